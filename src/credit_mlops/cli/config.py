@@ -1,0 +1,30 @@
+"""`credit config show`: the effective settings and where each value came from."""
+
+from __future__ import annotations
+
+import typer
+
+from credit_mlops.cli.options import Json, Profile
+
+app = typer.Typer(help="Inspect settings.", no_args_is_help=True)
+
+
+@app.command("show")
+def show(profile: Profile = None, json_out: Json = False) -> None:
+    """Print every setting with its source (default, profile file, env var, flag)."""
+    from credit_mlops.cli import render
+    from credit_mlops.settings import load_settings
+
+    settings = load_settings(profile)
+    rows = settings.rows()
+    rows.append(("tracking.uri (effective)", settings.tracking_uri_shown, "derived"))
+    if json_out:
+        render.emit_json(
+            {
+                "profile": settings.profile,
+                "file": str(settings.profile_file or ""),
+                "settings": [{"key": k, "value": v, "source": s} for k, v, s in rows],
+            }
+        )
+        return
+    render.settings_table(rows, settings.profile, str(settings.profile_file or "") or None)

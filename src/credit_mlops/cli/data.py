@@ -1,0 +1,55 @@
+"""`credit data fetch` and `credit data validate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credit_mlops.cli.options import Profile, Quiet
+
+app = typer.Typer(help="Obtain and check the South German Credit data.", no_args_is_help=True)
+
+
+@app.command("fetch")
+def fetch(
+    profile: Profile = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Archive URL (setting data.url).")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Download the UCI archive into data/raw/, extract it and validate the file."""
+    from credit_mlops.cli import render
+    from credit_mlops.settings import load_settings
+    from credit_mlops.workflows import fetch_data
+
+    settings = load_settings(profile, {"data": {"url": url}})
+    bar = None if quiet else render.DownloadBar()
+    try:
+        path = fetch_data(settings, progressbar=bar or False)
+    finally:
+        if bar is not None:
+            bar.close()
+    render.note(f"✓ {path} is valid South German Credit data")
+
+
+@app.command("validate")
+def validate(
+    path: Annotated[
+        Path | None, typer.Argument(help="File to check (default: the configured data file).")
+    ] = None,
+    profile: Profile = None,
+) -> None:
+    """Check a data file against the schema; report the first violation."""
+    from credit_mlops.cli import render
+    from credit_mlops.settings import load_settings
+    from credit_mlops.workflows import validate_data
+
+    dataset = validate_data(load_settings(profile), path)
+    counts = dataset.y.value_counts().to_dict()
+    render.note(
+        f"✓ {dataset.source}: {dataset.shape[0]} rows, {dataset.shape[1]} features, "
+        f"good {counts.get(1, 0)} / bad {counts.get(0, 0)}, digest {dataset.digest}"
+    )

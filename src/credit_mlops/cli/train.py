@@ -1,0 +1,150 @@
+"""`credit train`: cross-validate, fit, log and register credit-risk models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from credit_mlops.catalog import MODEL_KEYS
+from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
+
+
+def parse_tags(text: str | None) -> dict[str, str] | None:
+    """--mlflow-tags: a JSON object of scalar values; anything else is refused."""
+    from credit_mlops.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"--mlflow-tags is not valid JSON ({exc.msg}); give an object like "
+            '\'{"dataset":"south_german_credit"}\''
+        ) from None
+    if not isinstance(value, dict):
+        raise InputError(
+            f"--mlflow-tags must be a JSON object, got {type(value).__name__}; "
+            'give an object like \'{"experiment_type":"baseline"}\''
+        )
+    bad = [k for k, v in value.items() if isinstance(v, (dict, list))]
+    if bad:
+        raise InputError(f"--mlflow-tags values must be strings or numbers; '{bad[0]}' is not")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def train(
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help=f"Model key, repeatable or comma-separated: {', '.join(MODEL_KEYS)} or all.",
+            show_default=False,
+        ),
+    ] = None,
+    profile: Profile = None,
+    data: DataPath = None,
+    x_train: Annotated[
+        Path | None, typer.Option("--X-train", help="Seed-style features CSV.", dir_okay=False)
+    ] = None,
+    y_train: Annotated[
+        Path | None, typer.Option("--y-train", help="Seed-style target CSV.", dir_okay=False)
+    ] = None,
+    preprocessor: Annotated[
+        Path | None,
+        typer.Option("--preprocessor", help="A joblib transformer to use instead of ours."),
+    ] = None,
+    test_size: Annotated[
+        float | None, typer.Option("--test-size", help="Holdout share kept out (0.3).")
+    ] = None,
+    cv_folds: Annotated[int | None, typer.Option("--cv-folds", help="CV folds (5).")] = None,
+    cv_repeats: Annotated[int | None, typer.Option("--cv-repeats", help="CV repeats (3).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (42).")] = None,
+    n_jobs: Annotated[
+        int | None, typer.Option("--n-jobs", help="Parallel folds; -1 uses every core.")
+    ] = None,
+    smote_method: Annotated[
+        str | None,
+        typer.Option("--smote-method", help="SMOTE, BorderlineSMOTE (default) or ADASYN."),
+    ] = None,
+    no_smote: Annotated[bool, typer.Option("--no-smote", help="No oversampling.")] = False,
+    no_evaluate: Annotated[
+        bool, typer.Option("--no-evaluate", help="Skip cross-validation (faster).")
+    ] = False,
+    mlflow_disable: Annotated[
+        bool, typer.Option("--mlflow-disable", help="Train without tracking.")
+    ] = False,
+    mlflow_uri: MlflowUri = None,
+    mlflow_experiment: MlflowExperiment = None,
+    mlflow_run_name: Annotated[
+        str | None, typer.Option("--mlflow-run-name", help="Run name (suffixed per model).")
+    ] = None,
+    mlflow_reg_name: Annotated[
+        str | None, typer.Option("--mlflow-reg-name", help="Registered model name (one model).")
+    ] = None,
+    mlflow_tags: Annotated[
+        str | None, typer.Option("--mlflow-tags", help="Extra tags as a JSON object.")
+    ] = None,
+    model_version: Annotated[
+        str | None,
+        typer.Option("--model-version", help="Semantic version logged with the run (0.1.0)."),
+    ] = None,
+    no_register: Annotated[
+        bool, typer.Option("--no-register", help="Log the model without registering it.")
+    ] = False,
+    quiet: Quiet = False,
+    json_out: Json = False,
+) -> None:
+    """Cross-validate, fit on the training part, log to MLflow and register each model."""
+    from credit_mlops.cli import render
+    from credit_mlops.settings import load_settings
+    from credit_mlops.workflows import TrainingNotLoggedError, TrainInputs
+    from credit_mlops.workflows import train as run_train
+
+    overrides: dict[str, Any] = {
+        "model_version": model_version,
+        "train": {
+            "models": model,
+            "test_size": test_size,
+            "cv_folds": cv_folds,
+            "cv_repeats": cv_repeats,
+            "seed": seed,
+            "n_jobs": n_jobs,
+            "smote": False if no_smote else None,
+            "smote_method": smote_method,
+            "evaluate": False if no_evaluate else None,
+        },
+        "data": {"path": data},
+        "tracking": {
+            "enabled": False if mlflow_disable else None,
+            "uri": mlflow_uri,
+            "experiment": mlflow_experiment,
+            "register_models": False if no_register else None,
+            "tags": parse_tags(mlflow_tags),
+        },
+    }
+    settings = load_settings(profile, overrides)
+    inputs = TrainInputs(
+        x_train=x_train,
+        y_train=y_train,
+        preprocessor=preprocessor,
+        run_name=mlflow_run_name,
+        reg_name=mlflow_reg_name,
+    )
+    try:
+        with render.train_progress(enabled=not (quiet or json_out)) as (on_stage, progress):
+            report = run_train(settings, inputs, on_stage=on_stage, progress=progress)
+    except TrainingNotLoggedError as exc:
+        if json_out:
+            render.emit_json(exc.report)
+        else:
+            render.train_report(exc.report, quiet=quiet)
+        raise
+    if json_out:
+        render.emit_json(report)
+    else:
+        render.train_report(report, quiet=quiet)

@@ -1,0 +1,101 @@
+"""The model catalog: key -> display name, estimator factory and default hyperparameters.
+
+Every estimator is single-threaded: parallelism comes from running folds side by side,
+which keeps two cores busy without oversubscribing them and keeps results independent
+of --n-jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from credit_mlops.catalog import DISPLAY_NAMES, MODEL_KEYS
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    key: str
+    display_name: str
+    factory: Callable[[int], BaseEstimator]
+
+
+def _logistic_regression(seed: int) -> BaseEstimator:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000, random_state=seed)
+
+
+def _decision_tree(seed: int) -> BaseEstimator:
+    from sklearn.tree import DecisionTreeClassifier
+
+    return DecisionTreeClassifier(
+        criterion="gini", max_depth=5, min_samples_leaf=10, random_state=seed
+    )
+
+
+def _random_forest(seed: int) -> BaseEstimator:
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(
+        n_estimators=300, min_samples_leaf=2, max_features="sqrt", n_jobs=1, random_state=seed
+    )
+
+
+def _svm(seed: int) -> BaseEstimator:
+    # SVC(probability=True) is deprecated in scikit-learn 1.9; Platt scaling through
+    # CalibratedClassifierCV is its documented successor and gives predict_proba.
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import SVC
+
+    return CalibratedClassifierCV(
+        SVC(kernel="rbf", C=1.0, gamma="scale", random_state=seed),
+        method="sigmoid",
+        cv=5,
+        n_jobs=1,
+    )
+
+
+def _xgboost(seed: int) -> BaseEstimator:
+    from xgboost import XGBClassifier
+
+    return XGBClassifier(
+        n_estimators=300,
+        max_depth=4,
+        learning_rate=0.05,
+        subsample=0.8,
+        colsample_bytree=0.8,
+        tree_method="hist",
+        eval_metric="logloss",
+        n_jobs=1,
+        random_state=seed,
+    )
+
+
+_FACTORIES: dict[str, Callable[[int], BaseEstimator]] = {
+    "logistic_regression": _logistic_regression,
+    "decision_tree": _decision_tree,
+    "random_forest": _random_forest,
+    "svm": _svm,
+    "xgboost": _xgboost,
+}
+CATALOG: dict[str, ModelSpec] = {
+    key: ModelSpec(key, DISPLAY_NAMES[key], _FACTORIES[key]) for key in MODEL_KEYS
+}
+
+
+def estimator(key: str, seed: int) -> BaseEstimator:
+    return CATALOG[key].factory(seed)
+
+
+def hyperparameters(est: BaseEstimator) -> dict[str, Any]:
+    """Every hyperparameter of the estimator, nested ones included, as loggable scalars."""
+    out: dict[str, Any] = {}
+    for name, value in sorted(est.get_params(deep=True).items()):
+        if isinstance(value, BaseEstimator):
+            continue  # its own parameters are listed as name__param
+        out[name] = value
+    return out

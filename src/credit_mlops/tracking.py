@@ -1,0 +1,316 @@
+"""The only module that talks to MLflow.
+
+Third-party failures are wrapped where they happen: a refused or silent server becomes
+TrackingUnreachableError (exit 3), refused credentials AuthError (exit 4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableError
+from credit_mlops.uris import is_http, redact
+
+MAX_PARAMS_PER_BATCH = 100
+MAX_METRICS_PER_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """MLflow's own retry and timeout settings (MLFLOW_HTTP_REQUEST_*)."""
+
+    max_retries: int = 1
+    timeout: int = 4
+    backoff_factor: int = 1
+    backoff_jitter: float = 0.0
+
+    def environ(self) -> dict[str, str]:
+        return {
+            "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(self.max_retries),
+            "MLFLOW_HTTP_REQUEST_TIMEOUT": str(self.timeout),
+            "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": str(self.backoff_factor),
+            "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": str(self.backoff_jitter),
+        }
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one training run logs."""
+
+    run_name: str
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    tags: dict[str, str]
+    pipeline: Any
+    input_example: Any
+    dataset: Any  # the training frame, logged as an MLflow dataset input
+    dataset_source: str
+    dataset_name: str
+    artifacts: dict[str, Any]  # artifact path -> JSON-able object
+    register_as: str | None
+    version_tags: dict[str, str]
+    booster: Any = None  # for xgboost: the bare booster, logged as xgb_model_only
+
+
+@dataclass(frozen=True)
+class TrackedRun:
+    run_id: str
+    experiment_id: str
+    model_uri: str
+    registered_name: str | None
+    registered_version: str | None
+    run_url: str | None
+    experiment_url: str | None
+
+
+def pip_requirements(with_xgboost: bool) -> list[str]:
+    """Pinned requirements, given explicitly: inferring them costs ~27 s per model here."""
+    names = ["scikit-learn", "imbalanced-learn", "numpy", "scipy", "pandas", "skops"]
+    if with_xgboost:
+        names.append("xgboost")
+    return [f"{name}=={metadata.version(name)}" for name in names]
+
+
+@contextlib.contextmanager
+def _quiet_mlflow() -> Iterator[None]:
+    """Silence MLflow's notes that are not the user's concern, for one block.
+
+    Its deprecation notices (registry stages), its hint that integer columns cannot hold
+    missing values (our schema forbids them) and its guess about the dataset source.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning, module="mlflow")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*Integer columns in Python.*")
+        warnings.filterwarnings("ignore", message=".*dataset source can be interpreted.*")
+        yield
+
+
+def _wrap(exc: BaseException, uri: str) -> TrackingError:
+    """Map an MLflow or requests failure to our hierarchy."""
+    shown = redact(uri)
+    code = getattr(exc, "error_code", "")
+    if code in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+        user = os.environ.get("MLFLOW_TRACKING_USERNAME", "the configured user")
+        verb = "authentication failed" if code == "UNAUTHENTICATED" else "permission refused"
+        return AuthError(
+            f"{verb} for {user} at {shown}; check MLFLOW_TRACKING_USERNAME / "
+            "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)"
+        )
+    chain: BaseException | None = exc
+    while chain is not None:
+        name = type(chain).__name__
+        if name in (
+            "ConnectionError",
+            "ConnectTimeout",
+            "ReadTimeout",
+            "Timeout",
+            "MaxRetryError",
+            "NewConnectionError",
+            "ConnectionRefusedError",
+        ):
+            return TrackingUnreachableError(
+                f"tracking server at {shown} is unreachable; start it (make server) or "
+                "pick another with --mlflow-uri / MLFLOW_TRACKING_URI"
+            )
+        chain = chain.__cause__ or chain.__context__
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return TrackingError(f"tracking at {shown} failed: {message}")
+
+
+class Tracker:
+    """One tracking URI and experiment; opened once per command."""
+
+    def __init__(
+        self,
+        uri: str,
+        experiment: str,
+        *,
+        artifact_root: Path | None = None,
+        http: HttpPolicy | None = None,
+    ) -> None:
+        self.uri = uri
+        self.experiment = experiment
+        self.artifact_root = artifact_root
+        os.environ.update((http or HttpPolicy()).environ())
+        # MLflow configures its loggers when imported; INFO lines (store migrations,
+        # "Created version") would interleave with our own output.
+        os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+        if uri.startswith("sqlite:///"):
+            Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        with _quiet_mlflow():
+            import mlflow
+            from mlflow import MlflowClient
+
+            # Our venvs may have no pip; MLflow warns about it on every model it logs.
+            logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+            mlflow.set_tracking_uri(uri)
+            mlflow.set_registry_uri(uri)
+            self.client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        self._experiment_id: str | None = None
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Translate any MLflow or network failure inside the block."""
+        from mlflow.exceptions import MlflowException
+        from requests import RequestException
+
+        try:
+            with _quiet_mlflow():
+                yield
+        except (MlflowException, RequestException, OSError) as exc:
+            raise _wrap(exc, self.uri) from exc
+
+    def check(self) -> None:
+        """Fail fast before minutes of training: reach the server or open the store."""
+        if is_http(self.uri):
+            import requests
+
+            timeout = float(os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "4"))
+            try:
+                response = requests.get(self.uri.rstrip("/") + "/health", timeout=timeout)
+            except requests.RequestException as exc:
+                raise _wrap(exc, self.uri) from exc
+            if response.status_code >= 500:
+                raise TrackingUnreachableError(
+                    f"tracking server at {redact(self.uri)} answers {response.status_code}"
+                )
+        self.experiment_id()
+
+    def experiment_id(self, create: bool = True) -> str:
+        if self._experiment_id is not None:
+            return self._experiment_id
+        with self.guard():
+            exp = self.client.get_experiment_by_name(self.experiment)
+            if exp is None:
+                if not create:
+                    from credit_mlops.errors import NotFoundError
+
+                    raise NotFoundError(f"experiment '{self.experiment}' does not exist")
+                location = self.artifact_root.resolve().as_uri() if self.artifact_root else None
+                self._experiment_id = self.client.create_experiment(
+                    self.experiment, artifact_location=location
+                )
+            else:
+                self._experiment_id = exp.experiment_id
+        return self._experiment_id
+
+    def urls(self, run_id: str) -> tuple[str | None, str | None]:
+        if not is_http(self.uri):
+            return None, None
+        base = redact(self.uri).rstrip("/")
+        exp = self.experiment_id()
+        return f"{base}/#/experiments/{exp}/runs/{run_id}", f"{base}/#/experiments/{exp}"
+
+    def log_training_run(self, spec: RunSpec) -> TrackedRun:
+        import mlflow
+        from mlflow.entities import Metric, Param
+        from mlflow.models import infer_signature
+
+        exp_id = self.experiment_id()
+        with self.guard():
+            run = self.client.create_run(
+                exp_id,
+                run_name=spec.run_name,
+                tags=spec.tags,
+            )
+            run_id = run.info.run_id
+            try:
+                stamp = run.info.start_time
+                params = [Param(k, _param_value(v)) for k, v in spec.params.items()]
+                metrics = [Metric(k, float(v), stamp, 0) for k, v in spec.metrics.items()]
+                for i in range(0, max(len(params), len(metrics), 1), MAX_PARAMS_PER_BATCH):
+                    self.client.log_batch(
+                        run_id,
+                        metrics=metrics[i : i + MAX_PARAMS_PER_BATCH],
+                        params=params[i : i + MAX_PARAMS_PER_BATCH],
+                    )
+                with mlflow.start_run(run_id=run_id):
+                    dataset = mlflow.data.from_pandas(  # type: ignore[attr-defined]
+                        spec.dataset, source=spec.dataset_source, name=spec.dataset_name
+                    )
+                    mlflow.log_input(dataset, context="training")
+                    for path, content in spec.artifacts.items():
+                        mlflow.log_dict(content, path)
+                    proba = spec.pipeline.predict_proba(spec.input_example)
+                    signature = infer_signature(spec.input_example, proba)
+                    info = mlflow.sklearn.log_model(
+                        spec.pipeline,
+                        name="model",
+                        signature=signature,
+                        input_example=spec.input_example,
+                        pip_requirements=pip_requirements(spec.booster is not None),
+                        serialization_format="skops",
+                        skops_trusted_types=trusted_types(spec.pipeline),
+                    )
+                    if spec.booster is not None:
+                        import mlflow.xgboost
+
+                        mlflow.xgboost.log_model(
+                            spec.booster,
+                            name="xgb_model_only",
+                            pip_requirements=pip_requirements(True),
+                        )
+                name = version = None
+                if spec.register_as:
+                    self._ensure_registered(spec.register_as)
+                    mv = self.client.create_model_version(
+                        spec.register_as,
+                        source=info.model_uri,
+                        run_id=run_id,
+                        tags=spec.version_tags,
+                        model_id=info.model_id,
+                    )
+                    name, version = mv.name, str(mv.version)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    self.client.set_terminated(run_id, "FAILED")
+                raise
+        run_url, exp_url = self.urls(run_id)
+        return TrackedRun(
+            run_id=run_id,
+            experiment_id=exp_id,
+            model_uri=info.model_uri,
+            registered_name=name,
+            registered_version=version,
+            run_url=run_url,
+            experiment_url=exp_url,
+        )
+
+    def _ensure_registered(self, name: str) -> None:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            self.client.create_registered_model(name)
+        except MlflowException as exc:
+            # Another process may register the same name at the same moment.
+            if getattr(exc, "error_code", "") != "RESOURCE_ALREADY_EXISTS":
+                raise
+
+
+def trusted_types(pipeline: Any) -> list[str]:
+    """The types skops must trust to load this pipeline: ours, since we built it."""
+    import skops.io
+
+    return list(skops.io.get_untrusted_types(data=skops.io.dumps(pipeline)))
+
+
+def _param_value(value: Any) -> str:
+    if isinstance(value, (dict, list, tuple)):
+        text = json.dumps(value, default=str, sort_keys=True)
+    else:
+        text = str(value)
+    return text[:6000]
+
+
+def flat_tags(tags: Mapping[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in tags.items()}
