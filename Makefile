@@ -1,0 +1,43 @@
+# Needs only python3 (3.11+), pip, make and git. uv is installed into .tools/ on first use.
+PYTHON ?= python3
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+RUN    := $(UV) run --frozen --no-sync
+CREDIT := $(RUN) credit
+export UV_COMPILE_BYTECODE := 1
+
+.PHONY: install train test lint bench ui server clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.5,<1"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --compile-bytecode
+	@touch $@
+
+install: .venv/.synced  ## create .venv with every dependency (bytecode compiled)
+
+train: install  ## the main job: fetch the data if needed, train all models on the local store
+	@if [ -z "$$CREDIT_DATA__PATH" ]; then $(CREDIT) data fetch; fi
+	$(CREDIT) train --model all
+
+test: install  ## run the whole test suite
+	$(RUN) pytest
+
+lint: install  ## ruff and mypy
+	$(RUN) ruff check src tests benchmarks
+	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) mypy
+
+bench: install  ## speed figures (medians of several runs), printed as a table
+	$(RUN) python benchmarks/run.py
+
+ui: install  ## open the MLflow UI on the local store (http://127.0.0.1:5000)
+	$(RUN) mlflow ui --backend-store-uri sqlite:///$(CURDIR)/.credit/mlflow.db --host 127.0.0.1 --port 5000
+
+clean:  ## remove the environment and the local store (asks nothing: the store holds your runs)
+	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
