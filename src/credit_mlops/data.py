@@ -87,17 +87,16 @@ def content_digest(frame: pd.DataFrame) -> str:
     return hashlib.sha256(columns + hashed.tobytes()).hexdigest()[:16]
 
 
-def missing_data_message(settings_hint: str = "") -> str:
-    return (
-        "no data file found: run `credit data fetch` to download South German Credit, "
-        "or pass --data PATH (setting data.path, env CREDIT_DATA__PATH)" + settings_hint
-    )
+HOW_TO_GET_DATA = (
+    "run `credit data fetch` to download South German Credit, "
+    "or pass --data PATH (setting data.path, env CREDIT_DATA__PATH)"
+)
 
 
 def read_table(path: Path) -> pd.DataFrame:
     """Read a space- or comma-separated table with a header, refusing duplicated columns."""
     if not path.is_file():
-        raise DataError(f"data file {path} does not exist; " + missing_data_message())
+        raise DataError(f"data file {path} does not exist; {HOW_TO_GET_DATA}")
     try:
         with path.open("r", encoding="utf-8", errors="strict") as fh:
             header = fh.readline()
@@ -351,7 +350,7 @@ def find_data_file(explicit: Path | None, data_dir: Path) -> Path:
     candidate = data_dir / DATA_FILE
     if candidate.is_file():
         return candidate
-    raise DataError(missing_data_message(f" (looked in {data_dir})"))
+    raise DataError(f"no data file in {data_dir}: {HOW_TO_GET_DATA}")
 
 
 def fetch(

@@ -396,4 +396,8 @@ def _mask(value: Any) -> str:
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
+    if isinstance(value, str) and "://" in value:
+        from credit_mlops.uris import redact
+
+        return redact(value)
     return str(value)

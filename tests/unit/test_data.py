@@ -62,7 +62,7 @@ def test_missing_file_says_how_to_get_one(tmp_path: Path) -> None:
 
 
 def test_no_file_in_data_dir_says_how_to_get_one(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"no data file found: run `credit data fetch`"):
+    with pytest.raises(DataError, match=r"no data file in .*: run `credit data fetch`"):
         data.find_data_file(None, tmp_path)
 
 

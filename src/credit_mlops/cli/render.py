@@ -41,11 +41,18 @@ def error(message: str, *, debug: bool) -> None:
     console = err()
     if debug and sys.exc_info()[0] is not None:
         console.print_exception(show_locals=False)
-    console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    # One line, never wrapped: scripts grep it and terminals wrap it themselves.
+    console.print(f"[bold red]error:[/] {_escape(message)}", soft_wrap=True)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def note(message: str) -> None:
-    err().print(message, markup=False)
+    err().print(message, markup=False, soft_wrap=True)
 
 
 def emit_json(payload: Any) -> None:
@@ -98,14 +105,19 @@ def train_progress(enabled: bool) -> Iterator[tuple[Any, Any]]:
 
     def on_stage(name: str, total: int) -> None:
         if total:
+            if not bar.live.is_started:  # started on the first stage: no blank line on errors
+                bar.start()
             current["task"] = bar.add_task(name, total=total, last="")
 
     def progress(key: str, kind: str) -> None:
         if "task" in current:
             bar.update(current["task"], advance=1, last=f"{key} {kind}")
 
-    with bar:
+    try:
         yield on_stage, progress
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def _pm(metrics: dict[str, float], name: str) -> str:

@@ -1,0 +1,240 @@
+"""`credit train` through Typer's CliRunner, and a real subprocess run of the script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from credit_mlops import data
+from credit_mlops.cli.main import app
+
+runner = CliRunner()
+FAST = ["--cv-folds", "2", "--cv-repeats", "1"]
+CREDIT = Path(sys.executable).parent / "credit"
+
+
+def test_train_help_lists_the_seed_flags() -> None:
+    result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for flag in ("--mlflow-disable", "--mlflow-uri", "--mlflow-experiment", "--mlflow-run-name",
+                 "--mlflow-reg-name", "--mlflow-tags", "--model-version", "--no-register",
+                 "--no-smote", "--no-evaluate", "--smote-method", "--X-train", "--y-train",
+                 "--preprocessor", "--test-size", "--cv-folds", "--cv-repeats", "--seed",
+                 "--quiet", "--json", "--profile"):
+        assert flag in result.output, flag
+
+
+def test_train_logs_and_registers_one_model(store: Path, synthetic_file: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["train", "--data", str(synthetic_file), "--model", "logistic_regression", *FAST,
+         "--mlflow-run-name", "lr_baseline"],
+        env={"COLUMNS": "160"},
+    )
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Experiment: 'credit-risk'" in out
+    assert "Run: lr_baseline" in out
+    assert "Registered as: 'logistic_regression' version 1" in out
+    assert "Run ID: " in out
+    assert "Cross-validation" in out
+
+
+def test_train_json_is_the_only_stdout(store: Path, synthetic_file: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["train", "--data", str(synthetic_file), "-m", "decision_tree,logistic_regression",
+         *FAST, "--json", "--no-register", "--model-version", "1.3.0-beta"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [r["key"] for r in report["results"]] == ["decision_tree", "logistic_regression"]
+    assert report["model_version"] == "1.3.0-beta"
+    assert report["n_train"] == 280 and report["n_holdout"] == 120
+    for r in report["results"]:
+        assert len(r["run_id"]) == 32
+        assert r["registered_name"] is None
+        assert 0.0 <= r["metrics"]["roc_auc_test_mean"] <= 1.0
+    assert set(report["timings"]) >= {"import", "data", "cv", "fit", "logging"}
+
+
+def test_mlflow_disable_trains_without_a_store(project: Path, synthetic_file: Path) -> None:
+    result = runner.invoke(
+        app, ["train", "--data", str(synthetic_file), "-m", "decision_tree", *FAST,
+              "--mlflow-disable", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["results"][0]["run_id"] is None
+    assert report["results"][0]["metrics"]["f1_test_mean"] >= 0
+    assert not (project / ".credit").exists()
+
+
+def test_quiet_prints_only_the_summary(store: Path, synthetic_file: Path) -> None:
+    result = runner.invoke(
+        app, ["train", "--data", str(synthetic_file), "-m", "decision_tree", *FAST, "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Registered as" in result.stdout
+    assert "Cross-validation" not in result.stdout
+    assert "cross-validation" not in result.stderr  # no progress bar
+
+
+def test_seed_processed_inputs(store: Path, tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
+    synthetic_frame[list(data.FEATURES)].to_csv(tmp_path / "X.csv", index=False)
+    synthetic_frame[[data.TARGET]].to_csv(tmp_path / "y.csv", index=False)
+    result = runner.invoke(
+        app, ["train", "--X-train", str(tmp_path / "X.csv"), "--y-train", str(tmp_path / "y.csv"),
+              "-m", "logistic_regression", *FAST, "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["data_source"].endswith("X.csv+" + str(tmp_path / "y.csv"))
+
+
+def test_seed_preprocessor_joblib_replaces_ours(
+    store: Path, tmp_path: Path, synthetic_frame: pd.DataFrame
+) -> None:
+    import joblib
+    from sklearn.preprocessing import StandardScaler
+
+    joblib.dump(StandardScaler(), tmp_path / "pre.joblib")
+    synthetic_frame[list(data.FEATURES)].to_csv(tmp_path / "X.csv", index=False)
+    synthetic_frame[[data.TARGET]].to_csv(tmp_path / "y.csv", index=False)
+    result = runner.invoke(
+        app, ["train", "--X-train", str(tmp_path / "X.csv"), "--y-train", str(tmp_path / "y.csv"),
+              "--preprocessor", str(tmp_path / "pre.joblib"), "-m", "logistic_regression",
+              *FAST, "--json", "--mlflow-disable"],
+    )
+    assert result.exit_code == 0, result.output
+
+
+# --- bad input: exit 2, one line naming the problem, nothing written to the store -------
+
+Builder = Callable[[Path, pd.DataFrame], list[str]]
+
+
+def data_file(mutate: Callable[[pd.DataFrame], pd.DataFrame]) -> Builder:
+    def build(tmp: Path, frame: pd.DataFrame) -> list[str]:
+        return ["--data", str(data.write_table(mutate(frame.copy()), tmp / "in.asc"))]
+
+    return build
+
+
+def raw_text(transform: Callable[[str], str]) -> Builder:
+    def build(tmp: Path, frame: pd.DataFrame) -> list[str]:
+        path = data.write_table(frame, tmp / "in.asc")
+        path.write_text(transform(path.read_text()))
+        return ["--data", str(path)]
+
+    return build
+
+
+def set_cell(column: str, value: object) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def mutate(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.astype(object) if isinstance(value, str) else frame
+        frame.loc[2, column] = value
+        return frame
+
+    return mutate
+
+
+def processed(y_rows: int) -> Builder:
+    def build(tmp: Path, frame: pd.DataFrame) -> list[str]:
+        frame[list(data.FEATURES)].to_csv(tmp / "X.csv", index=False)
+        frame[[data.TARGET]].head(y_rows).to_csv(tmp / "y.csv", index=False)
+        return ["--X-train", str(tmp / "X.csv"), "--y-train", str(tmp / "y.csv")]
+
+    return build
+
+
+def ok(tmp: Path, frame: pd.DataFrame) -> list[str]:
+    return data_file(lambda f: f)(tmp, frame)
+
+
+BAD_INPUTS: dict[str, tuple[Builder, list[str], str]] = {
+    "unknown model": (ok, ["-m", "gbm"], "unknown model 'gbm'"),
+    "tags not an object": (ok, ["--mlflow-tags", "[1, 2]"], "--mlflow-tags must be a JSON object"),
+    "tags not JSON": (ok, ["--mlflow-tags", "{dataset: x}"], "--mlflow-tags is not valid JSON"),
+    "version not semver": (ok, ["--model-version", "1.3"], "'1.3' is not a semantic version"),
+    "missing file": (lambda t, f: ["--data", str(t / "absent.asc")], [], "does not exist"),
+    "empty file": (raw_text(lambda s: ""), [], "file is empty"),
+    "truncated file": (raw_text(lambda s: s[: len(s) // 2]), [], "missing values at line"),
+    "garbled file": (raw_text(lambda s: s.replace(" ", ";", 300)), [], "garbled table"),
+    "wrong columns": (data_file(lambda f: f.drop(columns=["rate"])), [], "missing column(s) rate"),
+    "duplicated columns": (
+        raw_text(lambda s: s.replace("telef", "rate", 1)), [], "duplicated column(s) rate"
+    ),
+    "code out of domain": (data_file(set_cell("famges", 7)), [], "column 'famges' has 1 codes"),
+    "non-binary target": (data_file(set_cell("kredit", 3)), [], "must be binary"),
+    "single-class target": (data_file(lambda f: f.assign(kredit=0)), [], "single class"),
+    "X and y lengths differ": (processed(100), [], "--X-train has 400 rows but --y-train has 100"),
+    "unknown profile": (ok, ["--profile", "prod"], "profile 'prod' not found"),
+    "reg name with several models": (
+        ok, ["-m", "svm,xgboost", "--mlflow-reg-name", "x"], "names one registered model"
+    ),
+    "smote method": (ok, ["--smote-method", "tomek"], "unknown SMOTE method 'tomek'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_exit_2_one_line_nothing_tracked(
+    case: str, project: Path, tmp_path: Path, synthetic_frame: pd.DataFrame
+) -> None:
+    build, extra, expected = BAD_INPUTS[case]
+    args = ["train", "-m", "logistic_regression", *FAST, *build(tmp_path, synthetic_frame), *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, (case, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert expected in lines[0]
+    assert "Traceback" not in result.output
+    assert not (project / ".credit").exists()  # nothing written to the tracking store
+
+
+def test_malformed_profile_exit_2(project: Path, synthetic_file: Path) -> None:
+    (project / "configs" / "local.toml").write_text("models = [\n")
+    result = runner.invoke(app, ["train", "--data", str(synthetic_file)])
+    assert result.exit_code == 2
+    assert "malformed TOML" in result.stderr
+
+
+# --- the real script, in a subprocess -------------------------------------------------
+
+
+def run_credit(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    return subprocess.run([str(CREDIT), *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def test_script_help_and_version(project: Path) -> None:
+    result = run_credit(["--help"], project)
+    assert result.returncode == 0
+    assert "train" in result.stdout and "config" in result.stdout
+    assert run_credit(["--version"], project).stdout.startswith("credit 0.")
+
+
+def test_script_trains_in_a_subprocess(store: Path, synthetic_file: Path) -> None:
+    result = run_credit(
+        ["train", "--data", str(synthetic_file), "-m", "decision_tree", *FAST, "--json"],
+        store.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["results"][0]["registered_version"] == "1"
+    assert report["tracking_uri"] == f"sqlite:///{store / 'mlflow.db'}"
+
+
+def test_script_bad_input_exit_code(project: Path) -> None:
+    result = run_credit(["train", "--data", str(project / "none.asc")], project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: data file")
+    assert "Traceback" not in result.stderr
