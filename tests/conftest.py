@@ -3,8 +3,12 @@ environment: no CREDIT_* or MLFLOW_* variable of the caller leaks in."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
+import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +81,32 @@ def store(project: Path, store_template: Path) -> Iterator[Path]:
 
 def tracking_uri(store: Path) -> str:
     return f"sqlite:///{store / 'mlflow.db'}"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def archive_server(tmp_path: Path, synthetic_frame) -> Iterator[tuple[str, Path]]:
+    """A local HTTP server on 127.0.0.1 serving a copy of the UCI archive."""
+    from credit_mlops.data import DATA_FILE, write_table
+
+    served = tmp_path / "served"
+    served.mkdir()
+    source = write_table(synthetic_frame, tmp_path / "src" / DATA_FILE)
+    archive = served / "south+german+credit+update.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(source, DATA_FILE)
+        zf.writestr("codetable.txt", "codes\n")
+        zf.writestr("read_SouthGermanCredit.R", "# R\n")
+    handler = functools.partial(_QuietHandler, directory=str(served))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{archive.name}", archive
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -19,13 +19,19 @@ def test_config_help() -> None:
     assert "--profile" in result.output
 
 
-def test_show_lists_every_value_with_its_source(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_show_lists_every_value_with_its_source(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CREDIT_TRAIN__SEED", "7")
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "very-secret-password")
     result = runner.invoke(app, ["config", "show", "--json"])
     assert result.exit_code == 0, result.output
     rows = {r["key"]: r for r in json.loads(result.stdout)["settings"]}
-    assert rows["train.seed"] == {"key": "train.seed", "value": "7", "source": "env CREDIT_TRAIN__SEED"}
+    assert rows["train.seed"] == {
+        "key": "train.seed",
+        "value": "7",
+        "source": "env CREDIT_TRAIN__SEED",
+    }
     assert rows["train.cv_folds"]["source"] == "configs/local.toml"
     assert rows["train.smote"]["source"] == "default"
     assert rows["tracking.password"]["value"] == "********"
@@ -33,7 +39,9 @@ def test_show_lists_every_value_with_its_source(project: Path, monkeypatch: pyte
     assert "very-secret-password" not in result.output
 
 
-def test_show_table_masks_credentials_in_the_uri(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_show_table_masks_credentials_in_the_uri(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "https://alice:pa55w0rd@mlflow.example:8443")
     monkeypatch.setenv("COLUMNS", "200")
     result = runner.invoke(app, ["config", "show", "--profile", "remote"])

@@ -6,7 +6,16 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("mlflow", "sklearn", "xgboost", "pandas", "imblearn", "numpy", "pydantic_settings", "pandera")
+HEAVY = (
+    "mlflow",
+    "sklearn",
+    "xgboost",
+    "pandas",
+    "imblearn",
+    "numpy",
+    "pydantic_settings",
+    "pandera",
+)
 
 
 def loaded_after(code: str) -> set[str]:
@@ -34,6 +43,7 @@ def test_help_imports_no_heavy_library() -> None:
 def test_package_import_has_no_side_effects(tmp_path) -> None:  # type: ignore[no-untyped-def]
     subprocess.run(
         [sys.executable, "-c", "import credit_mlops, credit_mlops.settings, credit_mlops.tracking"],
-        cwd=tmp_path, check=True,
+        cwd=tmp_path,
+        check=True,
     )
     assert list(tmp_path.iterdir()) == []

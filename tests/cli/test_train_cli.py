@@ -24,19 +24,45 @@ CREDIT = Path(sys.executable).parent / "credit"
 def test_train_help_lists_the_seed_flags() -> None:
     result = runner.invoke(app, ["train", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    for flag in ("--mlflow-disable", "--mlflow-uri", "--mlflow-experiment", "--mlflow-run-name",
-                 "--mlflow-reg-name", "--mlflow-tags", "--model-version", "--no-register",
-                 "--no-smote", "--no-evaluate", "--smote-method", "--X-train", "--y-train",
-                 "--preprocessor", "--test-size", "--cv-folds", "--cv-repeats", "--seed",
-                 "--quiet", "--json", "--profile"):
+    for flag in (
+        "--mlflow-disable",
+        "--mlflow-uri",
+        "--mlflow-experiment",
+        "--mlflow-run-name",
+        "--mlflow-reg-name",
+        "--mlflow-tags",
+        "--model-version",
+        "--no-register",
+        "--no-smote",
+        "--no-evaluate",
+        "--smote-method",
+        "--X-train",
+        "--y-train",
+        "--preprocessor",
+        "--test-size",
+        "--cv-folds",
+        "--cv-repeats",
+        "--seed",
+        "--quiet",
+        "--json",
+        "--profile",
+    ):
         assert flag in result.output, flag
 
 
 def test_train_logs_and_registers_one_model(store: Path, synthetic_file: Path) -> None:
     result = runner.invoke(
         app,
-        ["train", "--data", str(synthetic_file), "--model", "logistic_regression", *FAST,
-         "--mlflow-run-name", "lr_baseline"],
+        [
+            "train",
+            "--data",
+            str(synthetic_file),
+            "--model",
+            "logistic_regression",
+            *FAST,
+            "--mlflow-run-name",
+            "lr_baseline",
+        ],
         env={"COLUMNS": "160"},
     )
     assert result.exit_code == 0, result.output
@@ -51,8 +77,18 @@ def test_train_logs_and_registers_one_model(store: Path, synthetic_file: Path) -
 def test_train_json_is_the_only_stdout(store: Path, synthetic_file: Path) -> None:
     result = runner.invoke(
         app,
-        ["train", "--data", str(synthetic_file), "-m", "decision_tree,logistic_regression",
-         *FAST, "--json", "--no-register", "--model-version", "1.3.0-beta"],
+        [
+            "train",
+            "--data",
+            str(synthetic_file),
+            "-m",
+            "decision_tree,logistic_regression",
+            *FAST,
+            "--json",
+            "--no-register",
+            "--model-version",
+            "1.3.0-beta",
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -68,8 +104,17 @@ def test_train_json_is_the_only_stdout(store: Path, synthetic_file: Path) -> Non
 
 def test_mlflow_disable_trains_without_a_store(project: Path, synthetic_file: Path) -> None:
     result = runner.invoke(
-        app, ["train", "--data", str(synthetic_file), "-m", "decision_tree", *FAST,
-              "--mlflow-disable", "--json"],
+        app,
+        [
+            "train",
+            "--data",
+            str(synthetic_file),
+            "-m",
+            "decision_tree",
+            *FAST,
+            "--mlflow-disable",
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -92,8 +137,18 @@ def test_seed_processed_inputs(store: Path, tmp_path: Path, synthetic_frame: pd.
     synthetic_frame[list(data.FEATURES)].to_csv(tmp_path / "X.csv", index=False)
     synthetic_frame[[data.TARGET]].to_csv(tmp_path / "y.csv", index=False)
     result = runner.invoke(
-        app, ["train", "--X-train", str(tmp_path / "X.csv"), "--y-train", str(tmp_path / "y.csv"),
-              "-m", "logistic_regression", *FAST, "--json"],
+        app,
+        [
+            "train",
+            "--X-train",
+            str(tmp_path / "X.csv"),
+            "--y-train",
+            str(tmp_path / "y.csv"),
+            "-m",
+            "logistic_regression",
+            *FAST,
+            "--json",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["data_source"].endswith("X.csv+" + str(tmp_path / "y.csv"))
@@ -109,9 +164,21 @@ def test_seed_preprocessor_joblib_replaces_ours(
     synthetic_frame[list(data.FEATURES)].to_csv(tmp_path / "X.csv", index=False)
     synthetic_frame[[data.TARGET]].to_csv(tmp_path / "y.csv", index=False)
     result = runner.invoke(
-        app, ["train", "--X-train", str(tmp_path / "X.csv"), "--y-train", str(tmp_path / "y.csv"),
-              "--preprocessor", str(tmp_path / "pre.joblib"), "-m", "logistic_regression",
-              *FAST, "--json", "--mlflow-disable"],
+        app,
+        [
+            "train",
+            "--X-train",
+            str(tmp_path / "X.csv"),
+            "--y-train",
+            str(tmp_path / "y.csv"),
+            "--preprocessor",
+            str(tmp_path / "pre.joblib"),
+            "-m",
+            "logistic_regression",
+            *FAST,
+            "--json",
+            "--mlflow-disable",
+        ],
     )
     assert result.exit_code == 0, result.output
 
@@ -170,7 +237,9 @@ BAD_INPUTS: dict[str, tuple[Builder, list[str], str]] = {
     "garbled file": (raw_text(lambda s: s.replace(" ", ";", 300)), [], "garbled table"),
     "wrong columns": (data_file(lambda f: f.drop(columns=["rate"])), [], "missing column(s) rate"),
     "duplicated columns": (
-        raw_text(lambda s: s.replace("telef", "rate", 1)), [], "duplicated column(s) rate"
+        raw_text(lambda s: s.replace("telef", "rate", 1)),
+        [],
+        "duplicated column(s) rate",
     ),
     "code out of domain": (data_file(set_cell("famges", 7)), [], "column 'famges' has 1 codes"),
     "non-binary target": (data_file(set_cell("kredit", 3)), [], "must be binary"),
@@ -178,7 +247,9 @@ BAD_INPUTS: dict[str, tuple[Builder, list[str], str]] = {
     "X and y lengths differ": (processed(100), [], "--X-train has 400 rows but --y-train has 100"),
     "unknown profile": (ok, ["--profile", "prod"], "profile 'prod' not found"),
     "reg name with several models": (
-        ok, ["-m", "svm,xgboost", "--mlflow-reg-name", "x"], "names one registered model"
+        ok,
+        ["-m", "svm,xgboost", "--mlflow-reg-name", "x"],
+        "names one registered model",
     ),
     "smote method": (ok, ["--smote-method", "tomek"], "unknown SMOTE method 'tomek'"),
 }
@@ -211,8 +282,15 @@ def test_malformed_profile_exit_2(project: Path, synthetic_file: Path) -> None:
 
 def run_credit(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
-    return subprocess.run([str(CREDIT), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [str(CREDIT), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_script_help_and_version(project: Path) -> None:

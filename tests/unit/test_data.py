@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
-import threading
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -96,7 +92,9 @@ def test_garbled_bytes(tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
 def test_text_in_a_code_column(tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
     frame = synthetic_frame.astype(object)
     frame.loc[4, "alter"] = "forty"
-    with pytest.raises(DataError, match=r"column 'alter' must hold integer codes; .*line 6 \('forty'\)"):
+    with pytest.raises(
+        DataError, match=r"column 'alter' must hold integer codes; .*line 6 \('forty'\)"
+    ):
         data.load_dataset(write(tmp_path, frame))
 
 
@@ -131,7 +129,9 @@ def test_code_out_of_domain_names_column_and_first_rows(
 def test_numeric_out_of_range(tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
     frame = synthetic_frame.copy()
     frame.loc[0, "alter"] = 7
-    with pytest.raises(DataError, match=r"column 'alter' has 1 values outside 18–100: line 2 \(7\)"):
+    with pytest.raises(
+        DataError, match=r"column 'alter' has 1 values outside 18–100: line 2 \(7\)"
+    ):
         data.load_dataset(write(tmp_path, frame))
 
 
@@ -148,12 +148,19 @@ def test_single_class_target(tmp_path: Path, synthetic_frame: pd.DataFrame) -> N
 
 
 def test_too_few_rows_of_a_class(tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
-    frame = pd.concat([synthetic_frame[synthetic_frame.kredit == 1], synthetic_frame[synthetic_frame.kredit == 0].head(5)])
+    frame = pd.concat(
+        [
+            synthetic_frame[synthetic_frame.kredit == 1],
+            synthetic_frame[synthetic_frame.kredit == 0].head(5),
+        ]
+    )
     with pytest.raises(DataError, match=r"target class 0 has 5 rows, fewer than the minimum 30"):
         data.load_dataset(write(tmp_path, frame.reset_index(drop=True)))
 
 
-def test_processed_inputs_of_different_lengths(tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
+def test_processed_inputs_of_different_lengths(
+    tmp_path: Path, synthetic_frame: pd.DataFrame
+) -> None:
     synthetic_frame[list(data.FEATURES)].to_csv(tmp_path / "X.csv", index=False)
     synthetic_frame[[data.TARGET]].head(300).to_csv(tmp_path / "y.csv", index=False)
     with pytest.raises(DataError, match="--X-train has 400 rows but --y-train has 300"):
@@ -185,28 +192,6 @@ def test_holdout_is_stratified_disjoint_and_reproducible(synthetic_frame: pd.Dat
 # --- fetch, against a local HTTP server serving a copy of the archive -------------------
 
 
-@pytest.fixture
-def archive_server(tmp_path: Path, synthetic_frame: pd.DataFrame) -> Iterator[tuple[str, Path]]:
-    served = tmp_path / "served"
-    served.mkdir()
-    source = data.write_table(synthetic_frame, tmp_path / "src" / data.DATA_FILE)
-    archive = served / "south+german+credit+update.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        zf.write(source, data.DATA_FILE)
-        zf.writestr("codetable.txt", "codes\n")
-        zf.writestr("read_SouthGermanCredit.R", "# R\n")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{archive.name}", archive
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 class Bar:
     """What pooch drives as a progress bar."""
 
@@ -225,7 +210,9 @@ class Bar:
         self.closed = True
 
 
-def test_fetch_downloads_extracts_and_validates(tmp_path: Path, archive_server: tuple[str, Path]) -> None:
+def test_fetch_downloads_extracts_and_validates(
+    tmp_path: Path, archive_server: tuple[str, Path]
+) -> None:
     url, archive = archive_server
     bar = Bar()
     path = data.fetch(url, tmp_path / "raw", progressbar=bar)
@@ -247,7 +234,9 @@ def test_fetch_unreachable_host_is_a_clear_error(tmp_path: Path) -> None:
         data.fetch("http://127.0.0.1:9/none.zip", tmp_path / "raw")
 
 
-def test_fetch_refuses_an_archive_with_a_broken_file(tmp_path: Path, synthetic_frame: pd.DataFrame, archive_server: tuple[str, Path]) -> None:
+def test_fetch_refuses_an_archive_with_a_broken_file(
+    tmp_path: Path, synthetic_frame: pd.DataFrame, archive_server: tuple[str, Path]
+) -> None:
     url, archive = archive_server
     frame = synthetic_frame.copy()
     frame.loc[0, "verw"] = 99

@@ -67,7 +67,9 @@ def test_seed_variables_keep_working(project: Path, monkeypatch: pytest.MonkeyPa
     assert s.provenance["tracking.experiment"] == "env MLFLOW_EXPERIMENT"
 
 
-def test_credit_variable_beats_seed_variable(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_credit_variable_beats_seed_variable(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MLFLOW_EXPERIMENT", "from-seed")
     monkeypatch.setenv("CREDIT_TRACKING__EXPERIMENT", "from-credit")
     assert load_settings().tracking.experiment == "from-credit"
@@ -128,7 +130,9 @@ def test_secret_in_profile_file_is_refused(project: Path) -> None:
     assert "hunter2" not in str(info.value)
 
 
-def test_password_from_environment_is_masked(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_password_from_environment_is_masked(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "s3cret-Pa55word")
     s = load_settings()
     assert s.tracking.password is not None
@@ -161,12 +165,17 @@ def test_non_semantic_version_refused(project: Path, version: str) -> None:
 
 
 def test_smote_method_any_case(project: Path) -> None:
-    assert load_settings(overrides={"train": {"smote_method": "adasyn"}}).train.smote_method == "ADASYN"
+    assert (
+        load_settings(overrides={"train": {"smote_method": "adasyn"}}).train.smote_method
+        == "ADASYN"
+    )
     with pytest.raises(InputError, match="unknown SMOTE method"):
         load_settings(overrides={"train": {"smote_method": "tomek"}})
 
 
-def test_relative_paths_resolve_against_the_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_paths_resolve_against_the_project(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sub = project / "notebooks"
     sub.mkdir()
     monkeypatch.chdir(sub)

@@ -48,7 +48,9 @@ def test_pipeline_steps_with_and_without_smote() -> None:
 
 
 @pytest.mark.parametrize("method", ["SMOTE", "BorderlineSMOTE", "ADASYN"])
-def test_samplers_balance_the_training_folds(method: str, xy: tuple[pd.DataFrame, np.ndarray]) -> None:
+def test_samplers_balance_the_training_folds(
+    method: str, xy: tuple[pd.DataFrame, np.ndarray]
+) -> None:
     X, y = xy
     from credit_mlops.features import preprocessor
 
@@ -73,8 +75,13 @@ def test_preprocessing_one_hot_for_nominal_only(xy: tuple[pd.DataFrame, np.ndarr
 def test_cross_validation_gives_every_metric(xy: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = xy
     result = training.cross_validate(
-        ["logistic_regression"], training.PipelineConfig(3, BORDERLINE), X, y,
-        folds=3, repeats=2, n_jobs=1,
+        ["logistic_regression"],
+        training.PipelineConfig(3, BORDERLINE),
+        X,
+        y,
+        folds=3,
+        repeats=2,
+        n_jobs=1,
     )["logistic_regression"]
     expected = {f"{m}_{p}_{s}" for m in METRICS for p in ("test", "train") for s in ("mean", "std")}
     assert set(result.metrics) == expected
@@ -98,8 +105,12 @@ def test_same_seed_same_metrics_bit_for_bit_whatever_n_jobs(
 
 def test_another_seed_gives_other_folds(xy: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = xy
-    a = training.cross_validate(["decision_tree"], training.PipelineConfig(1, None), X, y, folds=3, repeats=1, n_jobs=1)
-    b = training.cross_validate(["decision_tree"], training.PipelineConfig(2, None), X, y, folds=3, repeats=1, n_jobs=1)
+    a = training.cross_validate(
+        ["decision_tree"], training.PipelineConfig(1, None), X, y, folds=3, repeats=1, n_jobs=1
+    )
+    b = training.cross_validate(
+        ["decision_tree"], training.PipelineConfig(2, None), X, y, folds=3, repeats=1, n_jobs=1
+    )
     assert a["decision_tree"].metrics != b["decision_tree"].metrics
 
 
@@ -107,12 +118,29 @@ def test_progress_is_called_once_per_task(xy: tuple[pd.DataFrame, np.ndarray]) -
     X, y = xy
     seen: list[tuple[str, str]] = []
     config = training.PipelineConfig(0, None)
-    training.cross_validate(["decision_tree", "logistic_regression"], config, X, y, folds=2, repeats=2, n_jobs=2, progress=lambda k, kind: seen.append((k, kind)))
-    training.fit_final(["decision_tree"], config, X, y, n_jobs=1, progress=lambda k, kind: seen.append((k, kind)))
-    assert sorted(seen) == sorted([("decision_tree", "fold")] * 4 + [("logistic_regression", "fold")] * 4 + [("decision_tree", "fit")])
+    training.cross_validate(
+        ["decision_tree", "logistic_regression"],
+        config,
+        X,
+        y,
+        folds=2,
+        repeats=2,
+        n_jobs=2,
+        progress=lambda k, kind: seen.append((k, kind)),
+    )
+    training.fit_final(
+        ["decision_tree"], config, X, y, n_jobs=1, progress=lambda k, kind: seen.append((k, kind))
+    )
+    assert sorted(seen) == sorted(
+        [("decision_tree", "fold")] * 4
+        + [("logistic_regression", "fold")] * 4
+        + [("decision_tree", "fit")]
+    )
 
 
-def test_final_fit_predicts_probabilities_deterministically(xy: tuple[pd.DataFrame, np.ndarray]) -> None:
+def test_final_fit_predicts_probabilities_deterministically(
+    xy: tuple[pd.DataFrame, np.ndarray],
+) -> None:
     X, y = xy
     config = training.PipelineConfig(5, BORDERLINE)
     a = training.fit_final(["svm", "xgboost"], config, X, y, n_jobs=2)

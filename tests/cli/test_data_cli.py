@@ -1,0 +1,64 @@
+"""`credit data fetch` and `credit data validate` through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from credit_mlops import data
+from credit_mlops.cli.main import app
+
+runner = CliRunner()
+
+
+def test_fetch_into_the_project_data_dir(project: Path, archive_server: tuple[str, Path]) -> None:
+    url, _ = archive_server
+    result = runner.invoke(app, ["data", "fetch", "--url", url])
+    assert result.exit_code == 0, result.output
+    target = project / "data" / "raw" / data.DATA_FILE
+    assert target.is_file()
+    assert f"✓ {target} is valid" in result.stderr
+    # train then finds it without --data
+    result = runner.invoke(
+        app, ["train", "-m", "decision_tree", "--no-evaluate", "--mlflow-disable", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_fetch_url_from_the_environment(
+    project: Path, archive_server: tuple[str, Path], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CREDIT_DATA__URL", archive_server[0])
+    monkeypatch.setenv("CREDIT_DATA__DIR", str(project / "elsewhere"))
+    result = runner.invoke(app, ["data", "fetch", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (project / "elsewhere" / data.DATA_FILE).is_file()
+
+
+def test_fetch_unreachable_exit_2(project: Path) -> None:
+    result = runner.invoke(app, ["data", "fetch", "--url", "http://127.0.0.1:9/x.zip", "-q"])
+    assert result.exit_code == 2
+    assert "cannot download http://127.0.0.1:9/x.zip" in result.stderr
+
+
+def test_train_without_data_says_how_to_get_it(project: Path) -> None:
+    result = runner.invoke(app, ["train", "-m", "decision_tree"])
+    assert result.exit_code == 2
+    assert "run `credit data fetch`" in result.stderr and "--data PATH" in result.stderr
+
+
+def test_validate_reports_counts_and_violations(
+    tmp_path: Path, project: Path, synthetic_frame: pd.DataFrame
+) -> None:
+    good = data.write_table(synthetic_frame, tmp_path / "good.asc")
+    result = runner.invoke(app, ["data", "validate", str(good)])
+    assert result.exit_code == 0
+    assert "400 rows, 20 features, good 280 / bad 120" in result.stderr
+    frame = synthetic_frame.copy()
+    frame.loc[0, "wohn"] = 4
+    bad = data.write_table(frame, tmp_path / "bad.asc")
+    result = runner.invoke(app, ["data", "validate", str(bad)])
+    assert result.exit_code == 2
+    assert "column 'wohn' has 1 codes outside 1–3: line 2 (4)" in result.stderr
