@@ -133,7 +133,7 @@ def test_five_registered_versions_load_with_the_plain_client(trained, client) ->
     import mlflow.sklearn
     import pandas as pd
 
-    root, report, data_path = trained
+    root, _report, data_path = trained
     mlflow.set_tracking_uri(f"sqlite:///{root / '.credit' / 'mlflow.db'}")
     frame = pd.read_csv(data_path, sep=r"\s+").head(10)
     for key in MODEL_KEYS:
@@ -150,7 +150,7 @@ def test_models_and_artifacts(trained, client) -> None:  # type: ignore[no-untyp
     exp_id = runs["xgboost"].info.experiment_id
     logged = client.search_logged_models(experiment_ids=[exp_id])
     names = {(m.source_run_id, m.name) for m in logged}
-    for key, run in runs.items():
+    for _key, run in runs.items():
         assert (run.info.run_id, "model") in names
     assert (runs["xgboost"].info.run_id, "xgb_model_only") in names
     assert sum(1 for _, n in names if n == "xgb_model_only") == 1
