@@ -1,0 +1,259 @@
+"""Speed figures for the issues' targets, printed as a table (`make bench`).
+
+Every figure is the median of several runs of the real `credit` script in a subprocess;
+ratios are taken within the same run. The MLflow store of each run is a copy of one whose
+schema was migrated once, so the first-use migration is reported apart.
+
+    python benchmarks/run.py [--repeats N] [--only help,train,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CREDIT = str(BIN / "credit")
+RESULTS = REPO / "benchmarks" / "results"
+
+
+@dataclass
+class Row:
+    section: str
+    what: str
+    value: str
+    target: str = ""
+    verdict: str = ""
+
+
+@dataclass
+class Bench:
+    repeats: int
+    rows: list[Row] = field(default_factory=list)
+    raw: dict[str, object] = field(default_factory=dict)
+
+    def add(self, section: str, what: str, value: str, target: str = "", ok: bool | None = None) -> None:
+        verdict = "" if ok is None else ("met" if ok else "MISSED")
+        self.rows.append(Row(section, what, value, target, verdict))
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    env.update(extra)
+    return env
+
+
+class PeakRSS:
+    """Peak resident memory of a process and all its descendants, sampled from /proc."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+        out, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo.extend(children.get(pid, []))
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for pid in self._tree():
+                try:
+                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+                except OSError:
+                    continue
+            self.peak_kb = max(self.peak_kb, total)
+            self._stop.wait(0.1)
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """(wall seconds, peak MiB of the process tree, stdout) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, env=env or clean_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    with PeakRSS(proc.pid) as mem:
+        out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{err}")
+    return wall, mem.peak_kb / 1024, out
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def data_file(workdir: Path) -> tuple[Path, str]:
+    candidates = [
+        os.environ.get("CREDIT_DATA__PATH"),
+        str(REPO / "data" / "raw" / "SouthGermanCredit.asc"),
+        str(REPO.parent / "shared" / "data" / "south-german-credit" / "SouthGermanCredit.asc"),
+    ]
+    for c in candidates:
+        if c and Path(c).is_file():
+            return Path(c), "real file"
+    from credit_mlops.data import synthetic, write_table
+
+    return write_table(synthetic(1000, seed=0), workdir / "synthetic.asc"), "synthetic, 1000 rows"
+
+
+class Project:
+    """A throwaway project folder with the repo's configs and a migrated store template."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.template = root / "template.db"
+
+    def init_store(self) -> float:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c",
+             f"from mlflow import MlflowClient; MlflowClient('sqlite:///{self.template}')"
+             ".search_experiments()"],
+            check=True, env=clean_env(MLFLOW_LOGGING_LEVEL="ERROR"), capture_output=True,
+        )
+        return time.perf_counter() - start
+
+    def fresh(self, name: str) -> Path:
+        folder = self.root / name
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(REPO / "configs", folder / "configs")
+        (folder / ".credit").mkdir()
+        shutil.copy(self.template, folder / ".credit" / "mlflow.db")
+        return folder
+
+
+def bench_startup(b: Bench, project: Project) -> None:
+    folder = project.fresh("startup")
+    cases: list[tuple[str, list[str], float]] = [
+        ("credit --help", ["--help"], 0.3),
+        ("credit train --help", ["train", "--help"], 0.3),
+        ("credit config show", ["config", "show"], 0.6),
+    ]
+    n = max(5, b.repeats * 3)
+    for label, args, target in cases:
+        run([CREDIT, *args], folder)  # warm the page cache
+        walls = [run([CREDIT, *args], folder)[0] for _ in range(n)]
+        m = median(walls)
+        b.raw[label] = walls
+        b.add("start-up", f"{label} (median of {n})", f"{m:.3f} s", f"≤ {target} s", m <= target)
+
+
+def bench_train(b: Bench, project: Project, data: Path) -> None:
+    from credit_mlops.catalog import MODEL_KEYS
+
+    singles: list[float] = []
+    sums: list[float] = []
+    peaks: list[float] = []
+    stages: list[dict[str, float]] = []
+    for i in range(b.repeats):
+        folder = project.fresh(f"all-{i}")
+        wall, peak, out = run([CREDIT, "train", "--model", "all", "--data", str(data), "--json"],
+                              folder)
+        report = json.loads(out)
+        assert len(report["results"]) == 5 and all(r["registered_version"] for r in report["results"])
+        singles.append(wall)
+        peaks.append(peak)
+        stages.append(report["timings"])
+        folder = project.fresh(f"separate-{i}")
+        total = 0.0
+        for key in MODEL_KEYS:
+            total += run([CREDIT, "train", "--model", key, "--data", str(data), "--json"], folder)[0]
+        sums.append(total)
+    ratios = [s / t for s, t in zip(singles, sums, strict=True)]
+    b.raw.update(train_all=singles, train_separate_sum=sums, ratios=ratios, peaks_mib=peaks,
+                 stages=stages)
+    b.add("train", f"credit train --model all, one process (median of {b.repeats})",
+          f"{median(singles):.1f} s")
+    b.add("train", "five separate credit train --model KEY processes, summed",
+          f"{median(sums):.1f} s")
+    b.add("train", "ratio one process / sum of five (same run, median)",
+          f"{median(ratios):.2f}", "≤ 0.50", median(ratios) <= 0.5)
+    b.add("train", "peak memory of --model all (process tree)", f"{median(peaks):.0f} MiB")
+    for stage in stages[0]:
+        values = [s.get(stage, 0.0) for s in stages]
+        b.add("train stages", f"  {stage}", f"{median(values):.1f} s")
+
+
+SECTIONS: dict[str, Callable[..., None]] = {"startup": bench_startup, "train": bench_train}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", default=",".join(SECTIONS))
+    args = parser.parse_args()
+    b = Bench(repeats=args.repeats)
+    with tempfile.TemporaryDirectory(prefix="credit-bench-") as tmp:
+        project = Project(Path(tmp))
+        migrate = project.init_store()
+        b.add("store", "first use of an empty sqlite store (schema migration, once)",
+              f"{migrate:.1f} s")
+        data, kind = data_file(Path(tmp))
+        b.raw["data"] = kind
+        for name in args.only.split(","):
+            if name == "startup":
+                bench_startup(b, project)
+            else:
+                SECTIONS[name](b, project, data)
+    render(b, kind)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(
+        {"rows": [r.__dict__ for r in b.rows], "raw": b.raw}, indent=2, default=str))
+
+
+def render(b: Bench, data_kind: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="credit-mlops benchmarks",
+                  caption=f"{os.cpu_count()} cores · data: {data_kind} · medians of runs")
+    for col in ("section", "what", "value", "target", ""):
+        table.add_column(col, justify="right" if col in ("value", "target") else "left")
+    for r in b.rows:
+        style = "red" if r.verdict == "MISSED" else ("green" if r.verdict == "met" else "")
+        table.add_row(r.section, r.what, r.value, r.target, f"[{style}]{r.verdict}[/]" if style else "")
+    Console(width=max(120, Console().width)).print(table)
+
+
+if __name__ == "__main__":
+    main()
