@@ -93,8 +93,8 @@ HOW_TO_GET_DATA = (
 )
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a space- or comma-separated table with a header, refusing duplicated columns."""
+def read_header(path: Path) -> str:
+    """The header line, after checking the file exists, is text and names each column once."""
     if not path.is_file():
         raise DataError(f"data file {path} does not exist; {HOW_TO_GET_DATA}")
     try:
@@ -104,11 +104,16 @@ def read_table(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: not a text table (garbled bytes); fetch a fresh copy") from exc
     if not header.strip():
         raise DataError(f"{path}: file is empty; fetch a fresh copy with `credit data fetch`")
-    sep = "," if "," in header else r"\s+"
-    names = [n.strip().strip('"') for n in (header.split(",") if sep == "," else header.split())]
+    names = [n.strip().strip('"') for n in (header.split(",") if "," in header else header.split())]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise DataError(f"{path}: duplicated column(s) {', '.join(dupes)}; each column once")
+    return header
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a space- or comma-separated table with a header, refusing duplicated columns."""
+    sep = "," if "," in read_header(path) else r"\s+"
     try:
         return pd.read_csv(path, sep=sep, engine="python" if sep != "," else "c")
     except (pd.errors.ParserError, ValueError) as exc:
@@ -169,7 +174,6 @@ def validate(
     source: str,
     min_rows_per_class: int = 30,
     features_only: bool = False,
-    target_optional: bool = False,
 ) -> None:
     """Check columns, integer codes in their domains, ranges, target; raise DataError."""
     import pandera.pandas as pa
@@ -177,8 +181,6 @@ def validate(
 
     expected = list(FEATURES) if features_only else [*FEATURES, TARGET]
     missing = [c for c in expected if c not in frame.columns]
-    if target_optional and missing == [TARGET]:
-        missing = []
     if missing:
         raise DataError(
             f"{source}: missing column(s) {', '.join(missing)}; expected the South German "

@@ -50,6 +50,12 @@ def score(y_true: np.ndarray, proba_bad: np.ndarray, threshold: float = 0.5) -> 
         }
 
 
+def brier(y_true: np.ndarray, proba_bad: np.ndarray) -> float:
+    from sklearn.metrics import brier_score_loss
+
+    return float(brier_score_loss(y_true, proba_bad))
+
+
 def expected_cost(y_true: np.ndarray, proba_bad: np.ndarray, threshold: float) -> float:
     """Mean cost per applicant: reject when P(bad) >= threshold."""
     y_true = np.asarray(y_true)

@@ -89,6 +89,7 @@ def _quiet_mlflow() -> Iterator[None]:
     """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning, module="mlflow")
+        warnings.filterwarnings("ignore", category=FutureWarning, message=".*registry stages.*")
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message=".*Integer columns in Python.*")
         warnings.filterwarnings("ignore", message=".*dataset source can be interpreted.*")
@@ -148,15 +149,38 @@ class Tracker:
         if uri.startswith("sqlite:///"):
             Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         with _quiet_mlflow():
-            import mlflow
             from mlflow import MlflowClient
 
             # Our venvs may have no pip; MLflow warns about it on every model it logs.
             logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
-            mlflow.set_tracking_uri(uri)
-            mlflow.set_registry_uri(uri)
             self.client = MlflowClient(tracking_uri=uri, registry_uri=uri)
         self._experiment_id: str | None = None
+
+    @contextlib.contextmanager
+    def fluent(self) -> Iterator[None]:
+        """Point MLflow's process-wide (fluent) API at this URI for one block, then restore.
+
+        `mlflow.set_tracking_uri` also writes MLFLOW_TRACKING_URI into the environment; left
+        there it would silently redirect every later settings load in this process.
+        """
+        import mlflow
+
+        names = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+        saved = {name: os.environ.get(name) for name in names}
+        mlflow.set_tracking_uri(self.uri)
+        mlflow.set_registry_uri(self.uri)
+        try:
+            yield
+        finally:
+            mlflow.set_tracking_uri(saved["MLFLOW_TRACKING_URI"])  # type: ignore[arg-type]
+            mlflow.set_registry_uri(saved["MLFLOW_REGISTRY_URI"])  # type: ignore[arg-type]
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+
+    @property
+    def shown_uri(self) -> str:
+        return redact(self.uri)
 
     @contextlib.contextmanager
     def guard(self) -> Iterator[None]:
@@ -165,7 +189,9 @@ class Tracker:
         from requests import RequestException
 
         try:
-            with _quiet_mlflow():
+            # MLflow resolves some URIs (a version's models:/ source) through its global
+            # tracking URI, so the block runs with it pointing here.
+            with _quiet_mlflow(), self.fluent():
                 yield
         except (MlflowException, RequestException, OSError) as exc:
             raise _wrap(exc, self.uri) from exc

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from credit_mlops import models
-from credit_mlops.evaluation import METRICS, score
+from credit_mlops.evaluation import METRICS, cost_optimal_threshold, expected_cost, score
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
 
@@ -48,6 +48,11 @@ class CVResult:
     metrics: dict[str, float]  # <metric>_{test,train}_{mean,std}
     folds: tuple[dict[str, float], ...]
     seconds: float  # compute time summed over folds
+    # The cost-optimal decision threshold on P(bad), chosen on the out-of-fold predictions
+    # of the training part (mean over repeats): never on data the model is later scored on.
+    threshold: float = 0.5
+    oof_cost: float = float("nan")  # expected cost per applicant at `threshold`
+    oof_cost_at_half: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ def _fold_task(
     y: np.ndarray,
     train_idx: np.ndarray,
     test_idx: np.ndarray,
-) -> tuple[dict[str, float], float]:
+) -> tuple[dict[str, float], np.ndarray, float]:
     from threadpoolctl import threadpool_limits
 
     start = time.perf_counter()
@@ -120,11 +125,14 @@ def _fold_task(
         pipe = build_pipeline(key, config)
         pipe.fit(X.iloc[train_idx], y[train_idx])
         result: dict[str, float] = {}
+        oof = np.empty(0)
         for part, idx in (("test", test_idx), ("train", train_idx)):
             proba = pipe.predict_proba(X.iloc[idx])[:, 1]
+            if part == "test":
+                oof = proba
             for name, value in score(y[idx], proba).items():
                 result[f"{name}_{part}"] = value
-    return result, time.perf_counter() - start
+    return result, oof, time.perf_counter() - start
 
 
 def _fit_task(
@@ -177,26 +185,45 @@ def cross_validate(
     tasks = [(_fold_task, (key, config, X, y, splits[n][0], splits[n][1])) for key, n in plan]
     per_fold: dict[str, dict[int, dict[str, float]]] = {key: {} for key in keys}
     seconds: dict[str, float] = dict.fromkeys(keys, 0.0)
-    for i, (scores, spent) in _run(tasks, n_jobs):
+    oof = {key: np.zeros((repeats, len(y))) for key in keys}
+    for i, (scores, proba, spent) in _run(tasks, n_jobs):
         key, n = plan[i]
         per_fold[key][n] = scores
+        oof[key][n // folds, splits[n][1]] = proba
         seconds[key] += spent
         if progress:
             progress(key, "fold")
     return {
-        key: _aggregate(key, [per_fold[key][n] for n in range(len(splits))], seconds[key])
+        key: _aggregate(
+            key,
+            [per_fold[key][n] for n in range(len(splits))],
+            seconds[key],
+            y,
+            oof[key].mean(axis=0),
+        )
         for key in keys
     }
 
 
-def _aggregate(key: str, folds: list[dict[str, float]], seconds: float) -> CVResult:
+def _aggregate(
+    key: str, folds: list[dict[str, float]], seconds: float, y: np.ndarray, oof: np.ndarray
+) -> CVResult:
     metrics: dict[str, float] = {}
     for name in METRICS:
         for part in ("test", "train"):
             values = np.array([f[f"{name}_{part}"] for f in folds], dtype=float)
             metrics[f"{name}_{part}_mean"] = float(values.mean())
             metrics[f"{name}_{part}_std"] = float(values.std())
-    return CVResult(key=key, metrics=metrics, folds=tuple(folds), seconds=seconds)
+    threshold = cost_optimal_threshold(y, oof)
+    return CVResult(
+        key=key,
+        metrics=metrics,
+        folds=tuple(folds),
+        seconds=seconds,
+        threshold=threshold,
+        oof_cost=expected_cost(y, oof, threshold),
+        oof_cost_at_half=expected_cost(y, oof, 0.5),
+    )
 
 
 def fit_final(

@@ -98,17 +98,7 @@ def train(
 
     tracker = None
     if settings.tracking.enabled:
-        from credit_mlops.tracking import HttpPolicy, Tracker
-
-        t = settings.tracking
-        tracker = Tracker(
-            settings.tracking_uri,
-            t.experiment,
-            artifact_root=None if t.uri else t.store_path(settings.root) / "artifacts",
-            http=HttpPolicy(
-                t.http_max_retries, t.http_timeout, t.http_backoff_factor, t.http_backoff_jitter
-            ),
-        )
+        tracker = open_tracker(settings)
         lap("import")
         tracker.check()
         lap("store")
@@ -226,6 +216,32 @@ def train(
     return report
 
 
+def open_tracker(settings: Settings, *, existing: bool = False) -> Any:
+    """The Tracker for the settings' URI and experiment.
+
+    With `existing`, a local store that does not exist yet is an error, not a new store:
+    commands that only read or change what training wrote have nothing to work on.
+    """
+    from credit_mlops.errors import NotFoundError
+    from credit_mlops.tracking import HttpPolicy, Tracker
+
+    t = settings.tracking
+    uri = settings.tracking_uri
+    if existing and uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///") :]).exists():
+        raise NotFoundError(
+            f"no tracking store at {uri} yet; run `credit train` first or pick another "
+            "with --mlflow-uri / --profile"
+        )
+    return Tracker(
+        uri,
+        t.experiment,
+        artifact_root=None if t.uri else t.store_path(settings.root) / "artifacts",
+        http=HttpPolicy(
+            t.http_max_retries, t.http_timeout, t.http_backoff_factor, t.http_backoff_jitter
+        ),
+    )
+
+
 def _with(result: ModelResult, **changes: Any) -> ModelResult:
     from dataclasses import replace
 
@@ -306,6 +322,7 @@ def _run_spec(
 
     cfg = settings.train
     t = settings.tracking
+    metrics, threshold_source = decision_metrics(cv, pipeline, X, y)
     params: dict[str, Any] = {
         "version": settings.model_version,
         "model_key": key,
@@ -321,7 +338,9 @@ def _run_spec(
         "train_rows": len(holdout.train_rows),
         "holdout_rows": len(holdout.test_rows),
         "data_digest": dataset.digest,
+        "data_source": dataset.source,
         "preprocessor": str(inputs.preprocessor) if inputs.preprocessor else "builtin",
+        "threshold_source": threshold_source,
     }
     if cfg.smote:
         params.update({f"smote__{k}": v for k, v in _resampling_params(settings).items()})
@@ -346,6 +365,7 @@ def _run_spec(
         "timestamp": stamp.isoformat(timespec="seconds"),
         "params": {k: str(v) for k, v in params.items()},
         "cv_results": cv.metrics if cv else None,
+        "decision_threshold": metrics["decision_threshold"],
         "cv_folds_scores": list(cv.folds) if cv else None,
         "data": {"source": dataset.source, "digest": dataset.digest, "shape": dataset.shape},
     }
@@ -354,7 +374,7 @@ def _run_spec(
     return RunSpec(
         run_name=run_name,
         params=params,
-        metrics=cv.metrics if cv else {},
+        metrics=metrics,
         tags=tags,
         pipeline=pipeline,
         input_example=X.head(5),
@@ -368,6 +388,24 @@ def _run_spec(
         register_as=(inputs.reg_name or key) if register else None,
         version_tags={"model_version": settings.model_version, "model_key": key},
         booster=pipeline.named_steps["model"].get_booster() if key == "xgboost" else None,
+    )
+
+
+def decision_metrics(cv: Any, pipeline: Any, X: Any, y: Any) -> tuple[dict[str, float], str]:
+    """CV metrics plus the cost-optimal threshold, chosen on the training part only."""
+    from credit_mlops.evaluation import cost_optimal_threshold
+
+    if cv is not None:
+        return {
+            **cv.metrics,
+            "decision_threshold": cv.threshold,
+            "expected_cost_cv": cv.oof_cost,
+            "expected_cost_cv_at_0_5": cv.oof_cost_at_half,
+        }, "out-of-fold predictions on the training part"
+    # Without cross-validation the only training-part predictions are in-sample ones.
+    proba = pipeline.predict_proba(X)[:, 1]
+    return {"decision_threshold": cost_optimal_threshold(y, proba)}, (
+        "in-sample predictions on the training part (trained with --no-evaluate)"
     )
 
 

@@ -129,12 +129,12 @@ def test_hyperparameters_are_logged_for_each_estimator(trained, client) -> None:
     assert runs["svm"].data.params["model__estimator__kernel"] == "rbf"
 
 
-def test_five_registered_versions_load_with_the_plain_client(trained, client) -> None:  # type: ignore[no-untyped-def]
+def test_five_registered_versions_load_with_the_plain_client(trained, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import mlflow.sklearn
     import pandas as pd
 
     root, _report, data_path = trained
-    mlflow.set_tracking_uri(f"sqlite:///{root / '.credit' / 'mlflow.db'}")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / '.credit' / 'mlflow.db'}")
     frame = pd.read_csv(data_path, sep=r"\s+").head(10)
     for key in MODEL_KEYS:
         versions = client.search_model_versions(f"name='{key}'")
@@ -205,5 +205,7 @@ def test_second_train_adds_a_version(trained, client) -> None:  # type: ignore[n
     versions = client.search_model_versions("name='decision_tree'")
     assert sorted(str(v.version) for v in versions) == ["1", "2"]
     run = client.get_run(json.loads(result.stdout)["results"][0]["run_id"])
-    assert run.data.metrics == {}  # --no-evaluate: no cross-validation metrics
+    # --no-evaluate: no cross-validation metrics, only the in-sample decision threshold
+    assert set(run.data.metrics) == {"decision_threshold"}
+    assert run.data.params["threshold_source"].startswith("in-sample")
     assert run.data.params["version"] == "1.0.0"

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 from credit_mlops import __version__
 from credit_mlops.cli import config as config_cmd
 from credit_mlops.cli import data as data_cmd
+from credit_mlops.cli import lifecycle
 from credit_mlops.cli.train import train
 
 
@@ -71,6 +72,10 @@ def root(
 
 
 app.command(no_args_is_help=False)(train)
+app.command(no_args_is_help=True)(lifecycle.register)
+app.command(no_args_is_help=True)(lifecycle.promote)
+app.command(no_args_is_help=True)(lifecycle.evaluate)
+app.command(no_args_is_help=True)(lifecycle.predict)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
 

@@ -204,3 +204,115 @@ class DownloadBar:
 
     def close(self) -> None:
         self._progress.stop()
+
+
+def promotion(p: Any) -> None:
+    console = out()
+    figures = ""
+    if p.candidate is not None:
+        figures = f" ({p.metric} {p.candidate:.4f}"
+        if p.current is not None:
+            figures += f" vs Production v{p.current_version} {p.current:.4f}"
+        figures += ")"
+    forced = " [forced]" if p.forced else ""
+    console.print(
+        f"✓ {p.name} v{p.version}: {p.from_stage} → {p.to_stage}{figures}{forced}", markup=False
+    )
+    for old in p.archived:
+        console.print(f"  {p.name} v{old}: {p.to_stage} → Archived", markup=False)
+
+
+def promotion_history(name: str, records: list[Any]) -> None:
+    from rich.table import Table
+
+    metric = records[0].metric if records else "-"
+    table = Table(
+        title=f"Promotions of '{name}'",
+        caption=f"metric: {metric}" if records else "no promotions yet",
+    )
+    table.add_column("when (UTC)", no_wrap=True)
+    table.add_column("v", justify="right")
+    table.add_column("change", no_wrap=True)
+    table.add_column("by")
+    table.add_column("metric", justify="right")
+    table.add_column("Production was", justify="right")
+    table.add_column("note")
+    for r in records:
+        note = "; ".join(x for x in ("forced" if r.forced else "", r.note) if x)
+        table.add_row(
+            r.at[:16].replace("T", " "),
+            str(r.version),
+            f"{r.from_stage} → {r.to_stage}",
+            r.by,
+            "-" if r.candidate is None else f"{r.candidate:.4f}",
+            "-" if r.current is None else f"v{r.current_version} {r.current:.4f}",
+            note,
+        )
+    out().print(table)
+
+
+EVAL_ROWS = (
+    ("roc_auc", "ROC AUC"),
+    ("average_precision", "average precision"),
+    ("f1", "F1 @0.5"),
+    ("recall", "recall @0.5"),
+    ("precision", "precision @0.5"),
+    ("accuracy", "accuracy @0.5"),
+    ("geometric_mean", "G-mean @0.5"),
+    ("brier", "Brier score"),
+    ("expected_cost_at_0_5", "expected cost @0.5"),
+    ("expected_cost_at_threshold", "expected cost @threshold"),
+    ("threshold", "threshold"),
+)
+
+
+def evaluation(r: Any) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"Evaluation of {r.name + ' v' + str(r.version) if r.name else r.model_uri}",
+        caption=f"{r.scope}, {r.n_rows} rows · cost: accept bad 5, reject good 1",
+    )
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, label in EVAL_ROWS:
+        table.add_row(label, f"{r.metrics[key]:.4f}")
+    console = out()
+    console.print(table)
+    console.print(f"data: {r.data_source}", markup=False)
+    console.print(f"threshold chosen on: {r.threshold_source}", markup=False)
+    console.print(f"pictures and predictions: {r.output_dir}", markup=False)
+    if r.evaluation_run_id:
+        console.print(f"evaluation run: {r.evaluation_run_id}", markup=False)
+
+
+@contextlib.contextmanager
+def rows_progress(enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress
+
+    bar = Progress(*Progress.get_default_columns(), console=err(), transient=True)
+    task: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "id" not in task:
+            bar.start()
+            task["id"] = bar.add_task("scoring", total=total)
+        bar.update(task["id"], completed=done)
+
+    try:
+        yield update
+    finally:
+        if "id" in task:
+            bar.stop()
+
+
+def prediction(r: Any) -> None:
+    share = r.rejected / r.rows if r.rows else 0.0
+    out().print(
+        f"✓ scored {r.rows} rows with {r.model_uri} in {r.seconds:.1f}s → {r.output} "
+        f"(reject {r.rejected}, {share:.1%}, at P(bad) ≥ {r.threshold:.3f})",
+        markup=False,
+    )

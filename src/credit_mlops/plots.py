@@ -1,0 +1,56 @@
+"""Evaluation pictures: confusion matrix, ROC, precision-recall and calibration curves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def save_figures(
+    y_bad: np.ndarray, proba_bad: np.ndarray, threshold: float, folder: Path, title: str
+) -> dict[str, Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only, never a window
+    import matplotlib.pyplot as plt
+    from sklearn.calibration import CalibrationDisplay
+    from sklearn.metrics import ConfusionMatrixDisplay, PrecisionRecallDisplay, RocCurveDisplay
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Path] = {}
+
+    def save(name: str, fig: plt.Figure) -> None:
+        path = folder / f"{name}.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        out[name] = path
+
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ConfusionMatrixDisplay.from_predictions(
+        y_bad,
+        (proba_bad >= threshold).astype(int),
+        display_labels=["good", "bad"],
+        ax=ax,
+        colorbar=False,
+    )
+    ax.set_title(f"{title}\nreject when P(bad) ≥ {threshold:.3f}")
+    save("confusion_matrix", fig)
+
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    RocCurveDisplay.from_predictions(y_bad, proba_bad, ax=ax, name=title, plot_chance_level=True)
+    ax.set_title("ROC curve (positive: bad)")
+    save("roc_curve", fig)
+
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    PrecisionRecallDisplay.from_predictions(
+        y_bad, proba_bad, ax=ax, name=title, plot_chance_level=True
+    )
+    ax.set_title("Precision-recall curve (positive: bad)")
+    save("precision_recall_curve", fig)
+
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    CalibrationDisplay.from_predictions(y_bad, proba_bad, n_bins=10, ax=ax, name=title)
+    ax.set_title("Calibration curve")
+    save("calibration_curve", fig)
+    return out
