@@ -44,7 +44,9 @@ class Bench:
     rows: list[Row] = field(default_factory=list)
     raw: dict[str, object] = field(default_factory=dict)
 
-    def add(self, section: str, what: str, value: str, target: str = "", ok: bool | None = None) -> None:
+    def add(
+        self, section: str, what: str, value: str, target: str = "", ok: bool | None = None
+    ) -> None:
         verdict = "" if ok is None else ("met" if ok else "MISSED")
         self.rows.append(Row(section, what, value, target, verdict))
 
@@ -107,8 +109,14 @@ class PeakRSS:
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """(wall seconds, peak MiB of the process tree, stdout) of one command."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, env=env or clean_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=env or clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     with PeakRSS(proc.pid) as mem:
         out, err = proc.communicate()
     wall = time.perf_counter() - start
@@ -145,10 +153,15 @@ class Project:
     def init_store(self) -> float:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c",
-             f"from mlflow import MlflowClient; MlflowClient('sqlite:///{self.template}')"
-             ".search_experiments()"],
-            check=True, env=clean_env(MLFLOW_LOGGING_LEVEL="ERROR"), capture_output=True,
+            [
+                sys.executable,
+                "-c",
+                f"from mlflow import MlflowClient; MlflowClient('sqlite:///{self.template}')"
+                ".search_experiments()",
+            ],
+            check=True,
+            env=clean_env(MLFLOW_LOGGING_LEVEL="ERROR"),
+            capture_output=True,
         )
         return time.perf_counter() - start
 
@@ -187,34 +200,145 @@ def bench_train(b: Bench, project: Project, data: Path) -> None:
     stages: list[dict[str, float]] = []
     for i in range(b.repeats):
         folder = project.fresh(f"all-{i}")
-        wall, peak, out = run([CREDIT, "train", "--model", "all", "--data", str(data), "--json"],
-                              folder)
+        wall, peak, out = run(
+            [CREDIT, "train", "--model", "all", "--data", str(data), "--json"], folder
+        )
         report = json.loads(out)
-        assert len(report["results"]) == 5 and all(r["registered_version"] for r in report["results"])
+        assert len(report["results"]) == 5 and all(
+            r["registered_version"] for r in report["results"]
+        )
         singles.append(wall)
         peaks.append(peak)
         stages.append(report["timings"])
         folder = project.fresh(f"separate-{i}")
         total = 0.0
         for key in MODEL_KEYS:
-            total += run([CREDIT, "train", "--model", key, "--data", str(data), "--json"], folder)[0]
+            total += run([CREDIT, "train", "--model", key, "--data", str(data), "--json"], folder)[
+                0
+            ]
         sums.append(total)
     ratios = [s / t for s, t in zip(singles, sums, strict=True)]
-    b.raw.update(train_all=singles, train_separate_sum=sums, ratios=ratios, peaks_mib=peaks,
-                 stages=stages)
-    b.add("train", f"credit train --model all, one process (median of {b.repeats})",
-          f"{median(singles):.1f} s")
-    b.add("train", "five separate credit train --model KEY processes, summed",
-          f"{median(sums):.1f} s")
-    b.add("train", "ratio one process / sum of five (same run, median)",
-          f"{median(ratios):.2f}", "≤ 0.50", median(ratios) <= 0.5)
+    b.raw.update(
+        train_all=singles, train_separate_sum=sums, ratios=ratios, peaks_mib=peaks, stages=stages
+    )
+    b.add(
+        "train",
+        f"credit train --model all, one process (median of {b.repeats})",
+        f"{median(singles):.1f} s",
+    )
+    b.add(
+        "train", "five separate credit train --model KEY processes, summed", f"{median(sums):.1f} s"
+    )
+    b.add(
+        "train",
+        "ratio one process / sum of five (same run, median)",
+        f"{median(ratios):.2f}",
+        "≤ 0.50",
+        median(ratios) <= 0.5,
+    )
     b.add("train", "peak memory of --model all (process tree)", f"{median(peaks):.0f} MiB")
     for stage in stages[0]:
         values = [s.get(stage, 0.0) for s in stages]
         b.add("train stages", f"  {stage}", f"{median(values):.1f} s")
 
 
-SECTIONS: dict[str, Callable[..., None]] = {"startup": bench_startup, "train": bench_train}
+def import_client_seconds() -> float:
+    """Wall time of a process that only imports MLflow's client (the floor of any command)."""
+    code = "from mlflow import MlflowClient"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=clean_env())
+    return time.perf_counter() - start
+
+
+def bench_lifecycle(b: Bench, project: Project, data: Path) -> None:
+    folder = project.fresh("lifecycle")
+    args = [CREDIT, "train", "-m", "logistic_regression", "--data", str(data), "--no-register"]
+    out = run([*args, "--cv-repeats", "1", "--json"], folder)[2]
+    run_id = json.loads(out)["results"][0]["run_id"]
+    db = folder / ".credit" / "mlflow.db"
+    plain = (
+        "from mlflow import MlflowClient\n"
+        f"c = MlflowClient('sqlite:///{db}')\n"
+        f"c.get_run('{run_id}')\n"
+        "c.search_registered_models()\n"
+    )
+    n = max(5, b.repeats * 2)
+    registers, promotes, imports, plains = [], [], [], []
+    for i in range(n):
+        imports.append(import_client_seconds())
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", plain], check=True, env=clean_env())
+        plains.append(time.perf_counter() - start)
+        registers.append(run([CREDIT, "register", run_id, "--name", "bench"], folder)[0])
+        stage = "Staging" if i % 2 == 0 else "Production"
+        promote = [CREDIT, "promote", "bench", str(i + 1), stage, "--force"]
+        promotes.append(run(promote, folder)[0])
+    floor = median(imports)
+    b.raw.update(register=registers, promote=promotes, import_client=imports, plain=plains)
+    b.add("lifecycle", f"import MLflow's client alone (median of {n})", f"{floor:.2f} s")
+    b.add(
+        "lifecycle",
+        "plain MlflowClient: import, open the sqlite store, 2 lookups",
+        f"{median(plains):.2f} s",
+    )
+    for label, walls in (
+        ("credit register RUN_ID", registers),
+        ("credit promote NAME V STAGE", promotes),
+    ):
+        m = median(walls)
+        b.add(
+            "lifecycle",
+            f"{label} (median of {n})",
+            f"{m:.2f} s",
+            f"≤ import + 1 s ({floor + 1:.2f} s)",
+            m <= floor + 1.0,
+        )
+        over = median([w - p for w, p in zip(walls, plains, strict=True)])
+        b.add("lifecycle", f"  {label} minus the plain client (same run)", f"{over:+.2f} s")
+
+
+def bench_predict(b: Bench, project: Project, data: Path) -> None:
+    from credit_mlops.data import FEATURES, synthetic
+
+    folder = project.fresh("predict")
+    run([CREDIT, "train", "-m", "xgboost", "--data", str(data), "--no-evaluate", "--json"], folder)
+    rows = 100_000
+    frame = synthetic(rows, seed=3)[list(FEATURES)]
+    frame.insert(0, "id", range(rows))
+    applicants = folder / "applicants.csv"
+    frame.to_csv(applicants, index=False)
+    walls, peaks = [], []
+    for _ in range(b.repeats):
+        wall, peak, _ = run(
+            [
+                CREDIT,
+                "predict",
+                "xgboost",
+                "-i",
+                str(applicants),
+                "-o",
+                str(folder / "scored.csv"),
+                "--json",
+            ],
+            folder,
+        )
+        walls.append(wall)
+        peaks.append(peak)
+    m = median(walls)
+    b.raw.update(predict_wall=walls, predict_peak=peaks)
+    b.add(
+        "predict", f"credit predict, {rows:,} synthetic rows, whole command (median)", f"{m:.1f} s"
+    )
+    b.add("predict", "throughput, whole command", f"{rows / m:,.0f} rows/s")
+    b.add("predict", "peak memory (process tree)", f"{median(peaks):.0f} MiB")
+
+
+SECTIONS: dict[str, Callable[..., None]] = {
+    "startup": bench_startup,
+    "train": bench_train,
+    "lifecycle": bench_lifecycle,
+    "predict": bench_predict,
+}
 
 
 def main() -> None:
@@ -226,8 +350,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="credit-bench-") as tmp:
         project = Project(Path(tmp))
         migrate = project.init_store()
-        b.add("store", "first use of an empty sqlite store (schema migration, once)",
-              f"{migrate:.1f} s")
+        b.add(
+            "store",
+            "first use of an empty sqlite store (schema migration, once)",
+            f"{migrate:.1f} s",
+        )
         data, kind = data_file(Path(tmp))
         b.raw["data"] = kind
         for name in args.only.split(","):
@@ -237,21 +364,26 @@ def main() -> None:
                 SECTIONS[name](b, project, data)
     render(b, kind)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(
-        {"rows": [r.__dict__ for r in b.rows], "raw": b.raw}, indent=2, default=str))
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"rows": [r.__dict__ for r in b.rows], "raw": b.raw}, indent=2, default=str)
+    )
 
 
 def render(b: Bench, data_kind: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="credit-mlops benchmarks",
-                  caption=f"{os.cpu_count()} cores · data: {data_kind} · medians of runs")
+    table = Table(
+        title="credit-mlops benchmarks",
+        caption=f"{os.cpu_count()} cores · data: {data_kind} · medians of runs",
+    )
     for col in ("section", "what", "value", "target", ""):
         table.add_column(col, justify="right" if col in ("value", "target") else "left")
     for r in b.rows:
         style = "red" if r.verdict == "MISSED" else ("green" if r.verdict == "met" else "")
-        table.add_row(r.section, r.what, r.value, r.target, f"[{style}]{r.verdict}[/]" if style else "")
+        table.add_row(
+            r.section, r.what, r.value, r.target, f"[{style}]{r.verdict}[/]" if style else ""
+        )
     Console(width=max(120, Console().width)).print(table)
 
 
