@@ -110,12 +110,7 @@ class Registry:
         return sorted(found, key=lambda v: int(v.version))
 
     def version(self, name: str, version: str) -> Any:
-        versions = self.versions(name)
-        for v in versions:
-            if str(v.version) == str(version):
-                return v
-        have = ", ".join(str(v.version) for v in versions) or "none"
-        raise NotFoundError(f"model '{name}' has no version {version} (versions: {have})")
+        return _find(self.versions(name), name, version)
 
     def run(self, run_id: str) -> Any:
         from mlflow.exceptions import MlflowException
@@ -269,17 +264,14 @@ class Registry:
         keep_existing: bool = False,
     ) -> Promotion:
         to_stage = canonical_stage(stage)
-        mv = self.version(name, version)
+        versions = self.versions(name)  # one listing serves every check below
+        mv = _find(versions, name, version)
         from_stage = mv.current_stage or "None"
         if from_stage == to_stage:
             raise InputError(f"{name} v{version} is already in {to_stage}; nothing to do")
-        current = [
-            v
-            for v in self.versions(name)
-            if v.current_stage == "Production" and str(v.version) != str(version)
-        ]
+        others = [v for v in versions if str(v.version) != str(version)]
+        incumbent = next((v for v in reversed(others) if v.current_stage == "Production"), None)
         candidate = self.metric_of(mv.run_id, metric)
-        incumbent = current[-1] if current else None
         incumbent_value = self.metric_of(incumbent.run_id, metric) if incumbent else None
         if to_stage == "Production" and incumbent is not None and not force:
             worse = incumbent_value is not None and (
@@ -293,11 +285,7 @@ class Registry:
                     "use --force to promote anyway"
                 )
         archive = to_stage in ("Production", "Staging") and not keep_existing
-        archived = tuple(
-            str(v.version)
-            for v in self.versions(name)
-            if archive and v.current_stage == to_stage and str(v.version) != str(version)
-        )
+        replaced = [v for v in others if archive and v.current_stage == to_stage]
         at = datetime.now(UTC).isoformat(timespec="microseconds")
         record = Promotion(
             name=name,
@@ -311,7 +299,7 @@ class Registry:
             current=incumbent_value,
             current_version=str(incumbent.version) if incumbent else None,
             forced=force,
-            archived=archived,
+            archived=tuple(str(v.version) for v in replaced),
         )
         with self.tracker.guard():
             self.client.transition_model_version_stage(
@@ -319,17 +307,17 @@ class Registry:
             )
             self._sync_aliases(name, str(version), to_stage)
             self._record(record)
-            for old in archived:
+            for old in replaced:
                 self._record(
                     Promotion(
                         name=name,
-                        version=old,
+                        version=str(old.version),
                         from_stage=to_stage,
                         to_stage="Archived",
                         at=at,
                         by=record.by,
                         metric=metric,
-                        candidate=self.metric_of(self.version(name, old).run_id, metric),
+                        candidate=self.metric_of(old.run_id, metric),
                         current=None,
                         current_version=None,
                         forced=False,
@@ -367,6 +355,14 @@ class Registry:
 
 class GateRefusedError(InputError):
     """A promotion to Production that would replace a better model."""
+
+
+def _find(versions: list[Any], name: str, version: str) -> Any:
+    for v in versions:
+        if str(v.version) == str(version):
+            return v
+    have = ", ".join(str(v.version) for v in versions) or "none"
+    raise NotFoundError(f"model '{name}' has no version {version} (versions: {have})")
 
 
 def _quote(name: str) -> str:
