@@ -241,7 +241,8 @@ def _log_evaluation(
         "credit.source_run_id": ref.run_id,
         "credit.scope": scope,
         "credit.data": source,
-        "model_name": run.data.tags.get("model_name", ""),
+        # not `model_name`: comparisons pick training runs by that tag
+        "credit.model_key": run.data.tags.get("model_name", ""),
         "script": "credit evaluate",
     }
     if ref.name:

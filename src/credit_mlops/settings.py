@@ -117,6 +117,7 @@ class TrackingSettings(_Section):
     team: str = "credit-risk"
     tags: dict[str, str] = Field(default_factory=dict)
     primary_metric: str = "roc_auc_test_mean"
+    search_page_size: int = Field(1000, ge=1, le=50000)  # runs per search request
     username: str | None = None
     password: SecretStr | None = None
     token: SecretStr | None = None

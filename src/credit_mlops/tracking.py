@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableError
+from credit_mlops.errors import AuthError, InputError, TrackingError, TrackingUnreachableError
 from credit_mlops.uris import is_http, redact
 
 MAX_PARAMS_PER_BATCH = 100
@@ -229,6 +229,88 @@ class Tracker:
             else:
                 self._experiment_id = exp.experiment_id
         return self._experiment_id
+
+    def find_experiment(self, name: str) -> Any:
+        """The experiment, or NotFoundError naming the ones that exist."""
+        from credit_mlops.errors import NotFoundError
+
+        with self.guard():
+            exp = self.client.get_experiment_by_name(name)
+            if exp is not None:
+                return exp
+            names = sorted(e.name for e in self.client.search_experiments(max_results=1000))
+        have = ", ".join(names[:15]) + (" …" if len(names) > 15 else "") if names else "none"
+        raise NotFoundError(
+            f"experiment '{name}' not found at {self.shown_uri} (experiments: {have})"
+        )
+
+    def iter_runs(
+        self,
+        experiment_ids: list[str],
+        filter_string: str = "",
+        order_by: list[str] | None = None,
+        page_size: int = 1000,
+    ) -> Iterator[Any]:
+        """Every matching run, page after page: never truncated at a page size."""
+        from mlflow.exceptions import MlflowException
+
+        token: str | None = None
+        while True:
+            with self.guard():
+                try:
+                    page = self.client.search_runs(
+                        experiment_ids,
+                        filter_string=filter_string,
+                        max_results=page_size,
+                        order_by=order_by,
+                        page_token=token,
+                    )
+                except MlflowException as exc:
+                    if exc.error_code == "INVALID_PARAMETER_VALUE" and filter_string:
+                        first = str(exc.message).splitlines()[0]
+                        raise InputError(f"bad search filter '{filter_string}': {first}") from None
+                    raise
+            yield from page
+            token = page.token
+            if not token:
+                return
+
+    def versions_of_runs(self, run_ids: list[str]) -> list[Any]:
+        """Registered model versions whose source is one of these runs."""
+        out: list[Any] = []
+        for i in range(0, len(run_ids), 100):
+            chunk = ", ".join(f"'{r}'" for r in run_ids[i : i + 100])
+            with self.guard():
+                out.extend(
+                    self.client.search_model_versions(f"run_id IN ({chunk})", max_results=10000)
+                )
+        return out
+
+    def aliases(self, names: set[str]) -> dict[tuple[str, str], list[str]]:
+        """(model name, version) -> its aliases; search results do not carry them."""
+        out: dict[tuple[str, str], list[str]] = {}
+        token: str | None = None
+        while True:
+            with self.guard():
+                page = self.client.search_registered_models(max_results=1000, page_token=token)
+            for model in page:
+                if model.name in names:
+                    for alias, version in (model.aliases or {}).items():
+                        out.setdefault((model.name, str(version)), []).append(alias)
+            token = page.token
+            if not token:
+                return out
+
+    def all_versions(self) -> list[Any]:
+        out: list[Any] = []
+        token: str | None = None
+        while True:
+            with self.guard():
+                page = self.client.search_model_versions(max_results=10000, page_token=token)
+            out.extend(page)
+            token = page.token
+            if not token:
+                return out
 
     def urls(self, run_id: str) -> tuple[str | None, str | None]:
         if not is_http(self.uri):

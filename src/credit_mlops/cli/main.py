@@ -12,6 +12,7 @@ from credit_mlops import __version__
 from credit_mlops.cli import config as config_cmd
 from credit_mlops.cli import data as data_cmd
 from credit_mlops.cli import lifecycle
+from credit_mlops.cli.compare import compare
 from credit_mlops.cli.train import train
 
 
@@ -76,6 +77,7 @@ app.command(no_args_is_help=True)(lifecycle.register)
 app.command(no_args_is_help=True)(lifecycle.promote)
 app.command(no_args_is_help=True)(lifecycle.evaluate)
 app.command(no_args_is_help=True)(lifecycle.predict)
+app.command()(compare)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
 

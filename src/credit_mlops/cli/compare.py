@@ -1,0 +1,103 @@
+"""`credit compare`: rich comparison tables of runs and registered models."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credit_mlops.cli.options import MlflowUri, Profile
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def compare(
+    experiment: Annotated[
+        str | None, typer.Option("--experiment", "-e", help="Experiment (default: the profile's).")
+    ] = None,
+    model: Annotated[
+        list[str] | None, typer.Option("--model", "-m", help="Only this model key (repeatable).")
+    ] = None,
+    filter_string: Annotated[
+        str | None,
+        typer.Option(
+            "--filter", help="An MLflow search filter, e.g. \"params.smote__used = 'True'\"."
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="KEY=VALUE a run's tag must have (repeatable)."),
+    ] = None,
+    sort: Annotated[
+        str | None, typer.Option("--sort", help="Metric to sort by (default: the primary metric).")
+    ] = None,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Show the best N rows.")] = None,
+    all_runs: Annotated[
+        bool, typer.Option("--all-runs", help="Every run, not the latest per model.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Runs started since a date or a duration (7d).")
+    ] = None,
+    runs: Annotated[
+        list[str] | None,
+        typer.Option("--runs", help="Runs side by side (repeatable or comma-separated)."),
+    ] = None,
+    registry: Annotated[
+        bool, typer.Option("--registry", help="One row per registered model version.")
+    ] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+    ] = None,
+    profile: Profile = None,
+    mlflow_uri: MlflowUri = None,
+) -> None:
+    """Which model is best, and how sure are we: runs and registered models side by side."""
+    from credit_mlops import comparison as cmp
+    from credit_mlops.cli import render
+    from credit_mlops.errors import InputError
+    from credit_mlops.settings import load_settings
+    from credit_mlops.workflows import open_tracker
+
+    settings = load_settings(profile, {"tracking": {"uri": mlflow_uri, "experiment": experiment}})
+    if sum(bool(x) for x in (runs, registry, all_runs)) > 1:
+        raise InputError("--runs, --registry and --all-runs are separate views; pick one")
+    keys = tuple(k.strip() for item in (model or []) for k in item.split(",") if k.strip())
+    query = cmp.Query(
+        experiment=settings.tracking.experiment,
+        primary=settings.tracking.primary_metric,
+        sort=sort,
+        models=keys,
+        filter=filter_string,
+        tags=cmp.parse_tags(tag or []),
+        since=since,
+        top=top,
+        all_runs=all_runs,
+        page_size=settings.tracking.search_page_size,
+    )
+    if since:
+        cmp.parse_since(since)  # a bad value is refused before the store is opened
+    tracker = open_tracker(settings, existing=True)
+    shown = tracker.shown_uri
+    if runs:
+        ids = [r.strip() for item in runs for r in item.split(",") if r.strip()]
+        result = cmp.compare_runs(tracker, ids, shown)
+    elif registry:
+        result = cmp.compare_registry(tracker, query, shown)
+    else:
+        result = cmp.compare(tracker, query, shown)
+    if not result.rows and fmt is Format.table and output is None:
+        what = "registered model versions" if registry else "runs"
+        render.note(
+            f"no {what} to compare in {result.experiment or 'the registry'} at {shown}"
+            + ("" if registry else "; train some with `credit train`")
+        )
+        return
+    render.comparison(result, fmt.value, output)
