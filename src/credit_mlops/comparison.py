@@ -278,8 +278,11 @@ def compare(tracker: Any, q: Query, shown_uri: str) -> Comparison:
     else:
         latest: dict[str, Any] = {}
         # Newest first, a page at a time, until every wanted model has its latest run.
-        page = min(q.page_size, 200)  # the latest runs are usually on the first page
-        for run in tracker.iter_runs([exp.experiment_id], flt, order, page_size=page):
+        # The newest runs usually hold every model's latest: start with a small page.
+        first = 5 * len(wanted)
+        for run in tracker.iter_runs(
+            [exp.experiment_id], flt, order, page_size=q.page_size, first_page=first
+        ):
             considered += 1
             if _is_evaluation(run):
                 evaluations += 1

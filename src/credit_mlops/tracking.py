@@ -250,18 +250,24 @@ class Tracker:
         filter_string: str = "",
         order_by: list[str] | None = None,
         page_size: int = 1000,
+        first_page: int | None = None,
     ) -> Iterator[Any]:
-        """Every matching run, page after page: never truncated at a page size."""
+        """Every matching run, page after page: never truncated at a page size.
+
+        With `first_page`, pages start that small and double up to `page_size`: a caller
+        that usually stops early (the newest run per model) reads little.
+        """
         from mlflow.exceptions import MlflowException
 
         token: str | None = None
+        size = min(first_page or page_size, page_size)
         while True:
             with self.guard():
                 try:
                     page = self.client.search_runs(
                         experiment_ids,
                         filter_string=filter_string,
-                        max_results=page_size,
+                        max_results=size,
                         order_by=order_by,
                         page_token=token,
                     )
@@ -274,6 +280,7 @@ class Tracker:
             token = page.token
             if not token:
                 return
+            size = min(size * 2, page_size)
 
     def versions_of_runs(self, run_ids: list[str]) -> list[Any]:
         """Registered model versions whose source is one of these runs."""

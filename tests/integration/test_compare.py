@@ -312,3 +312,15 @@ def test_bad_filter_and_tag_exit_2(store: Store) -> None:
 def test_unknown_run_in_side_by_side(store: Store) -> None:
     result = store.invoke("compare", "--runs", "f" * 32)
     assert result.exit_code == 2 and "no run with id" in result.stderr
+
+
+def test_default_view_reads_on_until_every_model_is_found(store: Store) -> None:
+    # 60 newer xgboost runs hide the only logistic_regression run beyond the first pages
+    crowded = [("logistic_regression", 0, "FINISHED", metrics(0.7), {}, None)]
+    crowded += [("xgboost", 10 + i, "FINISHED", metrics(0.75), {}, None) for i in range(60)]
+    seed(store.uri, "crowded", crowded, evaluation=False)
+    report = store.json("compare", "--experiment", "crowded")
+    assert sorted(models(report)) == ["logistic_regression", "xgboost"]
+    assert report["runs_considered"] == 61  # read to the end: the other models never came
+    latest = {r["model"]: r["run_name"] for r in report["rows"]}
+    assert latest["xgboost"] == "train_xgboost_69"
