@@ -6,7 +6,7 @@ RUN    := $(UV) run --frozen --no-sync
 CREDIT := $(RUN) credit
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install train test lint bench ui server clean help
+.PHONY: install train test lint bench ui server server-stop clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,6 +38,12 @@ bench: install  ## speed figures (medians of several runs), printed as a table
 
 ui: install  ## open the MLflow UI on the local store (http://127.0.0.1:5000)
 	$(RUN) mlflow ui --backend-store-uri sqlite:///$(CURDIR)/.credit/mlflow.db --host 127.0.0.1 --port 5000
+
+server: install  ## start a team tracking server on 127.0.0.1:5000 (PostgreSQL if reachable, else sqlite)
+	$(CREDIT) server start --port 5000
+
+server-stop: install  ## stop the server started by make server
+	$(CREDIT) server stop
 
 clean:  ## remove the environment and the local store (asks nothing: the store holds your runs)
 	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from pathlib import Path
 
 from credit_mlops.tracking import RunSpec
 
 
-def write_entry(outbox: Path, spec: RunSpec, *, experiment: str, reason: str) -> Path:
+def write_entry(
+    outbox: Path,
+    spec: RunSpec,
+    *,
+    experiment: str,
+    reason: str,
+    partial_run_id: str | None = None,
+) -> Path:
     import joblib
 
     stamp = time.strftime("%Y%m%d_%H%M%S")
@@ -21,6 +29,8 @@ def write_entry(outbox: Path, spec: RunSpec, *, experiment: str, reason: str) ->
     joblib.dump(spec.pipeline, entry / "model.joblib")
     spec.dataset.to_csv(entry / "dataset.csv", index=False)
     record = {
+        "id": uuid.uuid4().hex,
+        "partial_run_id": partial_run_id,
         "experiment": experiment,
         "run_name": spec.run_name,
         "created": time.time(),

@@ -70,6 +70,7 @@ class TrackedRun:
     registered_version: str | None
     run_url: str | None
     experiment_url: str | None
+    model_id: str | None = None
 
 
 def pip_requirements(with_xgboost: bool) -> list[str]:
@@ -146,6 +147,9 @@ class Tracker:
         # MLflow configures its loggers when imported; INFO lines (store migrations,
         # "Created version") would interleave with our own output.
         os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")
+        # MLflow writes "View run at" lines to stdout for server URIs; our summary has them,
+        # and stdout must stay clean for --json.
+        os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
         if uri.startswith("sqlite:///"):
             Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         with _quiet_mlflow():
@@ -179,6 +183,25 @@ class Tracker:
                     os.environ.pop(name, None)
 
     @property
+    def is_remote(self) -> bool:
+        return is_http(self.uri)
+
+    def ping(self) -> None:
+        """GET /health within the HTTP timeout; unreachable -> exit 3 at once."""
+        import requests
+
+        timeout = float(os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "4"))
+        try:
+            response = requests.get(self.uri.rstrip("/") + "/health", timeout=timeout)
+        except requests.RequestException as exc:
+            raise _wrap(exc, self.uri) from exc
+        if response.status_code >= 500:
+            raise TrackingUnreachableError(
+                f"tracking server at {self.shown_uri} answers {response.status_code}; "
+                "check its logs"
+            )
+
+    @property
     def shown_uri(self) -> str:
         return redact(self.uri)
 
@@ -198,18 +221,8 @@ class Tracker:
 
     def check(self) -> None:
         """Fail fast before minutes of training: reach the server or open the store."""
-        if is_http(self.uri):
-            import requests
-
-            timeout = float(os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "4"))
-            try:
-                response = requests.get(self.uri.rstrip("/") + "/health", timeout=timeout)
-            except requests.RequestException as exc:
-                raise _wrap(exc, self.uri) from exc
-            if response.status_code >= 500:
-                raise TrackingUnreachableError(
-                    f"tracking server at {redact(self.uri)} answers {response.status_code}"
-                )
+        if self.is_remote:
+            self.ping()
         self.experiment_id()
 
     def experiment_id(self, create: bool = True) -> str:
@@ -326,7 +339,13 @@ class Tracker:
         exp = self.experiment_id()
         return f"{base}/#/experiments/{exp}/runs/{run_id}", f"{base}/#/experiments/{exp}"
 
-    def log_training_run(self, spec: RunSpec) -> TrackedRun:
+    def log_training_run(
+        self, spec: RunSpec, *, start_time: int | None = None, end_time: int | None = None
+    ) -> TrackedRun:
+        """Create a run and log everything of `spec` to it; register if `register_as`.
+
+        `start_time`/`end_time` (ms) keep the original times of a run synced later.
+        """
         import mlflow
         from mlflow.entities import Metric, Param
         from mlflow.models import infer_signature
@@ -337,6 +356,7 @@ class Tracker:
                 exp_id,
                 run_name=spec.run_name,
                 tags=spec.tags,
+                start_time=start_time,
             )
             run_id = run.info.run_id
             try:
@@ -375,18 +395,21 @@ class Tracker:
                             name="xgb_model_only",
                             pip_requirements=pip_requirements(True),
                         )
+                if end_time is not None:
+                    self.client.set_terminated(run_id, "FINISHED", end_time=end_time)
                 name = version = None
                 if spec.register_as:
-                    self._ensure_registered(spec.register_as)
-                    mv = self.client.create_model_version(
+                    mv = self.register_model(
                         spec.register_as,
-                        source=info.model_uri,
-                        run_id=run_id,
-                        tags=spec.version_tags,
-                        model_id=info.model_id,
+                        info.model_uri,
+                        run_id,
+                        info.model_id,
+                        spec.version_tags,
                     )
                     name, version = mv.name, str(mv.version)
-            except BaseException:
+            except BaseException as exc:
+                # The run may stay half-logged on a server that died: `credit sync` ends it.
+                exc.partial_run_id = run_id  # type: ignore[attr-defined]
                 with contextlib.suppress(Exception):
                     self.client.set_terminated(run_id, "FAILED")
                 raise
@@ -399,7 +422,22 @@ class Tracker:
             registered_version=version,
             run_url=run_url,
             experiment_url=exp_url,
+            model_id=info.model_id,
         )
+
+    def register_model(
+        self,
+        name: str,
+        model_uri: str,
+        run_id: str,
+        model_id: str | None,
+        tags: dict[str, str],
+    ) -> Any:
+        with self.guard():
+            self._ensure_registered(name)
+            return self.client.create_model_version(
+                name, source=model_uri, run_id=run_id, tags=tags, model_id=model_id
+            )
 
     def _ensure_registered(self, name: str) -> None:
         from mlflow.exceptions import MlflowException

@@ -168,11 +168,13 @@ def train(
             fits[key].pipeline,
             stamp,
         )
+        partial = None
         if failure is None:
             try:
                 tracked = tracker.log_training_run(spec)
             except TrackingError as exc:
                 failure = exc
+                partial = getattr(exc.__cause__, "partial_run_id", None)
             else:
                 results.append(
                     _with(
@@ -192,6 +194,7 @@ def train(
                 spec,
                 experiment=settings.tracking.experiment,
                 reason=str(failure),
+                partial_run_id=partial,
             )
             results.append(_with(base, outbox=str(entry)))
         if progress:

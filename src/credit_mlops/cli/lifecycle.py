@@ -163,3 +163,37 @@ def predict(
         render.emit_json(report)
     else:
         render.prediction(report)
+
+
+def sync(
+    profile: Profile = None,
+    mlflow_uri: MlflowUri = None,
+    json_out: Json = False,
+) -> None:
+    """Upload the runs kept in the outbox while the tracking server was unreachable."""
+    from credit_mlops import sync as sync_mod
+    from credit_mlops.cli import render
+    from credit_mlops.errors import TrackingError
+    from credit_mlops.workflows import open_tracker
+
+    settings = _settings(profile, mlflow_uri)
+    outbox = settings.tracking.store_path(settings.root) / "outbox"
+    if not sync_mod.entries(outbox):
+        if json_out:
+            render.emit_json([])
+        else:
+            render.note(f"nothing to sync: {outbox} is empty")
+        return
+    results = sync_mod.sync(open_tracker(settings), outbox)
+    if json_out:
+        render.emit_json([r.__dict__ for r in results])
+    else:
+        render.sync_results(results)
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        error = TrackingError(
+            f"{len(failed)} of {len(results)} outbox entries could not be synced "
+            f"({failed[0].error}); they stay in {outbox} for the next try"
+        )
+        error.exit_code = failed[0].exit_code  # 3 when the server is still away
+        raise error

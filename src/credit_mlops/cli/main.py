@@ -12,6 +12,7 @@ from credit_mlops import __version__
 from credit_mlops.cli import config as config_cmd
 from credit_mlops.cli import data as data_cmd
 from credit_mlops.cli import lifecycle
+from credit_mlops.cli import server as server_cmd
 from credit_mlops.cli.compare import compare
 from credit_mlops.cli.train import train
 
@@ -78,8 +79,10 @@ app.command(no_args_is_help=True)(lifecycle.promote)
 app.command(no_args_is_help=True)(lifecycle.evaluate)
 app.command(no_args_is_help=True)(lifecycle.predict)
 app.command()(compare)
+app.command()(lifecycle.sync)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
+app.add_typer(server_cmd.app, name="server")
 
 
 def main() -> None:

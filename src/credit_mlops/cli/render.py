@@ -430,3 +430,13 @@ def comparison(c: Any, fmt: str, output: Any = None) -> None:
         return
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def sync_results(results: list[Any]) -> None:
+    console = out()
+    for r in results:
+        mark = {"synced": "✓", "already synced": "=", "failed": "✗"}[r.status]
+        extra = f" run {r.run_id}" if r.run_id else ""
+        extra += f", registered {r.registered}" if r.registered else ""
+        extra += f": {r.error}" if r.error else ""
+        console.print(f"{mark} {r.run_name}: {r.status}{extra}", markup=False, soft_wrap=True)

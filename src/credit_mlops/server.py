@@ -1,0 +1,204 @@
+"""A team tracking server on this machine: `mlflow server` on PostgreSQL (or sqlite), with
+proxied artifact storage and optionally MLflow's basic-auth app. Used by `make server`, the
+tests and the benchmarks; always bound to 127.0.0.1 and stopped by its process group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from credit_mlops.errors import CreditError, InputError
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    folder: Path  # artifacts, logs, pid file, sqlite stores
+    port: int = 5000
+    backend_uri: str | None = None  # None: sqlite in `folder`
+    auth: bool = False
+    admin_password: str | None = None  # for the basic-auth app's first start
+    host: str = "127.0.0.1"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def backend(self) -> str:
+        return self.backend_uri or f"sqlite:///{self.folder / 'mlflow.db'}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def postgres_reachable(host: str = "127.0.0.1", port: int = 5432) -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            f"host={host} port={port} user=postgres dbname=postgres", connect_timeout=3
+        ):
+            return True
+    except Exception:
+        return False
+
+
+def _sqlalchemy_to_libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def create_database(name: str, admin_url: str = POSTGRES_ADMIN) -> str:
+    """Create database `name` if missing; return its SQLAlchemy URL."""
+    import psycopg
+
+    with psycopg.connect(_sqlalchemy_to_libpq(admin_url), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(name: str, admin_url: str = POSTGRES_ADMIN) -> None:
+    import psycopg
+
+    with psycopg.connect(_sqlalchemy_to_libpq(admin_url), autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+class MlflowServer:
+    """One `mlflow server` process group."""
+
+    def __init__(self, spec: ServerSpec) -> None:
+        self.spec = spec
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def command(self) -> list[str]:
+        mlflow = Path(sys.executable).parent / "mlflow"
+        cmd = [
+            str(mlflow),
+            "server",
+            "--backend-store-uri",
+            self.spec.backend,
+            "--artifacts-destination",
+            str(self.spec.folder / "artifacts"),
+            "--host",
+            self.spec.host,
+            "--port",
+            str(self.spec.port),
+            "--workers",
+            "1",
+        ]
+        if self.spec.auth:
+            cmd += ["--app-name", "basic-auth"]
+        return cmd
+
+    def environ(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_TRACKING_")}
+        env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
+        if self.spec.auth:
+            ini = self.spec.folder / "basic_auth.ini"
+            ini.write_text(
+                "[mlflow]\ndefault_permission = READ\n"
+                f"database_uri = sqlite:///{self.spec.folder / 'basic_auth.db'}\n"
+                "admin_username = admin\n"
+                "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+            )
+            env["MLFLOW_AUTH_CONFIG_PATH"] = str(ini)
+            env.setdefault("MLFLOW_FLASK_SERVER_SECRET_KEY", os.urandom(16).hex())
+            if self.spec.admin_password:
+                env["MLFLOW_AUTH_ADMIN_PASSWORD"] = self.spec.admin_password
+        return env
+
+    def start(self, timeout: float = 120.0) -> MlflowServer:
+        if port_open(self.spec.port):
+            raise InputError(f"port {self.spec.port} is in use; pick another with --port")
+        self.spec.folder.mkdir(parents=True, exist_ok=True)
+        log = (self.spec.folder / "server.log").open("ab")
+        self.process = subprocess.Popen(
+            self.command(),
+            env=self.environ(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group
+        )
+        (self.spec.folder / "server.pid").write_text(str(self.process.pid))
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        import requests
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                tail = (self.spec.folder / "server.log").read_text(errors="replace")[-800:]
+                raise CreditError(f"mlflow server exited ({self.process.returncode}): {tail}")
+            try:
+                if requests.get(self.spec.url + "/health", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise CreditError(f"mlflow server did not answer at {self.spec.url} in {timeout:.0f} s")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None:
+            return
+        stop_group(self.process.pid, timeout)
+        self.process.wait(timeout=timeout)
+        self.process = None
+        (self.spec.folder / "server.pid").unlink(missing_ok=True)
+
+    def kill(self) -> None:
+        """Die at once, as a crashed server would (SIGKILL to the whole group)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=15)
+        self.process = None
+
+
+def stop_group(pid: int, timeout: float = 15.0) -> None:
+    """SIGTERM the process group, then SIGKILL what is left: workers die with the server."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
