@@ -17,6 +17,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # Read once, before the per-test environment is cleaned: CI points it at the shared copy.
 REAL_DATA = os.environ.get("CREDIT_DATA__PATH")
+# CI sets it: the PostgreSQL-backed server tests must run there, not skip.
+REQUIRE_POSTGRES = os.environ.get("CREDIT_REQUIRE_POSTGRES") == "1"
 
 
 @pytest.fixture(autouse=True)

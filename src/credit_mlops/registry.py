@@ -302,9 +302,12 @@ class Registry:
             archived=tuple(str(v.version) for v in replaced),
         )
         with self.tracker.guard():
-            self.client.transition_model_version_stage(
-                name, str(version), to_stage, archive_existing_versions=archive
-            )
+            # MLflow's own archive_existing_versions compares an integer column with a
+            # string on PostgreSQL and fails there; archiving the replaced versions one by
+            # one works on every backend.
+            self.client.transition_model_version_stage(name, str(version), to_stage)
+            for old in replaced:
+                self.client.transition_model_version_stage(name, str(old.version), "Archived")
             self._sync_aliases(name, str(version), to_stage)
             self._record(record)
             for old in replaced:

@@ -43,12 +43,27 @@ def sync(
 ) -> list[SyncResult]:
     results = []
     for entry in entries(outbox):
-        record = json.loads((entry / "run.json").read_text())
+        try:
+            record = json.loads((entry / "run.json").read_text())
+            name = record.get("run_name", entry.name)
+        except (OSError, json.JSONDecodeError) as exc:
+            results.append(
+                SyncResult(
+                    entry.name, entry.name, "failed", error=f"unreadable entry: {exc}", exit_code=2
+                )
+            )
+            continue
         try:
             result = _sync_entry(tracker, entry, record)
         except TrackingError as exc:
+            result = SyncResult(entry.name, name, "failed", error=str(exc), exit_code=exc.exit_code)
+        except KeyError as exc:
             result = SyncResult(
-                entry.name, record["run_name"], "failed", error=str(exc), exit_code=exc.exit_code
+                entry.name,
+                name,
+                "failed",
+                error=f"entry lacks {exc}; it was not written by credit train",
+                exit_code=2,
             )
         else:
             shutil.rmtree(entry)  # only once the server has all of it

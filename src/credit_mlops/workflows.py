@@ -235,7 +235,7 @@ def open_tracker(settings: Settings, *, existing: bool = False) -> Any:
             f"no tracking store at {uri} yet; run `credit train` first or pick another "
             "with --mlflow-uri / --profile"
         )
-    return Tracker(
+    tracker = Tracker(
         uri,
         t.experiment,
         artifact_root=None if t.uri else t.store_path(settings.root) / "artifacts",
@@ -243,6 +243,9 @@ def open_tracker(settings: Settings, *, existing: bool = False) -> Any:
             t.http_max_retries, t.http_timeout, t.http_backoff_factor, t.http_backoff_jitter
         ),
     )
+    if tracker.is_remote:
+        tracker.ping()  # one quick request: a server that is not there fails fast
+    return tracker
 
 
 def _with(result: ModelResult, **changes: Any) -> ModelResult:

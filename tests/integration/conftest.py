@@ -1,0 +1,85 @@
+"""Real `mlflow server` processes on 127.0.0.1: sqlite always, PostgreSQL when reachable
+(required when CREDIT_REQUIRE_POSTGRES=1, as in CI). Each is stopped by its process group."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.conftest import REAL_DATA, REPO, REQUIRE_POSTGRES
+
+from credit_mlops.data import synthetic, write_table
+from credit_mlops.server import (
+    MlflowServer,
+    ServerSpec,
+    create_database,
+    drop_database,
+    free_port,
+    postgres_reachable,
+)
+
+CREDIT = Path(sys.executable).parent / "credit"
+
+
+def postgres_or_skip() -> None:
+    if postgres_reachable():
+        return
+    if REQUIRE_POSTGRES:
+        pytest.fail("CREDIT_REQUIRE_POSTGRES=1 but PostgreSQL is not reachable at 127.0.0.1:5432")
+    pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def team_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MlflowServer]:
+    backend = request.param
+    database = None
+    uri = None
+    if backend == "postgres":
+        postgres_or_skip()
+        database = f"credit_test_{uuid.uuid4().hex[:12]}"
+        uri = create_database(database)
+    folder = tmp_path_factory.mktemp(f"server-{backend}")
+    server = MlflowServer(ServerSpec(folder=folder, port=free_port(), backend_uri=uri)).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        if database:
+            drop_database(database)
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if REAL_DATA and Path(REAL_DATA).is_file():
+        return Path(REAL_DATA)
+    return write_table(synthetic(1000, seed=4), tmp_path_factory.mktemp("data") / "credit.asc")
+
+
+def make_project(root: Path) -> Path:
+    shutil.copytree(REPO / "configs", root / "configs")
+    return root
+
+
+def credit(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """The real `credit` script in a subprocess, with a clean environment plus `env`."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    base.update(env or {})
+    return subprocess.run(
+        [str(CREDIT), *args],
+        cwd=cwd,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
