@@ -159,6 +159,7 @@ class Tracker:
             logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
             self.client = MlflowClient(tracking_uri=uri, registry_uri=uri)
         self._experiment_id: str | None = None
+        self._reachable = False
 
     @contextlib.contextmanager
     def fluent(self) -> Iterator[None]:
@@ -190,6 +191,8 @@ class Tracker:
         """GET /health within the HTTP timeout; unreachable -> exit 3 at once."""
         import requests
 
+        if self._reachable:
+            return
         timeout = float(os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "4"))
         try:
             response = requests.get(self.uri.rstrip("/") + "/health", timeout=timeout)
@@ -200,6 +203,7 @@ class Tracker:
                 f"tracking server at {self.shown_uri} answers {response.status_code}; "
                 "check its logs"
             )
+        self._reachable = True
 
     @property
     def shown_uri(self) -> str:
@@ -360,22 +364,9 @@ class Tracker:
             )
             run_id = run.info.run_id
             try:
-                stamp = run.info.start_time
-                params = [Param(k, _param_value(v)) for k, v in spec.params.items()]
-                metrics = [Metric(k, float(v), stamp, 0) for k, v in spec.metrics.items()]
-                for i in range(0, max(len(params), len(metrics), 1), MAX_PARAMS_PER_BATCH):
-                    self.client.log_batch(
-                        run_id,
-                        metrics=metrics[i : i + MAX_PARAMS_PER_BATCH],
-                        params=params[i : i + MAX_PARAMS_PER_BATCH],
-                    )
                 with mlflow.start_run(run_id=run_id):
-                    dataset = mlflow.data.from_pandas(  # type: ignore[attr-defined]
-                        spec.dataset, source=spec.dataset_source, name=spec.dataset_name
-                    )
-                    mlflow.log_input(dataset, context="training")
-                    for path, content in spec.artifacts.items():
-                        mlflow.log_dict(content, path)
+                    # The model first: logged after the metrics, MLflow would fetch each
+                    # metric's history (one request per metric) to link it to the model.
                     proba = spec.pipeline.predict_proba(spec.input_example)
                     signature = infer_signature(spec.input_example, proba)
                     info = mlflow.sklearn.log_model(
@@ -394,6 +385,24 @@ class Tracker:
                             spec.booster,
                             name="xgb_model_only",
                             pip_requirements=pip_requirements(True),
+                        )
+                    dataset = mlflow.data.from_pandas(  # type: ignore[attr-defined]
+                        spec.dataset, source=spec.dataset_source, name=spec.dataset_name
+                    )
+                    mlflow.log_input(dataset, context="training")
+                    _log_json_artifacts(spec.artifacts)
+                    # Params and metrics in one request; metrics linked to the logged model.
+                    stamp = run.info.start_time
+                    params = [Param(k, _param_value(v)) for k, v in spec.params.items()]
+                    metrics = [
+                        Metric(k, float(v), stamp, 0, model_id=info.model_id, run_id=run_id)
+                        for k, v in spec.metrics.items()
+                    ]
+                    for i in range(0, max(len(params), len(metrics), 1), MAX_PARAMS_PER_BATCH):
+                        self.client.log_batch(
+                            run_id,
+                            metrics=metrics[i : i + MAX_PARAMS_PER_BATCH],
+                            params=params[i : i + MAX_PARAMS_PER_BATCH],
                         )
                 if end_time is not None:
                     self.client.set_terminated(run_id, "FINISHED", end_time=end_time)
@@ -448,6 +457,20 @@ class Tracker:
             # Another process may register the same name at the same moment.
             if getattr(exc, "error_code", "") != "RESOURCE_ALREADY_EXISTS":
                 raise
+
+
+def _log_json_artifacts(artifacts: dict[str, Any]) -> None:
+    """All JSON artifacts in one upload call (log_dict looks the run up once per file)."""
+    import tempfile
+
+    import mlflow
+
+    with tempfile.TemporaryDirectory(prefix="credit-artifacts-") as tmp:
+        for path, content in artifacts.items():
+            target = Path(tmp) / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(content, indent=2, default=str))
+        mlflow.log_artifacts(tmp)
 
 
 def trusted_types(pipeline: Any) -> list[str]:
