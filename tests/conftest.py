@@ -72,6 +72,15 @@ def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+def project_with_store(root: Path, template: Path | None) -> Path:
+    """A project folder: the repository's configs/, and a copy of the migrated store."""
+    shutil.copytree(REPO / "configs", root / "configs")
+    if template is not None:
+        (root / ".credit").mkdir()
+        shutil.copy(template, root / ".credit" / "mlflow.db")
+    return root
+
+
 @pytest.fixture
 def store(project: Path, store_template: Path) -> Iterator[Path]:
     """The project's embedded store (.credit/mlflow.db), ready to use."""

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -12,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import REAL_DATA, REPO, REQUIRE_POSTGRES
+from tests.conftest import REAL_DATA, REQUIRE_POSTGRES, project_with_store
 
 from credit_mlops.data import synthetic, write_table
 from credit_mlops.server import (
@@ -64,8 +63,7 @@ def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_project(root: Path) -> Path:
-    shutil.copytree(REPO / "configs", root / "configs")
-    return root
+    return project_with_store(root, None)
 
 
 def credit(

@@ -7,13 +7,12 @@ import csv
 import io
 import json
 import os
-import shutil
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import REPO
+from tests.conftest import project_with_store
 from typer.testing import CliRunner, Result
 
 from credit_mlops.cli.main import app
@@ -120,10 +119,7 @@ class Store:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Store:
-    root = tmp_path_factory.mktemp("compare")
-    shutil.copytree(REPO / "configs", root / "configs")
-    (root / ".credit").mkdir()
-    shutil.copy(store_template, root / ".credit" / "mlflow.db")
+    root = project_with_store(tmp_path_factory.mktemp("compare"), store_template)
     uri = f"sqlite:///{root / '.credit' / 'mlflow.db'}"
     ids = seed(uri, "credit-risk", RUNS)
     from mlflow import MlflowClient

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from tests.conftest import REAL_DATA, REPO
+from tests.conftest import REAL_DATA, project_with_store
 from typer.testing import CliRunner, Result
 
 from credit_mlops import data
@@ -58,10 +57,7 @@ class Project:
 
 @pytest.fixture(scope="module")
 def proj(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Project:
-    root = tmp_path_factory.mktemp("lifecycle")
-    shutil.copytree(REPO / "configs", root / "configs")
-    (root / ".credit").mkdir()
-    shutil.copy(store_template, root / ".credit" / "mlflow.db")
+    root = project_with_store(tmp_path_factory.mktemp("lifecycle"), store_template)
     if REAL_DATA and Path(REAL_DATA).is_file():
         data_path = Path(REAL_DATA)
     else:

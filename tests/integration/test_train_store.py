@@ -21,16 +21,12 @@ runner = CliRunner()
 def trained(tmp_path_factory: pytest.TempPathFactory, store_template: Path):  # type: ignore[no-untyped-def]
     """Train all five models once on the real file (or synthetic data without it)."""
     import os
-    import shutil
 
-    from tests.conftest import REAL_DATA, REPO
+    from tests.conftest import REAL_DATA, project_with_store
 
     from credit_mlops.data import synthetic, write_table
 
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(REPO / "configs", root / "configs")
-    (root / ".credit").mkdir()
-    shutil.copy(store_template, root / ".credit" / "mlflow.db")
+    root = project_with_store(tmp_path_factory.mktemp("project"), store_template)
     data_path = (
         Path(REAL_DATA)
         if REAL_DATA and Path(REAL_DATA).is_file()
