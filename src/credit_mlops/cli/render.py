@@ -167,12 +167,14 @@ def train_report(report: TrainReport, *, quiet: bool) -> None:
             caption=f"positive class: bad credit · train {report.n_train} rows, "
             f"holdout {report.n_holdout} rows kept out",
         )
+        # On a narrow terminal the last metrics go rather than every cell being cut.
+        names = list(SUMMARY_METRICS)[: 4 if console.width < 110 else len(SUMMARY_METRICS)]
         table.add_column("model", style="cyan", no_wrap=True)
-        for label in SUMMARY_METRICS.values():
-            table.add_column(label, justify="right", no_wrap=True)
+        for name in names:
+            table.add_column(SUMMARY_METRICS[name], justify="right", no_wrap=True)
         for r in report.results:
             cells = [_pm(r.metrics, "roc_auc")]
-            cells += [f"{r.metrics[f'{n}_test_mean']:.3f}" for n in list(SUMMARY_METRICS)[1:]]
+            cells += [f"{r.metrics[f'{n}_test_mean']:.3f}" for n in names[1:]]
             table.add_row(r.key, *cells)
         console.print(table)
     if report.timings:
