@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -21,7 +21,6 @@ from credit_mlops.errors import AuthError, InputError, TrackingError, TrackingUn
 from credit_mlops.uris import is_http, redact
 
 MAX_PARAMS_PER_BATCH = 100
-MAX_METRICS_PER_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -486,7 +485,3 @@ def _param_value(value: Any) -> str:
     else:
         text = str(value)
     return text[:6000]
-
-
-def flat_tags(tags: Mapping[str, Any]) -> dict[str, str]:
-    return {str(k): str(v) for k, v in tags.items()}

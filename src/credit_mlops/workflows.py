@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -440,7 +440,3 @@ def validate_data(settings: Settings, path: Path | None) -> Any:
     explicit = path or (settings.path(settings.data.path) if settings.data.path else None)
     found = data_mod.find_data_file(explicit, settings.path(settings.data.dir))
     return data_mod.load_dataset(found, min_rows_per_class=settings.data.min_rows_per_class)
-
-
-def models_for(keys: Sequence[str]) -> list[tuple[str, str]]:
-    return [(k, DISPLAY_NAMES[k]) for k in keys]
