@@ -7,6 +7,8 @@ import functools
 import http.server
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 # Read once, before the per-test environment is cleaned: CI points it at the shared copy.
 REAL_DATA = os.environ.get("CREDIT_DATA__PATH")
+CREDIT = Path(sys.executable).parent / "credit"  # the installed script
 # CI sets it: the PostgreSQL-backed server tests must run there, not skip.
 REQUIRE_POSTGRES = os.environ.get("CREDIT_REQUIRE_POSTGRES") == "1"
 
@@ -121,3 +124,20 @@ def archive_server(tmp_path: Path, synthetic_frame) -> Iterator[tuple[str, Path]
     finally:
         server.shutdown()
         server.server_close()
+
+
+def credit(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """The real `credit` script in a subprocess, with a clean environment plus `env`."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    base.update(env or {})
+    return subprocess.run(
+        [str(CREDIT), *args],
+        cwd=cwd,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

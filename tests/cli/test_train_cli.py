@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import credit
 from typer.testing import CliRunner
 
 from credit_mlops import data
@@ -18,7 +16,6 @@ from credit_mlops.cli.main import app
 
 runner = CliRunner()
 FAST = ["--cv-folds", "2", "--cv-repeats", "1"]
-CREDIT = Path(sys.executable).parent / "credit"
 
 
 def test_train_help_lists_the_seed_flags() -> None:
@@ -133,23 +130,16 @@ def test_quiet_prints_only_the_summary(store: Path, synthetic_file: Path) -> Non
     assert "cross-validation" not in result.stderr  # no progress bar
 
 
+def write_xy(folder: Path, frame: pd.DataFrame) -> list[str]:
+    """The scripts project's processed inputs: --X-train and --y-train CSV files."""
+    frame[list(data.FEATURES)].to_csv(folder / "X.csv", index=False)
+    frame[[data.TARGET]].to_csv(folder / "y.csv", index=False)
+    return ["--X-train", str(folder / "X.csv"), "--y-train", str(folder / "y.csv")]
+
+
 def test_seed_processed_inputs(store: Path, tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
-    synthetic_frame[list(data.FEATURES)].to_csv(tmp_path / "X.csv", index=False)
-    synthetic_frame[[data.TARGET]].to_csv(tmp_path / "y.csv", index=False)
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--X-train",
-            str(tmp_path / "X.csv"),
-            "--y-train",
-            str(tmp_path / "y.csv"),
-            "-m",
-            "logistic_regression",
-            *FAST,
-            "--json",
-        ],
-    )
+    xy = write_xy(tmp_path, synthetic_frame)
+    result = runner.invoke(app, ["train", *xy, "-m", "logistic_regression", *FAST, "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["data_source"].endswith("X.csv+" + str(tmp_path / "y.csv"))
 
@@ -158,29 +148,19 @@ def test_seed_preprocessor_joblib_replaces_ours(
     store: Path, tmp_path: Path, synthetic_frame: pd.DataFrame
 ) -> None:
     import joblib
+    from mlflow import MlflowClient
     from sklearn.preprocessing import StandardScaler
 
     joblib.dump(StandardScaler(), tmp_path / "pre.joblib")
-    synthetic_frame[list(data.FEATURES)].to_csv(tmp_path / "X.csv", index=False)
-    synthetic_frame[[data.TARGET]].to_csv(tmp_path / "y.csv", index=False)
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--X-train",
-            str(tmp_path / "X.csv"),
-            "--y-train",
-            str(tmp_path / "y.csv"),
-            "--preprocessor",
-            str(tmp_path / "pre.joblib"),
-            "-m",
-            "logistic_regression",
-            *FAST,
-            "--json",
-            "--mlflow-disable",
-        ],
-    )
+    xy = write_xy(tmp_path, synthetic_frame)
+    pre = ["--preprocessor", str(tmp_path / "pre.joblib")]
+    args = ["train", *xy, *pre, "-m", "logistic_regression", *FAST, "--json", "--no-register"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
+    run_id = json.loads(result.stdout)["results"][0]["run_id"]
+    run = MlflowClient(tracking_uri=f"sqlite:///{store / 'mlflow.db'}").get_run(run_id)
+    assert run.data.params["preprocessor"] == str(tmp_path / "pre.joblib")
+    assert "roc_auc_test_mean" in run.data.metrics
 
 
 # --- bad input: exit 2, one line naming the problem, nothing written to the store -------
@@ -280,28 +260,15 @@ def test_malformed_profile_exit_2(project: Path, synthetic_file: Path) -> None:
 # --- the real script, in a subprocess -------------------------------------------------
 
 
-def run_credit(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
-    return subprocess.run(
-        [str(CREDIT), *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 def test_script_help_and_version(project: Path) -> None:
-    result = run_credit(["--help"], project)
+    result = credit(["--help"], project)
     assert result.returncode == 0
     assert "train" in result.stdout and "config" in result.stdout
-    assert run_credit(["--version"], project).stdout.startswith("credit 0.")
+    assert credit(["--version"], project).stdout.startswith("credit 0.")
 
 
 def test_script_trains_in_a_subprocess(store: Path, synthetic_file: Path) -> None:
-    result = run_credit(
+    result = credit(
         ["train", "--data", str(synthetic_file), "-m", "decision_tree", *FAST, "--json"],
         store.parent,
     )
@@ -312,7 +279,7 @@ def test_script_trains_in_a_subprocess(store: Path, synthetic_file: Path) -> Non
 
 
 def test_script_bad_input_exit_code(project: Path) -> None:
-    result = run_credit(["train", "--data", str(project / "none.asc")], project)
+    result = credit(["train", "--data", str(project / "none.asc")], project)
     assert result.returncode == 2
     assert result.stderr.startswith("error: data file")
     assert "Traceback" not in result.stderr

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +19,6 @@ from credit_mlops.server import (
     free_port,
     postgres_reachable,
 )
-
-CREDIT = Path(sys.executable).parent / "credit"
 
 
 def postgres_or_skip() -> None:
@@ -64,20 +59,3 @@ def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def make_project(root: Path) -> Path:
     return project_with_store(root, None)
-
-
-def credit(
-    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    """The real `credit` script in a subprocess, with a clean environment plus `env`."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
-    base.update(env or {})
-    return subprocess.run(
-        [str(CREDIT), *args],
-        cwd=cwd,
-        env=base,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.integration.conftest import credit, make_project
+from tests.conftest import credit
+from tests.integration.conftest import make_project
 
 from credit_mlops.server import MlflowServer, ServerSpec, free_port
 

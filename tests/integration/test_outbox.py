@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.integration.conftest import CREDIT, credit, make_project
+from tests.conftest import CREDIT, credit
+from tests.integration.conftest import make_project
 
 from credit_mlops.catalog import MODEL_KEYS
 from credit_mlops.server import MlflowServer, ServerSpec, free_port

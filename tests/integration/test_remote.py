@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from tests.integration.conftest import credit, make_project
+from tests.conftest import credit
+from tests.integration.conftest import make_project
 
 from credit_mlops.server import MlflowServer
 
