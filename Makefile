@@ -37,7 +37,8 @@ bench: install  ## speed figures (medians of several runs), printed as a table
 	$(RUN) python benchmarks/run.py
 
 ui: install  ## open the MLflow UI on the local store (http://127.0.0.1:5000)
-	$(RUN) mlflow ui --backend-store-uri sqlite:///$(CURDIR)/.credit/mlflow.db --host 127.0.0.1 --port 5000
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(RUN) mlflow ui --workers 1 \
+		--backend-store-uri sqlite:///$(CURDIR)/.credit/mlflow.db --host 127.0.0.1 --port 5000
 
 server: install  ## start a team tracking server on 127.0.0.1:5000 (PostgreSQL if reachable, else sqlite)
 	$(CREDIT) server start --port 5000
