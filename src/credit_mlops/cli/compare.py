@@ -59,7 +59,10 @@ def compare(
     profile: Profile = None,
     mlflow_uri: MlflowUri = None,
 ) -> None:
-    """Which model is best, and how sure are we: runs and registered models side by side."""
+    """Which model is best, and how sure are we.
+
+    Runs and registered model versions side by side, as a table or json/csv/markdown.
+    """
     from credit_mlops import comparison as cmp
     from credit_mlops.cli import render
     from credit_mlops.errors import InputError

@@ -70,7 +70,10 @@ def promote(
     mlflow_uri: MlflowUri = None,
     json_out: Json = False,
 ) -> None:
-    """Move a version to a stage (and its alias); by default only if it is not worse."""
+    """Move a version to a stage (and alias), with a metric gate.
+
+    Production is refused to a version worse than the current one unless --force.
+    """
     from credit_mlops.cli import render
     from credit_mlops.errors import InputError
     from credit_mlops.lifecycle import history
@@ -118,7 +121,10 @@ def evaluate(
     mlflow_uri: MlflowUri = None,
     json_out: Json = False,
 ) -> None:
-    """Score a model on its holdout (or --data), log an evaluation run, write the plots."""
+    """Score a model on its holdout or a file, with costs and plots.
+
+    The figures are logged as an evaluation run linked to the model version.
+    """
     from credit_mlops.cli import render
     from credit_mlops.lifecycle import evaluate as run_evaluate
     from credit_mlops.settings import load_settings
@@ -150,7 +156,10 @@ def predict(
     quiet: Quiet = False,
     json_out: Json = False,
 ) -> None:
-    """Batch scoring: probability of a bad outcome and accept/reject at the model's threshold."""
+    """Score applicants: P(bad) and accept or reject.
+
+    The decision uses the cost-optimal threshold the model's training run chose.
+    """
     from credit_mlops.cli import render
     from credit_mlops.lifecycle import predict as run_predict
 
@@ -170,7 +179,10 @@ def sync(
     mlflow_uri: MlflowUri = None,
     json_out: Json = False,
 ) -> None:
-    """Upload the runs kept in the outbox while the tracking server was unreachable."""
+    """Upload the runs kept while the tracking server was away.
+
+    Idempotent: running it twice creates nothing twice.
+    """
     from credit_mlops import sync as sync_mod
     from credit_mlops.cli import render
     from credit_mlops.errors import TrackingError

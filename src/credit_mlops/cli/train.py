@@ -99,7 +99,11 @@ def train(
     quiet: Quiet = False,
     json_out: Json = False,
 ) -> None:
-    """Cross-validate, fit on the training part, log to MLflow and register each model."""
+    """Cross-validate, fit, log and register credit-risk models.
+
+    Cross-validation and the final fit never see the holdout; each model is logged to
+    MLflow and registered under its key (or --mlflow-reg-name).
+    """
     from credit_mlops.cli import render
     from credit_mlops.settings import load_settings
     from credit_mlops.workflows import TrainingNotLoggedError, TrainInputs
