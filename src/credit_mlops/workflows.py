@@ -96,13 +96,6 @@ def train(
     dataset = _load(settings, inputs)
     lap("data")
 
-    tracker = None
-    if settings.tracking.enabled:
-        tracker = open_tracker(settings)
-        lap("import")
-        tracker.check()
-        lap("store")
-
     holdout = data_mod.split_holdout(dataset.y, test_size=cfg.test_size, seed=cfg.seed)
     train_rows = list(holdout.train_rows)
     X = dataset.X.iloc[train_rows].reset_index(drop=True)
@@ -116,6 +109,14 @@ def train(
         seed=cfg.seed, resampling=resampling, preprocessor=_preprocessor(inputs.preprocessor)
     )
     lap("data")
+
+    # Inputs are all checked by now: only a valid request opens (or creates) the store.
+    tracker = None
+    if settings.tracking.enabled:
+        tracker = open_tracker(settings)
+        lap("import")
+        tracker.check()
+        lap("store")
 
     cv: dict[str, training.CVResult] = {}
     if cfg.evaluate:

@@ -202,6 +202,12 @@ def processed(y_rows: int) -> Builder:
     return build
 
 
+def _text_file(tmp: Path) -> Path:
+    path = tmp / "pre.joblib"
+    path.write_text("not a pickle")
+    return path
+
+
 def ok(tmp: Path, frame: pd.DataFrame) -> list[str]:
     return data_file(lambda f: f)(tmp, frame)
 
@@ -232,6 +238,16 @@ BAD_INPUTS: dict[str, tuple[Builder, list[str], str]] = {
         "names one registered model",
     ),
     "smote method": (ok, ["--smote-method", "tomek"], "unknown SMOTE method 'tomek'"),
+    "missing preprocessor": (
+        ok,
+        ["--preprocessor", "/nonexistent/pre.joblib"],
+        "preprocessor /nonexistent/pre.joblib",
+    ),
+    "preprocessor not a joblib file": (
+        lambda t, f: [*ok(t, f), "--preprocessor", str(_text_file(t))],
+        [],
+        "not a joblib",
+    ),
 }
 
 
