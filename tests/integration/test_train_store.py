@@ -205,3 +205,50 @@ def test_second_train_adds_a_version(trained, client) -> None:  # type: ignore[n
     assert set(run.data.metrics) == {"decision_threshold"}
     assert run.data.params["threshold_source"].startswith("in-sample")
     assert run.data.params["version"] == "1.0.0"
+
+
+def test_local_store_failure_keeps_the_models_then_sync(store: Path, synthetic_file: Path) -> None:
+    """A store that cannot take the artifacts: the trained models go to the outbox, and
+    `credit sync` uploads them once the store is fixed."""
+    from mlflow import MlflowClient
+
+    blocker = store / "artifacts"
+    blocker.write_text("a file where the artifact folder should be")
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "-m",
+            "decision_tree,logistic_regression",
+            "--data",
+            str(synthetic_file),
+            "--no-evaluate",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"error: tracking at sqlite:///{store / 'mlflow.db'} failed")
+    )
+    kept = json.loads(result.stdout)["results"]
+    assert all(r["outbox"] and r["run_id"] is None for r in kept)
+    assert len(list((store / "outbox").iterdir())) == 2
+
+    blocker.unlink()
+    synced = runner.invoke(app, ["sync", "--json"])
+    assert synced.exit_code == 0, synced.output
+    assert [r["status"] for r in json.loads(synced.stdout)] == ["synced", "synced"]
+    assert not list((store / "outbox").iterdir())
+    client = MlflowClient(tracking_uri=f"sqlite:///{store / 'mlflow.db'}")
+    runs = client.search_runs([client.get_experiment_by_name("credit-risk").experiment_id])
+    finished = [r for r in runs if r.info.status == "FINISHED"]
+    assert sorted(r.data.tags["model_name"] for r in finished) == [
+        "decision_tree",
+        "logistic_regression",
+    ]
+    assert all(r.data.tags["credit.synced"] == "true" for r in finished)
+    assert {r.info.status for r in runs} <= {"FINISHED", "FAILED"}
+    for key in ("decision_tree", "logistic_regression"):
+        assert [str(v.version) for v in client.search_model_versions(f"name='{key}'")] == ["1"]
