@@ -110,7 +110,7 @@ def _quote(value: str) -> str:
 def build_filter(q: Query) -> str:
     parts = []
     if q.filter:
-        parts.append(f"({q.filter})" if " or " in q.filter.lower() else q.filter)
+        parts.append(q.filter)
     parts.extend(f"tags.`{k}` = {_quote(v)}" for k, v in q.tags)
     if q.since:
         parts.append(f"attributes.start_time >= {parse_since(q.since)}")
@@ -333,19 +333,10 @@ def compare(tracker: Any, q: Query, shown_uri: str) -> Comparison:
 
 def compare_runs(tracker: Any, run_ids: Sequence[str], shown_uri: str) -> Comparison:
     """Side by side: every metric, and only the params that differ between the runs."""
-    from credit_mlops.errors import NotFoundError
+    from credit_mlops.registry import Registry
 
-    runs = []
-    for rid in run_ids:
-        from mlflow.exceptions import MlflowException
-
-        with tracker.guard():
-            try:
-                runs.append(tracker.client.get_run(rid))
-            except MlflowException as exc:
-                if exc.error_code not in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"):
-                    raise
-                raise NotFoundError(f"no run with id '{rid}' at {shown_uri}") from None
+    registry = Registry(tracker)
+    runs = [registry.run(rid) for rid in run_ids]
     names = [f"{r.data.tags.get('model_name', '?')} {r.info.run_id[:8]}" for r in runs]
     columns = [Column("field", "field", priority=10), Column("kind", "kind", priority=9)]
     columns += [

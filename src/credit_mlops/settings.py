@@ -294,7 +294,7 @@ def load_settings(
     flags = _drop_none(dict(overrides or {}))
 
     bound = _bind(toml_file)
-    provenance = _provenance(bound, toml_file, root, flags)
+    provenance = _provenance(bound, toml_file, toml_data, root, flags)
     try:
         settings = bound(**flags)
     except ValidationError as exc:
@@ -328,7 +328,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _provenance(
-    bound: type[Settings], toml_file: Path | None, root: Path, flags: Mapping[str, Any]
+    bound: type[Settings],
+    toml_file: Path | None,
+    toml_data: Mapping[str, Any],
+    root: Path,
+    flags: Mapping[str, Any],
 ) -> dict[str, str]:
     out: dict[str, str] = {}
     if toml_file is not None:
@@ -336,7 +340,7 @@ def _provenance(
             label = str(toml_file.relative_to(root))
         except ValueError:
             label = str(toml_file)
-        for key, _ in _flatten(TomlConfigSettingsSource(bound)()):
+        for key, _ in _flatten(toml_data):
             out[key] = label
     for key, _ in _flatten(SeedEnvSource(bound)()):
         out[key] = f"env {seed_env_var(key)}"

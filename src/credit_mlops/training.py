@@ -168,6 +168,10 @@ def _run(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: in
 _COST_ORDER = ("svm", "random_forest", "xgboost", "logistic_regression", "decision_tree")
 
 
+def _slowest_first(keys: Sequence[str]) -> list[str]:
+    return sorted(keys, key=lambda k: _COST_ORDER.index(k) if k in _COST_ORDER else 0)
+
+
 def cross_validate(
     keys: Sequence[str],
     config: PipelineConfig,
@@ -180,7 +184,7 @@ def cross_validate(
     progress: Progress | None = None,
 ) -> dict[str, CVResult]:
     splits = cv_splits(y, folds=folds, repeats=repeats, seed=config.seed)
-    ordered = sorted(keys, key=lambda k: _COST_ORDER.index(k) if k in _COST_ORDER else 0)
+    ordered = _slowest_first(keys)
     plan = [(key, n) for key in ordered for n in range(len(splits))]
     tasks = [(_fold_task, (key, config, X, y, splits[n][0], splits[n][1])) for key, n in plan]
     per_fold: dict[str, dict[int, dict[str, float]]] = {key: {} for key in keys}
@@ -235,7 +239,7 @@ def fit_final(
     n_jobs: int = -1,
     progress: Progress | None = None,
 ) -> dict[str, FitResult]:
-    ordered = sorted(keys, key=lambda k: _COST_ORDER.index(k) if k in _COST_ORDER else 0)
+    ordered = _slowest_first(keys)
     tasks = [(_fit_task, (key, config, X, y)) for key in ordered]
     out: dict[str, FitResult] = {}
     for i, (pipe, spent) in _run(tasks, n_jobs):

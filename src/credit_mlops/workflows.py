@@ -266,9 +266,7 @@ def _load(settings: Settings, inputs: TrainInputs) -> Any:
             preprocessed=inputs.preprocessor is not None,
             min_rows_per_class=minimum,
         )
-    explicit = settings.path(settings.data.path) if settings.data.path else None
-    path = data_mod.find_data_file(explicit, settings.path(settings.data.dir))
-    return data_mod.load_dataset(path, min_rows_per_class=minimum)
+    return data_mod.load_dataset(data_file(settings), min_rows_per_class=minimum)
 
 
 def _preprocessor(path: Path | None) -> Any:
@@ -438,6 +436,14 @@ def fetch_data(settings: Settings, *, progressbar: Any = False) -> Path:
 def validate_data(settings: Settings, path: Path | None) -> Any:
     from credit_mlops import data as data_mod
 
-    explicit = path or (settings.path(settings.data.path) if settings.data.path else None)
-    found = data_mod.find_data_file(explicit, settings.path(settings.data.dir))
-    return data_mod.load_dataset(found, min_rows_per_class=settings.data.min_rows_per_class)
+    return data_mod.load_dataset(
+        data_file(settings, path), min_rows_per_class=settings.data.min_rows_per_class
+    )
+
+
+def data_file(settings: Settings, override: Path | None = None) -> Path:
+    """`override`, else data.path, else data.dir/SouthGermanCredit.asc (or how to get it)."""
+    from credit_mlops import data as data_mod
+
+    explicit = override or (settings.path(settings.data.path) if settings.data.path else None)
+    return data_mod.find_data_file(explicit, settings.path(settings.data.dir))

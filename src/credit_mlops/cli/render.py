@@ -346,9 +346,9 @@ def comparison_table(c: Any, width: int | None = None) -> Any:
                     std = row.get(std_key) if std_key else None
                     text = f"{value:.4f} ± {std:.4f}" if std is not None else f"{value:.4f}"
                 if text and i in c.best.get(col.key, []):
-                    text = f"[bold green]{escape_markup(text)}[/]"
+                    text = f"[bold green]{_escape(text)}[/]"
                 else:
-                    text = escape_markup(text)
+                    text = _escape(text)
                 if row.get("status") not in (None, "FINISHED"):
                     text = f"[dim]{text}[/]"
                 cells.append(text)
@@ -378,12 +378,6 @@ def _natural_width(c: Any, columns: list[Any], primary: Any, std_key: str | None
             widest = max(widest, len(text))
         total += widest + 3
     return total
-
-
-def escape_markup(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def _title(c: Any) -> str:
