@@ -138,7 +138,7 @@ def data_file(workdir: Path) -> tuple[Path, str]:
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c), "real file"
-    from credit_mlops.data import synthetic, write_table
+    from credit_mlops.data.schema import synthetic, write_table
 
     return write_table(synthetic(1000, seed=0), workdir / "synthetic.asc"), "synthetic, 1000 rows"
 
@@ -192,7 +192,7 @@ def bench_startup(b: Bench, project: Project) -> None:
 
 
 def bench_train(b: Bench, project: Project, data: Path) -> None:
-    from credit_mlops.catalog import MODEL_KEYS
+    from credit_mlops.modeling.catalog import MODEL_KEYS
 
     singles: list[float] = []
     sums: list[float] = []
@@ -298,7 +298,7 @@ def bench_lifecycle(b: Bench, project: Project, data: Path) -> None:
 
 
 def bench_predict(b: Bench, project: Project, data: Path) -> None:
-    from credit_mlops.data import FEATURES, synthetic
+    from credit_mlops.data.schema import FEATURES, synthetic
 
     folder = project.fresh("predict")
     run([CREDIT, "train", "-m", "xgboost", "--data", str(data), "--no-evaluate", "--json"], folder)
@@ -532,7 +532,7 @@ def bench_remote(b: Bench, project: Project, data: Path) -> None:
     import socket
     from collections import Counter
 
-    from credit_mlops.server import MlflowServer, ServerSpec, free_port
+    from credit_mlops.ops.server import MlflowServer, ServerSpec, free_port
 
     folder = project.fresh("remote")
     server = MlflowServer(ServerSpec(folder=project.root / "server", port=free_port())).start()

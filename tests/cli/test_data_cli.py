@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from credit_mlops import data
 from credit_mlops.cli.main import app
+from credit_mlops.data import schema as data
 
 runner = CliRunner()
 

@@ -42,7 +42,11 @@ def test_help_imports_no_heavy_library() -> None:
 
 def test_package_import_has_no_side_effects(tmp_path) -> None:  # type: ignore[no-untyped-def]
     subprocess.run(
-        [sys.executable, "-c", "import credit_mlops, credit_mlops.settings, credit_mlops.tracking"],
+        [
+            sys.executable,
+            "-c",
+            "import credit_mlops, credit_mlops.config.settings, credit_mlops.tracking.tracker",
+        ],
         cwd=tmp_path,
         check=True,
     )

@@ -11,8 +11,8 @@ import pytest
 from tests.conftest import credit
 from typer.testing import CliRunner
 
-from credit_mlops import data
 from credit_mlops.cli.main import app
+from credit_mlops.data import schema as data
 
 runner = CliRunner()
 FAST = ["--cv-folds", "2", "--cv-repeats", "1"]

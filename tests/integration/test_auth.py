@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import credit
 from tests.integration.conftest import make_project
 
-from credit_mlops.server import MlflowServer, ServerSpec, free_port
+from credit_mlops.ops.server import MlflowServer, ServerSpec, free_port
 
 pytestmark = pytest.mark.integration
 PASSWORD = "Cr3dit-Adm1n-Passw0rd"

@@ -15,8 +15,8 @@ import pytest
 from tests.conftest import REAL_DATA, project_with_store
 from typer.testing import CliRunner, Result
 
-from credit_mlops import data
 from credit_mlops.cli.main import app
+from credit_mlops.data import schema as data
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()

@@ -13,8 +13,8 @@ import pytest
 from tests.conftest import CREDIT, credit
 from tests.integration.conftest import make_project
 
-from credit_mlops.catalog import MODEL_KEYS
-from credit_mlops.server import MlflowServer, ServerSpec, free_port
+from credit_mlops.modeling.catalog import MODEL_KEYS
+from credit_mlops.ops.server import MlflowServer, ServerSpec, free_port
 
 pytestmark = pytest.mark.integration
 EXPERIMENT = "credit-risk-team"

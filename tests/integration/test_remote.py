@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import credit
 from tests.integration.conftest import make_project
 
-from credit_mlops.server import MlflowServer
+from credit_mlops.ops.server import MlflowServer
 
 pytestmark = pytest.mark.integration
 FAST = ["--cv-folds", "2", "--cv-repeats", "1"]
@@ -114,7 +114,7 @@ def test_four_concurrent_trains_get_four_versions(
 def test_nothing_listening_fails_fast_with_exit_3(
     command: list[str], tmp_path: Path, data_file: Path
 ) -> None:
-    from credit_mlops.server import free_port
+    from credit_mlops.ops.server import free_port
 
     project = make_project(tmp_path)
     url = f"http://127.0.0.1:{free_port()}"
@@ -164,7 +164,7 @@ def test_server_that_never_answers_fails_fast(tmp_path: Path, data_file: Path) -
 
 
 def test_credentials_in_the_uri_are_never_printed(tmp_path: Path) -> None:
-    from credit_mlops.server import free_port
+    from credit_mlops.ops.server import free_port
 
     project = make_project(tmp_path)
     url = f"http://alice:Sup3r-Secret-pw@127.0.0.1:{free_port()}"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from credit_mlops.catalog import DISPLAY_NAMES, MODEL_KEYS
 from credit_mlops.cli.main import app
-from credit_mlops.evaluation import METRICS
+from credit_mlops.modeling.catalog import DISPLAY_NAMES, MODEL_KEYS
+from credit_mlops.modeling.metrics import METRICS
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -24,7 +24,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory, store_template: Path):  # 
 
     from tests.conftest import REAL_DATA, project_with_store
 
-    from credit_mlops.data import synthetic, write_table
+    from credit_mlops.data.schema import synthetic, write_table
 
     root = project_with_store(tmp_path_factory.mktemp("project"), store_template)
     data_path = (

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops import data
+from credit_mlops.data import schema as data
 from credit_mlops.errors import DataError
 
 

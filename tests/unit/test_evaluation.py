@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from credit_mlops.evaluation import METRICS, cost_optimal_threshold, expected_cost, score
+from credit_mlops.modeling.metrics import METRICS, cost_optimal_threshold, expected_cost, score
 
 
 def test_perfect_scores() -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from credit_mlops.catalog import MODEL_KEYS
+from credit_mlops.config.settings import load_settings
 from credit_mlops.errors import ConfigError, InputError
-from credit_mlops.settings import load_settings
+from credit_mlops.modeling.catalog import MODEL_KEYS
 
 
 def write_profile(project: Path, name: str, text: str) -> Path:

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops import data, models, training
-from credit_mlops.catalog import DISPLAY_NAMES, MODEL_KEYS
-from credit_mlops.evaluation import METRICS
+from credit_mlops.data import schema as data
+from credit_mlops.modeling import cv as training
+from credit_mlops.modeling import estimators as models
+from credit_mlops.modeling.catalog import DISPLAY_NAMES, MODEL_KEYS
+from credit_mlops.modeling.metrics import METRICS
 
 BORDERLINE = training.ResamplingConfig("BorderlineSMOTE", 5, 10)
 
@@ -53,7 +55,7 @@ def test_samplers_balance_the_training_folds(
     method: str, xy: tuple[pd.DataFrame, np.ndarray]
 ) -> None:
     X, y = xy
-    from credit_mlops.features import preprocessor
+    from credit_mlops.modeling.features import preprocessor
 
     Xt = preprocessor().fit_transform(X)
     sampler = training.sampler(training.ResamplingConfig(method), seed=0)
@@ -64,7 +66,7 @@ def test_samplers_balance_the_training_folds(
 
 
 def test_preprocessing_one_hot_for_nominal_only(xy: tuple[pd.DataFrame, np.ndarray]) -> None:
-    from credit_mlops.features import preprocessor
+    from credit_mlops.modeling.features import preprocessor
 
     pre = preprocessor().fit(xy[0])
     names = list(pre.get_feature_names_out())

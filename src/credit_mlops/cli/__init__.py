@@ -1,1 +1,1 @@
-"""The Typer CLI: thin commands over `credit_mlops.workflows`; `render` is the only printer."""
+"""The Typer CLI: thin commands (`commands/`) over the library; `render/` is the only printer."""

@@ -9,12 +9,12 @@ import typer
 from typer.core import TyperGroup
 
 from credit_mlops import __version__
-from credit_mlops.cli import config as config_cmd
-from credit_mlops.cli import data as data_cmd
-from credit_mlops.cli import lifecycle
-from credit_mlops.cli import server as server_cmd
-from credit_mlops.cli.compare import compare
-from credit_mlops.cli.train import train
+from credit_mlops.cli.commands import config as config_cmd
+from credit_mlops.cli.commands import data as data_cmd
+from credit_mlops.cli.commands import lifecycle
+from credit_mlops.cli.commands import server as server_cmd
+from credit_mlops.cli.commands.compare import compare
+from credit_mlops.cli.commands.train import train
 
 
 class CreditGroup(TyperGroup):
@@ -26,12 +26,12 @@ class CreditGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except CreditError as exc:
-            from credit_mlops.cli import render
+            from credit_mlops.cli.render import console as render
 
             render.error(str(exc), debug=_debug(ctx))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            from credit_mlops.cli import render
+            from credit_mlops.cli.render import console as render
 
             render.error("interrupted", debug=False)
             raise typer.Exit(130) from None

@@ -21,9 +21,9 @@ def fetch(
     quiet: Quiet = False,
 ) -> None:
     """Download the UCI archive into data/raw/, extract it and validate the file."""
-    from credit_mlops.cli import render
-    from credit_mlops.settings import load_settings
-    from credit_mlops.workflows import fetch_data
+    from credit_mlops.cli.render import console as render
+    from credit_mlops.config.settings import load_settings
+    from credit_mlops.train.workflow import fetch_data
 
     settings = load_settings(profile, {"data": {"url": url}})
     bar = None if quiet else render.DownloadBar()
@@ -43,9 +43,9 @@ def validate(
     profile: Profile = None,
 ) -> None:
     """Check a data file against the schema; report the first violation."""
-    from credit_mlops.cli import render
-    from credit_mlops.settings import load_settings
-    from credit_mlops.workflows import validate_data
+    from credit_mlops.cli.render import console as render
+    from credit_mlops.config.settings import load_settings
+    from credit_mlops.train.workflow import validate_data
 
     dataset = validate_data(load_settings(profile), path)
     counts = dataset.y.value_counts().to_dict()

@@ -8,7 +8,7 @@ import io
 import json
 from typing import Any
 
-from credit_mlops.comparison import Comparison
+from credit_mlops.compare.views import Comparison
 
 
 def cell(value: Any) -> str:

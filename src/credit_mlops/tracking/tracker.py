@@ -17,8 +17,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from credit_mlops.config.masking import is_http, redact
 from credit_mlops.errors import AuthError, InputError, TrackingError, TrackingUnreachableError
-from credit_mlops.uris import is_http, redact
 
 MAX_PARAMS_PER_BATCH = 100
 

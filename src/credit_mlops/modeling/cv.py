@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from credit_mlops import models
-from credit_mlops.evaluation import METRICS, cost_optimal_threshold, expected_cost, score
+from credit_mlops.modeling import estimators as models
+from credit_mlops.modeling.metrics import METRICS, cost_optimal_threshold, expected_cost, score
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
 
@@ -85,7 +85,7 @@ def build_pipeline(key: str, config: PipelineConfig) -> Any:
     from imblearn.pipeline import Pipeline
     from sklearn.base import clone
 
-    from credit_mlops.features import preprocessor
+    from credit_mlops.modeling.features import preprocessor
 
     pre = clone(config.preprocessor) if config.preprocessor is not None else preprocessor()
     steps: list[tuple[str, Any]] = [("preprocess", pre)]

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from credit_mlops.catalog import MODEL_KEYS
 from credit_mlops.errors import InputError
+from credit_mlops.modeling.catalog import MODEL_KEYS
 
 METRIC_COLUMNS = ("f1", "recall", "precision", "accuracy", "average_precision", "geometric_mean")
 EVALUATION_KIND = "evaluation"
@@ -333,7 +333,7 @@ def compare(tracker: Any, q: Query, shown_uri: str) -> Comparison:
 
 def compare_runs(tracker: Any, run_ids: Sequence[str], shown_uri: str) -> Comparison:
     """Side by side: every metric, and only the params that differ between the runs."""
-    from credit_mlops.registry import Registry
+    from credit_mlops.lifecycle.registry import Registry
 
     registry = Registry(tracker)
     runs = [registry.run(rid) for rid in run_ids]

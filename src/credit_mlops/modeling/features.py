@@ -5,7 +5,7 @@ from __future__ import annotations
 from sklearn.compose import ColumnTransformer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from credit_mlops.data import COLUMNS
+from credit_mlops.data.schema import COLUMNS
 
 
 def preprocessor() -> ColumnTransformer:

@@ -63,11 +63,11 @@ def compare(
 
     Runs and registered model versions side by side, as a table or json/csv/markdown.
     """
-    from credit_mlops import comparison as cmp
-    from credit_mlops.cli import render
+    from credit_mlops.cli.render import console as render
+    from credit_mlops.compare import views as cmp
+    from credit_mlops.config.settings import load_settings
     from credit_mlops.errors import InputError
-    from credit_mlops.settings import load_settings
-    from credit_mlops.workflows import open_tracker
+    from credit_mlops.train.workflow import open_tracker
 
     settings = load_settings(profile, {"tracking": {"uri": mlflow_uri, "experiment": experiment}})
     if sum(bool(x) for x in (runs, registry, all_runs)) > 1:

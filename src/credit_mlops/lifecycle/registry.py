@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from credit_mlops.errors import InputError, NotFoundError
-from credit_mlops.tracking import Tracker
+from credit_mlops.tracking.tracker import Tracker
 
 STAGES = {"staging": "Staging", "production": "Production", "archived": "Archived", "none": "None"}
 STAGE_ALIAS = {"Staging": "staging", "Production": "production"}

@@ -10,7 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
-from credit_mlops.tracking import RunSpec
+from credit_mlops.tracking.tracker import RunSpec
 
 
 def write_entry(

@@ -10,7 +10,7 @@ import typer
 from credit_mlops.cli.options import Json, MlflowUri, Profile, Quiet
 
 if TYPE_CHECKING:
-    from credit_mlops.settings import Settings
+    from credit_mlops.config.settings import Settings
 
 Target = Annotated[
     str,
@@ -23,7 +23,7 @@ Target = Annotated[
 
 
 def _settings(profile: str | None, mlflow_uri: str | None) -> Settings:
-    from credit_mlops.settings import load_settings
+    from credit_mlops.config.settings import load_settings
 
     return load_settings(profile, {"tracking": {"uri": mlflow_uri}})
 
@@ -38,8 +38,8 @@ def register(
     json_out: Json = False,
 ) -> None:
     """Register the model of a run as a new version."""
-    from credit_mlops.cli import render
-    from credit_mlops.lifecycle import register as run_register
+    from credit_mlops.cli.render import console as render
+    from credit_mlops.lifecycle.evaluate import register as run_register
 
     result = run_register(_settings(profile, mlflow_uri), run_id, name)
     if json_out:
@@ -74,10 +74,10 @@ def promote(
 
     Production is refused to a version worse than the current one unless --force.
     """
-    from credit_mlops.cli import render
+    from credit_mlops.cli.render import console as render
     from credit_mlops.errors import InputError
-    from credit_mlops.lifecycle import history
-    from credit_mlops.lifecycle import promote as run_promote
+    from credit_mlops.lifecycle.evaluate import history
+    from credit_mlops.lifecycle.evaluate import promote as run_promote
 
     settings = _settings(profile, mlflow_uri)
     if show_history:
@@ -125,9 +125,9 @@ def evaluate(
 
     The figures are logged as an evaluation run linked to the model version.
     """
-    from credit_mlops.cli import render
-    from credit_mlops.lifecycle import evaluate as run_evaluate
-    from credit_mlops.settings import load_settings
+    from credit_mlops.cli.render import console as render
+    from credit_mlops.config.settings import load_settings
+    from credit_mlops.lifecycle.evaluate import evaluate as run_evaluate
 
     settings = load_settings(
         profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
@@ -160,8 +160,8 @@ def predict(
 
     The decision uses the cost-optimal threshold the model's training run chose.
     """
-    from credit_mlops.cli import render
-    from credit_mlops.lifecycle import predict as run_predict
+    from credit_mlops.cli.render import console as render
+    from credit_mlops.lifecycle.evaluate import predict as run_predict
 
     settings = _settings(profile, mlflow_uri)
     with render.rows_progress(enabled=not (quiet or json_out)) as progress:
@@ -183,10 +183,10 @@ def sync(
 
     Idempotent: running it twice creates nothing twice.
     """
-    from credit_mlops import sync as sync_mod
-    from credit_mlops.cli import render
+    from credit_mlops.cli.render import console as render
     from credit_mlops.errors import TrackingError
-    from credit_mlops.workflows import open_tracker
+    from credit_mlops.train import sync as sync_mod
+    from credit_mlops.train.workflow import open_tracker
 
     settings = _settings(profile, mlflow_uri)
     outbox = settings.tracking.store_path(settings.root) / "outbox"

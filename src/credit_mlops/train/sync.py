@@ -151,8 +151,8 @@ def _spec(entry: Path, record: dict[str, Any]) -> Any:
     import joblib
     import pandas as pd
 
-    from credit_mlops.data import FEATURES
-    from credit_mlops.tracking import RunSpec
+    from credit_mlops.data.schema import FEATURES
+    from credit_mlops.tracking.tracker import RunSpec
 
     pipeline = joblib.load(entry / "model.joblib")  # written by us in write_entry
     dataset = pd.read_csv(entry / "dataset.csv")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from credit_mlops.workflows import TrainReport
+    from credit_mlops.train.workflow import TrainReport
 
 SUMMARY_METRICS = {
     "roc_auc": "ROC AUC",
@@ -325,7 +325,7 @@ def comparison_table(c: Any, width: int | None = None) -> Any:
     from rich.console import Console
     from rich.table import Table
 
-    from credit_mlops.cli.formats import cell
+    from credit_mlops.cli.render.formats import cell
 
     console = Console(width=width) if width else out()
     primary = next((col for col in c.columns if col.label.endswith("± std")), None)
@@ -365,7 +365,7 @@ def comparison_table(c: Any, width: int | None = None) -> Any:
 
 
 def _natural_width(c: Any, columns: list[Any], primary: Any, std_key: str | None) -> int:
-    from credit_mlops.cli.formats import cell
+    from credit_mlops.cli.render.formats import cell
 
     total = 1
     for col in columns:
@@ -406,7 +406,7 @@ def _caption(c: Any) -> str:
 
 def comparison(c: Any, fmt: str, output: Any = None) -> None:
     """Print (or write to `output`) the comparison in one format; machine formats alone."""
-    from credit_mlops.cli.formats import FORMATS
+    from credit_mlops.cli.render.formats import FORMATS
 
     if fmt == "table":
         if output is not None:

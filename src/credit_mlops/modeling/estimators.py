@@ -13,7 +13,7 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 
-from credit_mlops.catalog import DISPLAY_NAMES, MODEL_KEYS
+from credit_mlops.modeling.catalog import DISPLAY_NAMES, MODEL_KEYS
 
 
 @dataclass(frozen=True)

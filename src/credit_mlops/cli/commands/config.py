@@ -12,8 +12,8 @@ app = typer.Typer(help="Inspect settings.", no_args_is_help=True)
 @app.command("show")
 def show(profile: Profile = None, json_out: Json = False) -> None:
     """Print every setting with its source (default, profile file, env var, flag)."""
-    from credit_mlops.cli import render
-    from credit_mlops.settings import load_settings
+    from credit_mlops.cli.render import console as render
+    from credit_mlops.config.settings import load_settings
 
     settings = load_settings(profile)
     rows = settings.rows()

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from credit_mlops.catalog import MODEL_KEYS
 from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
+from credit_mlops.modeling.catalog import MODEL_KEYS
 
 
 def parse_tags(text: str | None) -> dict[str, str] | None:
@@ -104,10 +104,10 @@ def train(
     Cross-validation and the final fit never see the holdout; each model is logged to
     MLflow and registered under its key (or --mlflow-reg-name).
     """
-    from credit_mlops.cli import render
-    from credit_mlops.settings import load_settings
-    from credit_mlops.workflows import TrainingNotLoggedError, TrainInputs
-    from credit_mlops.workflows import train as run_train
+    from credit_mlops.cli.render import console as render
+    from credit_mlops.config.settings import load_settings
+    from credit_mlops.train.workflow import TrainingNotLoggedError, TrainInputs
+    from credit_mlops.train.workflow import train as run_train
 
     overrides: dict[str, Any] = {
         "model_version": model_version,

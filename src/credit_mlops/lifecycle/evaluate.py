@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError, InputError
-from credit_mlops.settings import Settings
-from credit_mlops.workflows import open_tracker
+from credit_mlops.train.workflow import open_tracker
 
 RowsProgress = Callable[[int, int], None]  # (rows done, rows in all)
 
@@ -57,7 +57,7 @@ class PredictReport:
 
 
 def _registry(settings: Settings) -> Any:
-    from credit_mlops.registry import Registry
+    from credit_mlops.lifecycle.registry import Registry
 
     return Registry(open_tracker(settings, existing=True))
 
@@ -76,7 +76,7 @@ def promote(
     force: bool = False,
     keep_existing: bool = False,
 ) -> Any:
-    from credit_mlops.registry import canonical_stage
+    from credit_mlops.lifecycle.registry import canonical_stage
 
     canonical_stage(stage)  # a bad stage is refused before the store is opened
     return _registry(settings).promote(
@@ -109,7 +109,7 @@ def _threshold(run: Any) -> tuple[float, str]:
 
 def _holdout(settings: Settings, registry: Any, run: Any) -> tuple[Any, Any, str]:
     """The rows the training run kept out, from the same data (checked by digest)."""
-    from credit_mlops import data as data_mod
+    from credit_mlops.data import schema as data_mod
 
     with registry.tracker.guard():
         path = registry.client.download_artifacts(run.info.run_id, "results/holdout.json")
@@ -150,10 +150,10 @@ def evaluate(
     import numpy as np
     import pandas as pd
 
-    from credit_mlops import data as data_mod
-    from credit_mlops.evaluation import brier, expected_cost, score
-    from credit_mlops.plots import save_figures
-    from credit_mlops.training import target_bad
+    from credit_mlops.data import schema as data_mod
+    from credit_mlops.modeling.cv import target_bad
+    from credit_mlops.modeling.metrics import brier, expected_cost, score
+    from credit_mlops.modeling.plots import save_figures
 
     registry = _registry(settings)
     ref = registry.resolve(target)
@@ -279,7 +279,7 @@ def predict(
     import numpy as np
     import pandas as pd
 
-    from credit_mlops import data as data_mod
+    from credit_mlops.data import schema as data_mod
 
     start = time.perf_counter()
     if not input_path.is_file():

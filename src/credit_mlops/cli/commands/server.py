@@ -26,9 +26,14 @@ def start(
     folder: Folder = Path(".credit/server"),
 ) -> None:
     """Start `mlflow server` in the background and print its URL and how to stop it."""
-    from credit_mlops.cli import render
+    from credit_mlops.cli.render import console as render
     from credit_mlops.errors import InputError
-    from credit_mlops.server import MlflowServer, ServerSpec, create_database, postgres_reachable
+    from credit_mlops.ops.server import (
+        MlflowServer,
+        ServerSpec,
+        create_database,
+        postgres_reachable,
+    )
 
     if backend not in ("auto", "postgres", "sqlite"):
         raise InputError(f"unknown backend '{backend}' (choose from: auto, postgres, sqlite)")
@@ -53,9 +58,9 @@ def start(
 @app.command("stop")
 def stop(folder: Folder = Path(".credit/server")) -> None:
     """Stop the server started with `credit server start` (its whole process group)."""
-    from credit_mlops.cli import render
+    from credit_mlops.cli.render import console as render
     from credit_mlops.errors import NotFoundError
-    from credit_mlops.server import stop_group
+    from credit_mlops.ops.server import stop_group
 
     pidfile = folder / "server.pid"
     if not pidfile.is_file():

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from credit_mlops.catalog import DISPLAY_NAMES
+from credit_mlops.config.settings import Settings
 from credit_mlops.errors import CreditError, DataError, InputError, TrackingError
-from credit_mlops.settings import Settings
+from credit_mlops.modeling.catalog import DISPLAY_NAMES
 
 Progress = Callable[[str, str], None]
 Stage = Callable[[str, int], None]  # (stage name, number of steps) when a stage starts
@@ -89,8 +89,8 @@ def train(
         timings[stage] = timings.get(stage, 0.0) + now - clock
         clock = now
 
-    from credit_mlops import data as data_mod
-    from credit_mlops import training
+    from credit_mlops.data import schema as data_mod
+    from credit_mlops.modeling import cv as training
 
     lap("import")
     dataset = _load(settings, inputs)
@@ -188,7 +188,7 @@ def train(
                     )
                 )
         if failure is not None:
-            from credit_mlops.outbox import write_entry
+            from credit_mlops.train.outbox import write_entry
 
             entry = write_entry(
                 settings.tracking.store_path(settings.root) / "outbox",
@@ -202,7 +202,7 @@ def train(
             progress(key, "log")
     lap("logging")
 
-    from credit_mlops.uris import redact
+    from credit_mlops.config.masking import redact
 
     report = TrainReport(
         experiment=settings.tracking.experiment if tracker else None,
@@ -227,7 +227,7 @@ def open_tracker(settings: Settings, *, existing: bool = False) -> Any:
     commands that only read or change what training wrote have nothing to work on.
     """
     from credit_mlops.errors import NotFoundError
-    from credit_mlops.tracking import HttpPolicy, Tracker
+    from credit_mlops.tracking.tracker import HttpPolicy, Tracker
 
     t = settings.tracking
     uri = settings.tracking_uri
@@ -256,7 +256,7 @@ def _with(result: ModelResult, **changes: Any) -> ModelResult:
 
 
 def _load(settings: Settings, inputs: TrainInputs) -> Any:
-    from credit_mlops import data as data_mod
+    from credit_mlops.data import schema as data_mod
 
     minimum = settings.data.min_rows_per_class
     if inputs.x_train is not None and inputs.y_train is not None:
@@ -321,9 +321,9 @@ def _run_spec(
     pipeline: Any,
     stamp: datetime,
 ) -> Any:
-    from credit_mlops import models
-    from credit_mlops.data import TARGET
-    from credit_mlops.tracking import RunSpec
+    from credit_mlops.data.schema import TARGET
+    from credit_mlops.modeling import estimators as models
+    from credit_mlops.tracking.tracker import RunSpec
 
     cfg = settings.train
     t = settings.tracking
@@ -398,7 +398,7 @@ def _run_spec(
 
 def decision_metrics(cv: Any, pipeline: Any, X: Any, y: Any) -> tuple[dict[str, float], str]:
     """CV metrics plus the cost-optimal threshold, chosen on the training part only."""
-    from credit_mlops.evaluation import cost_optimal_threshold
+    from credit_mlops.modeling.metrics import cost_optimal_threshold
 
     if cv is not None:
         return {
@@ -415,14 +415,14 @@ def decision_metrics(cv: Any, pipeline: Any, X: Any, y: Any) -> tuple[dict[str, 
 
 
 def _resampling_params(settings: Settings) -> dict[str, Any]:
-    from credit_mlops.training import ResamplingConfig
+    from credit_mlops.modeling.cv import ResamplingConfig
 
     cfg = settings.train
     return ResamplingConfig(cfg.smote_method, cfg.smote_k_neighbors, cfg.smote_m_neighbors).params()
 
 
 def fetch_data(settings: Settings, *, progressbar: Any = False) -> Path:
-    from credit_mlops import data as data_mod
+    from credit_mlops.data import schema as data_mod
 
     return data_mod.fetch(
         settings.data.url,
@@ -434,7 +434,7 @@ def fetch_data(settings: Settings, *, progressbar: Any = False) -> Path:
 
 
 def validate_data(settings: Settings, path: Path | None) -> Any:
-    from credit_mlops import data as data_mod
+    from credit_mlops.data import schema as data_mod
 
     return data_mod.load_dataset(
         data_file(settings, path), min_rows_per_class=settings.data.min_rows_per_class
@@ -443,7 +443,7 @@ def validate_data(settings: Settings, path: Path | None) -> Any:
 
 def data_file(settings: Settings, override: Path | None = None) -> Path:
     """`override`, else data.path, else data.dir/SouthGermanCredit.asc (or how to get it)."""
-    from credit_mlops import data as data_mod
+    from credit_mlops.data import schema as data_mod
 
     explicit = override or (settings.path(settings.data.path) if settings.data.path else None)
     return data_mod.find_data_file(explicit, settings.path(settings.data.dir))

@@ -29,8 +29,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from credit_mlops.catalog import MODEL_KEYS
 from credit_mlops.errors import ConfigError, InputError
+from credit_mlops.modeling.catalog import MODEL_KEYS
 
 DEFAULT_PROFILE = "local"
 ENV_PREFIX = "CREDIT_"
@@ -210,7 +210,7 @@ class Settings(BaseSettings):
 
     @property
     def tracking_uri_shown(self) -> str:
-        from credit_mlops.uris import redact
+        from credit_mlops.config.masking import redact
 
         return redact(self.tracking_uri)
 
@@ -402,7 +402,7 @@ def _mask(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
     if isinstance(value, str) and "://" in value:
-        from credit_mlops.uris import redact
+        from credit_mlops.config.masking import redact
 
         return redact(value)
     return str(value)

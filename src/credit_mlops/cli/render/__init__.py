@@ -1,0 +1,1 @@
+"""Everything the CLI writes to the terminal."""

@@ -1,0 +1,1 @@
+"""`credit compare`: query parsing, columns, rows and views."""

@@ -1,0 +1,1 @@
+"""Settings: one model per section; loading from defaults, profile file, environment, flags."""

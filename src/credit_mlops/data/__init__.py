@@ -1,0 +1,1 @@
+"""South German Credit: schema, validation, reading/writing, fetch, holdout split, synthetic."""

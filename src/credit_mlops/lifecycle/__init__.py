@@ -1,0 +1,1 @@
+"""After training: target grammar, promotion gate, register, promote, evaluate, predict."""

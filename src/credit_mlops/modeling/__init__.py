@@ -1,0 +1,1 @@
+"""Catalog, estimators, features, pipeline assembly, cross-validation, metrics, costs, plots."""

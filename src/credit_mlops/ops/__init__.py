@@ -1,0 +1,1 @@
+"""Operating pieces: the local team tracking server."""

@@ -1,0 +1,1 @@
+"""The only package that imports mlflow; everything else uses its facade."""
