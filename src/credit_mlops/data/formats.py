@@ -1,0 +1,264 @@
+"""Applicant tables on disk: CSV (comma, semicolon, tab or whitespace), gzip CSV and Parquet.
+
+Every CSV is read with pandas' C engine (whitespace as `sep=r"\\s+"`, which the C engine
+takes; any other regex would fall back to the python engine, 100 times slower). Parquet is
+read with pyarrow. Chunked reading keeps each chunk's index at its row position in the
+file, so a problem found in a chunk names the same line as in the whole file. Writers
+replace the target only when everything is written: the output appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any, Literal
+
+from credit_mlops.errors import DataError, InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Format = Literal["csv", "parquet"]
+PARQUET_SUFFIXES = (".parquet", ".pq")
+SEPARATORS = {",": ",", ";": ";", "\t": "\t"}  # else whitespace
+_GZIP_MAGIC = b"\x1f\x8b"
+_PARQUET_MAGIC = b"PAR1"
+
+
+def _magic(path: Path, size: int) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(size)
+
+
+def is_gzip(path: Path) -> bool:
+    return path.suffix == ".gz" or _magic(path, 2) == _GZIP_MAGIC
+
+
+def file_format(path: Path) -> Format:
+    """Parquet by suffix or by its magic bytes, else CSV (plain or gzip)."""
+    if path.suffix.lower() in PARQUET_SUFFIXES or _magic(path, 4) == _PARQUET_MAGIC:
+        return "parquet"
+    return "csv"
+
+
+def output_format(path: Path, given: str | None = None) -> Format:
+    """The format to write: `given` if any, else Parquet for .parquet/.pq names, else CSV."""
+    if given is None:
+        return "parquet" if path.suffix.lower() in PARQUET_SUFFIXES else "csv"
+    if given not in ("csv", "parquet"):
+        raise InputError(f"unknown format {given!r}; use csv or parquet")
+    return "parquet" if given == "parquet" else "csv"
+
+
+def locator(path: Path) -> Callable[[int], str]:
+    """How a data row (0-based position) is named in messages: its line, or its row."""
+    if file_format(path) == "parquet":
+        return lambda position: f"row {position + 1}"
+    return lambda position: f"line {position + 2}"
+
+
+def _open_text(path: Path) -> IO[str]:
+    if is_gzip(path):
+        return gzip.open(path, "rt", encoding="utf-8", errors="strict", newline="")
+    return path.open("r", encoding="utf-8", errors="strict", newline="")
+
+
+def csv_header(path: Path) -> tuple[list[str], str]:
+    """The column names and the separator of a CSV, refusing empty or duplicated headers."""
+    try:
+        with _open_text(path) as fh:
+            header = fh.readline()
+    except (UnicodeDecodeError, OSError, EOFError) as exc:
+        raise DataError(f"{path}: not a text table (garbled bytes); fetch a fresh copy") from exc
+    if not header.strip():
+        raise DataError(f"{path}: file is empty; fetch a fresh copy with `credit data fetch`")
+    sep = next((s for s in SEPARATORS if s in header), r"\s+")
+    raw = header.split(sep) if sep != r"\s+" else header.split()
+    names = [n.strip().strip('"') for n in raw]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise DataError(f"{path}: duplicated column(s) {', '.join(dupes)}; each column once")
+    return names, sep
+
+
+def columns(path: Path) -> list[str]:
+    """The column names of a table file, without reading its rows."""
+    _exists(path)
+    if file_format(path) == "parquet":
+        return list(_parquet(path).schema_arrow.names)
+    return csv_header(path)[0]
+
+
+def _exists(path: Path) -> None:
+    if not path.is_file():
+        raise DataError(f"{path} does not exist; check the path")
+
+
+def _parquet(path: Path) -> Any:
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pyarrow.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{path}: not a readable Parquet file ({exc}); write it again") from exc
+
+
+def _csv_reader(path: Path, chunk_rows: int | None) -> Any:
+    import pandas as pd
+
+    _, sep = csv_header(path)
+    return pd.read_csv(
+        path,
+        sep=sep,
+        engine="c",
+        compression="gzip" if is_gzip(path) else None,
+        chunksize=chunk_rows,
+    )
+
+
+def _garbled(path: Path, exc: Exception) -> DataError:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return DataError(f"{path}: garbled table ({first}); fetch a fresh copy")
+
+
+def read_frame(path: Path) -> pd.DataFrame:
+    """The whole table; the index is the row position."""
+    import pandas as pd
+    import pyarrow
+
+    _exists(path)
+    if file_format(path) == "parquet":
+        try:
+            return _parquet(path).read().to_pandas()
+        except (pyarrow.ArrowException, OSError) as exc:
+            raise _garbled(path, exc) from exc
+    try:
+        return _csv_reader(path, None)
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
+        raise _garbled(path, exc) from exc
+
+
+def iter_frames(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The table in chunks of at most `chunk_rows` rows; each index continues the last."""
+    import pandas as pd
+    import pyarrow
+
+    _exists(path)
+    if file_format(path) == "parquet":
+        done = 0
+        try:
+            for batch in _parquet(path).iter_batches(batch_size=chunk_rows):
+                frame = batch.to_pandas()
+                frame.index = pd.RangeIndex(done, done + len(frame))
+                done += len(frame)
+                yield frame
+        except (pyarrow.ArrowException, OSError) as exc:
+            raise _garbled(path, exc) from exc
+        return
+    try:
+        yield from _csv_reader(path, chunk_rows)
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
+        raise _garbled(path, exc) from exc
+
+
+def count_rows(path: Path) -> int | None:
+    """Data rows, cheaply: Parquet's metadata, a plain CSV's newlines; None for gzip."""
+    _exists(path)
+    if file_format(path) == "parquet":
+        return int(_parquet(path).metadata.num_rows)
+    if is_gzip(path):
+        return None
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 22):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    lines += last != b"\n"  # a last line without its newline
+    return max(lines - 1, 0)
+
+
+def partial_path(path: Path) -> Path:
+    return path.with_name(path.name + ".partial")
+
+
+class TableWriter:
+    """Write a table chunk by chunk; the file appears at `path` only after `close()`.
+
+    An exception inside the `with` block (or an interrupt) removes the partial file and
+    leaves any earlier file at `path` untouched.
+    """
+
+    def __init__(self, path: Path, fmt: Format, *, sep: str = ",", float_format: str = "%.17g"):
+        self.path = path
+        self.fmt = fmt
+        self.sep = sep
+        self.float_format = float_format
+        self.rows = 0
+        self._tmp = partial_path(path)
+        self._parquet: Any = None
+        self._text: IO[str] | None = None
+
+    def __enter__(self) -> TableWriter:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self._tmp, table.schema)
+            self._parquet.write_table(table)
+        else:
+            if self._text is None:
+                self._text = (
+                    gzip.open(self._tmp, "wt", newline="")  # noqa: SIM115 (closed in __exit__)
+                    if self.path.suffix == ".gz"
+                    else self._tmp.open("w", newline="")
+                )
+            frame.to_csv(
+                self._text,
+                sep=self.sep,
+                index=False,
+                header=self.rows == 0,
+                float_format=self.float_format,
+            )
+        self.rows += len(frame)
+
+    def _close_handles(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        if self._text is not None:
+            self._text.close()
+            self._text = None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self._close_handles()
+            if kind is None:
+                if not self._tmp.exists():
+                    raise DataError(f"nothing to write to {self.path}: no rows")
+                os.replace(self._tmp, self.path)
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+
+def write_frame(frame: pd.DataFrame, path: Path, fmt: Format | None = None) -> Path:
+    """Write a whole table (CSV space-separated like the published file, or Parquet)."""
+    chosen = fmt or output_format(path)
+    with TableWriter(path, chosen, sep=" " if chosen == "csv" else ",") as writer:
+        writer.write(frame)
+    return path
