@@ -1,0 +1,96 @@
+"""Which group each applicant belongs to, for one protected attribute.
+
+Rules: a numeric column (age) is cut into bands given as increasing cut points (`[25, 35, 50]`
+gives under 25, 25-34, 35-49, 50 and over); `famges` gives sex only where the code table
+identifies it (1 and 3 male, 4 female) - code 2 mixes "female non-single" with "male single"
+and is kept apart as not identifiable, never assigned; any other coded column groups by its
+code table labels.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from credit_mlops.errors import InputError
+from credit_mlops.explain.codetable import UNITS, english, value_label
+
+NOT_IDENTIFIABLE = "not identifiable"
+SEX_BY_FAMGES: dict[int, str] = {1: "male", 2: NOT_IDENTIFIABLE, 3: "male", 4: "female"}
+DEFAULT_ATTRIBUTES: tuple[str, ...] = ("alter", "gastarb", "famges")
+DEFAULT_BANDS: dict[str, tuple[int, ...]] = {"alter": (25, 35, 50)}
+
+
+@dataclass(frozen=True)
+class Grouping:
+    column: str
+    attribute: str  # what is shown: "age", "foreign_worker", "sex"
+    labels: pd.Series  # one label per row
+    order: tuple[str, ...]  # the groups in reading order
+
+    @property
+    def identifiable(self) -> np.ndarray:
+        return (self.labels != NOT_IDENTIFIABLE).to_numpy()
+
+
+def check_bands(column: str, bands: Sequence[float]) -> tuple[float, ...]:
+    cuts = tuple(bands)
+    if not cuts:
+        raise InputError(f"fairness bands for {column} are empty; give increasing cut points")
+    if any(b2 <= b1 for b1, b2 in itertools.pairwise(cuts)):
+        raise InputError(
+            f"fairness bands for {column} must be strictly increasing, got {list(cuts)}; "
+            "e.g. [25, 35, 50]"
+        )
+    return cuts
+
+
+def band_labels(cuts: Sequence[float]) -> tuple[str, ...]:
+    shown = [f"{c:g}" for c in cuts]
+    middle = [f"{a}-{_below(b)}" for a, b in zip(shown, cuts[1:], strict=False)]  # [25, 35)
+    return (f"under {shown[0]}", *middle, f"{shown[-1]} and over")
+
+
+def check_attributes(
+    attributes: Sequence[str], columns: Sequence[str], bands: Mapping[str, Sequence[float]]
+) -> None:
+    """Refuse, before anything is computed, a column the data does not have or a bad band."""
+    for column in attributes:
+        if column not in columns:
+            raise InputError(
+                f"unknown fairness group column {column!r}; use one of the data's columns "
+                f"({', '.join(columns)}), setting fairness.attributes"
+            )
+        if column in bands:
+            check_bands(column, bands[column])
+        elif column in UNITS:
+            raise InputError(
+                f"fairness group column {column!r} is numeric: give its bands, e.g. "
+                f"fairness.bands.{column} = [25, 35, 50]"
+            )
+
+
+def grouping(X: pd.DataFrame, column: str, bands: Mapping[str, Sequence[float]]) -> Grouping:
+    values = X[column]
+    if column in bands:
+        cuts = check_bands(column, bands[column])
+        names = band_labels(cuts)
+        index = np.searchsorted(np.asarray(cuts, dtype=float), values.to_numpy(float), "right")
+        labels = pd.Series(np.asarray(names, dtype=object)[index], index=X.index)
+        return Grouping(column, english(column), labels, names)
+    if column == "famges":
+        labels = values.map(SEX_BY_FAMGES).fillna(NOT_IDENTIFIABLE)
+        return Grouping(column, "sex", labels, ("male", "female", NOT_IDENTIFIABLE))
+    codes = sorted(pd.unique(values))
+    names = tuple(dict.fromkeys(value_label(column, c) for c in codes))
+    labels = values.map(lambda v: value_label(column, v))
+    return Grouping(column, english(column), labels, names)
+
+
+def _below(cut: float) -> str:
+    """The last whole value of a band ending before `cut` (35 -> 34)."""
+    return f"{cut - 1:g}" if float(cut).is_integer() else f"<{cut:g}"
