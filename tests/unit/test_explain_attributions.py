@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops import data, training
+from credit_mlops.data import schema as data
 from credit_mlops.explain.attribution import explainer, factory_for
 from credit_mlops.explain.background import sample
+from credit_mlops.modeling import cv as training
 
 FEATURES = list(data.FEATURES)
 

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops import data
+from credit_mlops.data import schema as data
 from credit_mlops.errors import InputError
 from credit_mlops.explain.anatomy import anatomy
 from credit_mlops.explain.attribution import Attribution
 from credit_mlops.explain.codetable import CODES, ENGLISH, describe, english
 from credit_mlops.explain.reasons import check_count, reason_columns, reasons
-from credit_mlops.features import preprocessor
+from credit_mlops.modeling.features import preprocessor
 
 FEATURES = list(data.FEATURES)
 
