@@ -10,6 +10,7 @@ replace the target only when everything is written: the output appears whole or 
 from __future__ import annotations
 
 import gzip
+import io
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -186,59 +187,77 @@ def partial_path(path: Path) -> Path:
     return path.with_name(path.name + ".partial")
 
 
+def _open_sink(path: Path, *, gz: bool) -> Any:
+    return gzip.open(path, "wb") if gz else path.open("wb")  # closed by the writer
+
+
 class TableWriter:
-    """Write a table chunk by chunk; the file appears at `path` only after `close()`.
+    """Write a table chunk by chunk; the file appears at `path` only when the block ends well.
 
     An exception inside the `with` block (or an interrupt) removes the partial file and
-    leaves any earlier file at `path` untouched.
+    leaves any earlier file at `path` untouched. `encode` holds no state and releases the GIL
+    in pyarrow, so worker threads can encode chunks while the main thread writes them in
+    order. CSV numbers are written in their shortest form that reads back exactly.
     """
 
-    def __init__(self, path: Path, fmt: Format, *, sep: str = ",", float_format: str = "%.17g"):
+    def __init__(self, path: Path, fmt: Format, *, sep: str = ","):
         self.path = path
         self.fmt = fmt
         self.sep = sep
-        self.float_format = float_format
         self.rows = 0
         self._tmp = partial_path(path)
         self._parquet: Any = None
-        self._text: IO[str] | None = None
+        self._binary: Any = None
 
     def __enter__(self) -> TableWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         return self
 
-    def write(self, frame: pd.DataFrame) -> None:
+    def encode(self, frame: pd.DataFrame) -> Any:
+        """A chunk ready to write: a pyarrow table (Parquet) or CSV bytes without header."""
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
         if self.fmt == "parquet":
-            import pyarrow as pa
+            return table
+        buffer = io.BytesIO()
+        try:  # unquoted, like pandas, unless a value holds a separator, quote or newline
+            options = pcsv.WriteOptions(
+                include_header=False, delimiter=self.sep, quoting_style="none"
+            )
+            pcsv.write_csv(table, buffer, options)
+        except pa.ArrowInvalid:
+            buffer = io.BytesIO()
+            options = pcsv.WriteOptions(include_header=False, delimiter=self.sep)
+            pcsv.write_csv(table, buffer, options)
+        return buffer.getvalue()
+
+    def write_encoded(self, encoded: Any, columns: list[str], rows: int) -> None:
+        if self.fmt == "parquet":
             import pyarrow.parquet as pq
 
-            table = pa.Table.from_pandas(frame, preserve_index=False)
             if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self._tmp, table.schema)
-            self._parquet.write_table(table)
+                self._parquet = pq.ParquetWriter(self._tmp, encoded.schema)
+            self._parquet.write_table(encoded)
         else:
-            if self._text is None:
-                self._text = (
-                    gzip.open(self._tmp, "wt", newline="")  # noqa: SIM115 (closed in __exit__)
-                    if self.path.suffix == ".gz"
-                    else self._tmp.open("w", newline="")
-                )
-            frame.to_csv(
-                self._text,
-                sep=self.sep,
-                index=False,
-                header=self.rows == 0,
-                float_format=self.float_format,
-            )
-        self.rows += len(frame)
+            if self._binary is None:
+                sink = _open_sink(self._tmp, gz=self.path.suffix == ".gz")
+                sink.write((self.sep.join(columns) + "\n").encode())
+                self._binary = sink
+            self._binary.write(encoded)
+        self.rows += rows
+
+    def write(self, frame: pd.DataFrame) -> None:
+        self.write_encoded(self.encode(frame), [str(c) for c in frame.columns], len(frame))
 
     def _close_handles(self) -> None:
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None
-        if self._text is not None:
-            self._text.close()
-            self._text = None
+        if self._binary is not None:
+            self._binary.close()
+            self._binary = None
 
     def __exit__(
         self,
