@@ -1,0 +1,70 @@
+"""The MLflow side of scoring on Spark: a pyfunc that answers P(bad) and the decision, and
+`mlflow.pyfunc.spark_udf` over it.
+
+A logged scikit-learn model's pyfunc `predict` answers the estimator's own class labels;
+`credit predict` needs P(bad) beside the decision. So the registered model is wrapped, for
+this scoring only, in a small local pyfunc whose `predict` returns both columns, and Spark
+runs that through `spark_udf` (env_manager="local": the executors' Python is this one).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import mlflow.pyfunc
+from mlflow.pyfunc import PythonModel
+
+RESULT_TYPE = "p_bad double, decision string"
+
+
+class DecisionModel(PythonModel):
+    """P(bad) from the wrapped pipeline; reject at or above the training run's threshold."""
+
+    def __init__(self, threshold: float, features: list[str]) -> None:
+        self.threshold = threshold
+        self.features = features
+        self._model: Any = None
+
+    def load_context(self, context: Any) -> None:
+        import mlflow.sklearn
+
+        self._model = mlflow.sklearn.load_model(context.artifacts["model"])
+
+    # No type hints here: MLflow reads them as an input schema and warns on these.
+    def predict(self, context, model_input, params=None):
+        import pandas as pd
+
+        from credit_mlops.lifecycle.stream import decisions
+
+        frame = model_input[self.features].astype("int64")
+        proba = self._model.predict_proba(frame)[:, 1]
+        return pd.DataFrame({"p_bad": proba, "decision": decisions(proba, self.threshold)})
+
+
+def save_decision_model(
+    model_uri: str, *, threshold: float, features: list[str], folder: Path
+) -> Path:
+    """Download the registered model and save the wrapping pyfunc beside it, in `folder`."""
+    import mlflow.artifacts
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+    local = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(folder / "model")))
+    target = folder / "decision-model"
+    mlflow.pyfunc.save_model(
+        path=str(target),
+        python_model=DecisionModel(threshold, features),
+        artifacts={"model": str(local)},
+        pip_requirements=[],  # scored in this environment (env_manager="local")
+    )
+    return target
+
+
+def spark_udf(spark: Any, model_path: Path) -> Any:
+    """The pandas UDF Spark calls with a struct of the feature columns."""
+    logging.getLogger("mlflow.models.flavor_backend_registry").setLevel(logging.WARNING)
+    return mlflow.pyfunc.spark_udf(
+        spark, str(model_path), result_type=RESULT_TYPE, env_manager="local"
+    )
