@@ -1,0 +1,112 @@
+"""What one trial measures: the model with the trial's parameters, cross-validated fold by
+fold on the training part only, each fold's score reported as it comes (for the pruner).
+
+`roc_auc` is maximised. `cost` (expected cost per applicant, accept-bad and reject-good costs
+from the settings) is minimised, and each fold's decision threshold is chosen by
+`TunedThresholdClassifierCV` on that fold's training rows alone (inner cross-validation),
+never on the rows it is scored on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+ObjectiveName = Literal["roc_auc", "cost"]
+OBJECTIVES: dict[str, str] = {"roc_auc": "maximize", "cost": "minimize"}
+
+# (fold index, running mean after that fold) -> True when the trial should stop (pruned).
+Report = Callable[[int, float], bool]
+# trial parameters -> an unfitted estimator (the whole pipeline) with those parameters.
+Builder = Callable[[Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Costs:
+    accept_bad: float = 5.0
+    reject_good: float = 1.0
+
+
+@dataclass(frozen=True)
+class FoldPlan:
+    """The training part's features and bad-credit labels (1 = bad) and fixed folds, the
+    same for every trial so that the pruner compares like with like."""
+
+    X: Any
+    y: np.ndarray
+    splits: tuple[tuple[np.ndarray, np.ndarray], ...]
+    inner_folds: int = 3
+
+
+class Pruned(Exception):
+    """Raised when `report` asks to stop; the caller turns it into Optuna's TrialPruned."""
+
+
+def plan_folds(X: Any, y: np.ndarray, *, folds: int, seed: int, inner_folds: int = 3) -> FoldPlan:
+    from sklearn.model_selection import StratifiedKFold
+
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    y = np.asarray(y)
+    splits = tuple(splitter.split(np.zeros(len(y)), y))
+    return FoldPlan(X=X, y=y, splits=splits, inner_folds=inner_folds)
+
+
+def decision_cost(y_bad: np.ndarray, reject: np.ndarray, costs: Costs) -> float:
+    """Mean cost per applicant of accept/reject decisions (1 = reject)."""
+    y_bad = np.asarray(y_bad)
+    reject = np.asarray(reject).astype(bool)
+    false_accept = np.sum((y_bad == 1) & ~reject)
+    false_reject = np.sum((y_bad == 0) & reject)
+    return float((costs.accept_bad * false_accept + costs.reject_good * false_reject) / len(y_bad))
+
+
+def _cost_scorer(costs: Costs) -> Any:
+    from sklearn.metrics import make_scorer
+
+    return make_scorer(
+        decision_cost, response_method="predict", greater_is_better=False, costs=costs
+    )
+
+
+def _fold_score(model: Any, plan: FoldPlan, fold: int, objective: str, costs: Costs) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    train, test = plan.splits[fold]
+    X_train, X_test = plan.X.iloc[train], plan.X.iloc[test]
+    if objective == "cost":
+        from sklearn.model_selection import TunedThresholdClassifierCV
+
+        model = TunedThresholdClassifierCV(
+            model, scoring=_cost_scorer(costs), cv=plan.inner_folds, n_jobs=1
+        )
+        model.fit(X_train, plan.y[train])
+        return decision_cost(plan.y[test], model.predict(X_test), costs)
+    model.fit(X_train, plan.y[train])
+    return float(roc_auc_score(plan.y[test], model.predict_proba(X_test)[:, 1]))
+
+
+def evaluate(
+    build: Builder,
+    params: Mapping[str, Any],
+    plan: FoldPlan,
+    *,
+    objective: str,
+    costs: Costs | None = None,
+    report: Report | None = None,
+) -> float:
+    """The mean fold score of `params`; raises `Pruned` when `report` says so."""
+    from threadpoolctl import threadpool_limits
+
+    if objective not in OBJECTIVES:
+        raise ValueError(f"unknown objective {objective!r}")
+    costs = costs or Costs()
+    scores: list[float] = []
+    with threadpool_limits(limits=1):
+        for fold in range(len(plan.splits)):
+            scores.append(_fold_score(build(params), plan, fold, objective, costs))
+            if report is not None and report(fold, float(np.mean(scores))):
+                raise Pruned(f"pruned after fold {fold + 1} of {len(plan.splits)}")
+    return float(np.mean(scores))

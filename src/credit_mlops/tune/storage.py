@@ -1,0 +1,135 @@
+"""Where a study lives: an Optuna journal file (one machine, several processes) or a
+database through Optuna's RDB storage (several machines), opened safely and failing fast.
+
+- A setting without `://` is a journal file path (`JournalStorage` + `JournalFileBackend`).
+- A URL is an `RDBStorage` with heartbeats: a worker that dies mid-trial stops beating, the
+  next worker to look fails that trial and re-queues its parameters
+  (`RetryHeartbeatStaleTrialCallback`, the successor of the deprecated failed-trial callback).
+- Several workers creating Optuna's schema in a brand-new PostgreSQL database at once race
+  ("duplicate key ... studydirection"): the schema is created under a PostgreSQL advisory
+  lock, so exactly one creates it and the others find it.
+- Connecting is bounded (`connect_timeout`), so an address that does not answer gives
+  `TuneStorageUnreachable` (exit 3) within seconds.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from credit_mlops.errors import AuthError, ConfigError, TrackingUnreachableError
+
+# pg_advisory_lock key for Optuna's schema creation: any fixed 64-bit number, same everywhere.
+_SCHEMA_LOCK = 0x637265646974  # "credit"
+
+
+@dataclass(frozen=True)
+class StorageSpec:
+    url: str  # a journal file path, or an SQLAlchemy URL
+    heartbeat_interval: int = 10  # seconds between a running trial's heartbeats
+    grace_period: int = 30  # seconds without a heartbeat before a trial counts as dead
+    max_retry: int = 3  # how often a dead worker's trial is re-queued
+    connect_timeout: int = 5  # seconds to wait for the database to answer
+
+
+def is_database(url: str) -> bool:
+    return "://" in url
+
+
+def display_url(url: str) -> str:
+    """The URL without its password (safe to print and log)."""
+    if not is_database(url):
+        return url
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown without anything after the scheme
+        return url.split("://", 1)[0] + "://…"
+
+
+def open_storage(spec: StorageSpec) -> Any:
+    """An Optuna storage for `spec`; raises `TrackingUnreachableError` (exit 3) when the
+    database does not answer, `AuthError` (4) when it refuses, `ConfigError` (2) otherwise."""
+    if not is_database(spec.url):
+        return _journal(Path(spec.url))
+    return _database(spec)
+
+
+def _journal(path: Path) -> Any:
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return JournalStorage(JournalFileBackend(str(path)))
+    except OSError as exc:
+        raise ConfigError(
+            f"tune storage file {path} cannot be used: {exc}; check tune.storage"
+        ) from exc
+
+
+def _engine_kwargs(url: str, connect_timeout: int) -> dict[str, Any]:
+    if url.startswith("postgresql"):
+        return {"connect_args": {"connect_timeout": connect_timeout}, "pool_pre_ping": True}
+    if url.startswith("mysql"):
+        return {"connect_args": {"connect_timeout": connect_timeout}, "pool_pre_ping": True}
+    return {}
+
+
+def _database(spec: StorageSpec) -> Any:
+    import sqlalchemy
+    from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
+
+    kwargs = _engine_kwargs(spec.url, spec.connect_timeout)
+    try:
+        engine = sqlalchemy.create_engine(spec.url, **kwargs)
+    except Exception as exc:  # bad URL syntax, unknown dialect or driver
+        raise ConfigError(
+            f"tune storage URL {display_url(spec.url)} is not usable: {exc}; check tune.storage"
+        ) from exc
+    try:
+        with engine.connect() as conn:
+            postgres = engine.dialect.name == "postgresql"
+            if postgres:
+                conn.execute(sqlalchemy.text(f"SELECT pg_advisory_lock({_SCHEMA_LOCK})"))
+            try:
+                with warnings.catch_warnings():
+                    # heartbeat_interval and the retry callback are marked experimental.
+                    warnings.simplefilter("ignore")
+                    storage = RDBStorage(
+                        spec.url,
+                        engine_kwargs=kwargs,
+                        heartbeat_interval=spec.heartbeat_interval,
+                        grace_period=spec.grace_period,
+                        heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
+                            max_retry=spec.max_retry
+                        ),
+                    )
+            finally:
+                if postgres:
+                    conn.execute(sqlalchemy.text(f"SELECT pg_advisory_unlock({_SCHEMA_LOCK})"))
+    except sqlalchemy.exc.OperationalError as exc:
+        raise _translate(spec.url, exc) from exc
+    finally:
+        engine.dispose()
+    return storage
+
+
+def _translate(url: str, exc: Exception) -> Exception:
+    shown = display_url(url)
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()
+    reason = text[0] if text else type(exc).__name__
+    lowered = reason.lower()
+    if "authentication failed" in lowered or "password" in lowered:
+        return AuthError(f"tune storage {shown} refused the credentials: {reason}")
+    if "does not exist" in lowered:
+        return ConfigError(
+            f"tune storage {shown}: {reason}; create it (e.g. `createdb NAME`) or fix tune.storage"
+        )
+    return TrackingUnreachableError(
+        f"tune storage at {shown} is unreachable ({reason}); check tune.storage and that the "
+        "database server is running"
+    )
