@@ -20,7 +20,7 @@ from optuna.trial import TrialState
 from tests.integration.conftest import postgres_or_skip
 
 from credit_mlops.errors import TrackingUnreachableError
-from credit_mlops.server import create_database, drop_database
+from credit_mlops.ops.server import create_database, drop_database
 from credit_mlops.tune.storage import StorageSpec, display_url, open_storage
 from credit_mlops.tune.workers import WORKER_ATTR
 

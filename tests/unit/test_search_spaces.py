@@ -19,7 +19,7 @@ XGB_PARAMS = {"max_depth", "learning_rate", "n_estimators", "booster", "subsampl
 
 
 def _known(key: str) -> set[str]:
-    from credit_mlops import models
+    from credit_mlops.modeling import estimators as models
 
     return set(models.estimator(key, 0).get_params(deep=True))
 
