@@ -80,6 +80,45 @@ def _engine_kwargs(url: str, connect_timeout: int) -> dict[str, Any]:
 
 
 def _database(spec: StorageSpec) -> Any:
+
+    try:
+        return _open_database(spec)
+    except ConfigError as exc:
+        if not (spec.url.startswith("postgresql") and "does not exist" in str(exc)):
+            raise
+    _create_postgres_database(spec)  # a team database not made yet: make it, once
+    return _open_database(spec)
+
+
+def _create_postgres_database(spec: StorageSpec) -> None:
+    import sqlalchemy
+    from sqlalchemy.engine import make_url
+
+    url = make_url(spec.url)
+    admin = sqlalchemy.create_engine(
+        url.set(database="postgres"),
+        isolation_level="AUTOCOMMIT",
+        **_engine_kwargs(spec.url, spec.connect_timeout),
+    )
+    try:
+        with admin.connect() as conn:
+            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{url.database}"'))
+    except sqlalchemy.exc.ProgrammingError as exc:
+        if "already exists" not in str(exc):  # another worker made it a moment ago
+            reason = str(exc.orig).strip().splitlines()[0]
+            raise ConfigError(
+                f"tune storage {display_url(spec.url)}: database {url.database!r} does not "
+                f"exist and cannot be created ({reason}); create it or fix tune.storage"
+            ) from exc
+    except sqlalchemy.exc.IntegrityError:
+        pass  # two CREATE DATABASE at once: the other one won
+    except sqlalchemy.exc.OperationalError as exc:
+        raise _translate(spec.url, exc) from exc
+    finally:
+        admin.dispose()
+
+
+def _open_database(spec: StorageSpec) -> Any:
     import sqlalchemy
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 

@@ -71,6 +71,7 @@ def open_study(
 
     from credit_mlops.errors import ConfigError
 
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # no INFO lines on stderr
     study = optuna.create_study(
         storage=storage,
         study_name=name,
