@@ -225,7 +225,7 @@ def test_points_below_max_through_a_pipeline(
     with pytest.raises(ValueError, match="not a scorecard"):
         from sklearn.linear_model import LogisticRegression
 
-        points_below_max(LogisticRegression().fit(X, y), X)
+        points_below_max(LogisticRegression(max_iter=1000).fit(X, y), X)
 
 
 def test_sklearn_estimator_contract(
