@@ -1,0 +1,1 @@
+"""Population stability: the reference taken at training time and the PSI of new data."""

@@ -1,0 +1,62 @@
+"""The reference of a training part: at train time from the CV's out-of-fold scores, and for
+older runs recomputed by repeating the run's cross-validation on its recorded training rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credit_mlops.monitor.reference import Reference, build
+
+
+def domains(names: Sequence[str]) -> dict[str, Sequence[int] | None]:
+    """Code domains from the data schema; numeric (or unknown, preprocessed) columns: None."""
+    from credit_mlops.data import SPEC
+
+    out: dict[str, Sequence[int] | None] = {}
+    for name in names:
+        spec = SPEC.get(name)
+        coded = spec is not None and spec.kind != "numeric"
+        out[name] = range(spec.low, spec.high + 1) if coded and spec is not None else None
+    return out
+
+
+def from_training(
+    X: pd.DataFrame,
+    oof_bad: np.ndarray,
+    threshold: float,
+    *,
+    bins: int = 10,
+    score_source: str = "out-of-fold predictions on the training part",
+) -> Reference:
+    names = [str(c) for c in X.columns]
+    return build(
+        {name: X[name].to_numpy() for name in names},
+        domains(names),
+        oof_bad,
+        threshold,
+        bins=bins,
+        score_source=score_source,
+    )
+
+
+def oof_scores(
+    model: Any, X: pd.DataFrame, y_bad: np.ndarray, *, folds: int, repeats: int, seed: int
+) -> np.ndarray:
+    """Out-of-fold P(bad) of an unfitted copy of `model`, averaged over the repeats, with
+    the same splitter and seed as `credit train` (so the same folds)."""
+    from sklearn.base import clone
+    from sklearn.model_selection import RepeatedStratifiedKFold
+    from threadpoolctl import threadpool_limits
+
+    y_bad = np.asarray(y_bad)
+    splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    oof = np.zeros((repeats, len(y_bad)))
+    with threadpool_limits(limits=1):
+        for n, (train, test) in enumerate(splitter.split(np.zeros(len(y_bad)), y_bad)):
+            fold = clone(model).fit(X.iloc[train], y_bad[train])
+            oof[n // folds, test] = fold.predict_proba(X.iloc[test])[:, 1]
+    return oof.mean(axis=0)
