@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.schema_frames import synthetic
 
-from credit_mlops.data import FEATURES, TARGET, synthetic, validate
-from credit_mlops.monitor import build, drift, psi, reference
+from credit_mlops.data import drift
+from credit_mlops.data.schema import FEATURES, TARGET, validate
+from credit_mlops.monitor import build, psi, reference
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from tests.schema_frames import synthetic
 
-from credit_mlops.data import FEATURES, TARGET, synthetic
+from credit_mlops.data.schema import FEATURES, TARGET
 from credit_mlops.monitor import build, reference, stability
 
 

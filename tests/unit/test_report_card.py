@@ -85,11 +85,12 @@ def test_write_puts_markdown_figures_and_html_in_the_folder(
 def test_an_unwritable_output_folder_is_bad_input(card: ModelCard, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    with pytest.raises(InputError, match="is a file, not a folder"):
+    with pytest.raises(InputError, match="cannot write there"):
         write(card, blocker / "card")
     # /proc takes no new folders, even for root (a chmod'ed folder would not stop root).
-    with pytest.raises(InputError, match="cannot write"):
+    with pytest.raises(InputError, match="cannot write there"):
         write(card, Path("/proc/credit-mlops-card"))
+    assert not (tmp_path / "a-file").is_dir()
 
 
 def test_the_card_renders_in_a_real_browser(card: ModelCard, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from credit_mlops.monitor.reference import Reference, build
 
 def domains(names: Sequence[str]) -> dict[str, Sequence[int] | None]:
     """Code domains from the data schema; numeric (or unknown, preprocessed) columns: None."""
-    from credit_mlops.data import SPEC
+    from credit_mlops.data.schema import SPEC
 
     out: dict[str, Sequence[int] | None] = {}
     for name in names:
@@ -60,3 +60,15 @@ def oof_scores(
             fold = clone(model).fit(X.iloc[train], y_bad[train])
             oof[n // folds, test] = fold.predict_proba(X.iloc[test])[:, 1]
     return oof.mean(axis=0)
+
+
+def reference_artifact(
+    X: pd.DataFrame, oof_bad: np.ndarray | None, pipeline: Any, threshold: float, *, bins: int
+) -> dict[str, object]:
+    """`monitoring/reference.json` of a training run. Without cross-validation
+    (--no-evaluate) the only scores of the training part are in-sample ones, and it says so."""
+    if oof_bad is not None:
+        return from_training(X, oof_bad, threshold, bins=bins).to_json()
+    proba = pipeline.predict_proba(X)[:, 1]
+    source = "in-sample predictions on the training part (trained with --no-evaluate)"
+    return from_training(X, proba, threshold, bins=bins, score_source=source).to_json()

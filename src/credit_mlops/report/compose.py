@@ -60,6 +60,8 @@ def data(d: f.DataFacts) -> Section:
 
 
 def training(t: f.TrainingFacts) -> Section:
+    set_values = tuple((k, v) for k, v in t.hyperparameters if v != "None")
+    defaults = len(t.hyperparameters) - len(set_values)
     return Section(
         "Training",
         (
@@ -72,7 +74,8 @@ def training(t: f.TrainingFacts) -> Section:
                     ("random seed", t.seed),
                 )
             ),
-            Table(("hyperparameter", "value"), t.hyperparameters, caption="Hyperparameters"),
+            Table(("hyperparameter", "value"), set_values, caption="Hyperparameters"),
+            Text(f"{defaults} more left at the library's default."),
         ),
     )
 
@@ -146,6 +149,7 @@ def stability(s: f.StabilityFacts | None, target: str) -> Section:
                 tuple((name, f"{v:.4f}", band) for name, v, band in s.top),
                 caption="Largest shifts (< 0.10 stable, 0.10-0.25 moderate, > 0.25 major)",
             ),
+            *((s.figure,) if s.figure else ()),
         ),
     )
 

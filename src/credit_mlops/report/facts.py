@@ -84,6 +84,7 @@ class StabilityFacts:
     reject_rate_current: float
     top: tuple[tuple[str, float, str], ...]  # (column, psi, band), largest first
     run_id: str
+    figure: Figure | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,14 +22,18 @@ class WrittenCard:
 
 
 def check_writable(folder: Path) -> None:
-    """Refuse a folder that cannot be written before any work is done (exit 2)."""
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise InputError(f"--output {folder}: {probe} is a file, not a folder; pick a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(f"--output {folder}: {probe} is not writable; pick a writable folder")
+    """Refuse a folder that cannot be written before any work is done (exit 2): create it
+    and a probe file in it (permissions alone do not stop root)."""
+    probe = folder / ".credit-write-probe"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError(
+            f"--output {folder}: cannot write there ({reason}); pick a writable folder"
+        ) from None
 
 
 def write(card: ModelCard, folder: Path) -> WrittenCard:

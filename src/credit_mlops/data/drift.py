@@ -19,9 +19,17 @@ The file has no target column: new applicants have no outcome yet.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from credit_mlops.errors import InputError
+
+if TYPE_CHECKING:
+    from credit_mlops.config.settings import Settings
 
 SHIFTS: tuple[str, ...] = ("none", "younger", "longer", "purpose")
 AGE_FACTOR = 0.7
@@ -68,3 +76,43 @@ def drifted(
         moved = rng.random(rows) < PURPOSE_SHARE
         frame.loc[moved, "verw"] = rng.choice(NEW_PURPOSES, size=int(moved.sum()))
     return frame
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    source: str
+    rows: int
+
+
+def write_drifted(
+    settings: Settings, output: Path, *, rows: int, shifts: Sequence[str], seed: int
+) -> Written:
+    """`credit data drift`: draw from the configured data file and write `output`."""
+    from credit_mlops.data.dataset import load_dataset
+    from credit_mlops.data.locate import data_file
+
+    unknown = [s for s in shifts if s not in SHIFTS]
+    if unknown:
+        raise InputError(f"unknown --shift {', '.join(unknown)}; choose from {', '.join(SHIFTS)}")
+    if output.exists() and output.is_dir():
+        raise InputError(f"--output {output} is a folder; name a file")
+    dataset = load_dataset(data_file(settings), min_rows_per_class=settings.data.min_rows_per_class)
+    frame = drifted(dataset.X, dataset.y.to_numpy(), rows=rows, shifts=shifts, seed=seed)
+    _write(frame, output)
+    return Written(output, dataset.source, rows)
+
+
+def _write(frame: pd.DataFrame, output: Path) -> None:
+    """Whole or not at all: comma-separated for .csv, Parquet for .parquet, else the
+    published space-separated format."""
+    from credit_mlops.data.formats import TableWriter, output_format
+
+    fmt = output_format(output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        sep = "," if output.suffix.lower() == ".csv" or fmt != "csv" else " "
+        with TableWriter(output, fmt, sep=sep) as writer:
+            writer.write(frame)
+    except OSError as exc:
+        raise InputError(f"--output {output}: cannot write ({exc.strerror})") from exc
