@@ -1,0 +1,28 @@
+"""Settings section `cost`: the cost matrix of a credit decision and how the threshold is chosen.
+
+Cheap to import (no scikit-learn): the CLI and `credit config show` read it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CostSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    accept_bad: float = Field(5.0, gt=0)  # cost of accepting an applicant who turns out bad
+    reject_good: float = Field(1.0, gt=0)  # cost of rejecting an applicant who would be good
+    # bayes: reject when P(bad) >= reject_good / (accept_bad + reject_good), no data needed;
+    # cv: the cheapest threshold on out-of-fold predictions of the training rows.
+    threshold: Literal["bayes", "cv"] = "bayes"
+
+    def params(self) -> dict[str, object]:
+        """What a training run logs about the decision rule."""
+        return {
+            "cost__accept_bad": self.accept_bad,
+            "cost__reject_good": self.reject_good,
+            "cost__threshold_rule": self.threshold,
+        }
