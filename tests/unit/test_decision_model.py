@@ -1,0 +1,143 @@
+"""The logged model: calibration around the pipeline, the decision inside the estimator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from credit_mlops.data import schema as data
+from credit_mlops.modeling import cv as training
+from credit_mlops.modeling import decision
+from credit_mlops.modeling.assembly import (
+    QualityConfig,
+    build_model,
+    fold_scores,
+    training_threshold,
+)
+from credit_mlops.modeling.cost_matrix import CostMatrix
+
+SMOTE = training.PipelineConfig(7, training.ResamplingConfig("SMOTE", 5, 10))
+PLAIN = training.PipelineConfig(7, None)
+
+
+@pytest.fixture(scope="module")
+def xy() -> tuple[pd.DataFrame, np.ndarray]:
+    frame = data.synthetic(400, seed=5)
+    return frame[list(data.FEATURES)], training.target_bad(frame[data.TARGET])
+
+
+def _fit(key: str, calibrate: str, xy: tuple[pd.DataFrame, np.ndarray], cfg=SMOTE):
+    X, y = xy
+    model = build_model(key, cfg, QualityConfig(calibrate=calibrate), training.build_pipeline)
+    return model.fit(X, y)
+
+
+def test_the_model_is_a_fixed_threshold_classifier_around_the_calibrated_pipeline() -> None:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import FixedThresholdClassifier
+
+    model = build_model(
+        "logistic_regression", SMOTE, QualityConfig(calibrate="sigmoid"), training.build_pipeline
+    )
+    assert isinstance(model, FixedThresholdClassifier)
+    assert model.threshold == pytest.approx(1 / 6)
+    assert isinstance(model.estimator, CalibratedClassifierCV)
+    # the calibrator wraps the whole pipeline, so oversampling happens inside its folds
+    assert [n for n, _ in model.estimator.estimator.steps] == ["preprocess", "smote", "model"]
+    plain = build_model("logistic_regression", SMOTE, QualityConfig(), training.build_pipeline)
+    assert [n for n, _ in plain.estimator.steps] == ["preprocess", "smote", "model"]
+
+
+@pytest.mark.parametrize("calibrate", ["none", "sigmoid", "isotonic"])
+def test_predict_is_the_cost_decision_on_p_bad(calibrate: str, xy) -> None:
+    X, _ = xy
+    model = _fit("logistic_regression", calibrate, xy)
+    proba = model.predict_proba(X)[:, 1]
+    assert list(model.classes_) == [0, 1]
+    np.testing.assert_array_equal(model.predict(X), (proba >= 1 / 6).astype(int))
+    assert decision.calibration_of(model) == calibrate
+    assert decision.inner_pipeline(model).named_steps["model"].__class__.__name__ == (
+        "LogisticRegression"
+    )
+
+
+def test_set_threshold_changes_the_decision_without_a_refit(xy) -> None:
+    X, _ = xy
+    model = _fit("decision_tree", "none", xy)
+    fitted = model.estimator_
+    before = model.predict(X).sum()
+    decision.set_threshold(model, 0.9)
+    assert model.estimator_ is fitted and decision.threshold_of(model) == pytest.approx(0.9)
+    assert model.predict(X).sum() < before
+
+
+def test_calibration_moves_oversampled_probabilities_back_to_the_real_share(xy) -> None:
+    X, y = xy
+    raw = _fit("logistic_regression", "none", xy).predict_proba(X)[:, 1].mean()
+    cal = _fit("logistic_regression", "sigmoid", xy).predict_proba(X)[:, 1].mean()
+    # SMOTE balances the classes: raw P(bad) is pushed up, calibrated back near the real share
+    assert raw - y.mean() > 0.05
+    assert abs(cal - y.mean()) < (raw - y.mean()) / 2
+
+
+def test_same_seed_same_probabilities(xy) -> None:
+    X, _ = xy
+    a = _fit("xgboost", "sigmoid", xy).predict_proba(X)
+    b = _fit("xgboost", "sigmoid", xy).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_unknown_calibration_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown calibration 'platt'"):
+        decision.calibrated(object(), "platt", seed=1)
+
+
+@pytest.mark.parametrize("key", ["xgboost", "logistic_regression"])
+def test_skops_round_trip_keeps_the_decision(key: str, xy) -> None:
+    import skops.io
+
+    X, _ = xy
+    model = _fit(key, "sigmoid", xy)
+    blob = skops.io.dumps(model)
+    loaded = skops.io.loads(blob, trusted=skops.io.get_untrusted_types(data=blob))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert decision.threshold_of(loaded) == pytest.approx(1 / 6)
+    # nothing beyond library types: no scorer or function of ours needs trusting
+    assert not [t for t in skops.io.get_untrusted_types(data=blob) if "credit_mlops" in t]
+
+
+def test_training_threshold_rules(xy) -> None:
+    X, y = xy
+    bayes = training_threshold(
+        "logistic_regression", PLAIN, QualityConfig(), training.build_pipeline, X, y
+    )
+    assert bayes == pytest.approx(1 / 6)
+    cv = training_threshold(
+        "logistic_regression",
+        PLAIN,
+        QualityConfig(threshold_rule="cv"),
+        training.build_pipeline,
+        X,
+        y,
+    )
+    assert 0.0 <= cv <= 1.0 and cv != pytest.approx(1 / 6)
+    again = training_threshold(
+        "logistic_regression",
+        PLAIN,
+        QualityConfig(threshold_rule="cv"),
+        training.build_pipeline,
+        X,
+        y,
+    )
+    assert again == cv  # seeded inner folds
+
+
+def test_fold_scores_count_the_models_own_decisions(xy) -> None:
+    X, y = xy
+    model = _fit("logistic_regression", "none", xy, cfg=PLAIN)
+    scores, probas = fold_scores(model, QualityConfig(), {"test": (X.iloc[:100], y[:100])})
+    rejected = model.predict(X.iloc[:100]).astype(bool)
+    assert scores["expected_cost_test"] == pytest.approx(CostMatrix().cost(y[:100], rejected))
+    assert set(scores) == {"expected_cost_test", "brier_test", "log_loss_test"}
+    assert probas["test"].shape == (100,)
