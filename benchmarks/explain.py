@@ -26,8 +26,10 @@ TARGETS = {"xgboost": 5_000.0, "logistic_regression": 5_000.0}
 
 
 def _data(path: Path | None) -> tuple[Any, Any]:
-    from credit_mlops.data.schema import FEATURES, load_dataset, synthetic
-    from credit_mlops.modeling.cv import target_bad
+    from credit_mlops.data.dataset import load_dataset
+    from credit_mlops.data.schema import FEATURES
+    from credit_mlops.data.synthetic import synthetic
+    from credit_mlops.modeling.pipeline import target_bad
 
     if path is not None and path.is_file():
         dataset = load_dataset(path)
@@ -53,7 +55,7 @@ def measure(
     from credit_mlops.explain.background import sample
     from credit_mlops.explain.reasons import reasons
     from credit_mlops.modeling.catalog import MODEL_KEYS
-    from credit_mlops.modeling.cv import PipelineConfig, build_pipeline
+    from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline
 
     X, y = _data(path)
     background = sample(X, seed=42)

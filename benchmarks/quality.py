@@ -73,7 +73,7 @@ class Outcome:
 
 def load(path: Path | None) -> tuple[Any, np.ndarray]:
     from credit_mlops.data import schema
-    from credit_mlops.modeling.cv import target_bad
+    from credit_mlops.modeling.pipeline import target_bad
 
     path = path or (
         Path(os.environ["CREDIT_DATA__PATH"]) if "CREDIT_DATA__PATH" in os.environ else None
@@ -100,7 +100,7 @@ def run_fold(
 
     from credit_mlops.modeling import assembly, decision
     from credit_mlops.modeling.cost_matrix import probability_scores
-    from credit_mlops.modeling.cv import PipelineConfig, ResamplingConfig, build_pipeline
+    from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig, build_pipeline
 
     pconfig = PipelineConfig(
         seed=42, resampling=ResamplingConfig("BorderlineSMOTE") if variant.smote else None

@@ -98,7 +98,7 @@ def _splines_lr(seed: int) -> Any:
 def model(name: str, seed: int) -> Any:
     """A fresh, unfitted model of the benchmark by name."""
     if name in SEED_KEYS:
-        from credit_mlops.modeling.cv import PipelineConfig, ResamplingConfig, build_pipeline
+        from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig, build_pipeline
 
         return build_pipeline(name, PipelineConfig(seed, ResamplingConfig("BorderlineSMOTE")))
     if name == "scorecard":
@@ -227,7 +227,7 @@ def main() -> int:
     if not args.data:
         print("error: no data file; set CREDIT_DATA__PATH or pass --data", file=sys.stderr)
         return 2
-    from credit_mlops.data.schema import load_dataset
+    from credit_mlops.data.dataset import load_dataset
 
     warnings.filterwarnings("ignore")
     dataset = load_dataset(Path(args.data))

@@ -52,14 +52,14 @@ def real_data_path() -> Path:
 
 @pytest.fixture(scope="session")
 def synthetic_frame():  # type: ignore[no-untyped-def]
-    from credit_mlops.data.schema import synthetic
+    from credit_mlops.data.synthetic import synthetic
 
     return synthetic(400, seed=7)
 
 
 @pytest.fixture
 def synthetic_file(tmp_path: Path, synthetic_frame) -> Path:  # type: ignore[no-untyped-def]
-    from credit_mlops.data.schema import write_table
+    from credit_mlops.data.files import write_table
 
     return write_table(synthetic_frame, tmp_path / "synthetic.asc")
 
@@ -105,7 +105,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture
 def archive_server(tmp_path: Path, synthetic_frame) -> Iterator[tuple[str, Path]]:
     """A local HTTP server on 127.0.0.1 serving a copy of the UCI archive."""
-    from credit_mlops.data.schema import DATA_FILE, write_table
+    from credit_mlops.data.files import write_table
+    from credit_mlops.data.schema import DATA_FILE
 
     served = tmp_path / "served"
     served.mkdir()

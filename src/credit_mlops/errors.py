@@ -1,16 +1,19 @@
 """The one error hierarchy. Each class carries the exit code the CLI maps it to.
 
 0 success, 1 unexpected failure, 2 bad input, 3 tracking server unreachable,
-4 authentication or permission refused, 130 interrupted.
+4 authentication or permission refused, 5 a check the user asked to fail on did fail,
+130 interrupted. The code belongs to the class: an instance never changes it.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 class CreditError(Exception):
     """A failure the user can act on; its message is one line that says what to do."""
 
-    exit_code = 1
+    exit_code: ClassVar[int] = 1
 
 
 class InputError(CreditError):
@@ -32,9 +35,17 @@ class NotFoundError(InputError):
 
 
 class TrackingError(CreditError):
-    """The tracking store refused or failed an operation."""
+    """The tracking store refused or failed an operation.
+
+    `partial_run_id` names a run the failed operation had already created (and ended as
+    FAILED), so that `credit sync` can clean it up later.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, *, partial_run_id: str | None = None) -> None:
+        super().__init__(message)
+        self.partial_run_id = partial_run_id
 
 
 class TrackingUnreachableError(TrackingError):
@@ -47,3 +58,20 @@ class AuthError(TrackingError):
     """The tracking server refused the credentials or the permission."""
 
     exit_code = 4
+
+
+class CheckFailedError(CreditError):
+    """A check the user asked to fail on did fail (e.g. `--fail-on major` found a shift)."""
+
+    exit_code = 5
+
+
+def error_for_exit_code(code: int) -> type[CreditError]:
+    """The class whose exit code is `code`, for reporting a failure recorded earlier."""
+    classes: dict[int, type[CreditError]] = {
+        InputError.exit_code: InputError,
+        TrackingUnreachableError.exit_code: TrackingUnreachableError,
+        AuthError.exit_code: AuthError,
+        CheckFailedError.exit_code: CheckFailedError,
+    }
+    return classes.get(code, TrackingError)

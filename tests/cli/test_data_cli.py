@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
-from credit_mlops.data import schema as data
+from credit_mlops.data import files, schema
 
 runner = CliRunner()
 
@@ -17,7 +17,7 @@ def test_fetch_into_the_project_data_dir(project: Path, archive_server: tuple[st
     url, _ = archive_server
     result = runner.invoke(app, ["data", "fetch", "--url", url])
     assert result.exit_code == 0, result.output
-    target = project / "data" / "raw" / data.DATA_FILE
+    target = project / "data" / "raw" / schema.DATA_FILE
     assert target.is_file()
     assert f"✓ {target} is valid" in result.stderr
     # train then finds it without --data
@@ -34,7 +34,7 @@ def test_fetch_url_from_the_environment(
     monkeypatch.setenv("CREDIT_DATA__DIR", str(project / "elsewhere"))
     result = runner.invoke(app, ["data", "fetch", "-q"])
     assert result.exit_code == 0, result.output
-    assert (project / "elsewhere" / data.DATA_FILE).is_file()
+    assert (project / "elsewhere" / schema.DATA_FILE).is_file()
 
 
 def test_fetch_unreachable_exit_2(project: Path) -> None:
@@ -52,13 +52,13 @@ def test_train_without_data_says_how_to_get_it(project: Path) -> None:
 def test_validate_reports_counts_and_violations(
     tmp_path: Path, project: Path, synthetic_frame: pd.DataFrame
 ) -> None:
-    good = data.write_table(synthetic_frame, tmp_path / "good.asc")
+    good = files.write_table(synthetic_frame, tmp_path / "good.asc")
     result = runner.invoke(app, ["data", "validate", str(good)])
     assert result.exit_code == 0
     assert "400 rows, 20 features, good 280 / bad 120" in result.stderr
     frame = synthetic_frame.copy()
     frame.loc[0, "wohn"] = 4
-    bad = data.write_table(frame, tmp_path / "bad.asc")
+    bad = files.write_table(frame, tmp_path / "bad.asc")
     result = runner.invoke(app, ["data", "validate", str(bad)])
     assert result.exit_code == 2
     assert "column 'wohn' has 1 codes outside 1–3: line 2 (4)" in result.stderr

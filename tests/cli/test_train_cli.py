@@ -12,7 +12,7 @@ from tests.conftest import credit
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
-from credit_mlops.data import schema as data
+from credit_mlops.data import files, schema
 
 runner = CliRunner()
 FAST = ["--cv-folds", "2", "--cv-repeats", "1"]
@@ -132,8 +132,8 @@ def test_quiet_prints_only_the_summary(store: Path, synthetic_file: Path) -> Non
 
 def write_xy(folder: Path, frame: pd.DataFrame) -> list[str]:
     """The scripts project's processed inputs: --X-train and --y-train CSV files."""
-    frame[list(data.FEATURES)].to_csv(folder / "X.csv", index=False)
-    frame[[data.TARGET]].to_csv(folder / "y.csv", index=False)
+    frame[list(schema.FEATURES)].to_csv(folder / "X.csv", index=False)
+    frame[[schema.TARGET]].to_csv(folder / "y.csv", index=False)
     return ["--X-train", str(folder / "X.csv"), "--y-train", str(folder / "y.csv")]
 
 
@@ -170,14 +170,14 @@ Builder = Callable[[Path, pd.DataFrame], list[str]]
 
 def data_file(mutate: Callable[[pd.DataFrame], pd.DataFrame]) -> Builder:
     def build(tmp: Path, frame: pd.DataFrame) -> list[str]:
-        return ["--data", str(data.write_table(mutate(frame.copy()), tmp / "in.asc"))]
+        return ["--data", str(files.write_table(mutate(frame.copy()), tmp / "in.asc"))]
 
     return build
 
 
 def raw_text(transform: Callable[[str], str]) -> Builder:
     def build(tmp: Path, frame: pd.DataFrame) -> list[str]:
-        path = data.write_table(frame, tmp / "in.asc")
+        path = files.write_table(frame, tmp / "in.asc")
         path.write_text(transform(path.read_text()))
         return ["--data", str(path)]
 
@@ -195,8 +195,8 @@ def set_cell(column: str, value: object) -> Callable[[pd.DataFrame], pd.DataFram
 
 def processed(y_rows: int) -> Builder:
     def build(tmp: Path, frame: pd.DataFrame) -> list[str]:
-        frame[list(data.FEATURES)].to_csv(tmp / "X.csv", index=False)
-        frame[[data.TARGET]].head(y_rows).to_csv(tmp / "y.csv", index=False)
+        frame[list(schema.FEATURES)].to_csv(tmp / "X.csv", index=False)
+        frame[[schema.TARGET]].head(y_rows).to_csv(tmp / "y.csv", index=False)
         return ["--X-train", str(tmp / "X.csv"), "--y-train", str(tmp / "y.csv")]
 
     return build

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import REAL_DATA, REQUIRE_POSTGRES, project_with_store
 
-from credit_mlops.data.schema import synthetic, write_table
+from credit_mlops.data.files import write_table
+from credit_mlops.data.synthetic import synthetic
 from credit_mlops.ops.server import (
     MlflowServer,
     ServerSpec,

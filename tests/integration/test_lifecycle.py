@@ -16,7 +16,7 @@ from tests.conftest import REAL_DATA, project_with_store
 from typer.testing import CliRunner, Result
 
 from credit_mlops.cli.main import app
-from credit_mlops.data import schema as data
+from credit_mlops.data import files, synthetic
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -61,7 +61,7 @@ def proj(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Proj
     if REAL_DATA and Path(REAL_DATA).is_file():
         data_path = Path(REAL_DATA)
     else:
-        data_path = data.write_table(data.synthetic(1000, seed=2), root / "credit.asc")
+        data_path = files.write_table(synthetic.synthetic(1000, seed=2), root / "credit.asc")
     return Project(root, data_path)
 
 
@@ -201,7 +201,7 @@ def test_evaluation_is_logged_and_linked_to_the_version(
 
 
 def test_evaluate_another_file(proj: Project, sequence: dict[str, Any], tmp_path: Path) -> None:
-    other = data.write_table(data.synthetic(200, seed=99), tmp_path / "other.asc")
+    other = files.write_table(synthetic.synthetic(200, seed=99), tmp_path / "other.asc")
     report = proj.json("evaluate", "credit-scorer/1", "--data", str(other))
     assert report["scope"] == "file" and report["n_rows"] == 200
 
@@ -280,7 +280,7 @@ def test_register_a_run_without_a_model(proj: Project, sequence: dict[str, Any])
 
 
 def test_predict_wrong_schema(proj: Project, sequence: dict[str, Any], tmp_path: Path) -> None:
-    frame = data.synthetic(50, seed=1).drop(columns=["kredit"])
+    frame = synthetic.synthetic(50, seed=1).drop(columns=["kredit"])
     frame.loc[7, "beruf"] = 9
     frame.to_csv(tmp_path / "in.csv", index=False)
     result = proj.invoke(
@@ -289,7 +289,7 @@ def test_predict_wrong_schema(proj: Project, sequence: dict[str, Any], tmp_path:
     assert result.exit_code == 2
     assert "column 'beruf' has 1 codes outside 1–4: line 9 (9)" in result.stderr
     assert not (tmp_path / "o.csv").exists()
-    data.synthetic(50, seed=1).drop(columns=["rate"]).to_csv(tmp_path / "in2.csv", index=False)
+    synthetic.synthetic(50, seed=1).drop(columns=["rate"]).to_csv(tmp_path / "in2.csv", index=False)
     result = proj.invoke(
         "predict", "credit-scorer", "-i", str(tmp_path / "in2.csv"), "-o", str(tmp_path / "o.csv")
     )
@@ -299,8 +299,8 @@ def test_predict_wrong_schema(proj: Project, sequence: dict[str, Any], tmp_path:
 def test_evaluate_wrong_schema_file(
     proj: Project, sequence: dict[str, Any], tmp_path: Path
 ) -> None:
-    bad = data.synthetic(100, seed=3).assign(kredit=5)
-    path = data.write_table(bad, tmp_path / "bad.asc")
+    bad = synthetic.synthetic(100, seed=3).assign(kredit=5)
+    path = files.write_table(bad, tmp_path / "bad.asc")
     result = proj.invoke("evaluate", "credit-scorer", "--data", str(path))
     assert result.exit_code == 2 and "must be binary" in result.stderr
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
 from credit_mlops.modeling.catalog import DISPLAY_NAMES, MODEL_KEYS
-from credit_mlops.modeling.metrics import METRICS
+from credit_mlops.modeling.metric_names import METRICS
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -24,7 +24,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory, store_template: Path):  # 
 
     from tests.conftest import REAL_DATA, project_with_store
 
-    from credit_mlops.data.schema import synthetic, write_table
+    from credit_mlops.data.files import write_table
+    from credit_mlops.data.synthetic import synthetic
 
     root = project_with_store(tmp_path_factory.mktemp("project"), store_template)
     data_path = (

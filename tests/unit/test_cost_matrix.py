@@ -11,7 +11,7 @@ from credit_mlops.modeling.cost_matrix import (
     decision_scores,
     probability_scores,
 )
-from credit_mlops.modeling.metrics import cost_optimal_threshold, expected_cost
+from credit_mlops.modeling.costs import cost_optimal_threshold, expected_cost
 
 
 def test_bayes_threshold_of_the_german_credit_matrix() -> None:

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from credit_mlops.data import schema as data
-from credit_mlops.modeling import cv as training
+from credit_mlops.data import synthetic as synthetic_mod
 from credit_mlops.modeling import decision
+from credit_mlops.modeling import pipeline as pipeline_mod
 from credit_mlops.modeling.assembly import (
     QualityConfig,
     build_model,
@@ -17,19 +18,19 @@ from credit_mlops.modeling.assembly import (
 )
 from credit_mlops.modeling.cost_matrix import CostMatrix
 
-SMOTE = training.PipelineConfig(7, training.ResamplingConfig("SMOTE", 5, 10))
-PLAIN = training.PipelineConfig(7, None)
+SMOTE = pipeline_mod.PipelineConfig(7, pipeline_mod.ResamplingConfig("SMOTE", 5, 10))
+PLAIN = pipeline_mod.PipelineConfig(7, None)
 
 
 @pytest.fixture(scope="module")
 def xy() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = data.synthetic(400, seed=5)
-    return frame[list(data.FEATURES)], training.target_bad(frame[data.TARGET])
+    frame = synthetic_mod.synthetic(400, seed=5)
+    return frame[list(data.FEATURES)], pipeline_mod.target_bad(frame[data.TARGET])
 
 
 def _fit(key: str, calibrate: str, xy: tuple[pd.DataFrame, np.ndarray], cfg=SMOTE):
     X, y = xy
-    model = build_model(key, cfg, QualityConfig(calibrate=calibrate), training.build_pipeline)
+    model = build_model(key, cfg, QualityConfig(calibrate=calibrate), pipeline_mod.build_pipeline)
     return model.fit(X, y)
 
 
@@ -38,14 +39,17 @@ def test_the_model_is_a_fixed_threshold_classifier_around_the_calibrated_pipelin
     from sklearn.model_selection import FixedThresholdClassifier
 
     model = build_model(
-        "logistic_regression", SMOTE, QualityConfig(calibrate="sigmoid"), training.build_pipeline
+        "logistic_regression",
+        SMOTE,
+        QualityConfig(calibrate="sigmoid"),
+        pipeline_mod.build_pipeline,
     )
     assert isinstance(model, FixedThresholdClassifier)
     assert model.threshold == pytest.approx(1 / 6)
     assert isinstance(model.estimator, CalibratedClassifierCV)
     # the calibrator wraps the whole pipeline, so oversampling happens inside its folds
     assert [n for n, _ in model.estimator.estimator.steps] == ["preprocess", "smote", "model"]
-    plain = build_model("logistic_regression", SMOTE, QualityConfig(), training.build_pipeline)
+    plain = build_model("logistic_regression", SMOTE, QualityConfig(), pipeline_mod.build_pipeline)
     assert [n for n, _ in plain.estimator.steps] == ["preprocess", "smote", "model"]
 
 
@@ -110,14 +114,14 @@ def test_skops_round_trip_keeps_the_decision(key: str, xy) -> None:
 def test_training_threshold_rules(xy) -> None:
     X, y = xy
     bayes = training_threshold(
-        "logistic_regression", PLAIN, QualityConfig(), training.build_pipeline, X, y
+        "logistic_regression", PLAIN, QualityConfig(), pipeline_mod.build_pipeline, X, y
     )
     assert bayes == pytest.approx(1 / 6)
     cv = training_threshold(
         "logistic_regression",
         PLAIN,
         QualityConfig(threshold_rule="cv"),
-        training.build_pipeline,
+        pipeline_mod.build_pipeline,
         X,
         y,
     )
@@ -126,7 +130,7 @@ def test_training_threshold_rules(xy) -> None:
         "logistic_regression",
         PLAIN,
         QualityConfig(threshold_rule="cv"),
-        training.build_pipeline,
+        pipeline_mod.build_pipeline,
         X,
         y,
     )

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from credit_mlops.config.cost import CostSettings
 from credit_mlops.config.ensemble import EnsembleSettings
 from credit_mlops.data import schema as data
-from credit_mlops.modeling import cv as training
+from credit_mlops.data import synthetic as synthetic_mod
+from credit_mlops.modeling import pipeline as pipeline_mod
 from credit_mlops.modeling.assembly import EnsembleSpec, QualityConfig, build_pipeline
 from credit_mlops.modeling.ensemble import (
     MemberError,
@@ -19,17 +20,17 @@ from credit_mlops.modeling.ensemble import (
     vote_of,
 )
 
-CFG = training.PipelineConfig(3, training.ResamplingConfig("SMOTE", 5, 10))
+CFG = pipeline_mod.PipelineConfig(3, pipeline_mod.ResamplingConfig("SMOTE", 5, 10))
 
 
 def _member(key: str):
-    return training.build_pipeline(key, CFG)
+    return pipeline_mod.build_pipeline(key, CFG)
 
 
 @pytest.fixture(scope="module")
 def xy() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = data.synthetic(300, seed=9)
-    return frame[list(data.FEATURES)], training.target_bad(frame[data.TARGET])
+    frame = synthetic_mod.synthetic(300, seed=9)
+    return frame[list(data.FEATURES)], pipeline_mod.target_bad(frame[data.TARGET])
 
 
 def test_soft_vote_is_the_weighted_mean_of_the_members(xy) -> None:
@@ -79,7 +80,7 @@ def test_logged_names_are_member_then_parameter(xy) -> None:
         "ensemble",
         CFG,
         QualityConfig(ensemble=EnsembleSpec(members=("logistic_regression", "decision_tree"))),
-        training.build_pipeline,
+        pipeline_mod.build_pipeline,
     )
     pipe.fit(X, y)
     params = ensemble_hyperparameters(vote_of(pipe))
@@ -93,13 +94,13 @@ def test_logged_names_are_member_then_parameter(xy) -> None:
 def test_ensemble_members_skip_oversampling_unless_asked() -> None:
     spec = EnsembleSpec(members=("logistic_regression", "xgboost"))
     off = vote_of(
-        build_pipeline("ensemble", CFG, QualityConfig(ensemble=spec), training.build_pipeline)
+        build_pipeline("ensemble", CFG, QualityConfig(ensemble=spec), pipeline_mod.build_pipeline)
     )
     assert all("smote" not in m.named_steps for _, m in off.estimators)
     on = QualityConfig(ensemble=EnsembleSpec(members=spec.members, smote=True))
-    with_smote = vote_of(build_pipeline("ensemble", CFG, on, training.build_pipeline))
+    with_smote = vote_of(build_pipeline("ensemble", CFG, on, pipeline_mod.build_pipeline))
     assert all("smote" in m.named_steps for _, m in with_smote.estimators)
-    assert build_pipeline("svm", CFG, on, training.build_pipeline).named_steps["smote"]
+    assert build_pipeline("svm", CFG, on, pipeline_mod.build_pipeline).named_steps["smote"]
 
 
 def test_ensemble_settings_validate_members_weights_and_params() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from credit_mlops.modeling.metrics import METRICS, cost_optimal_threshold, expected_cost, score
+from credit_mlops.modeling.costs import cost_optimal_threshold, expected_cost
+from credit_mlops.modeling.metric_names import METRICS
+from credit_mlops.modeling.metrics import score
 
 
 def test_perfect_scores() -> None:

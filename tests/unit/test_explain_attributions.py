@@ -7,17 +7,18 @@ import pandas as pd
 import pytest
 
 from credit_mlops.data import schema as data
+from credit_mlops.data import synthetic as synthetic_mod
 from credit_mlops.explain.attribution import explainer, factory_for
 from credit_mlops.explain.background import sample
-from credit_mlops.modeling import cv as training
+from credit_mlops.modeling import pipeline as pipeline_mod
 
 FEATURES = list(data.FEATURES)
 
 
 @pytest.fixture(scope="module")
 def xy() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = data.synthetic(300, seed=5)
-    return frame[FEATURES], training.target_bad(frame[data.TARGET])
+    frame = synthetic_mod.synthetic(300, seed=5)
+    return frame[FEATURES], pipeline_mod.target_bad(frame[data.TARGET])
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,10 @@ def background(xy: tuple[pd.DataFrame, np.ndarray]) -> pd.DataFrame:
 
 
 def fitted(key: str, xy: tuple[pd.DataFrame, np.ndarray], smote: bool = True) -> object:
-    resampling = training.ResamplingConfig("SMOTE") if smote else None
-    pipe = training.build_pipeline(key, training.PipelineConfig(seed=1, resampling=resampling))
+    resampling = pipeline_mod.ResamplingConfig("SMOTE") if smote else None
+    pipe = pipeline_mod.build_pipeline(
+        key, pipeline_mod.PipelineConfig(seed=1, resampling=resampling)
+    )
     return pipe.fit(*xy)
 
 
@@ -86,8 +89,8 @@ def test_a_calibrated_tree_model_falls_back_to_the_agnostic_explainer(xy, backgr
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.tree import DecisionTreeClassifier
 
-    pipe = training.build_pipeline(
-        "decision_tree", training.PipelineConfig(seed=1, resampling=None)
+    pipe = pipeline_mod.build_pipeline(
+        "decision_tree", pipeline_mod.PipelineConfig(seed=1, resampling=None)
     )
     pipe.steps[-1] = (
         "model",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from credit_mlops.config.settings import load_settings
+from credit_mlops.config.loader import load_settings
 from credit_mlops.errors import ConfigError, InputError
 from credit_mlops.modeling.catalog import MODEL_KEYS
 

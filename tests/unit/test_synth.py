@@ -10,7 +10,8 @@ import pytest
 
 from credit_mlops.data import synth
 from credit_mlops.data.checks import validate_frame
-from credit_mlops.data.schema import COLUMNS, FEATURES, TARGET, load_dataset
+from credit_mlops.data.dataset import load_dataset
+from credit_mlops.data.schema import COLUMNS, FEATURES, TARGET
 
 
 def test_same_seed_same_rows_other_seed_other_rows() -> None:

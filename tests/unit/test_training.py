@@ -6,23 +6,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops.data import schema as data
+from credit_mlops.data import schema, synthetic
 from credit_mlops.modeling import cv as training
 from credit_mlops.modeling import estimators as models
+from credit_mlops.modeling import pipeline
 from credit_mlops.modeling.catalog import DISPLAY_NAMES, MODEL_KEYS
-from credit_mlops.modeling.metrics import METRICS
+from credit_mlops.modeling.metric_names import METRICS
 
-BORDERLINE = training.ResamplingConfig("BorderlineSMOTE", 5, 10)
+BORDERLINE = pipeline.ResamplingConfig("BorderlineSMOTE", 5, 10)
 
 
 @pytest.fixture(scope="module")
 def xy() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = data.synthetic(300, seed=11)
-    return frame[list(data.FEATURES)], training.target_bad(frame[data.TARGET])
+    frame = synthetic.synthetic(300, seed=11)
+    return frame[list(schema.FEATURES)], pipeline.target_bad(frame[schema.TARGET])
 
 
 def test_target_bad_flips_the_file_coding() -> None:
-    assert training.target_bad(pd.Series([1, 0, 1])).tolist() == [0, 1, 0]
+    assert pipeline.target_bad(pd.Series([1, 0, 1])).tolist() == [0, 1, 0]
 
 
 def test_catalog_keys_and_display_names() -> None:
@@ -43,10 +44,10 @@ def test_every_estimator_is_single_threaded_and_seeded(key: str) -> None:
 
 
 def test_pipeline_steps_with_and_without_smote() -> None:
-    with_smote = training.build_pipeline("xgboost", training.PipelineConfig(1, BORDERLINE))
+    with_smote = pipeline.build_pipeline("xgboost", pipeline.PipelineConfig(1, BORDERLINE))
     assert [n for n, _ in with_smote.steps] == ["preprocess", "smote", "model"]
     assert type(with_smote.named_steps["smote"]).__name__ == "BorderlineSMOTE"
-    without = training.build_pipeline("xgboost", training.PipelineConfig(1, None))
+    without = pipeline.build_pipeline("xgboost", pipeline.PipelineConfig(1, None))
     assert [n for n, _ in without.steps] == ["preprocess", "model"]
 
 
@@ -58,7 +59,7 @@ def test_samplers_balance_the_training_folds(
     from credit_mlops.modeling.features import preprocessor
 
     Xt = preprocessor().fit_transform(X)
-    sampler = training.sampler(training.ResamplingConfig(method), seed=0)
+    sampler = pipeline.sampler(pipeline.ResamplingConfig(method), seed=0)
     _, yr = sampler.fit_resample(Xt, y)
     counts = np.bincount(yr)
     assert counts[1] > np.bincount(y)[1]
@@ -79,7 +80,7 @@ def test_cross_validation_gives_every_metric(xy: tuple[pd.DataFrame, np.ndarray]
     X, y = xy
     result = training.cross_validate(
         ["logistic_regression"],
-        training.PipelineConfig(3, BORDERLINE),
+        pipeline.PipelineConfig(3, BORDERLINE),
         X,
         y,
         folds=3,
@@ -98,7 +99,7 @@ def test_same_seed_same_metrics_bit_for_bit_whatever_n_jobs(
 ) -> None:
     X, y = xy
     keys = ["logistic_regression", "xgboost", "random_forest"]
-    config = training.PipelineConfig(42, BORDERLINE)
+    config = pipeline.PipelineConfig(42, BORDERLINE)
     one = training.cross_validate(keys, config, X, y, folds=3, repeats=1, n_jobs=1)
     two = training.cross_validate(keys, config, X, y, folds=3, repeats=1, n_jobs=2)
     for key in keys:
@@ -109,10 +110,10 @@ def test_same_seed_same_metrics_bit_for_bit_whatever_n_jobs(
 def test_another_seed_gives_other_folds(xy: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = xy
     a = training.cross_validate(
-        ["decision_tree"], training.PipelineConfig(1, None), X, y, folds=3, repeats=1, n_jobs=1
+        ["decision_tree"], pipeline.PipelineConfig(1, None), X, y, folds=3, repeats=1, n_jobs=1
     )
     b = training.cross_validate(
-        ["decision_tree"], training.PipelineConfig(2, None), X, y, folds=3, repeats=1, n_jobs=1
+        ["decision_tree"], pipeline.PipelineConfig(2, None), X, y, folds=3, repeats=1, n_jobs=1
     )
     assert a["decision_tree"].metrics != b["decision_tree"].metrics
 
@@ -120,7 +121,7 @@ def test_another_seed_gives_other_folds(xy: tuple[pd.DataFrame, np.ndarray]) -> 
 def test_progress_is_called_once_per_task(xy: tuple[pd.DataFrame, np.ndarray]) -> None:
     X, y = xy
     seen: list[tuple[str, str]] = []
-    config = training.PipelineConfig(0, None)
+    config = pipeline.PipelineConfig(0, None)
     training.cross_validate(
         ["decision_tree", "logistic_regression"],
         config,
@@ -145,7 +146,7 @@ def test_final_fit_predicts_probabilities_deterministically(
     xy: tuple[pd.DataFrame, np.ndarray],
 ) -> None:
     X, y = xy
-    config = training.PipelineConfig(5, BORDERLINE)
+    config = pipeline.PipelineConfig(5, BORDERLINE)
     a = training.fit_final(["svm", "xgboost"], config, X, y, n_jobs=2)
     b = training.fit_final(["svm", "xgboost"], config, X, y, n_jobs=1)
     for key in ("svm", "xgboost"):

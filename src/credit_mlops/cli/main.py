@@ -1,43 +1,144 @@
-"""The `credit` application: commands, global options and the one error mapping."""
+"""The `credit` application: the command table, global options and the one error mapping.
+
+Commands are loaded lazily: `credit --help` imports no command module, `credit train --help`
+imports only `cli/commands/train.py`. Adding a command is one file in `cli/commands/` and
+one line in COMMANDS.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
+from typer import _click as click  # Typer vendors click; TyperGroup speaks its types
 from typer.core import TyperGroup
 
 from credit_mlops import __version__
-from credit_mlops.cli.commands import config as config_cmd
-from credit_mlops.cli.commands import data as data_cmd
-from credit_mlops.cli.commands import lifecycle
-from credit_mlops.cli.commands import server as server_cmd
-from credit_mlops.cli.commands.compare import compare
-from credit_mlops.cli.commands.train import train
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A command as "module:attribute" (a function or a Typer sub-app), with its summary.
+
+    The summary is what `credit --help` lists without importing the module; a test checks
+    that it is the first line of the command's own help.
+    """
+
+    target: str
+    summary: str
+    no_args_is_help: bool = False
+
+
+_PKG = "credit_mlops.cli.commands"
+COMMANDS: dict[str, Lazy] = {
+    "train": Lazy(
+        f"{_PKG}.train:train", "Cross-validate, fit, log and register credit-risk models."
+    ),
+    "register": Lazy(
+        f"{_PKG}.register:register", "Register the model of a run as a new version.", True
+    ),
+    "promote": Lazy(
+        f"{_PKG}.promote:promote",
+        "Move a version to a stage (and alias), with a metric gate.",
+        True,
+    ),
+    "evaluate": Lazy(
+        f"{_PKG}.evaluate:evaluate",
+        "Score a model on its holdout or a file, with costs and plots.",
+        True,
+    ),
+    "predict": Lazy(
+        f"{_PKG}.predict:predict", "Score applicants: P(bad) and accept or reject.", True
+    ),
+    "compare": Lazy(f"{_PKG}.compare:compare", "Which model is best, and how sure are we."),
+    "sync": Lazy(f"{_PKG}.sync:sync", "Upload the runs kept while the tracking server was away."),
+    "config": Lazy(f"{_PKG}.config:app", "Inspect settings."),
+    "data": Lazy(f"{_PKG}.data:app", "Obtain and check the South German Credit data."),
+    "server": Lazy(f"{_PKG}.server:app", "Run a local team tracking server (make server)."),
+}
+
+
+def load_command(name: str, lazy: Lazy) -> click.Command:
+    """Import the command's module and build its click command."""
+    module, _, attribute = lazy.target.partition(":")
+    obj = getattr(importlib.import_module(module), attribute)
+    # Built as the root would build it: its help style, no completion options.
+    parent = typer.Typer(rich_markup_mode=None, add_completion=False)
+    if isinstance(obj, typer.Typer):
+        parent.add_typer(obj, name=name)
+        group = typer.main.get_command(parent)
+        assert isinstance(group, TyperGroup)
+        command = group.commands[name]
+    else:
+        parent.command(name=name, no_args_is_help=lazy.no_args_is_help)(obj)
+        command = typer.main.get_command(parent)
+    command.name = name
+    return command
+
+
+class _LazyCommands(MutableMapping[str, click.Command]):
+    """The group's command mapping: every name of COMMANDS, each built on first access."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._loaded[name] = load_command(name, COMMANDS[name])
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS)
 
 
 class CreditGroup(TyperGroup):
-    """Maps errors to exit codes in one place: CreditError -> one line + its code."""
+    """Loads commands on use and maps errors to exit codes in one place."""
 
-    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = _LazyCommands()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from the table: no command module is imported for it."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, lazy.summary) for name, lazy in COMMANDS.items()])
+
+    def invoke(self, ctx: click.Context) -> Any:
         from credit_mlops.errors import CreditError
 
         try:
             return super().invoke(ctx)
         except CreditError as exc:
-            from credit_mlops.cli.render import console as render
+            from credit_mlops.cli.render.console import error
 
-            render.error(str(exc), debug=_debug(ctx))
+            error(str(exc), debug=_debug(ctx))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            from credit_mlops.cli.render import console as render
+            from credit_mlops.cli.render.console import error
 
-            render.error("interrupted", debug=False)
+            error("interrupted", debug=False)
             raise typer.Exit(130) from None
 
 
-def _debug(ctx: typer.Context) -> bool:
+def _debug(ctx: click.Context) -> bool:
     return bool(ctx.meta.get("credit.debug")) or os.environ.get("CREDIT_DEBUG", "") not in ("", "0")
 
 
@@ -71,18 +172,6 @@ def root(
 ) -> None:
     """Train, track, register, promote and compare credit-risk models on MLflow."""
     ctx.meta["credit.debug"] = debug
-
-
-app.command(no_args_is_help=False)(train)
-app.command(no_args_is_help=True)(lifecycle.register)
-app.command(no_args_is_help=True)(lifecycle.promote)
-app.command(no_args_is_help=True)(lifecycle.evaluate)
-app.command(no_args_is_help=True)(lifecycle.predict)
-app.command()(compare)
-app.command()(lifecycle.sync)
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(data_cmd.app, name="data")
-app.add_typer(server_cmd.app, name="server")
 
 
 def main() -> None:

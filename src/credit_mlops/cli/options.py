@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from credit_mlops.config.settings import Settings
 
 Profile = Annotated[
     str | None,
@@ -45,3 +48,18 @@ MlflowExperiment = Annotated[
         show_default=False,
     ),
 ]
+Target = Annotated[
+    str,
+    typer.Argument(
+        help="NAME (latest), NAME/VERSION, NAME/STAGE, NAME@ALIAS, models:/… or "
+        "runs:/RUN_ID/model.",
+        show_default=False,
+    ),
+]
+
+
+def uri_settings(profile: str | None, mlflow_uri: str | None) -> Settings:
+    """The settings of a command whose only settings flag is --mlflow-uri."""
+    from credit_mlops.config.loader import load_settings
+
+    return load_settings(profile, {"tracking": {"uri": mlflow_uri}})

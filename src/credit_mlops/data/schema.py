@@ -1,4 +1,4 @@
-"""South German Credit: read, validate against its schema, fetch, split, and synthesise.
+"""The South German Credit schema and its validation.
 
 Nothing is repaired silently: a file that breaks the schema is refused with the column and
 the first offending lines.
@@ -6,20 +6,19 @@ the first offending lines.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from credit_mlops.errors import DataError
 
 TARGET = "kredit"
+
+
 DATA_FILE = "SouthGermanCredit.asc"
-ARCHIVE_NAME = "south-german-credit-update.zip"
+
+
 Kind = Literal["nominal", "numeric", "ordinal", "binary"]
 
 
@@ -55,117 +54,18 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("telef", "telephone", "binary", 1, 2),
     ColumnSpec("gastarb", "foreign_worker", "binary", 1, 2),
 )
+
+
 FEATURES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+
+
 ENGLISH_TO_GERMAN: dict[str, str] = {c.english: c.name for c in COLUMNS} | {"credit_risk": TARGET}
+
+
 SPEC: dict[str, ColumnSpec] = {c.name: c for c in COLUMNS}
+
+
 FIRST_ROWS = 5
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Features, target (1 good, 0 bad as in the file) and where they came from."""
-
-    X: pd.DataFrame
-    y: pd.Series
-    source: str
-    raw_schema: bool = True  # False for the seed's processed X/y inputs
-    digest: str = field(default="")
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (int(self.X.shape[0]), int(self.X.shape[1]))
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        return self.X.assign(**{TARGET: self.y.to_numpy()})
-
-
-def content_digest(frame: pd.DataFrame) -> str:
-    """A digest of the values, independent of line endings or separators."""
-    hashed = pd.util.hash_pandas_object(frame, index=True).to_numpy()
-    columns = ",".join(map(str, frame.columns)).encode()
-    return hashlib.sha256(columns + hashed.tobytes()).hexdigest()[:16]
-
-
-HOW_TO_GET_DATA = (
-    "run `credit data fetch` to download South German Credit, "
-    "or pass --data PATH (setting data.path, env CREDIT_DATA__PATH)"
-)
-
-
-def read_header(path: Path) -> str:
-    """The header line, after checking the file exists, is text and names each column once."""
-    if not path.is_file():
-        raise DataError(f"data file {path} does not exist; {HOW_TO_GET_DATA}")
-    try:
-        with path.open("r", encoding="utf-8", errors="strict") as fh:
-            header = fh.readline()
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not a text table (garbled bytes); fetch a fresh copy") from exc
-    if not header.strip():
-        raise DataError(f"{path}: file is empty; fetch a fresh copy with `credit data fetch`")
-    names = [n.strip().strip('"') for n in (header.split(",") if "," in header else header.split())]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise DataError(f"{path}: duplicated column(s) {', '.join(dupes)}; each column once")
-    return header
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a space- or comma-separated table with a header, refusing duplicated columns."""
-    sep = "," if "," in read_header(path) else r"\s+"
-    try:
-        return pd.read_csv(path, sep=sep, engine="python" if sep != "," else "c")
-    except (pd.errors.ParserError, ValueError) as exc:
-        first = str(exc).splitlines()[0]
-        raise DataError(f"{path}: garbled table ({first}); fetch a fresh copy") from exc
-
-
-def to_german(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.rename(columns={k: v for k, v in ENGLISH_TO_GERMAN.items() if k in frame})
-
-
-def load_dataset(path: Path, *, min_rows_per_class: int = 30) -> Dataset:
-    frame = to_german(read_table(path))
-    validate(frame, source=str(path), min_rows_per_class=min_rows_per_class)
-    frame = frame[[*FEATURES, TARGET]].astype("int64")
-    return Dataset(
-        X=frame[list(FEATURES)],
-        y=frame[TARGET],
-        source=str(path),
-        digest=content_digest(frame),
-    )
-
-
-def load_processed(
-    x_path: Path, y_path: Path, *, preprocessed: bool, min_rows_per_class: int = 30
-) -> Dataset:
-    """The scripts project's inputs: --X-train CSV --y-train CSV [--preprocessor JOBLIB]."""
-    X = to_german(read_table(x_path))
-    y_frame = read_table(y_path)
-    if y_frame.shape[1] != 1:
-        raise DataError(f"{y_path}: expected one target column, found {y_frame.shape[1]}")
-    y = y_frame.iloc[:, 0].rename(TARGET)
-    if len(X) != len(y):
-        raise DataError(
-            f"--X-train has {len(X)} rows but --y-train has {len(y)}; give files of equal length"
-        )
-    if preprocessed:
-        _check_no_missing(X, str(x_path))
-    else:
-        validate(X, source=str(x_path), min_rows_per_class=0, features_only=True)
-        X = X[list(FEATURES)].astype("int64")
-    _check_target(y, str(y_path), min_rows_per_class)
-    y = y.astype("int64").reset_index(drop=True)
-    X = X.reset_index(drop=True)
-    frame = X.assign(**{TARGET: y.to_numpy()})
-    return Dataset(
-        X=X,
-        y=y,
-        source=f"{x_path}+{y_path}",
-        raw_schema=not preprocessed,
-        digest=content_digest(frame),
-    )
 
 
 def validate(
@@ -191,7 +91,7 @@ def validate(
         raise DataError(f"{source}: unexpected column(s) {', '.join(map(str, extra))}")
     if frame.empty:
         raise DataError(f"{source}: no data rows; fetch a fresh copy with `credit data fetch`")
-    _check_no_missing(frame, source)
+    check_no_missing(frame, source)
     for name in frame.columns:
         _check_integer(frame[name], source)
 
@@ -210,7 +110,7 @@ def validate(
     except SchemaErrors as exc:
         raise DataError(_describe(exc.failure_cases, source)) from None
     if TARGET in frame.columns and not features_only:
-        _check_target(frame[TARGET], source, min_rows_per_class)
+        check_target(frame[TARGET], source, min_rows_per_class)
 
 
 def _describe(cases: pd.DataFrame, source: str) -> str:
@@ -230,7 +130,7 @@ def _describe(cases: pd.DataFrame, source: str) -> str:
     )
 
 
-def _check_no_missing(frame: pd.DataFrame, source: str) -> None:
+def check_no_missing(frame: pd.DataFrame, source: str) -> None:
     nulls = frame.isna()
     if nulls.to_numpy().any():
         column = str(nulls.any().idxmax())
@@ -253,7 +153,7 @@ def _check_integer(series: pd.Series, source: str) -> None:
     )
 
 
-def _check_target(y: pd.Series, source: str, min_rows_per_class: int) -> None:
+def check_target(y: pd.Series, source: str, min_rows_per_class: int) -> None:
     _check_integer(y, source)
     values = set(pd.unique(y).tolist())
     if not values <= {0, 1}:
@@ -272,127 +172,3 @@ def _check_target(y: pd.Series, source: str, min_rows_per_class: int) -> None:
             f"{source}: target class {cls} has {int(small.iloc[0])} rows, fewer than the "
             f"minimum {min_rows_per_class} (setting data.min_rows_per_class)"
         )
-
-
-@dataclass(frozen=True)
-class Holdout:
-    """Row positions (0-based, in file order) kept out of CV and the final fit."""
-
-    train_rows: tuple[int, ...]
-    test_rows: tuple[int, ...]
-    test_size: float
-    seed: int
-
-    def to_json(self, digest: str) -> dict[str, Any]:
-        return {
-            "data_digest": digest,
-            "test_size": self.test_size,
-            "seed": self.seed,
-            "n_train": len(self.train_rows),
-            "n_test": len(self.test_rows),
-            "test_rows": list(self.test_rows),
-        }
-
-
-def split_holdout(y: pd.Series, *, test_size: float, seed: int) -> Holdout:
-    from sklearn.model_selection import train_test_split
-
-    positions = np.arange(len(y))
-    try:
-        train, test = train_test_split(
-            positions, test_size=test_size, stratify=y.to_numpy(), random_state=seed
-        )
-    except ValueError as exc:
-        raise DataError(f"cannot make a stratified holdout of {test_size:.0%}: {exc}") from exc
-    return Holdout(
-        train_rows=tuple(int(i) for i in np.sort(train)),
-        test_rows=tuple(int(i) for i in np.sort(test)),
-        test_size=test_size,
-        seed=seed,
-    )
-
-
-def synthetic(n_rows: int = 1000, *, seed: int = 0, bad_share: float = 0.3) -> pd.DataFrame:
-    """A frame with the real schema and some signal, for tests that run without the file."""
-    rng = np.random.default_rng(seed)
-    data: dict[str, np.ndarray] = {}
-    for spec in COLUMNS:
-        if spec.name == "laufzeit":
-            data[spec.name] = rng.integers(4, 73, n_rows)
-        elif spec.name == "hoehe":
-            data[spec.name] = np.clip(rng.lognormal(7.8, 0.7, n_rows), 250, 18424).astype(int)
-        elif spec.name == "alter":
-            data[spec.name] = rng.integers(19, 76, n_rows)
-        else:
-            data[spec.name] = rng.integers(spec.low, spec.high + 1, n_rows)
-    score = (
-        0.9 * (data["laufkont"] <= 2)
-        + 0.03 * (data["laufzeit"] - 20)
-        - 0.4 * (data["moral"] >= 3)
-        - 0.25 * (data["sparkont"] - 1)
-        + 0.00008 * (data["hoehe"] - 3000)
-        - 0.02 * (data["alter"] - 35)
-        + rng.normal(0.0, 0.8, n_rows)
-    )
-    cut = np.quantile(score, 1.0 - bad_share)
-    data[TARGET] = (score < cut).astype(int)  # 1 good, 0 bad, as in the real file
-    return pd.DataFrame(data)[[*FEATURES, TARGET]].astype("int64")
-
-
-def write_table(frame: pd.DataFrame, path: Path) -> Path:
-    """Write in the published format: space-separated with a header."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, sep=" ", index=False)
-    return path
-
-
-def find_data_file(explicit: Path | None, data_dir: Path) -> Path:
-    if explicit is not None:
-        return explicit
-    candidate = data_dir / DATA_FILE
-    if candidate.is_file():
-        return candidate
-    raise DataError(f"no data file in {data_dir}: {HOW_TO_GET_DATA}")
-
-
-def fetch(
-    url: str,
-    data_dir: Path,
-    *,
-    sha256: str | None = None,
-    progressbar: Any = False,
-    min_rows_per_class: int = 30,
-) -> Path:
-    """Download the UCI archive into `data_dir` (cached by pooch), extract and validate it."""
-    import pooch
-    import requests
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        members = pooch.retrieve(
-            url,
-            known_hash=f"sha256:{sha256}" if sha256 else None,
-            fname=ARCHIVE_NAME,
-            path=data_dir,
-            processor=pooch.Unzip(extract_dir="."),
-            progressbar=progressbar,
-        )
-    except ValueError as exc:  # pooch's hash mismatch
-        raise DataError(f"download from {url} failed its checksum: {exc}") from exc
-    except (requests.RequestException, OSError) as exc:
-        raise DataError(
-            f"cannot download {url} ({type(exc).__name__}: {exc}); check the network or "
-            "pass --data PATH to a local copy"
-        ) from exc
-    found = [Path(m) for m in _as_list(members) if Path(m).name == DATA_FILE]
-    if not found:
-        raise DataError(f"the archive from {url} holds no {DATA_FILE}")
-    target = data_dir / DATA_FILE
-    if found[0].resolve() != target.resolve():
-        target.write_bytes(found[0].read_bytes())
-    load_dataset(target, min_rows_per_class=min_rows_per_class)
-    return target
-
-
-def _as_list(value: str | Sequence[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)

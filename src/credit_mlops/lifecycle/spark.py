@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from credit_mlops.config.environ import scoped_environ
 from credit_mlops.data import formats
 from credit_mlops.data.schema import COLUMNS, ENGLISH_TO_GERMAN, FEATURES, FIRST_ROWS
 from credit_mlops.errors import DataError, InputError
@@ -45,8 +46,11 @@ def session(master: str) -> Any:
     require_pyspark()
     from pyspark.sql import SparkSession
 
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    # Read when the context starts: set for that call only.
+    python = {
+        name: os.environ.get(name) or sys.executable
+        for name in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")
+    }
     builder = (
         SparkSession.builder.master(master)
         .appName("credit predict")
@@ -55,7 +59,8 @@ def session(master: str) -> Any:
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
     )
-    spark = builder.getOrCreate()
+    with scoped_environ(python):
+        spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 

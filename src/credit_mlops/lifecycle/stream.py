@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.data import formats
 from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
-from credit_mlops.data.schema import FEATURES, to_german
+from credit_mlops.data.files import to_german
+from credit_mlops.data.schema import FEATURES
 from credit_mlops.errors import DataError, InputError
 
 if TYPE_CHECKING:

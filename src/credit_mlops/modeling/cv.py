@@ -1,7 +1,6 @@
-"""Pipeline assembly (preprocess + resampling + model), cross-validation and the final fit.
+"""Cross-validation and the final fit.
 
-The positive class is a *bad* credit (kredit == 0): recall, precision and the cost matrix
-are about catching bad applicants. Folds of all models run side by side in one process
+Folds of all models run side by side in one process
 pool; each task runs its estimator single-threaded, so results do not depend on --n-jobs.
 """
 
@@ -16,30 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from credit_mlops.modeling import estimators as models
-from credit_mlops.modeling.metrics import METRICS, cost_optimal_threshold, expected_cost, score
+from credit_mlops.modeling.costs import cost_optimal_threshold, expected_cost
+from credit_mlops.modeling.metric_names import METRICS
+from credit_mlops.modeling.metrics import score
+from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
-
-
-@dataclass(frozen=True)
-class ResamplingConfig:
-    method: str  # SMOTE | BorderlineSMOTE | ADASYN
-    k_neighbors: int = 5
-    m_neighbors: int = 10
-
-    def params(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"method": self.method, "k_neighbors": self.k_neighbors}
-        if self.method == "BorderlineSMOTE":
-            out["m_neighbors"] = self.m_neighbors
-        return out
-
-
-@dataclass(frozen=True)
-class PipelineConfig:
-    seed: int
-    resampling: ResamplingConfig | None
-    preprocessor: Any = None  # the seed's --preprocessor object; None builds ours
 
 
 @dataclass(frozen=True)
@@ -60,39 +41,6 @@ class FitResult:
     key: str
     pipeline: Any
     seconds: float
-
-
-def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:
-    """1 for a bad credit (kredit 0), 0 for a good one."""
-    return (np.asarray(y) == 0).astype(np.int64)
-
-
-def sampler(config: ResamplingConfig, seed: int) -> Any:
-    from imblearn.over_sampling import ADASYN, SMOTE, BorderlineSMOTE
-
-    if config.method == "SMOTE":
-        return SMOTE(k_neighbors=config.k_neighbors, random_state=seed)
-    if config.method == "BorderlineSMOTE":
-        return BorderlineSMOTE(
-            k_neighbors=config.k_neighbors, m_neighbors=config.m_neighbors, random_state=seed
-        )
-    if config.method == "ADASYN":
-        return ADASYN(n_neighbors=config.k_neighbors, random_state=seed)
-    raise ValueError(f"unknown resampling method {config.method!r}")
-
-
-def build_pipeline(key: str, config: PipelineConfig) -> Any:
-    from imblearn.pipeline import Pipeline
-    from sklearn.base import clone
-
-    from credit_mlops.modeling.features import preprocessor
-
-    pre = clone(config.preprocessor) if config.preprocessor is not None else preprocessor()
-    steps: list[tuple[str, Any]] = [("preprocess", pre)]
-    if config.resampling is not None:
-        steps.append(("smote", sampler(config.resampling, config.seed)))
-    steps.append(("model", models.estimator(key, config.seed)))
-    return Pipeline(steps)
 
 
 def cv_splits(

@@ -17,6 +17,8 @@ from typing import Any
 import mlflow.pyfunc
 from mlflow.pyfunc import PythonModel
 
+from credit_mlops.config.environ import scoped_environ
+
 RESULT_TYPE = "p_bad double, decision string"
 
 
@@ -50,8 +52,9 @@ def save_decision_model(
     """Download the registered model and save the wrapping pyfunc beside it, in `folder`."""
     import mlflow.artifacts
 
-    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    local = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(folder / "model")))
+    quiet = os.environ.get("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR") or "false"
+    with scoped_environ({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": quiet}):
+        local = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(folder / "model")))
     target = folder / "decision-model"
     mlflow.pyfunc.save_model(
         path=str(target),

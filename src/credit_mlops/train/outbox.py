@@ -1,6 +1,7 @@
 """A local folder that keeps what could not be logged, so nothing trained is lost.
 
-Each entry holds the fitted pipeline, the params, metrics, tags and artifacts of one run.
+Each entry is a folder: `run.json` (the record below), `model.joblib` (the fitted pipeline)
+and `dataset.csv` (the training frame). `credit sync` turns an entry back into a run.
 """
 
 from __future__ import annotations
@@ -8,9 +9,66 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from credit_mlops.tracking.tracker import RunSpec
+from credit_mlops.config.settings import Settings
+from credit_mlops.tracking.records import RunSpec
+
+OUTBOX_TAG = "credit.outbox_id"
+COMPLETE_TAG = "credit.sync_complete"
+SYNCED_TAG = "credit.synced"
+RECORD = "run.json"
+
+
+def outbox_dir(settings: Settings) -> Path:
+    """The one outbox location: `<store_dir>/outbox`."""
+    return settings.tracking.store_path(settings.root) / "outbox"
+
+
+def entries(outbox: Path) -> list[Path]:
+    if not outbox.is_dir():
+        return []
+    return sorted(p for p in outbox.iterdir() if (p / RECORD).is_file())
+
+
+def entry_record(
+    spec: RunSpec,
+    *,
+    experiment: str,
+    reason: str,
+    partial_run_id: str | None = None,
+    created: float | None = None,
+    entry_id: str | None = None,
+) -> dict[str, Any]:
+    """What `run.json` holds: everything of the run but the model and the frame."""
+    return {
+        "id": entry_id or uuid.uuid4().hex,
+        "partial_run_id": partial_run_id,
+        "experiment": experiment,
+        "run_name": spec.run_name,
+        "created": time.time() if created is None else created,
+        "reason": reason,
+        "params": {k: str(v) for k, v in spec.params.items()},
+        "metrics": dict(spec.metrics),
+        "tags": dict(spec.tags),
+        "artifacts": dict(spec.artifacts),
+        "dataset_source": spec.dataset_source,
+        "dataset_name": spec.dataset_name,
+        "register_as": spec.register_as,
+        "version_tags": dict(spec.version_tags),
+    }
+
+
+def synced_tags(record: Mapping[str, Any]) -> dict[str, str]:
+    """The tags of the run an entry becomes: its own, plus where it came from."""
+    return {
+        **record["tags"],
+        OUTBOX_TAG: record["id"],
+        SYNCED_TAG: "true",
+        "credit.synced_reason": record["reason"][:500],
+    }
 
 
 def write_entry(
@@ -28,21 +86,35 @@ def write_entry(
     entry.mkdir(parents=True, exist_ok=True)
     joblib.dump(spec.pipeline, entry / "model.joblib")
     spec.dataset.to_csv(entry / "dataset.csv", index=False)
-    record = {
-        "id": uuid.uuid4().hex,
-        "partial_run_id": partial_run_id,
-        "experiment": experiment,
-        "run_name": spec.run_name,
-        "created": time.time(),
-        "reason": reason,
-        "params": {k: str(v) for k, v in spec.params.items()},
-        "metrics": spec.metrics,
-        "tags": spec.tags,
-        "artifacts": spec.artifacts,
-        "dataset_source": spec.dataset_source,
-        "dataset_name": spec.dataset_name,
-        "register_as": spec.register_as,
-        "version_tags": spec.version_tags,
-    }
-    (entry / "run.json").write_text(json.dumps(record, indent=2, default=str))
+    record = entry_record(spec, experiment=experiment, reason=reason, partial_run_id=partial_run_id)
+    (entry / RECORD).write_text(json.dumps(record, indent=2, default=str))
     return entry
+
+
+def read_spec(entry: Path, record: Mapping[str, Any]) -> RunSpec:
+    """The entry as a RunSpec again (registration is done after the run is complete)."""
+    import joblib
+    import pandas as pd
+
+    from credit_mlops.data.schema import FEATURES
+
+    pipeline = joblib.load(entry / "model.joblib")  # written by us in write_entry
+    dataset = pd.read_csv(entry / "dataset.csv")
+    model = pipeline.named_steps["model"]
+    booster = model.get_booster() if record["params"].get("model_key") == "xgboost" else None
+    features = [c for c in dataset.columns if c in FEATURES] or list(dataset.columns[:-1])
+    return RunSpec(
+        run_name=record["run_name"],
+        params=record["params"],
+        metrics=record["metrics"],
+        tags=synced_tags(record),
+        pipeline=pipeline,
+        input_example=dataset[features].head(5),
+        dataset=dataset,
+        dataset_source=record["dataset_source"],
+        dataset_name=record["dataset_name"],
+        artifacts=record["artifacts"],
+        register_as=None,  # registered after the run is marked complete
+        version_tags=record["version_tags"],
+        booster=booster,
+    )

@@ -63,42 +63,44 @@ def compare(
 
     Runs and registered model versions side by side, as a table or json/csv/markdown.
     """
-    from credit_mlops.cli.render import console as render
-    from credit_mlops.compare import views as cmp
-    from credit_mlops.config.settings import load_settings
+    from credit_mlops.cli.render import compare as render
+    from credit_mlops.cli.render.console import note
+    from credit_mlops.compare import views
+    from credit_mlops.compare.query import Query, parse_since, parse_tags
+    from credit_mlops.config.loader import load_settings
     from credit_mlops.errors import InputError
-    from credit_mlops.train.workflow import open_tracker
+    from credit_mlops.tracking.open import open_tracker
 
     settings = load_settings(profile, {"tracking": {"uri": mlflow_uri, "experiment": experiment}})
     if sum(bool(x) for x in (runs, registry, all_runs)) > 1:
         raise InputError("--runs, --registry and --all-runs are separate views; pick one")
     keys = tuple(k.strip() for item in (model or []) for k in item.split(",") if k.strip())
-    query = cmp.Query(
+    query = Query(
         experiment=settings.tracking.experiment,
         primary=settings.tracking.primary_metric,
         sort=sort,
         models=keys,
         filter=filter_string,
-        tags=cmp.parse_tags(tag or []),
+        tags=parse_tags(tag or []),
         since=since,
         top=top,
         all_runs=all_runs,
         page_size=settings.tracking.search_page_size,
     )
     if since:
-        cmp.parse_since(since)  # a bad value is refused before the store is opened
+        parse_since(since)  # a bad value is refused before the store is opened
     tracker = open_tracker(settings, existing=True)
     shown = tracker.shown_uri
     if runs:
         ids = [r.strip() for item in runs for r in item.split(",") if r.strip()]
-        result = cmp.compare_runs(tracker, ids, shown)
+        result = views.compare_runs(tracker, ids, shown)
     elif registry:
-        result = cmp.compare_registry(tracker, query, shown)
+        result = views.compare_registry(tracker, query, shown)
     else:
-        result = cmp.compare(tracker, query, shown)
+        result = views.compare(tracker, query, shown)
     if not result.rows and fmt is Format.table and output is None:
         what = "registered model versions" if registry else "runs"
-        render.note(
+        note(
             f"no {what} to compare in {result.experiment or 'the registry'} at {shown}"
             + ("" if registry else "; train some with `credit train`")
         )

@@ -12,14 +12,14 @@ app = typer.Typer(help="Inspect settings.", no_args_is_help=True)
 @app.command("show")
 def show(profile: Profile = None, json_out: Json = False) -> None:
     """Print every setting with its source (default, profile file, env var, flag)."""
-    from credit_mlops.cli.render import console as render
-    from credit_mlops.config.settings import load_settings
+    from credit_mlops.cli.render import console, misc
+    from credit_mlops.config.loader import load_settings
 
     settings = load_settings(profile)
     rows = settings.rows()
     rows.append(("tracking.uri (effective)", settings.tracking_uri_shown, "derived"))
     if json_out:
-        render.emit_json(
+        console.emit_json(
             {
                 "profile": settings.profile,
                 "file": str(settings.profile_file or ""),
@@ -27,4 +27,4 @@ def show(profile: Profile = None, json_out: Json = False) -> None:
             }
         )
         return
-    render.settings_table(rows, settings.profile, str(settings.profile_file or "") or None)
+    misc.settings_table(rows, settings.profile, str(settings.profile_file or "") or None)

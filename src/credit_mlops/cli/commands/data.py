@@ -21,18 +21,18 @@ def fetch(
     quiet: Quiet = False,
 ) -> None:
     """Download the UCI archive into data/raw/, extract it and validate the file."""
-    from credit_mlops.cli.render import console as render
-    from credit_mlops.config.settings import load_settings
-    from credit_mlops.train.workflow import fetch_data
+    from credit_mlops.cli.render import console, misc
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.data.fetch import fetch_data
 
     settings = load_settings(profile, {"data": {"url": url}})
-    bar = None if quiet else render.DownloadBar()
+    bar = None if quiet else misc.DownloadBar()
     try:
         path = fetch_data(settings, progressbar=bar or False)
     finally:
         if bar is not None:
             bar.close()
-    render.note(f"✓ {path} is valid South German Credit data")
+    console.note(f"✓ {path} is valid South German Credit data")
 
 
 @app.command("validate")
@@ -43,13 +43,13 @@ def validate(
     profile: Profile = None,
 ) -> None:
     """Check a data file against the schema; report the first violation."""
-    from credit_mlops.cli.render import console as render
-    from credit_mlops.config.settings import load_settings
-    from credit_mlops.train.workflow import validate_data
+    from credit_mlops.cli.render import console
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.data.locate import validate_data
 
     dataset = validate_data(load_settings(profile), path)
     counts = dataset.y.value_counts().to_dict()
-    render.note(
+    console.note(
         f"✓ {dataset.source}: {dataset.shape[0]} rows, {dataset.shape[1]} features, "
         f"good {counts.get(1, 0)} / bad {counts.get(0, 0)}, digest {dataset.digest}"
     )

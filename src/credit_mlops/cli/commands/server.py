@@ -26,7 +26,7 @@ def start(
     folder: Folder = Path(".credit/server"),
 ) -> None:
     """Start `mlflow server` in the background and print its URL and how to stop it."""
-    from credit_mlops.cli.render import console as render
+    from credit_mlops.cli.render import console
     from credit_mlops.errors import InputError
     from credit_mlops.ops.server import (
         MlflowServer,
@@ -46,7 +46,7 @@ def start(
     folder = folder.resolve()
     server = MlflowServer(ServerSpec(folder=folder, port=port, backend_uri=uri)).start()
     shown = uri.replace("postgresql+psycopg", "postgresql") if uri else server.spec.backend
-    render.out().print(
+    console.out().print(
         f"✓ tracking server at {server.spec.url} (backend {shown}, artifacts "
         f"{folder / 'artifacts'})\n  use it: credit train --profile remote\n"
         f"  stop it: credit server stop --dir {folder}   (process group {server.pid})",
@@ -58,7 +58,7 @@ def start(
 @app.command("stop")
 def stop(folder: Folder = Path(".credit/server")) -> None:
     """Stop the server started with `credit server start` (its whole process group)."""
-    from credit_mlops.cli.render import console as render
+    from credit_mlops.cli.render import console
     from credit_mlops.errors import NotFoundError
     from credit_mlops.ops.server import stop_group
 
@@ -68,4 +68,4 @@ def stop(folder: Folder = Path(".credit/server")) -> None:
     pid = int(pidfile.read_text().strip())
     stop_group(pid)
     pidfile.unlink(missing_ok=True)
-    render.note(f"✓ stopped the tracking server (process group {pid})")
+    console.note(f"✓ stopped the tracking server (process group {pid})")

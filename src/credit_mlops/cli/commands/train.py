@@ -104,9 +104,11 @@ def train(
     Cross-validation and the final fit never see the holdout; each model is logged to
     MLflow and registered under its key (or --mlflow-reg-name).
     """
-    from credit_mlops.cli.render import console as render
-    from credit_mlops.config.settings import load_settings
-    from credit_mlops.train.workflow import TrainingNotLoggedError, TrainInputs
+    from credit_mlops.cli.render import console
+    from credit_mlops.cli.render import train as render
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.train.inputs import TrainInputs
+    from credit_mlops.train.workflow import TrainingNotLoggedError
     from credit_mlops.train.workflow import train as run_train
 
     overrides: dict[str, Any] = {
@@ -144,11 +146,11 @@ def train(
             report = run_train(settings, inputs, on_stage=on_stage, progress=progress)
     except TrainingNotLoggedError as exc:
         if json_out:
-            render.emit_json(exc.report)
+            console.emit_json(exc.report)
         else:
             render.train_report(exc.report, quiet=quiet)
-        raise
+        raise exc.cause from None  # the tracking error's message and exit code
     if json_out:
-        render.emit_json(report)
+        console.emit_json(report)
     else:
         render.train_report(report, quiet=quiet)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
 
 from credit_mlops.compare.views import Comparison
 
 
-def cell(value: Any) -> str:
+def cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -32,7 +31,7 @@ def to_csv(c: Comparison) -> str:
     return buf.getvalue()
 
 
-def _raw(value: Any) -> str:
+def _raw(value: object) -> str:
     if value is None:
         return ""
     return repr(value) if isinstance(value, float) else str(value)

@@ -1,0 +1,50 @@
+"""`credit predict TARGET --input IN --output OUT`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credit_mlops.cli.options import Json, MlflowUri, Profile, Quiet, Target
+
+
+def predict(
+    target: Target,
+    input_file: Annotated[
+        Path,
+        typer.Option(
+            "--input", "-i", help="Applicants to score (schema of the data).", dir_okay=False
+        ),
+    ],
+    output_file: Annotated[
+        Path, typer.Option("--output", "-o", help="CSV: [id,] p_bad, decision.", dir_okay=False)
+    ],
+    id_column: Annotated[str, typer.Option("--id-column", help="Kept in the output.")] = "id",
+    profile: Profile = None,
+    mlflow_uri: MlflowUri = None,
+    quiet: Quiet = False,
+    json_out: Json = False,
+) -> None:
+    """Score applicants: P(bad) and accept or reject.
+
+    The decision uses the cost-optimal threshold the model's training run chose.
+    """
+    from credit_mlops.cli.options import uri_settings
+    from credit_mlops.cli.render import console, lifecycle
+    from credit_mlops.lifecycle.predict import check_paths
+    from credit_mlops.lifecycle.predict import predict as run_predict
+    from credit_mlops.tracking.open import open_tracker
+
+    settings = uri_settings(profile, mlflow_uri)
+    check_paths(input_file, output_file)  # refused before the store is opened
+    store = open_tracker(settings, existing=True)
+    with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
+        report = run_predict(
+            store, target, input_file, output_file, id_column=id_column, progress=progress
+        )
+    if json_out:
+        console.emit_json(report)
+    else:
+        lifecycle.prediction(report)

@@ -1,0 +1,61 @@
+"""Output of `credit config show`, `credit data` and `credit sync`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from credit_mlops.cli.render.console import err, out
+
+if TYPE_CHECKING:
+    from credit_mlops.train.sync import SyncResult
+
+
+def settings_table(rows: list[tuple[str, str, str]], profile: str, file: str | None) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title=f"Effective settings — profile '{profile}'",
+        caption=f"profile file: {file or 'none (built-in defaults)'}",
+    )
+    table.add_column("key", style="cyan", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_column("source", style="magenta", no_wrap=True)
+    for key, value, source in rows:
+        table.add_row(key, value, source)
+    out().print(table)
+
+
+class DownloadBar:
+    """The object pooch drives as a progress bar (total, update, reset, close)."""
+
+    def __init__(self) -> None:
+        from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+        self._progress = Progress(
+            *Progress.get_default_columns(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=err(),
+        )
+        self._task = self._progress.add_task("download", total=None)
+        self._progress.start()
+        self.total: int | None = None
+
+    def update(self, n: int) -> None:
+        self._progress.update(self._task, advance=n, total=self.total)
+
+    def reset(self) -> None:
+        self._progress.reset(self._task, total=self.total)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def sync_results(results: list[SyncResult]) -> None:
+    console = out()
+    for r in results:
+        mark = {"synced": "✓", "already synced": "=", "failed": "✗"}[r.status]
+        extra = f" run {r.run_id}" if r.run_id else ""
+        extra += f", registered {r.registered}" if r.registered else ""
+        extra += f": {r.error}" if r.error else ""
+        console.print(f"{mark} {r.run_name}: {r.status}{extra}", markup=False, soft_wrap=True)

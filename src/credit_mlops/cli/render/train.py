@@ -1,0 +1,120 @@
+"""`credit train`'s output: progress bars per stage, a panel per model, the CV summary."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from credit_mlops.cli.render.console import err, out
+from credit_mlops.modeling.metric_names import SUMMARY_LABELS
+
+if TYPE_CHECKING:
+    from credit_mlops.train.workflow import TrainReport
+
+Callbacks = tuple[Callable[[str, int], None] | None, Callable[[str, str], None] | None]
+
+
+@contextlib.contextmanager
+def train_progress(enabled: bool) -> Iterator[Callbacks]:
+    """(on_stage, progress) callbacks driving one rich progress bar per stage."""
+    if not enabled:
+        yield None, None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[last]}"),
+        console=err(),
+        transient=False,
+    )
+    current: dict[str, TaskID] = {}
+
+    def on_stage(name: str, total: int) -> None:
+        if total:
+            if not bar.live.is_started:  # started on the first stage: no blank line on errors
+                bar.start()
+            current["task"] = bar.add_task(name, total=total, last="")
+
+    def progress(key: str, kind: str) -> None:
+        if "task" in current:
+            bar.update(current["task"], advance=1, last=f"{key} {kind}")
+
+    try:
+        yield on_stage, progress
+    finally:
+        if bar.live.is_started:
+            bar.stop()
+
+
+def _pm(metrics: dict[str, float], name: str) -> str:
+    mean = metrics.get(f"{name}_test_mean")
+    if mean is None:
+        return "-"
+    return f"{mean:.3f}±{metrics.get(f'{name}_test_std', 0.0):.3f}"
+
+
+def train_report(report: TrainReport, *, quiet: bool) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
+    console = out()
+    for r in report.results:
+        lines = [
+            f"[bold]Model[/]: {r.display_name} ({r.key})",
+            f"[bold]Version[/]: {report.model_version}",
+            f"[bold]Run[/]: {r.run_name}",
+        ]
+        if report.experiment:
+            lines.insert(0, f"[bold]Experiment[/]: '{report.experiment}'")
+        if r.run_id:
+            lines.append(f"[bold]Run ID[/]: {r.run_id}")
+        if r.registered_name:
+            lines.append(
+                f"[bold]Registered as[/]: '{r.registered_name}' version {r.registered_version}"
+            )
+        if r.run_url:
+            lines.append(f"[bold]View run at[/]: {r.run_url}")
+            lines.append(f"[bold]View experiment at[/]: {r.experiment_url}")
+        if r.outbox:
+            lines.append(f"[bold yellow]Kept locally (not logged)[/]: {r.outbox}")
+        if r.metrics:
+            lines.append(f"[bold]ROC AUC (CV)[/]: {_pm(r.metrics, 'roc_auc')}")
+        title = (
+            "✓ MLflow run logged"
+            if r.run_id
+            else ("⚠ not logged" if r.outbox else "trained (tracking disabled)")
+        )
+        console.print(Panel("\n".join(lines), title=title, title_align="left", expand=False))
+    if quiet:
+        return
+    if any(r.metrics for r in report.results):
+        table = Table(
+            title="Cross-validation, test folds (ROC AUC mean±std, others mean)",
+            caption=f"positive class: bad credit · train {report.n_train} rows, "
+            f"holdout {report.n_holdout} rows kept out",
+        )
+        # On a narrow terminal the last metrics go rather than every cell being cut.
+        names = list(SUMMARY_LABELS)[: 4 if console.width < 110 else len(SUMMARY_LABELS)]
+        table.add_column("model", style="cyan", no_wrap=True)
+        for name in names:
+            table.add_column(SUMMARY_LABELS[name], justify="right", no_wrap=True)
+        for r in report.results:
+            cells = [_pm(r.metrics, "roc_auc")]
+            cells += [f"{r.metrics[f'{n}_test_mean']:.3f}" for n in names[1:]]
+            table.add_row(r.key, *cells)
+        console.print(table)
+    if report.timings:
+        stages = " · ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
+        console.print(f"[dim]time: {stages}[/]")

@@ -1,0 +1,153 @@
+"""Building the settings of one invocation: the profile file, provenance, one-line errors.
+
+Each command calls `load_settings` once and passes the parts it needs down as arguments.
+Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_settings import EnvSettingsSource, SettingsConfigDict
+
+from credit_mlops.config.masking import flatten
+from credit_mlops.config.settings import DEFAULT_PROFILE, ENV_PREFIX, Settings
+from credit_mlops.config.sources import SECRET_KEYS, SeedEnvSource, seed_env_var
+from credit_mlops.errors import ConfigError, InputError
+
+
+def config_dir(start: Path | None = None) -> Path:
+    """CREDIT_CONFIG_DIR, else the nearest configs/ folder at or above the working directory."""
+    explicit = os.environ.get(f"{ENV_PREFIX}CONFIG_DIR")
+    if explicit:
+        return Path(explicit).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "configs").is_dir():
+            return folder / "configs"
+    return here / "configs"
+
+
+def available_profiles(folder: Path) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def load_settings(
+    profile: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the effective settings for one invocation.
+
+    `overrides` holds the flags the user actually passed, as nested dicts; `None` values
+    are dropped so that an unset flag never hides the environment or the profile file.
+    """
+    folder = config_dir()
+    name = profile or os.environ.get(f"{ENV_PREFIX}PROFILE") or DEFAULT_PROFILE
+    candidate = folder / f"{name}.toml"
+    toml_file: Path | None = candidate
+    if not candidate.is_file():
+        if profile or os.environ.get(f"{ENV_PREFIX}PROFILE") or name != DEFAULT_PROFILE:
+            have = ", ".join(available_profiles(folder)) or "none"
+            raise ConfigError(
+                f"profile '{name}' not found in {folder} (have: {have}); "
+                f"create {folder / (name + '.toml')} or pick another with --profile"
+            )
+        toml_file = None  # the embedded default needs no file
+    root = folder.parent
+
+    toml_data = _read_toml(toml_file) if toml_file else {}
+    for key, _ in flatten(toml_data):
+        if tuple(key.split(".")) in SECRET_KEYS:
+            raise ConfigError(
+                f"{toml_file}: key '{key}' is a secret; set it in the environment "
+                f"(MLFLOW_TRACKING_{key.split('.')[-1].upper()}), never in a profile file"
+            )
+    flags = _drop_none(dict(overrides or {}))
+
+    bound = _bind(toml_file)
+    provenance = _provenance(bound, toml_file, toml_data, root, flags)
+    try:
+        settings = bound(**flags)
+    except ValidationError as exc:
+        raise _config_error(exc, provenance) from exc
+    settings._profile = name
+    settings._profile_file = toml_file
+    settings._root = root
+    settings._provenance = provenance
+    return settings
+
+
+def _bind(toml_file: Path | None) -> type[Settings]:
+    """The Settings class bound to one profile file (pydantic-settings issue #259)."""
+
+    class ProfileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=toml_file)
+
+    return ProfileSettings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: malformed TOML ({exc}); fix the file or pick another profile"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read profile file ({exc.strerror})") from exc
+
+
+def _provenance(
+    bound: type[Settings],
+    toml_file: Path | None,
+    toml_data: Mapping[str, Any],
+    root: Path,
+    flags: Mapping[str, Any],
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if toml_file is not None:
+        try:
+            label = str(toml_file.relative_to(root))
+        except ValueError:
+            label = str(toml_file)
+        for key, _ in flatten(toml_data):
+            out[key] = label
+    for key, _ in flatten(SeedEnvSource(bound)()):
+        out[key] = f"env {seed_env_var(key)}"
+    for key, _ in flatten(EnvSettingsSource(bound)()):
+        out[key] = f"env {ENV_PREFIX}{key.replace('.', '__').upper()}"
+    for key, _ in flatten(dict(flags)):
+        out[key] = "flag"
+    return out
+
+
+def _config_error(exc: ValidationError, provenance: Mapping[str, str]) -> InputError:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"])
+    source = provenance.get(key)
+    if source is None:  # a section given whole, e.g. from a flag
+        source = next((s for k, s in provenance.items() if k.startswith(key + ".")), "default")
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        message = "unknown key; see `credit config show` for the valid ones"
+    if source == "flag":
+        return InputError(f"{key}: {message}")
+    return ConfigError(f"{source}: key '{key}': {message}")
+
+
+def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            nested = _drop_none(value)
+            if nested:
+                out[key] = nested
+        elif value is not None:
+            out[key] = value
+    return out

@@ -1,0 +1,39 @@
+"""`[tracking]`: the store, experiment, registry behaviour, credentials and HTTP policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+
+from credit_mlops.config.base import Section
+
+
+class TrackingSettings(Section):
+    enabled: bool = True
+    uri: str | None = None
+    experiment: str = Field("credit-risk", min_length=1)
+    register_models: bool = True
+    store_dir: Path = Path(".credit")
+    project: str = "credit-mlops"
+    team: str = "credit-risk"
+    tags: dict[str, str] = Field(default_factory=dict)
+    primary_metric: str = "roc_auc_test_mean"
+    search_page_size: int = Field(1000, ge=1, le=50000)  # runs per search request
+    username: str | None = None
+    password: SecretStr | None = None
+    token: SecretStr | None = None
+    # MLflow's own HTTP retry settings (MLFLOW_HTTP_REQUEST_*); fail fast by default.
+    http_max_retries: int = Field(1, ge=0, le=10)
+    http_timeout: int = Field(4, ge=1, le=600)
+    http_backoff_factor: int = Field(1, ge=0, le=60)
+    http_backoff_jitter: float = Field(0.0, ge=0.0)
+
+    def resolved_uri(self, root: Path) -> str:
+        """The tracking URI; without one, the embedded sqlite store under `store_dir`."""
+        if self.uri:
+            return self.uri
+        return f"sqlite:///{self.store_path(root) / 'mlflow.db'}"
+
+    def store_path(self, root: Path) -> Path:
+        return self.store_dir if self.store_dir.is_absolute() else root / self.store_dir

@@ -1,0 +1,55 @@
+"""`[train]`: what `credit train` fits and how it cross-validates."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from credit_mlops.config.base import Section
+from credit_mlops.modeling.catalog import MODEL_KEYS
+
+SMOTE_METHODS = ("SMOTE", "BorderlineSMOTE", "ADASYN")
+
+
+class TrainSettings(Section):
+    models: list[str] = Field(default_factory=lambda: ["all"])
+    cv_folds: int = Field(5, ge=2, le=50)
+    cv_repeats: int = Field(3, ge=1, le=50)
+    seed: int = Field(42, ge=0, le=2**32 - 1)
+    test_size: float = Field(0.3, gt=0.0, lt=1.0)
+    smote: bool = True
+    smote_method: str = "BorderlineSMOTE"
+    smote_k_neighbors: int = Field(5, ge=1)
+    smote_m_neighbors: int = Field(10, ge=1)
+    evaluate: bool = True
+    n_jobs: int = Field(-1, ge=-1)
+
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, value: list[str]) -> list[str]:
+        keys: list[str] = []
+        for item in value:
+            for key in (part.strip().lower() for part in item.split(",")):
+                if not key:
+                    continue
+                if key == "all":
+                    keys.extend(k for k in MODEL_KEYS if k not in keys)
+                elif key in MODEL_KEYS:
+                    if key not in keys:
+                        keys.append(key)
+                else:
+                    raise ValueError(
+                        f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)}, all)"
+                    )
+        if not keys:
+            raise ValueError(f"no model given (choose from: {', '.join(MODEL_KEYS)}, all)")
+        return keys
+
+    @field_validator("smote_method")
+    @classmethod
+    def _known_smote(cls, value: str) -> str:
+        for method in SMOTE_METHODS:
+            if value.lower() == method.lower():
+                return method
+        raise ValueError(
+            f"unknown SMOTE method '{value}' (choose from: {', '.join(SMOTE_METHODS)})"
+        )

@@ -1,0 +1,54 @@
+"""Reading and writing data tables: header checks, separators, German/English names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from credit_mlops.data.schema import ENGLISH_TO_GERMAN
+from credit_mlops.errors import DataError
+
+HOW_TO_GET_DATA = (
+    "run `credit data fetch` to download South German Credit, "
+    "or pass --data PATH (setting data.path, env CREDIT_DATA__PATH)"
+)
+
+
+def read_header(path: Path) -> str:
+    """The header line, after checking the file exists, is text and names each column once."""
+    if not path.is_file():
+        raise DataError(f"data file {path} does not exist; {HOW_TO_GET_DATA}")
+    try:
+        with path.open("r", encoding="utf-8", errors="strict") as fh:
+            header = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not a text table (garbled bytes); fetch a fresh copy") from exc
+    if not header.strip():
+        raise DataError(f"{path}: file is empty; fetch a fresh copy with `credit data fetch`")
+    names = [n.strip().strip('"') for n in (header.split(",") if "," in header else header.split())]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise DataError(f"{path}: duplicated column(s) {', '.join(dupes)}; each column once")
+    return header
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a space- or comma-separated table with a header, refusing duplicated columns."""
+    sep = "," if "," in read_header(path) else r"\s+"
+    try:
+        return pd.read_csv(path, sep=sep, engine="python" if sep != "," else "c")
+    except (pd.errors.ParserError, ValueError) as exc:
+        first = str(exc).splitlines()[0]
+        raise DataError(f"{path}: garbled table ({first}); fetch a fresh copy") from exc
+
+
+def to_german(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={k: v for k, v in ENGLISH_TO_GERMAN.items() if k in frame})
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """Write in the published format: space-separated with a header."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, sep=" ", index=False)
+    return path

@@ -1,0 +1,49 @@
+"""The stratified holdout: rows kept out of cross-validation and the final fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credit_mlops.errors import DataError
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """Row positions (0-based, in file order) kept out of CV and the final fit."""
+
+    train_rows: tuple[int, ...]
+    test_rows: tuple[int, ...]
+    test_size: float
+    seed: int
+
+    def to_json(self, digest: str) -> dict[str, Any]:
+        return {
+            "data_digest": digest,
+            "test_size": self.test_size,
+            "seed": self.seed,
+            "n_train": len(self.train_rows),
+            "n_test": len(self.test_rows),
+            "test_rows": list(self.test_rows),
+        }
+
+
+def split_holdout(y: pd.Series, *, test_size: float, seed: int) -> Holdout:
+    from sklearn.model_selection import train_test_split
+
+    positions = np.arange(len(y))
+    try:
+        train, test = train_test_split(
+            positions, test_size=test_size, stratify=y.to_numpy(), random_state=seed
+        )
+    except ValueError as exc:
+        raise DataError(f"cannot make a stratified holdout of {test_size:.0%}: {exc}") from exc
+    return Holdout(
+        train_rows=tuple(int(i) for i in np.sort(train)),
+        test_rows=tuple(int(i) for i in np.sort(test)),
+        test_size=test_size,
+        seed=seed,
+    )

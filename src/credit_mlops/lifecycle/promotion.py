@@ -1,0 +1,129 @@
+"""The promotion rules, as pure functions: the metric gate, which versions a move archives,
+which aliases follow it, and how a promotion is written to (and read from) version tags."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+from credit_mlops.errors import InputError, NotFoundError
+from credit_mlops.lifecycle.targets import STAGE_ALIAS
+from credit_mlops.tracking.records import VersionRecord
+
+PROMOTION_TAG = "credit.promotion."
+LAST_PROMOTION_TAG = "credit.last_promotion"
+
+
+class GateRefusedError(InputError):
+    """A promotion to Production that would replace a better model."""
+
+
+@dataclass(frozen=True)
+class Promotion:
+    name: str
+    version: str
+    from_stage: str
+    to_stage: str
+    at: str
+    by: str
+    metric: str
+    candidate: float | None
+    current: float | None
+    current_version: str | None
+    forced: bool
+    archived: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a move changes: the version, its stage now, Production's holder, who is archived."""
+
+    version: VersionRecord
+    from_stage: str
+    incumbent: VersionRecord | None  # the version in Production now (another one)
+    replaced: tuple[VersionRecord, ...]  # archived by this move
+
+
+def find_version(versions: Sequence[VersionRecord], name: str, version: str) -> VersionRecord:
+    for v in versions:
+        if v.version == str(version):
+            return v
+    have = ", ".join(v.version for v in versions) or "none"
+    raise NotFoundError(f"model '{name}' has no version {version} (versions: {have})")
+
+
+def plan(
+    versions: Sequence[VersionRecord],
+    name: str,
+    version: str,
+    to_stage: str,
+    *,
+    keep_existing: bool = False,
+) -> Plan:
+    mv = find_version(versions, name, version)
+    if mv.current_stage == to_stage:
+        raise InputError(f"{name} v{version} is already in {to_stage}; nothing to do")
+    others = [v for v in versions if v.version != mv.version]
+    incumbent = next((v for v in reversed(others) if v.current_stage == "Production"), None)
+    archive = to_stage in ("Production", "Staging") and not keep_existing
+    replaced = tuple(v for v in others if archive and v.current_stage == to_stage)
+    return Plan(mv, mv.current_stage, incumbent, replaced)
+
+
+def check_gate(
+    name: str,
+    version: str,
+    to_stage: str,
+    *,
+    metric: str,
+    candidate: float | None,
+    incumbent_version: str | None,
+    incumbent_value: float | None,
+    force: bool,
+) -> None:
+    """Refuse Production to a version worse than (or without the metric of) the incumbent."""
+    if to_stage != "Production" or incumbent_version is None or force:
+        return
+    if incumbent_value is None:
+        return
+    if candidate is None or candidate < incumbent_value:
+        shown = "missing" if candidate is None else f"{candidate:.4f}"
+        raise GateRefusedError(
+            f"refused: {name} v{version} has {metric} {shown}, worse than "
+            f"Production v{incumbent_version} ({incumbent_value:.4f}); "
+            "use --force to promote anyway"
+        )
+
+
+def alias_changes(
+    aliases: Mapping[str, str], version: str, to_stage: str
+) -> tuple[list[str], str | None]:
+    """(aliases to delete, alias to set): `staging`/`production` follow the version's stage."""
+    stage_of = {alias: stage for stage, alias in STAGE_ALIAS.items()}
+    delete = [
+        alias
+        for alias, held_by in aliases.items()
+        if held_by == version and alias in stage_of and stage_of[alias] != to_stage
+    ]
+    return delete, STAGE_ALIAS.get(to_stage)
+
+
+def record_tags(p: Promotion) -> dict[str, str]:
+    """The version tags that keep one promotion: a stamped one and the last one."""
+    stamp = p.at.replace(":", "").replace("-", "").replace(".", "").replace("+", "_")
+    value = json.dumps({k: v for k, v in asdict(p).items() if k not in ("name", "version")})
+    return {f"{PROMOTION_TAG}{stamp}": value, LAST_PROMOTION_TAG: value}
+
+
+def history(name: str, versions: Sequence[VersionRecord]) -> list[Promotion]:
+    """Every promotion recorded on the versions' tags, oldest first."""
+    out: list[Promotion] = []
+    for v in versions:
+        for key, value in v.tags.items():
+            if key.startswith(PROMOTION_TAG):
+                data = json.loads(value)
+                data["archived"] = tuple(data.get("archived", ()))
+                out.append(Promotion(name=name, version=v.version, **data))
+    return sorted(out, key=lambda p: (p.at, p.note != ""))

@@ -1,0 +1,193 @@
+"""How we talk to a tracking store: URI, credentials, HTTP policy, health, error translation.
+
+MLflow reads its credentials and HTTP retry settings from the process environment, and
+resolves some URIs through its process-wide tracking URI. Both are set here for the length
+of one call (`Connection.scope`) and restored afterwards: nothing leaks into the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from credit_mlops.config.environ import scoped_environ
+from credit_mlops.config.masking import is_http, redact
+from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableError
+
+# Failures of the network layer, by class name anywhere in the exception chain.
+_UNREACHABLE = {
+    "ConnectionError",
+    "ConnectTimeout",
+    "ReadTimeout",
+    "Timeout",
+    "MaxRetryError",
+    "NewConnectionError",
+    "ConnectionRefusedError",
+}
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """MLflow's own retry and timeout settings (MLFLOW_HTTP_REQUEST_*)."""
+
+    max_retries: int = 1
+    timeout: int = 4
+    backoff_factor: int = 1
+    backoff_jitter: float = 0.0
+
+    def environ(self) -> dict[str, str]:
+        return {
+            "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(self.max_retries),
+            "MLFLOW_HTTP_REQUEST_TIMEOUT": str(self.timeout),
+            "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": str(self.backoff_factor),
+            "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": str(self.backoff_jitter),
+        }
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who we are to a tracking server; from the settings (env or CREDIT_TRACKING__*)."""
+
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    def environ(self) -> dict[str, str | None]:
+        return {
+            "MLFLOW_TRACKING_USERNAME": self.username,
+            "MLFLOW_TRACKING_PASSWORD": self.password,
+            "MLFLOW_TRACKING_TOKEN": self.token,
+        }
+
+    def __repr__(self) -> str:  # never show the secrets
+        return f"Credentials(username={self.username!r})"
+
+
+@dataclass(frozen=True)
+class Connection:
+    uri: str
+    experiment: str
+    artifact_root: Path | None = None
+    http: HttpPolicy = HttpPolicy()
+    credentials: Credentials = Credentials()
+
+    @property
+    def shown_uri(self) -> str:
+        return redact(self.uri)
+
+    @property
+    def is_remote(self) -> bool:
+        return is_http(self.uri)
+
+    def environ(self) -> dict[str, str | None]:
+        """The variables MLflow reads during one call; None removes one."""
+        env: dict[str, str | None] = {**self.http.environ(), **self.credentials.environ()}
+        # MLflow configures its loggers when imported; INFO lines (store migrations,
+        # "Created version") would interleave with our own output.
+        env["MLFLOW_LOGGING_LEVEL"] = os.environ.get("MLFLOW_LOGGING_LEVEL") or "WARNING"
+        # MLflow writes "View run at" lines to stdout for server URIs; our summary has them,
+        # and stdout must stay clean for --json.
+        env["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] = (
+            os.environ.get("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT") or "true"
+        )
+        return env
+
+    @contextlib.contextmanager
+    def scope(self) -> Iterator[None]:
+        """MLflow pointed at this store with these credentials for one block, then restored.
+
+        `mlflow.set_tracking_uri` also writes MLFLOW_TRACKING_URI into the environment; left
+        there it would silently redirect every later settings load in this process.
+        """
+        with scoped_environ(self.environ()), quiet_mlflow():
+            import mlflow
+
+            names = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+            saved = {name: os.environ.get(name) for name in names}
+            # The outer values come back as they were, whatever MLflow wrote meanwhile.
+            with scoped_environ(saved):
+                mlflow.set_tracking_uri(self.uri)
+                mlflow.set_registry_uri(self.uri)
+                try:
+                    yield
+                finally:
+                    # None unsets MLflow's module state as well.
+                    mlflow.set_tracking_uri(saved["MLFLOW_TRACKING_URI"])  # type: ignore[arg-type]
+                    mlflow.set_registry_uri(saved["MLFLOW_REGISTRY_URI"])  # type: ignore[arg-type]
+
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """One call to the store: scoped environment, every failure translated."""
+        from mlflow.exceptions import MlflowException
+        from requests import RequestException
+
+        try:
+            with self.scope():
+                yield
+        except (MlflowException, RequestException, OSError) as exc:
+            raise translate(exc, self) from exc
+
+    def ping(self) -> None:
+        """GET /health within the HTTP timeout; unreachable -> exit 3 at once."""
+        import requests
+
+        try:
+            response = requests.get(self.uri.rstrip("/") + "/health", timeout=self.http.timeout)
+        except requests.RequestException as exc:
+            raise translate(exc, self) from exc
+        if response.status_code >= 500:
+            raise TrackingUnreachableError(
+                f"tracking server at {self.shown_uri} answers {response.status_code}; "
+                "check its logs"
+            )
+
+
+@contextlib.contextmanager
+def quiet_mlflow() -> Iterator[None]:
+    """Silence MLflow's notes that are not the user's concern, for one block.
+
+    Its deprecation notices (registry stages), its hint that integer columns cannot hold
+    missing values (our schema forbids them) and its guess about the dataset source.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=FutureWarning, module="mlflow")
+        warnings.filterwarnings("ignore", category=FutureWarning, message=".*registry stages.*")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*Integer columns in Python.*")
+        warnings.filterwarnings("ignore", message=".*dataset source can be interpreted.*")
+        yield
+
+
+def error_code(exc: BaseException) -> str:
+    return str(getattr(exc, "error_code", "") or "")
+
+
+def translate(
+    exc: BaseException, conn: Connection, *, partial_run_id: str | None = None
+) -> TrackingError:
+    """Map an MLflow or network failure to our hierarchy (the one place that does)."""
+    shown = conn.shown_uri
+    code = error_code(exc)
+    if code in ("UNAUTHENTICATED", "PERMISSION_DENIED"):
+        user = conn.credentials.username or "the configured user"
+        verb = "authentication failed" if code == "UNAUTHENTICATED" else "permission refused"
+        return AuthError(
+            f"{verb} for {user} at {shown}; check MLFLOW_TRACKING_USERNAME / "
+            "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)",
+            partial_run_id=partial_run_id,
+        )
+    chain: BaseException | None = exc
+    while chain is not None:
+        if type(chain).__name__ in _UNREACHABLE:
+            return TrackingUnreachableError(
+                f"tracking server at {shown} is unreachable; start it (make server) or "
+                "pick another with --mlflow-uri / MLFLOW_TRACKING_URI",
+                partial_run_id=partial_run_id,
+            )
+        chain = chain.__cause__ or chain.__context__
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return TrackingError(f"tracking at {shown} failed: {message}", partial_run_id=partial_run_id)

@@ -1,0 +1,274 @@
+"""The tracking facade's MLflow implementation (the protocol is `tracking.store`).
+
+`Tracker` holds the only MLflow client; every call runs inside `Connection.guard()`, so
+each MLflow failure is translated once, here, into the errors of `credit_mlops.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from credit_mlops.errors import NotFoundError
+from credit_mlops.tracking import registry, runs, search
+from credit_mlops.tracking.connection import Connection, error_code
+from credit_mlops.tracking.convert import (
+    experiment_record,
+    logged_model,
+    model_record,
+    run_record,
+    version_record,
+)
+from credit_mlops.tracking.records import (
+    Classifier,
+    EvaluationRun,
+    ExperimentRecord,
+    LoggedModel,
+    ModelRecord,
+    RunRecord,
+    RunSpec,
+    TrackedRun,
+    VersionRecord,
+)
+
+
+class Tracker:
+    """One tracking URI and experiment; opened once per command (see tracking.open)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        if conn.uri.startswith("sqlite:///"):
+            Path(conn.uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        with conn.scope():
+            import logging
+
+            from mlflow import MlflowClient
+
+            # Our venvs may have no pip; MLflow warns about it on every model it logs.
+            logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+            self._client: Any = MlflowClient(tracking_uri=conn.uri, registry_uri=conn.uri)
+        self._experiment_id: str | None = None
+        self._reachable = False
+
+    # --- the store --------------------------------------------------------------------
+
+    @property
+    def shown_uri(self) -> str:
+        return self.conn.shown_uri
+
+    @property
+    def is_remote(self) -> bool:
+        return self.conn.is_remote
+
+    def ping(self) -> None:
+        if not self._reachable:
+            self.conn.ping()
+            self._reachable = True
+
+    def check(self) -> None:
+        """Fail fast before minutes of training: reach the server or open the store."""
+        if self.is_remote:
+            self.ping()
+        self.experiment_id()
+
+    def experiment_id(self, create: bool = True) -> str:
+        if self._experiment_id is not None:
+            return self._experiment_id
+        name, root = self.conn.experiment, self.conn.artifact_root
+        with self.conn.guard():
+            exp = self._client.get_experiment_by_name(name)
+            if exp is None:
+                if not create:
+                    raise NotFoundError(f"experiment '{name}' does not exist")
+                location = root.resolve().as_uri() if root else None
+                self._experiment_id = self._client.create_experiment(
+                    name, artifact_location=location
+                )
+            else:
+                self._experiment_id = exp.experiment_id
+        return str(self._experiment_id)
+
+    def find_experiment(self, name: str) -> ExperimentRecord:
+        """The experiment, or NotFoundError naming the ones that exist."""
+        with self.conn.guard():
+            exp = self._client.get_experiment_by_name(name)
+            if exp is not None:
+                return experiment_record(exp)
+            names = sorted(e.name for e in self._client.search_experiments(max_results=1000))
+        have = ", ".join(names[:15]) + (" …" if len(names) > 15 else "") if names else "none"
+        raise NotFoundError(
+            f"experiment '{name}' not found at {self.shown_uri} (experiments: {have})"
+        )
+
+    def experiment_ids(self) -> list[str]:
+        with self.conn.guard():
+            return [str(e.experiment_id) for e in self._client.search_experiments()]
+
+    # --- runs -------------------------------------------------------------------------
+
+    def iter_runs(
+        self,
+        experiment_ids: Sequence[str],
+        filter_string: str = "",
+        order_by: Sequence[str] | None = None,
+        page_size: int = 1000,
+        first_page: int | None = None,
+    ) -> Iterator[RunRecord]:
+        return search.iter_runs(
+            self.conn, self._client, experiment_ids, filter_string, order_by, page_size, first_page
+        )
+
+    def runs_by_id(
+        self, experiment_ids: Sequence[str], run_ids: Sequence[str]
+    ) -> dict[str, RunRecord]:
+        return search.runs_by_id(self.conn, self._client, experiment_ids, run_ids)
+
+    def runs_tagged(self, key: str, value: str) -> list[RunRecord]:
+        """Runs of this experiment carrying tag `key` = `value` (at most 100)."""
+        from credit_mlops.tracking.queries import tag_equals
+
+        with self.conn.guard():
+            found = self._client.search_runs(
+                [self.experiment_id()], filter_string=tag_equals(key, value), max_results=100
+            )
+        return [run_record(r) for r in found]
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        from mlflow.exceptions import MlflowException
+
+        with self.conn.guard():
+            try:
+                return run_record(self._client.get_run(run_id))
+            except MlflowException as exc:
+                if error_code(exc) not in registry.MISSING:
+                    raise
+        return None
+
+    def set_run_tag(self, run_id: str, key: str, value: str) -> None:
+        with self.conn.guard():
+            self._client.set_tag(run_id, key, value)
+
+    def delete_run(self, run_id: str) -> None:
+        with self.conn.guard():
+            self._client.delete_run(run_id)
+
+    def end_run(self, run_id: str, status: str) -> None:
+        with self.conn.guard():
+            self._client.set_terminated(run_id, status)
+
+    def log_training_run(
+        self, spec: RunSpec, *, start_time: int | None = None, end_time: int | None = None
+    ) -> TrackedRun:
+        """Create a run and log everything of `spec` to it; register if `register_as`.
+
+        `start_time`/`end_time` (ms) keep the original times of a run synced later.
+        """
+        exp_id = self.experiment_id()
+        logged = runs.log_training_run(
+            self.conn, self._client, exp_id, spec, start_time=start_time, end_time=end_time
+        )
+        return runs.tracked(self.conn, exp_id, logged)
+
+    def log_evaluation_run(self, evaluation: EvaluationRun) -> str:
+        with self.conn.guard():
+            return runs.log_evaluation_run(self._client, evaluation)
+
+    def download_artifact(self, run_id: str, path: str) -> Path:
+        with self.conn.guard():
+            return Path(self._client.download_artifacts(run_id, path))
+
+    def load_model(self, uri: str) -> Classifier:
+        with self.conn.guard():
+            import mlflow.sklearn
+
+            model: Classifier = mlflow.sklearn.load_model(uri)
+            return model
+
+    # --- registry ---------------------------------------------------------------------
+
+    def run_logged_model(self, run: RunRecord) -> LoggedModel | None:
+        with self.conn.guard():
+            return registry.run_logged_model(self._client, run.experiment_id, run.run_id)
+
+    def get_logged_model(self, model_id: str) -> LoggedModel | None:
+        from mlflow.exceptions import MlflowException
+
+        with self.conn.guard():
+            try:
+                return logged_model(self._client.get_logged_model(model_id))
+            except MlflowException as exc:
+                if error_code(exc) != "RESOURCE_DOES_NOT_EXIST":
+                    raise
+        return None
+
+    def register(
+        self,
+        name: str,
+        model_uri: str,
+        run_id: str,
+        model_id: str | None,
+        tags: dict[str, str],
+    ) -> VersionRecord:
+        with self.conn.guard():
+            mv = registry.create_version(self._client, name, model_uri, run_id, model_id, tags)
+        return version_record(mv)
+
+    def registered_model(self, name: str) -> ModelRecord | None:
+        from mlflow.exceptions import MlflowException
+
+        with self.conn.guard():
+            try:
+                return model_record(self._client.get_registered_model(name))
+            except MlflowException as exc:
+                if error_code(exc) != "RESOURCE_DOES_NOT_EXIST":
+                    raise
+        return None
+
+    def registered_names(self) -> list[str]:
+        with self.conn.guard():
+            found = self._client.search_registered_models(max_results=1000)
+        return sorted(m.name for m in found)
+
+    def versions(self, name: str) -> list[VersionRecord]:
+        with self.conn.guard():
+            return registry.versions_of_model(self._client, name)
+
+    def version_by_alias(self, name: str, alias: str) -> VersionRecord | None:
+        from mlflow.exceptions import MlflowException
+
+        with self.conn.guard():
+            try:
+                return version_record(self._client.get_model_version_by_alias(name, alias))
+            except MlflowException as exc:
+                if error_code(exc) not in registry.MISSING:
+                    raise
+        return None
+
+    def versions_of_runs(self, run_ids: list[str]) -> list[VersionRecord]:
+        with self.conn.guard():
+            return registry.versions_of_runs(self._client, run_ids)
+
+    def all_versions(self) -> list[VersionRecord]:
+        with self.conn.guard():
+            return registry.all_versions(self._client)
+
+    def aliases(self, names: set[str]) -> dict[tuple[str, str], list[str]]:
+        with self.conn.guard():
+            return registry.aliases(self._client, names)
+
+    def transition_stage(self, name: str, version: str, stage: str) -> None:
+        with self.conn.guard():
+            self._client.transition_model_version_stage(name, version, stage)
+
+    def set_alias(self, name: str, alias: str, version: str) -> None:
+        with self.conn.guard():
+            self._client.set_registered_model_alias(name, alias, version)
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        with self.conn.guard():
+            self._client.delete_registered_model_alias(name, alias)
+
+    def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
+        with self.conn.guard():
+            self._client.set_model_version_tag(name, version, key, value)

@@ -1,0 +1,183 @@
+"""What one training run logs: params, metrics, tags, artifacts (the `RunSpec`)."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from credit_mlops.config.settings import Settings
+from credit_mlops.modeling.catalog import DISPLAY_NAMES
+from credit_mlops.tracking.records import RunSpec
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from credit_mlops.data.dataset import Dataset
+    from credit_mlops.data.split import Holdout
+    from credit_mlops.modeling.cv import CVResult
+    from credit_mlops.modeling.pipeline import ResamplingConfig
+
+OOF_SOURCE = "out-of-fold predictions on the training part"
+IN_SAMPLE_SOURCE = "in-sample predictions on the training part (trained with --no-evaluate)"
+
+
+@dataclass(frozen=True)
+class TrainingPart:
+    """The data one run was trained on and where it came from."""
+
+    dataset: Dataset
+    holdout: Holdout
+    X: pd.DataFrame
+    y: np.ndarray
+    preprocessor: Path | None = None
+
+
+def resampling(settings: Settings) -> ResamplingConfig | None:
+    """The oversampling the settings ask for (None with --no-smote)."""
+    from credit_mlops.modeling.pipeline import ResamplingConfig
+
+    cfg = settings.train
+    if not cfg.smote:
+        return None
+    return ResamplingConfig(cfg.smote_method, cfg.smote_k_neighbors, cfg.smote_m_neighbors)
+
+
+def run_name(given: str | None, key: str, n_models: int, stamp: datetime) -> str:
+    if given:
+        return given if n_models == 1 else f"{given}_{key}"
+    return f"train_{key}_{stamp:%Y%m%d_%H%M%S}"
+
+
+def git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def decision_metrics(
+    cv: CVResult | None, pipeline: Any, X: pd.DataFrame, y: np.ndarray
+) -> tuple[dict[str, float], str]:
+    """CV metrics plus the cost-optimal threshold, chosen on the training part only."""
+    from credit_mlops.modeling.costs import cost_optimal_threshold
+
+    if cv is not None:
+        return {
+            **cv.metrics,
+            "decision_threshold": cv.threshold,
+            "expected_cost_cv": cv.oof_cost,
+            "expected_cost_cv_at_0_5": cv.oof_cost_at_half,
+        }, OOF_SOURCE
+    # Without cross-validation the only training-part predictions are in-sample ones.
+    proba = pipeline.predict_proba(X)[:, 1]
+    return {"decision_threshold": cost_optimal_threshold(y, proba)}, IN_SAMPLE_SOURCE
+
+
+def params(
+    settings: Settings, key: str, part: TrainingPart, threshold_source: str, pipeline: Any
+) -> dict[str, Any]:
+    from credit_mlops.modeling.estimators import hyperparameters
+
+    cfg = settings.train
+    dataset, holdout = part.dataset, part.holdout
+    out: dict[str, Any] = {
+        "version": settings.model_version,
+        "model_key": key,
+        "cv_folds": cfg.cv_folds,
+        "cv_repeats": cfg.cv_repeats,
+        "evaluated": cfg.evaluate,
+        "random_seed": cfg.seed,
+        "test_size": cfg.test_size,
+        "smote__used": cfg.smote,
+        "positive_class": "bad (kredit=0)",
+        "data_rows": dataset.shape[0],
+        "data_columns": dataset.shape[1],
+        "train_rows": len(holdout.train_rows),
+        "holdout_rows": len(holdout.test_rows),
+        "data_digest": dataset.digest,
+        "data_source": dataset.source,
+        "preprocessor": str(part.preprocessor) if part.preprocessor else "builtin",
+        "threshold_source": threshold_source,
+    }
+    config = resampling(settings)
+    if config is not None:
+        out.update({f"smote__{k}": v for k, v in config.params().items()})
+    for name, value in hyperparameters(pipeline.named_steps["model"]).items():
+        out[f"model__{name}"] = value
+    return out
+
+
+def tags(settings: Settings, key: str, stamp: datetime) -> dict[str, str]:
+    t = settings.tracking
+    return {
+        "project": t.project,
+        "team": t.team,
+        "script": "credit train",
+        "model_version": settings.model_version,
+        "model_name": key,
+        "model_display_name": DISPLAY_NAMES[key],
+        "git_commit": git_commit(settings.root),
+        "timestamp": stamp.isoformat(timespec="seconds"),
+        "profile": settings.profile,
+        **t.tags,
+    }
+
+
+def run_spec(
+    settings: Settings,
+    key: str,
+    name: str,
+    part: TrainingPart,
+    cv: CVResult | None,
+    pipeline: Any,
+    stamp: datetime,
+    reg_name: str | None = None,
+) -> RunSpec:
+    from credit_mlops.data.schema import TARGET
+
+    metrics, threshold_source = decision_metrics(cv, pipeline, part.X, part.y)
+    logged = params(settings, key, part, threshold_source, pipeline)
+    dataset = part.dataset
+    results = {
+        "model_key": key,
+        "model_display_name": DISPLAY_NAMES[key],
+        "version": settings.model_version,
+        "timestamp": stamp.isoformat(timespec="seconds"),
+        "params": {k: str(v) for k, v in logged.items()},
+        "cv_results": cv.metrics if cv else None,
+        "decision_threshold": metrics["decision_threshold"],
+        "cv_folds_scores": list(cv.folds) if cv else None,
+        "data": {"source": dataset.source, "digest": dataset.digest, "shape": dataset.shape},
+    }
+    frame = part.X.assign(**{TARGET: 1 - part.y})  # back to the file's coding: 1 good, 0 bad
+    register = settings.tracking.register_models and settings.tracking.enabled
+    return RunSpec(
+        run_name=name,
+        params=logged,
+        metrics=metrics,
+        tags=tags(settings, key, stamp),
+        pipeline=pipeline,
+        input_example=part.X.head(5),
+        dataset=frame,
+        dataset_source=dataset.source,
+        dataset_name="south-german-credit",
+        artifacts={
+            "results/model_results.json": results,
+            "results/holdout.json": part.holdout.to_json(dataset.digest),
+        },
+        register_as=(reg_name or key) if register else None,
+        version_tags={"model_version": settings.model_version, "model_key": key},
+        booster=pipeline.named_steps["model"].get_booster() if key == "xgboost" else None,
+    )
