@@ -1,0 +1,129 @@
+"""The outbox entry format, and `credit sync` against the in-memory fake of the facade."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from tests.fake_store import FakeStore
+
+from credit_mlops.tracking.records import RunSpec
+from credit_mlops.train.outbox import (
+    COMPLETE_TAG,
+    OUTBOX_TAG,
+    SYNCED_TAG,
+    entries,
+    entry_record,
+    read_spec,
+    write_entry,
+)
+from credit_mlops.train.sync import sync
+
+
+def spec(register_as: str | None = "logistic_regression") -> RunSpec:
+    X = pd.DataFrame({"laufkont": [1, 2, 3, 4], "laufzeit": [6, 12, 24, 48]})
+    y = [0, 1, 0, 1]
+    pipeline = Pipeline([("model", LogisticRegression())]).fit(X, y)
+    return RunSpec(
+        run_name="train_logistic_regression_20261128_120000",
+        params={"model_key": "logistic_regression", "cv_folds": 5, "smote__used": True},
+        metrics={"roc_auc_test_mean": 0.75},
+        tags={"model_name": "logistic_regression", "profile": "remote"},
+        pipeline=pipeline,
+        input_example=X.head(2),
+        dataset=X.assign(kredit=[1, 0, 1, 0]),
+        dataset_source="/data/SouthGermanCredit.asc",
+        dataset_name="south-german-credit",
+        artifacts={"results/holdout.json": {"test_rows": [1, 2]}},
+        register_as=register_as,
+        version_tags={"model_version": "0.1.0", "model_key": "logistic_regression"},
+    )
+
+
+def test_entry_record_holds_everything_but_model_and_frame() -> None:
+    record = entry_record(
+        spec(), experiment="credit-risk", reason="unreachable", created=12.5, entry_id="e1"
+    )
+    assert record == {
+        "id": "e1",
+        "partial_run_id": None,
+        "experiment": "credit-risk",
+        "run_name": "train_logistic_regression_20261128_120000",
+        "created": 12.5,
+        "reason": "unreachable",
+        "params": {"model_key": "logistic_regression", "cv_folds": "5", "smote__used": "True"},
+        "metrics": {"roc_auc_test_mean": 0.75},
+        "tags": {"model_name": "logistic_regression", "profile": "remote"},
+        "artifacts": {"results/holdout.json": {"test_rows": [1, 2]}},
+        "dataset_source": "/data/SouthGermanCredit.asc",
+        "dataset_name": "south-german-credit",
+        "register_as": "logistic_regression",
+        "version_tags": {"model_version": "0.1.0", "model_key": "logistic_regression"},
+    }
+    json.dumps(record)  # what run.json holds must be JSON
+
+
+def test_an_entry_reads_back_as_the_run_it_was(tmp_path: Path) -> None:
+    original = spec()
+    entry = write_entry(
+        tmp_path, original, experiment="credit-risk", reason="gone", partial_run_id="p1"
+    )
+    assert entries(tmp_path) == [entry]
+    assert sorted(p.name for p in entry.iterdir()) == ["dataset.csv", "model.joblib", "run.json"]
+    record = json.loads((entry / "run.json").read_text())
+    assert record["partial_run_id"] == "p1"
+    again = read_spec(entry, record)
+    assert again.tags[OUTBOX_TAG] == record["id"]
+    assert again.tags[SYNCED_TAG] == "true"
+    assert again.tags["credit.synced_reason"] == "gone"
+    assert again.register_as is None  # registered only once the run is complete
+    assert list(again.input_example.columns) == ["laufkont", "laufzeit"]
+    proba = again.pipeline.predict_proba(original.input_example)
+    assert proba.tolist() == original.pipeline.predict_proba(original.input_example).tolist()
+
+
+def test_sync_uploads_registers_and_is_idempotent(tmp_path: Path) -> None:
+    store = FakeStore()
+    partial = store.add_run(status="RUNNING")
+    write_entry(
+        tmp_path, spec(), experiment="credit-risk", reason="x", partial_run_id=partial.run_id
+    )
+    first = sync(store, tmp_path)
+    assert [(r.status, r.registered) for r in first] == [("synced", "logistic_regression v1")]
+    assert entries(tmp_path) == []
+    run = store.runs[first[0].run_id]
+    assert run.tags[COMPLETE_TAG] == "true"
+    assert store.runs[partial.run_id].status == "FAILED"  # the half-logged run is ended
+    assert store.runs[partial.run_id].tags["credit.superseded_by"] == "outbox sync"
+    assert sync(store, tmp_path) == []
+
+
+def test_an_entry_already_complete_is_not_uploaded_twice(tmp_path: Path) -> None:
+    store = FakeStore()
+    entry = write_entry(tmp_path, spec(), experiment="credit-risk", reason="x")
+    record = json.loads((entry / "run.json").read_text())
+    done = store.add_run(tags={OUTBOX_TAG: record["id"], COMPLETE_TAG: "true"})
+    half = store.add_run(tags={OUTBOX_TAG: record["id"]})
+    [result] = sync(store, tmp_path)
+    assert (result.status, result.run_id) == ("already synced", done.run_id)
+    assert half.run_id not in store.runs  # a half-done earlier sync is deleted
+    assert result.registered == "logistic_regression v1"
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [("{not json", "unreadable entry"), ('{"run_name": "r"}', "entry lacks 'id'")],
+)
+def test_broken_entries_fail_with_exit_2_and_stay(tmp_path: Path, content: str, error: str) -> None:
+    entry = tmp_path / "20261128_000000_r"
+    entry.mkdir()
+    (entry / "run.json").write_text(content)
+    [result] = sync(FakeStore(), tmp_path)
+    assert result.status == "failed"
+    assert result.exit_code == 2
+    assert result.error is not None and result.error.startswith(error)
+    assert entries(tmp_path) == [entry]

@@ -1,0 +1,70 @@
+"""The target grammar, without a store."""
+
+from __future__ import annotations
+
+import pytest
+
+from credit_mlops.errors import InputError
+from credit_mlops.lifecycle.targets import (
+    AliasTarget,
+    LatestTarget,
+    LoggedModelTarget,
+    RunTarget,
+    StageTarget,
+    VersionTarget,
+    canonical_stage,
+    parse_target,
+)
+
+MODEL_ID = "m-" + "0123456789abcdef" * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("xgboost", LatestTarget("xgboost")),
+        ("xgboost/3", VersionTarget("xgboost", "3")),
+        ("xgboost/latest", LatestTarget("xgboost")),
+        ("xgboost/LATEST", LatestTarget("xgboost")),
+        ("xgboost/production", StageTarget("xgboost", "Production")),
+        ("xgboost/Staging", StageTarget("xgboost", "Staging")),
+        ("xgboost/none", StageTarget("xgboost", "None")),
+        ("xgboost@champion", AliasTarget("xgboost", "champion")),
+        ("models:/xgboost/2", VersionTarget("xgboost", "2")),
+        ("models:/xgboost@production", AliasTarget("xgboost", "production")),
+        ("models:/xgboost/Production", StageTarget("xgboost", "Production")),
+        (f"models:/{MODEL_ID}", LoggedModelTarget(MODEL_ID)),
+        ("runs:/abc123", RunTarget("abc123", None, "runs:/abc123")),
+        ("runs:/abc123/", RunTarget("abc123", None, "runs:/abc123/")),
+        ("runs:/abc123/model", RunTarget("abc123", "model", "runs:/abc123/model")),
+        ("  my-model/7 ", VersionTarget("my-model", "7")),
+        ("team/xgboost/4", VersionTarget("team/xgboost", "4")),
+        ("a@b@c", AliasTarget("a@b", "c")),
+    ],
+)
+def test_grammar(text: str, expected: object) -> None:
+    assert parse_target(text) == expected
+
+
+def test_a_logged_model_id_needs_the_models_prefix() -> None:
+    assert parse_target(MODEL_ID) == LatestTarget(MODEL_ID)
+
+
+def test_neither_version_latest_nor_stage_is_refused() -> None:
+    with pytest.raises(InputError, match=r"'beta' in 'xgboost/beta' is neither a version number"):
+        parse_target("xgboost/beta")
+
+
+@pytest.mark.parametrize(
+    ("given", "stage"),
+    [("staging", "Staging"), ("PRODUCTION", "Production"), (" archived ", "Archived")],
+)
+def test_canonical_stage(given: str, stage: str) -> None:
+    assert canonical_stage(given) == stage
+
+
+def test_unknown_stage_lists_the_choices() -> None:
+    with pytest.raises(
+        InputError, match=r"unknown stage 'prod' \(choose from: Staging, Production"
+    ):
+        canonical_stage("prod")

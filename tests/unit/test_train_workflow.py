@@ -1,0 +1,70 @@
+"""The train workflow against the in-memory fake of the facade: what a run logs, and the
+outbox when tracking fails after training (the partial run id travels as a typed field)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.fake_store import FakeStore
+
+from credit_mlops.config.loader import load_settings
+from credit_mlops.errors import TrackingUnreachableError
+from credit_mlops.tracking.records import RunSpec, TrackedRun
+from credit_mlops.train.inputs import TrainInputs
+from credit_mlops.train.outbox import entries, outbox_dir
+from credit_mlops.train.workflow import TrainingNotLoggedError, train
+
+FLAGS = {"train": {"models": ["decision_tree"], "evaluate": False}}
+
+
+class DownStore(FakeStore):
+    def log_training_run(
+        self, spec: RunSpec, *, start_time: int | None = None, end_time: int | None = None
+    ) -> TrackedRun:
+        raise TrackingUnreachableError("tracking server at x is unreachable", partial_run_id="p1")
+
+
+@pytest.fixture
+def settings(project: Path, synthetic_file: Path):  # type: ignore[no-untyped-def]
+    return load_settings(None, {**FLAGS, "data": {"path": synthetic_file}})
+
+
+def test_one_run_logs_the_seed_contract_and_registers(settings) -> None:  # type: ignore[no-untyped-def]
+    store = FakeStore()
+    report = train(settings, TrainInputs(run_name="dt"), store=store)
+    [result] = report.results
+    assert (result.run_name, result.registered_name, result.registered_version) == (
+        "dt",
+        "decision_tree",
+        "1",
+    )
+    spec = store.specs[result.run_id or ""]
+    assert spec.params["version"] == "0.1.0"
+    assert spec.params["model__max_depth"] == 5
+    assert spec.params["smote__method"] == "BorderlineSMOTE"
+    assert spec.params["threshold_source"].startswith("in-sample predictions")
+    assert set(spec.artifacts) == {"results/model_results.json", "results/holdout.json"}
+    assert spec.tags["script"] == "credit train"
+    assert spec.register_as == "decision_tree"
+    assert ("check", ()) in store.calls  # the store is checked before training
+
+
+def test_a_failed_log_keeps_the_run_in_the_outbox(settings) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TrainingNotLoggedError) as info:
+        train(settings, store=DownStore())
+    assert info.value.cause.exit_code == 3
+    [entry] = entries(outbox_dir(settings))
+    record = json.loads((entry / "run.json").read_text())
+    assert record["partial_run_id"] == "p1"
+    assert record["reason"] == "tracking server at x is unreachable"
+    assert info.value.report.results[0].outbox == str(entry)
+
+
+def test_tracking_disabled_asks_no_store(project: Path, synthetic_file: Path) -> None:
+    flags = {**FLAGS, "data": {"path": synthetic_file}, "tracking": {"enabled": False}}
+    store = FakeStore()
+    report = train(load_settings(None, flags), store=store)
+    assert report.results[0].run_id is None
+    assert store.calls == []
