@@ -45,7 +45,11 @@ def test_one_run_logs_the_seed_contract_and_registers(settings) -> None:  # type
     assert spec.params["model__max_depth"] == 5
     assert spec.params["smote__method"] == "BorderlineSMOTE"
     assert spec.params["threshold_source"].startswith("in-sample predictions")
-    assert set(spec.artifacts) == {"results/model_results.json", "results/holdout.json"}
+    assert set(spec.artifacts) == {
+        "results/model_results.json",
+        "results/holdout.json",
+        "explain/background.json",  # the explanation background (credit explain, predict)
+    }
     assert spec.tags["script"] == "credit train"
     assert spec.register_as == "decision_tree"
     assert ("check", ()) in store.calls  # the store is checked before training

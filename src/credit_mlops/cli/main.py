@@ -54,6 +54,16 @@ COMMANDS: dict[str, Lazy] = {
     "predict": Lazy(
         f"{_PKG}.predict:predict", "Score applicants: P(bad) and accept or reject.", True
     ),
+    "explain": Lazy(
+        f"{_PKG}.explain:explain",
+        "What drives a model: mean |SHAP| per original column, with plots.",
+        True,
+    ),
+    "fairness": Lazy(
+        f"{_PKG}.fairness:fairness",
+        "Is the model fair: group metrics, parity and the four-fifths rule.",
+        True,
+    ),
     "compare": Lazy(f"{_PKG}.compare:compare", "Which model is best, and how sure are we."),
     "sync": Lazy(f"{_PKG}.sync:sync", "Upload the runs kept while the tracking server was away."),
     "config": Lazy(f"{_PKG}.config:app", "Inspect settings."),

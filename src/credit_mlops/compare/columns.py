@@ -70,5 +70,6 @@ def registry_columns(primary: str) -> tuple[Column, ...]:
         Column("f1_test_mean", "f1", numeric=True, better="max", priority=6),
         Column("recall_test_mean", "recall", numeric=True, better="max", priority=5),
         Column("precision_test_mean", "precision", numeric=True, better="max", priority=5),
+        Column("parity_gap", "parity gap", numeric=True, better="min", priority=4),
         Column("run_id", "source run", priority=2),
     )

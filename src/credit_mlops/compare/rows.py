@@ -88,8 +88,16 @@ def version_row(
         "f1_test_mean": m.get("f1_test_mean"),
         "recall_test_mean": m.get("recall_test_mean"),
         "precision_test_mean": m.get("precision_test_mean"),
+        "parity_gap": _tag_number(v.tags.get("fairness.max_parity_difference")),  # fairness
         "run_id": v.run_id,
     }
+
+
+def _tag_number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None  # "n/a": fewer than two groups to compare
 
 
 def _number(value: object) -> float | None:

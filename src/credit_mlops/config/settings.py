@@ -17,7 +17,9 @@ from pydantic_settings import (
 )
 
 from credit_mlops.config.data import DataSettings
+from credit_mlops.config.fairness import FairnessSettings
 from credit_mlops.config.masking import flatten, mask, redact
+from credit_mlops.config.promote import PromoteSettings
 from credit_mlops.config.sources import SeedEnvSource
 from credit_mlops.config.tracking import TrackingSettings
 from credit_mlops.config.train import TrainSettings
@@ -40,6 +42,8 @@ class Settings(BaseSettings):
     train: TrainSettings = Field(default_factory=TrainSettings)
     data: DataSettings = Field(default_factory=DataSettings)
     tracking: TrackingSettings = Field(default_factory=TrackingSettings)
+    fairness: FairnessSettings = Field(default_factory=FairnessSettings)
+    promote: PromoteSettings = Field(default_factory=PromoteSettings)
 
     _profile: str = PrivateAttr(DEFAULT_PROFILE)
     _profile_file: Path | None = PrivateAttr(None)

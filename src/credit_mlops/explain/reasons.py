@@ -19,7 +19,7 @@ DEFAULT_REASONS = 4
 
 def check_count(k: int) -> int:
     if k < 1:
-        raise InputError(f"--explain {k}: the number of reasons must be at least 1 (default 4)")
+        raise InputError(f"--reasons {k}: the number of reasons must be at least 1 (default 4)")
     return k
 
 

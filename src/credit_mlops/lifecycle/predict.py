@@ -15,6 +15,7 @@ from credit_mlops.lifecycle.resolve import get_run, resolve
 from credit_mlops.tracking.store import TrackingStore
 
 if TYPE_CHECKING:
+    from credit_mlops.explain.service import ReasonMaker
     from credit_mlops.tracking.records import Classifier
 
 RowsProgress = Callable[[int, int], None]  # (rows done, rows in all)
@@ -50,15 +51,22 @@ def predict(
     id_column: str = "id",
     chunk_rows: int = 50_000,
     progress: RowsProgress | None = None,
+    reasons: int | None = None,
 ) -> PredictReport:
     start = time.perf_counter()
     check_paths(input_path, output_path)
     ref = resolve(store, target)
-    threshold, _ = threshold_of(get_run(store, ref.run_id))
+    run = get_run(store, ref.run_id)
+    threshold, _ = threshold_of(run)
     model = store.load_model(ref.uri)
+    explain = None
+    if reasons is not None:  # shap and the explainers are imported only when asked for
+        from credit_mlops.explain.service import reason_maker
+
+        explain = reason_maker(store, run, model, reasons)
     scoring_start = time.perf_counter()
     rows, rejected = score_file(
-        model, threshold, input_path, output_path, id_column, chunk_rows, progress
+        model, threshold, input_path, output_path, id_column, chunk_rows, progress, explain
     )
     return PredictReport(
         target=target,
@@ -81,6 +89,7 @@ def score_file(
     id_column: str,
     chunk_rows: int,
     progress: RowsProgress | None,
+    explain: ReasonMaker | None = None,
 ) -> tuple[int, int]:
     """(rows scored, rows rejected); the rows are validated chunk by chunk."""
     import numpy as np
@@ -110,6 +119,8 @@ def score_file(
                 frame = pd.DataFrame(
                     {"p_bad": proba, "decision": np.where(reject, "reject", "accept")}
                 )
+                if explain is not None:  # reason_1..K, reason_1_value..K (--explain)
+                    frame = frame.join(explain(chunk[list(FEATURES)]).set_axis(frame.index))
                 if ids is not None:
                     frame.insert(0, id_column, ids.to_numpy())
                 frame.to_csv(out, index=False, header=(i == 0), float_format="%.17g")

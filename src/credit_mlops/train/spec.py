@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
+from credit_mlops.explain.background import ARTIFACT
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
 from credit_mlops.tracking.records import RunSpec
 
@@ -146,6 +147,7 @@ def run_spec(
     reg_name: str | None = None,
 ) -> RunSpec:
     from credit_mlops.data.schema import TARGET
+    from credit_mlops.explain.background import to_json as background_json
 
     metrics, threshold_source = decision_metrics(cv, pipeline, part.X, part.y)
     logged = params(settings, key, part, threshold_source, pipeline)
@@ -176,6 +178,7 @@ def run_spec(
         artifacts={
             "results/model_results.json": results,
             "results/holdout.json": part.holdout.to_json(dataset.digest),
+            ARTIFACT: background_json(part.X, settings.train.seed),  # credit explain/predict
         },
         register_as=(reg_name or key) if register else None,
         version_tags={"model_version": settings.model_version, "model_key": key},

@@ -22,6 +22,10 @@ def predict(
         Path, typer.Option("--output", "-o", help="CSV: [id,] p_bad, decision.", dir_okay=False)
     ],
     id_column: Annotated[str, typer.Option("--id-column", help="Kept in the output.")] = "id",
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Add reason_1..K: what raised P(bad) most.")
+    ] = False,
+    reasons: Annotated[int, typer.Option("--reasons", help="K, reasons per applicant.")] = 4,
     profile: Profile = None,
     mlflow_uri: MlflowUri = None,
     quiet: Quiet = False,
@@ -33,16 +37,24 @@ def predict(
     """
     from credit_mlops.cli.options import uri_settings
     from credit_mlops.cli.render import console, lifecycle
+    from credit_mlops.explain.reasons import check_count
     from credit_mlops.lifecycle.predict import check_paths
     from credit_mlops.lifecycle.predict import predict as run_predict
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)
     check_paths(input_file, output_file)  # refused before the store is opened
+    k = check_count(reasons) if explain else None
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
         report = run_predict(
-            store, target, input_file, output_file, id_column=id_column, progress=progress
+            store,
+            target,
+            input_file,
+            output_file,
+            id_column=id_column,
+            progress=progress,
+            reasons=k,
         )
     if json_out:
         console.emit_json(report)

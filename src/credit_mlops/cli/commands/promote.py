@@ -38,6 +38,7 @@ def promote(
     from credit_mlops.cli.options import uri_settings
     from credit_mlops.cli.render import console, lifecycle
     from credit_mlops.errors import InputError
+    from credit_mlops.fairness.workflow import parity_gate
     from credit_mlops.lifecycle.promote import history
     from credit_mlops.lifecycle.promote import promote as run_promote
     from credit_mlops.lifecycle.targets import canonical_stage
@@ -57,6 +58,7 @@ def promote(
         )
     canonical_stage(stage)  # a bad stage is refused before the store is opened
     store = open_tracker(settings, existing=True)
+    parity_gate(settings, store, name, version, stage, force=force)  # promote.max_parity_gap
     record = run_promote(
         store,
         name,

@@ -1,0 +1,67 @@
+"""`credit fairness TARGET`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credit_mlops.cli.options import MlflowUri, Profile, Target
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def fairness(
+    target: Target,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data", help="Measure on this validated file instead of the holdout.", dir_okay=False
+        ),
+    ] = None,
+    training_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--training-data",
+            help="The file the model trained on (for its holdout); default data.path.",
+            dir_okay=False,
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option("--output-dir", help="Where to write the PNGs and JSON.")
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = Format.table,
+    profile: Profile = None,
+    mlflow_uri: MlflowUri = None,
+) -> None:
+    """Is the model fair: group metrics, parity and the four-fifths rule.
+
+    Groups (settings fairness.attributes, fairness.bands): age bands, foreign worker, and
+    sex where famges identifies it. Logged as an evaluation run; the figures are also set
+    as tags on the model version.
+    """
+    from credit_mlops.cli.render import fairness as render
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.fairness.workflow import check_settings, fairness_of_model
+    from credit_mlops.tracking.open import open_tracker
+
+    settings = load_settings(
+        profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
+    )
+    check_settings(settings)  # an unknown group column is refused before the store opens
+    store = open_tracker(settings, existing=True)
+    result = fairness_of_model(settings, store, target, data_path=data, output_dir=output_dir)
+    if fmt is Format.table:
+        render.tables(result)
+    else:
+        writer = {"json": render.to_json, "csv": render.to_csv, "markdown": render.to_markdown}
+        typer.echo(writer[fmt.value](result), nl=False)

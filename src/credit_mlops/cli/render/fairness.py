@@ -1,0 +1,124 @@
+"""Output of `credit fairness`: one table per protected attribute (rich, markdown, CSV, JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import TYPE_CHECKING
+
+from credit_mlops.cli.render.console import err, out
+
+if TYPE_CHECKING:
+    from credit_mlops.fairness.metrics import AttributeReport, GroupRow
+    from credit_mlops.fairness.workflow import FairnessResult
+
+HEADERS = (
+    "group",
+    "n",
+    "reject rate",
+    "TPR (bad rejected)",
+    "FPR (good rejected)",
+    "ROC AUC",
+    "exp. cost",
+    "accept ratio",
+    "verdict",
+)
+
+
+def _num(value: float, digits: int = 3) -> str:
+    return "-" if math.isnan(value) else f"{value:.{digits}f}"
+
+
+def _cells(g: GroupRow) -> list[str]:
+    return [
+        g.group,
+        str(g.count),
+        _num(g.reject_rate),
+        _num(g.tpr),
+        _num(g.fpr),
+        _num(g.roc_auc),
+        _num(g.expected_cost),
+        _num(g.accept_ratio),
+        g.verdict,
+    ]
+
+
+def _figures(a: AttributeReport) -> str:
+    return (
+        f"parity difference {_num(a.parity_difference)} · parity ratio (acceptance) "
+        f"{_num(a.parity_ratio)} · equalized odds difference "
+        f"{_num(a.equalized_odds_difference)} · most favoured: {a.most_favoured or '-'}"
+    )
+
+
+def tables(r: FairnessResult) -> None:
+    from rich.table import Table
+
+    who = f"{r.name} v{r.version}" if r.name else r.model_uri
+    console = out()
+    for a in r.report.attributes:
+        table = Table(title=f"Fairness of {who} by {a.attribute}", caption=_figures(a))
+        for h in HEADERS:
+            table.add_column(h, justify="left" if h in ("group", "verdict") else "right")
+        for g in a.groups:
+            style = "bold red" if g.verdict == "below four-fifths" else ""
+            style = "yellow" if g.verdict not in ("ok", "below four-fifths") else style
+            table.add_row(*_cells(g), style=style)
+        console.print(table)
+        for note in a.notes:
+            err().print(note, markup=False, soft_wrap=True)
+    console.print(
+        f"{r.scope}, {r.report.rows} rows · reject at P(bad) ≥ {r.report.threshold:.3f} · "
+        "flagged: acceptance rate below 4/5 of the most favoured group's",
+        markup=False,
+    )
+    console.print(f"data: {r.data_source}", markup=False)
+    console.print(f"pictures: {r.output_dir}", markup=False)
+    if r.evaluation_run_id:
+        console.print(f"evaluation run: {r.evaluation_run_id}", markup=False)
+
+
+def to_json(r: FairnessResult) -> str:
+    from credit_mlops.fairness.workflow import as_dict
+
+    payload = {
+        "target": r.target,
+        "model_uri": r.model_uri,
+        "scope": r.scope,
+        "data": r.data_source,
+        "evaluation_run_id": r.evaluation_run_id,
+        **as_dict(r.report),
+    }
+    return json.dumps(payload, indent=2)
+
+
+def to_csv(r: FairnessResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["attribute", *HEADERS, "parity_difference", "parity_ratio", "equalized_odds_difference"]
+    )
+    for a in r.report.attributes:
+        figures = [_num(a.parity_difference, 6), _num(a.parity_ratio, 6)]
+        figures.append(_num(a.equalized_odds_difference, 6))
+        for g in a.groups:
+            writer.writerow([a.attribute, *_cells(g), *figures])
+    return buffer.getvalue()
+
+
+def to_markdown(r: FairnessResult) -> str:
+    lines: list[str] = []
+    for a in r.report.attributes:
+        lines += [f"### {a.attribute}", "", "| " + " | ".join(HEADERS) + " |"]
+        lines.append(
+            "|" + "|".join("---" if h in ("group", "verdict") else "--:" for h in HEADERS) + "|"
+        )
+        for g in a.groups:
+            cells = _cells(g)
+            if g.verdict == "below four-fifths":
+                cells[-1] = f"**{cells[-1]}**"
+            lines.append("| " + " | ".join(cells) + " |")
+        lines += ["", _figures(a), *(f"> {n}" for n in a.notes), ""]
+    return "\n".join(lines)

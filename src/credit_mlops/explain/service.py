@@ -1,0 +1,50 @@
+"""A logged model's explainer: its kind from the training run, its background from the run's
+artifact; and the reason columns `credit predict --explain` appends to each chunk."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableError
+from credit_mlops.explain.attribution import Explainer, explainer
+from credit_mlops.explain.background import ARTIFACT, from_json
+from credit_mlops.explain.reasons import check_count, reasons
+from credit_mlops.tracking.records import RunRecord
+from credit_mlops.tracking.store import TrackingStore
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ReasonMaker = Callable[["pd.DataFrame"], "pd.DataFrame"]
+
+
+def stored_background(store: TrackingStore, run: RunRecord) -> pd.DataFrame | None:
+    """The run's background sample; None for runs trained before it was stored."""
+    try:
+        path = store.download_artifact(run.run_id, ARTIFACT)
+    except (TrackingUnreachableError, AuthError):
+        raise
+    except TrackingError:
+        return None  # the artifact is not there
+    return from_json(json.loads(path.read_text()))
+
+
+def model_explainer(store: TrackingStore, run: RunRecord, model: Any) -> Explainer:
+    """The explainer for a run's loaded model, in terms of the schema's raw columns."""
+    from credit_mlops.data.schema import FEATURES
+
+    key = run.params.get("model_key") or run.tags.get("model_name")
+    return explainer(model, list(FEATURES), stored_background(store, run), key)
+
+
+def reason_maker(store: TrackingStore, run: RunRecord, model: Any, k: int) -> ReasonMaker:
+    """chunk of raw rows -> reason_1..k and reason_1_value..k, in the chunk's order."""
+    check_count(k)
+    explained = model_explainer(store, run, model)
+
+    def make(chunk: pd.DataFrame) -> pd.DataFrame:
+        return reasons(explained.explain(chunk), chunk, k)
+
+    return make

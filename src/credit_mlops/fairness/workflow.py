@@ -1,0 +1,220 @@
+"""`credit fairness TARGET`: group metrics of a model's decisions on its holdout (or a file),
+pictures per attribute, an evaluation run, and the figures as tags on the model version;
+and the promotion gate's measurement."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from credit_mlops.config.settings import Settings
+from credit_mlops.errors import InputError
+from credit_mlops.explain.rows import Rows, check_scope, target_rows
+from credit_mlops.fairness.metrics import FairnessReport
+from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
+from credit_mlops.tracking.records import EvaluationRun, RunRecord
+from credit_mlops.tracking.store import TrackingStore
+
+
+@dataclass(frozen=True)
+class FairnessResult:
+    target: str
+    model_uri: str
+    name: str | None
+    version: str | None
+    source_run_id: str
+    scope: str
+    data_source: str
+    report: FairnessReport
+    figures: dict[str, str]
+    output_dir: str
+    evaluation_run_id: str | None = None
+
+
+def check_settings(settings: Settings) -> None:
+    """Group columns and bands, refused before the store is opened."""
+    from credit_mlops.data.schema import FEATURES
+    from credit_mlops.fairness.groups import check_attributes
+
+    cfg = settings.fairness
+    check_attributes(cfg.attributes, list(FEATURES), cfg.bands)
+
+
+def measure(
+    settings: Settings, store: TrackingStore, ref: ModelRef, run: RunRecord, rows: Rows
+) -> FairnessReport:
+    from credit_mlops.fairness.metrics import Costs, fairness
+    from credit_mlops.lifecycle.evaluate import threshold_of
+    from credit_mlops.modeling.costs import COST_FALSE_ACCEPT, COST_FALSE_REJECT
+    from credit_mlops.modeling.pipeline import target_bad
+
+    if rows.y is None:
+        raise InputError(f"{rows.source}: fairness needs the target column kredit")
+    cfg = settings.fairness
+    proba = store.load_model(ref.uri).predict_proba(rows.X)[:, 1]
+    return fairness(
+        rows.X,
+        target_bad(rows.y),
+        proba,
+        threshold_of(run)[0],
+        attributes=cfg.attributes,
+        bands=cfg.bands,
+        min_group=cfg.min_group_size,
+        four_fifths=cfg.four_fifths,
+        costs=Costs(COST_FALSE_ACCEPT, COST_FALSE_REJECT),
+    )
+
+
+def fairness_of_model(
+    settings: Settings,
+    store: TrackingStore,
+    target: str,
+    *,
+    data_path: Path | None = None,
+    output_dir: Path | None = None,
+    log: bool = True,
+) -> FairnessResult:
+    from credit_mlops.fairness.plots import save_fairness_figures
+
+    check_settings(settings)
+    ref = resolve(store, target)
+    run = get_run(store, ref.run_id)
+    check_scope(run, data_path)
+    rows = target_rows(settings, store, run, data_path)
+    report = measure(settings, store, ref, run, rows)
+    label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
+    folder = output_dir or (
+        settings.tracking.store_path(settings.root)
+        / "fairness"
+        / f"{label}-{rows.scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
+    )
+    figures = save_fairness_figures(report, folder, ref.label)
+    (folder / "fairness.json").write_text(json.dumps(as_dict(report), indent=2))
+    run_id = _log(store, ref, run, report, folder, rows) if log else None
+    return FairnessResult(
+        target=target,
+        model_uri=ref.uri,
+        name=ref.name,
+        version=ref.version,
+        source_run_id=ref.run_id,
+        scope=rows.scope,
+        data_source=rows.source,
+        report=report,
+        figures={k: str(v) for k, v in figures.items()},
+        output_dir=str(folder),
+        evaluation_run_id=run_id,
+    )
+
+
+def as_dict(report: FairnessReport) -> dict[str, object]:
+    """JSON-able, NaN as null."""
+    cleaned = _clean(asdict(report) | {"max_parity_difference": report.max_parity_difference})
+    assert isinstance(cleaned, dict)
+    return cleaned
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def figures(report: FairnessReport, scope: str) -> dict[str, float]:
+    """The figures logged as metrics: per attribute, the disparities."""
+    out: dict[str, float] = {}
+    for a in report.attributes:
+        slug = a.attribute.replace(" ", "_")
+        for name in ("parity_difference", "parity_ratio", "equalized_odds_difference"):
+            value = getattr(a, name)
+            if not math.isnan(value):
+                out[f"{scope}_fairness_{slug}_{name}"] = value
+    return out
+
+
+def _log(
+    store: TrackingStore,
+    ref: ModelRef,
+    run: RunRecord,
+    report: FairnessReport,
+    folder: Path,
+    rows: Rows,
+) -> str:
+    tags = {
+        "credit.kind": "evaluation",  # kept out of comparisons, like credit evaluate's runs
+        "credit.source_run_id": ref.run_id,
+        "credit.scope": rows.scope,
+        "credit.data": rows.source,
+        "credit.model_key": run.tags.get("model_name", ""),
+        "script": "credit fairness",
+    }
+    if ref.name and ref.version:
+        tags.update({"credit.evaluated_model": ref.name, "credit.evaluated_version": ref.version})
+    name = f"fairness_{ref.name}_v{ref.version}" if ref.name else f"fairness_{ref.run_id[:8]}"
+    rid = store.log_evaluation_run(
+        EvaluationRun(run.experiment_id, name, tags, figures(report, rows.scope), str(folder))
+    )
+    if ref.name and ref.version:
+        for key, value in version_tags(report, rows.scope).items():
+            store.set_version_tag(ref.name, ref.version, key, value)
+        store.set_version_tag(ref.name, ref.version, "fairness.run_id", rid)
+    return rid
+
+
+def version_tags(report: FairnessReport, scope: str) -> dict[str, str]:
+    """What `credit compare --registry` shows: the largest parity gap, and what was flagged."""
+    worst = report.worst()
+    tags = {
+        "fairness.scope": scope,
+        "fairness.max_parity_difference": (
+            "n/a" if worst is None else f"{worst.parity_difference:.4f}"
+        ),
+        "fairness.worst_attribute": worst.attribute if worst else "n/a",
+        "fairness.flagged": "; ".join(
+            f"{a.attribute}: {', '.join(a.flagged)}" for a in report.attributes if a.flagged
+        )
+        or "none",
+    }
+    for a in report.attributes:
+        if not math.isnan(a.parity_difference):
+            tags[f"fairness.{a.attribute}.parity_difference"] = f"{a.parity_difference:.4f}"
+    return tags
+
+
+def parity_gate(
+    settings: Settings,
+    store: TrackingStore,
+    name: str,
+    version: str,
+    stage: str,
+    *,
+    force: bool,
+) -> None:
+    """`promote.max_parity_gap`: measured on the candidate's holdout when promoting to
+    Production; refused (exit 2) above the gap unless forced."""
+    from credit_mlops.fairness.gate import parity_refusal
+    from credit_mlops.lifecycle.targets import canonical_stage
+
+    max_gap = settings.promote.max_parity_gap
+    if max_gap is None or force or canonical_stage(stage) != "Production":
+        return
+    check_settings(settings)
+    ref = resolve(store, f"{name}/{version}")
+    run = get_run(store, ref.run_id)
+    report = measure(settings, store, ref, run, target_rows(settings, store, run, None))
+    worst = report.worst()
+    refusal = parity_refusal(
+        f"{name} v{version}",
+        report.max_parity_difference,
+        worst.attribute if worst else None,
+        max_gap,
+        force=force,
+    )
+    if refusal:
+        raise InputError(refusal)
