@@ -1,0 +1,70 @@
+"""A local sqlite store shared by several processes: creation serialised, writes proved.
+
+MLflow migrates a new (or old) sqlite store the first time a client touches it, and two
+processes doing that at once race ("duplicate column name"): a file lock beside the
+database makes one process create or migrate it while the others wait, then find it ready.
+Before minutes of cross-validation, `probe_sqlite` proves the store takes a write
+(a rolled-back CREATE TABLE), so a read-only store is refused up front. No MLflow import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
+
+from credit_mlops.errors import InputError, TrackingError
+
+LOCK_TIMEOUT = 600.0  # a first migration takes ~25 s here; a loaded machine may take more
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+@contextlib.contextmanager
+def store_lock(db: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the store's lock file (`<db>.lock`) for the block; other processes wait."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(lock_path(db)))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise TrackingError(
+            f"the store {db} is still being created by another process after {timeout:.0f} s; "
+            f"try again (or remove {lock_path(db)} if no credit command is running)"
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot lock the store {db} ({exc.strerror or exc}); its folder must be writable"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def probe_sqlite(db: Path, *, uri_mode: bool = False, query: str = "") -> str | None:
+    """None if the sqlite database takes a write, else SQLite's reason (e.g. read-only).
+
+    The write is a CREATE TABLE inside a transaction that is rolled back: nothing stays.
+    With `uri_mode` the database is opened as MLflow would (`file:PATH?mode=ro&...`).
+    """
+    params = [(k, v) for k, v in parse_qsl(query) if k.lower() != "uri"]
+    target = f"file:{db}" + (f"?{urlencode(params)}" if params else "") if uri_mode else str(db)
+    try:
+        con = sqlite3.connect(target, uri=uri_mode, timeout=60, isolation_level=None)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("CREATE TABLE credit_write_probe (x INTEGER)")
+        con.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        con.close()
+    return None

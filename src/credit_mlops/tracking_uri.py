@@ -1,0 +1,143 @@
+"""The one parser for tracking URIs: scheme and the parts each scheme needs, checked up front.
+
+Anything MLflow would fail on later (with a KeyError deep in its store registry, or after
+minutes of cross-validation) is refused here with exit 2 and one line that names the
+setting the URI came from. A local store's folder must exist, except the project's own
+default store folder, which is created. No MLflow import: this runs before any heavy work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qs, urlsplit
+
+from credit_mlops.errors import ConfigError, InputError
+
+Kind = Literal["server", "sqlite", "database", "databricks"]
+DATABASES = ("postgresql", "mysql", "mssql")
+USABLE = (
+    "http(s)://HOST[:PORT], sqlite:///PATH/mlflow.db, postgresql://HOST/DB, "
+    "mysql://HOST/DB, mssql://HOST/DB or databricks"
+)
+
+
+@dataclass(frozen=True)
+class TrackingUri:
+    """A tracking URI that has every part its scheme needs."""
+
+    raw: str
+    scheme: str  # as written, e.g. "postgresql+psycopg"
+    kind: Kind
+    sqlite_path: Path | None = None  # the database file of a sqlite store
+    sqlite_uri_mode: bool = False  # sqlite:///file:...?uri=true (e.g. mode=ro)
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind == "sqlite"
+
+
+def source_label(provenance: str | None) -> str:
+    """How to name where the URI came from: a flag, an env variable, a profile file."""
+    if provenance in (None, "default", "derived"):
+        return "tracking.uri"
+    if provenance == "flag":
+        return "--mlflow-uri"
+    if provenance.startswith("env "):
+        return provenance.removeprefix("env ")
+    return f"{provenance}: key 'tracking.uri'"
+
+
+def _error(source: str, message: str) -> InputError:
+    # Messages show URIs only through `redact`: a password never reaches the terminal.
+    cls = ConfigError if ": key " in source else InputError
+    return cls(f"{source}: {message}")
+
+
+def parse(uri: str, *, source: str) -> TrackingUri:
+    """Check `uri` (from `source`, e.g. "MLFLOW_TRACKING_URI") or raise exit 2."""
+    from credit_mlops.uris import redact
+
+    shown = redact(uri.strip())
+    text = uri.strip()
+    if not text:
+        raise _error(source, "the tracking URI is empty; " + f"use {USABLE}")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise _error(source, f"tracking URI '{shown}' is malformed ({exc})") from None
+    scheme = parts.scheme.lower()
+    if text.lower() == "databricks":
+        return TrackingUri(text, "databricks", "databricks")
+    if not scheme or "://" not in text:
+        raise _error(
+            source,
+            f"tracking URI '{shown}' has no scheme; for a local store use "
+            f"sqlite:///{Path(text).expanduser().resolve()} (or {USABLE})",
+        )
+    base = scheme.split("+", 1)[0]
+    if base in ("http", "https"):
+        if not parts.hostname:
+            raise _error(source, f"tracking URI '{shown}' names no host; use {base}://HOST[:PORT]")
+        return TrackingUri(text, scheme, "server")
+    if base == "sqlite":
+        return _sqlite(text, scheme, shown, source)
+    if base in DATABASES:
+        if not parts.hostname:
+            raise _error(source, f"tracking URI '{shown}' names no host; use {base}://HOST/DB")
+        if not parts.path.strip("/"):
+            raise _error(
+                source, f"tracking URI '{shown}' names no database; use {base}://HOST[:PORT]/DB"
+            )
+        return TrackingUri(text, scheme, "database")
+    if base == "databricks":
+        return TrackingUri(text, scheme, "databricks")
+    raise _error(
+        source,
+        f"tracking URI '{shown}' has scheme '{parts.scheme}', which cannot be used; use {USABLE}",
+    )
+
+
+def _sqlite(text: str, scheme: str, shown: str, source: str) -> TrackingUri:
+    rest = text.split("://", 1)[1]
+    if not rest.startswith("/") or not rest[1:].split("?", 1)[0]:
+        raise _error(
+            source,
+            f"tracking URI '{shown}' names no database path (an in-memory store keeps "
+            "nothing); use sqlite:///PATH/mlflow.db",
+        )
+    database, _, query = rest[1:].partition("?")
+    uri_mode = parse_qs(query).get("uri", [""])[0].lower() in ("true", "1")
+    if uri_mode and database.startswith("file:"):
+        database = database.removeprefix("file:")
+    return TrackingUri(text, scheme, "sqlite", Path(database), uri_mode)
+
+
+def check_store_folder(parsed: TrackingUri, *, source: str, default_folder: Path) -> None:
+    """A local store's folder must exist; only the project's default store folder is made."""
+    if parsed.sqlite_path is None:
+        return
+    folder = parsed.sqlite_path.parent
+    if folder.is_dir():
+        return
+    if _same(folder, default_folder):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _error(
+                source, f"cannot create the store folder {folder} ({exc.strerror})"
+            ) from None
+        return
+    if folder.exists():
+        raise _error(source, f"{folder} (the store's folder) is not a folder")
+    raise _error(
+        source,
+        f"the store's folder {folder} does not exist; create it first or fix the URI "
+        "(only the project's own store folder is created)",
+    )
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.absolute() == b.absolute() or a.resolve() == b.resolve()
