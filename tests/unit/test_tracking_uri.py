@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from credit_mlops.errors import ConfigError, InputError
-from credit_mlops.store_lock import probe_sqlite, store_lock
-from credit_mlops.tracking_uri import check_store_folder, parse, source_label
+from credit_mlops.tracking.store_lock import probe_sqlite, store_lock
+from credit_mlops.tracking.uri import check_store_folder, parse, source_label
 
 
 @pytest.mark.parametrize(
