@@ -125,6 +125,25 @@ def atomic_write(
         raise
 
 
+def temp_beside(path: Path) -> Path:
+    """A new, empty temporary file of this process in `path`'s folder (for writers that
+    open the file themselves, e.g. Parquet); finish with `publish` or unlink it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """fsync the finished temporary file, give it normal permissions, rename it into place."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
 def write_text(path: Path, text: str) -> Path:
     with atomic_write(path, "w") as fh:
         fh.write(text)

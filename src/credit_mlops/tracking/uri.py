@@ -115,7 +115,9 @@ def _sqlite(text: str, scheme: str, shown: str, source: str) -> TrackingUri:
     return TrackingUri(text, scheme, "sqlite", Path(database), uri_mode)
 
 
-def check_store_folder(parsed: TrackingUri, *, source: str, default_folder: Path) -> None:
+def check_store_folder(
+    parsed: TrackingUri, *, source: str, default_folder: Path, create: bool = True
+) -> None:
     """A local store's folder must exist; only the project's default store folder is made."""
     if parsed.sqlite_path is None:
         return
@@ -123,6 +125,8 @@ def check_store_folder(parsed: TrackingUri, *, source: str, default_folder: Path
     if folder.is_dir():
         return
     if _same(folder, default_folder):
+        if not create:
+            return
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
