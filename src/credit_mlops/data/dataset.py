@@ -41,8 +41,12 @@ def content_digest(frame: pd.DataFrame) -> str:
 
 
 def load_dataset(path: Path, *, min_rows_per_class: int = 30) -> Dataset:
+    from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
+    from credit_mlops.data.formats import file_format
+
     frame = to_german(read_table(path))
-    validate(frame, source=str(path), min_rows_per_class=min_rows_per_class)
+    where = PARQUET_ROWS if file_format(path) == "parquet" else CSV_LINES
+    validate_frame(frame, source=str(path), min_rows_per_class=min_rows_per_class, where=where)
     frame = frame[[*FEATURES, TARGET]].astype("int64")
     return Dataset(
         X=frame[list(FEATURES)],

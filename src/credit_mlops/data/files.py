@@ -34,13 +34,15 @@ def read_header(path: Path) -> str:
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a space- or comma-separated table with a header, refusing duplicated columns."""
-    sep = "," if "," in read_header(path) else r"\s+"
-    try:
-        return pd.read_csv(path, sep=sep, engine="python" if sep != "," else "c")
-    except (pd.errors.ParserError, ValueError) as exc:
-        first = str(exc).splitlines()[0]
-        raise DataError(f"{path}: garbled table ({first}); fetch a fresh copy") from exc
+    """A whole table: CSV (comma, semicolon, tab or whitespace; plain or gzip) or Parquet.
+
+    Read by pandas' C engine or pyarrow (`data.formats`), refusing duplicated columns.
+    """
+    from credit_mlops.data.formats import read_frame
+
+    if not path.is_file():
+        raise DataError(f"data file {path} does not exist; {HOW_TO_GET_DATA}")
+    return read_frame(path)
 
 
 def to_german(frame: pd.DataFrame) -> pd.DataFrame:
