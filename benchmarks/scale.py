@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import CREDIT, Bench, Project, clean_env, median, render
+from harness import CREDIT, Bench, Project, clean_env, median, render
 
 TICK = os.sysconf("SC_CLK_TCK")
 MODELS = "logistic_regression,decision_tree,random_forest,xgboost,svm"

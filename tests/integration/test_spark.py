@@ -56,21 +56,21 @@ def applicants(rows: int, seed: int) -> pd.DataFrame:
     return frame.assign(id=[f"A-{i:06d}" for i in range(rows)])
 
 
-def test_spark_scores_100k_rows_exactly_like_the_pandas_engine(
+def test_spark_scores_rows_exactly_like_the_pandas_engine(
     tmp_path: Path, spark: Any, scoring: tuple[Pipeline, Any]
 ) -> None:
     from credit_mlops.lifecycle.spark import score
     from credit_mlops.lifecycle.stream import score_file
 
     model, udf = scoring
-    source = formats.write_frame(applicants(100_000, 5), tmp_path / "in.asc")
+    source = formats.write_frame(applicants(20_000, 5), tmp_path / "in.asc")
     result = score(spark, udf, source, tmp_path / "spark-out")
     pandas_result = score_file(model, source, tmp_path / "pandas.parquet", threshold=0.25)
 
     by_spark = pd.read_parquet(tmp_path / "spark-out").sort_values("id", ignore_index=True)
     by_pandas = pd.read_parquet(tmp_path / "pandas.parquet")
     assert list(by_spark.columns) == ["id", "p_bad", "decision"]
-    assert len(by_spark) == 100_000
+    assert len(by_spark) == 20_000
     pd.testing.assert_frame_equal(by_spark, by_pandas, check_exact=True)
     assert (result.rows, result.rejected) == (pandas_result.rows, pandas_result.rejected)
     assert not (tmp_path / "spark-out.partial").exists()

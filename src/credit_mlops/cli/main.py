@@ -67,7 +67,7 @@ COMMANDS: dict[str, Lazy] = {
     "compare": Lazy(f"{_PKG}.compare:compare", "Which model is best, and how sure are we."),
     "sync": Lazy(f"{_PKG}.sync:sync", "Upload the runs kept while the tracking server was away."),
     "config": Lazy(f"{_PKG}.config:app", "Inspect settings."),
-    "data": Lazy(f"{_PKG}.data:app", "Obtain and check the South German Credit data."),
+    "data": Lazy(f"{_PKG}.data:app", "Obtain, check or synthesise South German Credit data."),
     "server": Lazy(f"{_PKG}.server:app", "Run a local team tracking server (make server)."),
 }
 

@@ -14,12 +14,15 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.environ import scoped_environ
 from credit_mlops.data import formats
 from credit_mlops.data.schema import COLUMNS, ENGLISH_TO_GERMAN, FEATURES, FIRST_ROWS
 from credit_mlops.errors import DataError, InputError
+
+if TYPE_CHECKING:
+    from credit_mlops.tracking.store import TrackingStore
 
 INSTALL_HINT = (
     "--engine spark needs pyspark: pip install 'credit-mlops[spark]' "
@@ -169,3 +172,27 @@ def score(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return SparkScored(int(summary["rows"]), int(summary["rejected"] or 0), partitions)
+
+
+def predict_with_spark(
+    store: TrackingStore,
+    uri: str,
+    *,
+    threshold: float,
+    input_path: Path,
+    output_path: Path,
+    master: str,
+    id_column: str,
+) -> SparkScored:
+    """Start Spark at `master`, score through the store's spark_udf, stop Spark."""
+    import tempfile
+
+    spark = session(master)
+    try:
+        with tempfile.TemporaryDirectory(prefix="credit-spark-") as folder:
+            udf = store.spark_udf(
+                spark, uri, threshold=threshold, features=list(FEATURES), folder=Path(folder)
+            )
+            return score(spark, udf, input_path, output_path, id_column=id_column)
+    finally:
+        spark.stop()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 RowsProgress = Callable[[int, int | None], None]  # (rows done, rows in all if known)
+Explainer = Callable[["pd.DataFrame"], "pd.DataFrame"]  # features -> reason columns
 DEFAULT_CHUNK_ROWS = 100_000
 
 
@@ -57,7 +58,14 @@ def decisions(proba: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def score_frame(
-    model: Any, chunk: pd.DataFrame, *, threshold: float, id_column: str, source: str, where: Any
+    model: Any,
+    chunk: pd.DataFrame,
+    *,
+    threshold: float,
+    id_column: str,
+    source: str,
+    where: Any,
+    explain: Explainer | None = None,
 ) -> pd.DataFrame:
     """Validate one chunk (the target column may be there or not) and score it."""
     import pandas as pd
@@ -65,8 +73,11 @@ def score_frame(
     chunk = to_german(chunk)
     ids = chunk.pop(id_column) if id_column in chunk.columns else None
     validate_frame(chunk, source=source, features_only=True, where=where)
-    proba = model.predict_proba(chunk[list(FEATURES)].astype("int64"))[:, 1]
+    features = chunk[list(FEATURES)].astype("int64")
+    proba = model.predict_proba(features)[:, 1]
     frame = pd.DataFrame({"p_bad": proba, "decision": decisions(proba, threshold)})
+    if explain is not None:  # reason_1..K, reason_1_value..K (--explain)
+        frame = frame.join(explain(features).set_axis(frame.index))
     if ids is not None:
         frame.insert(0, id_column, ids.to_numpy())
     return frame
@@ -83,8 +94,12 @@ def score_file(
     workers: int | None = None,
     output_format: str | None = None,
     progress: RowsProgress | None = None,
+    explain: Explainer | None = None,
 ) -> Scored:
-    """Score `input_path` (CSV, gzip CSV or Parquet) into `output_path` (CSV or Parquet)."""
+    """Score `input_path` (CSV, gzip CSV or Parquet) into `output_path` (CSV or Parquet).
+
+    With `explain`, one worker: the explainers are not known to be safe across threads.
+    """
     from threadpoolctl import threadpool_limits
 
     if chunk_rows < 1:
@@ -94,7 +109,7 @@ def score_file(
     total = formats.count_rows(input_path)
     where = PARQUET_ROWS if formats.file_format(input_path) == "parquet" else CSV_LINES
     fmt = formats.output_format(output_path, output_format)
-    n_workers = workers or default_workers()
+    n_workers = 1 if explain is not None else (workers or default_workers())
     with (
         formats.TableWriter(output_path, fmt) as writer,
         threadpool_limits(limits=1),
@@ -109,6 +124,7 @@ def score_file(
                 id_column=id_column,
                 source=str(input_path),
                 where=where,
+                explain=explain,
             )
             rejected = int((frame["decision"] == "reject").sum())
             return _Chunk(writer.encode(frame), list(frame.columns), len(frame), rejected)

@@ -185,6 +185,18 @@ class Tracker:
             model: Classifier = mlflow.sklearn.load_model(uri)
             return model
 
+    def spark_udf(
+        self, spark: Any, uri: str, *, threshold: float, features: list[str], folder: Path
+    ) -> Any:
+        """`mlflow.pyfunc.spark_udf` over the model at `uri`, answering p_bad and decision."""
+        from credit_mlops.tracking import spark_scoring
+
+        with self.conn.guard():
+            path = spark_scoring.save_decision_model(
+                uri, threshold=threshold, features=features, folder=folder
+            )
+            return spark_scoring.spark_udf(spark, path)
+
     # --- registry ---------------------------------------------------------------------
 
     def run_logged_model(self, run: RunRecord) -> LoggedModel | None:

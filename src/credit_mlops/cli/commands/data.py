@@ -1,4 +1,4 @@
-"""`credit data fetch` and `credit data validate`."""
+"""`credit data fetch`, `credit data validate` and `credit data synth`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from credit_mlops.cli.options import Profile, Quiet
 
-app = typer.Typer(help="Obtain and check the South German Credit data.", no_args_is_help=True)
+app = typer.Typer(help="Obtain, check or synthesise South German Credit data.", no_args_is_help=True)
 
 
 @app.command("fetch")
@@ -53,3 +53,26 @@ def validate(
         f"✓ {dataset.source}: {dataset.shape[0]} rows, {dataset.shape[1]} features, "
         f"good {counts.get(1, 0)} / bad {counts.get(0, 0)}, digest {dataset.digest}"
     )
+
+
+@app.command("synth")
+def synth(
+    rows: Annotated[int, typer.Option("--rows", help="How many applicants.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="File to write (whole or not at all).")
+    ],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same rows.")] = 0,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv (space-separated) or parquet; default by suffix."),
+    ] = None,
+) -> None:
+    """Write seeded synthetic applicants shaped like the real data."""
+    from credit_mlops.cli.render import console
+    from credit_mlops.data.formats import output_format, write_frame
+    from credit_mlops.data.synth import synthesize
+
+    chosen = output_format(output, fmt)
+    frame = synthesize(rows, seed=seed)
+    write_frame(frame, output, chosen)
+    console.note(f"✓ {output}: {rows} synthetic applicants ({chosen}, seed {seed})")

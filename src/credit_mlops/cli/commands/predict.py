@@ -15,17 +15,30 @@ def predict(
     input_file: Annotated[
         Path,
         typer.Option(
-            "--input", "-i", help="Applicants to score (schema of the data).", dir_okay=False
+            "--input",
+            "-i",
+            help="Applicants to score (schema of the data): CSV, gzip CSV or Parquet.",
         ),
     ],
     output_file: Annotated[
-        Path, typer.Option("--output", "-o", help="CSV: [id,] p_bad, decision.", dir_okay=False)
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="[id,] p_bad, decision: CSV, or Parquet by suffix; a Parquet folder on Spark.",
+        ),
     ],
     id_column: Annotated[str, typer.Option("--id-column", help="Kept in the output.")] = "id",
     explain: Annotated[
         bool, typer.Option("--explain", help="Add reason_1..K: what raised P(bad) most.")
     ] = False,
     reasons: Annotated[int, typer.Option("--reasons", help="K, reasons per applicant.")] = 4,
+    engine: Annotated[
+        str, typer.Option("--engine", help="pandas (chunks on every core) or spark.")
+    ] = "pandas",
+    spark_master: Annotated[
+        str, typer.Option("--spark-master", help="Spark master URL (--engine spark).")
+    ] = "local[*]",
     profile: Profile = None,
     mlflow_uri: MlflowUri = None,
     quiet: Quiet = False,
@@ -43,7 +56,7 @@ def predict(
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)
-    check_paths(input_file, output_file)  # refused before the store is opened
+    check_paths(input_file, output_file, engine)  # refused before the store is opened
     k = check_count(reasons) if explain else None
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
@@ -55,6 +68,8 @@ def predict(
             id_column=id_column,
             progress=progress,
             reasons=k,
+            engine=engine,
+            spark_master=spark_master,
         )
     if json_out:
         console.emit_json(report)

@@ -86,7 +86,7 @@ def evaluation(r: EvaluationReport) -> None:
 
 
 @contextlib.contextmanager
-def rows_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def rows_progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
     if not enabled:
         yield None
         return
@@ -95,7 +95,7 @@ def rows_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     bar = Progress(*Progress.get_default_columns(), console=err(), transient=True)
     task: dict[str, TaskID] = {}
 
-    def update(done: int, total: int) -> None:
+    def update(done: int, total: int | None) -> None:
         if "id" not in task:
             bar.start()
             task["id"] = bar.add_task("scoring", total=total)
@@ -111,7 +111,8 @@ def rows_progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 def prediction(r: PredictReport) -> None:
     share = r.rejected / r.rows if r.rows else 0.0
     out().print(
-        f"✓ scored {r.rows} rows with {r.model_uri} in {r.seconds:.1f}s → {r.output} "
+        f"✓ scored {r.rows} rows with {r.model_uri}{' on Spark' if r.engine == 'spark' else ''} "
+        f"in {r.seconds:.1f}s → {r.output} "
         f"(reject {r.rejected}, {share:.1%}, at P(bad) ≥ {r.threshold:.3f})",
         markup=False,
     )
