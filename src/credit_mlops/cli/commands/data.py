@@ -9,7 +9,9 @@ import typer
 
 from credit_mlops.cli.options import Profile, Quiet
 
-app = typer.Typer(help="Obtain, check or synthesise South German Credit data.", no_args_is_help=True)
+app = typer.Typer(
+    help="Obtain, check or synthesise South German Credit data.", no_args_is_help=True
+)
 
 
 @app.command("fetch")
