@@ -177,3 +177,46 @@ def test_exit_codes_belong_to_the_classes() -> None:
     assert errors.error_for_exit_code(4) is errors.AuthError
     assert errors.error_for_exit_code(2) is errors.InputError
     assert errors.error_for_exit_code(1) is errors.TrackingError
+
+
+def _area(path: Path) -> str:
+    parts = path.relative_to(SRC).parts
+    return parts[0] if len(parts) > 1 else parts[0].removesuffix(".py")
+
+
+def _signatures_with_any() -> set[tuple[str, str]]:
+    """(module, name) of top-level functions and classes whose signature or fields say Any."""
+    out: set[tuple[str, str]] = set()
+    for p in modules():
+        module = "credit_mlops." + ".".join(p.relative_to(SRC).with_suffix("").parts)
+        for node in ast.parse(p.read_text()).body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                annotations = [a.annotation for a in args] + [node.returns]
+            elif isinstance(node, ast.ClassDef):
+                annotations = [s.annotation for s in node.body if isinstance(s, ast.AnnAssign)]
+            else:
+                continue
+            if any(a is not None and "Any" in ast.unparse(a) for a in annotations):
+                out.add((module, node.name))
+    return out
+
+
+def test_no_any_on_a_boundary_between_areas() -> None:
+    """What one area imports from another is typed: records and protocols, never Any."""
+    loose = _signatures_with_any()
+    assert loose  # the scan finds Any where it is allowed (inside an area)
+    crossing = []
+    for p in modules():
+        for node in ast.walk(ast.parse(p.read_text())):
+            if not (isinstance(node, ast.ImportFrom) and node.module):
+                continue
+            parts = node.module.split(".")
+            if parts[0] != "credit_mlops" or len(parts) < 3 or parts[1] == _area(p):
+                continue
+            crossing += [
+                f"{_area(p)} <- {node.module}.{alias.name}"
+                for alias in node.names
+                if (node.module, alias.name) in loose
+            ]
+    assert crossing == []

@@ -39,7 +39,7 @@ def available_profiles(folder: Path) -> list[str]:
 
 def load_settings(
     profile: str | None = None,
-    overrides: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, object] | None = None,
 ) -> Settings:
     """Build the effective settings for one invocation.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.data.dataset import load_dataset
@@ -14,12 +14,22 @@ from credit_mlops.errors import DataError
 ARCHIVE_NAME = "south-german-credit-update.zip"
 
 
+class ProgressBar(Protocol):
+    """What pooch drives as a download bar."""
+
+    total: int | None
+
+    def update(self, n: int) -> None: ...
+    def reset(self) -> None: ...
+    def close(self) -> None: ...
+
+
 def fetch(
     url: str,
     data_dir: Path,
     *,
     sha256: str | None = None,
-    progressbar: Any = False,
+    progressbar: bool | ProgressBar = False,
     min_rows_per_class: int = 30,
 ) -> Path:
     """Download the UCI archive into `data_dir` (cached by pooch), extract and validate it."""
@@ -57,7 +67,7 @@ def _as_list(value: str | Sequence[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def fetch_data(settings: Settings, *, progressbar: Any = False) -> Path:
+def fetch_data(settings: Settings, *, progressbar: bool | ProgressBar = False) -> Path:
     """`credit data fetch`: the archive at data.url into data.dir, checked."""
     return fetch(
         settings.data.url,

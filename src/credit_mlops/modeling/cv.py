@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,10 @@ import pandas as pd
 from credit_mlops.modeling.costs import cost_optimal_threshold, expected_cost
 from credit_mlops.modeling.metric_names import METRICS
 from credit_mlops.modeling.metrics import score
+
+if TYPE_CHECKING:
+    from imblearn.pipeline import Pipeline
+
 from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
@@ -39,7 +43,7 @@ class CVResult:
 @dataclass(frozen=True)
 class FitResult:
     key: str
-    pipeline: Any
+    pipeline: Pipeline
     seconds: float
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from sklearn.base import BaseEstimator
 
@@ -91,9 +90,9 @@ def estimator(key: str, seed: int) -> BaseEstimator:
     return CATALOG[key].factory(seed)
 
 
-def hyperparameters(est: BaseEstimator) -> dict[str, Any]:
+def hyperparameters(est: BaseEstimator) -> dict[str, object]:
     """Every hyperparameter of the estimator, nested ones included, as loggable scalars."""
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     for name, value in sorted(est.get_params(deep=True).items()):
         if isinstance(value, BaseEstimator):
             continue  # its own parameters are listed as name__param

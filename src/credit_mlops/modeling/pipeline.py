@@ -8,12 +8,16 @@ are about catching bad applicants.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from credit_mlops.modeling import estimators
+
+if TYPE_CHECKING:
+    from imblearn.pipeline import Pipeline
+    from sklearn.base import BaseEstimator
 
 
 @dataclass(frozen=True)
@@ -22,8 +26,8 @@ class ResamplingConfig:
     k_neighbors: int = 5
     m_neighbors: int = 10
 
-    def params(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"method": self.method, "k_neighbors": self.k_neighbors}
+    def params(self) -> dict[str, object]:
+        out: dict[str, object] = {"method": self.method, "k_neighbors": self.k_neighbors}
         if self.method == "BorderlineSMOTE":
             out["m_neighbors"] = self.m_neighbors
         return out
@@ -33,7 +37,7 @@ class ResamplingConfig:
 class PipelineConfig:
     seed: int
     resampling: ResamplingConfig | None
-    preprocessor: Any = None  # the seed's --preprocessor object; None builds ours
+    preprocessor: BaseEstimator | None = None  # the seed's --preprocessor; None builds ours
 
 
 def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:
@@ -55,7 +59,7 @@ def sampler(config: ResamplingConfig, seed: int) -> Any:
     raise ValueError(f"unknown resampling method {config.method!r}")
 
 
-def build_pipeline(key: str, config: PipelineConfig) -> Any:
+def build_pipeline(key: str, config: PipelineConfig) -> Pipeline:
     from imblearn.pipeline import Pipeline
     from sklearn.base import clone
 
