@@ -107,3 +107,32 @@ def test_right_password_works_and_is_written_nowhere(
         for path in root.rglob("*"):
             if path.is_file():
                 assert needle not in path.read_bytes(), path
+
+
+def test_credit_tracking_password_reaches_the_server_like_mlflows(
+    auth_server: MlflowServer, data_file: Path, tmp_path: Path
+) -> None:
+    """CREDIT_TRACKING__PASSWORD is the same setting as MLFLOW_TRACKING_PASSWORD, and wins."""
+    project = make_project(tmp_path)
+    base = {
+        "MLFLOW_TRACKING_URI": auth_server.spec.url,
+        "CREDIT_TRACKING__USERNAME": "admin",
+        "CREDIT_DATA__PATH": str(data_file),
+    }
+    right = credit(
+        ["compare", "--profile", "remote", "--format", "json"],
+        project,
+        {**base, "CREDIT_TRACKING__PASSWORD": PASSWORD, "MLFLOW_TRACKING_PASSWORD": "stale-one-1"},
+        timeout=120,
+    )
+    assert right.returncode == 0, right.stderr
+    wrong = credit(
+        ["compare", "--profile", "remote"],
+        project,
+        {**base, "CREDIT_TRACKING__PASSWORD": "not-the-password-123"},
+        timeout=120,
+    )
+    assert wrong.returncode == 4, wrong.stderr
+    assert (
+        wrong.stderr.strip().splitlines()[-1].startswith("error: authentication failed for admin")
+    )
