@@ -25,7 +25,7 @@ def sample(X_train: pd.DataFrame, seed: int, rows: int = BACKGROUND_ROWS) -> pd.
     return X_train.iloc[picked].reset_index(drop=True)
 
 
-def to_json(X_train: pd.DataFrame, seed: int, rows: int = BACKGROUND_ROWS) -> dict[str, Any]:
+def to_json(X_train: pd.DataFrame, seed: int, rows: int = BACKGROUND_ROWS) -> dict[str, object]:
     """The artifact logged by `credit train`: the sample, and how it was drawn."""
     picked = sample(X_train, seed, rows)
     return {

@@ -11,7 +11,7 @@ from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableErr
 from credit_mlops.explain.attribution import Explainer, explainer
 from credit_mlops.explain.background import ARTIFACT, from_json
 from credit_mlops.explain.reasons import check_count, reasons
-from credit_mlops.tracking.records import RunRecord
+from credit_mlops.tracking.records import Classifier, RunRecord
 from credit_mlops.tracking.store import TrackingStore
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def model_explainer(store: TrackingStore, run: RunRecord, model: Any) -> Explain
     return explainer(model, list(FEATURES), stored_background(store, run), key)
 
 
-def reason_maker(store: TrackingStore, run: RunRecord, model: Any, k: int) -> ReasonMaker:
+def reason_maker(store: TrackingStore, run: RunRecord, model: Classifier, k: int) -> ReasonMaker:
     """chunk of raw rows -> reason_1..k and reason_1_value..k, in the chunk's order."""
     check_count(k)
     explained = model_explainer(store, run, model)
