@@ -14,6 +14,7 @@ real file and checks it is the one shipped.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,7 +133,7 @@ def _from_uniform(u: np.ndarray, spec: dict[str, Any], name: str) -> np.ndarray:
 
 
 def synthesize(
-    n_rows: int, *, seed: int = 0, profile: dict[str, Any] | None = None
+    n_rows: int, *, seed: int = 0, profile: Mapping[str, object] | None = None
 ) -> pd.DataFrame:
     """`n_rows` applicants with the schema's columns (target included), int64, reproducible."""
     import pandas as pd
@@ -140,9 +141,9 @@ def synthesize(
 
     if n_rows < 1:
         raise InputError(f"--rows must be at least 1 (got {n_rows})")
-    profile = profile or shipped_profile()
+    fitted: dict[str, Any] = dict(profile) if profile else shipped_profile()
     names = [*FEATURES, TARGET]
-    lower = _cholesky(profile["correlation"])
+    lower = _cholesky(fitted["correlation"])
     rng = np.random.default_rng(seed)
     parts: list[np.ndarray] = []
     for start in range(0, n_rows, CHUNK_ROWS):
@@ -150,6 +151,6 @@ def synthesize(
         u = ndtr(rng.standard_normal((rows, len(names))) @ lower.T)
         block = np.empty((rows, len(names)), dtype="int64")
         for j, name in enumerate(names):
-            block[:, j] = _from_uniform(u[:, j], profile["columns"][name], name)
+            block[:, j] = _from_uniform(u[:, j], fitted["columns"][name], name)
         parts.append(block)
     return pd.DataFrame(np.vstack(parts), columns=names)
