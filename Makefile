@@ -6,7 +6,7 @@ RUN    := $(UV) run --frozen --no-sync
 CREDIT := $(RUN) credit
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install train test lint bench bench-scale ui server server-stop clean help
+.PHONY: install train test lint bench bench-scale bench-tune ui server server-stop clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,6 +35,8 @@ lint: install  ## ruff and mypy
 
 bench: install  ## speed figures (medians of several runs), printed as a table
 	$(RUN) python benchmarks/run.py
+bench-tune: install  ## credit tune --trials 40: one worker against two sharing the study
+	$(RUN) python benchmarks/run.py --only tune --repeats 1
 
 bench-scale: install  ## cost growth with rows (1k..1M; pass ARGS="--sizes 1000,10000 ..." to run small)
 	$(RUN) python benchmarks/scale.py $(ARGS)

@@ -24,6 +24,7 @@ AREAS: dict[str, str] = {  # area -> module of this folder
     "predict": "predict",
     "compare": "compare",
     "remote": "remote",
+    "tune": "tune",
 }
 DEFAULT = ("startup", "train", "lifecycle", "predict", "compare", "remote")  # `make bench`
 

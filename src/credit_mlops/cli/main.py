@@ -65,6 +65,7 @@ COMMANDS: dict[str, Lazy] = {
         True,
     ),
     "compare": Lazy(f"{_PKG}.compare:compare", "Which model is best, and how sure are we."),
+    "tune": Lazy(f"{_PKG}.tune:tune", "Search a model's hyperparameters with Optuna.", True),
     "sync": Lazy(f"{_PKG}.sync:sync", "Upload the runs kept while the tracking server was away."),
     "config": Lazy(f"{_PKG}.config:app", "Inspect settings."),
     "data": Lazy(f"{_PKG}.data:app", "Obtain, check or synthesise South German Credit data."),

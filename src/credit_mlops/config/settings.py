@@ -23,6 +23,7 @@ from credit_mlops.config.promote import PromoteSettings
 from credit_mlops.config.sources import SeedEnvSource
 from credit_mlops.config.tracking import TrackingSettings
 from credit_mlops.config.train import TrainSettings
+from credit_mlops.config.tune import TuneSettings
 
 DEFAULT_PROFILE = "local"
 ENV_PREFIX = "CREDIT_"
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
     tracking: TrackingSettings = Field(default_factory=TrackingSettings)
     fairness: FairnessSettings = Field(default_factory=FairnessSettings)
     promote: PromoteSettings = Field(default_factory=PromoteSettings)
+    tune: TuneSettings = Field(default_factory=TuneSettings)
 
     _profile: str = PrivateAttr(DEFAULT_PROFILE)
     _profile_file: Path | None = PrivateAttr(None)

@@ -7,7 +7,7 @@ are about catching bad applicants.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +38,7 @@ class PipelineConfig:
     seed: int
     resampling: ResamplingConfig | None
     preprocessor: BaseEstimator | None = None  # the seed's --preprocessor; None builds ours
+    model_params: dict[str, dict[str, object]] = field(default_factory=dict)  # key -> tuned
 
 
 def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:
@@ -69,5 +70,6 @@ def build_pipeline(key: str, config: PipelineConfig) -> Pipeline:
     steps: list[tuple[str, Any]] = [("preprocess", pre)]
     if config.resampling is not None:
         steps.append(("smote", sampler(config.resampling, config.seed)))
-    steps.append(("model", estimators.estimator(key, config.seed)))
+    model = estimators.estimator(key, config.seed)
+    steps.append(("model", model.set_params(**config.model_params.get(key, {}))))
     return Pipeline(steps)

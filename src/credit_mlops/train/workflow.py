@@ -153,6 +153,7 @@ def _prepare(
         seed=cfg.seed,
         resampling=resampling(settings),
         preprocessor=train_inputs.preprocessor(inputs.preprocessor),
+        model_params=inputs.model_params or {},
     )
     clock.lap("data")
     return part, pconfig

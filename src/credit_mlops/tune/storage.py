@@ -58,6 +58,36 @@ def open_storage(spec: StorageSpec) -> Any:
     return _database(spec)
 
 
+def probe(spec: StorageSpec) -> None:
+    """Fail fast: one connection to a database storage, before any slow work (imports,
+    data); a journal file needs none. A missing database answers, so it passes here."""
+    if not is_database(spec.url):
+        return
+    import sqlalchemy
+
+    engine = _engine(spec)
+    try:
+        with engine.connect():
+            pass
+    except sqlalchemy.exc.OperationalError as exc:
+        error = _translate(spec.url, exc)
+        if not isinstance(error, ConfigError):  # "database does not exist" is made later
+            raise error from exc
+    finally:
+        engine.dispose()
+
+
+def _engine(spec: StorageSpec) -> Any:
+    import sqlalchemy
+
+    try:
+        return sqlalchemy.create_engine(spec.url, **_engine_kwargs(spec.url, spec.connect_timeout))
+    except Exception as exc:  # bad URL syntax, unknown dialect or driver
+        raise ConfigError(
+            f"tune storage URL {display_url(spec.url)} is not usable: {exc}; check tune.storage"
+        ) from exc
+
+
 def _journal(path: Path) -> Any:
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
@@ -123,12 +153,7 @@ def _open_database(spec: StorageSpec) -> Any:
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
     kwargs = _engine_kwargs(spec.url, spec.connect_timeout)
-    try:
-        engine = sqlalchemy.create_engine(spec.url, **kwargs)
-    except Exception as exc:  # bad URL syntax, unknown dialect or driver
-        raise ConfigError(
-            f"tune storage URL {display_url(spec.url)} is not usable: {exc}; check tune.storage"
-        ) from exc
+    engine = _engine(spec)
     try:
         with engine.connect() as conn:
             postgres = engine.dialect.name == "postgresql"

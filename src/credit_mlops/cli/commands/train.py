@@ -96,6 +96,10 @@ def train(
     no_register: Annotated[
         bool, typer.Option("--no-register", help="Log the model without registering it.")
     ] = False,
+    params_from: Annotated[
+        str | None,
+        typer.Option("--params-from", help="Use the best parameters of a `credit tune` run."),
+    ] = None,
     quiet: Quiet = False,
     json_out: Json = False,
 ) -> None:
@@ -134,7 +138,13 @@ def train(
         },
     }
     settings = load_settings(profile, overrides)
+    model_params = None
+    if params_from:
+        from credit_mlops.tune.training import params_from_run
+
+        settings, model_params = params_from_run(settings, params_from)
     inputs = TrainInputs(
+        model_params=model_params,
         x_train=x_train,
         y_train=y_train,
         preprocessor=preprocessor,

@@ -1,0 +1,65 @@
+"""The `tune` settings section: where studies live, the budget, the objective, the search
+space overrides (`[tune.space.<model key>]`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from credit_mlops.config.base import Section
+
+TUNE_OBJECTIVES = ("roc_auc", "cost")
+
+
+class TuneSettings(Section):
+    # A journal file (one machine, several processes) or a database URL shared by many
+    # machines, e.g. postgresql+psycopg://user@db:5432/credit_optuna (password: PGPASSWORD).
+    storage: str = ".credit/optuna.journal"
+    trials: int = Field(40, ge=1, le=100_000)  # the study's total, whichever workers run it
+    timeout: float | None = Field(None, gt=0)  # seconds; no new trial starts after it
+    objective: str = "roc_auc"
+    study: str | None = None  # default: <model key>-<objective>
+    folds: int = Field(5, ge=2, le=20)  # cross-validation folds of the training part per trial
+    heartbeat_interval: int = Field(10, ge=1)  # database storage: seconds between heartbeats
+    grace_period: int = Field(30, ge=2)  # seconds without a heartbeat before a trial is dead
+    max_retry: int = Field(3, ge=0)  # times a dead worker's trial is queued again
+    connect_timeout: int = Field(5, ge=1, le=60)  # seconds to reach the database
+    space: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("objective")
+    @classmethod
+    def _known_objective(cls, value: str) -> str:
+        if value not in TUNE_OBJECTIVES:
+            raise ValueError(
+                f"unknown objective '{value}' (choose from: {', '.join(TUNE_OBJECTIVES)})"
+            )
+        return value
+
+    @field_validator("space")
+    @classmethod
+    def _ranges(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        # Shape and ranges here; parameter names are checked against the estimator by tune.
+        from credit_mlops.errors import ConfigError
+        from credit_mlops.modeling.search_spaces import parse_param
+
+        for key, params in value.items():
+            if not isinstance(params, dict):
+                raise ValueError(f"tune.space.{key} must be a table of parameters")
+            for name, raw in params.items():
+                try:
+                    parse_param(f"tune.space.{key}.{name}", raw)
+                except ConfigError as exc:
+                    raise ValueError(str(exc)) from None
+        return value
+
+    def storage_url(self, root: Path) -> str:
+        """The storage URL, or the journal file's absolute path (relative ones from `root`)."""
+        if "://" in self.storage:
+            return self.storage
+        path = Path(self.storage)
+        return str(path if path.is_absolute() else root / path)
+
+    def study_name(self, key: str) -> str:
+        return self.study or f"{key}-{self.objective}"

@@ -1,0 +1,286 @@
+"""`credit tune`: check the request, open the study, run this worker's share of the trials
+with one MLflow parent run (a child run per trial), log Optuna's figures, optionally train
+the best parameters. The CLI renders what the callbacks and the report carry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from credit_mlops.config.settings import Settings
+from credit_mlops.errors import InputError
+from credit_mlops.modeling.search_spaces import Param, describe
+from credit_mlops.tune.objective import OBJECTIVES, Costs
+from credit_mlops.tune.workers import TrialReport, WorkerResult
+
+METRIC_NAMES = {"roc_auc": "roc_auc_tune_mean", "cost": "expected_cost_tune_mean"}
+
+
+@dataclass(frozen=True)
+class TuneStart:
+    """What is about to run, for the CLI's header and progress bar."""
+
+    model_key: str
+    study: str
+    storage: str  # shown form, without a password
+    objective: str
+    direction: str
+    n_trials: int
+    already_finished: int
+    n_rows: int
+    folds: int
+    space: dict[str, str]
+    parent_run_id: str | None
+
+
+@dataclass(frozen=True)
+class TuneReport:
+    start: TuneStart
+    worker: WorkerResult
+    parent_run_id: str | None
+    figures: tuple[str, ...]
+    trained: Any = None  # the TrainReport of --train
+
+
+@dataclass(frozen=True)
+class Callbacks:
+    on_start: Callable[[TuneStart], None] | None = None
+    on_trial: Callable[[TrialReport], None] | None = None
+    should_stop: Callable[[], bool] = lambda: False
+
+
+def space_for(settings: Settings, key: str) -> dict[str, Param]:
+    """The catalogue's space for `key` with the profile's overrides, names checked against
+    the estimator's parameters."""
+    from credit_mlops.modeling import estimators
+    from credit_mlops.modeling.catalog import MODEL_KEYS
+    from credit_mlops.modeling.search_spaces import resolve_space
+
+    if key not in MODEL_KEYS:
+        raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
+    known = set(estimators.estimator(key, settings.train.seed).get_params(deep=True))
+    return resolve_space(key, settings.tune.space.get(key), known)
+
+
+def _training_part(settings: Settings) -> tuple[Any, Any, int]:
+    """The training part's features and bad-credit labels; the holdout is never read."""
+    from credit_mlops.data.dataset import load_dataset
+    from credit_mlops.data.locate import data_file
+    from credit_mlops.data.split import split_holdout
+    from credit_mlops.modeling.pipeline import target_bad
+
+    dataset = load_dataset(data_file(settings), min_rows_per_class=settings.data.min_rows_per_class)
+    cfg = settings.train
+    holdout = split_holdout(dataset.y, test_size=cfg.test_size, seed=cfg.seed)
+    rows = list(holdout.train_rows)
+    X = dataset.X.iloc[rows].reset_index(drop=True)
+    return X, target_bad(dataset.y.iloc[rows]), len(rows)
+
+
+def _builder(settings: Settings, key: str) -> Any:
+    from credit_mlops.train.spec import resampling
+    from credit_mlops.tune.search import pipeline_builder
+
+    return pipeline_builder(key, settings.train.seed, resampling=resampling(settings))
+
+
+def _storage_spec(settings: Settings) -> Any:
+    from credit_mlops.tune.storage import StorageSpec
+
+    t = settings.tune
+    return StorageSpec(
+        t.storage_url(settings.root),
+        heartbeat_interval=t.heartbeat_interval,
+        grace_period=t.grace_period,
+        max_retry=t.max_retry,
+        connect_timeout=t.connect_timeout,
+    )
+
+
+def _parent_params(settings: Settings, start: TuneStart) -> dict[str, Any]:
+    cfg = settings.train
+    return {
+        "tuned_model": start.model_key,  # not model_key: compare takes those for training runs
+        "objective": start.objective,
+        "n_trials": start.n_trials,
+        "folds": start.folds,
+        "random_seed": cfg.seed,
+        "test_size": cfg.test_size,
+        "smote__used": cfg.smote,
+        "study": start.study,
+        "storage": start.storage,
+        **{f"space__{name}": text for name, text in start.space.items()},
+    }
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    start: TuneStart
+    study: Any
+    objective: Callable[[Any], float]
+
+
+def _prepare(settings: Settings, key: str) -> _Prepared:
+    """Every check that needs no tracking: space, data, storage (exit 3 if it does not
+    answer), the study and the trial objective."""
+    from credit_mlops.modeling.catalog import MODEL_KEYS
+    from credit_mlops.tune.objective import plan_folds
+    from credit_mlops.tune.search import trial_objective
+    from credit_mlops.tune.storage import display_url, open_storage, probe
+    from credit_mlops.tune.study import open_study
+    from credit_mlops.tune.workers import counts
+
+    t = settings.tune
+    if key not in MODEL_KEYS:
+        raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
+    probe(_storage_spec(settings))  # a database that does not answer: exit 3 at once
+    space = space_for(settings, key)
+    X, y, n_rows = _training_part(settings)
+    storage = open_storage(_storage_spec(settings))
+    name = t.study_name(key)
+    direction = OBJECTIVES[t.objective]
+    attrs = {"model_key": key, "objective": t.objective}
+    study = open_study(storage, name, direction, settings.train.seed, attrs)
+    start = TuneStart(
+        model_key=key,
+        study=name,
+        storage=display_url(t.storage_url(settings.root)),
+        objective=t.objective,
+        direction=direction,
+        n_trials=t.trials,
+        already_finished=counts(study).finished,
+        n_rows=n_rows,
+        folds=t.folds,
+        space={n: describe(p) for n, p in space.items()},
+        parent_run_id=None,
+    )
+    plan = plan_folds(X, y, folds=t.folds, seed=settings.train.seed)
+    objective = trial_objective(
+        space, _builder(settings, key), plan, objective=t.objective, costs=_costs(settings)
+    )
+    return _Prepared(start=start, study=study, objective=objective)
+
+
+def tune(
+    settings: Settings, key: str, *, train_after: bool = False, callbacks: Callbacks | None = None
+) -> TuneReport:
+    from dataclasses import replace
+
+    from credit_mlops.tune.training import train_best
+    from credit_mlops.tune.workers import run_worker
+
+    cb = callbacks or Callbacks()
+    t = settings.tune
+    prepared = _prepare(settings, key)  # bad input or unreachable storage: nothing logged
+    start = prepared.start
+    runs = _tune_runs(settings)
+    parent = None
+    if runs is not None:
+        params = _parent_params(settings, start)
+        parent = runs.start_parent(f"tune_{key}_{start.study}", params, _tags(key, start.study))
+        start = replace(start, parent_run_id=parent)
+    if cb.on_start:
+        cb.on_start(start)
+    on_trial = _trial_logger(runs, parent, key, t.objective, cb.on_trial, start.study)
+    status = "FAILED"
+    try:
+        result = run_worker(
+            prepared.study,
+            prepared.objective,
+            n_trials=t.trials,
+            timeout=t.timeout,
+            should_stop=cb.should_stop,
+            on_trial=on_trial,
+        )
+        status = "KILLED" if result.stopped_by == "interrupt" else "FINISHED"
+    finally:
+        figures = _finish(runs, parent, prepared.study, status, t.objective)
+    trained = None
+    if train_after and result.stopped_by != "interrupt":
+        tuned_from = f"{start.study}/{parent or '-'}"
+        trained = train_best(settings, key, result.best_params, tuned_from=tuned_from)
+    return TuneReport(
+        start=start, worker=result, parent_run_id=parent, figures=figures, trained=trained
+    )
+
+
+def _tags(key: str, study: str) -> dict[str, str]:
+    return {"credit.model_key": key, "optuna.study": study}
+
+
+def _costs(settings: Settings) -> Costs:
+    return Costs()
+
+
+def _tune_runs(settings: Settings) -> Any:
+    """The MLflow side, or None when tracking is disabled; the store is checked first."""
+    if not settings.tracking.enabled:
+        return None
+    from credit_mlops.tracking.open import open_tracker
+    from credit_mlops.tracking.tuning import TuneRuns
+
+    tracker = open_tracker(settings)
+    tracker.check()
+    return TuneRuns(tracker)
+
+
+def _trial_logger(
+    runs: Any,
+    parent: str | None,
+    key: str,
+    objective: str,
+    then: Callable[[TrialReport], None] | None,
+    study: str,
+) -> Callable[[TrialReport], None]:
+    from credit_mlops.tracking.tuning import TrialRecord
+
+    def on_trial(report: TrialReport) -> None:
+        if runs is not None and parent is not None:
+            record = TrialRecord(
+                study=study,
+                number=report.number,
+                state=report.state,
+                value=report.value,
+                params=report.params,
+                started=report.started,
+                completed=report.completed,
+                retry_of=report.retry_of,
+            )
+            runs.log_trial(parent, record, METRIC_NAMES[objective], _tags(key, study))
+        if then is not None:
+            then(report)
+
+    return on_trial
+
+
+def _finish(
+    runs: Any, parent: str | None, study: Any, status: str, objective: str
+) -> tuple[str, ...]:
+    """Close the parent run with the study's best trial and Optuna's figures."""
+    import json
+
+    from credit_mlops.tracking.tuning import PARAMS_TAG
+    from credit_mlops.tune.plots import figures
+    from credit_mlops.tune.workers import counts
+
+    if runs is None or parent is None:
+        return ()
+    drawn = figures(study)
+    runs.log_figures(parent, drawn)
+    try:
+        best = study.best_trial
+    except ValueError:
+        best = None
+    metrics = {"study_finished_trials": float(counts(study).finished)}
+    params: dict[str, Any] = {}
+    tags: dict[str, str] = {}
+    if best is not None:
+        metrics[f"best_{METRIC_NAMES[objective]}"] = float(best.value)
+        params = {f"best__{k}": v for k, v in best.params.items()}
+        tags = {
+            PARAMS_TAG: json.dumps(best.params, sort_keys=True),
+            "optuna.best_trial": str(best.number),
+        }
+    runs.end_parent(parent, metrics=metrics, params=params, tags=tags, status=status)
+    return tuple(drawn)
