@@ -31,7 +31,7 @@ class TrialRecord:
     number: int
     state: str  # COMPLETE | PRUNED | FAIL
     value: float | None
-    params: dict[str, Any]
+    params: dict[str, object]
     started: datetime | None
     completed: datetime | None
     retry_of: int | None
@@ -44,7 +44,7 @@ class TunedParams:
     run_id: str
     model_key: str
     study: str
-    params: dict[str, Any]
+    params: dict[str, object]
 
 
 def _ms(when: datetime | None) -> int | None:

@@ -21,7 +21,7 @@ class TrainInputs:
     preprocessor: Path | None = None
     run_name: str | None = None
     reg_name: str | None = None
-    model_params: dict[str, dict[str, Any]] | None = None  # key -> parameters (credit tune)
+    model_params: dict[str, dict[str, object]] | None = None  # key -> parameters (credit tune)
 
 
 def check(inputs: TrainInputs, n_models: int) -> None:

@@ -4,10 +4,13 @@ tagged `tuned_from` = `<study>/<tune run id>`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
+
+if TYPE_CHECKING:
+    from credit_mlops.train.workflow import TrainReport
 
 
 def _with_tuned(settings: Settings, key: str, tuned_from: str) -> Settings:
@@ -17,7 +20,9 @@ def _with_tuned(settings: Settings, key: str, tuned_from: str) -> Settings:
     return out
 
 
-def train_best(settings: Settings, key: str, params: dict[str, Any], *, tuned_from: str) -> Any:
+def train_best(
+    settings: Settings, key: str, params: dict[str, object], *, tuned_from: str
+) -> TrainReport:
     """Train, log and register `key` with `params` as a normal training run, tagged
     `tuned_from` = `<study>/<tune run id>`."""
     from credit_mlops.train.inputs import TrainInputs
@@ -29,7 +34,9 @@ def train_best(settings: Settings, key: str, params: dict[str, Any], *, tuned_fr
     return train(_with_tuned(settings, key, tuned_from), inputs)
 
 
-def params_from_run(settings: Settings, run_id: str) -> tuple[Settings, dict[str, dict[str, Any]]]:
+def params_from_run(
+    settings: Settings, run_id: str
+) -> tuple[Settings, dict[str, dict[str, object]]]:
     """`credit train --params-from RUN_ID`: the tuned parameters of a `credit tune` run for
     the one model being trained, and settings that tag the run `tuned_from`."""
     from credit_mlops.tracking.open import open_tracker

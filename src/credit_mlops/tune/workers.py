@@ -31,7 +31,7 @@ class TrialReport:
     number: int
     state: str  # COMPLETE | PRUNED | FAIL
     value: float | None
-    params: dict[str, Any]
+    params: dict[str, object]
     started: datetime | None
     completed: datetime | None
     retry_of: int | None  # the number of the dead worker's trial this one repeats
@@ -47,7 +47,7 @@ class WorkerResult:
     study_finished: int
     n_trials: int
     best_value: float | None
-    best_params: dict[str, Any]
+    best_params: dict[str, object]
     best_number: int | None
     stopped_by: str  # "budget" | "timeout" | "interrupt"
 

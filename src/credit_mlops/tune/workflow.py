@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
 from credit_mlops.modeling.search_spaces import Param, describe
 from credit_mlops.tune.objective import OBJECTIVES, Costs
 from credit_mlops.tune.workers import TrialReport, WorkerResult
+
+if TYPE_CHECKING:
+    from credit_mlops.train.workflow import TrainReport
 
 METRIC_NAMES = {"roc_auc": "roc_auc_tune_mean", "cost": "expected_cost_tune_mean"}
 
@@ -40,7 +43,7 @@ class TuneReport:
     worker: WorkerResult
     parent_run_id: str | None
     figures: tuple[str, ...]
-    trained: Any = None  # the TrainReport of --train
+    trained: TrainReport | None = None  # what --train trained
 
 
 @dataclass(frozen=True)
