@@ -151,6 +151,21 @@ class FakeStore:
     def download_artifact(self, run_id: str, path: str) -> Path:
         return self.artifacts[(run_id, path)]
 
+    def artifact_paths(self, run_id: str, folder: str = "", recursive: bool = False) -> list[str]:
+        prefix = f"{folder}/" if folder else ""
+        return sorted(
+            p
+            for rid, p in self.artifacts
+            if rid == run_id and p.startswith(prefix) and (recursive or "/" not in p[len(prefix) :])
+        )
+
+    def artifact_exists(self, run_id: str, path: str) -> bool:
+        return (run_id, path) in self.artifacts
+
+    def log_artifact(self, run_id: str, local_path: Path, artifact_path: str) -> None:
+        self.calls.append(("log_artifact", (run_id, str(local_path), artifact_path)))
+        self.artifacts[(run_id, f"{artifact_path}/{local_path.name}")] = local_path
+
     def load_model(self, uri: str) -> Classifier:
         run_id = uri.removeprefix("models:/m-")
         return self.specs[run_id].pipeline

@@ -19,7 +19,9 @@ from pydantic_settings import (
 from credit_mlops.config.data import DataSettings
 from credit_mlops.config.fairness import FairnessSettings
 from credit_mlops.config.masking import flatten, mask, redact
+from credit_mlops.config.monitor import MonitorSettings
 from credit_mlops.config.promote import PromoteSettings
+from credit_mlops.config.report import ReportSettings
 from credit_mlops.config.sources import SeedEnvSource
 from credit_mlops.config.tracking import TrackingSettings
 from credit_mlops.config.train import TrainSettings
@@ -46,6 +48,8 @@ class Settings(BaseSettings):
     fairness: FairnessSettings = Field(default_factory=FairnessSettings)
     promote: PromoteSettings = Field(default_factory=PromoteSettings)
     tune: TuneSettings = Field(default_factory=TuneSettings)
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     _profile: str = PrivateAttr(DEFAULT_PROFILE)
     _profile_file: Path | None = PrivateAttr(None)

@@ -38,6 +38,7 @@ class CVResult:
     threshold: float = 0.5
     oof_cost: float = float("nan")  # expected cost per applicant at `threshold`
     oof_cost_at_half: float = float("nan")
+    oof: np.ndarray | None = None  # the out-of-fold P(bad) itself (monitoring reference)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def _aggregate(
         threshold=threshold,
         oof_cost=expected_cost(y, oof, threshold),
         oof_cost_at_half=expected_cost(y, oof, 0.5),
+        oof=oof,
     )
 
 

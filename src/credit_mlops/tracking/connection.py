@@ -94,6 +94,10 @@ class Connection:
         env["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] = (
             os.environ.get("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT") or "true"
         )
+        # Its artifact downloads draw a progress bar on stderr, between our own lines.
+        env["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = (
+            os.environ.get("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR") or "false"
+        )
         return env
 
     @contextlib.contextmanager

@@ -178,6 +178,26 @@ class Tracker:
         with self.conn.guard():
             return Path(self._client.download_artifacts(run_id, path))
 
+    def artifact_paths(self, run_id: str, folder: str = "", recursive: bool = False) -> list[str]:
+        """Paths of the run's artifact files under `folder` (sub-folders too if recursive)."""
+        out: list[str] = []
+        with self.conn.guard():
+            pending = [folder or None]
+            while pending:
+                for item in self._client.list_artifacts(run_id, pending.pop()):
+                    if not item.is_dir:
+                        out.append(item.path)
+                    elif recursive:
+                        pending.append(item.path)
+        return sorted(out)
+
+    def artifact_exists(self, run_id: str, path: str) -> bool:
+        return path in self.artifact_paths(run_id, path.rpartition("/")[0])
+
+    def log_artifact(self, run_id: str, local_path: Path, artifact_path: str) -> None:
+        with self.conn.guard():
+            self._client.log_artifact(run_id, str(local_path), artifact_path)
+
     def load_model(self, uri: str) -> Classifier:
         with self.conn.guard():
             import mlflow.sklearn

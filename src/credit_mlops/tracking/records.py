@@ -109,4 +109,5 @@ class EvaluationRun:
     run_name: str
     tags: Mapping[str, str]
     metrics: Mapping[str, float]  # logged with their names as given
-    folder: str  # uploaded under `evaluation/`
+    folder: str  # uploaded under `artifact_path`
+    artifact_path: str = "evaluation"

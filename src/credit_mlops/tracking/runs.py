@@ -164,7 +164,7 @@ def log_evaluation_run(client: Any, evaluation: EvaluationRun) -> str:
     rid: str = created.info.run_id
     now = int(time.time() * 1000)
     client.log_batch(rid, metrics=[Metric(k, v, now, 0) for k, v in evaluation.metrics.items()])
-    client.log_artifacts(rid, evaluation.folder, "evaluation")
+    client.log_artifacts(rid, evaluation.folder, evaluation.artifact_path)
     client.set_terminated(rid, "FINISHED")
     return rid
 

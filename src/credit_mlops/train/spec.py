@@ -148,6 +148,7 @@ def run_spec(
 ) -> RunSpec:
     from credit_mlops.data.schema import TARGET
     from credit_mlops.explain.background import to_json as background_json
+    from credit_mlops.monitor.build import reference_artifact
 
     metrics, threshold_source = decision_metrics(cv, pipeline, part.X, part.y)
     logged = params(settings, key, part, threshold_source, pipeline)
@@ -179,6 +180,13 @@ def run_spec(
             "results/model_results.json": results,
             "results/holdout.json": part.holdout.to_json(dataset.digest),
             ARTIFACT: background_json(part.X, settings.train.seed),  # credit explain/predict
+            "monitoring/reference.json": reference_artifact(
+                part.X,
+                cv.oof if cv else None,
+                pipeline,
+                metrics["decision_threshold"],
+                bins=settings.monitor.bins,
+            ),
         },
         register_as=(reg_name or key) if register else None,
         version_tags={"model_version": settings.model_version, "model_key": key},
