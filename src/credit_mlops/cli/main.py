@@ -64,6 +64,14 @@ COMMANDS: dict[str, Lazy] = {
         "Is the model fair: group metrics, parity and the four-fifths rule.",
         True,
     ),
+    "monitor": Lazy(
+        f"{_PKG}.monitor:monitor",
+        "Population stability: PSI of the score and every column against training.",
+        True,
+    ),
+    "report": Lazy(
+        f"{_PKG}.report:report", "Write a model card (Markdown and one self-contained HTML).", True
+    ),
     "compare": Lazy(f"{_PKG}.compare:compare", "Which model is best, and how sure are we."),
     "tune": Lazy(f"{_PKG}.tune:tune", "Search a model's hyperparameters with Optuna.", True),
     "sync": Lazy(f"{_PKG}.sync:sync", "Upload the runs kept while the tracking server was away."),

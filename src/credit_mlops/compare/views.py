@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from credit_mlops.compare import monitoring
 from credit_mlops.compare.columns import Column, registry_columns, run_columns
 from credit_mlops.compare.query import Query, build_filter, check_sort
 from credit_mlops.compare.rows import (
@@ -132,6 +133,17 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
     flt = build_filter(q)
     pick = _pick_all if q.all_runs else _pick_latest
     picked = pick(store, exp.experiment_id, q, flt)
+    if picked.runs and all(monitoring.is_monitoring(r) for r in picked.runs):
+        history = monitoring.rows(picked.runs)[: q.top]
+        return Comparison(
+            "all",
+            q.experiment,
+            shown_uri,
+            picked.considered,
+            monitoring.columns(),
+            tuple(history),
+            notes=("monitoring runs (credit monitor), newest first",),
+        )
     rows = _rows_with_registry(store, picked.runs, q.primary)
     notes = _notes(picked, rows, q.primary)
     show_status = any(r["status"] != "FINISHED" for r in rows)

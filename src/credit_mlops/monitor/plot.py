@@ -8,18 +8,16 @@ from credit_mlops.monitor.stability import MonitorResult
 
 
 def score_shift_png(result: MonitorResult, path: Path, title: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only, never a window
-    import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.figure import Figure  # no pyplot: no window, no global state, faster
 
     s = result.score
     x = np.arange(s.bins)
-    fig, ax = plt.subplots(figsize=(7.5, 4))
+    fig = Figure(figsize=(7.5, 4))
+    ax = fig.subplots()
     width = 0.4
-    ax.bar(x - width / 2, s.reference, width, label=f"training ({result.reference_rows} rows)")
-    ax.bar(x + width / 2, s.current, width, label=f"monitored ({result.rows} rows)")
+    ax.bar(x - width / 2, s.reference, width, label=f"training ({result.reference_rows:,} rows)")
+    ax.bar(x + width / 2, s.current, width, label=f"monitored ({result.rows:,} rows)")
     ax.axhline(1 / s.bins, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xticks(x, s.labels, rotation=35, ha="right", fontsize=8)
     ax.set_xlabel("P(bad) bin (deciles of the out-of-fold training scores)")
@@ -33,5 +31,4 @@ def score_shift_png(result: MonitorResult, path: Path, title: str) -> Path:
     ax.legend(fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return path

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import typer
 
+from credit_mlops.cli.commands.drift import drift
 from credit_mlops.cli.options import Profile, Quiet
 
 app = typer.Typer(
     help="Obtain, check or synthesise South German Credit data.", no_args_is_help=True
 )
+app.command("drift")(drift)
 
 
 @app.command("fetch")

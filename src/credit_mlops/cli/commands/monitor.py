@@ -1,0 +1,85 @@
+"""`credit monitor TARGET --data NEW`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credit_mlops.cli.options import MlflowUri, Profile, Target
+
+
+class FailOn(StrEnum):
+    major = "major"
+    moderate = "moderate"
+    never = "never"
+
+
+class MonitorFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def monitor(
+    target: Target,
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data",
+            help="The new applicants (the training schema; target optional).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ],
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 5 when this band is reached by the score or any column "
+            "(setting monitor.fail_on, default never).",
+            show_default=False,
+        ),
+    ] = None,
+    training_data: Annotated[
+        Path | None,
+        typer.Option(
+            "--training-data",
+            help="The file the model trained on, to recompute an older run's reference.",
+            dir_okay=False,
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option("--output-dir", help="Where to write the PNG and JSON.")
+    ] = None,
+    fmt: Annotated[
+        MonitorFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = MonitorFormat.table,
+    profile: Profile = None,
+    mlflow_uri: MlflowUri = None,
+) -> None:
+    """Population stability: PSI of the score and every column against training.
+
+    Bands: < 0.10 stable, 0.10-0.25 moderate shift, > 0.25 major shift. The result is
+    logged as a monitoring run (tag run_type=monitoring) and the score's PSI is set as a
+    tag on the model version.
+    """
+    from credit_mlops.cli.render import monitor as render
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.errors import CheckFailedError
+    from credit_mlops.monitor.psi import reached
+    from credit_mlops.monitor.workflow import monitor as run_monitor
+    from credit_mlops.tracking.open import open_tracker
+
+    settings = load_settings(
+        profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
+    )
+    band = fail_on.value if fail_on else settings.monitor.fail_on
+    store = open_tracker(settings, existing=True)
+    report = run_monitor(settings, store, target, data_path=data, output_dir=output_dir)
+    render.monitoring(report, fmt.value)
+    if reached(report.result.worst, band):
+        raise CheckFailedError(render.failure_line(report, band))

@@ -1,0 +1,127 @@
+"""Output of `credit monitor`: a rich table sorted by PSI, or json, csv, markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from credit_mlops.cli.render.console import err, out
+
+if TYPE_CHECKING:
+    from credit_mlops.monitor.workflow import MonitorReport
+
+BAND_STYLE = {"stable": "green", "moderate": "yellow", "major": "bold red"}
+
+
+def monitoring(report: MonitorReport, fmt: str) -> None:
+    if fmt == "table":
+        _table(report)
+    else:
+        sys.stdout.write(FORMATS[fmt](report))
+        sys.stdout.flush()
+        err().print(_footer(report), markup=False, soft_wrap=True)
+
+
+def failure_line(report: MonitorReport, band: str) -> str:
+    r = report.result
+    worst = [s.name for s in r.table if s.band == r.worst]
+    return (
+        f"{r.worst} shift in {', '.join(worst)} (score PSI {r.score.psi:.3f}); "
+        f"--fail-on {band} was asked: see {report.output_dir}"
+    )
+
+
+def _footer(report: MonitorReport) -> str:
+    r = report.result
+    counts = r.counts()
+    lines = [
+        f"{r.rows} rows of {report.data_source} against {r.reference_rows} training rows "
+        f"(reference {report.reference_origin}; score: {report.score_source})",
+        f"reject rate at P(bad) ≥ {r.threshold:.3f}: {r.reject_rate_reference:.1%} at "
+        f"training → {r.reject_rate_current:.1%} now",
+        f"bands: {counts['major']} major, {counts['moderate']} moderate, "
+        f"{counts['stable']} stable (< 0.10 stable, 0.10-0.25 moderate, > 0.25 major)",
+        f"picture: {report.figure}",
+    ]
+    if report.monitoring_run_id:
+        lines.append(f"monitoring run: {report.monitoring_run_id}")
+    return "\n".join(lines)
+
+
+def _table(report: MonitorReport) -> None:
+    from rich.table import Table
+
+    r = report.result
+    label = f"{report.name} v{report.version}" if report.name else report.model_uri
+    table = Table(title=f"Population stability of {label}")
+    table.add_column("characteristic", no_wrap=True)
+    table.add_column("kind")
+    table.add_column("PSI", justify="right")
+    table.add_column("band", no_wrap=True)
+    table.add_column("bins", justify="right")
+    table.add_column("largest move (bin: training → now)")
+    for s in r.table:
+        style = BAND_STYLE[s.band]
+        name = f"[bold]{s.name}[/]" if s.kind == "score" else s.name
+        table.add_row(name, s.kind, f"{s.psi:.4f}", f"[{style}]{s.band}[/]", str(s.bins), s.top_bin)
+    console = out()
+    console.print(table)
+    console.print(_footer(report), markup=False, soft_wrap=True)
+
+
+def _rows(report: MonitorReport) -> list[dict[str, object]]:
+    from credit_mlops.monitor.table import as_rows
+
+    return as_rows(report.result)
+
+
+def to_json(report: MonitorReport) -> str:
+    r = report.result
+    payload = {
+        "target": report.target,
+        "model": report.name,
+        "version": report.version,
+        "data": report.data_source,
+        "rows": r.rows,
+        "reference_rows": r.reference_rows,
+        "reference_origin": report.reference_origin,
+        "threshold": r.threshold,
+        "reject_rate_reference": r.reject_rate_reference,
+        "reject_rate_current": r.reject_rate_current,
+        "worst": r.worst,
+        "score_psi": r.score.psi,
+        "stability": _rows(report),
+        "figure": report.figure,
+        "monitoring_run_id": report.monitoring_run_id,
+    }
+    return json.dumps(payload, indent=2) + "\n"
+
+
+def to_csv(report: MonitorReport) -> str:
+    from credit_mlops.monitor.table import COLUMNS
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(_rows(report))
+    return buf.getvalue()
+
+
+def to_markdown(report: MonitorReport) -> str:
+    lines = [
+        "| characteristic | kind | PSI | band | bins | largest move (bin: training → now) |",
+        "|---|---|---:|---|---:|---|",
+    ]
+    for row in _rows(report):
+        move = str(row["largest_move"]).replace("|", "\\|")
+        lines.append(
+            f"| {row['name']} | {row['kind']} | {float(str(row['psi'])):.4f} | {row['band']} "
+            f"| {row['bins']} | {move} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+FORMATS = {"json": to_json, "csv": to_csv, "markdown": to_markdown}
