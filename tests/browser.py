@@ -54,7 +54,10 @@ class Rendered:
 
 
 def chromium_or_skip() -> Path:
+    """The browser, or a visible skip; CI (CREDIT_REQUIRE_BROWSER=1) fails instead."""
     if not CHROMIUM.is_file():
+        if os.environ.get("CREDIT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"CREDIT_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
         pytest.skip(
             f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium` "
             "(.ci/run does) or point CREDIT_CHROMIUM at one"
