@@ -49,7 +49,10 @@ def test_one_run_logs_the_seed_contract_and_registers(settings) -> None:  # type
         "results/model_results.json",
         "results/holdout.json",
         "explain/background.json",  # the explanation background (credit explain, predict)
+        "monitoring/reference.json",
     }
+    reference = spec.artifacts["monitoring/reference.json"]
+    assert isinstance(reference, dict) and reference["score_source"].startswith("in-sample")
     assert spec.tags["script"] == "credit train"
     assert spec.register_as == "decision_tree"
     assert ("check", ()) in store.calls  # the store is checked before training
