@@ -1,8 +1,9 @@
 """What other commands recorded about a model version: explanations, fairness, tuning,
 monitoring, promotions, and the Production version it would replace.
 
-The contract with those commands: a run tagged `credit.kind` = its kind and
-`credit.source_run_id` = the training run, or model-version tags `<area>.<key>`."""
+The contract with those commands: model-version tags `<area>.<key>`, and the run named by
+`<area>.run_id` (else a run tagged `credit.kind` = the area's kind whose
+`credit.source_run_id` is the training run): its figures (largest first) and pictures."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ COMPARED = (
     "decision_threshold",
 )
 MAX_FIGURES = 4
+MAX_ROWS = 20
 
 
 def _runs_of(store: TrackingStore, run: RunRecord, kinds: tuple[str, ...]) -> list[RunRecord]:
@@ -59,12 +61,15 @@ def optional_sections(
         tags += sorted((k, v) for k, v in run.tags.items() if k.startswith(prefix))
         if tags:
             blocks.append(Facts(tuple(tags)))
-        others = _runs_of(store, run, kinds)
+        linked = mv.tags.get(f"{prefix}run_id")
+        found = store.get_run(linked) if linked else None
+        others = [found] if found else _runs_of(store, run, kinds)
         if others:
             latest = others[0]
             blocks.append(Text(f"From run {latest.run_name} ({latest.run_id})."))
             if latest.metrics:
-                rows = tuple((k, f"{v:.4g}") for k, v in sorted(latest.metrics.items()))
+                ranked = sorted(latest.metrics.items(), key=lambda kv: -abs(kv[1]))
+                rows = tuple((k, f"{v:.4g}") for k, v in ranked[:MAX_ROWS])
                 blocks.append(Table(("figure", "value"), rows))
             blocks += _figures(store, latest, title.lower())
         command = how.format(target=target, key=run.params.get("model_key", "KEY"))
