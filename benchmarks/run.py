@@ -25,8 +25,17 @@ AREAS: dict[str, str] = {  # area -> module of this folder
     "compare": "compare",
     "remote": "remote",
     "tune": "tune",
+    "monitor": "monitor",
 }
-DEFAULT = ("startup", "train", "lifecycle", "predict", "compare", "remote")  # `make bench`
+DEFAULT = (
+    "startup",
+    "train",
+    "lifecycle",
+    "predict",
+    "compare",
+    "remote",
+    "monitor",
+)  # `make bench`
 
 
 def main() -> None:
