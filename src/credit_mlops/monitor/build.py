@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from credit_mlops.monitor.reference import Reference, build
+from credit_mlops.tracking.records import Classifier
 
 
 def domains(names: Sequence[str]) -> dict[str, Sequence[int] | None]:
@@ -63,7 +64,12 @@ def oof_scores(
 
 
 def reference_artifact(
-    X: pd.DataFrame, oof_bad: np.ndarray | None, pipeline: Any, threshold: float, *, bins: int
+    X: pd.DataFrame,
+    oof_bad: np.ndarray | None,
+    pipeline: Classifier,
+    threshold: float,
+    *,
+    bins: int,
 ) -> dict[str, object]:
     """`monitoring/reference.json` of a training run. Without cross-validation
     (--no-evaluate) the only scores of the training part are in-sample ones, and it says so."""

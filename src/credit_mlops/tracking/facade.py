@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from credit_mlops.errors import NotFoundError
-from credit_mlops.tracking import registry, runs, search
+from credit_mlops.tracking import artifacts, registry, runs, search
 from credit_mlops.tracking.connection import Connection, error_code
 from credit_mlops.tracking.convert import (
     experiment_record,
@@ -179,17 +179,8 @@ class Tracker:
             return Path(self._client.download_artifacts(run_id, path))
 
     def artifact_paths(self, run_id: str, folder: str = "", recursive: bool = False) -> list[str]:
-        """Paths of the run's artifact files under `folder` (sub-folders too if recursive)."""
-        out: list[str] = []
         with self.conn.guard():
-            pending = [folder or None]
-            while pending:
-                for item in self._client.list_artifacts(run_id, pending.pop()):
-                    if not item.is_dir:
-                        out.append(item.path)
-                    elif recursive:
-                        pending.append(item.path)
-        return sorted(out)
+            return artifacts.paths(self._client, run_id, folder, recursive)
 
     def artifact_exists(self, run_id: str, path: str) -> bool:
         return path in self.artifact_paths(run_id, path.rpartition("/")[0])
