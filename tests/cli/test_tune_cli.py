@@ -177,6 +177,10 @@ def test_train_and_params_from_train_the_best_parameters(
     again = MlflowClient(tracking_uri(store)).get_run(again_id)
     assert again.data.tags["tuned_from"] == f"logistic_regression-roc_auc/{parent_id}"
     assert again.data.params["model__C"] == trained.data.params["model__C"]
+    listed = runner.invoke(app, ["compare", "--all-runs", "--format", "json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert trained_id in listed.stdout and again_id in listed.stdout
+    assert parent_id not in listed.stdout  # tune runs are searches, not models to compare
 
 
 def test_ctrl_c_stops_after_the_running_trial_and_keeps_everything(

@@ -22,6 +22,11 @@ def is_evaluation(run: RunRecord) -> bool:
     return run.tags.get("credit.kind") == EVALUATION_KIND
 
 
+def is_tuning(run: RunRecord) -> bool:
+    """`credit tune`'s parent and trial runs: searches, not trained models."""
+    return run.tags.get("credit.kind") in ("tune", "tune_trial")
+
+
 def model_key(run: RunRecord) -> str | None:
     return run.tags.get("model_name") or run.params.get("model_key")
 

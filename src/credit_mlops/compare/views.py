@@ -16,6 +16,7 @@ from credit_mlops.compare.rows import (
     Row,
     best,
     is_evaluation,
+    is_tuning,
     model_key,
     noise_note,
     run_row,
@@ -69,6 +70,8 @@ def _pick_all(store: TrackingStore, exp_id: str, q: Query, flt: str) -> _Picked:
         picked.considered += 1
         if is_evaluation(run):
             picked.evaluations += 1
+        elif is_tuning(run):
+            continue
         elif not q.models or run.tags.get("model_name") in q.models:
             picked.runs.append(run)
     return picked
