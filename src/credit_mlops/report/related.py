@@ -14,11 +14,17 @@ from credit_mlops.report.card import Block, Facts, Figure, Table, Text
 from credit_mlops.tracking.records import RunRecord, VersionRecord
 from credit_mlops.tracking.store import TrackingStore
 
-# (section title, run kinds, version-tag prefix, how to add it)
+# (section title, run kinds, version-tag prefix, training-run tag naming the run, how to add)
 OPTIONAL = (
-    ("Explanations", ("explain", "explanation"), "explain.", "run `credit explain {target}`"),
-    ("Fairness", ("fairness",), "fairness.", "run `credit fairness {target}`"),
-    ("Tuning", ("tune",), "tune.", "run `credit tune --model {key}` and train with its result"),
+    ("Explanations", ("explain",), "explain.", "", "run `credit explain {target}`"),
+    ("Fairness", ("fairness",), "fairness.", "", "run `credit fairness {target}`"),
+    (
+        "Tuning",
+        ("tune",),
+        "tune.",
+        "tuned_from",  # `<study>/<tune run id>`, set by `credit train --params-from`
+        "run `credit tune --model {key}`, then `credit train --params-from` its run",
+    ),
 )
 COMPARED = (
     "roc_auc_test_mean",
@@ -53,15 +59,15 @@ def optional_sections(
     store: TrackingStore, run: RunRecord, mv: VersionRecord, target: str
 ) -> tuple[f.Optional, ...]:
     out = []
-    for title, kinds, prefix, how in OPTIONAL:
+    for title, kinds, prefix, link, how in OPTIONAL:
         blocks: list[Block] = []
         tags = sorted(
             (k.removeprefix(prefix), v) for k, v in mv.tags.items() if k.startswith(prefix)
         )
-        tags += sorted((k, v) for k, v in run.tags.items() if k.startswith(prefix))
+        tags += sorted((k, v) for k, v in run.tags.items() if k.startswith(prefix) or k == link)
         if tags:
             blocks.append(Facts(tuple(tags)))
-        linked = mv.tags.get(f"{prefix}run_id")
+        linked = mv.tags.get(f"{prefix}run_id") or run.tags.get(link, "").rpartition("/")[2]
         found = store.get_run(linked) if linked else None
         others = [found] if found else _runs_of(store, run, kinds)
         if others:

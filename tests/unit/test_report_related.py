@@ -1,0 +1,51 @@
+"""What the model card takes from other commands' records (an in-memory store)."""
+
+from __future__ import annotations
+
+from tests.fake_store import FakeStore
+
+from credit_mlops.report.card import Facts, Table, Text
+from credit_mlops.report.related import comparison, optional_sections
+from credit_mlops.tracking.records import VersionRecord
+
+
+def test_linked_runs_fill_their_sections_and_the_rest_say_how_to_add_them() -> None:
+    store = FakeStore()
+    explain = store.add_run(run_name="explain_xgb_v1", metrics={"holdout_mean_abs_laufkont": 0.9})
+    tune = store.add_run(run_name="tune_xgb", metrics={"best_roc_auc": 0.78})
+    train = store.add_run(
+        tags={"tuned_from": f"study-1/{tune.run_id}"}, params={"model_key": "xgboost"}
+    )
+    mv = VersionRecord(
+        "xgb",
+        "1",
+        train.run_id,
+        "None",
+        tags={"explain.top_columns": "laufkont, laufzeit", "explain.run_id": explain.run_id},
+    )
+    sections = {o.title: o for o in optional_sections(store, train, mv, "xgb/1")}
+    explained = sections["Explanations"].blocks
+    assert Facts((("run_id", explain.run_id), ("top_columns", "laufkont, laufzeit"))) in explained
+    assert Text(f"From run explain_xgb_v1 ({explain.run_id}).") in explained
+    assert Table(("figure", "value"), (("holdout_mean_abs_laufkont", "0.9"),)) in explained
+    assert sections["Fairness"].blocks == ()
+    assert "credit fairness xgb/1" in sections["Fairness"].how_to_add
+    tuned = sections["Tuning"].blocks
+    assert Facts((("tuned_from", f"study-1/{tune.run_id}"),)) in tuned
+    assert Table(("figure", "value"), (("best_roc_auc", "0.78"),)) in tuned
+
+
+def test_comparison_with_production_names_both_versions() -> None:
+    store = FakeStore()
+    prod = store.add_run(metrics={"roc_auc_test_mean": 0.77, "expected_cost_cv": 0.52})
+    cand = store.add_run(metrics={"roc_auc_test_mean": 0.75, "expected_cost_cv": 0.55})
+    versions = [
+        VersionRecord("xgb", "1", prod.run_id, "Production"),
+        VersionRecord("xgb", "2", cand.run_id, "None"),
+    ]
+    c = comparison(store, versions[1], cand, versions)
+    assert c.production == "Production v1"
+    assert ("roc_auc_test_mean", 0.75, 0.77) in c.rows
+    assert comparison(store, versions[0], prod, versions).note.startswith("This version is")
+    alone = comparison(store, versions[1], cand, versions[1:])
+    assert alone.rows == () and "no Production version" in alone.note
