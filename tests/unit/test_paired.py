@@ -7,7 +7,10 @@ import pytest
 
 from credit_mlops.compare.paired import (
     SPLIT_PARAMS,
+    Contender,
     corrected_resampled_t_test,
+    history_key,
+    paired_note,
     same_splits,
     sentence,
 )
@@ -108,3 +111,56 @@ def test_sentence() -> None:
     text = sentence("scorecard", "xgboost", result)
     assert text.startswith("scorecard better than xgboost in 2 of 3 folds, p = ")
     assert "within noise" in text
+
+
+def _params(**changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "data_digest": "d1",
+        "test_size": "0.3",
+        "cv_folds": "5",
+        "cv_repeats": "3",
+        "random_seed": "42",
+    }
+    return base | changes
+
+
+def test_paired_note_on_the_same_splits() -> None:
+    rng = np.random.default_rng(4)
+    a = list(0.80 + rng.normal(0, 0.03, 15))
+    b = [x - 0.004 + float(rng.normal(0, 0.01)) for x in a]
+    note = paired_note(
+        Contender("scorecard", _params(), a),
+        Contender("xgboost", _params(), b),
+        "roc_auc_test_mean",
+        higher_is_better=True,
+    )
+    expected = corrected_resampled_t_test(a, b, folds=5)
+    assert note == (
+        f"scorecard better than xgboost in {expected.wins} of 15 folds, p = {expected.p:.3g} "
+        "(corrected resampled t-test on the same splits): the difference is within noise, "
+        "on roc_auc_test"
+    )
+
+
+def test_no_paired_note_without_the_same_splits_or_all_folds() -> None:
+    folds = [0.8] * 15
+    cases = [
+        (_params(), _params(random_seed="7"), folds, folds),  # different splits
+        (_params(), _params(), folds, None),  # a run without fold history (older runs)
+        (_params(), _params(), folds, folds[:14]),  # a fold missing
+    ]
+    for pa, pb, fa, fb in cases:
+        assert (
+            paired_note(
+                Contender("a", pa, fa),
+                Contender("b", pb, fb),
+                "roc_auc_test_mean",
+                higher_is_better=True,
+            )
+            is None
+        )
+
+
+def test_history_key() -> None:
+    assert history_key("roc_auc_test_mean") == "roc_auc_test"
+    assert history_key("expected_cost_test_mean") == "expected_cost_test"

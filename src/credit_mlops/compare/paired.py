@@ -86,8 +86,37 @@ def corrected_resampled_t_test(
 
 def sentence(name_a: str, name_b: str, test: PairedTest, *, alpha: float = 0.05) -> str:
     """'A better than B in k of n folds, p = ...', and whether that is within noise."""
-    verdict = "within noise" if test.p >= alpha else "a real difference"
+    verdict = "the difference is within noise" if test.p >= alpha else "a real difference"
     return (
         f"{name_a} better than {name_b} in {test.wins} of {test.n} folds, "
-        f"p = {test.p:.3g} (corrected resampled t-test, same splits): {verdict}"
+        f"p = {test.p:.3g} (corrected resampled t-test on the same splits): {verdict}"
     )
+
+
+def history_key(primary: str) -> str:
+    """The metric whose history holds the per-fold values of `primary` (step = fold index):
+    roc_auc_test_mean -> roc_auc_test."""
+    return primary.removesuffix("_mean")
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One of the two runs a note compares: its name, params and per-fold values (or None)."""
+
+    name: str
+    params: Mapping[str, Any]
+    folds: Sequence[float] | None
+
+
+def paired_note(a: Contender, b: Contender, primary: str, *, higher_is_better: bool) -> str | None:
+    """The paired sentence when `a` and `b` were cross-validated on the same splits and
+    both logged every fold; None otherwise (the caller keeps the std rule)."""
+    if not same_splits(a.params, b.params) or a.folds is None or b.folds is None:
+        return None
+    expected = int(a.params["cv_folds"]) * int(a.params["cv_repeats"])
+    if len(a.folds) != expected or len(b.folds) != expected:
+        return None
+    test = corrected_resampled_t_test(
+        a.folds, b.folds, folds=int(a.params["cv_folds"]), higher_is_better=higher_is_better
+    )
+    return f"{sentence(a.name, b.name, test)}, on {history_key(primary)}"
