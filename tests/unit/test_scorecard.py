@@ -14,6 +14,7 @@ from credit_mlops.data.synthetic import synthetic
 from credit_mlops.modeling.scorecard import ScorecardClassifier, scaling
 from credit_mlops.modeling.scorecard_table import (
     TABLE_COLUMNS,
+    credit_scores,
     find_scorecard,
     information_values,
     iv_flag,
@@ -287,3 +288,31 @@ def test_skops_round_trip(
     np.testing.assert_array_equal(loaded.predict_proba(X), card.predict_proba(X))
     np.testing.assert_array_equal(loaded.credit_score(X), card.credit_score(X))
     pd.testing.assert_frame_equal(points_table(loaded), points_table(card))
+
+
+def test_credit_scores_only_for_scorecards(
+    card: ScorecardClassifier, credit_data: tuple[pd.DataFrame, np.ndarray]
+) -> None:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.dummy import DummyClassifier
+    from sklearn.model_selection import FixedThresholdClassifier, StratifiedKFold
+    from sklearn.pipeline import Pipeline
+
+    X, y = credit_data
+    assert credit_scores(DummyClassifier().fit(X, y), X) is None
+    # the logged model's shape: decision around calibration (ensemble=False) around the pipeline
+    calibrated = CalibratedClassifierCV(
+        Pipeline([("model", ScorecardClassifier(categorical=NOMINAL, **FAST))]),
+        method="sigmoid",
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        ensemble=False,
+    )
+    model = FixedThresholdClassifier(calibrated, threshold=1 / 6).fit(X, y)
+    scores = credit_scores(model, X.head(30))
+    assert scores is not None
+    inner = find_scorecard(model)
+    assert inner is not None
+    np.testing.assert_allclose(scores, inner.credit_score(X.head(30)))
+    # the points rank applicants as the calibrated P(bad) does (sigmoid is monotone)
+    p_bad = model.predict_proba(X.head(30))[:, 1]
+    assert np.all(np.diff(scores[np.argsort(p_bad)]) <= 1e-9)

@@ -131,3 +131,13 @@ def points_below_max(model: Any, X: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         best.to_numpy()[None, :] - points.to_numpy(), columns=points.columns, index=points.index
     )
+
+
+def credit_scores(model: Any, X: pd.DataFrame) -> np.ndarray | None:
+    """The scorecard points of each applicant (higher = safer), or None for other models.
+
+    The score is the scorecard's own: with calibration on, P(bad) is the calibrated one
+    while the points keep the scorecard's scale (they rank applicants the same way).
+    """
+    card = find_scorecard(model)
+    return None if card is None else card.credit_score(X)
