@@ -8,7 +8,7 @@ import pytest
 
 from credit_mlops.config.loader import load_settings
 from credit_mlops.errors import ConfigError, InputError
-from credit_mlops.modeling.catalog import MODEL_KEYS
+from credit_mlops.modeling.catalog import SEED_KEYS
 
 
 def write_profile(project: Path, name: str, text: str) -> Path:
@@ -142,8 +142,11 @@ def test_password_from_environment_is_masked(
     assert "s3cret" not in repr(s) and "s3cret" not in str(s.rows())
 
 
-def test_all_expands_to_the_catalog(project: Path) -> None:
-    assert load_settings(overrides={"train": {"models": ["all"]}}).train.models == list(MODEL_KEYS)
+def test_all_expands_to_the_seed_models(project: Path) -> None:
+    models = load_settings(overrides={"train": {"models": ["all"]}}).train.models
+    assert models == list(SEED_KEYS) and len(models) == 5  # the seed's five, not scorecard
+    both = load_settings(overrides={"train": {"models": ["all,scorecard"]}}).train.models
+    assert both == [*SEED_KEYS, "scorecard"]
     s = load_settings(overrides={"train": {"models": ["xgboost,svm", "xgboost"]}})
     assert s.train.models == ["xgboost", "svm"]
 

@@ -54,6 +54,9 @@ COMMANDS: dict[str, Lazy] = {
     "predict": Lazy(
         f"{_PKG}.predict:predict", "Score applicants: P(bad) and accept or reject.", True
     ),
+    "scorecard": Lazy(
+        f"{_PKG}.scorecard:scorecard", "Show a scorecard model's points table.", True
+    ),
     "explain": Lazy(
         f"{_PKG}.explain:explain",
         "What drives a model: mean |SHAP| per original column, with plots.",

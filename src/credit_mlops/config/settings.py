@@ -22,6 +22,7 @@ from credit_mlops.config.masking import flatten, mask, redact
 from credit_mlops.config.monitor import MonitorSettings
 from credit_mlops.config.promote import PromoteSettings
 from credit_mlops.config.report import ReportSettings
+from credit_mlops.config.scorecard import ScorecardSettings
 from credit_mlops.config.sources import SeedEnvSource
 from credit_mlops.config.tracking import TrackingSettings
 from credit_mlops.config.train import TrainSettings
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     tune: TuneSettings = Field(default_factory=TuneSettings)
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)
 
     _profile: str = PrivateAttr(DEFAULT_PROFILE)
     _profile_file: Path | None = PrivateAttr(None)

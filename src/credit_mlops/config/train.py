@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from credit_mlops.config.base import Section
-from credit_mlops.modeling.catalog import MODEL_KEYS
+from credit_mlops.modeling.catalog import MODEL_KEYS, SEED_KEYS
 
 SMOTE_METHODS = ("SMOTE", "BorderlineSMOTE", "ADASYN")
 
@@ -32,7 +32,7 @@ class TrainSettings(Section):
                 if not key:
                     continue
                 if key == "all":
-                    keys.extend(k for k in MODEL_KEYS if k not in keys)
+                    keys.extend(k for k in SEED_KEYS if k not in keys)
                 elif key in MODEL_KEYS:
                     if key not in keys:
                         keys.append(key)

@@ -70,12 +70,17 @@ def score_frame(
     """Validate one chunk (the target column may be there or not) and score it."""
     import pandas as pd
 
+    from credit_mlops.modeling.scorecard_table import credit_scores
+
     chunk = to_german(chunk)
     ids = chunk.pop(id_column) if id_column in chunk.columns else None
     validate_frame(chunk, source=source, features_only=True, where=where)
     features = chunk[list(FEATURES)].astype("int64")
     proba = model.predict_proba(features)[:, 1]
     frame = pd.DataFrame({"p_bad": proba, "decision": decisions(proba, threshold)})
+    score = credit_scores(model, features)
+    if score is not None:  # a scorecard's points: higher = safer
+        frame["score"] = score
     if explain is not None:  # reason_1..K, reason_1_value..K (--explain)
         frame = frame.join(explain(features).set_axis(frame.index))
     if ids is not None:

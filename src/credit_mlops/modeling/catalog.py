@@ -11,5 +11,8 @@ DISPLAY_NAMES: dict[str, str] = {
     "random_forest": "Random Forest",
     "svm": "Support Vector Machine",
     "xgboost": "XGBoost",
+    "scorecard": "WoE Scorecard",
 }
 MODEL_KEYS: tuple[str, ...] = tuple(DISPLAY_NAMES)
+SEED_KEYS: tuple[str, ...] = MODEL_KEYS[:5]  # `--model all`: the seed's five models
+RAW_KEYS: frozenset[str] = frozenset({"scorecard"})  # take the raw columns, no preprocessing

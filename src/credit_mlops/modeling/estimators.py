@@ -74,12 +74,23 @@ def _xgboost(seed: int) -> BaseEstimator:
     )
 
 
+def _scorecard(seed: int) -> BaseEstimator:
+    # Raw columns in (the pipeline has no preprocessing step); the settings section
+    # `scorecard` sets the binning and points through PipelineConfig.scorecard.
+    from credit_mlops.data.schema import COLUMNS
+    from credit_mlops.modeling.scorecard import ScorecardClassifier
+
+    nominal = tuple(c.name for c in COLUMNS if c.kind == "nominal")
+    return ScorecardClassifier(categorical=nominal, random_state=seed)
+
+
 _FACTORIES: dict[str, Callable[[int], BaseEstimator]] = {
     "logistic_regression": _logistic_regression,
     "decision_tree": _decision_tree,
     "random_forest": _random_forest,
     "svm": _svm,
     "xgboost": _xgboost,
+    "scorecard": _scorecard,
 }
 CATALOG: dict[str, ModelSpec] = {
     key: ModelSpec(key, DISPLAY_NAMES[key], _FACTORIES[key]) for key in MODEL_KEYS

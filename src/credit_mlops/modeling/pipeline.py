@@ -7,6 +7,7 @@ are about catching bad applicants.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,7 @@ class PipelineConfig:
     resampling: ResamplingConfig | None
     preprocessor: BaseEstimator | None = None  # the seed's --preprocessor; None builds ours
     model_params: dict[str, dict[str, object]] = field(default_factory=dict)  # key -> tuned
+    scorecard: Mapping[str, object] = field(default_factory=dict)  # the `scorecard` settings
 
 
 def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:
@@ -64,8 +66,12 @@ def build_pipeline(key: str, config: PipelineConfig) -> Pipeline:
     from imblearn.pipeline import Pipeline
     from sklearn.base import clone
 
+    from credit_mlops.modeling.catalog import RAW_KEYS
     from credit_mlops.modeling.features import preprocessor
 
+    if key in RAW_KEYS:  # bins the raw columns itself; oversampling would distort its WoE
+        params = {**config.scorecard, **config.model_params.get(key, {})}  # tuned ones win
+        return Pipeline([("model", estimators.estimator(key, config.seed).set_params(**params))])
     pre = clone(config.preprocessor) if config.preprocessor is not None else preprocessor()
     steps: list[tuple[str, Any]] = [("preprocess", pre)]
     if config.resampling is not None:

@@ -76,6 +76,12 @@ SPACES: dict[str, dict[str, Param]] = {
         "min_child_weight": FloatRange(1.0, 10.0, log=True),
         "reg_lambda": FloatRange(1e-3, 10.0, log=True),
     },
+    "scorecard": {  # the binning; C is chosen inside each fit by inner CV
+        "min_bin_share": FloatRange(0.02, 0.15),
+        "max_n_bins": IntRange(3, 10),
+        "rare_code_share": FloatRange(0.0, 0.05),
+        "monotonic_trend": Choice(("auto", "auto_asc_desc", "auto_heuristic")),
+    },
 }
 
 _RANGE_KEYS = frozenset({"low", "high", "log", "step"})

@@ -6,7 +6,7 @@ touches an MLflow entity and a fake store can serve it in tests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -87,6 +87,8 @@ class RunSpec:
     register_as: str | None
     version_tags: Mapping[str, str]
     booster: object | None = None  # for xgboost: the bare booster, logged as xgb_model_only
+    # metric -> its value in each cross-validation fold, logged as its history (step = fold)
+    histories: Mapping[str, Sequence[float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,13 @@ MODEL_NAME = "model"  # the logged model every consumer looks for
 BOOSTER_NAME = "xgb_model_only"
 
 
-def pip_requirements(with_xgboost: bool) -> list[str]:
+def pip_requirements(with_xgboost: bool, types: Sequence[str] = ()) -> list[str]:
     """Pinned requirements, given explicitly: inferring them costs ~27 s per model here."""
     names = ["scikit-learn", "imbalanced-learn", "numpy", "scipy", "pandas", "skops"]
     if with_xgboost:
         names.append("xgboost")
+    if any(t.startswith("optbinning.") for t in types):  # the scorecard's binning
+        names.append("optbinning")
     return [f"{name}=={metadata.version(name)}" for name in names]
 
 
@@ -104,14 +106,15 @@ def _log_contents(client: Any, run: Any, spec: RunSpec) -> Any:
         # The model first: logged after the metrics, MLflow would fetch each metric's
         # history (one request per metric) to link it to the model.
         proba = spec.pipeline.predict_proba(spec.input_example)
+        types = trusted_types(spec.pipeline)
         info = mlflow.sklearn.log_model(
             spec.pipeline,
             name=MODEL_NAME,
             signature=infer_signature(spec.input_example, proba),
             input_example=spec.input_example,
-            pip_requirements=pip_requirements(spec.booster is not None),
+            pip_requirements=pip_requirements(spec.booster is not None, types),
             serialization_format="skops",
-            skops_trusted_types=trusted_types(spec.pipeline),
+            skops_trusted_types=types,
         )
         if spec.booster is not None:
             import mlflow.xgboost
@@ -130,6 +133,10 @@ def _log_contents(client: Any, run: Any, spec: RunSpec) -> Any:
         metrics = [
             Metric(k, float(v), stamp, 0, model_id=info.model_id, run_id=run_id)
             for k, v in spec.metrics.items()
+        ] + [
+            Metric(k, float(v), stamp, step, model_id=info.model_id, run_id=run_id)
+            for k, values in spec.histories.items()
+            for step, v in enumerate(values)
         ]
         for i in range(0, max(len(params), len(metrics), 1), MAX_PARAMS_PER_BATCH):
             client.log_batch(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.explain.background import ARTIFACT
-from credit_mlops.modeling.catalog import DISPLAY_NAMES
+from credit_mlops.modeling.catalog import DISPLAY_NAMES, RAW_KEYS
 from credit_mlops.tracking.records import RunSpec
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def params(
         "evaluated": cfg.evaluate,
         "random_seed": cfg.seed,
         "test_size": cfg.test_size,
-        "smote__used": cfg.smote,
+        "smote__used": cfg.smote and key not in RAW_KEYS,
         "positive_class": "bad (kredit=0)",
         "data_rows": dataset.shape[0],
         "data_columns": dataset.shape[1],
@@ -113,7 +113,7 @@ def params(
         "threshold_source": threshold_source,
     }
     config = resampling(settings)
-    if config is not None:
+    if config is not None and key not in RAW_KEYS:
         out.update({f"smote__{k}": v for k, v in config.params().items()})
     for name, value in hyperparameters(pipeline.named_steps["model"]).items():
         out[f"model__{name}"] = value
@@ -187,8 +187,30 @@ def run_spec(
                 metrics["decision_threshold"],
                 bins=settings.monitor.bins,
             ),
+            **scorecard_artifact(key, pipeline),
         },
         register_as=(reg_name or key) if register else None,
         version_tags={"model_version": settings.model_version, "model_key": key},
         booster=pipeline.named_steps["model"].get_booster() if key == "xgboost" else None,
+        histories=fold_histories(cv),
     )
+
+
+def fold_histories(cv: CVResult | None) -> dict[str, list[float]]:
+    """Each test metric's value per fold (roc_auc_test, ...), logged as its history with
+    step = fold index, so runs on the same splits can be compared fold by fold."""
+    if cv is None or not cv.folds:
+        return {}
+    names = [k for k in cv.folds[0] if k.endswith("_test")]
+    return {name: [float(fold[name]) for fold in cv.folds] for name in names}
+
+
+def scorecard_artifact(key: str, pipeline: Any) -> dict[str, object]:
+    """The points table with IVs of a scorecard model, as `results/scorecard.json`."""
+    from credit_mlops.modeling.scorecard_report import report_of
+    from credit_mlops.modeling.scorecard_table import find_scorecard
+
+    card = find_scorecard(pipeline)
+    if card is None:
+        return {}
+    return {"results/scorecard.json": report_of(card, model=key, uri="").to_json()}

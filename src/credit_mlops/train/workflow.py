@@ -154,7 +154,9 @@ def _prepare(
         resampling=resampling(settings),
         preprocessor=train_inputs.preprocessor(inputs.preprocessor),
         model_params=inputs.model_params or {},
+        scorecard=settings.scorecard.params(),
     )
+    settings.scorecard.check_characteristics(list(part.X.columns))
     clock.lap("data")
     return part, pconfig
 

@@ -1,0 +1,95 @@
+"""Settings section `scorecard`: binning and points of the WoE scorecard (`--model scorecard`).
+
+[scorecard]
+monotonic_trend = "auto"          # the bad rate's trend of every ordered characteristic
+min_bin_share = 0.05              # each bin holds at least this share of the rows
+rare_code_share = 0.02            # nominal codes rarer than this are scored as neutral
+pdo = 20                          # points to double the good:bad odds
+base_score = 600                  # ... at these base odds
+base_odds = 50
+[scorecard.trends]                # per characteristic, e.g. a valley for age
+alter = "valley"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from credit_mlops.config.base import Section
+
+# optbinning's monotonic_trend values ("none": no constraint); kept in step with
+# modeling/scorecard.py's TRENDS by a test, so this module needs no optbinning or sklearn.
+TRENDS: tuple[str, ...] = (
+    "auto",
+    "auto_asc_desc",
+    "auto_heuristic",
+    "ascending",
+    "descending",
+    "convex",
+    "concave",
+    "peak",
+    "valley",
+    "peak_heuristic",
+    "valley_heuristic",
+    "none",
+)
+
+
+class ScorecardSettings(Section):
+    monotonic_trend: str = "auto"
+    trends: dict[str, str] = Field(default_factory=dict)
+    min_bin_share: float = Field(0.05, ge=0.0, le=0.5)
+    max_n_bins: int | None = Field(None, ge=2)
+    rare_code_share: float = Field(0.02, ge=0.0, lt=0.5)
+    c_grid: list[float] = Field(
+        default_factory=lambda: [0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0], min_length=1
+    )
+    inner_folds: int = Field(5, ge=2, le=20)
+    pdo: float = Field(20.0, gt=0)
+    base_score: float = 600.0
+    base_odds: float = Field(50.0, gt=0)
+
+    @field_validator("monotonic_trend")
+    @classmethod
+    def _known_trend(cls, value: str) -> str:
+        if value not in TRENDS:
+            raise ValueError(f"unknown trend '{value}' (choose from: {', '.join(TRENDS)})")
+        return value
+
+    @field_validator("trends")
+    @classmethod
+    def _known_trends(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, trend in value.items():
+            if trend not in TRENDS:
+                raise ValueError(
+                    f"unknown trend '{trend}' for {name} (choose from: {', '.join(TRENDS)})"
+                )
+        return value
+
+    @field_validator("c_grid")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(c <= 0 for c in value):
+            raise ValueError("scorecard.c_grid values must be positive")
+        return value
+
+    def check_characteristics(self, columns: Sequence[str]) -> None:
+        """Refuse a per-characteristic trend for a column the data does not have."""
+        from credit_mlops.errors import ConfigError
+
+        unknown = sorted(set(self.trends) - set(columns))
+        if unknown:
+            raise ConfigError(
+                f"scorecard.trends names '{unknown[0]}', not a column of the data "
+                f"(have: {', '.join(columns)})"
+            )
+
+    def params(self) -> dict[str, Any]:
+        """The ScorecardClassifier parameters these settings give."""
+        out = self.model_dump()
+        out["c_grid"] = tuple(out["c_grid"])
+        out["trends"] = dict(out["trends"]) or None
+        return out
