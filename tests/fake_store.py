@@ -37,6 +37,7 @@ class FakeStore:
     specs: dict[str, RunSpec] = field(default_factory=dict)
     artifacts: dict[tuple[str, str], Path] = field(default_factory=dict)
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    histories: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=itertools.count)
 
     # --- building a store for a test -----------------------------------------------
@@ -112,6 +113,9 @@ class FakeStore:
     def get_run(self, run_id: str) -> RunRecord | None:
         return self.runs.get(run_id)
 
+    def metric_history(self, run_id: str, key: str) -> list[float]:
+        return list(self.histories.get((run_id, key), []))
+
     def set_run_tag(self, run_id: str, key: str, value: str) -> None:
         run = self.runs[run_id]
         self.runs[run_id] = replace(run, tags={**run.tags, key: value})
@@ -134,6 +138,8 @@ class FakeStore:
             tags=dict(spec.tags),
         )
         self.specs[run.run_id] = spec
+        for key, values in spec.histories.items():
+            self.histories[(run.run_id, key)] = list(values)
         name = version = None
         if spec.register_as:
             mv = self.register(spec.register_as, f"models:/m-{run.run_id}", run.run_id, None, {})

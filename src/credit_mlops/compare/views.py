@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from credit_mlops.compare import monitoring
 from credit_mlops.compare.columns import Column, registry_columns, run_columns
+from credit_mlops.compare.noise import comparison_note
 from credit_mlops.compare.query import Query, build_filter, check_sort
 from credit_mlops.compare.rows import (
     Row,
@@ -18,7 +19,6 @@ from credit_mlops.compare.rows import (
     is_evaluation,
     is_tuning,
     model_key,
-    noise_note,
     run_row,
     sort_rows,
     version_row,
@@ -154,7 +154,7 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
     if q.top is not None:
         rows = rows[: q.top]
     columns = run_columns(q.primary, show_status=show_status)
-    noise = noise_note(rows, q.primary)
+    noise = comparison_note(store, rows, {r.run_id: r for r in picked.runs}, q.primary)
     if noise:
         notes.append(noise)
     return Comparison(

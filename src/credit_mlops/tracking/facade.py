@@ -145,6 +145,12 @@ class Tracker:
                     raise
         return None
 
+    def metric_history(self, run_id: str, key: str) -> list[float]:
+        """A metric's values ordered by step (the folds of `credit train`); [] if none."""
+        with self.conn.guard():
+            history = self._client.get_metric_history(run_id, key)
+        return [float(m.value) for m in sorted(history, key=lambda m: m.step)]
+
     def set_run_tag(self, run_id: str, key: str, value: str) -> None:
         with self.conn.guard():
             self._client.set_tag(run_id, key, value)
