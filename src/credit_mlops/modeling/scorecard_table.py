@@ -19,26 +19,25 @@ SUSPICIOUS_IV = 0.5
 TABLE_COLUMNS = ("characteristic", "bin", "count", "bad_rate", "woe", "iv", "points")
 
 
-def find_scorecard(model: Any) -> ScorecardClassifier | None:
+def find_scorecard(model: object) -> ScorecardClassifier | None:
     """The fitted scorecard inside `model`, or None when the model is not a scorecard.
 
     Looks through a pipeline's last step, a fitted threshold classifier (`estimator_`), a
     frozen estimator, and a calibrated classifier that holds exactly one fitted model.
     """
-    seen = 0
-    while model is not None and seen < 10:
-        seen += 1
-        if isinstance(model, ScorecardClassifier):
-            return model
-        if hasattr(model, "steps"):
-            model = model.steps[-1][1]
-        elif hasattr(model, "calibrated_classifiers_"):
-            fitted = model.calibrated_classifiers_
-            model = fitted[0].estimator if len(fitted) == 1 else None
-        elif hasattr(model, "estimator_"):
-            model = model.estimator_
-        elif type(model).__name__ == "FrozenEstimator":
-            model = model.estimator
+    current: Any = model
+    for _ in range(10):
+        if isinstance(current, ScorecardClassifier):
+            return current
+        if hasattr(current, "steps"):
+            current = current.steps[-1][1]
+        elif hasattr(current, "calibrated_classifiers_"):
+            fitted = current.calibrated_classifiers_
+            current = fitted[0].estimator if len(fitted) == 1 else None
+        elif hasattr(current, "estimator_"):
+            current = current.estimator_
+        elif type(current).__name__ == "FrozenEstimator":
+            current = current.estimator
         else:
             return None
     return None
@@ -116,7 +115,7 @@ def max_points(model: ScorecardClassifier) -> pd.Series:
     return pd.concat([best, neutral], axis=1).max(axis=1).reindex(model.feature_names_)
 
 
-def points_below_max(model: Any, X: pd.DataFrame) -> pd.DataFrame:
+def points_below_max(model: object, X: pd.DataFrame) -> pd.DataFrame:
     """Per applicant and characteristic, the points lost against the characteristic's best bin.
 
     The bureau method of reason codes: the characteristics with the most points below their
@@ -133,7 +132,7 @@ def points_below_max(model: Any, X: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def credit_scores(model: Any, X: pd.DataFrame) -> np.ndarray | None:
+def credit_scores(model: object, X: pd.DataFrame) -> np.ndarray | None:
     """The scorecard points of each applicant (higher = safer), or None for other models.
 
     The score is the scorecard's own: with calibration on, P(bad) is the calibrated one

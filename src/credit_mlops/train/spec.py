@@ -205,7 +205,7 @@ def fold_histories(cv: CVResult | None) -> dict[str, list[float]]:
     return {name: [float(fold[name]) for fold in cv.folds] for name in names}
 
 
-def scorecard_artifact(key: str, pipeline: Any) -> dict[str, object]:
+def scorecard_artifact(key: str, pipeline: object) -> dict[str, object]:
     """The points table with IVs of a scorecard model, as `results/scorecard.json`."""
     from credit_mlops.modeling.scorecard_report import report_of
     from credit_mlops.modeling.scorecard_table import find_scorecard
