@@ -146,10 +146,7 @@ class Tracker:
         return None
 
     def metric_history(self, run_id: str, key: str) -> list[float]:
-        """A metric's values ordered by step (the folds of `credit train`); [] if none."""
-        with self.conn.guard():
-            history = self._client.get_metric_history(run_id, key)
-        return [float(m.value) for m in sorted(history, key=lambda m: m.step)]
+        return search.metric_history(self.conn, self._client, run_id, key)
 
     def set_run_tag(self, run_id: str, key: str, value: str) -> None:
         with self.conn.guard():

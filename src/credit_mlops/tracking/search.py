@@ -60,3 +60,10 @@ def runs_by_id(
         for run in iter_runs(conn, client, experiment_ids, flt):
             out[run.run_id] = run
     return out
+
+
+def metric_history(conn: Connection, client: Any, run_id: str, key: str) -> list[float]:
+    """A metric's values ordered by step (the folds of `credit train`); [] if none."""
+    with conn.guard():
+        history = client.get_metric_history(run_id, key)
+    return [float(m.value) for m in sorted(history, key=lambda m: m.step)]
