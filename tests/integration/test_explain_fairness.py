@@ -170,7 +170,7 @@ def test_credit_fairness_table_formats_run_and_version_tags(proj: Project) -> No
     by_name = {a["attribute"]: a for a in payload["attributes"]}
     assert set(by_name) == {"age", "foreign_worker", "sex"}
     sex = {g["group"]: g for g in by_name["sex"]["groups"]}
-    assert sex["not identifiable"]["verdict"] == "not identifiable: no verdict"
+    assert sex["not identifiable"]["verdict"] == "no verdict: not identifiable"
     assert sum(g["count"] for g in by_name["age"]["groups"]) == payload["rows"]
     csv_out = proj.ok("fairness", "logistic_regression", "--format", "csv").stdout
     assert csv_out.splitlines()[0].startswith("attribute,group,n,reject rate")

@@ -29,6 +29,7 @@ CHUNK_CELLS = 400_000  # rows handed to predict_proba at once
 
 class PermutationExplainer:
     method = "permutation Shapley values on the stored background sample, probability"
+    needs_background = True
 
     def __init__(
         self,

@@ -6,8 +6,10 @@ equals the model's output in `space` (log-odds of a bad credit, or its probabili
 
 A model kind plugs in with one line in `EXPLAINERS` (model key -> "module:factory"); the
 factory takes the fitted model, the raw input columns and the background sample (or None) and
-returns an object with `explain(X) -> Attribution`. Keys not listed are recognised by the
-final estimator's type, and anything else gets the model-agnostic explainer.
+returns an object with `explain(X) -> Attribution`; a factory with `needs_background = False`
+is given None and the stored sample is not downloaded. (A scorecard's reasons: `values` the
+points each characteristic is below its maximum, `space` "points".) Keys not listed are
+recognised by the final estimator's type, and anything else gets the model-agnostic explainer.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from credit_mlops.explain.attribution import Attribution, need_background
 
 class XGBoostExplainer:
     method = "exact TreeSHAP (XGBoost pred_contribs), log-odds"
+    needs_background = False
 
     def __init__(self, model: Any, columns: Sequence[str], background: pd.DataFrame | None):
         self.anatomy = anatomy(model, columns)
@@ -49,6 +50,7 @@ class XGBoostExplainer:
 
 class TreeExplainer:
     method = "exact TreeSHAP (shap TreeExplainer), probability"
+    needs_background = False  # path-dependent: the trees' own cover statistics
 
     def __init__(self, model: Any, columns: Sequence[str], background: pd.DataFrame | None):
         with warnings.catch_warnings():  # shap's import-time deprecation notices of matplotlib
@@ -82,6 +84,7 @@ class LinearExplainer:
     features, the mean taken over the stored background sample of the training part."""
 
     method = "exact linear closed form, log-odds"
+    needs_background = True
 
     def __init__(self, model: Any, columns: Sequence[str], background: pd.DataFrame | None):
         self.anatomy = anatomy(model, columns)

@@ -39,7 +39,7 @@ class GroupRow:
     roc_auc: float  # nan when the group holds one class only
     expected_cost: float
     accept_ratio: float  # acceptance rate / the most favoured group's; nan without a verdict
-    verdict: str  # "ok", "below four-fifths", or why there is no verdict
+    verdict: str  # "ok", "below 0.8" (four-fifths), or why there is no verdict
 
 
 @dataclass(frozen=True)
@@ -128,15 +128,18 @@ def _attribute(
         n for n in present if n != NOT_IDENTIFIABLE and int(table.loc[n, "count"]) >= min_group
     ]
     disparity = _disparities(g, y, reject, eligible)
-    best = min(eligible, key=lambda n: float(table.loc[n, "reject_rate"])) if eligible else None
+    comparable = len(eligible) >= 2
+    best = min(eligible, key=lambda n: float(table.loc[n, "reject_rate"])) if comparable else None
     best_accept = 1.0 - float(table.loc[best, "reject_rate"]) if best else float("nan")
     rows, flagged = [], []
     for name in present:
         ratio, verdict = float("nan"), _no_verdict(name, int(table.loc[name, "count"]), min_group)
-        if name in eligible:
+        if name in eligible and not comparable:
+            verdict = "no verdict: no other group to compare"
+        elif name in eligible:
             accept = 1.0 - float(table.loc[name, "reject_rate"])
             ratio = accept / best_accept if best_accept > 0 else float("nan")
-            verdict = "below four-fifths" if ratio < four_fifths else "ok"
+            verdict = f"below {four_fifths:g}" if ratio < four_fifths else "ok"
             if verdict != "ok":
                 flagged.append(name)
         rows.append(_row(name, table.loc[name], ratio, verdict))
@@ -186,8 +189,8 @@ def _row(name: str, values: pd.Series, ratio: float, verdict: str) -> GroupRow:
 
 def _no_verdict(name: str, n: int, min_group: int) -> str:
     if name == NOT_IDENTIFIABLE:
-        return "not identifiable: no verdict"
-    return f"too few rows (< {min_group}): no verdict"
+        return "no verdict: not identifiable"
+    return f"no verdict: n < {min_group}"
 
 
 def _notes(

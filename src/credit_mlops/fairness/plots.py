@@ -45,8 +45,8 @@ def _figure(plt: object, attribute: AttributeReport, title: str) -> object:
     ):
         ax.bar(x + offset, np.nan_to_num(values), width, label=label)
     for i, g in enumerate(groups):
-        if g.verdict == "below four-fifths":
-            ax.annotate("below 4/5", (i, 1.0), ha="center", color="firebrick", fontsize=8)
+        if g.verdict.startswith("below"):
+            ax.annotate(g.verdict, (i, 1.0), ha="center", color="firebrick", fontsize=8)
         elif g.verdict != "ok":
             ax.annotate("no verdict", (i, 1.0), ha="center", color="grey", fontsize=8)
     ax.set_xticks(x, names)

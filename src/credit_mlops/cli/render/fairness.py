@@ -18,8 +18,8 @@ HEADERS = (
     "group",
     "n",
     "reject rate",
-    "TPR (bad rejected)",
-    "FPR (good rejected)",
+    "TPR",
+    "FPR",
     "ROC AUC",
     "exp. cost",
     "accept ratio",
@@ -63,15 +63,16 @@ def tables(r: FairnessResult) -> None:
         for h in HEADERS:
             table.add_column(h, justify="left" if h in ("group", "verdict") else "right")
         for g in a.groups:
-            style = "bold red" if g.verdict == "below four-fifths" else ""
-            style = "yellow" if g.verdict not in ("ok", "below four-fifths") else style
+            style = "bold red" if g.verdict.startswith("below") else ""
+            style = "yellow" if g.verdict.startswith("no verdict") else style
             table.add_row(*_cells(g), style=style)
         console.print(table)
         for note in a.notes:
             err().print(note, markup=False, soft_wrap=True)
     console.print(
         f"{r.scope}, {r.report.rows} rows · reject at P(bad) ≥ {r.report.threshold:.3f} · "
-        "flagged: acceptance rate below 4/5 of the most favoured group's",
+        "TPR: bad credits rejected, FPR: good credits rejected · accept ratio: acceptance rate "
+        "/ the most favoured group's, flagged below the four-fifths rule's bound",
         markup=False,
     )
     console.print(f"data: {r.data_source}", markup=False)
@@ -117,7 +118,7 @@ def to_markdown(r: FairnessResult) -> str:
         )
         for g in a.groups:
             cells = _cells(g)
-            if g.verdict == "below four-fifths":
+            if g.verdict.startswith("below"):
                 cells[-1] = f"**{cells[-1]}**"
             lines.append("| " + " | ".join(cells) + " |")
         lines += ["", _figures(a), *(f"> {n}" for n in a.notes), ""]
