@@ -15,7 +15,7 @@ from credit_mlops.errors import InputError
 from credit_mlops.explain.anatomy import anatomy
 from credit_mlops.explain.attribution import Attribution
 from credit_mlops.explain.codetable import CODES, ENGLISH, describe, english
-from credit_mlops.explain.reasons import check_count, reason_columns, reasons
+from credit_mlops.explain.reasons import check_count, explain_count, reason_columns, reasons
 from credit_mlops.modeling.features import preprocessor
 
 FEATURES = list(data.FEATURES)
@@ -130,3 +130,11 @@ def test_zero_or_negative_reasons_are_refused(k: int) -> None:
     with pytest.raises(InputError, match="at least 1") as info:
         check_count(k)
     assert info.value.exit_code == 2
+
+
+def test_explain_with_an_optional_count() -> None:
+    assert explain_count(False, None) is None
+    assert explain_count(True, None) == 4
+    assert explain_count(True, 2) == 2
+    with pytest.raises(InputError, match="goes after --explain"):
+        explain_count(False, 3)

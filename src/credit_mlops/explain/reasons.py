@@ -19,8 +19,17 @@ DEFAULT_REASONS = 4
 
 def check_count(k: int) -> int:
     if k < 1:
-        raise InputError(f"--reasons {k}: the number of reasons must be at least 1 (default 4)")
+        raise InputError(f"--explain {k}: the number of reasons must be at least 1 (default 4)")
     return k
+
+
+def explain_count(explain: bool, k: int | None) -> int | None:
+    """`--explain [K]` on the command line: None without --explain, else K (default 4)."""
+    if not explain:
+        if k is not None:
+            raise InputError(f"unexpected argument {k}: the number of reasons goes after --explain")
+        return None
+    return check_count(DEFAULT_REASONS if k is None else k)
 
 
 def reason_columns(k: int) -> list[str]:

@@ -46,14 +46,14 @@ def _figure(plt: object, attribute: AttributeReport, title: str) -> object:
         ax.bar(x + offset, np.nan_to_num(values), width, label=label)
     for i, g in enumerate(groups):
         if g.verdict.startswith("below"):
-            ax.annotate(g.verdict, (i, 1.0), ha="center", color="firebrick", fontsize=8)
+            ax.annotate(g.verdict, (i, 1.02), ha="center", color="firebrick", fontsize=8)
         elif g.verdict != "ok":
-            ax.annotate("no verdict", (i, 1.0), ha="center", color="grey", fontsize=8)
+            ax.annotate("no verdict", (i, 1.02), ha="center", color="grey", fontsize=8)
     ax.set_xticks(x, names)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("rate")
     gap = attribute.parity_difference
     shown = "n/a" if np.isnan(gap) else f"{gap:.3f}"
     ax.set_title(f"{title}: {attribute.attribute} (parity difference {shown})")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig

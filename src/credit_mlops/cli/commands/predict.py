@@ -30,9 +30,14 @@ def predict(
     ],
     id_column: Annotated[str, typer.Option("--id-column", help="Kept in the output.")] = "id",
     explain: Annotated[
-        bool, typer.Option("--explain", help="Add reason_1..K: what raised P(bad) most.")
+        bool,
+        typer.Option(
+            "--explain", help="Add reason_1..K (K after the flag, default 4): what raised P(bad)."
+        ),
     ] = False,
-    reasons: Annotated[int, typer.Option("--reasons", help="K, reasons per applicant.")] = 4,
+    # `--explain [K]`: Typer has no option with an optional value, so K is a hidden
+    # second argument, accepted only with --explain
+    reasons: Annotated[int | None, typer.Argument(hidden=True, show_default=False)] = None,
     engine: Annotated[
         str, typer.Option("--engine", help="pandas (chunks on every core) or spark.")
     ] = "pandas",
@@ -50,14 +55,14 @@ def predict(
     """
     from credit_mlops.cli.options import uri_settings
     from credit_mlops.cli.render import console, lifecycle
-    from credit_mlops.explain.reasons import check_count
+    from credit_mlops.explain.reasons import explain_count
     from credit_mlops.lifecycle.predict import check_paths
     from credit_mlops.lifecycle.predict import predict as run_predict
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)
     check_paths(input_file, output_file, engine)  # refused before the store is opened
-    k = check_count(reasons) if explain else None
+    k = explain_count(explain, reasons)
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
         report = run_predict(
