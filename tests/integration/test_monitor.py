@@ -172,6 +172,9 @@ def test_monitoring_runs_make_a_history_and_tag_the_version(proj: Project) -> No
     assert len(rows) == len(runs)
     assert rows[0]["model"] == "logistic_regression v1" and rows[0]["worst"] == "verw"
     assert rows[0]["psi_score"] == pytest.approx(out["score_psi"])
+    mixed = json.loads(proj.ok("compare", "--all-runs", "--format", "json").stdout)
+    assert all(r["model"] != "?" for r in mixed["rows"])  # training runs only
+    assert any("monitoring run(s) left out" in n for n in mixed["notes"])
 
 
 def test_a_file_that_breaks_the_schema_is_refused_and_nothing_logged(proj: Project) -> None:

@@ -10,6 +10,7 @@ from credit_mlops.compare.columns import Column
 from credit_mlops.tracking.records import RunRecord
 
 KIND = "monitoring"
+LEFT_OUT = "monitoring run(s) left out (see `credit compare --all-runs --tag run_type=monitoring`)"
 
 
 def is_monitoring(run: RunRecord) -> bool:

@@ -147,8 +147,12 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
             tuple(history),
             notes=("monitoring runs (credit monitor), newest first",),
         )
+    watched = [r for r in picked.runs if monitoring.is_monitoring(r)]
+    picked.runs = [r for r in picked.runs if not monitoring.is_monitoring(r)]
     rows = _rows_with_registry(store, picked.runs, q.primary)
     notes = _notes(picked, rows, q.primary)
+    if watched:
+        notes.append(f"{len(watched)} {monitoring.LEFT_OUT}")
     show_status = any(r["status"] != "FINISHED" for r in rows)
     rows = sort_rows(rows, sort)
     if q.top is not None:
