@@ -49,3 +49,30 @@ def test_comparison_with_production_names_both_versions() -> None:
     assert comparison(store, versions[0], prod, versions).note.startswith("This version is")
     alone = comparison(store, versions[1], cand, versions[1:])
     assert alone.rows == () and "no Production version" in alone.note
+
+
+def test_training_facts_read_oversampling_calibration_and_hyperparameters() -> None:
+    from credit_mlops.report.gather import training
+
+    store = FakeStore()
+    run = store.add_run(
+        tags={"model_display_name": "XGBoost"},
+        params={
+            "model_key": "xgboost",
+            "model__max_depth": "4",
+            "smote__used": "True",
+            "smote__method": "SMOTE",
+            "smote__k_neighbors": "5",
+            "calibrate": "sigmoid",
+            "cv_folds": "5",
+            "cv_repeats": "3",
+        },
+    )
+    t = training(run)
+    assert t.model == "XGBoost" and t.hyperparameters == (("max_depth", "4"),)
+    assert t.oversampling.startswith("SMOTE (k_neighbors 5)")
+    assert t.calibration == "sigmoid"
+    assert t.cv_protocol.startswith("repeated stratified 5-fold × 3")
+    plain = training(store.add_run(params={"model_key": "svm", "evaluated": "False"}))
+    assert plain.oversampling == "none" and plain.calibration.startswith("none")
+    assert plain.cv_protocol.startswith("none")

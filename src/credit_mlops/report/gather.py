@@ -15,6 +15,8 @@ from credit_mlops.report.card import Figure
 from credit_mlops.tracking.records import RunRecord, VersionRecord
 from credit_mlops.tracking.store import TrackingStore
 
+# Where a training run may record its calibration (the quality work names it `calibrate`).
+CALIBRATION_PARAMS = ("calibration", "calibrate", "quality__calibrate")
 FIGURES = ("roc_curve", "precision_recall_curve", "calibration_curve", "confusion_matrix")
 CAPTIONS = {
     "roc_curve": "ROC curve on the holdout",
@@ -83,7 +85,10 @@ def training(run: RunRecord) -> f.TrainingFacts:
             (k.removeprefix("model__"), v) for k, v in sorted(p.items()) if k.startswith("model__")
         ),
         oversampling=oversampling,
-        calibration=p.get("calibration", "none: the model's own probabilities"),
+        calibration=next(
+            (p[k] for k in CALIBRATION_PARAMS if p.get(k) not in (None, "", "none")),
+            "none: the model's own probabilities",
+        ),
         cv_protocol=cv,
         seed=p.get("random_seed", "-"),
     )
