@@ -142,3 +142,24 @@ def test_tree_models_need_no_background_but_linear_and_agnostic_do(xy) -> None: 
     for key in ("logistic_regression", "svm"):
         with pytest.raises(InputError, match="background"):
             explainer(fitted(key, xy, smote=False), FEATURES, None, key)
+
+
+def test_scorecard_reasons_are_points_below_the_maximum(xy) -> None:  # type: ignore[no-untyped-def]
+    from credit_mlops.explain.reasons import reasons
+    from credit_mlops.modeling.scorecard_table import credit_scores, find_scorecard, max_points
+
+    config = pipeline_mod.PipelineConfig(seed=1, resampling=None)
+    pipe = pipeline_mod.build_pipeline("scorecard", config)
+    pipe.fit(*xy)
+    rows = xy[0].iloc[:8]
+    attribution = explainer(pipe, FEATURES, None, "scorecard").explain(rows)
+    assert (attribution.space, attribution.columns) == ("points", tuple(FEATURES))
+    assert attribution.values.min() > -1e-9  # nobody scores above a characteristic's maximum
+    # points below the maxima + (- the sum of the maxima) = - the applicant's score
+    np.testing.assert_allclose(attribution.output, -credit_scores(pipe, rows), atol=1e-6)
+    card = find_scorecard(pipe)
+    assert card is not None
+    np.testing.assert_allclose(attribution.base, -float(max_points(card).sum()))
+    top = reasons(attribution, rows, 1)
+    first = int(np.argmax(attribution.values[0]))
+    assert top.loc[rows.index[0], "reason_1_value"] == pytest.approx(attribution.values[0, first])

@@ -61,6 +61,7 @@ EXPLAINERS: dict[str, str] = {
     "logistic_regression": "credit_mlops.explain.exact:LinearExplainer",
     "svm": "credit_mlops.explain.agnostic:PermutationExplainer",
     "ensemble": "credit_mlops.explain.agnostic:PermutationExplainer",
+    "scorecard": "credit_mlops.explain.scorecard:ScorecardExplainer",
 }
 _BY_TYPE: dict[str, str] = {
     "XGBClassifier": EXPLAINERS["xgboost"],
