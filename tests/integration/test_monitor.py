@@ -227,6 +227,17 @@ def test_an_older_run_recomputes_its_reference_or_says_how_to_get_the_data(
     assert len(proj.monitoring_runs()) == before
 
 
+def test_an_output_folder_that_cannot_be_written_is_refused(proj: Project) -> None:
+    before = len(proj.monitoring_runs())
+    args = ["--data", "none.csv", "--output-dir", "/proc/credit-monitor"]
+    result = proj.invoke("monitor", "logistic_regression", *args)
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(
+        "error: --output-dir /proc/credit-monitor: cannot write"
+    )
+    assert len(proj.monitoring_runs()) == before
+
+
 def test_drift_refuses_an_unknown_shift(proj: Project) -> None:
     result = proj.invoke("data", "drift", "--shift", "older", "-o", "x.csv")
     assert result.exit_code == 2 and "unknown --shift older" in result.stderr

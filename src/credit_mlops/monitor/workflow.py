@@ -74,7 +74,12 @@ def monitor(
     log: bool = True,
 ) -> MonitorReport:
     from credit_mlops.monitor.stability import compare
+    from credit_mlops.report.write import check_writable
 
+    if output_dir is not None:
+        check_writable(
+            output_dir, "--output-dir"
+        )  # bad input: refused before any work, nothing logged
     frame = read_new_data(data_path)
     ref = resolve(store, target)
     run = get_run(store, ref.run_id)

@@ -21,7 +21,7 @@ class WrittenCard:
     figures: tuple[Path, ...]
 
 
-def check_writable(folder: Path) -> None:
+def check_writable(folder: Path, flag: str = "--output") -> None:
     """Refuse a folder that cannot be written before any work is done (exit 2): create it
     and a probe file in it (permissions alone do not stop root)."""
     probe = folder / ".credit-write-probe"
@@ -32,7 +32,7 @@ def check_writable(folder: Path) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InputError(
-            f"--output {folder}: cannot write there ({reason}); pick a writable folder"
+            f"{flag} {folder}: cannot write there ({reason}); pick a writable folder"
         ) from None
 
 
