@@ -115,8 +115,8 @@ def sizes(text: str) -> list[int]:
     return [int(float(s)) for s in text.split(",") if s]
 
 
-def synth_file(folder: Path, rows: int, fmt: str, seed: int = 0, name: str = "") -> Path:
-    path = folder / (name or f"synth-{rows}.{'parquet' if fmt == 'parquet' else 'csv'}")
+def synth_file(folder: Path, rows: int, fmt: str, seed: int = 0) -> Path:
+    path = folder / f"synth-{rows}-seed{seed}.{'parquet' if fmt == 'parquet' else 'csv'}"
     if not path.exists():
         measure(
             [
@@ -134,6 +134,23 @@ def synth_file(folder: Path, rows: int, fmt: str, seed: int = 0, name: str = "")
             ],
             folder,
         )
+    return path
+
+
+ID_SNIPPET = """
+import sys, pandas as pd
+frame = pd.read_parquet(sys.argv[1]).drop(columns=["kredit"])
+frame.insert(0, "id", [f"A-{i}" for i in range(len(frame))])
+frame.to_parquet(sys.argv[2])
+"""
+
+
+def applicants_file(folder: Path, rows: int) -> Path:
+    """Applicants to score: synthetic rows without the target, with an id column."""
+    path = folder / f"applicants-{rows}.parquet"
+    if not path.exists():
+        source = synth_file(folder, rows, "parquet", seed=3)
+        subprocess.run([sys.executable, "-c", ID_SNIPPET, str(source), str(path)], check=True)
     return path
 
 
@@ -280,7 +297,7 @@ def bench_predict(b: Bench, project: Project, args: argparse.Namespace) -> None:
     rows = args.predict_rows
     folder = project.fresh("predict")
     train = synth_file(folder, 5_000, "parquet", seed=2)
-    applicants = synth_file(folder, rows, "parquet", seed=3, name="applicants.parquet")
+    applicants = applicants_file(folder, rows)
     for model in ("logistic_regression", "xgboost"):
         measure(
             [CREDIT, "train", "-m", model, "--data", str(train), "--no-evaluate", "--json"], folder
@@ -325,7 +342,7 @@ def bench_spark(b: Bench, project: Project, args: argparse.Namespace) -> None:
     rows = args.spark_rows
     folder = project.fresh("spark")
     train = synth_file(folder, 5_000, "parquet", seed=2)
-    applicants = synth_file(folder, rows, "parquet", seed=3, name="applicants.parquet")
+    applicants = applicants_file(folder, rows)
     measure(
         [
             CREDIT,

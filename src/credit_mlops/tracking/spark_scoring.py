@@ -66,8 +66,21 @@ def save_decision_model(
 
 
 def spark_udf(spark: Any, model_path: Path) -> Any:
-    """The pandas UDF Spark calls with a struct of the feature columns."""
+    """The pandas UDF Spark calls with a struct of the feature columns.
+
+    MLflow warns that env_manager="local" does not recreate the training environment: that
+    is the point here (the executors run this environment), so that warning is not shown.
+    """
+    from credit_mlops.config.environ import scoped_environ
+
     logging.getLogger("mlflow.models.flavor_backend_registry").setLevel(logging.WARNING)
-    return mlflow.pyfunc.spark_udf(
-        spark, str(model_path), result_type=RESULT_TYPE, env_manager="local"
-    )
+    pyfunc_log = logging.getLogger("mlflow.pyfunc")
+    level = pyfunc_log.level
+    pyfunc_log.setLevel(logging.ERROR)
+    try:
+        with scoped_environ({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}):
+            return mlflow.pyfunc.spark_udf(
+                spark, str(model_path), result_type=RESULT_TYPE, env_manager="local"
+            )
+    finally:
+        pyfunc_log.setLevel(level)
