@@ -278,6 +278,21 @@ def test_the_report_renders_in_a_real_browser_and_is_logged(proj: Project) -> No
     assert arts == {"report/model_card.html"}
 
 
+def test_a_report_without_the_data_file_says_why_the_holdout_is_missing(
+    proj: Project, tmp_path: Path
+) -> None:
+    hidden = tmp_path / "hidden.asc"
+    proj.data_path.rename(hidden)
+    try:
+        out = proj.invoke("report", "logistic_regression", "--output", "card-nodata", "--json")
+    finally:
+        hidden.rename(proj.data_path)
+    assert out.exit_code == 0, out.output
+    text = Path(json.loads(out.stdout)["markdown"]).read_text()
+    assert "could not be scored now" in text and "credit data fetch" in text
+    assert "roc_curve.png" not in text  # no holdout pictures without the holdout
+
+
 def test_a_report_folder_that_cannot_be_written_is_refused(proj: Project) -> None:
     run_id = proj.client().get_model_version("logistic_regression", "1").run_id
     before = {a.path for a in proj.client().list_artifacts(run_id)}
