@@ -72,7 +72,7 @@ class Outcome:
 
 
 def load(path: Path | None) -> tuple[Any, np.ndarray]:
-    from credit_mlops.data import schema
+    from credit_mlops.data.dataset import load_dataset
     from credit_mlops.modeling.pipeline import target_bad
 
     path = path or (
@@ -80,7 +80,7 @@ def load(path: Path | None) -> tuple[Any, np.ndarray]:
     )
     if path is None:
         sys.exit("error: give --data FILE or set CREDIT_DATA__PATH to SouthGermanCredit.asc")
-    ds = schema.load_dataset(path)
+    ds = load_dataset(path)
     return ds.X.reset_index(drop=True), target_bad(ds.y)
 
 
@@ -201,7 +201,7 @@ def table(outcomes: list[Outcome]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path)
-    parser.add_argument("--models", default=",".join((*SEED_KEYS, "ensemble")))
+    parser.add_argument("--models", default=",".join((*SEED_KEYS, "ensemble", "scorecard")))
     parser.add_argument(
         "--grid",
         default="logistic_regression,ensemble",

@@ -101,12 +101,10 @@ def model(name: str, seed: int) -> Any:
         from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig, build_pipeline
 
         return build_pipeline(name, PipelineConfig(seed, ResamplingConfig("BorderlineSMOTE")))
-    if name == "scorecard":
-        from credit_mlops.data.schema import COLUMNS
-        from credit_mlops.modeling.scorecard import ScorecardClassifier
+    if name == "scorecard":  # the catalogue key, default `scorecard` settings, as trained
+        from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline
 
-        nominal = tuple(c.name for c in COLUMNS if c.kind == "nominal")
-        return ScorecardClassifier(categorical=nominal, random_state=seed)
+        return build_pipeline(name, PipelineConfig(seed, None))
     if name == "lr_splines":
         return _splines_lr(seed)
     if name == "xgb_depth2":
