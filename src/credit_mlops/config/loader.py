@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import EnvSettingsSource, SettingsConfigDict
 
+from credit_mlops.config import guard
 from credit_mlops.config.masking import flatten
 from credit_mlops.config.settings import DEFAULT_PROFILE, ENV_PREFIX, Settings
 from credit_mlops.config.sources import SECRET_KEYS, SeedEnvSource, seed_env_var
@@ -47,7 +48,7 @@ def load_settings(
     are dropped so that an unset flag never hides the environment or the profile file.
     """
     folder = config_dir()
-    name = profile or os.environ.get(f"{ENV_PREFIX}PROFILE") or DEFAULT_PROFILE
+    name = guard.profile_name(profile, DEFAULT_PROFILE)  # a plain name, never a path
     candidate = folder / f"{name}.toml"
     toml_file: Path | None = candidate
     if not candidate.is_file():
@@ -61,6 +62,8 @@ def load_settings(
     root = folder.parent
 
     toml_data = _read_toml(toml_file) if toml_file else {}
+    if toml_file:
+        guard.refuse_url_secrets(toml_file, flatten(toml_data))
     for key, _ in flatten(toml_data):
         if tuple(key.split(".")) in SECRET_KEYS:
             raise ConfigError(
