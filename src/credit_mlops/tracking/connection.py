@@ -74,6 +74,7 @@ class Connection:
     artifact_root: Path | None = None
     http: HttpPolicy = HttpPolicy()
     credentials: Credentials = Credentials()
+    source: str = "tracking.uri"  # where the URI came from, named in errors
 
     @property
     def shown_uri(self) -> str:

@@ -25,6 +25,7 @@ def run_record(run: Any) -> RunRecord:
         params=dict(data.params),
         metrics={k: float(v) for k, v in data.metrics.items()},
         tags=dict(data.tags),
+        lifecycle_stage=info.lifecycle_stage or "active",
     )
 
 

@@ -31,6 +31,7 @@ from credit_mlops.tracking.records import (
     TrackedRun,
     VersionRecord,
 )
+from credit_mlops.tracking.store_lock import check_writable, local_lock
 
 
 class Tracker:
@@ -38,9 +39,9 @@ class Tracker:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        if conn.uri.startswith("sqlite:///"):
-            Path(conn.uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        with conn.scope():
+        # The client opens the store at once, and the first open of a sqlite store creates
+        # or migrates its schema: not safe for two processes, so one at a time (a lock).
+        with local_lock(conn.uri), conn.guard():
             import logging
 
             from mlflow import MlflowClient
@@ -48,6 +49,9 @@ class Tracker:
             # Our venvs may have no pip; MLflow warns about it on every model it logs.
             logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
             self._client: Any = MlflowClient(tracking_uri=conn.uri, registry_uri=conn.uri)
+            if conn.uri.startswith("sqlite:"):
+                self._client.search_experiments(max_results=1)
+                self._client.search_registered_models(max_results=1)
         self._experiment_id: str | None = None
         self._reachable = False
 
@@ -70,6 +74,7 @@ class Tracker:
         """Fail fast before minutes of training: reach the server or open the store."""
         if self.is_remote:
             self.ping()
+        check_writable(self.conn.uri, source=self.conn.source)
         self.experiment_id()
 
     def experiment_id(self, create: bool = True) -> str:
@@ -82,12 +87,21 @@ class Tracker:
                 if not create:
                     raise NotFoundError(f"experiment '{name}' does not exist")
                 location = root.resolve().as_uri() if root else None
-                self._experiment_id = self._client.create_experiment(
-                    name, artifact_location=location
-                )
+                self._experiment_id = self._create_experiment(name, location)
             else:
                 self._experiment_id = exp.experiment_id
         return str(self._experiment_id)
+
+    def _create_experiment(self, name: str, location: str | None) -> str:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return str(self._client.create_experiment(name, artifact_location=location))
+        except MlflowException:
+            exp = self._client.get_experiment_by_name(name)  # another process was first
+            if exp is None:
+                raise
+            return str(exp.experiment_id)
 
     def find_experiment(self, name: str) -> ExperimentRecord:
         """The experiment, or NotFoundError naming the ones that exist."""

@@ -38,6 +38,7 @@ class RunRecord:
     params: Mapping[str, str] = field(default_factory=dict)
     metrics: Mapping[str, float] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    lifecycle_stage: str = "active"  # or "deleted" (kept by MLflow until garbage-collected)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,13 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
 from credit_mlops.errors import InputError, TrackingError
+
+if TYPE_CHECKING:
+    from credit_mlops.tracking.uri import TrackingUri
 
 LOCK_TIMEOUT = 600.0  # a first migration takes ~25 s here; a loaded machine may take more
 
@@ -68,3 +72,29 @@ def probe_sqlite(db: Path, *, uri_mode: bool = False, query: str = "") -> str | 
     finally:
         con.close()
     return None
+
+
+def sqlite_of(uri: str) -> TrackingUri:
+    from credit_mlops.tracking.uri import parse
+
+    return parse(uri, source="tracking.uri")
+
+
+def local_lock(uri: str) -> contextlib.AbstractContextManager[None]:
+    """The lock of a local sqlite store (a no-op for any other URI)."""
+    db = sqlite_of(uri).sqlite_path
+    return store_lock(db) if db is not None else contextlib.nullcontext()
+
+
+def check_writable(uri: str, *, source: str) -> None:
+    """A local store must take writes before minutes of work go into it (exit 2)."""
+    parsed = sqlite_of(uri)
+    if parsed.sqlite_path is None:
+        return
+    query = uri.partition("?")[2]
+    problem = probe_sqlite(parsed.sqlite_path, uri_mode=parsed.sqlite_uri_mode, query=query)
+    if problem:
+        raise InputError(
+            f"{source}: the store {parsed.sqlite_path} cannot be written ({problem}): it is "
+            "read-only or its folder is; fix its permissions or pick another store"
+        )

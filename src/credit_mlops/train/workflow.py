@@ -103,6 +103,10 @@ def train(
     inputs = inputs or TrainInputs()
     keys = list(settings.train.models)
     train_inputs.check(inputs, len(keys))
+    if settings.tracking.enabled and store is None:
+        from credit_mlops.tracking.open import target
+
+        target(settings, create=False)  # an unusable tracking URI is refused before any work
     clock = _Clock()
     importlib.import_module("credit_mlops.modeling.cv")  # the heavy imports, timed apart
     clock.lap("import")
