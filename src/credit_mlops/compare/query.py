@@ -24,6 +24,7 @@ class Query:
     top: int | None = None
     all_runs: bool = False
     page_size: int = 1000
+    experiment_given: bool = True  # False: the profile's own, which may not exist yet
 
 
 def parse_since(text: str, now: datetime | None = None) -> int:

@@ -23,6 +23,8 @@ from credit_mlops.compare.rows import (
     sort_rows,
     version_row,
 )
+from credit_mlops.compare.sort_keys import check_sort_metric
+from credit_mlops.errors import NotFoundError
 from credit_mlops.modeling.catalog import MODEL_KEYS
 from credit_mlops.modeling.metric_names import lower_is_better
 from credit_mlops.tracking.records import RunRecord, VersionRecord
@@ -132,7 +134,13 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
     """The default view (latest run per model) or, with `all_runs`, every run."""
     check_sort(q.sort)
     sort = q.sort or q.primary
-    exp = store.find_experiment(q.experiment)
+    try:
+        exp = store.find_experiment(q.experiment)
+    except NotFoundError:
+        if q.experiment_given:
+            raise
+        check_sort_metric(q.sort, (), what="the runs")
+        return nothing_yet(q, shown_uri)  # the profile's experiment: nothing trained yet
     flt = build_filter(q)
     pick = _pick_all if q.all_runs else _pick_latest
     picked = pick(store, exp.experiment_id, q, flt)
@@ -149,6 +157,7 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
         )
     watched = [r for r in picked.runs if monitoring.is_monitoring(r)]
     picked.runs = [r for r in picked.runs if not monitoring.is_monitoring(r)]
+    check_sort_metric(q.sort, {m for r in picked.runs for m in r.metrics}, what="the runs")
     rows = _rows_with_registry(store, picked.runs, q.primary)
     notes = _notes(picked, rows, q.primary)
     if watched:
@@ -171,6 +180,19 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
         best=best(columns, rows),
         notes=tuple(notes),
         sort=sort,
+    )
+
+
+def nothing_yet(q: Query, shown_uri: str) -> Comparison:
+    """The profile's experiment before anything was trained into it: an empty view."""
+    return Comparison(
+        view="all" if q.all_runs else "latest",
+        experiment=q.experiment,
+        tracking_uri=shown_uri,
+        considered=0,
+        columns=run_columns(q.primary, show_status=False),
+        rows=(),
+        sort=q.sort or q.primary,
     )
 
 
@@ -230,11 +252,13 @@ def compare_registry(store: TrackingStore, q: Query, shown_uri: str) -> Comparis
     runs = store.runs_by_id(store.experiment_ids(), run_ids) if run_ids else {}
     ordered = sorted(versions, key=lambda v: (v.name, int(v.version)))
     rows = [version_row(v, runs.get(v.run_id), q.primary, aliases) for v in ordered]
+    columns = registry_columns(q.primary)
+    numeric = [c.key for c in columns if c.numeric and c.key != "version"]
+    check_sort_metric(q.sort, numeric, what="registered versions", trained=False)
     if q.sort:
         rows = sort_rows(rows, q.sort)
     if q.top is not None:
         rows = rows[: q.top]
-    columns = registry_columns(q.primary)
     return Comparison(
         view="registry",
         experiment=None,

@@ -67,9 +67,11 @@ def compare(
     from credit_mlops.cli.render.console import note
     from credit_mlops.compare import views
     from credit_mlops.compare.query import Query, parse_since, parse_tags
+    from credit_mlops.compare.sort_keys import check_sort_metric
     from credit_mlops.config.loader import load_settings
     from credit_mlops.errors import InputError
-    from credit_mlops.tracking.open import open_tracker
+    from credit_mlops.files import output_file
+    from credit_mlops.tracking.open import open_tracker, store_exists
 
     settings = load_settings(profile, {"tracking": {"uri": mlflow_uri, "experiment": experiment}})
     if sum(bool(x) for x in (runs, registry, all_runs)) > 1:
@@ -86,18 +88,24 @@ def compare(
         top=top,
         all_runs=all_runs,
         page_size=settings.tracking.search_page_size,
+        experiment_given=experiment is not None,
     )
     if since:
         parse_since(since)  # a bad value is refused before the store is opened
-    tracker = open_tracker(settings, existing=True)
-    shown = tracker.shown_uri
-    if runs:
+    if output is not None:
+        output_file(output, setting="--output")
+    shown = settings.tracking_uri_shown
+    if not (runs or registry or experiment or store_exists(settings)):
+        check_sort_metric(sort, (), what="the runs")
+        result = views.nothing_yet(query, shown)  # nothing trained yet: no store to open
+    elif runs:
+        tracker = open_tracker(settings, existing=True)
         ids = [r.strip() for item in runs for r in item.split(",") if r.strip()]
         result = views.compare_runs(tracker, ids, shown)
     elif registry:
-        result = views.compare_registry(tracker, query, shown)
+        result = views.compare_registry(open_tracker(settings, existing=True), query, shown)
     else:
-        result = views.compare(tracker, query, shown)
+        result = views.compare(open_tracker(settings, existing=True), query, shown)
     if not result.rows and fmt is Format.table and output is None:
         what = "registered model versions" if registry else "runs"
         note(

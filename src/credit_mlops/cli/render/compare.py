@@ -106,7 +106,9 @@ def comparison(c: Comparison, fmt: str, output: Path | None = None) -> None:
         if output is not None:
             from rich.console import Console
 
-            with open(output, "w", encoding="utf-8") as fh:
+            from credit_mlops.files import atomic_write
+
+            with atomic_write(output) as fh:
                 Console(file=fh, width=200, color_system=None).print(comparison_table(c, 200))
             note(f"wrote {output}")
             return
@@ -114,8 +116,9 @@ def comparison(c: Comparison, fmt: str, output: Path | None = None) -> None:
         return
     text = FORMATS[fmt](c)
     if output is not None:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        from credit_mlops.files import write_text
+
+        write_text(output, text)
         note(f"wrote {output}")
         return
     sys.stdout.write(text)
