@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -205,12 +204,17 @@ class TableWriter:
         self.fmt = fmt
         self.sep = sep
         self.rows = 0
-        self._tmp = partial_path(path)
+        self._tmp = partial_path(path)  # replaced by this writer's own file in __enter__
+        self._started = False
         self._parquet: Any = None
         self._binary: Any = None
 
     def __enter__(self) -> TableWriter:
+        from credit_mlops.files import temp_beside
+
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Its own temporary file: several processes may write the same path at once.
+        self._tmp = temp_beside(self.path)
         return self
 
     def encode(self, frame: pd.DataFrame) -> Any:
@@ -234,6 +238,7 @@ class TableWriter:
         return buffer.getvalue()
 
     def write_encoded(self, encoded: Any, columns: list[str], rows: int) -> None:
+        self._started = True
         if self.fmt == "parquet":
             import pyarrow.parquet as pq
 
@@ -265,12 +270,14 @@ class TableWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        from credit_mlops.files import publish
+
         try:
             self._close_handles()
             if kind is None:
-                if not self._tmp.exists():
+                if not self._started:
                     raise DataError(f"nothing to write to {self.path}: no rows")
-                os.replace(self._tmp, self.path)
+                publish(self._tmp, self.path)  # fsynced, then renamed into place
         finally:
             self._tmp.unlink(missing_ok=True)
 

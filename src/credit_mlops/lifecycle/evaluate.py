@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError
+from credit_mlops.lifecycle.predict_checks import live_run
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.tracking.records import EvaluationRun, RunRecord
 from credit_mlops.tracking.store import TrackingStore
@@ -92,7 +93,7 @@ def evaluate(
     log: bool = True,
 ) -> EvaluationReport:
     ref = resolve(store, target)
-    run = get_run(store, ref.run_id)
+    run = live_run(get_run(store, ref.run_id), ref)
     scored = _score(settings, store, ref, run, data_path)
     threshold, threshold_source = threshold_of(run)
     metrics = _metrics(scored, threshold)
@@ -173,14 +174,18 @@ def _write(
 
     figures = save_figures(scored.y_bad, scored.proba, threshold, folder, ref.label)
     decision = np.where(scored.proba >= threshold, "reject", "accept")
-    pd.DataFrame(
+    from credit_mlops.files import atomic_write, write_text
+
+    predictions = pd.DataFrame(
         {
             "row": scored.X.index.to_numpy(),
             "p_bad": scored.proba,
             "decision": decision,
             "bad": scored.y_bad,
         }
-    ).to_csv(folder / "predictions.csv", index=False)
+    )
+    with atomic_write(folder / "predictions.csv", newline="") as fh:
+        predictions.to_csv(fh, index=False)
     report = {
         "target": target,
         "model_uri": ref.uri,
@@ -191,7 +196,7 @@ def _write(
         "threshold_source": threshold_source,
         "metrics": metrics,
     }
-    (folder / "evaluation.json").write_text(json.dumps(report, indent=2))
+    write_text(folder / "evaluation.json", json.dumps(report, indent=2))
     return figures
 
 

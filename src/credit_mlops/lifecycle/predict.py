@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from credit_mlops.errors import DataError, InputError
+from credit_mlops.files import writable_dir
+from credit_mlops.lifecycle import predict_checks
 from credit_mlops.lifecycle.evaluate import threshold_of
 from credit_mlops.lifecycle.resolve import get_run, resolve
 from credit_mlops.lifecycle.stream import DEFAULT_CHUNK_ROWS, RowsProgress, Scored, score_file
@@ -35,10 +37,15 @@ class PredictReport:
     seconds: float  # the whole call, model loading included
     scoring_seconds: float  # reading, validating, scoring and writing the rows
     engine: str = "pandas"
+    id_column: str = "id"
+    duplicate_ids: int = 0  # rows whose id repeats an earlier one (all are scored)
 
 
-def check_paths(input_path: Path, output_path: Path, engine: str = "pandas") -> None:
-    """Refused before the store is opened."""
+def check_paths(
+    input_path: Path, output_path: Path, engine: str = "pandas", id_column: str = "id"
+) -> None:
+    """Refused before the store is opened, so no model is loaded for a request that cannot
+    succeed: the input (its first rows against the schema) and the output's folder."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; use {' or '.join(ENGINES)}")
     if engine == "spark":
@@ -46,9 +53,13 @@ def check_paths(input_path: Path, output_path: Path, engine: str = "pandas") -> 
 
         require_pyspark()
     if not (input_path.is_file() or (engine == "spark" and input_path.is_dir())):
-        raise DataError(f"input file {input_path} does not exist")
+        raise DataError(f"--input: input file {input_path} does not exist")
     if output_path.resolve() == input_path.resolve():
         raise InputError("--output must differ from --input (it would overwrite the input)")
+    if engine == "pandas":
+        predict_checks.check_paths(input_path, output_path, id_column)
+    else:
+        writable_dir(output_path.parent, setting="--output")
 
 
 def predict(
@@ -65,11 +76,12 @@ def predict(
     spark_master: str = "local[*]",
 ) -> PredictReport:
     start = time.perf_counter()
-    check_paths(input_path, output_path, engine)
+    check_paths(input_path, output_path, engine, id_column)
     if engine == "spark" and reasons is not None:
         raise InputError("--explain works with --engine pandas only")
     ref = resolve(store, target)
-    run = get_run(store, ref.run_id)
+    run = predict_checks.live_run(get_run(store, ref.run_id), ref)
+    tally = predict_checks.IdTally()
     threshold, _ = threshold_of(run)
     done: Scored | SparkScored
     if engine == "spark":
@@ -102,6 +114,7 @@ def predict(
             chunk_rows=chunk_rows,
             progress=progress,
             explain=explain,
+            tally=tally,
         )
     return PredictReport(
         target=target,
@@ -114,4 +127,6 @@ def predict(
         seconds=time.perf_counter() - start,
         scoring_seconds=time.perf_counter() - scoring_start,
         engine=engine,
+        id_column=id_column,
+        duplicate_ids=tally.duplicates,
     )

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from credit_mlops.lifecycle.predict_checks import IdTally
+
 RowsProgress = Callable[[int, int | None], None]  # (rows done, rows in all if known)
 Explainer = Callable[["pd.DataFrame"], "pd.DataFrame"]  # features -> reason columns
 DEFAULT_CHUNK_ROWS = 100_000
@@ -100,6 +102,7 @@ def score_file(
     output_format: str | None = None,
     progress: RowsProgress | None = None,
     explain: Explainer | None = None,
+    tally: IdTally | None = None,
 ) -> Scored:
     """Score `input_path` (CSV, gzip CSV or Parquet) into `output_path` (CSV or Parquet).
 
@@ -131,6 +134,8 @@ def score_file(
                 where=where,
                 explain=explain,
             )
+            if tally is not None and id_column in frame.columns:
+                tally.add(frame[id_column])  # duplicate ids are counted, then reported
             rejected = int((frame["decision"] == "reject").sum())
             return _Chunk(writer.encode(frame), list(frame.columns), len(frame), rejected)
 

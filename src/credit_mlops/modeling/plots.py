@@ -21,8 +21,11 @@ def save_figures(
     out: dict[str, Path] = {}
 
     def save(name: str, fig: plt.Figure) -> None:
+        from credit_mlops.files import atomic_write
+
         path = folder / f"{name}.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")
+        with atomic_write(path, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")
         plt.close(fig)
         out[name] = path
 

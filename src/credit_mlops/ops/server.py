@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from credit_mlops.errors import CreditError, InputError
+from credit_mlops.files import write_text
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -123,11 +124,12 @@ class MlflowServer:
         env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
         if self.spec.auth:
             ini = self.spec.folder / "basic_auth.ini"
-            ini.write_text(
+            write_text(
+                ini,
                 "[mlflow]\ndefault_permission = READ\n"
                 f"database_uri = sqlite:///{self.spec.folder / 'basic_auth.db'}\n"
                 "admin_username = admin\n"
-                "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+                "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n",
             )
             env["MLFLOW_AUTH_CONFIG_PATH"] = str(ini)
             env.setdefault("MLFLOW_FLASK_SERVER_SECRET_KEY", os.urandom(16).hex())
@@ -148,7 +150,7 @@ class MlflowServer:
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group
         )
-        (self.spec.folder / "server.pid").write_text(str(self.process.pid))
+        write_text(self.spec.folder / "server.pid", str(self.process.pid))
         self.wait_ready(timeout)
         return self
 

@@ -81,13 +81,19 @@ def write_entry(
 ) -> Path:
     import joblib
 
+    from credit_mlops.files import atomic_write, write_text
+
     stamp = time.strftime("%Y%m%d_%H%M%S")
-    entry = outbox / f"{stamp}_{spec.run_name}"
-    entry.mkdir(parents=True, exist_ok=True)
-    joblib.dump(spec.pipeline, entry / "model.joblib")
-    spec.dataset.to_csv(entry / "dataset.csv", index=False)
     record = entry_record(spec, experiment=experiment, reason=reason, partial_run_id=partial_run_id)
-    (entry / RECORD).write_text(json.dumps(record, indent=2, default=str))
+    # Its own folder even when several processes keep runs of the same name at once.
+    entry = outbox / f"{stamp}_{spec.run_name}_{str(record['id'])[:8]}"
+    entry.mkdir(parents=True)
+    with atomic_write(entry / "model.joblib", "wb") as fh:
+        joblib.dump(spec.pipeline, fh)
+    with atomic_write(entry / "dataset.csv", newline="") as fh:
+        spec.dataset.to_csv(fh, index=False)
+    # Written last: an entry counts (credit sync) only once its record is there, whole.
+    write_text(entry / RECORD, json.dumps(record, indent=2, default=str))
     return entry
 
 

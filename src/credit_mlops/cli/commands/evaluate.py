@@ -45,6 +45,12 @@ def evaluate(
     settings = load_settings(
         profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
     )
+    if output_dir is not None:  # a new folder is made inside an existing, writable one
+        from credit_mlops.files import writable_dir
+
+        writable_dir(
+            output_dir if output_dir.exists() else output_dir.parent, setting="--output-dir"
+        )
     store = open_tracker(settings, existing=True)
     report = run_evaluate(settings, store, target, data_path=data, output_dir=output_dir)
     if json_out:

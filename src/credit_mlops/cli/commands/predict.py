@@ -53,6 +53,7 @@ def predict(
 
     The decision uses the cost-optimal threshold the model's training run chose.
     """
+    from credit_mlops.cli import interrupts
     from credit_mlops.cli.options import uri_settings
     from credit_mlops.cli.render import console, lifecycle
     from credit_mlops.explain.reasons import explain_count
@@ -61,7 +62,7 @@ def predict(
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)
-    check_paths(input_file, output_file, engine)  # refused before the store is opened
+    check_paths(input_file, output_file, engine, id_column)  # before the store is opened
     k = explain_count(explain, reasons)
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
@@ -75,6 +76,12 @@ def predict(
             reasons=k,
             engine=engine,
             spark_master=spark_master,
+        )
+    interrupts.settle()  # scored and written: a Ctrl-C from here on changes nothing
+    if report.duplicate_ids:
+        console.note(
+            f"warning: {report.duplicate_ids} duplicate value(s) in the id column "
+            f"'{report.id_column}'; every row is scored, in input order"
         )
     if json_out:
         console.emit_json(report)

@@ -1,0 +1,75 @@
+"""What `credit predict` checks before it spends 10-20 s loading a model, and what it tells.
+
+The input exists and its first rows pass the training schema; the output's folder takes a
+new file; the model's training run still exists (a deleted run is refused: its threshold
+and lineage are gone from view). Duplicate ids are counted while streaming and reported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from credit_mlops.errors import DataError, NotFoundError
+
+if TYPE_CHECKING:
+    from credit_mlops.lifecycle.resolve import ModelRef
+    from credit_mlops.tracking.records import RunRecord
+
+FIRST_ROWS = 1000  # enough for the schema to see a wrong file before the model loads
+
+
+def check_paths(input_path: Path, output_path: Path, id_column: str = "id") -> None:
+    """The input exists and its first rows pass the schema; the output can be written."""
+    from credit_mlops.files import input_file, output_file
+
+    input_file(input_path, setting="--input", what="input file")
+    output_file(output_path, setting="--output", not_same_as=input_path)
+    check_input(input_path, id_column)
+
+
+def check_input(input_path: Path, id_column: str) -> None:
+    """The first rows against the schema (the target column may be absent)."""
+    from credit_mlops.data import formats
+    from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
+    from credit_mlops.data.files import to_german
+
+    where = PARQUET_ROWS if formats.file_format(input_path) == "parquet" else CSV_LINES
+    head = next(iter(formats.iter_frames(input_path, FIRST_ROWS)), None)
+    if head is None:
+        raise DataError(f"{input_path}: no data rows to score")
+    head = to_german(head)
+    head = head.drop(columns=[c for c in (id_column,) if c in head.columns])
+    validate_frame(head, source=str(input_path), features_only=True, where=where)
+
+
+def live_run(run: RunRecord, ref: ModelRef) -> RunRecord:
+    """The model's training run, refused (exit 2) if it was deleted."""
+    if run.lifecycle_stage == "deleted":
+        raise NotFoundError(
+            f"the training run {ref.run_id} of {ref.label} was deleted, so its decision "
+            f"threshold and lineage are gone; restore it (`mlflow runs restore --run-id "
+            f"{ref.run_id}`) or pick another version"
+        )
+    return run
+
+
+class IdTally:
+    """Counts ids that repeat an earlier one, in constant memory per row (a 64-bit hash)."""
+
+    def __init__(self) -> None:
+        self._hashes: list[Any] = []
+
+    def add(self, ids: Any) -> None:
+        import pandas as pd
+
+        self._hashes.append(pd.util.hash_pandas_object(ids, index=False).to_numpy())
+
+    @property
+    def duplicates(self) -> int:
+        import numpy as np
+
+        if not self._hashes:
+            return 0
+        values = np.concatenate(self._hashes)
+        return int(len(values) - len(np.unique(values)))
