@@ -18,6 +18,7 @@ from typer import _click as click  # Typer vendors click; TyperGroup speaks its 
 from typer.core import TyperGroup
 
 from credit_mlops import __version__
+from credit_mlops.cli import interrupts
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,8 @@ class CreditGroup(TyperGroup):
 
             error("interrupted", debug=False)
             raise typer.Exit(130) from None
+        finally:
+            interrupts.settle()  # the exit code is decided; shutdown is not interruptible
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -197,4 +200,10 @@ def root(
 
 
 def main() -> None:
+    import warnings
+
+    interrupts.own_process()
+    # pyspark (the spark extra) fails to import under pandas 3 and warns each time a library
+    # probes for it (pandera, MLflow): lines on stderr that would bury our one-line messages.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     app()

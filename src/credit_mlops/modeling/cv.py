@@ -109,12 +109,30 @@ def _run(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: in
         return
     from joblib import Parallel, delayed
 
-    def indexed(i: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[int, Any]:
-        return i, fn(*args)
+    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+    try:
+        yield from parallel(delayed(_in_worker)(i, fn, args) for i, (fn, args) in enumerate(tasks))
+    except KeyboardInterrupt:
+        _end_workers()
+        raise
 
-    yield from Parallel(n_jobs=jobs, return_as="generator_unordered")(
-        delayed(indexed)(i, fn, args) for i, (fn, args) in enumerate(tasks)
-    )
+
+def _in_worker(i: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[int, Any]:
+    """One task in a pool worker. A terminal's Ctrl-C reaches the whole process group:
+    the workers ignore it (no traceback from each of them); the parent ends the pool."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return i, fn(*args)
+
+
+def _end_workers() -> None:
+    """Kill the pool's workers now; joblib's own abort can leave them running."""
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=False, kill_workers=True)
 
 
 # Slowest first, so the pool's last tasks are short ones.

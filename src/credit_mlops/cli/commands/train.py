@@ -108,6 +108,7 @@ def train(
     Cross-validation and the final fit never see the holdout; each model is logged to
     MLflow and registered under its key (or --mlflow-reg-name).
     """
+    from credit_mlops.cli import interrupts
     from credit_mlops.cli.render import console
     from credit_mlops.cli.render import train as render
     from credit_mlops.config.loader import load_settings
@@ -155,11 +156,13 @@ def train(
         with render.train_progress(enabled=not (quiet or json_out)) as (on_stage, progress):
             report = run_train(settings, inputs, on_stage=on_stage, progress=progress)
     except TrainingNotLoggedError as exc:
+        interrupts.settle()
         if json_out:
             console.emit_json(exc.report)
         else:
             render.train_report(exc.report, quiet=quiet)
         raise exc.cause from None  # the tracking error's message and exit code
+    interrupts.settle()  # trained and logged: a Ctrl-C from here on changes nothing
     if json_out:
         console.emit_json(report)
     else:
