@@ -39,6 +39,7 @@ def validate_frame(
     expected = list(FEATURES) if features_only else [*FEATURES, TARGET]
     missing = [c for c in expected if c not in frame.columns]
     if missing:
+        separator_hint(frame, source)
         raise DataError(
             f"{source}: missing column(s) {', '.join(missing)}; expected the South German "
             "Credit columns (German or English names, see data/README.md)"
@@ -86,7 +87,8 @@ def integer_codes(series: pd.Series, source: str, where: Location = CSV_LINES) -
         word, offset = where
         positions = np.flatnonzero(bad)[:FIRST_ROWS]
         shown = ", ".join(
-            f"{word} {int(series.index[p]) + offset} ({series.iloc[p]!r})" for p in positions
+            f"{word} {int(series.index[p]) + offset} ({as_written(series.iloc[p])})"
+            for p in positions
         )
         raise DataError(
             f"{source}: column '{series.name}' must hold integer codes; not integers at {shown}"
@@ -142,3 +144,25 @@ def check_target(
 def as_codes(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """The validated columns as int64, in the given order."""
     return frame[names].astype("int64")
+
+
+def as_written(value: object) -> str:
+    """A value as the file shows it: 2.5, not np.float64(2.5); text in quotes."""
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    if isinstance(value, np.integer):
+        return str(int(value))
+    return repr(value)
+
+
+def separator_hint(frame: pd.DataFrame, source: str) -> None:
+    """A table read as one column whose name holds a separator: say which one it looks like."""
+    if len(frame.columns) != 1:
+        return
+    name = str(frame.columns[0])
+    for sep in ("|", ";", ":", ",", "\t"):
+        if name.count(sep) >= 2:
+            raise DataError(
+                f"{source}: looks separated by {sep!r}, which is not read as a separator; "
+                "save it comma-separated (or space-separated, as published)"
+            )

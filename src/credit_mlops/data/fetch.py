@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from credit_mlops.config.settings import Settings
+from credit_mlops.data.archive import check_url, extract
 from credit_mlops.data.dataset import load_dataset
 from credit_mlops.data.schema import DATA_FILE
 from credit_mlops.errors import DataError
@@ -24,6 +25,15 @@ class ProgressBar(Protocol):
     def close(self) -> None: ...
 
 
+EXPECTED = (DATA_FILE, "codetable.txt")  # what is taken out of the archive
+
+
+@dataclass(frozen=True)
+class Fetched:
+    path: Path  # the validated data file
+    skipped: tuple[str, ...] = ()  # archive members left in the archive
+
+
 def fetch(
     url: str,
     data_dir: Path,
@@ -31,19 +41,40 @@ def fetch(
     sha256: str | None = None,
     progressbar: bool | ProgressBar = False,
     min_rows_per_class: int = 30,
+    setting: str = "data.url",
 ) -> Path:
     """Download the UCI archive into `data_dir` (cached by pooch), extract and validate it."""
+    return fetch_archive(
+        url,
+        data_dir,
+        sha256=sha256,
+        progressbar=progressbar,
+        min_rows_per_class=min_rows_per_class,
+        setting=setting,
+    ).path
+
+
+def fetch_archive(
+    url: str,
+    data_dir: Path,
+    *,
+    sha256: str | None = None,
+    progressbar: bool | ProgressBar = False,
+    min_rows_per_class: int = 30,
+    setting: str = "data.url",
+) -> Fetched:
+    """As `fetch`, and which members of the archive were left out."""
     import pooch
     import requests
 
+    check_url(url, setting=setting)  # http(s) only: file:// is not "a failed checksum"
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        members = pooch.retrieve(
+        archive = pooch.retrieve(
             url,
             known_hash=f"sha256:{sha256}" if sha256 else None,
             fname=ARCHIVE_NAME,
             path=data_dir,
-            processor=pooch.Unzip(extract_dir="."),
             progressbar=progressbar,
         )
     except ValueError as exc:  # pooch's hash mismatch
@@ -53,26 +84,23 @@ def fetch(
             f"cannot download {url} ({type(exc).__name__}: {exc}); check the network or "
             "pass --data PATH to a local copy"
         ) from exc
-    found = [Path(m) for m in _as_list(members) if Path(m).name == DATA_FILE]
-    if not found:
-        raise DataError(f"the archive from {url} holds no {DATA_FILE}")
+    got = extract(Path(archive), data_dir, EXPECTED)
     target = data_dir / DATA_FILE
-    if found[0].resolve() != target.resolve():
-        target.write_bytes(found[0].read_bytes())
+    if target not in got.files:
+        raise DataError(f"the archive from {url} holds no {DATA_FILE}")
     load_dataset(target, min_rows_per_class=min_rows_per_class)
-    return target
+    return Fetched(target, got.skipped)
 
 
-def _as_list(value: str | Sequence[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
-
-
-def fetch_data(settings: Settings, *, progressbar: bool | ProgressBar = False) -> Path:
+def fetch_data(
+    settings: Settings, *, progressbar: bool | ProgressBar = False, url_flag: bool = False
+) -> Fetched:
     """`credit data fetch`: the archive at data.url into data.dir, checked."""
-    return fetch(
+    return fetch_archive(
         settings.data.url,
         settings.path(settings.data.dir),
         sha256=settings.data.sha256,
         progressbar=progressbar,
         min_rows_per_class=settings.data.min_rows_per_class,
+        setting="--url" if url_flag else "data.url",
     )

@@ -32,11 +32,13 @@ def fetch(
     settings = load_settings(profile, {"data": {"url": url}})
     bar = None if quiet else misc.DownloadBar()
     try:
-        path = fetch_data(settings, progressbar=bar or False)
+        fetched = fetch_data(settings, progressbar=bar or False, url_flag=url is not None)
     finally:
         if bar is not None:
             bar.close()
-    console.note(f"✓ {path} is valid South German Credit data")
+    if fetched.skipped:
+        console.note(f"left in the archive (not needed): {', '.join(fetched.skipped)}")
+    console.note(f"✓ {fetched.path} is valid South German Credit data")
 
 
 @app.command("validate")
