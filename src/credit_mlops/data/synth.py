@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from credit_mlops import files
 from credit_mlops.data.schema import FEATURES, SPEC, TARGET
 from credit_mlops.errors import InputError
 
@@ -100,7 +101,7 @@ def fit_profile(frame: pd.DataFrame) -> dict[str, Any]:
 
 
 def write_profile(profile: dict[str, Any], path: Path = PROFILE_PATH) -> Path:
-    path.write_text(json.dumps(profile, indent=1) + "\n")
+    files.write_text(path, json.dumps(profile, indent=1) + "\n")
     return path
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from credit_mlops import files
 from credit_mlops.explain.attribution import Attribution
 from credit_mlops.explain.summary import importance
 
@@ -61,6 +62,7 @@ def _scaled(values: pd.Series) -> np.ndarray:
 
 
 def _save(fig: object, path: Path, plt: object) -> Path:
-    fig.savefig(path, dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
+    with files.atomic_write(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
     plt.close(fig)  # type: ignore[attr-defined]
     return path

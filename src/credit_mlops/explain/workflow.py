@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from credit_mlops import files
 from credit_mlops.config.settings import Settings
 from credit_mlops.explain.rows import Rows, check_scope, target_rows
 from credit_mlops.explain.summary import Importance
@@ -62,9 +63,9 @@ def explain_model(
         / f"{label}-{rows.scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
     )
     figures = save_explain_figures(attribution, rows.X, folder, ref.label)
-    attribution.frame().assign(base=attribution.base).set_index(rows.X.index).to_csv(
-        folder / "attributions.csv", index_label="row"
-    )
+    frame = attribution.frame().assign(base=attribution.base).set_index(rows.X.index)
+    with files.atomic_write(folder / "attributions.csv", newline="") as fh:
+        frame.to_csv(fh, index_label="row")
     summary = {
         "target": target,
         "model_uri": ref.uri,
@@ -75,7 +76,7 @@ def explain_model(
         "space": attribution.space,
         "importance": [i.__dict__ for i in ranked],
     }
-    (folder / "explanation.json").write_text(json.dumps(summary, indent=2))
+    files.write_text(folder / "explanation.json", json.dumps(summary, indent=2))
     run_id = _log(store, run.experiment_id, ref, run, ranked, folder, rows) if log else None
     return ExplainReport(
         target=target,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from credit_mlops import files
 from credit_mlops.fairness.metrics import AttributeReport, FairnessReport
 
 
@@ -22,7 +23,8 @@ def save_fairness_figures(report: FairnessReport, folder: Path, title: str) -> d
         fig = _figure(plt, attribute, title)
         name = "fairness_" + re.sub(r"[^a-z0-9]+", "_", attribute.attribute.lower())
         path = folder / f"{name}.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
+        with files.atomic_write(path, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
         plt.close(fig)  # type: ignore[arg-type]
         out[name] = path
     return out

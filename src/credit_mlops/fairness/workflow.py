@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from credit_mlops import files
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
 from credit_mlops.explain.rows import Rows, check_scope, target_rows
@@ -92,7 +93,7 @@ def fairness_of_model(
         / f"{label}-{rows.scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
     )
     figures = save_fairness_figures(report, folder, ref.label)
-    (folder / "fairness.json").write_text(json.dumps(as_dict(report), indent=2))
+    files.write_text(folder / "fairness.json", json.dumps(as_dict(report), indent=2))
     run_id = _log(store, ref, run, report, folder, rows) if log else None
     return FairnessResult(
         target=target,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from credit_mlops import files
 from credit_mlops.monitor.stability import MonitorResult
 
 
@@ -30,5 +31,6 @@ def score_shift_png(result: MonitorResult, path: Path, title: str) -> Path:
     )
     ax.legend(fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    with files.atomic_write(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")
     return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from credit_mlops import files
 from credit_mlops.errors import InputError
 from credit_mlops.report import html, markdown
 from credit_mlops.report.card import ModelCard
@@ -44,12 +45,12 @@ def write(card: ModelCard, folder: Path) -> WrittenCard:
         figures = []
         for figure in card.figures:
             path = figures_dir / f"{figure.name}.png"
-            path.write_bytes(figure.png)
+            files.write_bytes(path, figure.png)
             figures.append(path)
         md_path = folder / MARKDOWN
-        md_path.write_text(markdown.render(card), encoding="utf-8")
+        files.write_text(md_path, markdown.render(card))
         html_path = folder / HTML
-        html_path.write_text(html.render(card), encoding="utf-8")
+        files.write_text(html_path, html.render(card))
     except OSError as exc:
         raise InputError(
             f"--output {folder}: cannot write ({exc.strerror}); pick another folder"
