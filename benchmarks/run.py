@@ -27,6 +27,7 @@ AREAS: dict[str, str] = {  # area -> module of this folder
     "remote": "remote",
     "tune": "tune",
     "monitor": "monitor",
+    "interrupt": "interrupt",
 }
 DEFAULT = (
     "startup",
