@@ -31,7 +31,12 @@ from credit_mlops.tracking.records import (
     TrackedRun,
     VersionRecord,
 )
-from credit_mlops.tracking.store_lock import check_writable, local_lock
+from credit_mlops.tracking.store_lock import (
+    check_writable,
+    create_experiment,
+    local_lock,
+    open_client,
+)
 
 
 class Tracker:
@@ -39,19 +44,8 @@ class Tracker:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        # The client opens the store at once, and the first open of a sqlite store creates
-        # or migrates its schema: not safe for two processes, so one at a time (a lock).
-        with local_lock(conn.uri), conn.guard():
-            import logging
-
-            from mlflow import MlflowClient
-
-            # Our venvs may have no pip; MLflow warns about it on every model it logs.
-            logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
-            self._client: Any = MlflowClient(tracking_uri=conn.uri, registry_uri=conn.uri)
-            if conn.uri.startswith("sqlite:"):
-                self._client.search_experiments(max_results=1)
-                self._client.search_registered_models(max_results=1)
+        with local_lock(conn.uri), conn.guard():  # see tracking.store_lock.open_client
+            self._client: Any = open_client(conn.uri)
         self._experiment_id: str | None = None
         self._reachable = False
 
@@ -87,21 +81,10 @@ class Tracker:
                 if not create:
                     raise NotFoundError(f"experiment '{name}' does not exist")
                 location = root.resolve().as_uri() if root else None
-                self._experiment_id = self._create_experiment(name, location)
+                self._experiment_id = create_experiment(self._client, name, location)
             else:
                 self._experiment_id = exp.experiment_id
         return str(self._experiment_id)
-
-    def _create_experiment(self, name: str, location: str | None) -> str:
-        from mlflow.exceptions import MlflowException
-
-        try:
-            return str(self._client.create_experiment(name, artifact_location=location))
-        except MlflowException:
-            exp = self._client.get_experiment_by_name(name)  # another process was first
-            if exp is None:
-                raise
-            return str(exp.experiment_id)
 
     def find_experiment(self, name: str) -> ExperimentRecord:
         """The experiment, or NotFoundError naming the ones that exist."""

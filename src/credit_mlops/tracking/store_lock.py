@@ -4,7 +4,8 @@ MLflow migrates a new (or old) sqlite store the first time a client touches it, 
 processes doing that at once race ("duplicate column name"): a file lock beside the
 database makes one process create or migrate it while the others wait, then find it ready.
 Before minutes of cross-validation, `probe_sqlite` proves the store takes a write
-(a rolled-back CREATE TABLE), so a read-only store is refused up front. No MLflow import.
+(a rolled-back CREATE TABLE), so a read-only store is refused up front. MLflow is imported
+only inside `open_client` and `create_experiment`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 from credit_mlops.errors import InputError, TrackingError
@@ -98,3 +99,35 @@ def check_writable(uri: str, *, source: str) -> None:
             f"{source}: the store {parsed.sqlite_path} cannot be written ({problem}): it is "
             "read-only or its folder is; fix its permissions or pick another store"
         )
+
+
+def open_client(uri: str) -> Any:
+    """MLflow's client for `uri`; for a sqlite store, also its schema, created or migrated.
+
+    The client opens the store at once, and the first open of a sqlite store creates or
+    migrates its schema: not safe for two processes, so the caller holds `local_lock`.
+    """
+    import logging
+
+    from mlflow import MlflowClient
+
+    # Our venvs may have no pip; MLflow warns about it on every model it logs.
+    logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    if uri.startswith("sqlite:"):
+        client.search_experiments(max_results=1)
+        client.search_registered_models(max_results=1)
+    return client
+
+
+def create_experiment(client: Any, name: str, location: str | None) -> str:
+    """Create the experiment, or take the one another process created a moment ago."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(client.create_experiment(name, artifact_location=location))
+    except MlflowException:
+        exp = client.get_experiment_by_name(name)
+        if exp is None:
+            raise
+        return str(exp.experiment_id)
