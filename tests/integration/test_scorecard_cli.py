@@ -212,3 +212,33 @@ def test_bad_scorecard_settings_exit_2_and_write_nothing(proj: Project) -> None:
         )
     )
     assert after == before
+
+
+def test_compare_pairs_two_trained_runs_on_the_same_splits(proj: Project) -> None:
+    """Both models were trained in one `credit train` (same rows, folds, repeats, seed)."""
+    from credit_mlops.compare.paired import corrected_resampled_t_test
+
+    result = proj.invoke("compare", "--format", "json")
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["notes"]
+    runs = {m: _run(proj, m) for m in ("scorecard", "logistic_regression")}
+    auc = {m: r.data.metrics["roc_auc_test_mean"] for m, r in runs.items()}
+    best, other = sorted(auc, key=lambda m: auc[m], reverse=True)
+    folds = {
+        m: [
+            x.value
+            for x in sorted(
+                proj.client().get_metric_history(runs[m].info.run_id, "roc_auc_test"),
+                key=lambda x: x.step,
+            )
+        ]
+        for m in runs
+    }
+    test = corrected_resampled_t_test(folds[best], folds[other], folds=3)
+    paired = [n for n in notes if "corrected resampled t-test" in n]
+    assert paired == [
+        f"{best} better than {other} in {test.wins} of 3 folds, p = {test.p:.3g} (corrected "
+        "resampled t-test on the same splits): "
+        + ("the difference is within noise" if test.p >= 0.05 else "a real difference")
+        + ", on roc_auc_test"
+    ]
