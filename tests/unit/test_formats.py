@@ -121,3 +121,12 @@ def test_writer_replaces_the_file_only_when_complete(
 def test_unknown_output_format_is_bad_input(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="use csv or parquet"):
         formats.output_format(tmp_path / "x", "xlsx")
+
+
+def test_rows_split_unlike_the_header_are_a_garbled_table(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text("a;b;c\n1;2;3\n4 5 6\n7;8;9\n")
+    with pytest.raises(DataError, match=r"garbled table \(line 3 not separated by ';'"):
+        formats.read_frame(path)
+    with pytest.raises(DataError, match="line 3"):
+        list(formats.iter_frames(path, chunk_rows=1))

@@ -120,6 +120,25 @@ def _csv_reader(path: Path, chunk_rows: int | None) -> Any:
     )
 
 
+def _split_like_header(path: Path, frame: pd.DataFrame, sep: str) -> pd.DataFrame:
+    """Refuse rows that did not split like the header (another separator in the same file)."""
+    from pandas.api.types import is_numeric_dtype
+
+    first = frame.iloc[:, 0] if frame.shape[1] > 1 else None
+    if first is None or is_numeric_dtype(first):
+        return frame
+    unsplit = first.astype(str).str.contains(r"[\s,;]", regex=True, na=False)
+    if unsplit.any():
+        where = locator(path)
+        lines = ", ".join(where(int(i)) for i in frame.index[unsplit.to_numpy()][:5])
+        shown = "whitespace" if sep == r"\s+" else repr(sep)
+        raise DataError(
+            f"{path}: garbled table ({lines} not separated by {shown} like the header); "
+            "fetch a fresh copy"
+        )
+    return frame
+
+
 def _garbled(path: Path, exc: Exception) -> DataError:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return DataError(f"{path}: garbled table ({first}); fetch a fresh copy")
@@ -137,7 +156,7 @@ def read_frame(path: Path) -> pd.DataFrame:
         except (pyarrow.ArrowException, OSError) as exc:
             raise _garbled(path, exc) from exc
     try:
-        return _csv_reader(path, None)
+        return _split_like_header(path, _csv_reader(path, None), csv_header(path)[1])
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise _garbled(path, exc) from exc
 
@@ -159,8 +178,10 @@ def iter_frames(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         except (pyarrow.ArrowException, OSError) as exc:
             raise _garbled(path, exc) from exc
         return
+    sep = csv_header(path)[1]
     try:
-        yield from _csv_reader(path, chunk_rows)
+        for frame in _csv_reader(path, chunk_rows):
+            yield _split_like_header(path, frame, sep)
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise _garbled(path, exc) from exc
 
