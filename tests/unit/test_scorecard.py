@@ -255,23 +255,17 @@ def test_sklearn_estimator_contract(
         clone(card).fit(X, np.arange(len(X)) % 3)
 
 
-@pytest.mark.parametrize(
-    "check",
-    [
-        "check_no_attributes_set_in_init",
-        "check_get_params_invariance",
-        "check_set_params",
-        "check_parameters_default_constructible",
-        "check_fit_score_takes_y",
-        "check_estimators_overwrite_params",
-        "check_dont_overwrite_parameters",
-        "check_fit_idempotent",
-    ],
-)
-def test_sklearn_checks(check: str) -> None:
-    from sklearn.utils import estimator_checks
+def _all_sklearn_checks():  # type: ignore[no-untyped-def]
+    from sklearn.utils.estimator_checks import parametrize_with_checks
 
-    getattr(estimator_checks, check)("scorecard", ScorecardClassifier())
+    return parametrize_with_checks([ScorecardClassifier(c_grid=(0.1, 1.0), inner_folds=3)])
+
+
+@pytest.mark.slow
+@_all_sklearn_checks()
+def test_sklearn_estimator_checks(estimator, check) -> None:  # type: ignore[no-untyped-def]
+    """Every check of scikit-learn's estimator suite (56 here), none expected to fail."""
+    check(estimator)
 
 
 def test_skops_round_trip(

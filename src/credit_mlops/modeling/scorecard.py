@@ -108,25 +108,44 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False  # good/bad only
         return tags
 
-    def _frame(self, X: Any, *, fitting: bool) -> pd.DataFrame:
-        if isinstance(X, pd.DataFrame):
-            frame = X
-        else:
-            values = np.asarray(X)
-            if values.ndim != 2:
-                raise ValueError(f"expected a 2-d table of characteristics, got {values.ndim}-d")
-            names = (
-                getattr(self, "feature_names_", None)
-                if not fitting
-                else [f"x{i}" for i in range(values.shape[1])]
-            )
-            frame = pd.DataFrame(values, columns=names)
+    def _frame(self, X: Any, y: Any = None, *, fitting: bool) -> tuple[pd.DataFrame, Any]:
+        """(X as a frame, y) after scikit-learn's input checks; columns are taken by name."""
+        from sklearn.utils.validation import validate_data
+
+        if isinstance(X, pd.DataFrame) and not all(isinstance(c, str) for c in X.columns):
+            X = X.set_axis([str(c) for c in X.columns], axis=1)  # characteristics by name
+        if not fitting:
+            check_is_fitted(self, "estimator_")
+            if isinstance(X, pd.DataFrame):
+                missing = [c for c in self.feature_names_ if c not in X.columns]
+                if missing:
+                    raise ValueError(f"missing characteristic(s): {', '.join(missing)}")
+                X = X[self.feature_names_]
+        # A frame keeps its column types (codes may be categories); an array must be numbers.
+        dtype = None if isinstance(X, pd.DataFrame) else "numeric"
+        checks = {"dtype": dtype, "ensure_all_finite": True, "accept_sparse": False}
         if fitting:
-            return frame
-        missing = [c for c in self.feature_names_ if c not in frame.columns]
-        if missing:
-            raise ValueError(f"missing characteristic(s): {', '.join(missing)}")
-        return frame[self.feature_names_]
+            values, y = validate_data(self, X, y, reset=True, **checks)
+        else:
+            values = validate_data(self, X, reset=False, **checks)
+        if isinstance(X, pd.DataFrame):
+            return X, y
+        names = [f"x{i}" for i in range(values.shape[1])] if fitting else list(self.feature_names_)
+        return pd.DataFrame(values, columns=names), y
+
+    def _target(self, y: Any) -> np.ndarray:
+        from sklearn.utils.multiclass import type_of_target
+
+        target = np.asarray(y)
+        kind = type_of_target(target, input_name="y", raise_unknown=True)
+        if kind != "binary":
+            raise ValueError(
+                f"Unknown label type: {kind}. Only binary classification is supported: a "
+                "scorecard needs a binary target (1 = bad, 0 = good)"
+            )
+        if len(np.unique(target)) < 2:
+            raise ValueError("a scorecard needs both classes (good and bad); got one class")
+        return target
 
     def _rare_codes(self, frame: pd.DataFrame) -> dict[str, list[Any]]:
         """Per nominal characteristic, the codes rarer than `rare_code_share` of the rows."""
@@ -165,17 +184,11 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         from optbinning import BinningProcess
         from sklearn.linear_model import LogisticRegressionCV
         from sklearn.model_selection import StratifiedKFold
-        from sklearn.utils.multiclass import type_of_target
 
-        frame = self._frame(X, fitting=True)
-        target = np.asarray(y)
-        if type_of_target(target) != "binary":
-            raise ValueError("a scorecard needs a binary target (1 = bad, 0 = good)")
+        frame, y = self._frame(X, y, fitting=True)  # sets n_features_in_, feature_names_in_
+        target = self._target(y)
         self.classes_ = np.unique(target)
         names = [str(c) for c in frame.columns]
-        if isinstance(X, pd.DataFrame):
-            self.feature_names_in_ = np.asarray(names, dtype=object)
-        self.n_features_in_ = len(names)
         self.feature_names_ = names
         self.rare_codes_ = self._rare_codes(frame)
         event = (target == self.classes_[1]).astype(int)
@@ -203,8 +216,7 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
 
     def woe(self, X: Any) -> pd.DataFrame:
         """The WoE of each applicant's bin, per characteristic (unseen codes get 0)."""
-        check_is_fitted(self, "estimator_")
-        frame = self._frame(X, fitting=False)
+        frame, _ = self._frame(X, fitting=False)
         with quiet_optbinning():
             out = self.binning_process_.transform(frame)
         return pd.DataFrame(
@@ -221,7 +233,8 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         return np.asarray(self.estimator_.predict_proba(woe), dtype=float)
 
     def predict(self, X: Any) -> np.ndarray:
-        return np.asarray(self.classes_[(self.decision_function(X) > 0).astype(int)])
+        positive = self.decision_function(X) > 0  # checks the model is fitted first
+        return np.asarray(self.classes_[positive.astype(int)])
 
     def points(self, X: Any) -> pd.DataFrame:
         """Each applicant's points per characteristic; a row sums to its `credit_score`."""
