@@ -202,9 +202,10 @@ def test_second_train_adds_a_version(trained, client) -> None:  # type: ignore[n
     versions = client.search_model_versions("name='decision_tree'")
     assert sorted(str(v.version) for v in versions) == ["1", "2"]
     run = client.get_run(json.loads(result.stdout)["results"][0]["run_id"])
-    # --no-evaluate: no cross-validation metrics, only the in-sample decision threshold
+    # --no-evaluate: no cross-validation metrics, only the threshold (the cost matrix's
+    # Bayes rule, which needs no data)
     assert set(run.data.metrics) == {"decision_threshold"}
-    assert run.data.params["threshold_source"].startswith("in-sample")
+    assert run.data.params["threshold_source"].startswith("the cost matrix (Bayes rule")
     assert run.data.params["version"] == "1.0.0"
 
 

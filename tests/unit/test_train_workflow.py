@@ -44,7 +44,11 @@ def test_one_run_logs_the_seed_contract_and_registers(settings) -> None:  # type
     assert spec.params["version"] == "0.1.0"
     assert spec.params["model__max_depth"] == 5
     assert spec.params["smote__method"] == "BorderlineSMOTE"
-    assert spec.params["threshold_source"].startswith("in-sample predictions")
+    assert spec.params["threshold_source"].startswith("the cost matrix (Bayes rule")
+    assert spec.params["cost__accept_bad"] == 5.0 and spec.params["cost__reject_good"] == 1.0
+    assert spec.params["calibration"] == "none"
+    assert spec.metrics["decision_threshold"] == pytest.approx(1 / 6)
+    assert spec.pipeline.threshold == pytest.approx(1 / 6)  # the decision inside the model
     assert set(spec.artifacts) == {
         "results/model_results.json",
         "results/holdout.json",

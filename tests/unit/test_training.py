@@ -10,8 +10,8 @@ from credit_mlops.data import schema, synthetic
 from credit_mlops.modeling import cv as training
 from credit_mlops.modeling import estimators as models
 from credit_mlops.modeling import pipeline
-from credit_mlops.modeling.catalog import DISPLAY_NAMES, MODEL_KEYS
-from credit_mlops.modeling.metric_names import METRICS
+from credit_mlops.modeling.catalog import ALL_KEYS, DISPLAY_NAMES, MODEL_KEYS, SEED_KEYS
+from credit_mlops.modeling.metric_names import DECISION_METRICS, METRICS
 
 BORDERLINE = pipeline.ResamplingConfig("BorderlineSMOTE", 5, 10)
 
@@ -29,6 +29,8 @@ def test_target_bad_flips_the_file_coding() -> None:
 def test_catalog_keys_and_display_names() -> None:
     seed_keys = ("logistic_regression", "decision_tree", "random_forest", "svm", "xgboost")
     assert MODEL_KEYS[: len(seed_keys)] == seed_keys  # the seed's keys first, in their order
+    assert seed_keys == SEED_KEYS  # what --model all means
+    assert "ensemble" not in MODEL_KEYS and (*MODEL_KEYS, "ensemble") == ALL_KEYS
     assert DISPLAY_NAMES["svm"] == "Support Vector Machine"
     assert set(models.CATALOG) == set(MODEL_KEYS)
 
@@ -88,8 +90,12 @@ def test_cross_validation_gives_every_metric(xy: tuple[pd.DataFrame, np.ndarray]
         repeats=2,
         n_jobs=1,
     )["logistic_regression"]
-    expected = {f"{m}_{p}_{s}" for m in METRICS for p in ("test", "train") for s in ("mean", "std")}
+    names = (*METRICS, *DECISION_METRICS)
+    expected = {f"{m}_{p}_{s}" for m in names for p in ("test", "train") for s in ("mean", "std")}
     assert set(result.metrics) == expected
+    assert 0.0 < result.metrics["expected_cost_test_mean"] <= 5.0
+    assert 0.0 < result.metrics["brier_test_mean"] < 0.5
+    assert result.threshold == pytest.approx(1 / 6)  # the Bayes rule by default
     assert len(result.folds) == 6
     assert 0.5 < result.metrics["roc_auc_test_mean"] <= 1.0
     assert result.metrics["roc_auc_train_mean"] >= result.metrics["roc_auc_test_mean"]

@@ -25,7 +25,7 @@ from credit_mlops.compare.rows import (
 )
 from credit_mlops.compare.sort_keys import check_sort_metric
 from credit_mlops.errors import NotFoundError
-from credit_mlops.modeling.catalog import MODEL_KEYS
+from credit_mlops.modeling.catalog import ALL_KEYS
 from credit_mlops.modeling.metric_names import lower_is_better
 from credit_mlops.tracking.records import RunRecord, VersionRecord
 from credit_mlops.tracking.store import TrackingStore
@@ -85,7 +85,7 @@ def _pick_latest(store: TrackingStore, exp_id: str, q: Query, flt: str) -> _Pick
     The newest runs usually hold every model's latest: the first page is small.
     """
     picked = _Picked()
-    wanted = tuple(q.models) or MODEL_KEYS
+    wanted = tuple(q.models) or ALL_KEYS
     latest: dict[str, RunRecord] = {}
     pages = store.iter_runs(
         [exp_id], flt, NEWEST_FIRST, page_size=q.page_size, first_page=5 * len(wanted)

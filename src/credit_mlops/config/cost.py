@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from credit_mlops.config.base import Section
 
 
-class CostSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
+class CostSettings(Section):
     accept_bad: float = Field(5.0, gt=0)  # cost of accepting an applicant who turns out bad
     reject_good: float = Field(1.0, gt=0)  # cost of rejecting an applicant who would be good
     # bayes: reject when P(bad) >= reject_good / (accept_bad + reject_good), no data needed;

@@ -10,10 +10,10 @@ max_depth = 2
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from credit_mlops.modeling.catalog import MODEL_KEYS
-from credit_mlops.modeling.ensemble import ENSEMBLE_KEY
+from credit_mlops.config.base import Section
+from credit_mlops.modeling.catalog import ENSEMBLE_KEY, MODEL_KEYS
 
 Scalar = str | int | float | bool | None
 
@@ -22,9 +22,7 @@ def _member_keys() -> tuple[str, ...]:
     return tuple(k for k in MODEL_KEYS if k != ENSEMBLE_KEY)
 
 
-class EnsembleSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
+class EnsembleSettings(Section):
     members: list[str] = Field(
         default_factory=lambda: ["logistic_regression", "xgboost", "random_forest"]
     )

@@ -16,7 +16,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from credit_mlops.config.cost import CostSettings
 from credit_mlops.config.data import DataSettings
+from credit_mlops.config.ensemble import EnsembleSettings
 from credit_mlops.config.fairness import FairnessSettings
 from credit_mlops.config.masking import flatten, mask, redact
 from credit_mlops.config.monitor import MonitorSettings
@@ -52,6 +54,8 @@ class Settings(BaseSettings):
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)
+    cost: CostSettings = Field(default_factory=CostSettings)
+    ensemble: EnsembleSettings = Field(default_factory=EnsembleSettings)
 
     _profile: str = PrivateAttr(DEFAULT_PROFILE)
     _profile_file: Path | None = PrivateAttr(None)

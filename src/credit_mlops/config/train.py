@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from credit_mlops.config.base import Section
-from credit_mlops.modeling.catalog import MODEL_KEYS, SEED_KEYS
+from credit_mlops.modeling.catalog import ALL_KEYS, SEED_KEYS
 
 SMOTE_METHODS = ("SMOTE", "BorderlineSMOTE", "ADASYN")
 
@@ -15,13 +17,15 @@ class TrainSettings(Section):
     cv_folds: int = Field(5, ge=2, le=50)
     cv_repeats: int = Field(3, ge=1, le=50)
     seed: int = Field(42, ge=0, le=2**32 - 1)
-    test_size: float = Field(0.3, gt=0.0, lt=1.0)
+    test_size: float = Field(0.3, ge=0.0, lt=1.0)  # 0: no holdout, every row trains
     smote: bool = True
     smote_method: str = "BorderlineSMOTE"
     smote_k_neighbors: int = Field(5, ge=1)
     smote_m_neighbors: int = Field(10, ge=1)
     evaluate: bool = True
     n_jobs: int = Field(-1, ge=-1)
+    # CalibratedClassifierCV around the whole pipeline; none by default (see README)
+    calibrate: Literal["none", "sigmoid", "isotonic"] = "none"
 
     @field_validator("models")
     @classmethod
@@ -33,16 +37,24 @@ class TrainSettings(Section):
                     continue
                 if key == "all":
                     keys.extend(k for k in SEED_KEYS if k not in keys)
-                elif key in MODEL_KEYS:
+                elif key in ALL_KEYS:
                     if key not in keys:
                         keys.append(key)
                 else:
                     raise ValueError(
-                        f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)}, all)"
+                        f"unknown model '{key}' (choose from: {', '.join(ALL_KEYS)}, all)"
                     )
         if not keys:
-            raise ValueError(f"no model given (choose from: {', '.join(MODEL_KEYS)}, all)")
+            raise ValueError(f"no model given (choose from: {', '.join(ALL_KEYS)}, all)")
         return keys
+
+    @field_validator("calibrate", mode="before")
+    @classmethod
+    def _known_calibration(cls, value: object) -> object:
+        methods = ("none", "sigmoid", "isotonic")
+        if isinstance(value, str) and value.lower() in methods:
+            return value.lower()
+        raise ValueError(f"unknown calibration '{value}' (choose from: {', '.join(methods)})")
 
     @field_validator("smote_method")
     @classmethod

@@ -35,6 +35,8 @@ def split_holdout(y: pd.Series, *, test_size: float, seed: int) -> Holdout:
     from sklearn.model_selection import train_test_split
 
     positions = np.arange(len(y))
+    if test_size == 0:  # --test-size 0: no holdout, every row trains (evaluate needs --data)
+        return Holdout(tuple(int(i) for i in positions), (), 0.0, seed)
     try:
         train, test = train_test_split(
             positions, test_size=test_size, stratify=y.to_numpy(), random_state=seed

@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.errors import DataError
+from credit_mlops.errors import DataError, InputError
 from credit_mlops.lifecycle.predict_checks import live_run
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.tracking.records import EvaluationRun, RunRecord
@@ -48,8 +48,17 @@ class _Scored:
     scope: str
 
 
-def threshold_of(run: RunRecord) -> tuple[float, str]:
-    """The decision threshold the training run chose, and on what."""
+def threshold_of(run: RunRecord, model: Any = None) -> tuple[float, str]:
+    """The decision threshold the training run chose, and on what.
+
+    A model that carries its decision (FixedThresholdClassifier) is asked first, so that
+    `credit predict`, `credit evaluate` and a plain `model.predict()` decide alike.
+    """
+    from credit_mlops.modeling.decision import threshold_of as carried
+
+    inside = carried(model) if model is not None else None
+    if inside is not None:
+        return inside, run.params.get("threshold_source", "the model's FixedThresholdClassifier")
     value = run.metrics.get("decision_threshold")
     if value is None:
         return 0.5, "not recorded by the training run; 0.5"
@@ -65,6 +74,11 @@ def holdout(
     from credit_mlops.data.locate import configured_files
 
     kept = json.loads(store.download_artifact(run.run_id, "results/holdout.json").read_text())
+    if not kept["test_rows"]:
+        raise InputError(
+            f"run {run.run_id} kept no holdout (trained with --test-size 0); "
+            "score a file with --data FILE"
+        )
     candidates = configured_files(settings)
     source = run.params.get("data_source")
     if source:
@@ -94,8 +108,8 @@ def evaluate(
 ) -> EvaluationReport:
     ref = resolve(store, target)
     run = live_run(get_run(store, ref.run_id), ref)
-    scored = _score(settings, store, ref, run, data_path)
-    threshold, threshold_source = threshold_of(run)
+    scored, model = _score(settings, store, ref, run, data_path)
+    threshold, threshold_source = threshold_of(run, model)
     metrics = _metrics(scored, threshold)
     stamp = datetime.now(UTC)
     label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
@@ -130,7 +144,7 @@ def _score(
     ref: ModelRef,
     run: RunRecord,
     data_path: Path | None,
-) -> _Scored:
+) -> tuple[_Scored, Any]:
     from credit_mlops.data.dataset import load_dataset
     from credit_mlops.modeling.pipeline import target_bad
 
@@ -140,8 +154,9 @@ def _score(
     else:
         X, y, source = holdout(settings, store, run)
         scope = "holdout"
-    proba = store.load_model(ref.uri).predict_proba(X)[:, 1]
-    return _Scored(X=X, y_bad=target_bad(y), proba=proba, source=source, scope=scope)
+    model = store.load_model(ref.uri)  # after the rows: a run without a holdout loads nothing
+    proba = model.predict_proba(X)[:, 1]
+    return _Scored(X=X, y_bad=target_bad(y), proba=proba, source=source, scope=scope), model
 
 
 def _metrics(scored: _Scored, threshold: float) -> dict[str, float]:

@@ -99,6 +99,7 @@ def predict(
         )
     else:
         model = store.load_model(ref.uri)
+        threshold, _ = threshold_of(run, model)  # the decision the model itself carries
         explain = None
         if reasons is not None:  # shap and the explainers are imported only when asked for
             from credit_mlops.explain.service import reason_maker

@@ -44,6 +44,28 @@ class QualityConfig:
     inner_folds: int = INNER_FOLDS
 
 
+def quality_of(pconfig: Any) -> QualityConfig:
+    """The quality settings a PipelineConfig carries (defaults when it carries none)."""
+    quality = getattr(pconfig, "quality", None)
+    return quality if isinstance(quality, QualityConfig) else QualityConfig()
+
+
+def _catalogue(key: str, pconfig: Any) -> Any:
+    from credit_mlops.modeling.pipeline import build_pipeline as catalogue_pipeline
+
+    return catalogue_pipeline(key, pconfig)
+
+
+def model_for(key: str, pconfig: Any, threshold: float | None = None) -> Any:
+    """The model `credit train` fits for `key` under `pconfig` (and its quality settings)."""
+    return build_model(key, pconfig, quality_of(pconfig), _catalogue, threshold)
+
+
+def threshold_for(key: str, pconfig: Any, X: Any, y: np.ndarray) -> float:
+    """The decision threshold of `key` by the configured rule, from these training rows."""
+    return training_threshold(key, pconfig, quality_of(pconfig), _catalogue, X, y)
+
+
 def build_pipeline(
     key: str, pconfig: Any, quality: QualityConfig, base: Callable[[str, Any], Any]
 ) -> Any:

@@ -12,7 +12,17 @@ DISPLAY_NAMES: dict[str, str] = {
     "svm": "Support Vector Machine",
     "xgboost": "XGBoost",
     "scorecard": "WoE Scorecard",
+    "ensemble": "Ensemble (soft vote)",
 }
-MODEL_KEYS: tuple[str, ...] = tuple(DISPLAY_NAMES)
-SEED_KEYS: tuple[str, ...] = MODEL_KEYS[:5]  # `--model all`: the seed's five models
+ENSEMBLE_KEY = "ensemble"
+# What `--model all` means: the seed project's five models, whatever keys are added later.
+SEED_KEYS: tuple[str, ...] = (
+    "logistic_regression",
+    "decision_tree",
+    "random_forest",
+    "svm",
+    "xgboost",
+)
+ALL_KEYS: tuple[str, ...] = tuple(DISPLAY_NAMES)  # every key `credit train` accepts
+MODEL_KEYS: tuple[str, ...] = tuple(k for k in DISPLAY_NAMES if k != ENSEMBLE_KEY)  # single models
 RAW_KEYS: frozenset[str] = frozenset({"scorecard"})  # take the raw columns, no preprocessing

@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from credit_mlops.modeling.costs import cost_optimal_threshold, expected_cost
-from credit_mlops.modeling.metric_names import METRICS
+from credit_mlops.modeling.metric_names import DECISION_METRICS, METRICS
 from credit_mlops.modeling.metrics import score
 
 if TYPE_CHECKING:
     from imblearn.pipeline import Pipeline
 
-from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline
+from credit_mlops.modeling.pipeline import PipelineConfig
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
 
@@ -33,8 +32,8 @@ class CVResult:
     metrics: dict[str, float]  # <metric>_{test,train}_{mean,std}
     folds: tuple[dict[str, float], ...]
     seconds: float  # compute time summed over folds
-    # The cost-optimal decision threshold on P(bad), chosen on the out-of-fold predictions
-    # of the training part (mean over repeats): never on data the model is later scored on.
+    # The decision threshold of the final model, by the configured rule on training data only
+    # (Bayes: from the cost matrix; cv: on the out-of-fold predictions, mean over repeats).
     threshold: float = 0.5
     oof_cost: float = float("nan")  # expected cost per applicant at `threshold`
     oof_cost_at_half: float = float("nan")
@@ -73,31 +72,42 @@ def _fold_task(
 ) -> tuple[dict[str, float], np.ndarray, float]:
     from threadpoolctl import threadpool_limits
 
+    from credit_mlops.modeling.assembly import model_for, quality_of, threshold_for
+    from credit_mlops.modeling.cost_matrix import decision_scores
+
     start = time.perf_counter()
     with threadpool_limits(limits=1):
-        pipe = build_pipeline(key, config)
-        pipe.fit(X.iloc[train_idx], y[train_idx])
+        X_train, y_train = X.iloc[train_idx], y[train_idx]
+        # The fold's threshold is chosen without its test rows: the same rule as the final model.
+        threshold = threshold_for(key, config, X_train, y_train)
+        model = model_for(key, config, threshold).fit(X_train, y_train)
+        matrix = quality_of(config).cost
         result: dict[str, float] = {}
         oof = np.empty(0)
         for part, idx in (("test", test_idx), ("train", train_idx)):
-            proba = pipe.predict_proba(X.iloc[idx])[:, 1]
+            proba = model.predict_proba(X.iloc[idx])[:, 1]
             if part == "test":
                 oof = proba
-            for name, value in score(y[idx], proba).items():
+            scores = {**score(y[idx], proba), **decision_scores(matrix, y[idx], proba, threshold)}
+            for name, value in scores.items():
                 result[f"{name}_{part}"] = value
     return result, oof, time.perf_counter() - start
 
 
 def _fit_task(
-    key: str, config: PipelineConfig, X: pd.DataFrame, y: np.ndarray
+    key: str, config: PipelineConfig, X: pd.DataFrame, y: np.ndarray, threshold: float | None
 ) -> tuple[Any, float]:
+    """The logged model: FixedThresholdClassifier(threshold from training data only)."""
     from threadpoolctl import threadpool_limits
+
+    from credit_mlops.modeling.assembly import model_for, threshold_for
 
     start = time.perf_counter()
     with threadpool_limits(limits=1):
-        pipe = build_pipeline(key, config)
-        pipe.fit(X, y)
-    return pipe, time.perf_counter() - start
+        if threshold is None:  # no cross-validation ran: the rule on the training rows
+            threshold = threshold_for(key, config, X, y)
+        model = model_for(key, config, threshold).fit(X, y)
+    return model, time.perf_counter() - start
 
 
 def _run(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: int) -> Iterable[Any]:
@@ -175,29 +185,42 @@ def cross_validate(
             seconds[key],
             y,
             oof[key].mean(axis=0),
+            config,
         )
         for key in keys
     }
 
 
 def _aggregate(
-    key: str, folds: list[dict[str, float]], seconds: float, y: np.ndarray, oof: np.ndarray
+    key: str,
+    folds: list[dict[str, float]],
+    seconds: float,
+    y: np.ndarray,
+    oof: np.ndarray,
+    config: PipelineConfig,
 ) -> CVResult:
+    from credit_mlops.modeling.assembly import quality_of
+
     metrics: dict[str, float] = {}
-    for name in METRICS:
+    for name in (*METRICS, *DECISION_METRICS):
         for part in ("test", "train"):
             values = np.array([f[f"{name}_{part}"] for f in folds], dtype=float)
             metrics[f"{name}_{part}_mean"] = float(values.mean())
             metrics[f"{name}_{part}_std"] = float(values.std())
-    threshold = cost_optimal_threshold(y, oof)
+    quality = quality_of(config)
+    matrix = quality.cost
+    # The cv rule's threshold for the final model: the cross-validation's own out-of-fold
+    # predictions are training-part data, so no further fits are needed.
+    rule_cv = quality.threshold_rule == "cv"
+    threshold = matrix.best_threshold(y, oof) if rule_cv else matrix.bayes_threshold
     return CVResult(
         key=key,
         metrics=metrics,
         folds=tuple(folds),
         seconds=seconds,
         threshold=threshold,
-        oof_cost=expected_cost(y, oof, threshold),
-        oof_cost_at_half=expected_cost(y, oof, 0.5),
+        oof_cost=matrix.cost_at(y, oof, threshold),
+        oof_cost_at_half=matrix.cost_at(y, oof, 0.5),
         oof=oof,
     )
 
@@ -210,9 +233,11 @@ def fit_final(
     *,
     n_jobs: int = -1,
     progress: Progress | None = None,
+    thresholds: dict[str, float] | None = None,
 ) -> dict[str, FitResult]:
     ordered = _slowest_first(keys)
-    tasks = [(_fit_task, (key, config, X, y)) for key in ordered]
+    chosen = thresholds or {}
+    tasks = [(_fit_task, (key, config, X, y, chosen.get(key))) for key in ordered]
     out: dict[str, FitResult] = {}
     for i, (pipe, spent) in _run(tasks, n_jobs):
         key = ordered[i]

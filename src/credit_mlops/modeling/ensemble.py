@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-ENSEMBLE_KEY = "ensemble"
+from credit_mlops.modeling.catalog import ENSEMBLE_KEY
+
 Scalar = str | int | float | bool | None
 
 

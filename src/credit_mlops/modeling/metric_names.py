@@ -15,10 +15,14 @@ METRICS: tuple[str, ...] = (
     "average_precision",
     "geometric_mean",
 )
+# Also logged as `<name>_{test,train}_{mean,std}`: the cost of the model's own decision (its
+# threshold chosen without the fold's test rows), and how good P(bad) is as a probability.
+DECISION_METRICS: tuple[str, ...] = ("expected_cost", "brier", "log_loss")
 
 # `credit train`'s summary table, in its column order.
 SUMMARY_LABELS: dict[str, str] = {
     "roc_auc": "ROC AUC",
+    "expected_cost": "cost",
     "average_precision": "avg prec",
     "f1": "F1",
     "recall": "recall",
@@ -30,6 +34,7 @@ SUMMARY_LABELS: dict[str, str] = {
 # `credit compare`'s secondary metric columns: (name, label, priority on a narrow terminal;
 # the lowest is dropped first).
 COMPARE_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("expected_cost", "cost", 8),
     ("f1", "f1", 8),
     ("recall", "recall", 7),
     ("precision", "precision", 7),

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from imblearn.pipeline import Pipeline
     from sklearn.base import BaseEstimator
 
+    from credit_mlops.modeling.assembly import QualityConfig
+
 
 @dataclass(frozen=True)
 class ResamplingConfig:
@@ -41,6 +43,7 @@ class PipelineConfig:
     preprocessor: BaseEstimator | None = None  # the seed's --preprocessor; None builds ours
     model_params: dict[str, dict[str, object]] = field(default_factory=dict)  # key -> tuned
     scorecard: Mapping[str, object] = field(default_factory=dict)  # the `scorecard` settings
+    quality: QualityConfig | None = None  # calibration, cost, threshold rule, ensemble
 
 
 def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:
@@ -66,12 +69,16 @@ def build_pipeline(key: str, config: PipelineConfig) -> Pipeline:
     from imblearn.pipeline import Pipeline
     from sklearn.base import clone
 
-    from credit_mlops.modeling.catalog import RAW_KEYS
+    from credit_mlops.modeling.catalog import ENSEMBLE_KEY, RAW_KEYS
     from credit_mlops.modeling.features import preprocessor
 
     if key in RAW_KEYS:  # bins the raw columns itself; oversampling would distort its WoE
         params = {**config.scorecard, **config.model_params.get(key, {})}  # tuned ones win
         return Pipeline([("model", estimators.estimator(key, config.seed).set_params(**params))])
+    if key == ENSEMBLE_KEY:  # a vote of member pipelines, each built here
+        from credit_mlops.modeling import assembly
+
+        return assembly.build_pipeline(key, config, assembly.quality_of(config), build_pipeline)
     pre = clone(config.preprocessor) if config.preprocessor is not None else preprocessor()
     steps: list[tuple[str, Any]] = [("preprocess", pre)]
     if config.resampling is not None:

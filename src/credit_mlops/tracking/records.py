@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 
 class Classifier(Protocol):
-    """A fitted model that gives class probabilities (our pipelines, a loaded model)."""
+    """A fitted model that gives class probabilities and its decision (1 = bad = reject)."""
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray: ...
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)

@@ -105,12 +105,13 @@ def _log_contents(client: Any, run: Any, spec: RunSpec) -> Any:
     with mlflow.start_run(run_id=run_id):
         # The model first: logged after the metrics, MLflow would fetch each metric's
         # history (one request per metric) to link it to the model.
-        proba = spec.pipeline.predict_proba(spec.input_example)
+        # predict() is the decision (1 = bad = reject): what a pyfunc or a server returns
+        decisions = spec.pipeline.predict(spec.input_example)
         types = trusted_types(spec.pipeline)
         info = mlflow.sklearn.log_model(
             spec.pipeline,
             name=MODEL_NAME,
-            signature=infer_signature(spec.input_example, proba),
+            signature=infer_signature(spec.input_example, decisions),
             input_example=spec.input_example,
             pip_requirements=pip_requirements(spec.booster is not None, types),
             serialization_format="skops",

@@ -106,7 +106,9 @@ def read_spec(entry: Path, record: Mapping[str, Any]) -> RunSpec:
 
     pipeline = joblib.load(entry / "model.joblib")  # written by us in write_entry
     dataset = pd.read_csv(entry / "dataset.csv")
-    model = pipeline.named_steps["model"]
+    from credit_mlops.modeling.decision import inner_pipeline
+
+    model = inner_pipeline(pipeline).named_steps["model"]
     booster = model.get_booster() if record["params"].get("model_key") == "xgboost" else None
     features = [c for c in dataset.columns if c in FEATURES] or list(dataset.columns[:-1])
     return RunSpec(

@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 
     from credit_mlops.data.dataset import Dataset
     from credit_mlops.data.split import Holdout
+    from credit_mlops.modeling.assembly import QualityConfig
     from credit_mlops.modeling.cv import CVResult
-    from credit_mlops.modeling.pipeline import ResamplingConfig
+    from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig
 
 OOF_SOURCE = "out-of-fold predictions on the training part"
-IN_SAMPLE_SOURCE = "in-sample predictions on the training part (trained with --no-evaluate)"
+INNER_CV_SOURCE = "inner cross-validation on the training part (trained with --no-evaluate)"
+BAYES_SOURCE = "the cost matrix (Bayes rule: reject when P(bad) >= reject_good / total cost)"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,40 @@ def resampling(settings: Settings) -> ResamplingConfig | None:
     return ResamplingConfig(cfg.smote_method, cfg.smote_k_neighbors, cfg.smote_m_neighbors)
 
 
+def quality(settings: Settings) -> QualityConfig:
+    """Calibration, cost matrix, threshold rule and ensemble, from the settings."""
+    from credit_mlops.modeling.assembly import EnsembleSpec, QualityConfig
+    from credit_mlops.modeling.cost_matrix import CostMatrix
+
+    e = settings.ensemble
+    return QualityConfig(
+        calibrate=settings.train.calibrate,
+        cost=CostMatrix(settings.cost.accept_bad, settings.cost.reject_good),
+        threshold_rule=settings.cost.threshold,
+        ensemble=EnsembleSpec(
+            members=tuple(e.members),
+            weights=tuple(e.weights) if e.weights else None,
+            smote=e.smote,
+            params={k: dict(v) for k, v in e.params.items()},
+        ),
+    )
+
+
+def check_ensemble(keys: list[str], pconfig: PipelineConfig) -> None:
+    """Build the ensemble once before anything is fitted: a wrong override is bad input."""
+    from credit_mlops.errors import InputError
+    from credit_mlops.modeling.catalog import ENSEMBLE_KEY
+    from credit_mlops.modeling.ensemble import MemberError
+    from credit_mlops.modeling.pipeline import build_pipeline
+
+    if ENSEMBLE_KEY not in keys:
+        return
+    try:
+        build_pipeline(ENSEMBLE_KEY, pconfig)
+    except MemberError as exc:
+        raise InputError(f"{exc}; fix [ensemble] in the profile") from None
+
+
 def run_name(given: str | None, key: str, n_models: int, stamp: datetime) -> str:
     if given:
         return given if n_models == 1 else f"{given}_{key}"
@@ -68,31 +104,32 @@ def git_commit(root: Path) -> str:
     return out.stdout.strip() if out.returncode == 0 else "unknown"
 
 
-def decision_metrics(
-    cv: CVResult | None, pipeline: Any, X: pd.DataFrame, y: np.ndarray
-) -> tuple[dict[str, float], str]:
-    """CV metrics plus the cost-optimal threshold, chosen on the training part only."""
-    from credit_mlops.modeling.costs import cost_optimal_threshold
+def decision_metrics(cv: CVResult | None, model: Any, rule: str) -> tuple[dict[str, float], str]:
+    """CV metrics plus the threshold inside the model, chosen on the training part only."""
+    from credit_mlops.modeling.decision import threshold_of
 
-    if cv is not None:
-        return {
-            **cv.metrics,
-            "decision_threshold": cv.threshold,
-            "expected_cost_cv": cv.oof_cost,
-            "expected_cost_cv_at_0_5": cv.oof_cost_at_half,
-        }, OOF_SOURCE
-    # Without cross-validation the only training-part predictions are in-sample ones.
-    proba = pipeline.predict_proba(X)[:, 1]
-    return {"decision_threshold": cost_optimal_threshold(y, proba)}, IN_SAMPLE_SOURCE
+    threshold = threshold_of(model)
+    metrics = {"decision_threshold": 0.5 if threshold is None else threshold}
+    source = BAYES_SOURCE if rule == "bayes" else (OOF_SOURCE if cv else INNER_CV_SOURCE)
+    if cv is None:
+        return metrics, source
+    return {
+        **cv.metrics,
+        **metrics,
+        "expected_cost_cv": cv.oof_cost,
+        "expected_cost_cv_at_0_5": cv.oof_cost_at_half,
+    }, source
 
 
 def params(
     settings: Settings, key: str, part: TrainingPart, threshold_source: str, pipeline: Any
 ) -> dict[str, Any]:
-    from credit_mlops.modeling.estimators import hyperparameters
+    from credit_mlops.modeling.catalog import ENSEMBLE_KEY
 
     cfg = settings.train
     dataset, holdout = part.dataset, part.holdout
+    # the ensemble's members oversample only when both the run and [ensemble] ask for it
+    smote = cfg.smote and key not in RAW_KEYS and (key != ENSEMBLE_KEY or settings.ensemble.smote)
     out: dict[str, Any] = {
         "version": settings.model_version,
         "model_key": key,
@@ -101,7 +138,7 @@ def params(
         "evaluated": cfg.evaluate,
         "random_seed": cfg.seed,
         "test_size": cfg.test_size,
-        "smote__used": cfg.smote and key not in RAW_KEYS,
+        "smote__used": smote,
         "positive_class": "bad (kredit=0)",
         "data_rows": dataset.shape[0],
         "data_columns": dataset.shape[1],
@@ -111,13 +148,27 @@ def params(
         "data_source": dataset.source,
         "preprocessor": str(part.preprocessor) if part.preprocessor else "builtin",
         "threshold_source": threshold_source,
+        "calibration": cfg.calibrate,
+        **settings.cost.params(),
     }
     config = resampling(settings)
-    if config is not None and key not in RAW_KEYS:
+    if config is not None and smote:
         out.update({f"smote__{k}": v for k, v in config.params().items()})
-    for name, value in hyperparameters(pipeline.named_steps["model"]).items():
-        out[f"model__{name}"] = value
+    out.update({f"model__{name}": value for name, value in model_params(pipeline).items()})
     return out
+
+
+def model_params(model: Any) -> dict[str, Any]:
+    """The hyperparameters of the model inside the wrappers; `<member>__<param>` for a vote."""
+    from credit_mlops.modeling.decision import inner_pipeline
+    from credit_mlops.modeling.ensemble import ensemble_hyperparameters, vote_of
+    from credit_mlops.modeling.estimators import hyperparameters
+
+    inner = inner_pipeline(model)
+    vote = vote_of(inner)
+    if vote is not None:
+        return ensemble_hyperparameters(vote)
+    return hyperparameters(inner.named_steps["model"])
 
 
 def tags(settings: Settings, key: str, stamp: datetime) -> dict[str, str]:
@@ -150,7 +201,7 @@ def run_spec(
     from credit_mlops.explain.background import to_json as background_json
     from credit_mlops.monitor.build import reference_artifact
 
-    metrics, threshold_source = decision_metrics(cv, pipeline, part.X, part.y)
+    metrics, threshold_source = decision_metrics(cv, pipeline, settings.cost.threshold)
     logged = params(settings, key, part, threshold_source, pipeline)
     dataset = part.dataset
     results = {
@@ -191,7 +242,7 @@ def run_spec(
         },
         register_as=(reg_name or key) if register else None,
         version_tags={"model_version": settings.model_version, "model_key": key},
-        booster=pipeline.named_steps["model"].get_booster() if key == "xgboost" else None,
+        booster=_booster(pipeline) if key == "xgboost" else None,
         histories=fold_histories(cv),
     )
 
@@ -214,3 +265,9 @@ def scorecard_artifact(key: str, pipeline: object) -> dict[str, object]:
     if card is None:
         return {}
     return {"results/scorecard.json": report_of(card, model=key, uri="").to_json()}
+
+
+def _booster(model: Any) -> Any:
+    from credit_mlops.modeling.decision import inner_pipeline
+
+    return inner_pipeline(model).named_steps["model"].get_booster()

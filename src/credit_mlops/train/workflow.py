@@ -139,7 +139,7 @@ def _prepare(
 ) -> tuple[TrainingPart, PipelineConfig]:
     from credit_mlops.data.split import split_holdout
     from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
-    from credit_mlops.train.spec import resampling
+    from credit_mlops.train.spec import check_ensemble, quality, resampling
 
     cfg = settings.train
     dataset = train_inputs.load(settings, inputs)
@@ -159,8 +159,10 @@ def _prepare(
         preprocessor=train_inputs.preprocessor(inputs.preprocessor),
         model_params=inputs.model_params or {},
         scorecard=settings.scorecard.params(),
+        quality=quality(settings),
     )
     settings.scorecard.check_characteristics(list(part.X.columns))
+    check_ensemble(cfg.models, pconfig)
     clock.lap("data")
     return part, pconfig
 
@@ -194,7 +196,10 @@ def _fit(
         clock.lap("cv")
     if on_stage:
         on_stage("final fit", len(keys))
-    fits = fit_final(keys, pconfig, part.X, part.y, n_jobs=cfg.n_jobs, progress=progress)
+    thresholds = {key: result.threshold for key, result in cv.items()}
+    fits = fit_final(
+        keys, pconfig, part.X, part.y, n_jobs=cfg.n_jobs, progress=progress, thresholds=thresholds
+    )
     clock.lap("fit")
     return _Fitted(cv, fits)
 

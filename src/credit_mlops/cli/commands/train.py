@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
-from credit_mlops.modeling.catalog import MODEL_KEYS
+from credit_mlops.modeling.catalog import ALL_KEYS
 
 
 def parse_tags(text: str | None) -> dict[str, str] | None:
@@ -42,7 +42,8 @@ def train(
         typer.Option(
             "--model",
             "-m",
-            help=f"Model key, repeatable or comma-separated: {', '.join(MODEL_KEYS)} or all.",
+            help=f"Model key, repeatable or comma-separated: {', '.join(ALL_KEYS)}, "
+            "or all (the five seed models).",
             show_default=False,
         ),
     ] = None,
@@ -59,7 +60,12 @@ def train(
         typer.Option("--preprocessor", help="A joblib transformer to use instead of ours."),
     ] = None,
     test_size: Annotated[
-        float | None, typer.Option("--test-size", help="Holdout share kept out (0.3).")
+        float | None,
+        typer.Option("--test-size", help="Holdout share kept out (0.3); 0 keeps none."),
+    ] = None,
+    calibrate: Annotated[
+        str | None,
+        typer.Option("--calibrate", help="P(bad) calibration: none (default), sigmoid, isotonic."),
     ] = None,
     cv_folds: Annotated[int | None, typer.Option("--cv-folds", help="CV folds (5).")] = None,
     cv_repeats: Annotated[int | None, typer.Option("--cv-repeats", help="CV repeats (3).")] = None,
@@ -128,6 +134,7 @@ def train(
             "smote": False if no_smote else None,
             "smote_method": smote_method,
             "evaluate": False if no_evaluate else None,
+            "calibrate": calibrate,
         },
         "data": {"path": data},
         "tracking": {
