@@ -6,7 +6,7 @@ RUN    := $(UV) run --frozen --no-sync
 CREDIT := $(RUN) credit
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install train test lint bench bench-scale bench-tune ui server server-stop clean help
+.PHONY: install train test lint bench bench-scale bench-tune bench-quality ui server server-stop clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -40,6 +40,9 @@ bench-tune: install  ## credit tune --trials 40: one worker against two sharing 
 
 bench-scale: install  ## cost growth with rows (1k..1M; pass ARGS="--sizes 1000,10000 ..." to run small)
 	$(RUN) python benchmarks/scale.py $(ARGS)
+
+bench-quality: install  ## model quality under the fixed protocol (needs CREDIT_DATA__PATH; long)
+	$(RUN) python benchmarks/quality.py
 
 ui: install  ## open the MLflow UI on the local store (http://127.0.0.1:5000)
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(RUN) mlflow ui --workers 1 \
