@@ -188,17 +188,18 @@ def test_test_size_zero_trains_on_every_row(proj: Project, tmp_path: Path) -> No
             '[ensemble]\nmembers = ["xgboost", "svm"]\n[ensemble.params.xgboost]\ndepth = 2\n',
             "ensemble member 'xgboost' has no parameter 'depth'",
         ),
-        ([], "[cost]\naccept_bad = 0\n", "cost.accept_bad"),
+        (["--cv-folds", "2"], "", "cost.accept_bad"),  # CREDIT_COST__ACCEPT_BAD=0 below
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(
     tmp_path: Path, args: list[str], toml: str, message: str
 ) -> None:
+    env = {"CREDIT_COST__ACCEPT_BAD": "0"} if message == "cost.accept_bad" else {}
     root = project_with_store(tmp_path, None)
     with (root / "configs" / "local.toml").open("a") as fh:
         fh.write(toml)
     data_path = files.write_table(synthetic.synthetic(200, seed=1), root / "credit.asc")
-    result = Project(root, data_path).invoke("train", *args)
+    result = Project(root, data_path).invoke("train", *args, **env)
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]

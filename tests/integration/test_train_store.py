@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
-from credit_mlops.modeling.catalog import DISPLAY_NAMES, MODEL_KEYS
+from credit_mlops.modeling.catalog import DISPLAY_NAMES, SEED_KEYS
 from credit_mlops.modeling.metric_names import METRICS
 
 pytestmark = pytest.mark.integration
@@ -80,7 +80,7 @@ def runs_by_key(client, report):  # type: ignore[no-untyped-def]
 def test_five_runs_with_the_seed_names(trained, client) -> None:  # type: ignore[no-untyped-def]
     _, report, _ = trained
     runs = runs_by_key(client, report)
-    assert sorted(runs) == sorted(MODEL_KEYS)
+    assert sorted(runs) == sorted(SEED_KEYS)
     exp = client.get_experiment_by_name("credit-risk")
     assert {r.info.experiment_id for r in runs.values()} == {exp.experiment_id}
     for key, run in runs.items():
@@ -133,7 +133,7 @@ def test_five_registered_versions_load_with_the_plain_client(trained, client, mo
     root, _report, data_path = trained
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / '.credit' / 'mlflow.db'}")
     frame = pd.read_csv(data_path, sep=r"\s+").head(10)
-    for key in MODEL_KEYS:
+    for key in SEED_KEYS:
         versions = client.search_model_versions(f"name='{key}'")
         assert [str(v.version) for v in versions] == ["1"]
         assert versions[0].tags["model_version"] == "0.1.0"

@@ -48,7 +48,7 @@ class _Scored:
     scope: str
 
 
-def threshold_of(run: RunRecord, model: Any = None) -> tuple[float, str]:
+def threshold_of(run: RunRecord, model: object = None) -> tuple[float, str]:
     """The decision threshold the training run chose, and on what.
 
     A model that carries its decision (FixedThresholdClassifier) is asked first, so that

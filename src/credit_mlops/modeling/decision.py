@@ -13,13 +13,19 @@ The threshold is a plain number chosen on training data before or after the fit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from imblearn.pipeline import Pipeline
+    from sklearn.model_selection import FixedThresholdClassifier
 
 CALIBRATION_METHODS: tuple[str, ...] = ("none", "sigmoid", "isotonic")
 CALIBRATION_FOLDS = 5
 
 
-def calibrated(estimator: Any, method: str, *, seed: int, folds: int = CALIBRATION_FOLDS) -> Any:
+def calibrated(
+    estimator: object, method: str, *, seed: int, folds: int = CALIBRATION_FOLDS
+) -> object:
     """`estimator` wrapped in CalibratedClassifierCV (or returned as is for 'none').
 
     ensemble=False: the calibrator is fitted on out-of-fold predictions and the estimator
@@ -43,7 +49,7 @@ def calibrated(estimator: Any, method: str, *, seed: int, folds: int = CALIBRATI
     )
 
 
-def with_decision(estimator: Any, threshold: float = 0.5) -> Any:
+def with_decision(estimator: object, threshold: float = 0.5) -> FixedThresholdClassifier:
     """The estimator inside scikit-learn's FixedThresholdClassifier (bad = 1 is positive)."""
     from sklearn.model_selection import FixedThresholdClassifier
 
@@ -52,18 +58,20 @@ def with_decision(estimator: Any, threshold: float = 0.5) -> Any:
     )
 
 
-def assemble(pipeline: Any, *, calibrate: str, seed: int, threshold: float = 0.5) -> Any:
+def assemble(
+    pipeline: object, *, calibrate: str, seed: int, threshold: float = 0.5
+) -> FixedThresholdClassifier:
     """The unfitted model as it is trained and logged."""
     return with_decision(calibrated(pipeline, calibrate, seed=seed), threshold)
 
 
-def set_threshold(model: Any, threshold: float) -> Any:
+def set_threshold(model: FixedThresholdClassifier, threshold: float) -> FixedThresholdClassifier:
     """Change the decision of a fitted model; the fitted estimator is kept, no refit."""
     model.set_params(threshold=float(threshold))
     return model
 
 
-def threshold_of(model: Any) -> float | None:
+def threshold_of(model: object) -> float | None:
     """The decision threshold a model carries, or None for a plain estimator."""
     from sklearn.model_selection import FixedThresholdClassifier
 
@@ -72,12 +80,12 @@ def threshold_of(model: Any) -> float | None:
     return None
 
 
-def inner_pipeline(model: Any) -> Any:
+def inner_pipeline(model: object) -> Pipeline:
     """The (fitted, if `model` is) preprocess + model pipeline inside the wrappers."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.model_selection import FixedThresholdClassifier
 
-    current = model
+    current: Any = model
     while True:
         if isinstance(current, FixedThresholdClassifier):
             current = getattr(current, "estimator_", current.estimator)
@@ -88,12 +96,12 @@ def inner_pipeline(model: Any) -> Any:
             return current
 
 
-def calibration_of(model: Any) -> str:
+def calibration_of(model: object) -> str:
     """'none', 'sigmoid' or 'isotonic': how the model's probabilities were calibrated."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.model_selection import FixedThresholdClassifier
 
-    current = model
+    current: Any = model
     if isinstance(current, FixedThresholdClassifier):
         current = getattr(current, "estimator_", current.estimator)
     return str(current.method) if isinstance(current, CalibratedClassifierCV) else "none"

@@ -8,9 +8,12 @@ VotingClassifier(voting="soft"); its parameters are logged as `model__<member>__
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credit_mlops.modeling.catalog import ENSEMBLE_KEY
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import VotingClassifier
 
 Scalar = str | int | float | bool | None
 
@@ -71,7 +74,7 @@ def soft_vote(
     )
 
 
-def vote_of(model: Any) -> Any | None:
+def vote_of(model: object) -> VotingClassifier | None:
     """The VotingClassifier inside a pipeline (step `model`) or the model itself, else None."""
     from sklearn.ensemble import VotingClassifier
 
@@ -81,7 +84,7 @@ def vote_of(model: Any) -> Any | None:
     return step if isinstance(step, VotingClassifier) else None
 
 
-def ensemble_hyperparameters(vote: Any) -> dict[str, Scalar]:
+def ensemble_hyperparameters(vote: VotingClassifier) -> dict[str, Scalar]:
     """`<member>__<param>` for every member's model hyperparameter, plus weights and members."""
     from sklearn.base import BaseEstimator
 
