@@ -51,6 +51,9 @@ def to_german(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:
     """Write in the published format: space-separated with a header."""
+    from credit_mlops.files import atomic_write
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, sep=" ", index=False)
+    with atomic_write(path, newline="") as fh:
+        frame.to_csv(fh, sep=" ", index=False)
     return path
