@@ -61,6 +61,7 @@ def test_help_lists_the_flags() -> None:
         (["--trials", "0"], "tune.trials"),
         (["--objective", "accuracy"], "unknown objective 'accuracy' (choose from: roc_auc, cost)"),
         (["-m", "nope"], "unknown model 'nope'"),
+        (["-m", "ensemble"], "tune the ensemble's members one by one"),
         (["--timeout", "-1"], "tune.timeout"),
     ],
 )
@@ -213,3 +214,13 @@ def test_ctrl_c_stops_after_the_running_trial_and_keeps_everything(
     assert parent.info.status == "KILLED"
     children = runs(store, f"tags.mlflow.parentRunId = '{parent.info.run_id}'")
     assert len(children) == len(finished)
+
+
+def test_the_cost_objective_uses_the_cost_matrix_of_the_settings(project: Path) -> None:
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.tune.objective import Costs
+    from credit_mlops.tune.workflow import _costs
+
+    assert _costs(load_settings(None, {})) == Costs(accept_bad=5.0, reject_good=1.0)
+    settings = load_settings(None, {"cost": {"accept_bad": 3.0, "reject_good": 2.0}})
+    assert _costs(settings) == Costs(accept_bad=3.0, reject_good=2.0)

@@ -53,15 +53,25 @@ class Callbacks:
     should_stop: Callable[[], bool] = lambda: False
 
 
+def _check_key(key: str) -> None:
+    from credit_mlops.modeling.catalog import ENSEMBLE_KEY, MODEL_KEYS
+
+    if key == ENSEMBLE_KEY:
+        raise InputError(
+            "tune takes one catalogue model: tune the ensemble's members one by one and put "
+            "their parameters in [ensemble.params.<member>]"
+        )
+    if key not in MODEL_KEYS:
+        raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
+
+
 def space_for(settings: Settings, key: str) -> dict[str, Param]:
     """The catalogue's space for `key` with the profile's overrides, names checked against
     the estimator's parameters."""
     from credit_mlops.modeling import estimators
-    from credit_mlops.modeling.catalog import MODEL_KEYS
     from credit_mlops.modeling.search_spaces import resolve_space
 
-    if key not in MODEL_KEYS:
-        raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
+    _check_key(key)
     known = set(estimators.estimator(key, settings.train.seed).get_params(deep=True))
     return resolve_space(key, settings.tune.space.get(key), known)
 
@@ -127,7 +137,6 @@ class _Prepared:
 def _prepare(settings: Settings, key: str) -> _Prepared:
     """Every check that needs no tracking: space, data, storage (exit 3 if it does not
     answer), the study and the trial objective."""
-    from credit_mlops.modeling.catalog import MODEL_KEYS
     from credit_mlops.tune.objective import plan_folds
     from credit_mlops.tune.search import trial_objective
     from credit_mlops.tune.storage import display_url, open_storage, probe
@@ -135,8 +144,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     from credit_mlops.tune.workers import counts
 
     t = settings.tune
-    if key not in MODEL_KEYS:
-        raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
+    _check_key(key)
     probe(_storage_spec(settings))  # a database that does not answer: exit 3 at once
     space = space_for(settings, key)
     X, y, n_rows = _training_part(settings)
@@ -213,7 +221,7 @@ def _tags(key: str, study: str) -> dict[str, str]:
 
 
 def _costs(settings: Settings) -> Costs:
-    return Costs()
+    return Costs(accept_bad=settings.cost.accept_bad, reject_good=settings.cost.reject_good)
 
 
 def _tune_runs(settings: Settings) -> Any:
