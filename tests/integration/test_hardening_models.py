@@ -108,3 +108,27 @@ def test_duplicate_ids_are_scored_with_a_warning(trained: Path, tmp_path: Path) 
     assert "warning: " in result.stderr
     assert "4 duplicate" in result.stderr and "'id'" in result.stderr
     assert len(pd.read_csv(out)) == 30  # every row scored, in order
+
+
+def test_an_evaluation_run_that_fails_midway_is_not_left_running(
+    tmp_path: Path, store_template: Path
+) -> None:
+    """Case 7's class (no run left RUNNING): the evaluation run is ended when logging fails."""
+    import shutil
+
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    from credit_mlops.tracking.records import EvaluationRun
+    from credit_mlops.tracking.runs import log_evaluation_run
+
+    db = tmp_path / "mlflow.db"
+    shutil.copy(store_template, db)
+    client = MlflowClient(tracking_uri=f"sqlite:///{db}")
+    exp = client.create_experiment("e", artifact_location=(tmp_path / "art").as_uri())
+    # A metric name MLflow refuses: the batch fails after the run was created.
+    evaluation = EvaluationRun(exp, "evaluate_x", {}, {"../bad": 1.0}, str(tmp_path))
+    with pytest.raises(MlflowException):
+        log_evaluation_run(client, evaluation)
+    (run,) = client.search_runs([exp])
+    assert run.info.status == "FAILED"

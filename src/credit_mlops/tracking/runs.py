@@ -171,8 +171,14 @@ def log_evaluation_run(client: Any, evaluation: EvaluationRun) -> str:
     )
     rid: str = created.info.run_id
     now = int(time.time() * 1000)
-    client.log_batch(rid, metrics=[Metric(k, v, now, 0) for k, v in evaluation.metrics.items()])
-    client.log_artifacts(rid, evaluation.folder, evaluation.artifact_path)
+    try:
+        metrics = [Metric(k, v, now, 0) for k, v in evaluation.metrics.items()]
+        client.log_batch(rid, metrics=metrics)
+        client.log_artifacts(rid, evaluation.folder, evaluation.artifact_path)
+    except BaseException as exc:  # a failure or Ctrl-C never leaves the run RUNNING
+        with contextlib.suppress(Exception):
+            client.set_terminated(rid, "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
+        raise
     client.set_terminated(rid, "FINISHED")
     return rid
 
