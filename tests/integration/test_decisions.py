@@ -136,7 +136,7 @@ def test_ensemble_logs_member_parameters(proj: Project, trained: dict[str, Any])
     assert p["smote__used"] == "False"  # members skip oversampling unless [ensemble] smote
 
 
-def test_calibrated_model_and_other_costs(proj: Project, monkeypatch: Any) -> None:
+def test_calibrated_model_and_other_costs(proj: Project, monkeypatch: Any, tmp_path: Path) -> None:
     import mlflow.sklearn
 
     report = proj.json(
@@ -156,6 +156,13 @@ def test_calibrated_model_and_other_costs(proj: Project, monkeypatch: Any) -> No
     assert model.threshold == pytest.approx(0.25)  # 1 / (3 + 1)
     p = _client(proj).get_run(run_id).data.params
     assert p["calibration"] == "sigmoid" and p["cost__accept_bad"] == "3.0"
+    # evaluate prices the decisions with the matrix the run chose its threshold for
+    ev = proj.json("evaluate", f"runs:/{run_id}/model", "--output-dir", str(tmp_path / "ev"))
+    assert ev["costs"] == [3.0, 1.0] and ev["threshold"] == pytest.approx(0.25)
+    rows = pd.read_csv(tmp_path / "ev" / "predictions.csv")
+    reject, bad = rows["decision"] == "reject", rows["bad"] == 1
+    expected = (3 * (bad & ~reject).sum() + (~bad & reject).sum()) / len(rows)
+    assert ev["metrics"]["expected_cost_at_threshold"] == pytest.approx(expected)
 
 
 def test_test_size_zero_trains_on_every_row(proj: Project, tmp_path: Path) -> None:

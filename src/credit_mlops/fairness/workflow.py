@@ -48,8 +48,7 @@ def measure(
     settings: Settings, store: TrackingStore, ref: ModelRef, run: RunRecord, rows: Rows
 ) -> FairnessReport:
     from credit_mlops.fairness.metrics import Costs, fairness
-    from credit_mlops.lifecycle.evaluate import threshold_of
-    from credit_mlops.modeling.costs import COST_FALSE_ACCEPT, COST_FALSE_REJECT
+    from credit_mlops.lifecycle.evaluate import costs_of, threshold_of
     from credit_mlops.modeling.pipeline import target_bad
 
     if rows.y is None:
@@ -65,7 +64,7 @@ def measure(
         bands=cfg.bands,
         min_group=cfg.min_group_size,
         four_fifths=cfg.four_fifths,
-        costs=Costs(COST_FALSE_ACCEPT, COST_FALSE_REJECT),
+        costs=Costs(*costs_of(run)),
     )
 
 

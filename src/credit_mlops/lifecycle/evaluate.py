@@ -37,6 +37,7 @@ class EvaluationReport:
     figures: dict[str, str]
     output_dir: str
     evaluation_run_id: str | None = None
+    costs: tuple[float, float] = (5.0, 1.0)  # accept_bad, reject_good
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,13 @@ class _Scored:
     proba: np.ndarray
     source: str
     scope: str
+
+
+def costs_of(run: RunRecord) -> tuple[float, float]:
+    """(accept_bad, reject_good): the cost matrix the training run chose its threshold for
+    (runs from before the `cost` settings used the Statlog matrix, 5 and 1)."""
+    p = run.params
+    return float(p.get("cost__accept_bad", 5.0)), float(p.get("cost__reject_good", 1.0))
 
 
 def threshold_of(run: RunRecord, model: object = None) -> tuple[float, str]:
@@ -110,7 +118,7 @@ def evaluate(
     run = live_run(get_run(store, ref.run_id), ref)
     scored, model = _score(settings, store, ref, run, data_path)
     threshold, threshold_source = threshold_of(run, model)
-    metrics = _metrics(scored, threshold)
+    metrics = _metrics(scored, threshold, costs_of(run))
     stamp = datetime.now(UTC)
     label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
     folder = output_dir or (
@@ -135,6 +143,7 @@ def evaluate(
         figures={k: str(v) for k, v in figures.items()},
         output_dir=str(folder),
         evaluation_run_id=eval_run_id,
+        costs=costs_of(run),
     )
 
 
@@ -159,15 +168,16 @@ def _score(
     return _Scored(X=X, y_bad=target_bad(y), proba=proba, source=source, scope=scope), model
 
 
-def _metrics(scored: _Scored, threshold: float) -> dict[str, float]:
-    from credit_mlops.modeling.costs import expected_cost
+def _metrics(scored: _Scored, threshold: float, costs: tuple[float, float]) -> dict[str, float]:
+    from credit_mlops.modeling.cost_matrix import CostMatrix
     from credit_mlops.modeling.metrics import brier, score
 
     y_bad, proba = scored.y_bad, scored.proba
+    matrix = CostMatrix(*costs)
     metrics = score(y_bad, proba)
     metrics["brier"] = brier(y_bad, proba)
-    metrics["expected_cost_at_0_5"] = expected_cost(y_bad, proba, 0.5)
-    metrics["expected_cost_at_threshold"] = expected_cost(y_bad, proba, threshold)
+    metrics["expected_cost_at_0_5"] = matrix.cost_at(y_bad, proba, 0.5)
+    metrics["expected_cost_at_threshold"] = matrix.cost_at(y_bad, proba, threshold)
     metrics["threshold"] = threshold
     return metrics
 

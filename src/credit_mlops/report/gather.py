@@ -97,8 +97,6 @@ def training(run: RunRecord) -> f.TrainingFacts:
 def performance(
     run: RunRecord, holdout: Mapping[str, float], note: str, figures: Mapping[str, Path]
 ) -> f.PerformanceFacts:
-    from credit_mlops.modeling.costs import COST_FALSE_ACCEPT, COST_FALSE_REJECT
-
     m = run.metrics
     cv = tuple(
         (name, m[f"{name}_test_mean"], m.get(f"{name}_test_std", 0.0))
@@ -109,8 +107,9 @@ def performance(
         (name, m[f"{name}_train_mean"]) for name in METRICS if f"{name}_train_mean" in m
     )
     cost = f.CostFacts(
-        false_accept=COST_FALSE_ACCEPT,
-        false_reject=COST_FALSE_REJECT,
+        # the matrix the run chose its threshold for (Statlog's 5 and 1 before `cost`)
+        false_accept=float(run.params.get("cost__accept_bad", 5.0)),
+        false_reject=float(run.params.get("cost__reject_good", 1.0)),
         threshold=float(m.get("decision_threshold", 0.5)),
         threshold_source=run.params.get("threshold_source", "not recorded: 0.5"),
         expected_cost=m.get("expected_cost_cv"),

@@ -70,7 +70,8 @@ def evaluation(r: EvaluationReport) -> None:
 
     table = Table(
         title=f"Evaluation of {r.name + ' v' + str(r.version) if r.name else r.model_uri}",
-        caption=f"{r.scope}, {r.n_rows} rows · cost: accept bad 5, reject good 1",
+        caption=f"{r.scope}, {r.n_rows} rows · cost: accept bad {r.costs[0]:g}, "
+        f"reject good {r.costs[1]:g}",
     )
     table.add_column("metric")
     table.add_column("value", justify="right")
