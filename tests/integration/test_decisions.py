@@ -95,6 +95,7 @@ def _holdout_applicants(proj: Project, tmp_path: Path, key: str) -> tuple[pd.Dat
 def test_predict_evaluate_and_a_plain_client_decide_alike(
     proj: Project, trained: dict[str, Any], tmp_path: Path, key: str, monkeypatch: Any
 ) -> None:
+    import mlflow.pyfunc
     import mlflow.sklearn
 
     scored, report = _holdout_applicants(proj, tmp_path, key)
@@ -107,6 +108,9 @@ def test_predict_evaluate_and_a_plain_client_decide_alike(
     assert (plain == scored["decision"].to_numpy()).all()
     assert (plain == predicted["decision"].to_numpy()).all()
     assert 0 < (plain == "reject").sum() < len(plain)  # a real decision, not one class
+    # what `mlflow models serve` and Spark use: the pyfunc flavour gives the same decisions
+    served = mlflow.pyfunc.load_model(f"models:/{key}/latest").predict(applicants)
+    assert np.asarray(served).tolist() == model.predict(applicants).tolist()
     # the threshold inside the model is the cost matrix's Bayes rule, and what evaluate used
     assert model.threshold == pytest.approx(1 / 6)
     assert report["threshold"] == pytest.approx(model.threshold)
