@@ -20,6 +20,7 @@ $(UV):
 	@touch $@
 
 install: .venv/.synced  ## create .venv with every dependency (bytecode compiled)
+	@.venv/bin/python -m compileall -q src  # our own modules too: PYTHONDONTWRITEBYTECODE may be set
 
 train: install  ## the main job: fetch the data if needed, train all models on the local store
 	@if [ -z "$$CREDIT_DATA__PATH" ]; then $(CREDIT) data fetch; fi
