@@ -17,6 +17,7 @@ from credit_mlops.tracking.records import EvaluationRun, RunSpec, TrackedRun
 from credit_mlops.tracking.registry import create_version
 
 MAX_PARAMS_PER_BATCH = 100
+MAX_METRICS_PER_BATCH = 900  # with 100 params, within MLflow's 1000 per batch
 MODEL_NAME = "model"  # the logged model every consumer looks for
 BOOSTER_NAME = "xgb_model_only"
 
@@ -139,11 +140,12 @@ def _log_contents(client: Any, run: Any, spec: RunSpec) -> Any:
             for k, values in spec.histories.items()
             for step, v in enumerate(values)
         ]
-        for i in range(0, max(len(params), len(metrics), 1), MAX_PARAMS_PER_BATCH):
+        # MLflow takes 100 params and 1000 entities per batch: the fold histories
+        # (~100 metrics) still fit in the one request.
+        p, m = MAX_PARAMS_PER_BATCH, MAX_METRICS_PER_BATCH
+        for b in range(max(-(-len(params) // p), -(-len(metrics) // m), 1)):
             client.log_batch(
-                run_id,
-                metrics=metrics[i : i + MAX_PARAMS_PER_BATCH],
-                params=params[i : i + MAX_PARAMS_PER_BATCH],
+                run_id, metrics=metrics[b * m : (b + 1) * m], params=params[b * p : (b + 1) * p]
             )
     return info
 
