@@ -121,13 +121,14 @@ def _csv_reader(path: Path, chunk_rows: int | None) -> Any:
 
 
 def _split_like_header(path: Path, frame: pd.DataFrame, sep: str) -> pd.DataFrame:
-    """Refuse rows that did not split like the header (another separator in the same file)."""
+    """Refuse rows left whole in the first column: another separator than the header's."""
     from pandas.api.types import is_numeric_dtype
 
     first = frame.iloc[:, 0] if frame.shape[1] > 1 else None
     if first is None or is_numeric_dtype(first):
         return frame
-    unsplit = first.astype(str).str.contains(r"[\s,;]", regex=True, na=False)
+    rest_empty = frame.iloc[:, 1:].isna().all(axis=1)
+    unsplit = rest_empty & first.astype(str).str.contains(r"[\s,;]", regex=True, na=False)
     if unsplit.any():
         where = locator(path)
         lines = ", ".join(where(int(i)) for i in frame.index[unsplit.to_numpy()][:5])
