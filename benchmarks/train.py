@@ -9,7 +9,7 @@ from harness import CREDIT, Bench, Project, median, run
 
 
 def bench(b: Bench, project: Project, data: Path) -> None:
-    from credit_mlops.modeling.catalog import MODEL_KEYS
+    from credit_mlops.modeling.catalog import SEED_KEYS
 
     singles: list[float] = []
     sums: list[float] = []
@@ -29,7 +29,7 @@ def bench(b: Bench, project: Project, data: Path) -> None:
         stages.append(report["timings"])
         folder = project.fresh(f"separate-{i}")
         total = 0.0
-        for key in MODEL_KEYS:
+        for key in SEED_KEYS:
             total += run([CREDIT, "train", "--model", key, "--data", str(data), "--json"], folder)[
                 0
             ]

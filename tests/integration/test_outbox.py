@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import CREDIT, credit
 from tests.integration.conftest import make_project
 
-from credit_mlops.modeling.catalog import MODEL_KEYS
+from credit_mlops.modeling.catalog import SEED_KEYS
 from credit_mlops.ops.server import MlflowServer, ServerSpec, free_port
 
 pytestmark = pytest.mark.integration
@@ -67,7 +67,7 @@ def test_server_killed_mid_train_then_sync(tmp_path: Path, data_file: Path) -> N
     kept = [r for r in report["results"] if r["outbox"]]
     logged = [r for r in report["results"] if r["run_id"]]
     assert kept, "nothing went to the outbox"
-    assert len(kept) + len(logged) == len(MODEL_KEYS)
+    assert len(kept) + len(logged) == len(SEED_KEYS)
     outbox = project / ".credit" / "outbox"
     assert len(list(outbox.iterdir())) == len(kept)
 
@@ -84,7 +84,7 @@ def test_server_killed_mid_train_then_sync(tmp_path: Path, data_file: Path) -> N
         exp = c.get_experiment_by_name(EXPERIMENT)
         runs = c.search_runs([exp.experiment_id], max_results=1000)
         finished = [r for r in runs if r.info.status == "FINISHED"]
-        assert sorted(r.data.tags["model_name"] for r in finished) == sorted(MODEL_KEYS)
+        assert sorted(r.data.tags["model_name"] for r in finished) == sorted(SEED_KEYS)
         assert all(r.info.status in ("FINISHED", "FAILED") for r in runs)  # none left RUNNING
         for run in finished:
             assert run.data.params["model_key"] == run.data.tags["model_name"]
@@ -102,7 +102,7 @@ def test_server_killed_mid_train_then_sync(tmp_path: Path, data_file: Path) -> N
             )
         synced = [r for r in finished if r.data.tags.get("credit.synced") == "true"]
         assert len(synced) == len(kept)
-        for key in MODEL_KEYS:  # one registered version per model, none twice
+        for key in SEED_KEYS:  # one registered version per model, none twice
             versions = c.search_model_versions(f"name='{key}'")
             assert len(versions) == 1, (key, [v.version for v in versions])
             assert versions[0].run_id in {r.info.run_id for r in finished}
