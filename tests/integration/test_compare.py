@@ -248,6 +248,7 @@ def test_csv_columns_exact_and_width_independent(store: Store) -> None:
         "model_version",
         "roc_auc_test_mean",
         "roc_auc_test_std",
+        "expected_cost_test_mean",
         "f1_test_mean",
         "recall_test_mean",
         "precision_test_mean",
