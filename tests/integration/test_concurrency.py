@@ -23,12 +23,19 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FAST = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1", "-q"]
 
 
+def _terminal_sigint() -> None:
+    """Ctrl-C as a terminal's job has it: a shell running the tests in the background (as a
+    CI runner may) ignores SIGINT, and a child inheriting that would never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: list[str], cwd: Path, **kwargs: object) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
     return subprocess.Popen(
         [str(CREDIT), *args],
         cwd=cwd,
         env=env,
+        preexec_fn=_terminal_sigint,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
