@@ -14,7 +14,11 @@ HEAVY = (
     "imblearn",
     "numpy",
     "pydantic_settings",
-    "pandera",
+    "shap",
+    "optuna",
+    "fairlearn",
+    "optbinning",
+    "pyspark",
 )
 
 

@@ -203,7 +203,7 @@ def main() -> None:
     import warnings
 
     interrupts.own_process()
-    # pyspark (the spark extra) fails to import under pandas 3 and warns each time a library
-    # probes for it (pandera, MLflow): lines on stderr that would bury our one-line messages.
+    # pyspark (the spark extra) warns under pandas 3 each time a library probes for it
+    # (MLflow does): lines on stderr that would bury our one-line messages.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     app()
