@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from credit_mlops.compare import monitoring
 from credit_mlops.compare.columns import Column, registry_columns, run_columns
@@ -27,6 +28,7 @@ from credit_mlops.compare.sort_keys import check_sort_metric
 from credit_mlops.errors import NotFoundError
 from credit_mlops.modeling.catalog import ALL_KEYS
 from credit_mlops.modeling.metric_names import lower_is_better
+from credit_mlops.tracking.queries import tag_equals
 from credit_mlops.tracking.records import RunRecord, VersionRecord
 from credit_mlops.tracking.store import TrackingStore
 
@@ -80,28 +82,47 @@ def _pick_all(store: TrackingStore, exp_id: str, q: Query, flt: str) -> _Picked:
 
 
 def _pick_latest(store: TrackingStore, exp_id: str, q: Query, flt: str) -> _Picked:
-    """Newest first, a page at a time, until every wanted model has its latest run.
-
-    The newest runs usually hold every model's latest: the first page is small.
+    """The newest run of each wanted model: one small page of the newest runs usually holds
+    them all; a model missing from it is asked for on its own (newest first, stop at the
+    first), so a key that was never trained costs one short query, not a read of every run.
     """
     picked = _Picked()
     wanted = tuple(q.models) or ALL_KEYS
     latest: dict[str, RunRecord] = {}
-    pages = store.iter_runs(
-        [exp_id], flt, NEWEST_FIRST, page_size=q.page_size, first_page=5 * len(wanted)
-    )
-    for run in pages:
-        picked.considered += 1
-        if is_evaluation(run):
-            picked.evaluations += 1
-            continue
-        key = model_key(run)
-        if key and key not in latest and (not q.models or key in q.models):
-            latest[key] = run
+    first = 5 * len(wanted)
+    seen: set[str] = set()
+    pages = store.iter_runs([exp_id], flt, NEWEST_FIRST, page_size=first, first_page=first)
+    for run in islice(pages, first):
+        seen.add(run.run_id)
+        _consider(picked, latest, run, tuple(q.models))
         if all(k in latest for k in wanted):
             break
-    picked.runs = list(latest.values())
+    missing = [k for k in wanted if k not in latest] if len(seen) == first else []
+    for key in missing:  # the first page did not hold every run: ask for each model alone
+        own = f"{flt} and {tag_equals('model_name', key)}" if flt else tag_equals("model_name", key)
+        for run in store.iter_runs(
+            [exp_id], own, NEWEST_FIRST, page_size=q.page_size, first_page=5
+        ):
+            if run.run_id not in seen and _consider(picked, latest, run, (key,)):
+                break
+    picked.runs = sorted(latest.values(), key=lambda r: -(r.start_time or 0))
     return picked
+
+
+def _consider(
+    picked: _Picked, latest: dict[str, RunRecord], run: RunRecord, only: tuple[str, ...]
+) -> bool:
+    """Count the run; keep it if it is the first seen of its model (True then), of any
+    model or, when `only` names some, of those."""
+    picked.considered += 1
+    if is_evaluation(run):
+        picked.evaluations += 1
+        return False
+    key = model_key(run)
+    if not key or key in latest or (only and key not in only):
+        return False
+    latest[key] = run
+    return True
 
 
 def _rows_with_registry(store: TrackingStore, runs: list[RunRecord], primary: str) -> list[Row]:
