@@ -14,8 +14,10 @@ from harness import CREDIT, Bench, Project, clean_env, import_client_seconds, me
 # What `credit register RUN_ID --name N` asks the store: the run, its logged model, a version.
 PLAIN_REGISTER = """
 import sys
+import mlflow
 from mlflow import MlflowClient
 uri, run_id, name = sys.argv[1:]
+mlflow.set_tracking_uri(uri)  # MLflow resolves a logged model's models:/ source through it
 c = MlflowClient(uri)
 run = c.get_run(run_id)
 model = c.search_logged_models(
@@ -37,9 +39,9 @@ from mlflow import MlflowClient
 uri, name, version, stage = sys.argv[1:]
 c = MlflowClient(uri)
 versions = c.search_model_versions(f"name = '{name}'")
-mv = next(v for v in versions if v.version == version)
+mv = next(v for v in versions if str(v.version) == version)
 c.get_run(mv.run_id).data.metrics.get("roc_auc_test_mean")
-current = [v for v in versions if v.current_stage == stage and v.version != version]
+current = [v for v in versions if v.current_stage == stage and str(v.version) != version]
 for v in current:
     c.get_run(v.run_id)
 c.transition_model_version_stage(name, version, stage)
