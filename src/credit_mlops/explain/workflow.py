@@ -13,6 +13,7 @@ from credit_mlops import files
 from credit_mlops.config.settings import Settings
 from credit_mlops.explain.rows import Rows, check_scope, target_rows
 from credit_mlops.explain.summary import Importance
+from credit_mlops.lifecycle.evaluation_run import evaluation_run_identity
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.tracking.records import EvaluationRun, RunRecord
 from credit_mlops.tracking.store import TrackingStore
@@ -105,17 +106,7 @@ def _log(
     folder: Path,
     rows: Rows,
 ) -> str:
-    tags = {
-        "credit.kind": "evaluation",  # kept out of comparisons, like credit evaluate's runs
-        "credit.source_run_id": ref.run_id,
-        "credit.scope": rows.scope,
-        "credit.data": rows.source,
-        "credit.model_key": run.tags.get("model_name", ""),
-        "script": "credit explain",
-    }
-    if ref.name and ref.version:
-        tags.update({"credit.evaluated_model": ref.name, "credit.evaluated_version": ref.version})
-    name = f"explain_{ref.name}_v{ref.version}" if ref.name else f"explain_{ref.run_id[:8]}"
+    name, tags = evaluation_run_identity("explain", ref, run, scope=rows.scope, source=rows.source)
     metrics = {f"{rows.scope}_mean_abs_{i.column}": i.mean_abs for i in ranked}
     rid = store.log_evaluation_run(
         EvaluationRun(experiment_id, name, tags, metrics, folder=str(folder))

@@ -15,6 +15,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
 from credit_mlops.explain.rows import Rows, check_scope, target_rows
 from credit_mlops.fairness.metrics import FairnessReport
+from credit_mlops.lifecycle.evaluation_run import evaluation_run_identity
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.tracking.records import EvaluationRun, RunRecord
 from credit_mlops.tracking.store import TrackingStore
@@ -146,17 +147,7 @@ def _log(
     folder: Path,
     rows: Rows,
 ) -> str:
-    tags = {
-        "credit.kind": "evaluation",  # kept out of comparisons, like credit evaluate's runs
-        "credit.source_run_id": ref.run_id,
-        "credit.scope": rows.scope,
-        "credit.data": rows.source,
-        "credit.model_key": run.tags.get("model_name", ""),
-        "script": "credit fairness",
-    }
-    if ref.name and ref.version:
-        tags.update({"credit.evaluated_model": ref.name, "credit.evaluated_version": ref.version})
-    name = f"fairness_{ref.name}_v{ref.version}" if ref.name else f"fairness_{ref.run_id[:8]}"
+    name, tags = evaluation_run_identity("fairness", ref, run, scope=rows.scope, source=rows.source)
     rid = store.log_evaluation_run(
         EvaluationRun(run.experiment_id, name, tags, figures(report, rows.scope), str(folder))
     )

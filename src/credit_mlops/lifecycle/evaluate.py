@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError, InputError
+from credit_mlops.lifecycle.evaluation_run import evaluation_run_identity
 from credit_mlops.lifecycle.predict_checks import live_run
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.tracking.records import EvaluationRun, RunRecord
@@ -234,18 +235,7 @@ def _log(
     scored: _Scored,
 ) -> str:
     scope = scored.scope
-    tags = {
-        "credit.kind": "evaluation",
-        "credit.source_run_id": ref.run_id,
-        "credit.scope": scope,
-        "credit.data": scored.source,
-        # not `model_name`: comparisons pick training runs by that tag
-        "credit.model_key": run.tags.get("model_name", ""),
-        "script": "credit evaluate",
-    }
-    if ref.name and ref.version:
-        tags.update({"credit.evaluated_model": ref.name, "credit.evaluated_version": ref.version})
-    name = f"evaluate_{ref.name}_v{ref.version}" if ref.name else f"evaluate_{ref.run_id[:8]}"
+    name, tags = evaluation_run_identity("evaluate", ref, run, scope=scope, source=scored.source)
     rid = store.log_evaluation_run(
         EvaluationRun(
             experiment_id=run.experiment_id,
