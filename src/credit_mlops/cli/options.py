@@ -57,6 +57,15 @@ Target = Annotated[
     ),
 ]
 
+TrainingData = Annotated[
+    Path | None,
+    typer.Option(
+        "--training-data",
+        help="The file the model trained on (for its holdout); default data.path.",
+        dir_okay=False,
+    ),
+]
+
 
 def uri_settings(profile: str | None, mlflow_uri: str | None) -> Settings:
     """The settings of a command whose only settings flag is --mlflow-uri."""

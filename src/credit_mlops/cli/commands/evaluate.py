@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from credit_mlops.cli.options import Json, MlflowUri, Profile, Target
+from credit_mlops.cli.options import Json, MlflowUri, Profile, Target, TrainingData
 
 
 def evaluate(
@@ -18,14 +18,7 @@ def evaluate(
             "--data", help="Score this validated file instead of the holdout.", dir_okay=False
         ),
     ] = None,
-    training_data: Annotated[
-        Path | None,
-        typer.Option(
-            "--training-data",
-            help="The file the model trained on (for its holdout); default data.path.",
-            dir_okay=False,
-        ),
-    ] = None,
+    training_data: TrainingData = None,
     output_dir: Annotated[
         Path | None, typer.Option("--output-dir", help="Where to write the PNGs and CSV.")
     ] = None,

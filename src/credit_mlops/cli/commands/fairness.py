@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from credit_mlops.cli.options import MlflowUri, Profile, Target
+from credit_mlops.cli.options import MlflowUri, Profile, Target, TrainingData
 
 
 class Format(StrEnum):
@@ -26,14 +26,7 @@ def fairness(
             "--data", help="Measure on this validated file instead of the holdout.", dir_okay=False
         ),
     ] = None,
-    training_data: Annotated[
-        Path | None,
-        typer.Option(
-            "--training-data",
-            help="The file the model trained on (for its holdout); default data.path.",
-            dir_okay=False,
-        ),
-    ] = None,
+    training_data: TrainingData = None,
     output_dir: Annotated[
         Path | None, typer.Option("--output-dir", help="Where to write the PNGs and JSON.")
     ] = None,
