@@ -90,16 +90,18 @@ class PeakRSS:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            total = 0
-            for pid in self._tree():
-                try:
-                    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1])
-                except OSError:
-                    continue
-            self.peak_kb = max(self.peak_kb, total)
+            self.peak_kb = max(self.peak_kb, sum(self._sample(pid) for pid in self._tree()))
             self._stop.wait(0.1)
+
+    def _sample(self, pid: int) -> int:
+        """One process's resident kB now (0 once it is gone); subclasses record more."""
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, str]:

@@ -28,64 +28,35 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import CREDIT, Bench, Project, clean_env, median, render
+from harness import CREDIT, Bench, PeakRSS, Project, clean_env, median, render
 
 TICK = os.sysconf("SC_CLK_TCK")
 MODELS = "logistic_regression,decision_tree,random_forest,xgboost,svm"
 GROWTH_TARGET = 1.1  # exponent between the last two sizes, for all models but svm
 
 
-class TreeSample:
+class TreeSample(PeakRSS):
     """Peak resident memory (sum over the tree) and CPU seconds of a process and descendants."""
 
     def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.peak_mib = 0.0
+        super().__init__(pid)
         self.cpu: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> TreeSample:
-        self._thread.start()
-        return self
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_kb / 1024
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _tree(self) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError):
-                    continue
-                children.setdefault(ppid, []).append(int(entry.name))
-        out, todo = [], [self.pid]
-        while todo:
-            pid = todo.pop()
-            out.append(pid)
-            todo.extend(children.get(pid, []))
-        return out
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            rss = 0
-            for pid in self._tree():
-                try:
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                    rss += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-                    self.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
-                except (OSError, IndexError):
-                    continue
-            self.peak_mib = max(self.peak_mib, rss / 2**20)
-            self._stop.wait(0.1)
+    def _sample(self, pid: int) -> int:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
+        except (OSError, IndexError):
+            pass
+        return super()._sample(pid)
 
 
 def measure(args: list[str], cwd: Path) -> dict[str, float | str]:
