@@ -73,7 +73,7 @@ def test_spark_scores_rows_exactly_like_the_pandas_engine(
     assert len(by_spark) == 20_000
     pd.testing.assert_frame_equal(by_spark, by_pandas, check_exact=True)
     assert (result.rows, result.rejected) == (pandas_result.rows, pandas_result.rejected)
-    assert not (tmp_path / "spark-out.partial").exists()
+    assert not list(tmp_path.glob(".spark-out.*"))  # no work folder left beside the output
 
 
 def test_bad_rows_are_named_by_id_and_nothing_is_written(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,13 +129,11 @@ def check_input(frame: Any, *, source: str, id_column: str) -> Any:
 
 
 def _publish(tmp: Path, output: Path) -> None:
-    """Put the finished folder in place; an earlier output is removed only afterwards."""
-    old = output.with_name(output.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
+    """Put the finished folder in place; an earlier output is removed only afterwards (moved
+    into this process's own work folder, which the caller removes)."""
     if output.exists():
-        output.rename(old)
+        output.rename(tmp.parent / "old")
     tmp.rename(output)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def score(
@@ -156,8 +155,9 @@ def score(
     scored = codes.select(
         F.col(id_column), udf(F.struct(*[F.col(c) for c in FEATURES])).alias("s")
     ).select(id_column, "s.p_bad", "s.decision")
-    tmp = output_path.with_name(output_path.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
+    # this process's own work folder beside the output: two runs never share a temporary name
+    work = Path(tempfile.mkdtemp(prefix=f".{output_path.name}.", dir=output_path.parent))
+    tmp = work / "parquet"
     try:
         scored.write.parquet(str(tmp))
         written = spark.read.parquet(str(tmp))
@@ -170,7 +170,7 @@ def score(
             raise DataError(f"{input_path}: no data rows to score")
         _publish(tmp, output_path)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return SparkScored(int(summary["rows"]), int(summary["rejected"] or 0), partitions)
 
 
