@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.models import OptionInfo
 
 if TYPE_CHECKING:
     from credit_mlops.config.settings import Settings
+    from credit_mlops.tracking.store import TrackingStore
 
 Profile = Annotated[
     str | None,
@@ -65,6 +68,45 @@ TrainingData = Annotated[
         dir_okay=False,
     ),
 ]
+
+
+def _scored_file(verb: str) -> OptionInfo:
+    """`--data` of a command that reads a model's holdout unless given a file."""
+    return typer.Option(
+        "--data", help=f"{verb} this validated file instead of the holdout.", dir_okay=False
+    )
+
+
+def _figures_dir(table: str) -> OptionInfo:
+    return typer.Option("--output-dir", help=f"Where to write the PNGs and {table}.")
+
+
+# evaluate, explain and fairness: the same options, each help naming the command's work
+ScoreFile = Annotated[Path | None, _scored_file("Score")]
+ExplainFile = Annotated[Path | None, _scored_file("Explain")]
+MeasureFile = Annotated[Path | None, _scored_file("Measure on")]
+FiguresCsvDir = Annotated[Path | None, _figures_dir("CSV")]
+FiguresJsonDir = Annotated[Path | None, _figures_dir("JSON")]
+
+
+def evaluation_store(
+    profile: str | None,
+    mlflow_uri: str | None,
+    training_data: Path | None,
+    *,
+    check: Callable[[Settings], None] | None = None,
+) -> tuple[Settings, TrackingStore]:
+    """The settings and existing store of evaluate, explain and fairness; `check` refuses
+    bad input after the settings load and before the store opens."""
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.tracking.open import open_tracker
+
+    settings = load_settings(
+        profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
+    )
+    if check is not None:
+        check(settings)
+    return settings, open_tracker(settings, existing=True)
 
 
 def uri_settings(profile: str | None, mlflow_uri: str | None) -> Settings:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from credit_mlops.cli.options import MlflowUri, Profile, Target, TrainingData
+from credit_mlops.cli.options import (
+    FiguresJsonDir,
+    MeasureFile,
+    MlflowUri,
+    Profile,
+    Target,
+    TrainingData,
+    evaluation_store,
+)
 
 
 class Format(StrEnum):
@@ -20,16 +27,9 @@ class Format(StrEnum):
 
 def fairness(
     target: Target,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data", help="Measure on this validated file instead of the holdout.", dir_okay=False
-        ),
-    ] = None,
+    data: MeasureFile = None,
     training_data: TrainingData = None,
-    output_dir: Annotated[
-        Path | None, typer.Option("--output-dir", help="Where to write the PNGs and JSON.")
-    ] = None,
+    output_dir: FiguresJsonDir = None,
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")
     ] = Format.table,
@@ -43,15 +43,10 @@ def fairness(
     as tags on the model version.
     """
     from credit_mlops.cli.render import fairness as render
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.fairness.workflow import check_settings, fairness_of_model
-    from credit_mlops.tracking.open import open_tracker
 
-    settings = load_settings(
-        profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
-    )
-    check_settings(settings)  # an unknown group column is refused before the store opens
-    store = open_tracker(settings, existing=True)
+    # an unknown group column is refused before the store opens
+    settings, store = evaluation_store(profile, mlflow_uri, training_data, check=check_settings)
     result = fairness_of_model(settings, store, target, data_path=data, output_dir=output_dir)
     if fmt is Format.table:
         render.tables(result)
