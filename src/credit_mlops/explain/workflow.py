@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from credit_mlops import files
 from credit_mlops.config.settings import Settings
-from credit_mlops.explain.rows import Rows, check_scope, target_rows
 from credit_mlops.explain.summary import Importance
-from credit_mlops.lifecycle.evaluation_run import evaluation_run_identity
-from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
-from credit_mlops.tracking.records import EvaluationRun, RunRecord
+from credit_mlops.lifecycle.evaluation_run import log_evaluation
+from credit_mlops.lifecycle.evaluation_target import (
+    EvaluationTarget,
+    Rows,
+    open_target,
+    target_rows,
+)
 from credit_mlops.tracking.store import TrackingStore
 
 
@@ -50,19 +52,13 @@ def explain_model(
     from credit_mlops.explain.service import model_explainer
     from credit_mlops.explain.summary import importance
 
-    ref = resolve(store, target)
-    run = get_run(store, ref.run_id)
-    check_scope(run, data_path)
+    opened = open_target(store, target)
+    ref, run = opened.ref, opened.run
     rows = target_rows(settings, store, run, data_path)
     explained = model_explainer(store, run, store.load_model(ref.uri))
     attribution = explained.explain(rows.X)
     ranked = tuple(importance(attribution))
-    label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
-    folder = output_dir or (
-        settings.tracking.store_path(settings.root)
-        / "explanations"
-        / f"{label}-{rows.scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
-    )
+    folder = opened.folder(settings, "explanations", rows.scope, output_dir)
     figures = save_explain_figures(attribution, rows.X, folder, ref.label)
     frame = attribution.frame().assign(base=attribution.base).set_index(rows.X.index)
     with files.atomic_write(folder / "attributions.csv", newline="") as fh:
@@ -78,7 +74,7 @@ def explain_model(
         "importance": [i.__dict__ for i in ranked],
     }
     files.write_text(folder / "explanation.json", json.dumps(summary, indent=2))
-    run_id = _log(store, run.experiment_id, ref, run, ranked, folder, rows) if log else None
+    run_id = _log(store, opened, ranked, folder, rows) if log else None
     return ExplainReport(
         target=target,
         model_uri=ref.uri,
@@ -99,20 +95,18 @@ def explain_model(
 
 def _log(
     store: TrackingStore,
-    experiment_id: str,
-    ref: ModelRef,
-    run: RunRecord,
+    opened: EvaluationTarget,
     ranked: tuple[Importance, ...],
     folder: Path,
     rows: Rows,
 ) -> str:
-    name, tags = evaluation_run_identity("explain", ref, run, scope=rows.scope, source=rows.source)
-    metrics = {f"{rows.scope}_mean_abs_{i.column}": i.mean_abs for i in ranked}
-    rid = store.log_evaluation_run(
-        EvaluationRun(experiment_id, name, tags, metrics, folder=str(folder))
+    return log_evaluation(
+        store,
+        "explain",
+        opened,
+        rows,
+        metrics={f"{rows.scope}_mean_abs_{i.column}": i.mean_abs for i in ranked},
+        folder=folder,
+        version_tags={"explain.top_columns": ", ".join(i.name for i in ranked[:5])},
+        run_id_tag="explain.run_id",
     )
-    if ref.name and ref.version:
-        top = ", ".join(i.name for i in ranked[:5])
-        store.set_version_tag(ref.name, ref.version, "explain.top_columns", top)
-        store.set_version_tag(ref.name, ref.version, "explain.run_id", rid)
-    return rid

@@ -7,17 +7,19 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from credit_mlops import files
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
-from credit_mlops.explain.rows import Rows, check_scope, target_rows
 from credit_mlops.fairness.metrics import FairnessReport
-from credit_mlops.lifecycle.evaluation_run import evaluation_run_identity
-from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
-from credit_mlops.tracking.records import EvaluationRun, RunRecord
+from credit_mlops.lifecycle.evaluation_run import log_evaluation
+from credit_mlops.lifecycle.evaluation_target import (
+    EvaluationTarget,
+    Rows,
+    open_target,
+    target_rows,
+)
 from credit_mlops.tracking.store import TrackingStore
 
 
@@ -46,16 +48,15 @@ def check_settings(settings: Settings) -> None:
 
 
 def measure(
-    settings: Settings, store: TrackingStore, ref: ModelRef, run: RunRecord, rows: Rows
+    settings: Settings, store: TrackingStore, opened: EvaluationTarget, rows: Rows
 ) -> FairnessReport:
     from credit_mlops.fairness.metrics import Costs, fairness
     from credit_mlops.lifecycle.evaluate import costs_of, threshold_of
     from credit_mlops.modeling.pipeline import target_bad
 
-    if rows.y is None:
-        raise InputError(f"{rows.source}: fairness needs the target column kredit")
     cfg = settings.fairness
-    proba = store.load_model(ref.uri).predict_proba(rows.X)[:, 1]
+    run = opened.run
+    proba = store.load_model(opened.ref.uri).predict_proba(rows.X)[:, 1]
     return fairness(
         rows.X,
         target_bad(rows.y),
@@ -81,20 +82,14 @@ def fairness_of_model(
     from credit_mlops.fairness.plots import save_fairness_figures
 
     check_settings(settings)
-    ref = resolve(store, target)
-    run = get_run(store, ref.run_id)
-    check_scope(run, data_path)
-    rows = target_rows(settings, store, run, data_path)
-    report = measure(settings, store, ref, run, rows)
-    label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
-    folder = output_dir or (
-        settings.tracking.store_path(settings.root)
-        / "fairness"
-        / f"{label}-{rows.scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
-    )
+    opened = open_target(store, target)
+    ref = opened.ref
+    rows = target_rows(settings, store, opened.run, data_path)
+    report = measure(settings, store, opened, rows)
+    folder = opened.folder(settings, "fairness", rows.scope, output_dir)
     figures = save_fairness_figures(report, folder, ref.label)
     files.write_text(folder / "fairness.json", json.dumps(as_dict(report), indent=2))
-    run_id = _log(store, ref, run, report, folder, rows) if log else None
+    run_id = _log(store, opened, report, folder, rows) if log else None
     return FairnessResult(
         target=target,
         model_uri=ref.uri,
@@ -141,21 +136,21 @@ def figures(report: FairnessReport, scope: str) -> dict[str, float]:
 
 def _log(
     store: TrackingStore,
-    ref: ModelRef,
-    run: RunRecord,
+    opened: EvaluationTarget,
     report: FairnessReport,
     folder: Path,
     rows: Rows,
 ) -> str:
-    name, tags = evaluation_run_identity("fairness", ref, run, scope=rows.scope, source=rows.source)
-    rid = store.log_evaluation_run(
-        EvaluationRun(run.experiment_id, name, tags, figures(report, rows.scope), str(folder))
+    return log_evaluation(
+        store,
+        "fairness",
+        opened,
+        rows,
+        metrics=figures(report, rows.scope),
+        folder=folder,
+        version_tags=version_tags(report, rows.scope),
+        run_id_tag="fairness.run_id",
     )
-    if ref.name and ref.version:
-        for key, value in version_tags(report, rows.scope).items():
-            store.set_version_tag(ref.name, ref.version, key, value)
-        store.set_version_tag(ref.name, ref.version, "fairness.run_id", rid)
-    return rid
 
 
 def version_tags(report: FairnessReport, scope: str) -> dict[str, str]:
@@ -196,9 +191,8 @@ def parity_gate(
     if max_gap is None or force or canonical_stage(stage) != "Production":
         return
     check_settings(settings)
-    ref = resolve(store, f"{name}/{version}")
-    run = get_run(store, ref.run_id)
-    report = measure(settings, store, ref, run, target_rows(settings, store, run, None))
+    opened = open_target(store, f"{name}/{version}")
+    report = measure(settings, store, opened, target_rows(settings, store, opened.run, None))
     worst = report.worst()
     refusal = parity_refusal(
         f"{name} v{version}",

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.errors import DataError, InputError
-from credit_mlops.lifecycle.evaluation_run import evaluation_run_identity
-from credit_mlops.lifecycle.predict_checks import live_run
-from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
-from credit_mlops.tracking.records import EvaluationRun, RunRecord
+from credit_mlops.lifecycle.evaluation_run import log_evaluation
+from credit_mlops.lifecycle.evaluation_target import EvaluationTarget, Rows, open_target, rows_of
+from credit_mlops.lifecycle.resolve import ModelRef
+from credit_mlops.tracking.records import RunRecord
 from credit_mlops.tracking.store import TrackingStore
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -43,11 +40,9 @@ class EvaluationReport:
 
 @dataclass(frozen=True)
 class _Scored:
-    X: pd.DataFrame
+    rows: Rows
     y_bad: np.ndarray
     proba: np.ndarray
-    source: str
-    scope: str
 
 
 def costs_of(run: RunRecord) -> tuple[float, float]:
@@ -74,38 +69,6 @@ def threshold_of(run: RunRecord, model: object = None) -> tuple[float, str]:
     return float(value), run.params.get("threshold_source", "training run")
 
 
-def holdout(
-    settings: Settings, store: TrackingStore, run: RunRecord
-) -> tuple[pd.DataFrame, pd.Series, str]:
-    """The rows the training run kept out, from the same data (checked by digest)."""
-    from credit_mlops.data.dataset import load_dataset
-    from credit_mlops.data.files import HOW_TO_GET_DATA
-    from credit_mlops.data.locate import configured_files
-
-    kept = json.loads(store.download_artifact(run.run_id, "results/holdout.json").read_text())
-    if not kept["test_rows"]:
-        raise InputError(
-            f"run {run.run_id} kept no holdout (trained with --test-size 0); "
-            "score a file with --data FILE"
-        )
-    candidates = configured_files(settings)
-    source = run.params.get("data_source")
-    if source:
-        candidates.append(Path(source))
-    for candidate in candidates:
-        if candidate.is_file():
-            dataset = load_dataset(candidate, min_rows_per_class=settings.data.min_rows_per_class)
-            if dataset.digest != kept["data_digest"]:
-                raise DataError(
-                    f"{candidate} is not the data run {run.run_id} trained on (digest "
-                    f"{dataset.digest}, run has {kept['data_digest']}); point "
-                    "--training-data at that file, or score another file with --data"
-                )
-            rows = list(kept["test_rows"])
-            return dataset.X.iloc[rows], dataset.y.iloc[rows], str(candidate)
-    raise DataError(f"the data file run {run.run_id} trained on is not here; {HOW_TO_GET_DATA}")
-
-
 def evaluate(
     settings: Settings,
     store: TrackingStore,
@@ -115,29 +78,23 @@ def evaluate(
     output_dir: Path | None = None,
     log: bool = True,
 ) -> EvaluationReport:
-    ref = resolve(store, target)
-    run = live_run(get_run(store, ref.run_id), ref)
-    scored, model = _score(settings, store, ref, run, data_path)
+    opened = open_target(store, target, live=True)
+    ref, run = opened.ref, opened.run
+    scored, model = _score(settings, store, opened, data_path)
     threshold, threshold_source = threshold_of(run, model)
     metrics = _metrics(scored, threshold, costs_of(run))
-    stamp = datetime.now(UTC)
-    label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
-    folder = output_dir or (
-        settings.tracking.store_path(settings.root)
-        / "evaluations"
-        / f"{label}-{scored.scope}-{stamp:%Y%m%d_%H%M%S}"
-    )
+    folder = opened.folder(settings, "evaluations", scored.rows.scope, output_dir)
     figures = _write(folder, target, ref, scored, threshold, threshold_source, metrics)
-    eval_run_id = _log(store, run, ref, metrics, folder, scored) if log else None
+    eval_run_id = _log(store, opened, metrics, folder, scored) if log else None
     return EvaluationReport(
         target=target,
         model_uri=ref.uri,
         name=ref.name,
         version=ref.version,
         source_run_id=ref.run_id,
-        scope=scored.scope,
-        data_source=scored.source,
-        n_rows=len(scored.X),
+        scope=scored.rows.scope,
+        data_source=scored.rows.source,
+        n_rows=len(scored.rows.X),
         threshold=threshold,
         threshold_source=threshold_source,
         metrics=metrics,
@@ -149,24 +106,15 @@ def evaluate(
 
 
 def _score(
-    settings: Settings,
-    store: TrackingStore,
-    ref: ModelRef,
-    run: RunRecord,
-    data_path: Path | None,
+    settings: Settings, store: TrackingStore, opened: EvaluationTarget, data_path: Path | None
 ) -> tuple[_Scored, Any]:
-    from credit_mlops.data.dataset import load_dataset
     from credit_mlops.modeling.pipeline import target_bad
 
-    if data_path is not None:
-        dataset = load_dataset(data_path, min_rows_per_class=1)
-        X, y, source, scope = dataset.X, dataset.y, str(data_path), "file"
-    else:
-        X, y, source = holdout(settings, store, run)
-        scope = "holdout"
-    model = store.load_model(ref.uri)  # after the rows: a run without a holdout loads nothing
-    proba = model.predict_proba(X)[:, 1]
-    return _Scored(X=X, y_bad=target_bad(y), proba=proba, source=source, scope=scope), model
+    rows = rows_of(settings, store, opened.run, data_path)
+    # after the rows: a run without a holdout loads nothing
+    model = store.load_model(opened.ref.uri)
+    proba = model.predict_proba(rows.X)[:, 1]
+    return _Scored(rows=rows, y_bad=target_bad(rows.y), proba=proba), model
 
 
 def _metrics(scored: _Scored, threshold: float, costs: tuple[float, float]) -> dict[str, float]:
@@ -204,7 +152,7 @@ def _write(
 
     predictions = pd.DataFrame(
         {
-            "row": scored.X.index.to_numpy(),
+            "row": scored.rows.X.index.to_numpy(),
             "p_bad": scored.proba,
             "decision": decision,
             "bad": scored.y_bad,
@@ -215,9 +163,9 @@ def _write(
     report = {
         "target": target,
         "model_uri": ref.uri,
-        "scope": scored.scope,
-        "data": scored.source,
-        "rows": len(scored.X),
+        "scope": scored.rows.scope,
+        "data": scored.rows.source,
+        "rows": len(scored.rows.X),
         "threshold": threshold,
         "threshold_source": threshold_source,
         "metrics": metrics,
@@ -228,25 +176,19 @@ def _write(
 
 def _log(
     store: TrackingStore,
-    run: RunRecord,
-    ref: ModelRef,
+    opened: EvaluationTarget,
     metrics: dict[str, float],
     folder: Path,
     scored: _Scored,
 ) -> str:
-    scope = scored.scope
-    name, tags = evaluation_run_identity("evaluate", ref, run, scope=scope, source=scored.source)
-    rid = store.log_evaluation_run(
-        EvaluationRun(
-            experiment_id=run.experiment_id,
-            run_name=name,
-            tags=tags,
-            metrics={f"{scope}_{k}": v for k, v in metrics.items()},
-            folder=str(folder),
-        )
+    scope = scored.rows.scope
+    return log_evaluation(
+        store,
+        "evaluate",
+        opened,
+        scored.rows,
+        metrics={f"{scope}_{k}": v for k, v in metrics.items()},
+        folder=folder,
+        version_tags={f"eval.{scope}.{key}": f"{value:.6g}" for key, value in metrics.items()},
+        run_id_tag="eval.run_id",
     )
-    if ref.name and ref.version:
-        for key, value in metrics.items():
-            store.set_version_tag(ref.name, ref.version, f"eval.{scope}.{key}", f"{value:.6g}")
-        store.set_version_tag(ref.name, ref.version, "eval.run_id", rid)
-    return rid

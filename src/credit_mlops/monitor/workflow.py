@@ -163,7 +163,7 @@ def _training_rows(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The training part: every row of the checked data file not in the run's holdout."""
     from credit_mlops.data.dataset import load_dataset
-    from credit_mlops.lifecycle.evaluate import holdout
+    from credit_mlops.lifecycle.evaluation_target import holdout
 
     X_hold, _, source = holdout(settings, store, run)
     dataset = load_dataset(Path(source), min_rows_per_class=settings.data.min_rows_per_class)

@@ -1,0 +1,120 @@
+"""The model an evaluation looks at (`credit evaluate`, `explain`, `fairness`): its reference
+and training run, the rows it is measured on (the run's holdout or a file), and the folder
+the outputs go to. One definition, so the three commands open a target alike."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from credit_mlops.config.settings import Settings
+from credit_mlops.errors import DataError, InputError
+from credit_mlops.lifecycle.predict_checks import live_run
+from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
+from credit_mlops.tracking.records import RunRecord
+from credit_mlops.tracking.store import TrackingStore
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class EvaluationTarget:
+    """A resolved model and the run that trained it."""
+
+    ref: ModelRef
+    run: RunRecord
+
+    def folder(self, settings: Settings, kind: str, scope: str, output_dir: Path | None) -> Path:
+        """`output_dir`, else a new folder of the store's `kind` named after the model."""
+        if output_dir is not None:
+            return output_dir
+        ref = self.ref
+        label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
+        name = f"{label}-{scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
+        return settings.tracking.store_path(settings.root) / kind / name
+
+
+@dataclass(frozen=True)
+class Rows:
+    X: pd.DataFrame
+    y: pd.Series  # the file's coding (1 good, 0 bad)
+    source: str
+    scope: str  # "holdout" or "file"
+
+
+def open_target(store: TrackingStore, target: str, *, live: bool = False) -> EvaluationTarget:
+    """The model `target` names and its training run; with `live`, a deleted run is refused."""
+    ref = resolve(store, target)
+    run = get_run(store, ref.run_id)
+    return EvaluationTarget(ref, live_run(run, ref) if live else run)
+
+
+def check_scope(run: RunRecord, data_path: Path | None) -> None:
+    """A run that kept no holdout needs --data; refused before anything is computed."""
+    if data_path is None and run.params.get("holdout_rows") in ("0", "0.0"):
+        raise InputError(
+            f"run {run.run_id} kept no holdout (trained with --test-size 0); "
+            "pass --data FILE to use another file"
+        )
+
+
+def target_rows(
+    settings: Settings, store: TrackingStore, run: RunRecord, data_path: Path | None
+) -> Rows:
+    """The rows of a global view: checked first, a run without holdout rows is refused."""
+    check_scope(run, data_path)
+    rows = rows_of(settings, store, run, data_path)
+    if rows.scope == "holdout" and len(rows.X) == 0:
+        raise InputError(
+            f"run {run.run_id} kept no holdout rows; pass --data FILE to use another file"
+        )
+    return rows
+
+
+def rows_of(
+    settings: Settings, store: TrackingStore, run: RunRecord, data_path: Path | None
+) -> Rows:
+    """The validated file at `data_path`, else the run's holdout."""
+    from credit_mlops.data.dataset import load_dataset
+
+    if data_path is not None:
+        dataset = load_dataset(data_path, min_rows_per_class=1)
+        return Rows(dataset.X, dataset.y, str(data_path), "file")
+    X, y, source = holdout(settings, store, run)
+    return Rows(X, y, source, "holdout")
+
+
+def holdout(
+    settings: Settings, store: TrackingStore, run: RunRecord
+) -> tuple[pd.DataFrame, pd.Series, str]:
+    """The rows the training run kept out, from the same data (checked by digest)."""
+    from credit_mlops.data.dataset import load_dataset
+    from credit_mlops.data.files import HOW_TO_GET_DATA
+    from credit_mlops.data.locate import configured_files
+
+    kept = json.loads(store.download_artifact(run.run_id, "results/holdout.json").read_text())
+    if not kept["test_rows"]:
+        raise InputError(
+            f"run {run.run_id} kept no holdout (trained with --test-size 0); "
+            "score a file with --data FILE"
+        )
+    candidates = configured_files(settings)
+    source = run.params.get("data_source")
+    if source:
+        candidates.append(Path(source))
+    for candidate in candidates:
+        if candidate.is_file():
+            dataset = load_dataset(candidate, min_rows_per_class=settings.data.min_rows_per_class)
+            if dataset.digest != kept["data_digest"]:
+                raise DataError(
+                    f"{candidate} is not the data run {run.run_id} trained on (digest "
+                    f"{dataset.digest}, run has {kept['data_digest']}); point "
+                    "--training-data at that file, or score another file with --data"
+                )
+            rows = list(kept["test_rows"])
+            return dataset.X.iloc[rows], dataset.y.iloc[rows], str(candidate)
+    raise DataError(f"the data file run {run.run_id} trained on is not here; {HOW_TO_GET_DATA}")
