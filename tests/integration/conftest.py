@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import REAL_DATA, REQUIRE_POSTGRES, project_with_store
+from tests.integration.project import Project, Setup
 
 from credit_mlops.data.files import write_table
 from credit_mlops.data.synthetic import synthetic
@@ -60,3 +61,25 @@ def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def make_project(root: Path) -> Path:
     return project_with_store(root, None)
+
+
+@pytest.fixture(scope="module")
+def project_setup() -> Setup:
+    """What `proj` holds; a module overrides it (its data, settings and first commands)."""
+    return Setup("project")
+
+
+@pytest.fixture(scope="module")
+def proj(
+    project_setup: Setup, tmp_path_factory: pytest.TempPathFactory, store_template: Path
+) -> Project:
+    """A project with a copy of the migrated store, set up (and trained) as the module says."""
+    setup = project_setup
+    root = project_with_store(tmp_path_factory.mktemp(setup.name), store_template)
+    if setup.config:
+        with (root / "configs" / "local.toml").open("a") as fh:
+            fh.write(setup.config)
+    project = Project(root, setup.data(root))
+    for command in setup.commands:
+        project.ok(*command)
+    return project

@@ -4,10 +4,6 @@ the ensemble, calibration, the cost settings and --test-size 0 end to end."""
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from tests.conftest import project_with_store
-from typer.testing import CliRunner, Result
+from tests.integration.project import Project, Setup
 
-from credit_mlops.cli.main import app
 from credit_mlops.data import files, synthetic
 
 pytestmark = pytest.mark.integration
-runner = CliRunner()
 FAST = ["--cv-folds", "3", "--cv-repeats", "1"]
 # A small ensemble so the test stays quick: two members, one override.
 ENSEMBLE_TOML = """
@@ -33,53 +27,19 @@ max_depth = 3
 """
 
 
-class Project:
-    def __init__(self, root: Path, data_path: Path) -> None:
-        self.root = root
-        self.data_path = data_path
-        self.uri = f"sqlite:///{root / '.credit' / 'mlflow.db'}"
-
-    @contextmanager
-    def here(self) -> Iterator[None]:
-        old = Path.cwd()
-        os.chdir(self.root)
-        try:
-            yield
-        finally:
-            os.chdir(old)
-
-    def invoke(self, *args: str, **env: str) -> Result:
-        prefixes = ("CREDIT_", "MLFLOW_TRACKING", "MLFLOW_EXP")
-        clean: dict[str, str | None] = {k: None for k in os.environ if k.startswith(prefixes)}
-        clean.update({"CREDIT_DATA__PATH": str(self.data_path), "COLUMNS": "200", **env})
-        with self.here():
-            return runner.invoke(app, list(args), env=clean)
-
-    def json(self, *args: str, **env: str) -> Any:
-        result = self.invoke(*args, "--json", **env)
-        assert result.exit_code == 0, result.output
-        return json.loads(result.stdout)
-
-
 @pytest.fixture(scope="module")
-def proj(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Project:
-    root = project_with_store(tmp_path_factory.mktemp("decisions"), store_template)
-    with (root / "configs" / "local.toml").open("a") as fh:
-        fh.write(ENSEMBLE_TOML)
-    data_path = files.write_table(synthetic.synthetic(600, seed=4), root / "credit.asc")
-    return Project(root, data_path)
+def project_setup() -> Setup:
+    return Setup("decisions", data=_synthetic_600, config=ENSEMBLE_TOML)
+
+
+def _synthetic_600(root: Path) -> Path:
+    return files.write_table(synthetic.synthetic(600, seed=4), root / "credit.asc")
 
 
 @pytest.fixture(scope="module")
 def trained(proj: Project) -> dict[str, Any]:
     report = proj.json("train", "-m", "logistic_regression,ensemble", *FAST)
     return {r["key"]: r for r in report["results"]}
-
-
-def _client(proj: Project) -> Any:
-    from mlflow import MlflowClient
-
-    return MlflowClient(tracking_uri=proj.uri)
 
 
 def _holdout_applicants(proj: Project, tmp_path: Path, key: str) -> tuple[pd.DataFrame, Any]:
@@ -118,7 +78,7 @@ def test_predict_evaluate_and_a_plain_client_decide_alike(
 
 
 def test_runs_log_honest_costs_and_the_cost_matrix(proj: Project, trained: dict[str, Any]) -> None:
-    run = _client(proj).get_run(trained["logistic_regression"]["run_id"])
+    run = proj.client().get_run(trained["logistic_regression"]["run_id"])
     m, p = run.data.metrics, run.data.params
     for name in ("expected_cost", "brier", "log_loss"):
         for part in ("test", "train"):
@@ -132,7 +92,7 @@ def test_runs_log_honest_costs_and_the_cost_matrix(proj: Project, trained: dict[
 def test_ensemble_logs_member_parameters(proj: Project, trained: dict[str, Any]) -> None:
     ens = trained["ensemble"]
     assert ens["registered_name"] == "ensemble" and ens["registered_version"] == "1"
-    p = _client(proj).get_run(ens["run_id"]).data.params
+    p = proj.client().get_run(ens["run_id"]).data.params
     assert p["model__members"] == "logistic_regression,decision_tree"
     assert p["model__weights"] == "2.0,1.0"
     assert p["model__decision_tree__max_depth"] == "3"  # the override
@@ -158,7 +118,7 @@ def test_calibrated_model_and_other_costs(proj: Project, monkeypatch: Any, tmp_p
     model = mlflow.sklearn.load_model(f"runs:/{run_id}/model")
     assert type(model.estimator_).__name__ == "CalibratedClassifierCV"
     assert model.threshold == pytest.approx(0.25)  # 1 / (3 + 1)
-    p = _client(proj).get_run(run_id).data.params
+    p = proj.client().get_run(run_id).data.params
     assert p["calibration"] == "sigmoid" and p["cost__accept_bad"] == "3.0"
     # evaluate prices the decisions with the matrix the run chose its threshold for
     ev = proj.json("evaluate", f"runs:/{run_id}/model", "--output-dir", str(tmp_path / "ev"))
@@ -174,7 +134,7 @@ def test_test_size_zero_trains_on_every_row(proj: Project, tmp_path: Path) -> No
         "train", "-m", "decision_tree", "--test-size", "0", "--no-evaluate", "--no-register"
     )
     run_id = report["results"][0]["run_id"]
-    p = _client(proj).get_run(run_id).data.params
+    p = proj.client().get_run(run_id).data.params
     assert p["holdout_rows"] == "0" and p["train_rows"] == "600"
     refused = proj.invoke("evaluate", f"runs:/{run_id}/model")
     assert refused.exit_code == 2

@@ -4,75 +4,24 @@ real local MLflow store (sqlite in tmp_path), through the CLI."""
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from tests.conftest import REAL_DATA, project_with_store
-from typer.testing import CliRunner, Result
+from tests.integration.project import Project, Setup
 
-from credit_mlops.cli.main import app
-from credit_mlops.data import files, synthetic
+from credit_mlops.data import files
 from credit_mlops.data.schema import FEATURES
 
 pytestmark = pytest.mark.integration
-runner = CliRunner()
 MODELS = "xgboost,logistic_regression,svm,decision_tree"
 
 
-class Project:
-    def __init__(self, root: Path, data_path: Path) -> None:
-        self.root = root
-        self.data_path = data_path
-        self.uri = f"sqlite:///{root / '.credit' / 'mlflow.db'}"
-
-    @contextmanager
-    def here(self) -> Iterator[None]:
-        old = Path.cwd()
-        os.chdir(self.root)
-        try:
-            yield
-        finally:
-            os.chdir(old)
-
-    def invoke(self, *args: str, **env_extra: str) -> Result:
-        prefixes = ("CREDIT_", "MLFLOW_TRACKING", "MLFLOW_EXP")
-        env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(prefixes)}
-        env.update({"CREDIT_DATA__PATH": str(self.data_path), "COLUMNS": "200", **env_extra})
-        with self.here():
-            return runner.invoke(app, list(args), env=env)
-
-    def ok(self, *args: str, **env: str) -> Result:
-        result = self.invoke(*args, **env)
-        assert result.exit_code == 0, result.output
-        return result
-
-    def client(self) -> Any:
-        from mlflow.tracking import MlflowClient
-
-        return MlflowClient(tracking_uri=self.uri)
-
-    def runs(self) -> int:
-        client = self.client()
-        return sum(len(client.search_runs([e.experiment_id])) for e in client.search_experiments())
-
-
 @pytest.fixture(scope="module")
-def proj(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Project:
-    root = project_with_store(tmp_path_factory.mktemp("explain"), store_template)
-    if REAL_DATA and Path(REAL_DATA).is_file():
-        data_path = Path(REAL_DATA)
-    else:
-        data_path = files.write_table(synthetic.synthetic(1000, seed=2), root / "credit.asc")
-    p = Project(root, data_path)
-    p.ok("train", "-m", MODELS, "--no-evaluate", "-q")
-    return p
+def project_setup() -> Setup:
+    return Setup("explain", commands=(("train", "-m", MODELS, "--no-evaluate", "-q"),))
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,13 @@ predict, and loading through the plain MLflow client as the seed guide shows."""
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from tests.conftest import REAL_DATA, project_with_store
-from typer.testing import CliRunner, Result
+from tests.integration.project import Project, Setup
+from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
 from credit_mlops.data import files, synthetic
@@ -23,46 +19,9 @@ runner = CliRunner()
 FAST = ["--cv-folds", "3", "--cv-repeats", "1"]
 
 
-class Project:
-    def __init__(self, root: Path, data_path: Path) -> None:
-        self.root = root
-        self.data_path = data_path
-        self.uri = f"sqlite:///{root / '.credit' / 'mlflow.db'}"
-
-    @contextmanager
-    def here(self) -> Iterator[None]:
-        old = Path.cwd()
-        os.chdir(self.root)
-        try:
-            yield
-        finally:
-            os.chdir(old)
-
-    def invoke(self, *args: str) -> Result:
-        # Module fixtures run before the per-test clean environment: clear it here too.
-        prefixes = ("CREDIT_", "MLFLOW_TRACKING", "MLFLOW_EXP")
-        env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(prefixes)}
-        env.update({"CREDIT_DATA__PATH": str(self.data_path), "COLUMNS": "200"})
-        with self.here():
-            return runner.invoke(app, list(args), env=env)
-
-    def ok(self, *args: str) -> Result:
-        result = self.invoke(*args)
-        assert result.exit_code == 0, result.output
-        return result
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self.ok(*args, "--json").stdout)
-
-
 @pytest.fixture(scope="module")
-def proj(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Project:
-    root = project_with_store(tmp_path_factory.mktemp("lifecycle"), store_template)
-    if REAL_DATA and Path(REAL_DATA).is_file():
-        data_path = Path(REAL_DATA)
-    else:
-        data_path = files.write_table(synthetic.synthetic(1000, seed=2), root / "credit.asc")
-    return Project(root, data_path)
+def project_setup() -> Setup:
+    return Setup("lifecycle")
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +44,6 @@ def sequence(proj: Project) -> dict[str, Any]:
     return out
 
 
-def client(proj: Project) -> Any:
-    from mlflow import MlflowClient
-
-    return MlflowClient(tracking_uri=proj.uri)
-
-
 def test_register_prints_name_and_new_version(sequence: dict[str, Any]) -> None:
     assert sequence["register"]["name"] == "credit-scorer"
     assert sequence["register"]["version"] == "1"
@@ -101,7 +54,7 @@ def test_register_prints_name_and_new_version(sequence: dict[str, Any]) -> None:
 def test_promotions_move_stage_and_alias(proj: Project, sequence: dict[str, Any]) -> None:
     assert sequence["staging"]["to_stage"] == "Staging"
     assert sequence["production"]["from_stage"] == "Staging"
-    c = client(proj)
+    c = proj.client()
     model = c.get_registered_model("credit-scorer")
     # staging left v1 when it went to Production
     assert {k: str(v) for k, v in model.aliases.items()} == {"production": "2"}
@@ -192,7 +145,7 @@ def test_evaluation_is_logged_and_linked_to_the_version(
     proj: Project, sequence: dict[str, Any]
 ) -> None:
     report = proj.json("evaluate", "credit-scorer@production")
-    c = client(proj)
+    c = proj.client()
     run = c.get_run(report["evaluation_run_id"])
     assert run.data.tags["credit.evaluated_model"] == "credit-scorer"
     assert run.data.tags["credit.evaluated_version"] == "2"

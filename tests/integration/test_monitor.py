@@ -5,79 +5,33 @@ code contract, the monitoring history, and the model card opened in a real Chrom
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.browser import render
-from tests.conftest import REAL_DATA, project_with_store
-from typer.testing import CliRunner, Result
-
-from credit_mlops.cli.main import app
-from credit_mlops.data import files, synthetic
+from tests.integration.project import Project, Setup, copy_in_project
 
 pytestmark = pytest.mark.integration
-runner = CliRunner()
 FAST = ["--cv-folds", "3", "--cv-repeats", "1"]
 REFERENCE = "monitoring/reference.json"
 
 
-class Project:
-    def __init__(self, root: Path, data_path: Path) -> None:
-        self.root = root
-        self.data_path = data_path
-        self.uri = f"sqlite:///{root / '.credit' / 'mlflow.db'}"
-
-    @contextmanager
-    def here(self) -> Iterator[None]:
-        old = Path.cwd()
-        os.chdir(self.root)
-        try:
-            yield
-        finally:
-            os.chdir(old)
-
-    def invoke(self, *args: str, data: Path | None = None) -> Result:
-        prefixes = ("CREDIT_", "MLFLOW_TRACKING", "MLFLOW_EXP")
-        env: dict[str, str | None] = {k: None for k in os.environ if k.startswith(prefixes)}
-        env.update({"CREDIT_DATA__PATH": str(data or self.data_path), "COLUMNS": "200"})
-        with self.here():
-            return runner.invoke(app, list(args), env=env)
-
-    def ok(self, *args: str) -> Result:
-        result = self.invoke(*args)
-        assert result.exit_code == 0, result.output
-        return result
-
-    def client(self) -> Any:
-        from mlflow import MlflowClient
-
-        return MlflowClient(tracking_uri=self.uri)
-
-    def monitoring_runs(self) -> list[Any]:
-        c = self.client()
-        exp = c.get_experiment_by_name("credit-risk")
-        return c.search_runs([exp.experiment_id], "tags.run_type = 'monitoring'")
-
-
 @pytest.fixture(scope="module")
-def proj(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Project:
-    root = project_with_store(tmp_path_factory.mktemp("monitor"), store_template)
+def project_setup() -> Setup:
     # A copy in the project: one test moves it away to play an older run without its data.
-    data_path = root / "credit.asc"
-    if REAL_DATA and Path(REAL_DATA).is_file():
-        shutil.copy(REAL_DATA, data_path)
-    else:
-        files.write_table(synthetic.synthetic(1000, seed=2), data_path)
-    p = Project(root, data_path)
-    p.ok("train", "-m", "logistic_regression", *FAST)
-    for shift in ("none", "younger", "longer", "purpose"):
-        p.ok("data", "drift", "--rows", "1000", "--shift", shift, "-o", f"{shift}.csv")
-    return p
+    drift = [
+        ("data", "drift", "--rows", "1000", "--shift", shift, "-o", f"{shift}.csv")
+        for shift in ("none", "younger", "longer", "purpose")
+    ]
+    train = ("train", "-m", "logistic_regression", *FAST)
+    return Setup("monitor", data=copy_in_project, commands=(train, *drift))
+
+
+def monitoring_runs(proj: Project) -> list[Any]:
+    c = proj.client()
+    exp = c.get_experiment_by_name("credit-risk")
+    return c.search_runs([exp.experiment_id], "tags.run_type = 'monitoring'")
 
 
 def monitor_json(proj: Project, data: str, *extra: str) -> dict[str, Any]:
@@ -150,9 +104,9 @@ def test_formats_and_the_table(proj: Project) -> None:
 
 
 def test_monitoring_runs_make_a_history_and_tag_the_version(proj: Project) -> None:
-    before = len(proj.monitoring_runs())
+    before = len(monitoring_runs(proj))
     out = monitor_json(proj, "purpose.csv")
-    runs = proj.monitoring_runs()
+    runs = monitoring_runs(proj)
     assert len(runs) == before + 1
     latest = max(runs, key=lambda r: r.info.start_time)
     assert latest.info.run_id == out["monitoring_run_id"]
@@ -184,14 +138,14 @@ def test_a_file_that_breaks_the_schema_is_refused_and_nothing_logged(proj: Proje
     row = lines[1].split(",")
     row[header.index("alter")] = "7"
     bad.write_text("\n".join([lines[0], ",".join(row), *lines[2:5]]) + "\n")
-    before = len(proj.monitoring_runs())
+    before = len(monitoring_runs(proj))
     result = proj.invoke("monitor", "logistic_regression", "--data", str(bad))
     assert result.exit_code == 2
     assert (
         result.stderr.strip().startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
     )
     assert "alter" in result.stderr and "line 2" in result.stderr
-    assert len(proj.monitoring_runs()) == before
+    assert len(monitoring_runs(proj)) == before
 
 
 def test_an_older_run_recomputes_its_reference_or_says_how_to_get_the_data(
@@ -213,7 +167,7 @@ def test_an_older_run_recomputes_its_reference_or_says_how_to_get_the_data(
     from credit_mlops.monitor.reference import Reference
 
     assert out["threshold"] == pytest.approx(Reference.from_json(original).threshold)
-    before = len(proj.monitoring_runs())
+    before = len(monitoring_runs(proj))
     hidden = tmp_path / "hidden.asc"
     proj.data_path.rename(hidden)
     try:
@@ -224,18 +178,18 @@ def test_an_older_run_recomputes_its_reference_or_says_how_to_get_the_data(
     line = missing.stderr.strip()
     assert line.startswith("error: run ") and len(line.splitlines()) == 1
     assert "has no monitoring reference" in line and "credit data fetch" in line
-    assert len(proj.monitoring_runs()) == before
+    assert len(monitoring_runs(proj)) == before
 
 
 def test_an_output_folder_that_cannot_be_written_is_refused(proj: Project) -> None:
-    before = len(proj.monitoring_runs())
+    before = len(monitoring_runs(proj))
     args = ["--data", "none.csv", "--output-dir", "/proc/credit-monitor"]
     result = proj.invoke("monitor", "logistic_regression", *args)
     assert result.exit_code == 2
     assert result.stderr.strip().startswith(
         "error: --output-dir /proc/credit-monitor: cannot write"
     )
-    assert len(proj.monitoring_runs()) == before
+    assert len(monitoring_runs(proj)) == before
 
 
 def test_drift_refuses_an_unknown_shift(proj: Project) -> None:
