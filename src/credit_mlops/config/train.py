@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from credit_mlops.config.base import Section
 from credit_mlops.modeling.catalog import ALL_KEYS, SEED_KEYS
+from credit_mlops.modeling.oversampling_cost import default_limit
 
 SMOTE_METHODS = ("SMOTE", "BorderlineSMOTE", "ADASYN")
 
@@ -22,6 +23,11 @@ class TrainSettings(Section):
     smote_method: str = "BorderlineSMOTE"
     smote_k_neighbors: int = Field(5, ge=1)
     smote_m_neighbors: int = Field(10, ge=1)
+    # Above this many training rows oversampling is refused: its neighbour search grows with
+    # the square of the rows (measured; see modeling/oversampling_cost.py). 0: no limit.
+    smote_max_rows: int = Field(default_factory=default_limit, ge=0)
+    # class_weight='balanced' (scale_pos_weight for XGBoost) instead of oversampling
+    class_weight: bool = False
     evaluate: bool = True
     n_jobs: int = Field(-1, ge=-1)
     # CalibratedClassifierCV around the whole pipeline; none by default (see README)
@@ -47,6 +53,15 @@ class TrainSettings(Section):
         if not keys:
             raise ValueError(f"no model given (choose from: {', '.join(ALL_KEYS)}, all)")
         return keys
+
+    @model_validator(mode="after")
+    def _one_imbalance_remedy(self) -> TrainSettings:
+        if self.class_weight and self.smote:
+            raise ValueError(
+                "class weights and oversampling both correct the class imbalance and would "
+                "count it twice; add --no-smote (train.smote = false) or drop --class-weight"
+            )
+        return self
 
     @field_validator("calibrate", mode="before")
     @classmethod

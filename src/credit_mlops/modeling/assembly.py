@@ -61,6 +61,15 @@ def model_for(key: str, pconfig: Any, threshold: float | None = None) -> Any:
     return build_model(key, pconfig, quality_of(pconfig), _catalogue, threshold)
 
 
+def weighted(model: Any, pconfig: Any, y: np.ndarray) -> Any:
+    """`model` with balanced class weights for the rows `y` when the run asks for them."""
+    if not getattr(pconfig, "class_weight", False):
+        return model
+    from credit_mlops.modeling.weights import balance
+
+    return balance(model, y)
+
+
 def threshold_for(key: str, pconfig: Any, X: Any, y: np.ndarray) -> float:
     """The decision threshold of `key` by the configured rule, from these training rows."""
     return training_threshold(key, pconfig, quality_of(pconfig), _catalogue, X, y)
@@ -119,7 +128,7 @@ def training_threshold(
 
     def oof() -> tuple[np.ndarray, np.ndarray]:
         proba = inner_oof(
-            lambda: build_model(key, pconfig, quality, base),
+            lambda: weighted(build_model(key, pconfig, quality, base), pconfig, y),
             X,
             y,
             folds=quality.inner_folds,

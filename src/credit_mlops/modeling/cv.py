@@ -72,7 +72,7 @@ def _fold_task(
 ) -> tuple[dict[str, float], np.ndarray, float]:
     from threadpoolctl import threadpool_limits
 
-    from credit_mlops.modeling.assembly import model_for, quality_of, threshold_for
+    from credit_mlops.modeling.assembly import model_for, quality_of, threshold_for, weighted
     from credit_mlops.modeling.cost_matrix import decision_scores
 
     start = time.perf_counter()
@@ -80,7 +80,7 @@ def _fold_task(
         X_train, y_train = X.iloc[train_idx], y[train_idx]
         # The fold's threshold is chosen without its test rows: the same rule as the final model.
         threshold = threshold_for(key, config, X_train, y_train)
-        model = model_for(key, config, threshold).fit(X_train, y_train)
+        model = weighted(model_for(key, config, threshold), config, y_train).fit(X_train, y_train)
         matrix = quality_of(config).cost
         result: dict[str, float] = {}
         oof = np.empty(0)
@@ -100,13 +100,13 @@ def _fit_task(
     """The logged model: FixedThresholdClassifier(threshold from training data only)."""
     from threadpoolctl import threadpool_limits
 
-    from credit_mlops.modeling.assembly import model_for, threshold_for
+    from credit_mlops.modeling.assembly import model_for, threshold_for, weighted
 
     start = time.perf_counter()
     with threadpool_limits(limits=1):
         if threshold is None:  # no cross-validation ran: the rule on the training rows
             threshold = threshold_for(key, config, X, y)
-        model = model_for(key, config, threshold).fit(X, y)
+        model = weighted(model_for(key, config, threshold), config, y).fit(X, y)
     return model, time.perf_counter() - start
 
 

@@ -44,6 +44,7 @@ class PipelineConfig:
     model_params: dict[str, dict[str, object]] = field(default_factory=dict)  # key -> tuned
     scorecard: Mapping[str, object] = field(default_factory=dict)  # the `scorecard` settings
     quality: QualityConfig | None = None  # calibration, cost, threshold rule, ensemble
+    class_weight: bool = False  # balanced class weights at every fit (modeling/weights.py)
 
 
 def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:

@@ -139,6 +139,7 @@ def params(
         "random_seed": cfg.seed,
         "test_size": cfg.test_size,
         "smote__used": smote,
+        "class_weight": cfg.class_weight and key not in RAW_KEYS,  # balanced at every fit
         "positive_class": "bad (kredit=0)",
         "data_rows": dataset.shape[0],
         "data_columns": dataset.shape[1],

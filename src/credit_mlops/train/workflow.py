@@ -139,6 +139,7 @@ def _prepare(
 ) -> tuple[TrainingPart, PipelineConfig]:
     from credit_mlops.data.split import split_holdout
     from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
+    from credit_mlops.train.limits import check_oversampling
     from credit_mlops.train.spec import check_ensemble, quality, resampling
 
     cfg = settings.train
@@ -160,9 +161,11 @@ def _prepare(
         model_params=inputs.model_params or {},
         scorecard=settings.scorecard.params(),
         quality=quality(settings),
+        class_weight=cfg.class_weight,
     )
     settings.scorecard.check_characteristics(list(part.X.columns))
     check_ensemble(cfg.models, pconfig)
+    check_oversampling(settings, cfg.models, len(part.X))
     clock.lap("data")
     return part, pconfig
 

@@ -78,6 +78,15 @@ def train(
         typer.Option("--smote-method", help="SMOTE, BorderlineSMOTE (default) or ADASYN."),
     ] = None,
     no_smote: Annotated[bool, typer.Option("--no-smote", help="No oversampling.")] = False,
+    class_weight: Annotated[
+        bool | None,
+        typer.Option(
+            "--class-weight/--no-class-weight",
+            help="Balanced class weights (XGBoost: scale_pos_weight) instead of oversampling; "
+            "give --no-smote with it.",
+            show_default=False,
+        ),
+    ] = None,
     no_evaluate: Annotated[
         bool, typer.Option("--no-evaluate", help="Skip cross-validation (faster).")
     ] = False,
@@ -133,6 +142,7 @@ def train(
             "n_jobs": n_jobs,
             "smote": False if no_smote else None,
             "smote_method": smote_method,
+            "class_weight": class_weight,
             "evaluate": False if no_evaluate else None,
             "calibrate": calibrate,
         },
@@ -151,13 +161,8 @@ def train(
         from credit_mlops.tune.training import params_from_run
 
         settings, model_params = params_from_run(settings, params_from)
-    inputs = TrainInputs(
-        model_params=model_params,
-        x_train=x_train,
-        y_train=y_train,
-        preprocessor=preprocessor,
-        run_name=mlflow_run_name,
-        reg_name=mlflow_reg_name,
+    inputs = TrainInputs(  # positional: the order of TrainInputs' fields
+        x_train, y_train, preprocessor, mlflow_run_name, mlflow_reg_name, model_params
     )
     try:
         with render.train_progress(enabled=not (quiet or json_out)) as (on_stage, progress):
