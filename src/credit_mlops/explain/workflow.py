@@ -13,6 +13,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.explain.summary import Importance
 from credit_mlops.lifecycle.evaluation_run import log_evaluation
 from credit_mlops.lifecycle.evaluation_target import (
+    EvaluatedModel,
     EvaluationTarget,
     Rows,
     open_target,
@@ -22,14 +23,7 @@ from credit_mlops.tracking.store import TrackingStore
 
 
 @dataclass(frozen=True)
-class ExplainReport:
-    target: str
-    model_uri: str
-    name: str | None
-    version: str | None
-    source_run_id: str
-    scope: str
-    data_source: str
+class ExplainReport(EvaluatedModel):
     n_rows: int
     method: str
     space: str  # what the contributions are measured in
@@ -76,13 +70,7 @@ def explain_model(
     files.write_text(folder / "explanation.json", json.dumps(summary, indent=2))
     run_id = _log(store, opened, ranked, folder, rows) if log else None
     return ExplainReport(
-        target=target,
-        model_uri=ref.uri,
-        name=ref.name,
-        version=ref.version,
-        source_run_id=ref.run_id,
-        scope=rows.scope,
-        data_source=rows.source,
+        **vars(opened.evaluated(target, rows)),
         n_rows=len(rows.X),
         method=attribution.method,
         space=attribution.space,

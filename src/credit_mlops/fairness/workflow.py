@@ -15,6 +15,7 @@ from credit_mlops.errors import InputError
 from credit_mlops.fairness.metrics import FairnessReport
 from credit_mlops.lifecycle.evaluation_run import log_evaluation
 from credit_mlops.lifecycle.evaluation_target import (
+    EvaluatedModel,
     EvaluationTarget,
     Rows,
     open_target,
@@ -24,14 +25,7 @@ from credit_mlops.tracking.store import TrackingStore
 
 
 @dataclass(frozen=True)
-class FairnessResult:
-    target: str
-    model_uri: str
-    name: str | None
-    version: str | None
-    source_run_id: str
-    scope: str
-    data_source: str
+class FairnessResult(EvaluatedModel):
     report: FairnessReport
     figures: dict[str, str]
     output_dir: str
@@ -91,13 +85,7 @@ def fairness_of_model(
     files.write_text(folder / "fairness.json", json.dumps(as_dict(report), indent=2))
     run_id = _log(store, opened, report, folder, rows) if log else None
     return FairnessResult(
-        target=target,
-        model_uri=ref.uri,
-        name=ref.name,
-        version=ref.version,
-        source_run_id=ref.run_id,
-        scope=rows.scope,
-        data_source=rows.source,
+        **vars(opened.evaluated(target, rows)),
         report=report,
         figures={k: str(v) for k, v in figures.items()},
         output_dir=str(folder),

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.lifecycle.evaluation_run import log_evaluation
-from credit_mlops.lifecycle.evaluation_target import EvaluationTarget, Rows, open_target, rows_of
+from credit_mlops.lifecycle.evaluation_target import (
+    EvaluatedModel,
+    EvaluationTarget,
+    Rows,
+    open_target,
+    rows_of,
+)
 from credit_mlops.lifecycle.resolve import ModelRef
 from credit_mlops.tracking.records import RunRecord
 from credit_mlops.tracking.store import TrackingStore
@@ -20,14 +26,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class EvaluationReport:
-    target: str
-    model_uri: str
-    name: str | None
-    version: str | None
-    source_run_id: str
-    scope: str  # "holdout" or "file"
-    data_source: str
+class EvaluationReport(EvaluatedModel):
     n_rows: int
     threshold: float
     threshold_source: str
@@ -87,13 +86,7 @@ def evaluate(
     figures = _write(folder, target, ref, scored, threshold, threshold_source, metrics)
     eval_run_id = _log(store, opened, metrics, folder, scored) if log else None
     return EvaluationReport(
-        target=target,
-        model_uri=ref.uri,
-        name=ref.name,
-        version=ref.version,
-        source_run_id=ref.run_id,
-        scope=scored.rows.scope,
-        data_source=scored.rows.source,
+        **vars(opened.evaluated(target, scored.rows)),
         n_rows=len(scored.rows.X),
         threshold=threshold,
         threshold_source=threshold_source,

@@ -22,11 +22,42 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Rows:
+    """What a model is measured on: a file's rows, or its training run's holdout."""
+
+    X: pd.DataFrame
+    y: pd.Series  # the file's coding (1 good, 0 bad)
+    source: str
+    scope: str  # "holdout" or "file"
+
+
+@dataclass(frozen=True)
+class EvaluatedModel:
+    """The fields every evaluation result begins with: what was asked for, the model that
+    answered and the rows it was measured on."""
+
+    target: str
+    model_uri: str
+    name: str | None
+    version: str | None
+    source_run_id: str
+    scope: str  # "holdout" or "file"
+    data_source: str
+
+
+@dataclass(frozen=True)
 class EvaluationTarget:
     """A resolved model and the run that trained it."""
 
     ref: ModelRef
     run: RunRecord
+
+    def evaluated(self, target: str, rows: Rows) -> EvaluatedModel:
+        """The first fields of a result about this model measured on `rows`."""
+        ref = self.ref
+        return EvaluatedModel(
+            target, ref.uri, ref.name, ref.version, ref.run_id, rows.scope, rows.source
+        )
 
     def folder(self, settings: Settings, kind: str, scope: str, output_dir: Path | None) -> Path:
         """`output_dir`, else a new folder of the store's `kind` named after the model."""
@@ -36,14 +67,6 @@ class EvaluationTarget:
         label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
         name = f"{label}-{scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
         return settings.tracking.store_path(settings.root) / kind / name
-
-
-@dataclass(frozen=True)
-class Rows:
-    X: pd.DataFrame
-    y: pd.Series  # the file's coding (1 good, 0 bad)
-    source: str
-    scope: str  # "holdout" or "file"
 
 
 def open_target(store: TrackingStore, target: str, *, live: bool = False) -> EvaluationTarget:
