@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from credit_mlops.config.base import Section
 from credit_mlops.modeling.catalog import ALL_KEYS, SEED_KEYS
 from credit_mlops.modeling.oversampling_cost import default_limit
+from credit_mlops.modeling.svm_scale import default_max_rows
 
 SMOTE_METHODS = ("SMOTE", "BorderlineSMOTE", "ADASYN")
 
@@ -32,6 +33,11 @@ class TrainSettings(Section):
     n_jobs: int = Field(-1, ge=-1)
     # CalibratedClassifierCV around the whole pipeline; none by default (see README)
     calibrate: Literal["none", "sigmoid", "isotonic"] = "none"
+    # The exact RBF SVM grows about quadratically: above this many training rows `--model
+    # svm` is refused and `all` leaves svm out (default: one CV fit ~10 min, svm_scale.py).
+    svm_max_rows: int = Field(default_factory=default_max_rows, ge=0)
+    svm_approx: bool = False  # svm as Nystroem + linear SVM (linear in the rows; no limit)
+    svm_approx_components: int = Field(100, ge=10, le=10_000)  # Nystroem features
 
     @field_validator("models")
     @classmethod

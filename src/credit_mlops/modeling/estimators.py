@@ -58,6 +58,26 @@ def _svm(seed: int) -> BaseEstimator:
     )
 
 
+def svm_approx(seed: int, n_components: int) -> BaseEstimator:
+    """`--svm-approx`: the svm key as Nystroem RBF features (gamma 'scale', seeded) + a
+    linear SVM, Platt-scaled like the exact one; it grows linearly with the rows."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
+    from credit_mlops.modeling.kernel_approx import ScaledNystroem
+
+    kernel = ScaledNystroem(n_components=n_components, random_state=seed)
+    # primal solver (dual=False): n_samples >> n_components, the cost is linear in the rows
+    linear = LinearSVC(C=1.0, dual=False, random_state=seed)
+    return CalibratedClassifierCV(
+        Pipeline([("nystroem", kernel), ("linear_svm", linear)]),
+        method="sigmoid",
+        cv=5,
+        n_jobs=1,
+    )
+
+
 def _xgboost(seed: int) -> BaseEstimator:
     from xgboost import XGBClassifier
 
@@ -105,7 +125,16 @@ def hyperparameters(est: BaseEstimator) -> dict[str, object]:
     """Every hyperparameter of the estimator, nested ones included, as loggable scalars."""
     out: dict[str, object] = {}
     for name, value in sorted(est.get_params(deep=True).items()):
-        if isinstance(value, BaseEstimator):
+        if isinstance(value, BaseEstimator) or _is_steps(value):
             continue  # its own parameters are listed as name__param
         out[name] = value
     return out
+
+
+def _is_steps(value: object) -> bool:
+    """A Pipeline's `steps`: (name, estimator) pairs, each listed as name__param already."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(s, tuple) and len(s) == 2 for s in value)
+    )

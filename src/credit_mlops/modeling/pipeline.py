@@ -45,6 +45,7 @@ class PipelineConfig:
     scorecard: Mapping[str, object] = field(default_factory=dict)  # the `scorecard` settings
     quality: QualityConfig | None = None  # calibration, cost, threshold rule, ensemble
     class_weight: bool = False  # balanced class weights at every fit (modeling/weights.py)
+    svm_approx: int | None = None  # --svm-approx: the svm key's Nystroem components
 
 
 def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:
@@ -84,6 +85,9 @@ def build_pipeline(key: str, config: PipelineConfig) -> Pipeline:
     steps: list[tuple[str, Any]] = [("preprocess", pre)]
     if config.resampling is not None:
         steps.append(("smote", sampler(config.resampling, config.seed)))
-    model = estimators.estimator(key, config.seed)
+    if key == "svm" and config.svm_approx is not None:
+        model = estimators.svm_approx(config.seed, config.svm_approx)
+    else:
+        model = estimators.estimator(key, config.seed)
     steps.append(("model", model.set_params(**config.model_params.get(key, {}))))
     return Pipeline(steps)

@@ -152,11 +152,17 @@ def params(
         "calibration": cfg.calibrate,
         **settings.cost.params(),
     }
+    if key == "svm":  # which SVM this run is: the exact RBF one or --svm-approx's
+        out["svm__variant"] = svm_variant(settings)
     config = resampling(settings)
     if config is not None and smote:
         out.update({f"smote__{k}": v for k, v in config.params().items()})
     out.update({f"model__{name}": value for name, value in model_params(pipeline).items()})
     return out
+
+
+def svm_variant(settings: Settings) -> str:
+    return "nystroem+linear_svm" if settings.train.svm_approx else "exact_rbf"
 
 
 def model_params(model: Any) -> dict[str, Any]:
@@ -184,6 +190,7 @@ def tags(settings: Settings, key: str, stamp: datetime) -> dict[str, str]:
         "git_commit": git_commit(settings.root),
         "timestamp": stamp.isoformat(timespec="seconds"),
         "profile": settings.profile,
+        **({"svm_variant": svm_variant(settings)} if key == "svm" else {}),
         **t.tags,
     }
 

@@ -17,6 +17,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.errors import CreditError, TrackingError
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
 from credit_mlops.train import inputs as train_inputs
+from credit_mlops.train import svm_limit
 from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.spec import TrainingPart
 
@@ -58,6 +59,7 @@ class TrainReport:
     results: tuple[ModelResult, ...]
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None  # a tracking failure after training; the outbox kept the runs
+    notes: tuple[str, ...] = ()  # e.g. svm left out above train.svm_max_rows
 
 
 class TrainingNotLoggedError(CreditError):
@@ -111,6 +113,7 @@ def train(
     importlib.import_module("credit_mlops.modeling.cv")  # the heavy imports, timed apart
     clock.lap("import")
     part, pconfig = _prepare(settings, inputs, clock)
+    keys, notes = svm_limit.apply(settings.train, keys, len(part.y))  # refused: nothing opened
     # Inputs are all checked by now: only a valid request opens (or creates) the store.
     if settings.tracking.enabled and store is None:
         from credit_mlops.tracking.open import open_tracker
@@ -129,6 +132,7 @@ def train(
     results, failure = _log_all(settings, inputs, keys, part, fitted, stamp, store, progress)
     clock.lap("logging")
     report = _report(settings, part, results, clock.timings, store is not None, failure)
+    report = replace(report, notes=tuple(notes))
     if failure is not None:
         raise TrainingNotLoggedError(failure, report)
     return report
@@ -162,6 +166,7 @@ def _prepare(
         scorecard=settings.scorecard.params(),
         quality=quality(settings),
         class_weight=cfg.class_weight,
+        svm_approx=cfg.svm_approx_components if cfg.svm_approx else None,
     )
     settings.scorecard.check_characteristics(list(part.X.columns))
     check_ensemble(cfg.models, pconfig)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
 from credit_mlops.modeling.catalog import ALL_KEYS
+
+if TYPE_CHECKING:
+    from credit_mlops.train.workflow import TrainReport
 
 
 def parse_tags(text: str | None) -> dict[str, str] | None:
@@ -87,6 +90,13 @@ def train(
             show_default=False,
         ),
     ] = None,
+    svm_approx: Annotated[
+        bool,
+        typer.Option(
+            "--svm-approx",
+            help="svm as Nystroem RBF features + a linear SVM: linear in the rows, no row limit.",
+        ),
+    ] = False,
     no_evaluate: Annotated[
         bool, typer.Option("--no-evaluate", help="Skip cross-validation (faster).")
     ] = False,
@@ -124,7 +134,6 @@ def train(
     MLflow and registered under its key (or --mlflow-reg-name).
     """
     from credit_mlops.cli import interrupts
-    from credit_mlops.cli.render import console
     from credit_mlops.cli.render import train as render
     from credit_mlops.config.loader import load_settings
     from credit_mlops.train.inputs import TrainInputs
@@ -145,6 +154,7 @@ def train(
             "class_weight": class_weight,
             "evaluate": False if no_evaluate else None,
             "calibrate": calibrate,
+            "svm_approx": True if svm_approx else None,
         },
         "data": {"path": data},
         "tracking": {
@@ -169,12 +179,19 @@ def train(
             report = run_train(settings, inputs, on_stage=on_stage, progress=progress)
     except TrainingNotLoggedError as exc:
         interrupts.settle()
-        if json_out:
-            console.emit_json(exc.report)
-        else:
-            render.train_report(exc.report, quiet=quiet)
+        show(exc.report, json_out=json_out, quiet=quiet)
         raise exc.cause from None  # the tracking error's message and exit code
     interrupts.settle()  # trained and logged: a Ctrl-C from here on changes nothing
+    show(report, json_out=json_out, quiet=quiet)
+
+
+def show(report: TrainReport, *, json_out: bool, quiet: bool) -> None:
+    """The report on stdout (JSON or panels); its notes on stderr whatever the format."""
+    from credit_mlops.cli.render import console
+    from credit_mlops.cli.render import train as render
+
+    for line in report.notes:  # e.g. svm left out above train.svm_max_rows
+        console.note(f"note: {line}")
     if json_out:
         console.emit_json(report)
     else:

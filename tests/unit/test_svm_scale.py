@@ -1,0 +1,36 @@
+"""The exact SVM's growth law, its default row limit, and the approximation's kernel."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from credit_mlops.config.train import TrainSettings
+from credit_mlops.modeling import svm_scale
+from credit_mlops.modeling.kernel_approx import ScaledNystroem
+
+
+def test_default_limit_is_where_one_cv_fit_reaches_the_budget() -> None:
+    limit = svm_scale.default_max_rows()
+    assert TrainSettings().svm_max_rows == limit
+    assert svm_scale.fold_seconds(limit, 5) <= svm_scale.BUDGET_SECONDS
+    assert svm_scale.fold_seconds(limit + 1_000, 5) > svm_scale.BUDGET_SECONDS
+
+
+def test_estimate_grows_with_the_fitted_exponent() -> None:
+    ratio = svm_scale.fold_seconds(100_000, 5) / svm_scale.fold_seconds(10_000, 5)
+    assert np.isclose(ratio, 10**svm_scale.GROWTH_EXPONENT)
+    assert svm_scale.duration(90) == "90 s"
+    assert svm_scale.duration(1_800) == "30 min"
+    assert svm_scale.duration(36_000) == "10.0 h"
+
+
+def test_nystroem_gamma_is_svcs_scale_and_seeded() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(0, 2.0, size=(300, 6))
+    a = ScaledNystroem(n_components=50, random_state=1).fit(X)
+    assert np.isclose(a.gamma_, 1.0 / (6 * X.var()))
+    features = a.transform(X)
+    assert features.shape == (300, 50)
+    again = ScaledNystroem(n_components=50, random_state=1).fit(X).transform(X)
+    assert np.array_equal(features, again)
+    assert ScaledNystroem(n_components=500).fit(X).transform(X).shape == (300, 300)
