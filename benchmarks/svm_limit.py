@@ -75,6 +75,7 @@ def main() -> None:
     label = "svm (Nystroem approximation)" if args.approx else "svm (exact RBF)"
     print(f"{label}: one CV fold task, single-threaded")
     print(f"{'rows':>10} {'fold rows':>10} {'cpu s':>10} {'wall s':>10}")
+    fold_task_seconds(500, approx=args.approx)  # warm-up: lazy imports, first calls
     for rows in sizes:
         n, cpu, wall = fold_task_seconds(rows, approx=args.approx)
         fold_rows.append(n)
