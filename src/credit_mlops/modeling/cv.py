@@ -84,11 +84,13 @@ def _fold_task(
         matrix = quality_of(config).cost
         result: dict[str, float] = {}
         oof = np.empty(0)
-        for part, idx in (("test", test_idx), ("train", train_idx)):
-            proba = model.predict_proba(X.iloc[idx])[:, 1]
+        # the training rows are scored on the copy they were fit on: one copy per fold, not two
+        parts = (("test", X.iloc[test_idx], y[test_idx]), ("train", X_train, y_train))
+        for part, rows, labels in parts:
+            proba = model.predict_proba(rows)[:, 1]
             if part == "test":
                 oof = proba
-            scores = {**score(y[idx], proba), **decision_scores(matrix, y[idx], proba, threshold)}
+            scores = {**score(labels, proba), **decision_scores(matrix, labels, proba, threshold)}
             for name, value in scores.items():
                 result[f"{name}_{part}"] = value
     return result, oof, time.perf_counter() - start
@@ -119,7 +121,13 @@ def _run(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: in
         return
     from joblib import Parallel, delayed
 
-    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+    # The data set reaches the workers memory-mapped, not copied: joblib dumps every numpy
+    # array over max_nbytes in the tasks' arguments (the frame's column blocks, y, the fold
+    # indices) once to a temporary file that each worker maps read-only (mmap_mode="r"), so a
+    # worker holds only its fold's rows. Results are those of the same arrays in memory.
+    parallel = Parallel(
+        n_jobs=jobs, return_as="generator_unordered", max_nbytes="1M", mmap_mode="r"
+    )
     try:
         yield from parallel(delayed(_in_worker)(i, fn, args) for i, (fn, args) in enumerate(tasks))
     except KeyboardInterrupt:
