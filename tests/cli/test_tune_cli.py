@@ -133,6 +133,9 @@ def test_tune_logs_a_parent_run_and_one_child_per_trial(
         assert child.data.metrics["roc_auc_tune_mean"] == trial.value
         assert child.data.tags["optuna.state"] == "COMPLETE" and child.info.status == "FINISHED"
 
+    seats = project / ".credit" / "optuna.journal.workers"  # this worker's seat, given back
+    assert seats.is_dir() and list(seats.iterdir()) == []
+
     again = runner.invoke(app, [*TUNE, "--trials", "3"], env=env_for(synthetic_file))
     assert again.exit_code == 0 and "3 of 3 trials finished" in again.output
     assert len(runs(store, "tags.`credit.kind` = 'tune_trial'")) == 3  # nothing ran twice

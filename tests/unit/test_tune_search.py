@@ -110,3 +110,42 @@ def test_unknown_objective_and_zero_trials_are_refused(data: Any) -> None:
         best_params(X, y, "logistic_regression", space, "accuracy", 2, seed=0)
     with pytest.raises(ValueError, match="at least 1"):
         best_params(X, y, "logistic_regression", space, "roc_auc", 0, seed=0)
+
+
+@pytest.mark.parametrize("objective", ["roc_auc", "cost"])
+def test_folds_fitted_at_once_give_the_same_scores_bit_for_bit(data: Any, objective: str) -> None:
+    X, y = data
+    plan = plan_folds(X, y, folds=5, seed=2)
+    build = pipeline_builder("xgboost", 2)
+    params = {"n_estimators": 60, "max_depth": 3, "subsample": 0.7, "colsample_bytree": 0.6}
+    runs: dict[int, list[tuple[int, float]]] = {}
+    scores = {}
+    for n_jobs in (1, 2, 3):
+        seen: list[tuple[int, float]] = []
+
+        def keep(step: int, value: float, seen: list[tuple[int, float]] = seen) -> bool:
+            seen.append((step, value))
+            return False
+
+        scores[n_jobs] = evaluate(
+            build, params, plan, objective=objective, report=keep, n_jobs=n_jobs
+        )
+        runs[n_jobs] = seen
+    assert scores[1] == scores[2] == scores[3]  # the same floats, not approximately
+    assert runs[1] == runs[2] == runs[3]
+    assert [s for s, _ in runs[2]] == [0, 1, 2, 3, 4]
+
+
+def test_folds_fitted_at_once_stop_at_the_same_fold_when_pruned(data: Any) -> None:
+    X, y = data
+    plan = plan_folds(X, y, folds=5, seed=2)
+    build = pipeline_builder("logistic_regression", 2)
+    calls: list[int] = []
+
+    def stop_at_third(step: int, value: float) -> bool:
+        calls.append(step)
+        return step == 2
+
+    with pytest.raises(Pruned, match="after fold 3 of 5"):
+        evaluate(build, {"C": 1.0}, plan, objective="roc_auc", report=stop_at_third, n_jobs=2)
+    assert calls == [0, 1, 2]  # fold 3 may have run alongside, but is never reported

@@ -9,7 +9,7 @@ never on the rows it is scored on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -88,6 +88,34 @@ def _fold_score(model: Any, plan: FoldPlan, fold: int, objective: str, costs: Co
     return float(roc_auc_score(plan.y[test], model.predict_proba(X_test)[:, 1]))
 
 
+def _scores(
+    build: Builder,
+    params: Mapping[str, Any],
+    plan: FoldPlan,
+    objective: str,
+    costs: Costs,
+    n_jobs: int,
+) -> Generator[float, None, None]:
+    """Each fold's score in fold order; with `n_jobs` > 1, that many folds are fitted at once
+    in threads (the model fits release the GIL). Every fold has its own fresh model, so the
+    scores are the same whatever `n_jobs`."""
+    n_folds = len(plan.splits)
+    if n_jobs <= 1:
+        for fold in range(n_folds):
+            yield _fold_score(build(params), plan, fold, objective, costs)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        for first in range(0, n_folds, n_jobs):
+            batch = [
+                pool.submit(_fold_score, build(params), plan, fold, objective, costs)
+                for fold in range(first, min(first + n_jobs, n_folds))
+            ]
+            for future in batch:
+                yield future.result()
+
+
 def evaluate(
     build: Builder,
     params: Mapping[str, Any],
@@ -96,8 +124,10 @@ def evaluate(
     objective: str,
     costs: Costs | None = None,
     report: Report | None = None,
+    n_jobs: int = 1,
 ) -> float:
-    """The mean fold score of `params`; raises `Pruned` when `report` says so."""
+    """The mean fold score of `params`; raises `Pruned` when `report` says so. Scores are
+    reported in fold order and the first "prune" stops the trial, whatever `n_jobs`."""
     from threadpoolctl import threadpool_limits
 
     if objective not in OBJECTIVES:
@@ -105,8 +135,12 @@ def evaluate(
     costs = costs or Costs()
     scores: list[float] = []
     with threadpool_limits(limits=1):
-        for fold in range(len(plan.splits)):
-            scores.append(_fold_score(build(params), plan, fold, objective, costs))
-            if report is not None and report(fold, float(np.mean(scores))):
-                raise Pruned(f"pruned after fold {fold + 1} of {len(plan.splits)}")
+        folds = _scores(build, params, plan, objective, costs, n_jobs)
+        try:
+            for fold, score in enumerate(folds):
+                scores.append(score)
+                if report is not None and report(fold, float(np.mean(scores))):
+                    raise Pruned(f"pruned after fold {fold + 1} of {len(plan.splits)}")
+        finally:
+            folds.close()  # a pruned trial waits for the folds already running
     return float(np.mean(scores))

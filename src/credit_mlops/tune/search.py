@@ -4,7 +4,7 @@ inside outer cross-validation folds without ever seeing their test rows."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -29,8 +29,10 @@ def trial_objective(
     *,
     objective: str,
     costs: Costs | None = None,
+    jobs: Callable[[], int] | None = None,
 ) -> Any:
-    """An Optuna objective: suggest from `space`, score fold by fold, prune on request."""
+    """An Optuna objective: suggest from `space`, score fold by fold, prune on request;
+    `jobs()`, asked before each trial, is how many folds to fit at once (default 1)."""
     import optuna
 
     def run(trial: optuna.Trial) -> float:
@@ -41,7 +43,10 @@ def trial_objective(
             return bool(trial.should_prune())
 
         try:
-            return evaluate(build, params, plan, objective=objective, costs=costs, report=report)
+            n_jobs = jobs() if jobs is not None else 1
+            return evaluate(
+                build, params, plan, objective=objective, costs=costs, report=report, n_jobs=n_jobs
+            )
         except Pruned as exc:
             raise optuna.TrialPruned(str(exc)) from exc
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
@@ -132,11 +133,13 @@ class _Prepared:
     start: TuneStart
     study: Any
     objective: Callable[[Any], float]
+    seats: Path  # where this machine's workers hold their seats (see tune.seats)
 
 
 def _prepare(settings: Settings, key: str) -> _Prepared:
     """Every check that needs no tracking: space, data, storage (exit 3 if it does not
     answer), the study and the trial objective."""
+    from credit_mlops.tune import seats
     from credit_mlops.tune.objective import plan_folds
     from credit_mlops.tune.search import trial_objective
     from credit_mlops.tune.storage import display_url, open_storage, probe
@@ -167,23 +170,38 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
         parent_run_id=None,
     )
     plan = plan_folds(X, y, folds=t.folds, seed=settings.train.seed)
+    folder = seats.folder_for(t.storage_url(settings.root), settings.root)
     objective = trial_objective(
-        space, _builder(settings, key), plan, objective=t.objective, costs=_costs(settings)
+        space,
+        _builder(settings, key),
+        plan,
+        objective=t.objective,
+        costs=_costs(settings),
+        jobs=lambda: seats.jobs(folder),
     )
-    return _Prepared(start=start, study=study, objective=objective)
+    return _Prepared(start=start, study=study, objective=objective, seats=folder)
 
 
 def tune(
     settings: Settings, key: str, *, train_after: bool = False, callbacks: Callbacks | None = None
+) -> TuneReport:
+    from credit_mlops.tune.seats import seat
+
+    cb = callbacks or Callbacks()
+    prepared = _prepare(settings, key)  # bad input or unreachable storage: nothing logged
+    with seat(prepared.seats):  # this machine's cores are shared among its live workers
+        return _tune_prepared(settings, key, prepared, train_after, cb)
+
+
+def _tune_prepared(
+    settings: Settings, key: str, prepared: _Prepared, train_after: bool, cb: Callbacks
 ) -> TuneReport:
     from dataclasses import replace
 
     from credit_mlops.tune.training import train_best
     from credit_mlops.tune.workers import run_worker
 
-    cb = callbacks or Callbacks()
     t = settings.tune
-    prepared = _prepare(settings, key)  # bad input or unreachable storage: nothing logged
     start = prepared.start
     runs = _tune_runs(settings)
     parent = None
