@@ -14,6 +14,7 @@ it on a quiet machine and copy them there.
 linear SVM); it should grow about linearly.
 
     python benchmarks/svm_limit.py [--sizes 2000,5000,10000,20000] [--approx] [--budget 600]
+    python benchmarks/svm_limit.py --approx --class-weight --sizes 10000,100000,1000000
 
 Pin it to one core for steadier figures: taskset -c 0 python benchmarks/svm_limit.py
 """
@@ -29,7 +30,9 @@ from dataclasses import replace
 FOLDS = 5
 
 
-def fold_task_seconds(rows: int, *, approx: bool, seed: int = 42) -> tuple[int, float, float]:
+def fold_task_seconds(
+    rows: int, *, approx: bool, class_weight: bool = False, seed: int = 42
+) -> tuple[int, float, float]:
     """(fold training rows, CPU s, wall s) of one CV fold task of the svm key on `rows` rows."""
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
@@ -46,6 +49,8 @@ def fold_task_seconds(rows: int, *, approx: bool, seed: int = 42) -> tuple[int, 
         StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(rows), y)
     )
     config = PipelineConfig(seed=seed, resampling=ResamplingConfig("BorderlineSMOTE"))
+    if class_weight:  # the scale path: no oversampling, balanced class weights
+        config = replace(config, resampling=None, class_weight=True)
     if approx:
         config = replace(config, svm_approx=TrainSettings().svm_approx_components)
     cpu, wall = time.process_time(), time.perf_counter()
@@ -67,17 +72,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="2000,5000,10000,20000")
     parser.add_argument("--approx", action="store_true", help="time --svm-approx instead")
+    parser.add_argument(
+        "--class-weight",
+        action="store_true",
+        help="class weights instead of BorderlineSMOTE (its own row limit stops it at scale)",
+    )
     parser.add_argument("--budget", type=float, default=600.0, help="seconds of one CV fit")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     fold_rows: list[int] = []
     cpus: list[float] = []
     label = "svm (Nystroem approximation)" if args.approx else "svm (exact RBF)"
-    print(f"{label}: one CV fold task, single-threaded")
+    weighted = args.class_weight
+    sampling = "class weights" if weighted else "BorderlineSMOTE"
+    print(f"{label}, {sampling}: one CV fold task, single-threaded")
     print(f"{'rows':>10} {'fold rows':>10} {'cpu s':>10} {'wall s':>10}")
-    fold_task_seconds(500, approx=args.approx)  # warm-up: lazy imports, first calls
+    fold_task_seconds(500, approx=args.approx, class_weight=weighted)  # warm-up: lazy imports
     for rows in sizes:
-        n, cpu, wall = fold_task_seconds(rows, approx=args.approx)
+        n, cpu, wall = fold_task_seconds(rows, approx=args.approx, class_weight=weighted)
         fold_rows.append(n)
         cpus.append(cpu)
         print(f"{rows:>10,} {n:>10,} {cpu:>10.2f} {wall:>10.2f}", flush=True)

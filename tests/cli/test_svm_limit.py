@@ -112,3 +112,15 @@ def test_exact_svm_run_says_so(store: Path, synthetic_file: Path) -> None:
     [run] = runs_in(store)
     assert run.data.params["svm__variant"] == "exact_rbf"  # type: ignore[attr-defined]
     assert run.data.params["model__estimator__kernel"] == "rbf"  # type: ignore[attr-defined]
+
+
+def test_svm_approx_takes_class_weights_on_its_linear_svm(
+    store: Path, synthetic_file: Path
+) -> None:
+    args = ["train", "--data", str(synthetic_file), "-m", "svm", "--svm-approx", *FAST]
+    result = runner.invoke(app, [*args, "--class-weight", "--no-smote", "--no-register"])
+    assert result.exit_code == 0, result.output
+    [run] = runs_in(store)
+    params = run.data.params  # type: ignore[attr-defined]
+    assert params["model__estimator__linear_svm__class_weight"] == "balanced"
+    assert params["smote__used"] == "False"
