@@ -34,3 +34,23 @@ def test_nystroem_gamma_is_svcs_scale_and_seeded() -> None:
     again = ScaledNystroem(n_components=50, random_state=1).fit(X).transform(X)
     assert np.array_equal(features, again)
     assert ScaledNystroem(n_components=500).fit(X).transform(X).shape == (300, 300)
+
+
+def test_limit_refuses_svm_alone_and_skips_it_among_others() -> None:
+    import pytest
+
+    from credit_mlops.errors import InputError
+    from credit_mlops.train import svm_limit
+
+    cfg = TrainSettings(svm_max_rows=1_000)
+    assert svm_limit.apply(cfg, ["svm"], 1_000) == (["svm"], [])  # at the limit: trains
+    with pytest.raises(InputError, match=r"svm on 1,001 training rows .* = 1,000"):
+        svm_limit.apply(cfg, ["svm"], 1_001)
+    keys, notes = svm_limit.apply(cfg, ["xgboost", "svm"], 5_000)
+    assert keys == ["xgboost"] and notes[0].startswith("svm skipped: 5,000 training rows")
+    approx = TrainSettings(svm_max_rows=1_000, svm_approx=True)
+    assert svm_limit.apply(approx, ["svm"], 10**6) == (["svm"], [])
+    tuned = {"svm": {"estimator__C": 2.0, "estimator__gamma": 0.1}}
+    with pytest.raises(InputError, match=r"estimator__C, estimator__gamma.*--svm-approx"):
+        svm_limit.apply(approx, ["svm"], 100, tuned)
+    assert svm_limit.apply(cfg, ["svm"], 100, tuned) == (["svm"], [])  # the exact one takes them

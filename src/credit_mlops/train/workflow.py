@@ -113,7 +113,7 @@ def train(
     importlib.import_module("credit_mlops.modeling.cv")  # the heavy imports, timed apart
     clock.lap("import")
     part, pconfig = _prepare(settings, inputs, clock)
-    keys, notes = svm_limit.apply(settings.train, keys, len(part.y))  # refused: nothing opened
+    keys, notes = svm_limit.apply(settings.train, keys, len(part.y), inputs.model_params)
     # Inputs are all checked by now: only a valid request opens (or creates) the store.
     if settings.tracking.enabled and store is None:
         from credit_mlops.tracking.open import open_tracker
