@@ -10,6 +10,7 @@ keeps its own handler.
 from __future__ import annotations
 
 import signal
+import sys
 
 _script = [False]  # set once by cli.main.main(), never by CliRunner
 
@@ -23,3 +24,22 @@ def settle() -> None:
     """The outcome is decided: ignore Ctrl-C from here to the end of the process."""
     if _script[0]:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def wind_down() -> None:
+    """Ctrl-C in the `credit` script, once its one line is out: end the worker pool now
+    and spare the exit the rest of the work.
+
+    An interrupted command owes nothing to a polite shutdown: the pool's idle workers are
+    killed rather than joined, and the interpreter's last garbage collection (seconds after
+    a million-row job) is skipped by freezing what exists. Its runs are already ended
+    (KILLED) and its files are written whole or not at all. Under CliRunner nothing happens.
+    """
+    if not _script[0]:
+        return
+    import gc
+
+    cv = sys.modules.get("credit_mlops.modeling.cv")  # loaded only if a pool may exist
+    if cv is not None:
+        cv.end_workers()
+    gc.freeze()

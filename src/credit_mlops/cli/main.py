@@ -158,6 +158,7 @@ class CreditGroup(TyperGroup):
             from credit_mlops.cli.render.console import error
 
             error("interrupted", debug=False)
+            interrupts.wind_down()
             raise typer.Exit(130) from None
         finally:
             interrupts.settle()  # the exit code is decided; shutdown is not interruptible

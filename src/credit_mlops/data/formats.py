@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from credit_mlops.errors import DataError, InputError
+from credit_mlops.signals import ctrl_c_held
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,7 +158,9 @@ def read_frame(path: Path) -> pd.DataFrame:
         except (pyarrow.ArrowException, OSError) as exc:
             raise _garbled(path, exc) from exc
     try:
-        return _split_like_header(path, _csv_reader(path, None), csv_header(path)[1])
+        with ctrl_c_held():  # pandas parses it in threads of its own (see signals)
+            frame = _csv_reader(path, None)
+        return _split_like_header(path, frame, csv_header(path)[1])
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise _garbled(path, exc) from exc
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from credit_mlops.modeling.metric_names import DECISION_METRICS, METRICS
 from credit_mlops.modeling.metrics import score
+from credit_mlops.signals import sigint_blocked
 
 if TYPE_CHECKING:
     from imblearn.pipeline import Pipeline
@@ -128,11 +129,27 @@ def _run(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: in
     parallel = Parallel(
         n_jobs=jobs, return_as="generator_unordered", max_nbytes="1M", mmap_mode="r"
     )
+    _start_trackers()
     try:
-        yield from parallel(delayed(_in_worker)(i, fn, args) for i, (fn, args) in enumerate(tasks))
+        with sigint_blocked():  # the workers start with it blocked: only we end them
+            results = parallel(
+                delayed(_in_worker)(i, fn, args) for i, (fn, args) in enumerate(tasks)
+            )
+        yield from results
     except KeyboardInterrupt:
-        _end_workers()
+        end_workers()
         raise
+
+
+def _start_trackers() -> None:
+    """Start the resource trackers first: starting one unblocks SIGINT in this thread
+    (the standard library's does), which would let the workers start with it unblocked."""
+    import multiprocessing.resource_tracker
+
+    from joblib.externals.loky.backend import resource_tracker
+
+    multiprocessing.resource_tracker.ensure_running()
+    resource_tracker.ensure_running()
 
 
 def _in_worker(i: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[int, Any]:
@@ -144,12 +161,16 @@ def _in_worker(i: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[i
     return i, fn(*args)
 
 
-def _end_workers() -> None:
-    """Kill the pool's workers now; joblib's own abort can leave them running."""
+def end_workers() -> None:
+    """Kill the pool's workers now (joblib's own abort can leave them running) and delete
+    the memory-mapped copies of the data they shared (else loky's resource tracker warns
+    of leaked files on stderr after the command ended)."""
     from joblib.externals.loky import reusable_executor
 
-    executor = getattr(reusable_executor, "_executor", None)
-    if executor is not None:
+    executor: Any = getattr(reusable_executor, "_executor", None)
+    if hasattr(executor, "terminate"):  # joblib's memmapping executor: workers and files
+        executor.terminate(kill_workers=True)
+    elif executor is not None:
         executor.shutdown(wait=False, kill_workers=True)
 
 

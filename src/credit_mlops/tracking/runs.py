@@ -86,9 +86,10 @@ def log_training_run(
                     dict(spec.version_tags),
                 )
                 name, version = mv.name, str(mv.version)
-    except BaseException as exc:
+    except BaseException as exc:  # a Ctrl-C ends the run as KILLED, as MLflow's own runs end
+        status = "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED"
         with contextlib.suppress(Exception), conn.scope():
-            client.set_terminated(run_id, "FAILED")
+            client.set_terminated(run_id, status)
         if isinstance(exc, (MlflowException, RequestException, OSError)):
             raise translate(exc, conn, partial_run_id=run_id) from exc
         if isinstance(exc, TrackingError):
