@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import CREDIT, credit, project_with_store
+from tests.conftest import credit, project_with_store
+from tests.integration.processes import alive, cmdline, descendants, start
 
 from credit_mlops.data import schema
 from credit_mlops.data.files import write_table
@@ -21,26 +22,6 @@ from credit_mlops.data.synthetic import synthetic
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FAST = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1", "-q"]
-
-
-def _terminal_sigint() -> None:
-    """Ctrl-C as a terminal's job has it: a shell running the tests in the background (as a
-    CI runner may) ignores SIGINT, and a child inheriting that would never see Ctrl-C."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def start(args: list[str], cwd: Path, **kwargs: object) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
-    return subprocess.Popen(
-        [str(CREDIT), *args],
-        cwd=cwd,
-        env=env,
-        preexec_fn=_terminal_sigint,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,  # type: ignore[call-overload]
-    )
 
 
 def finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str, str]]:
@@ -115,34 +96,6 @@ def test_four_trains_two_compares_and_a_predict_at_once(
         assert len((root / "out.csv").read_text().splitlines()) == 51
 
 
-def _children(pid: int) -> set[int]:
-    """Every live descendant of `pid` (from /proc)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if fields[0] != "Z":
-                parents[int(entry.name)] = int(fields[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {c for c, p in parents.items() if p in frontier} - found
-        found |= frontier
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def test_ctrl_c_during_cross_validation_ends_every_worker(
     tmp_path: Path, store_template: Path
 ) -> None:
@@ -157,20 +110,20 @@ def test_ctrl_c_during_cross_validation_ends_every_worker(
     deadline = time.monotonic() + 300
     while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.5)
-        workers = {p for p in _children(proc.pid) if "loky" in _cmdline(p) or _is_python(p)}
+        workers = {p for p in descendants(proc.pid) if "loky" in cmdline(p) or _is_python(p)}
     assert proc.poll() is None and len(workers) >= 2, "cross-validation workers never started"
     time.sleep(3)  # let them get into the folds
-    workers |= _children(proc.pid)
+    workers |= descendants(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stdout + stderr and "KeyboardInterrupt" not in stderr, stderr
     assert [line for line in stderr.splitlines() if line.strip()] == ["error: interrupted"]
     for _ in range(60):  # a bounded wait for the kernel to reap them, not a timing claim
-        if not any(_alive(p) for p in workers):
+        if not any(alive(p) for p in workers):
             break
         time.sleep(0.5)
-    assert [p for p in workers if _alive(p)] == []
+    assert [p for p in workers if alive(p)] == []
     running = [
         r.info.run_id
         for exp in client_for(root).search_experiments()
@@ -180,15 +133,8 @@ def test_ctrl_c_during_cross_validation_ends_every_worker(
     assert running == []
 
 
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
 def _is_python(pid: int) -> bool:
-    return "python" in _cmdline(pid)
+    return "python" in cmdline(pid)
 
 
 def test_ctrl_c_after_the_summary_still_exits_0_cleanly(
