@@ -31,7 +31,7 @@ def check_oversampling(settings: Settings, keys: list[str], train_rows: int) -> 
         f"{limit:,} (estimated {_duration(seconds)} of CPU per model for its nearest-neighbour "
         "search, which grows with the square of the rows); use --class-weight --no-smote, "
         "--no-smote, or a subsample of at most "
-        f"{limit:,} training rows (or raise train.smote_max_rows)"
+        f"{limit:,} training rows, or raise train.smote_max_rows (CREDIT_TRAIN__SMOTE_MAX_ROWS)"
     )
 
 
