@@ -4,6 +4,8 @@ outbox when tracking fails after training (the partial run id travels as a typed
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,46 @@ def test_tracking_disabled_asks_no_store(project: Path, synthetic_file: Path) ->
     report = train(load_settings(None, flags), store=store)
     assert report.results[0].run_id is None
     assert store.calls == []
+
+
+class ReadOnlyStore(FakeStore):
+    def check(self) -> None:
+        raise TrackingUnreachableError("the store at x cannot be written")
+
+
+class TimedRegistryStore(FakeStore):
+    def log_training_run(
+        self, spec: RunSpec, *, start_time: int | None = None, end_time: int | None = None
+    ) -> TrackedRun:
+        time.sleep(0.3)  # the registration part of this store's logging
+        return replace(super().log_training_run(spec), register_seconds=0.3)
+
+
+def test_a_store_that_fails_its_check_stops_the_folds(project: Path, synthetic_file: Path) -> None:
+    # The folds start before the store is opened (MLflow is imported while they run): a
+    # store that fails its check cancels them and fails at once: nothing is logged.
+    flags = {"train": {"models": ["random_forest", "svm"], "cv_repeats": 3}}
+    settings = load_settings(None, {**flags, "data": {"path": synthetic_file}})
+    store = ReadOnlyStore()
+    progress: list[str] = []
+    start = time.perf_counter()
+    with pytest.raises(TrackingUnreachableError, match="cannot be written"):
+        train(settings, store=store, progress=lambda key, kind: progress.append(kind))
+    assert time.perf_counter() - start < 10  # not the minutes of 30 RF and SVM folds
+    assert store.runs == {} and store.specs == {}
+    assert "fit" not in progress and "log" not in progress
+
+
+def test_the_stage_split_adds_up_and_names_registering(project: Path, synthetic_file: Path) -> None:
+    flags = {"train": {"models": ["decision_tree"], "cv_folds": 2, "cv_repeats": 1}}
+    settings = load_settings(None, {**flags, "data": {"path": synthetic_file}})
+    start = time.perf_counter()
+    report = train(settings, store=TimedRegistryStore())
+    wall = time.perf_counter() - start
+    timings = report.timings
+    assert timings["registering"] == pytest.approx(0.3)  # moved out of logging
+    assert timings["logging"] >= 0.0
+    stages = {k: v for k, v in timings.items() if k not in ("cv_overlap", "cv_estimate")}
+    assert set(stages) == {"import", "data", "store", "cv", "fit", "logging", "registering"}
+    assert sum(stages.values()) <= wall
+    assert timings["cv_estimate"] > 0 and timings["cv_overlap"] >= 0

@@ -166,3 +166,60 @@ def test_resolve_jobs_caps_by_cores_and_tasks() -> None:
     assert training.resolve_jobs(8, 3) == 3
     assert training.resolve_jobs(1, 10) == 1
     assert training.resolve_jobs(-1, 1) == 1
+
+
+def test_one_worker_process_gives_the_in_process_metrics_bit_for_bit(
+    xy: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    # A small job's folds run in one worker beside the main thread (pool=True, one job).
+    X, y = xy
+    keys = ["logistic_regression", "decision_tree"]
+    config = pipeline.PipelineConfig(42, BORDERLINE)
+    here = training.cross_validate(keys, config, X, y, folds=3, repeats=1, n_jobs=1)
+    worker = training.cross_validate(keys, config, X, y, folds=3, repeats=1, n_jobs=1, pool=True)
+    # ... and joblib's pool of two still runs after that one worker, in the same process
+    two = training.cross_validate(keys, config, X, y, folds=3, repeats=1, n_jobs=2)
+    for key in keys:
+        for other in (worker, two):
+            assert here[key].metrics == other[key].metrics  # exact float equality
+            assert here[key].folds == other[key].folds
+            assert here[key].oof is not None and other[key].oof is not None
+            assert (here[key].oof == other[key].oof).all()
+
+
+def test_the_cv_plan_keeps_a_pool_only_when_the_compute_is_worth_it() -> None:
+    from credit_mlops.train.background import plan
+
+    small = plan(["logistic_regression"], 700, 15, -1, overlap=True)
+    assert (small.n_jobs, small.pool, small.label) == (1, True, "one worker")
+    alone = plan(["logistic_regression"], 700, 15, -1, overlap=False)  # nothing to overlap
+    assert (alone.n_jobs, alone.pool, alone.label) == (1, False, "in process")
+    big = plan(["logistic_regression", "random_forest", "svm"], 700, 15, -1, overlap=True)
+    assert (big.n_jobs, big.pool, big.label) == (-1, False, "pool")
+    many_rows = plan(["logistic_regression"], 100_000, 15, -1, overlap=True)
+    assert many_rows.n_jobs == -1 and many_rows.estimate > small.estimate * 100
+    asked = plan(["random_forest"], 100_000, 15, 1, overlap=True)  # --n-jobs 1 is obeyed
+    assert (asked.n_jobs, asked.pool) == (1, False)
+
+
+def test_a_cancelled_in_process_job_stops_at_its_next_fold() -> None:
+    import threading
+
+    from credit_mlops.train.background import Cancelled, CVJob
+
+    started, folds = threading.Event(), []
+
+    def run(step):  # type: ignore[no-untyped-def]
+        for n in range(1000):
+            started.set()
+            folds.append(n)
+            threading.Event().wait(0.01)
+            step("logistic_regression", "fold")
+        return {}
+
+    job = CVJob(run, None)
+    started.wait(5)
+    job.cancel()
+    with pytest.raises(Cancelled):
+        job.result()
+    assert len(folds) < 1000

@@ -113,12 +113,19 @@ def _fit_task(
     return model, time.perf_counter() - start
 
 
-def _run(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: int) -> Iterable[Any]:
-    """Run tasks, yielding (index, result) as they finish."""
+def _run(
+    tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: int, pool: bool = False
+) -> Iterable[Any]:
+    """Run tasks, yielding (index, result) as they finish; in this process when one job
+    suffices, unless `pool` asks for worker processes even then (one worker left to compute
+    while this process does other work)."""
     jobs = resolve_jobs(n_jobs, len(tasks))
-    if jobs == 1:
+    if jobs == 1 and not pool:
         for i, (fn, args) in enumerate(tasks):
             yield i, fn(*args)
+        return
+    if jobs == 1:  # joblib runs n_jobs=1 in this process: loky's executor gives the worker
+        yield from _one_worker(tasks)
         return
     from joblib import Parallel, delayed
 
@@ -129,7 +136,7 @@ def _run(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: in
     parallel = Parallel(
         n_jobs=jobs, return_as="generator_unordered", max_nbytes="1M", mmap_mode="r"
     )
-    _start_trackers()
+    start_trackers()
     try:
         with sigint_blocked():  # the workers start with it blocked: only we end them
             results = parallel(
@@ -141,7 +148,7 @@ def _run(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], n_jobs: in
         raise
 
 
-def _start_trackers() -> None:
+def start_trackers() -> None:
     """Start the resource trackers first: starting one unblocks SIGINT in this thread
     (the standard library's does), which would let the workers start with it unblocked."""
     import multiprocessing.resource_tracker
@@ -150,6 +157,28 @@ def _start_trackers() -> None:
 
     multiprocessing.resource_tracker.ensure_running()
     resource_tracker.ensure_running()
+
+
+def _one_worker(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> Iterable[Any]:
+    from concurrent.futures import as_completed
+
+    from joblib.executor import get_memmapping_executor
+
+    # joblib's own kind of executor (a later Parallel may find and replace it); small jobs
+    # only come here, so nothing is memory-mapped (no temporary folder to manage).
+    executor = get_memmapping_executor(1, max_nbytes=None)
+    start_trackers()
+    with sigint_blocked():  # the worker starts with it blocked: only we end it
+        futures = [executor.submit(_in_worker, i, fn, a) for i, (fn, a) in enumerate(tasks)]
+    try:
+        for future in as_completed(futures):
+            yield future.result()
+    except KeyboardInterrupt:
+        end_workers()
+        raise
+    finally:  # stopped early (an error, a cancelled job): the folds not started never run
+        for future in futures:
+            future.cancel()
 
 
 def _in_worker(i: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[int, Any]:
@@ -192,6 +221,7 @@ def cross_validate(
     repeats: int,
     n_jobs: int = -1,
     progress: Progress | None = None,
+    pool: bool = False,
 ) -> dict[str, CVResult]:
     splits = cv_splits(y, folds=folds, repeats=repeats, seed=config.seed)
     ordered = _slowest_first(keys)
@@ -200,7 +230,7 @@ def cross_validate(
     per_fold: dict[str, dict[int, dict[str, float]]] = {key: {} for key in keys}
     seconds: dict[str, float] = dict.fromkeys(keys, 0.0)
     oof = {key: np.zeros((repeats, len(y))) for key in keys}
-    for i, (scores, proba, spent) in _run(tasks, n_jobs):
+    for i, (scores, proba, spent) in _run(tasks, n_jobs, pool):
         key, n = plan[i]
         per_fold[key][n] = scores
         oof[key][n // folds, splits[n][1]] = proba

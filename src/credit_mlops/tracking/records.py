@@ -104,6 +104,7 @@ class TrackedRun:
     run_url: str | None
     experiment_url: str | None
     model_id: str | None = None
+    register_seconds: float = 0.0  # of the logging time, spent registering the model
 
 
 @dataclass(frozen=True)

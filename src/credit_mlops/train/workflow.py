@@ -7,7 +7,6 @@ fitted model in the outbox and raises `TrainingNotLoggedError` carrying the repo
 from __future__ import annotations
 
 import importlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,11 +17,11 @@ from credit_mlops.errors import CreditError, TrackingError
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
 from credit_mlops.train import inputs as train_inputs
 from credit_mlops.train import svm_limit
+from credit_mlops.train.fitting import Clock, Fitted, fit, start_cv
 from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.spec import TrainingPart
 
 if TYPE_CHECKING:
-    from credit_mlops.modeling.cv import CVResult, FitResult
     from credit_mlops.modeling.pipeline import PipelineConfig
     from credit_mlops.tracking.records import RunSpec
     from credit_mlops.tracking.store import TrackingStore
@@ -74,25 +73,6 @@ class TrainingNotLoggedError(CreditError):
         self.report = report
 
 
-class _Clock:
-    """Seconds per stage, summed when a stage comes back."""
-
-    def __init__(self) -> None:
-        self.timings: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._last
-        self._last = now
-
-
-@dataclass(frozen=True)
-class _Fitted:
-    cv: dict[str, CVResult]
-    fits: dict[str, FitResult]
-
-
 def train(
     settings: Settings,
     inputs: TrainInputs | None = None,
@@ -109,28 +89,29 @@ def train(
         from credit_mlops.tracking.open import target
 
         target(settings, create=False)  # an unusable tracking URI is refused before any work
-    clock = _Clock()
+    clock = Clock()
     importlib.import_module("credit_mlops.modeling.cv")  # the heavy imports, timed apart
     clock.lap("import")
     part, pconfig = _prepare(settings, inputs, clock)
     keys, notes = svm_limit.apply(settings.train, keys, len(part.y), inputs.model_params)
-    # Inputs are all checked by now: only a valid request opens (or creates) the store.
-    if settings.tracking.enabled and store is None:
-        from credit_mlops.tracking.open import open_tracker
-
-        store = open_tracker(settings)
-        clock.lap("import")
-    if settings.tracking.enabled and store is not None:
-        store.check()
-        clock.lap("store")
-    else:
-        store = None
-    fitted = _fit(settings, keys, pconfig, part, clock, on_stage, progress)
+    # Inputs are all checked by now: the folds start, and the store is opened (MLflow
+    # imported) while they run; only a valid request opens (or creates) the store.
+    overlap = settings.tracking.enabled and store is None
+    job = start_cv(settings, keys, pconfig, part, on_stage, progress, overlap, clock)
+    try:
+        store = _open_store(settings, store, clock)
+        fitted = fit(settings, keys, pconfig, part, clock, job, on_stage, progress)
+    except BaseException:
+        if job is not None:
+            job.cancel()
+        raise
     stamp = datetime.now(UTC)
     if on_stage:
         on_stage("logging", len(keys) if store else 0)
-    results, failure = _log_all(settings, inputs, keys, part, fitted, stamp, store, progress)
+    logged = _log_all(settings, inputs, keys, part, fitted, stamp, store, progress)
+    results, failure, registering = logged
     clock.lap("logging")
+    clock.split("logging", "registering", registering)
     report = _report(settings, part, results, clock.timings, store is not None, failure)
     report = replace(report, notes=tuple(notes))
     if failure is not None:
@@ -138,8 +119,28 @@ def train(
     return report
 
 
+def _open_store(
+    settings: Settings, store: TrackingStore | None, clock: Clock
+) -> TrackingStore | None:
+    """The checked store (None without tracking), and what logging imports, loaded now."""
+    if not settings.tracking.enabled:
+        return None
+    if store is None:
+        from credit_mlops.tracking.open import open_tracker
+
+        store = open_tracker(settings)
+        clock.lap("import")
+    store.check()
+    clock.lap("store")
+    from credit_mlops.tracking.runs import preload
+
+    preload()
+    clock.lap("import")
+    return store
+
+
 def _prepare(
-    settings: Settings, inputs: TrainInputs, clock: _Clock
+    settings: Settings, inputs: TrainInputs, clock: Clock
 ) -> tuple[TrainingPart, PipelineConfig]:
     from credit_mlops.data.split import split_holdout
     from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
@@ -175,58 +176,23 @@ def _prepare(
     return part, pconfig
 
 
-def _fit(
-    settings: Settings,
-    keys: list[str],
-    pconfig: PipelineConfig,
-    part: TrainingPart,
-    clock: _Clock,
-    on_stage: Stage | None,
-    progress: Progress | None,
-) -> _Fitted:
-    from credit_mlops.modeling.cv import cross_validate, fit_final
-
-    cfg = settings.train
-    cv: dict[str, CVResult] = {}
-    if cfg.evaluate:
-        if on_stage:
-            on_stage("cross-validation", len(keys) * cfg.cv_folds * cfg.cv_repeats)
-        cv = cross_validate(
-            keys,
-            pconfig,
-            part.X,
-            part.y,
-            folds=cfg.cv_folds,
-            repeats=cfg.cv_repeats,
-            n_jobs=cfg.n_jobs,
-            progress=progress,
-        )
-        clock.lap("cv")
-    if on_stage:
-        on_stage("final fit", len(keys))
-    thresholds = {key: result.threshold for key, result in cv.items()}
-    fits = fit_final(
-        keys, pconfig, part.X, part.y, n_jobs=cfg.n_jobs, progress=progress, thresholds=thresholds
-    )
-    clock.lap("fit")
-    return _Fitted(cv, fits)
-
-
 def _log_all(
     settings: Settings,
     inputs: TrainInputs,
     keys: list[str],
     part: TrainingPart,
-    fitted: _Fitted,
+    fitted: Fitted,
     stamp: datetime,
     store: TrackingStore | None,
     progress: Progress | None,
-) -> tuple[list[ModelResult], TrackingError | None]:
-    """Log each model; after the first tracking failure, the rest go to the outbox too."""
+) -> tuple[list[ModelResult], TrackingError | None, float]:
+    """Log each model; after the first tracking failure, the rest go to the outbox too.
+    Also returns the seconds spent registering (part of logging, reported apart)."""
     from credit_mlops.train.spec import run_name, run_spec
 
     results: list[ModelResult] = []
     failure: TrackingError | None = None
+    registering = 0.0
     for key in keys:
         name = run_name(inputs.run_name, key, len(keys), stamp)
         base = ModelResult(
@@ -243,12 +209,12 @@ def _log_all(
         spec = run_spec(
             settings, key, name, part, fitted.cv.get(key), pipeline, stamp, inputs.reg_name
         )
-        result, error = _log_one(settings, store, spec, base, failure)
-        failure = failure or error
+        result, error, seconds = _log_one(settings, store, spec, base, failure)
+        failure, registering = failure or error, registering + seconds
         results.append(result)
         if progress:
             progress(key, "log")
-    return results, failure
+    return results, failure, registering
 
 
 def _log_one(
@@ -257,7 +223,7 @@ def _log_one(
     spec: RunSpec,
     base: ModelResult,
     failure: TrackingError | None,
-) -> tuple[ModelResult, TrackingError | None]:
+) -> tuple[ModelResult, TrackingError | None, float]:
     from credit_mlops.train.outbox import outbox_dir, write_entry
 
     partial = None
@@ -267,14 +233,18 @@ def _log_one(
         except TrackingError as exc:
             failure, partial = exc, exc.partial_run_id
         else:
-            return replace(
-                base,
-                run_id=tracked.run_id,
-                registered_name=tracked.registered_name,
-                registered_version=tracked.registered_version,
-                run_url=tracked.run_url,
-                experiment_url=tracked.experiment_url,
-            ), None
+            return (
+                replace(
+                    base,
+                    run_id=tracked.run_id,
+                    registered_name=tracked.registered_name,
+                    registered_version=tracked.registered_version,
+                    run_url=tracked.run_url,
+                    experiment_url=tracked.experiment_url,
+                ),
+                None,
+                tracked.register_seconds,
+            )
     entry = write_entry(
         outbox_dir(settings),
         spec,
@@ -282,7 +252,7 @@ def _log_one(
         reason=str(failure),
         partial_run_id=partial,
     )
-    return replace(base, outbox=str(entry)), failure
+    return replace(base, outbox=str(entry)), failure, 0.0
 
 
 def _report(
