@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -99,6 +100,9 @@ class CVJob:
             self._progress(key, kind)
 
     def _work(self) -> None:
+        # A cancelled job's pool is killed under joblib: its note on the tasks it dropped
+        # would reach stderr after the command's one line.
+        warnings.filterwarnings("ignore", r"\d+ tasks which were still being processed")
         try:
             if self._cancelled.is_set():  # cancelled before the folds began
                 raise Cancelled
