@@ -55,7 +55,12 @@ def live_run(run: RunRecord, ref: ModelRef) -> RunRecord:
 
 
 class IdTally:
-    """Counts ids that repeat an earlier one, in constant memory per row (a 64-bit hash)."""
+    """Counts ids that repeat an earlier one, in constant memory per row (a 64-bit hash).
+
+    Text ids held by Arrow (pandas 3's strings, Parquet's) are hashed from Arrow's buffers
+    with FNV-1a, one numpy pass per character position: pandas' hash converts each id to a
+    Python string first, which cost as much CPU as scoring with a logistic regression.
+    Other ids keep pandas' hash."""
 
     def __init__(self) -> None:
         self._hashes: list[Any] = []
@@ -63,7 +68,10 @@ class IdTally:
     def add(self, ids: Any) -> None:
         import pandas as pd
 
-        self._hashes.append(pd.util.hash_pandas_object(ids, index=False).to_numpy())
+        hashed = _arrow_text_hash(ids)
+        if hashed is None:
+            hashed = pd.util.hash_pandas_object(ids, index=False).to_numpy()
+        self._hashes.append(hashed)
 
     @property
     def duplicates(self) -> int:
@@ -73,3 +81,38 @@ class IdTally:
             return 0
         values = np.concatenate(self._hashes)
         return int(len(values) - len(np.unique(values)))
+
+
+_FNV_OFFSET = 0xCBF29CE484222325
+_FNV_PRIME = 0x100000001B3
+_NULL_HASH = 0x9E3779B97F4A7C15  # every missing id alike, as pandas' hash has them
+
+
+def _arrow_text_hash(ids: Any) -> Any:
+    """FNV-1a (64-bit) of each id's UTF-8 bytes, for a Series of Arrow-backed text; else None."""
+    import numpy as np
+    import pyarrow as pa
+
+    arrow = getattr(ids.array, "_pa_array", None)
+    text_types = (pa.types.is_string, pa.types.is_large_string)
+    if arrow is None or not any(is_text(arrow.type) for is_text in text_types):
+        return None
+    text = arrow.combine_chunks().cast(pa.large_string())
+    validity, offsets_buffer, data_buffer = text.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)
+    offsets = offsets[text.offset : text.offset + len(text) + 1]
+    data = np.frombuffer(data_buffer or b"", dtype=np.uint8)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    hashes = np.full(len(text), _FNV_OFFSET, dtype=np.uint64)
+    prime = np.uint64(_FNV_PRIME)
+    shortest, longest = (int(lengths.min()), int(lengths.max())) if len(text) else (0, 0)
+    with np.errstate(over="ignore"):
+        for k in range(shortest):  # every id has a k-th byte
+            hashes ^= data[starts + k]
+            hashes *= prime
+        for k in range(shortest, longest):
+            live = np.flatnonzero(lengths > k)
+            hashes[live] = (hashes[live] ^ data[starts[live] + k]) * prime
+    if validity is not None:
+        hashes[text.is_null().to_numpy(zero_copy_only=False)] = _NULL_HASH
+    return hashes

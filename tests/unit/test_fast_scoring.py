@@ -1,0 +1,128 @@
+"""The fast scoring path gives the model's own P(bad) bit for bit, or is not used at all;
+the id tally's Arrow hash counts duplicates like pandas' hash; chunks reach every worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import FixedThresholdClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from credit_mlops.data.schema import FEATURES, TARGET
+from credit_mlops.data.synth import synthesize
+from credit_mlops.lifecycle.fast_scoring import CheckedProba, compile_proba
+from credit_mlops.lifecycle.predict_checks import IdTally, _arrow_text_hash
+from credit_mlops.lifecycle.stream import MIN_CHUNK_ROWS, rows_per_chunk
+from credit_mlops.modeling.pipeline import (
+    PipelineConfig,
+    ResamplingConfig,
+    build_pipeline,
+    target_bad,
+)
+
+
+@pytest.fixture(scope="module")
+def train() -> pd.DataFrame:
+    frame = synthesize(1_500, seed=5)
+    # codes the training rows never show, so scoring meets unknown categories
+    return frame[(frame["verw"] != 10) & (frame["laufkont"] != 4)].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def applicants() -> pd.DataFrame:
+    return synthesize(3_000, seed=6)[list(FEATURES)]
+
+
+def fitted(key: str, train: pd.DataFrame) -> Any:
+    config = PipelineConfig(seed=0, resampling=ResamplingConfig("BorderlineSMOTE"))
+    pipe = build_pipeline(key, config)
+    model = FixedThresholdClassifier(pipe, threshold=1 / 6, response_method="predict_proba")
+    return model.fit(train[list(FEATURES)], target_bad(train[TARGET]))
+
+
+@pytest.mark.parametrize("key", ["logistic_regression", "xgboost", "random_forest"])
+def test_fast_path_is_the_models_proba_bit_for_bit(
+    key: str, train: pd.DataFrame, applicants: pd.DataFrame
+) -> None:
+    model = fitted(key, train)
+    fast = compile_proba(model)
+    assert fast is not None
+    assert {10, 4} <= set(applicants["verw"]) | set(applicants["laufkont"])  # unknown codes
+    for rows in (applicants, applicants.iloc[1_000:1_007], applicants.iloc[:1]):
+        own = model.predict_proba(rows)[:, 1]
+        got = fast(rows)
+        assert got.dtype == own.dtype
+        np.testing.assert_array_equal(got, own)  # exact, not approximately
+    checked = CheckedProba(model)
+    np.testing.assert_array_equal(checked(applicants), model.predict_proba(applicants)[:, 1])
+    assert checked.fast
+
+
+def test_structures_it_does_not_mirror_keep_the_models_own_path(train: pd.DataFrame) -> None:
+    X, y = train[list(FEATURES)], target_bad(train[TARGET])
+    plain = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    strict = make_pipeline(
+        ColumnTransformer([("n", OneHotEncoder(sparse_output=False), ["verw"])]),
+        LogisticRegression(),
+    ).fit(X, y)
+    dropped = make_pipeline(
+        ColumnTransformer(
+            [
+                (
+                    "n",
+                    OneHotEncoder(sparse_output=False, handle_unknown="ignore", drop="first"),
+                    ["verw"],
+                )
+            ]
+        ),
+        LogisticRegression(),
+    ).fit(X, y)
+    for model in (plain, strict, dropped, LogisticRegression().fit(X, y)):
+        assert compile_proba(model) is None
+        checked = CheckedProba(model)
+        np.testing.assert_array_equal(checked(X), model.predict_proba(X)[:, 1])
+        assert not checked.fast
+
+
+def test_a_fast_path_that_differs_on_the_first_chunk_is_dropped(
+    train: pd.DataFrame, applicants: pd.DataFrame
+) -> None:
+    model = fitted("logistic_regression", train)
+    checked = CheckedProba(model)
+    fast = compile_proba(model)
+    assert fast is not None
+    checked._fast = lambda rows: np.nextafter(fast(rows), 1.0)  # one ulp off
+    own = model.predict_proba(applicants)[:, 1]
+    np.testing.assert_array_equal(checked(applicants.iloc[:500]), own[:500])
+    assert not checked.fast
+    np.testing.assert_array_equal(checked(applicants), own)
+
+
+def test_arrow_text_ids_are_tallied_like_pandas_hash() -> None:
+    ids = pd.Series(["A-1", "A-2", None, "Müller, 3", "", "A-1", None, "", "A-22"], dtype="str")
+    assert _arrow_text_hash(ids) is not None
+    tally = IdTally()
+    for start in range(0, len(ids), 4):  # chunks: Arrow slices with an offset
+        tally.add(ids.iloc[start : start + 4])
+    by_pandas = pd.util.hash_pandas_object(ids, index=False).to_numpy()
+    assert tally.duplicates == len(by_pandas) - len(np.unique(by_pandas)) == 3
+    # FNV-1a 64's published test vectors
+    hashes = _arrow_text_hash(pd.Series(["", "a", "foobar"], dtype="str"))
+    assert [int(h) for h in hashes] == [0xCBF29CE484222325, 0xAF63DC4C8601EC8C, 0x85944171F73967E8]
+    numbers = IdTally()
+    numbers.add(pd.Series([1, 2, 2, 3]))
+    assert _arrow_text_hash(pd.Series([1, 2])) is None and numbers.duplicates == 1
+
+
+def test_a_small_file_is_cut_for_every_worker_and_a_large_one_is_not() -> None:
+    assert rows_per_chunk(50_000, 100_000, 2) == 25_000
+    assert rows_per_chunk(50_000, 10_000_000, 2) == 50_000
+    assert rows_per_chunk(50_000, 1_000, 2) == MIN_CHUNK_ROWS
+    assert rows_per_chunk(300, 2_500, 2) == 300  # a size asked for is kept
+    assert rows_per_chunk(50_000, None, 2) == rows_per_chunk(50_000, 100_000, 1) == 50_000
