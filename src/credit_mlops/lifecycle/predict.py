@@ -36,6 +36,7 @@ class PredictReport:
     threshold: float
     seconds: float  # the whole call, model loading included
     scoring_seconds: float  # reading, validating, scoring and writing the rows
+    scoring_cpu_seconds: float = 0.0  # CPU of this process, all threads, over the same span
     engine: str = "pandas"
     id_column: str = "id"
     duplicate_ids: int = 0  # rows whose id repeats an earlier one (all are scored)
@@ -87,7 +88,7 @@ def predict(
     if engine == "spark":
         from credit_mlops.lifecycle.spark import predict_with_spark
 
-        scoring_start = time.perf_counter()
+        scoring_start, scoring_cpu = time.perf_counter(), time.process_time()
         done = predict_with_spark(
             store,
             ref.uri,
@@ -105,7 +106,7 @@ def predict(
             from credit_mlops.explain.service import reason_maker
 
             explain = reason_maker(store, run, model, reasons)
-        scoring_start = time.perf_counter()
+        scoring_start, scoring_cpu = time.perf_counter(), time.process_time()
         done = score_file(
             model,
             input_path,
@@ -127,6 +128,7 @@ def predict(
         threshold=threshold,
         seconds=time.perf_counter() - start,
         scoring_seconds=time.perf_counter() - scoring_start,
+        scoring_cpu_seconds=time.process_time() - scoring_cpu,
         engine=engine,
         id_column=id_column,
         duplicate_ids=tally.duplicates,
