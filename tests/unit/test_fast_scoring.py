@@ -90,7 +90,7 @@ def test_structures_it_does_not_mirror_keep_the_models_own_path(train: pd.DataFr
         assert not checked.fast
 
 
-def test_a_fast_path_that_differs_on_the_first_chunk_is_dropped(
+def test_a_fast_path_that_differs_on_the_first_rows_is_dropped(
     train: pd.DataFrame, applicants: pd.DataFrame
 ) -> None:
     model = fitted("logistic_regression", train)

@@ -6,7 +6,7 @@ encodes them (numpy, scikit-learn's array code, XGBoost and pyarrow's CSV writer
 the GIL too). At most `workers + 1` chunks are in flight, so memory stays bounded whatever
 the file's size. BLAS is held to one thread per worker so the cores are not oversubscribed.
 P(bad) comes from `fast_scoring.CheckedProba`: the catalogue's preprocessing in plain numpy,
-kept only when it matches the model's own `predict_proba` bit for bit on the first chunk.
+kept only when it matches the model's own `predict_proba` bit for bit on its first rows.
 """
 
 from __future__ import annotations
