@@ -9,8 +9,10 @@ A terminal's Ctrl-C is SIGINT to the whole foreground process group. Two places 
 - A read whose C code runs in threads of its own (pandas' parallel CSV parser parses a
   memory map of the file in a thread pool): a KeyboardInterrupt unwinding the main thread
   mid-read can leave a parser thread on a released buffer, a segfault instead of exit 130.
-  There the Ctrl-C is held until the read returns (a few seconds at a million rows), then
-  raised.
+  Such a read runs in a thread of its own (`in_own_thread`): the main thread only waits,
+  so a Ctrl-C interrupts the wait at once and never unwinds through the read; the `credit`
+  script then ends with os._exit (`work_in_flight`) rather than finalizing the interpreter
+  under the read.
 
 Standard library only; both do nothing outside the main thread or when SIGINT is not
 Python's default handler (a command with its own handler, a test runner's, or ignored).
@@ -21,7 +23,11 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+_reads: list[threading.Event] = []  # one per in_own_thread call, set when its work ends
 
 
 def _default_handling() -> bool:
@@ -44,17 +50,36 @@ def sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-@contextlib.contextmanager
-def ctrl_c_held() -> Iterator[None]:
-    """A Ctrl-C during the block is raised as KeyboardInterrupt once the block is done."""
+def in_own_thread(work: Callable[[], T]) -> T:
+    """`work()` in a thread of its own, waited for; a Ctrl-C interrupts the wait (not the
+    work, which goes on: `work_in_flight()` is then true). Errors are re-raised here.
+
+    The wait is an Event's, not Thread.join: Python 3.11's join, interrupted, marks a
+    running thread as stopped."""
     if not _default_handling():
-        yield
-        return
-    held: list[int] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    if held:
-        raise KeyboardInterrupt
+        return work()
+    box: dict[str, T] = {}
+    errors: list[BaseException] = []
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            finished.set()
+
+    _reads.append(finished)
+    threading.Thread(target=run, name="credit-read", daemon=True).start()
+    while not finished.wait(0.05):  # interruptible; a KeyboardInterrupt leaves it in _reads
+        pass
+    _reads.remove(finished)
+    if errors:
+        raise errors[0]
+    return box["value"]
+
+
+def work_in_flight() -> bool:
+    """A read of `in_own_thread` is still running (its wait was interrupted)."""
+    return not all(finished.is_set() for finished in _reads)

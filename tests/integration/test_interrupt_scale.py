@@ -71,6 +71,14 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def _wchan(pid: int) -> str:
+    """Where a process waits in the kernel (for a failure's message)."""
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text() or "running"
+    except OSError:
+        return "gone"
+
+
 def _cross_validating(proc: subprocess.Popen[str], root: Path, data: Path) -> bool:
     """Two pool workers, each past its start-up (~1.5 s of imports) and into its fold."""
     workers = [p for p in descendants(proc.pid) if "popen_loky" in cmdline(p)]
@@ -129,7 +137,11 @@ def test_ctrl_c_at_one_million_rows_ends_the_whole_tree(
         try:
             code = proc.wait(timeout=LIMIT_S)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"still running {LIMIT_S:.0f} s after Ctrl-C during {stage}")
+            waits = {p: _wchan(p) for p in (proc.pid, *descendants(proc.pid))}
+            pytest.fail(
+                f"still running {LIMIT_S:.0f} s after Ctrl-C during {stage} "
+                f"(kernel waits {waits}); stderr: {stderr_file.read_text()[-2000:]}"
+            )
         exited = time.monotonic() - sent
         while any(alive(p) for p in tree) and time.monotonic() - sent < LIMIT_S:
             time.sleep(0.02)

@@ -1,17 +1,16 @@
-"""credit_mlops.signals: a Ctrl-C held over a block, and SIGINT blocked for what a block starts."""
+"""credit_mlops.signals: SIGINT blocked for what a block starts; work waited for in a thread."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 
 import pytest
 
-from credit_mlops.signals import ctrl_c_held, sigint_blocked
+from credit_mlops.signals import in_own_thread, sigint_blocked, work_in_flight
 
 
 @pytest.fixture(autouse=True)
@@ -22,28 +21,11 @@ def default_sigint() -> Iterator[None]:
     signal.signal(signal.SIGINT, previous)
 
 
-def test_a_ctrl_c_inside_the_block_is_raised_once_the_block_is_done() -> None:
-    finished = False
-    with pytest.raises(KeyboardInterrupt), ctrl_c_held():
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.05)  # the handler runs here: held, not raised
-        finished = True
-    assert finished
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
-def test_no_ctrl_c_no_interrupt() -> None:
-    with ctrl_c_held():
-        pass
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
 def test_another_handler_is_left_alone() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with ctrl_c_held():
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     with sigint_blocked():
         assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert in_own_thread(threading.get_ident) == threading.get_ident()  # run right here
 
 
 def _blocked_in_child() -> bool:
@@ -79,3 +61,28 @@ def test_a_ctrl_c_while_blocked_is_raised_once_unblocked() -> None:
     """In a fresh interpreter: a thread of the test process could take the signal."""
     out = subprocess.run([sys.executable, "-c", PENDING], capture_output=True, text=True)
     assert out.stdout.split() == ["held", "raised", "after", "the", "block"], out.stderr
+
+
+def test_in_own_thread_returns_the_value_and_raises_the_error() -> None:
+    assert in_own_thread(lambda: 41 + 1) == 42
+    with pytest.raises(ValueError, match="bad"):
+        in_own_thread(lambda: int("bad"))
+    assert not work_in_flight()
+
+
+IN_FLIGHT = """
+import os, signal, threading, time
+from credit_mlops.signals import in_own_thread, work_in_flight
+done = threading.Event()
+threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+try:
+    in_own_thread(lambda: done.wait(5))
+except KeyboardInterrupt:
+    print("interrupted at once", work_in_flight(), flush=True)
+done.set()
+"""
+
+
+def test_a_ctrl_c_interrupts_the_wait_not_the_work() -> None:
+    out = subprocess.run([sys.executable, "-c", IN_FLIGHT], capture_output=True, text=True)
+    assert out.stdout.split() == ["interrupted", "at", "once", "True"], out.stderr

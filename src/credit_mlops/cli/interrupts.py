@@ -33,13 +33,22 @@ def wind_down() -> None:
     An interrupted command owes nothing to a polite shutdown: the pool's idle workers are
     killed rather than joined, and the interpreter's last garbage collection (seconds after
     a million-row job) is skipped by freezing what exists. Its runs are already ended
-    (KILLED) and its files are written whole or not at all. Under CliRunner nothing happens.
+    (KILLED) and its files are written whole or not at all. If a read is still running in
+    threads of its own (`signals.in_own_thread`), the process ends at once (os._exit(130)).
+    Under CliRunner nothing happens.
     """
     if not _script[0]:
         return
     import gc
+    import os
+
+    from credit_mlops.signals import work_in_flight
 
     cv = sys.modules.get("credit_mlops.modeling.cv")  # loaded only if a pool may exist
     if cv is not None:
         cv.end_workers()
+    if work_in_flight():  # a read in C threads: finalizing under it could crash, so end now
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(130)
     gc.freeze()

@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from credit_mlops.errors import DataError, InputError
-from credit_mlops.signals import ctrl_c_held
+from credit_mlops.signals import in_own_thread
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -158,8 +158,8 @@ def read_frame(path: Path) -> pd.DataFrame:
         except (pyarrow.ArrowException, OSError) as exc:
             raise _garbled(path, exc) from exc
     try:
-        with ctrl_c_held():  # pandas parses it in threads of its own (see signals)
-            frame = _csv_reader(path, None)
+        # pandas parses it in threads of its own: a Ctrl-C must not unwind through it
+        frame = in_own_thread(lambda: _csv_reader(path, None))
         return _split_like_header(path, frame, csv_header(path)[1])
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise _garbled(path, exc) from exc

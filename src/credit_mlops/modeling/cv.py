@@ -194,9 +194,10 @@ def end_workers() -> None:
     """Kill the pool's workers now (joblib's own abort can leave them running) and delete
     the memory-mapped copies of the data they shared (else loky's resource tracker warns
     of leaked files on stderr after the command ended)."""
-    from joblib.externals.loky import reusable_executor
+    import sys
 
-    executor: Any = getattr(reusable_executor, "_executor", None)
+    reusable_executor = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor: Any = getattr(reusable_executor, "_executor", None)  # none if never imported
     if hasattr(executor, "terminate"):  # joblib's memmapping executor: workers and files
         executor.terminate(kill_workers=True)
     elif executor is not None:
