@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from imblearn.pipeline import Pipeline
 
 from credit_mlops.modeling.pipeline import PipelineConfig
+from credit_mlops.modeling.workers import one_worker, start_trackers
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
 
@@ -148,25 +149,10 @@ def _run(
         raise
 
 
-def start_trackers() -> None:
-    """Start the resource trackers first: starting one unblocks SIGINT in this thread
-    (the standard library's does), which would let the workers start with it unblocked."""
-    import multiprocessing.resource_tracker
-
-    from joblib.externals.loky.backend import resource_tracker
-
-    multiprocessing.resource_tracker.ensure_running()
-    resource_tracker.ensure_running()
-
-
 def _one_worker(tasks: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]]) -> Iterable[Any]:
     from concurrent.futures import as_completed
 
-    from joblib.executor import get_memmapping_executor
-
-    # joblib's own kind of executor (a later Parallel may find and replace it); small jobs
-    # only come here, so nothing is memory-mapped (no temporary folder to manage).
-    executor = get_memmapping_executor(1, max_nbytes=None)
+    executor = one_worker()  # the one `workers.warm_up` may have started already
     start_trackers()
     with sigint_blocked():  # the worker starts with it blocked: only we end it
         futures = [executor.submit(_in_worker, i, fn, a) for i, (fn, a) in enumerate(tasks)]

@@ -36,6 +36,7 @@ FOLD_SECONDS_PER_1K_ROWS: dict[str, float] = {
 # Below this much fold compute one worker process is enough: it computes while the main
 # process imports MLflow (~3 s of CPU), and a second worker would only add its own imports.
 SMALL_CV_SECONDS = 4.0
+CHEAP_FOLD_SECONDS = 0.3  # logistic regression, decision tree
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,13 @@ def plan(keys: Sequence[str], rows: int, tasks_per_key: int, n_jobs: int, overla
     return CVPlan(n_jobs, False, estimate)
 
 
+def worth_warming(keys: Sequence[str], n_jobs: int, overlap: bool) -> bool:
+    """Start the one worker before the data is read? When the job is likely small: cheap
+    models only (rows are not known yet; a large file's pool replaces the idle worker)."""
+    cheap = all(FOLD_SECONDS_PER_1K_ROWS.get(k, 1e9) <= CHEAP_FOLD_SECONDS for k in keys)
+    return overlap and n_jobs != 1 and cheap
+
+
 class Cancelled(Exception):
     """Raised inside an in-process CV at the next fold once the job was cancelled."""
 
@@ -87,7 +95,7 @@ class CVJob:
         self.seconds = 0.0  # the CV's own wall time, start to end
         self._thread = threading.Thread(target=self._work, name="credit-cv", daemon=True)
         if how is None or how.pool or how.n_jobs != 1:
-            from credit_mlops.modeling.cv import start_trackers
+            from credit_mlops.modeling.workers import start_trackers
 
             start_trackers()  # here: starting one from the thread would unblock SIGINT there
         with sigint_blocked():  # the thread, and the workers it starts, never take a Ctrl-C:

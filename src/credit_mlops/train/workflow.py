@@ -17,6 +17,7 @@ from credit_mlops.errors import CreditError, TrackingError
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
 from credit_mlops.train import inputs as train_inputs
 from credit_mlops.train import svm_limit
+from credit_mlops.train.background import worth_warming
 from credit_mlops.train.fitting import Clock, Fitted, fit, start_cv
 from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.spec import TrainingPart
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from credit_mlops.modeling.pipeline import PipelineConfig
     from credit_mlops.tracking.records import RunSpec
     from credit_mlops.tracking.store import TrackingStore
+    from credit_mlops.train.background import CVJob
 
 Progress = Callable[[str, str], None]
 Stage = Callable[[str, int], None]  # (stage name, number of steps) when a stage starts
@@ -90,20 +92,25 @@ def train(
 
         target(settings, create=False)  # an unusable tracking URI is refused before any work
     clock = Clock()
-    importlib.import_module("credit_mlops.modeling.cv")  # the heavy imports, timed apart
-    clock.lap("import")
-    part, pconfig = _prepare(settings, inputs, clock)
-    keys, notes = svm_limit.apply(settings.train, keys, len(part.y), inputs.model_params)
-    # Inputs are all checked by now: the folds start, and the store is opened (MLflow
-    # imported) while they run; only a valid request opens (or creates) the store.
     overlap = settings.tracking.enabled and store is None
-    job = start_cv(settings, keys, pconfig, part, on_stage, progress, overlap, clock)
+    job: CVJob | None = None
+    warm = worth_warming(keys, settings.train.n_jobs, overlap and settings.train.evaluate)
+    if warm:  # a small job's one worker imports scikit-learn while this process does too
+        from credit_mlops.modeling.workers import warm_up
+
+        warm_up()
     try:
+        importlib.import_module("credit_mlops.modeling.cv")  # the heavy imports, timed apart
+        clock.lap("import")
+        part, pconfig = _prepare(settings, inputs, clock)
+        keys, notes = svm_limit.apply(settings.train, keys, len(part.y), inputs.model_params)
+        # Inputs are all checked by now: the folds start, and the store is opened (MLflow
+        # imported) while they run; only a valid request opens (or creates) the store.
+        job = start_cv(settings, keys, pconfig, part, on_stage, progress, overlap, clock)
         store = _open_store(settings, store, clock)
         fitted = fit(settings, keys, pconfig, part, clock, job, on_stage, progress)
     except BaseException:
-        if job is not None:
-            job.cancel()
+        _stop_workers(job, warm)
         raise
     stamp = datetime.now(UTC)
     if on_stage:
@@ -117,6 +124,16 @@ def train(
     if failure is not None:
         raise TrainingNotLoggedError(failure, report)
     return report
+
+
+def _stop_workers(job: CVJob | None, warm: bool) -> None:
+    """A failed or interrupted command ends its folds and the worker it started early."""
+    if job is not None:
+        job.cancel()
+    elif warm:
+        from credit_mlops.modeling.cv import end_workers
+
+        end_workers()
 
 
 def _open_store(
