@@ -89,6 +89,7 @@ class CVJob:
         self._run = run
         self._progress = progress
         self._cancelled = threading.Event()
+        self._done = threading.Event()  # waited on, not Thread.join (see signals.in_own_thread)
         self._result: dict[str, CVResult] | None = None
         self._error: BaseException | None = None
         self.started = time.perf_counter()
@@ -119,9 +120,10 @@ class CVJob:
             self._error = exc
         finally:
             self.seconds = time.perf_counter() - self.started
+            self._done.set()
 
     def result(self) -> dict[str, CVResult]:
-        self._thread.join()
+        self._done.wait()
         if self._error is not None:
             raise self._error
         assert self._result is not None
