@@ -116,5 +116,8 @@ def train_report(report: TrainReport, *, quiet: bool) -> None:
             table.add_row(r.key, *cells)
         console.print(table)
     if report.timings:
-        stages = " · ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
-        console.print(f"[dim]time: {stages}[/]")
+        notes = ("cv_overlap", "cv_estimate")  # not stages: they overlap the others
+        times = report.timings
+        stages = " · ".join(f"{k} {v:.1f}s" for k, v in times.items() if k not in notes)
+        beside = f" (cv beside import {times['cv_overlap']:.1f}s)" if "cv_overlap" in times else ""
+        console.print(f"[dim]time: {stages}{beside}[/]")
