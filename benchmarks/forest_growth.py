@@ -1,0 +1,78 @@
+"""The random forest at 1M rows: how one CV fold task's cost grows with the rows (issue 12).
+
+`make bench-scale` runs `credit train --model random_forest` whole (5x3 CV and the final fit,
+16 fits of 300 trees); at 1,000,000 rows that is hours on two cores, so this script measures
+the growth law instead. One CV fold task exactly as the cross-validation runs it
+(modeling.cv._fold_task on the first fold of a 5-fold split of `credit data synth` rows, class
+weights, no oversampling: the scale path), single-threaded, with --trees trees instead of the
+catalogue's 300. A forest's trees are grown independently on bootstrap samples of the same
+size, so a fit's CPU time is proportional to the number of trees; the script prints the
+measured seconds, the fitted exponent, and the whole `credit train` extrapolated to the
+catalogue's trees: 16 fits on 2 cores.
+
+    python benchmarks/forest_growth.py [--sizes 10000,100000,1000000] [--trees 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from dataclasses import replace
+
+from svm_limit import growth
+
+FOLDS, REPEATS, CORES = 5, 3, 2
+
+
+def fold_task_seconds(rows: int, trees: int, seed: int = 42) -> tuple[int, float, float]:
+    """(fold training rows, CPU s, wall s) of one random-forest CV fold task on `rows` rows."""
+    import numpy as np
+    from sklearn.model_selection import StratifiedKFold
+
+    from credit_mlops.data.schema import FEATURES, TARGET
+    from credit_mlops.data.synth import synthesize
+    from credit_mlops.modeling.cv import _fold_task
+    from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
+
+    frame = synthesize(rows, seed=seed)
+    X, y = frame[list(FEATURES)], target_bad(frame[TARGET])
+    train_idx, test_idx = next(
+        StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(rows), y)
+    )
+    config = PipelineConfig(seed=seed, resampling=None, class_weight=True)
+    config = replace(config, model_params={"random_forest": {"n_estimators": trees}})
+    cpu, wall = time.process_time(), time.perf_counter()
+    _fold_task("random_forest", config, X, y, train_idx, test_idx)
+    return len(train_idx), time.process_time() - cpu, time.perf_counter() - wall
+
+
+def main() -> None:
+    from credit_mlops.modeling.estimators import estimator
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--trees", type=int, default=10)
+    args = parser.parse_args()
+    full = int(estimator("random_forest", 42).get_params()["n_estimators"])
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    print(f"random forest, class weights: one CV fold task with {args.trees} trees, 1 thread")
+    print(f"{'rows':>10} {'fold rows':>10} {'cpu s':>8} {'wall s':>8} {'train, est. s':>14}")
+    fold_task_seconds(500, args.trees)  # warm-up: lazy imports
+    fold_rows, cpus = [], []
+    for rows in sizes:
+        n, cpu, wall = fold_task_seconds(rows, args.trees)
+        fold_rows.append(n)
+        cpus.append(cpu)
+        # the whole train: 5x3 folds and a final fit on 5/4 the rows, 300 trees, 2 cores
+        per_tree = cpu / args.trees
+        train_s = per_tree * full * (FOLDS * REPEATS + (FOLDS / (FOLDS - 1))) / CORES
+        print(f"{rows:>10,} {n:>10,} {cpu:>8.1f} {wall:>8.1f} {train_s:>14,.0f}", flush=True)
+    if len(sizes) > 1:
+        _, b = growth(fold_rows, cpus)
+        last = math.log(cpus[-1] / cpus[-2]) / math.log(fold_rows[-1] / fold_rows[-2])
+        print(f"growth exponent: {b:.2f} over every size, {last:.2f} over the last two")
+
+
+if __name__ == "__main__":
+    main()
