@@ -184,10 +184,35 @@ def end_workers() -> None:
 
     reusable_executor = sys.modules.get("joblib.externals.loky.reusable_executor")
     executor: Any = getattr(reusable_executor, "_executor", None)  # none if never imported
+    if executor is not None:
+        _quiet_manager_thread()
     if hasattr(executor, "terminate"):  # joblib's memmapping executor: workers and files
         executor.terminate(kill_workers=True)
     elif executor is not None:
         executor.shutdown(wait=False, kill_workers=True)
+
+
+_MANAGER_THREAD = "ExecutorManagerThread"  # loky's thread feeding the workers
+
+
+def _quiet_manager_thread() -> None:
+    """Killing a pool can race loky's manager thread while it queues the next task: it then
+    dies of a KeyError on the work item the kill removed, and `threading.excepthook` would
+    print that traceback after the command's one line. After a deliberate kill that thread's
+    end is expected; every other thread's exception is still reported."""
+    import threading
+
+    previous = threading.excepthook
+    if getattr(previous, "_credit_quiet", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.thread is not None and args.thread.name == _MANAGER_THREAD:
+            return
+        previous(args)
+
+    hook._credit_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 # Slowest first, so the pool's last tasks are short ones.
