@@ -6,9 +6,11 @@ the growth law instead. One CV fold task exactly as the cross-validation runs it
 (modeling.cv._fold_task on the first fold of a 5-fold split of `credit data synth` rows, class
 weights, no oversampling: the scale path), single-threaded, with --trees trees instead of the
 catalogue's 300. A forest's trees are grown independently on bootstrap samples of the same
-size, so a fit's CPU time is proportional to the number of trees; the script prints the
-measured seconds, the fitted exponent, and the whole `credit train` extrapolated to the
-catalogue's trees: 16 fits on 2 cores.
+size, so a fit's CPU time and the fitted model's size are proportional to the number of
+trees; the script prints the measured seconds, the fitted exponent, the whole `credit train`
+extrapolated to the catalogue's trees (16 fits on 2 cores), and the pickled size of the
+fitted forest at the catalogue's trees (from a two-tree fit: fully grown trees have nodes in
+proportion to their rows, so one fold's model alone can pass the memory budget).
 
     python benchmarks/forest_growth.py [--sizes 10000,100000,1000000] [--trees 10]
 """
@@ -47,6 +49,24 @@ def fold_task_seconds(rows: int, trees: int, seed: int = 42) -> tuple[int, float
     return len(train_idx), time.process_time() - cpu, time.perf_counter() - wall
 
 
+def forest_mib(rows: int, trees: int, seed: int = 42) -> float:
+    """Pickled MiB of the fitted random-forest model (the whole pipeline) with `trees` trees,
+    extrapolated from a two-tree fit on `rows` rows."""
+    import pickle
+
+    from credit_mlops.data.schema import FEATURES, TARGET
+    from credit_mlops.data.synth import synthesize
+    from credit_mlops.modeling.assembly import model_for
+    from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
+
+    frame = synthesize(rows, seed=seed)
+    X, y = frame[list(FEATURES)], target_bad(frame[TARGET])
+    config = PipelineConfig(seed=seed, resampling=None, class_weight=True)
+    config = replace(config, model_params={"random_forest": {"n_estimators": 2}})
+    model = model_for("random_forest", config, 0.5).fit(X, y)
+    return len(pickle.dumps(model)) / 2 * trees / 2**20
+
+
 def main() -> None:
     from credit_mlops.modeling.estimators import estimator
 
@@ -57,7 +77,8 @@ def main() -> None:
     full = int(estimator("random_forest", 42).get_params()["n_estimators"])
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print(f"random forest, class weights: one CV fold task with {args.trees} trees, 1 thread")
-    print(f"{'rows':>10} {'fold rows':>10} {'cpu s':>8} {'wall s':>8} {'train, est. s':>14}")
+    header = f"{'rows':>10} {'fold rows':>10} {'cpu s':>8} {'wall s':>8} {'train, est. s':>14}"
+    print(f"{header} {'model MiB':>10}")
     fold_task_seconds(500, args.trees)  # warm-up: lazy imports
     fold_rows, cpus = [], []
     for rows in sizes:
@@ -67,7 +88,9 @@ def main() -> None:
         # the whole train: 5x3 folds and a final fit on 5/4 the rows, 300 trees, 2 cores
         per_tree = cpu / args.trees
         train_s = per_tree * full * (FOLDS * REPEATS + (FOLDS / (FOLDS - 1))) / CORES
-        print(f"{rows:>10,} {n:>10,} {cpu:>8.1f} {wall:>8.1f} {train_s:>14,.0f}", flush=True)
+        mib = forest_mib(rows, full)
+        line = f"{rows:>10,} {n:>10,} {cpu:>8.1f} {wall:>8.1f} {train_s:>14,.0f}"
+        print(f"{line} {mib:>10,.0f}", flush=True)
     if len(sizes) > 1:
         _, b = growth(fold_rows, cpus)
         last = math.log(cpus[-1] / cpus[-2]) / math.log(fold_rows[-1] / fold_rows[-2])

@@ -111,6 +111,10 @@ def fit(
         clock.note("cv_overlap", max(0.0, job.seconds - clock.timings["cv"]))
     # A small job's final fits stay in this process too (a pool would cost more than them).
     small = job is not None and job.plan is not None and job.plan.n_jobs == 1
+    if small and job is not None and job.plan is not None and job.plan.pool:
+        from credit_mlops.modeling.cv import end_workers
+
+        end_workers()  # its one worker is idle now: ended here, the exit does not wait for it
     n_jobs = 1 if small else settings.train.n_jobs
     if on_stage:
         on_stage("final fit", len(keys))
