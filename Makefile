@@ -41,6 +41,7 @@ bench-tune: install  ## credit tune --trials 40: one worker against two sharing 
 
 bench-scale: install  ## cost growth with rows (1k..1M; pass ARGS="--sizes 1000,10000 ..." to run small)
 	$(RUN) python benchmarks/scale.py $(ARGS)
+	$(RUN) python benchmarks/forest_growth.py  # the random forest beyond --forest-max-rows
 
 bench-quality: install  ## model quality under the fixed protocol (needs CREDIT_DATA__PATH; long)
 	$(RUN) python benchmarks/quality.py

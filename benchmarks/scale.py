@@ -263,6 +263,14 @@ def bench_train(b: Bench, project: Project, args: argparse.Namespace) -> None:
             for n in sizes(args.sizes):
                 if svm_refused(b, section, model, n):
                     continue
+                if model == "random_forest" and n > args.forest_max_rows:
+                    b.add(
+                        section,
+                        f"random_forest, {n:,} rows",
+                        f"not run above --forest-max-rows {args.forest_max_rows:,}: hours "
+                        "at a million rows; forest_growth.py measures its growth law",
+                    )
+                    continue
                 data = synth_file(data_dir, n, "parquet", seed=1)
                 folder = project.fresh(f"train-{model}-{n}")
                 cmd = [
@@ -411,6 +419,13 @@ def main() -> None:
     parser.add_argument("--models", default=MODELS)
     parser.add_argument(
         "--compare-oversampling", action=argparse.BooleanOptionalAction, default=True
+    )
+    parser.add_argument(
+        "--forest-max-rows",
+        type=int,
+        default=10_000,
+        help="train the random forest whole up to these rows (benchmarks/forest_growth.py "
+        "extrapolates the seed's 300 trees beyond)",
     )
     parser.add_argument("--read-rows", type=int, default=1_000_000)
     parser.add_argument("--synth-rows", type=int, default=1_000_000)
