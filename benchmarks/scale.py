@@ -425,7 +425,7 @@ def main() -> None:
         type=int,
         default=10_000,
         help="train the random forest whole up to these rows (benchmarks/forest_growth.py "
-        "extrapolates the seed's 300 trees beyond)",
+        "extrapolates the catalogue's 300 trees beyond)",
     )
     parser.add_argument("--read-rows", type=int, default=1_000_000)
     parser.add_argument("--synth-rows", type=int, default=1_000_000)
