@@ -215,7 +215,7 @@ def test_fetch_downloads_extracts_and_validates(
 ) -> None:
     url, archive = archive_server
     bar = Bar()
-    path = fetch.fetch(url, tmp_path / "raw", progressbar=bar)
+    path = fetch.fetch(url, tmp_path / "raw", progressbar=bar).path
     assert path == tmp_path / "raw" / schema.DATA_FILE
     assert dataset.load_dataset(path).shape == (400, 20)
     assert bar.total == archive.stat().st_size and bar.closed
@@ -224,7 +224,7 @@ def test_fetch_downloads_extracts_and_validates(
 def test_fetch_checks_the_archive_hash(tmp_path: Path, archive_server: tuple[str, Path]) -> None:
     url, archive = archive_server
     good = hashlib.sha256(archive.read_bytes()).hexdigest()
-    assert fetch.fetch(url, tmp_path / "ok", sha256=good).is_file()
+    assert fetch.fetch(url, tmp_path / "ok", sha256=good).path.is_file()
     with pytest.raises(DataError, match="failed its checksum"):
         fetch.fetch(url, tmp_path / "bad", sha256="0" * 64)
 

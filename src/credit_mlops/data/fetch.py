@@ -42,28 +42,9 @@ def fetch(
     progressbar: bool | ProgressBar = False,
     min_rows_per_class: int = 30,
     setting: str = "data.url",
-) -> Path:
-    """Download the UCI archive into `data_dir` (cached by pooch), extract and validate it."""
-    return fetch_archive(
-        url,
-        data_dir,
-        sha256=sha256,
-        progressbar=progressbar,
-        min_rows_per_class=min_rows_per_class,
-        setting=setting,
-    ).path
-
-
-def fetch_archive(
-    url: str,
-    data_dir: Path,
-    *,
-    sha256: str | None = None,
-    progressbar: bool | ProgressBar = False,
-    min_rows_per_class: int = 30,
-    setting: str = "data.url",
 ) -> Fetched:
-    """As `fetch`, and which members of the archive were left out."""
+    """Download the UCI archive into `data_dir` (cached by pooch), extract and validate it;
+    the data file and the archive members left out."""
     import pooch
     import requests
 
@@ -96,7 +77,7 @@ def fetch_data(
     settings: Settings, *, progressbar: bool | ProgressBar = False, url_flag: bool = False
 ) -> Fetched:
     """`credit data fetch`: the archive at data.url into data.dir, checked."""
-    return fetch_archive(
+    return fetch(
         settings.data.url,
         settings.path(settings.data.dir),
         sha256=settings.data.sha256,
