@@ -53,6 +53,32 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def descendants(pid: int) -> set[int]:
+    """Every live descendant of `pid`, from /proc (zombies left out)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {c for c, p in parents.items() if p in frontier} - found
+        found |= frontier
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 class PeakRSS:
     """Peak resident memory of a process and all its descendants, sampled from /proc."""
 
@@ -70,27 +96,10 @@ class PeakRSS:
         self._stop.set()
         self._thread.join()
 
-    def _tree(self) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-        out, todo = [], [self.pid]
-        while todo:
-            pid = todo.pop()
-            out.append(pid)
-            todo.extend(children.get(pid, []))
-        return out
-
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, sum(self._sample(pid) for pid in self._tree()))
+            tree = {self.pid, *descendants(self.pid)}
+            self.peak_kb = max(self.peak_kb, sum(self._sample(pid) for pid in tree))
             self._stop.wait(0.1)
 
     def _sample(self, pid: int) -> int:

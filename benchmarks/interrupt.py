@@ -12,34 +12,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from harness import CREDIT, Bench, Project, clean_env, median
+from harness import CREDIT, Bench, Project, alive, clean_env, descendants, median
 
 TARGET_S = 5.0
-
-
-def _descendants(pid: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z":
-                parents[int(entry.name)] = int(fields[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {c for c, p in parents.items() if p in frontier} - found
-        found |= frontier
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def once(folder: Path, data: Path) -> tuple[float, float, int]:
@@ -56,14 +31,14 @@ def once(folder: Path, data: Path) -> tuple[float, float, int]:
     workers: set[int] = set()
     while len(workers) < 2 and proc.poll() is None:
         time.sleep(0.2)
-        workers = _descendants(proc.pid)
+        workers = descendants(proc.pid)
     time.sleep(2.0)  # into the folds
-    workers |= _descendants(proc.pid)
+    workers |= descendants(proc.pid)
     start = time.perf_counter()
     os.killpg(proc.pid, signal.SIGINT)
     code = proc.wait(timeout=300)
     exited = time.perf_counter() - start
-    while any(_alive(p) for p in workers) and time.perf_counter() - start < 300:
+    while any(alive(p) for p in workers) and time.perf_counter() - start < 300:
         time.sleep(0.05)
     return exited, time.perf_counter() - start, code
 
