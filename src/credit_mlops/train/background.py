@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, str], None]
 
-# CPU seconds of one CV fold per 1,000 training rows, single-threaded (BorderlineSMOTE on),
-# measured on the 700-row training part of the real data; unknown keys count as the slowest.
+# CPU seconds of one CV fold per 1,000 training rows, single-threaded (BorderlineSMOTE on):
+# logistic regression, decision tree and random forest measured on the 700-row training part
+# of the real data (on a loaded machine, so rough); scorecard, xgboost and svm not measured,
+# set high enough that they always take the pool (their folds are seconds each). Only whether
+# a job falls under SMALL_CV_SECONDS depends on these; unknown keys count as the slowest.
 FOLD_SECONDS_PER_1K_ROWS: dict[str, float] = {
     "logistic_regression": 0.3,
     "decision_tree": 0.3,
