@@ -40,17 +40,20 @@ def test_limit_refuses_svm_alone_and_skips_it_among_others() -> None:
     import pytest
 
     from credit_mlops.errors import InputError
-    from credit_mlops.train import svm_limit
+    from credit_mlops.train import limits
 
     cfg = TrainSettings(svm_max_rows=1_000)
-    assert svm_limit.apply(cfg, ["svm"], 1_000) == (["svm"], [])  # at the limit: trains
+    assert limits.apply_svm_limit(cfg, ["svm"], 1_000) == (["svm"], [])  # at the limit: trains
     with pytest.raises(InputError, match=r"svm on 1,001 training rows .* = 1,000"):
-        svm_limit.apply(cfg, ["svm"], 1_001)
-    keys, notes = svm_limit.apply(cfg, ["xgboost", "svm"], 5_000)
+        limits.apply_svm_limit(cfg, ["svm"], 1_001)
+    keys, notes = limits.apply_svm_limit(cfg, ["xgboost", "svm"], 5_000)
     assert keys == ["xgboost"] and notes[0].startswith("svm skipped: 5,000 training rows")
     approx = TrainSettings(svm_max_rows=1_000, svm_approx=True)
-    assert svm_limit.apply(approx, ["svm"], 10**6) == (["svm"], [])
+    assert limits.apply_svm_limit(approx, ["svm"], 10**6) == (["svm"], [])
     tuned = {"svm": {"estimator__C": 2.0, "estimator__gamma": 0.1}}
     with pytest.raises(InputError, match=r"estimator__C, estimator__gamma.*--svm-approx"):
-        svm_limit.apply(approx, ["svm"], 100, tuned)
-    assert svm_limit.apply(cfg, ["svm"], 100, tuned) == (["svm"], [])  # the exact one takes them
+        limits.apply_svm_limit(approx, ["svm"], 100, tuned)
+    exact = limits.apply_svm_limit(cfg, ["svm"], 100, tuned)
+    assert exact == (["svm"], [])  # the exact one takes them
+    unlimited = TrainSettings(svm_max_rows=0)  # 0 is no limit, as for train.smote_max_rows
+    assert limits.apply_svm_limit(unlimited, ["svm"], 10**6) == (["svm"], [])

@@ -35,6 +35,7 @@ class TrainSettings(Section):
     calibrate: Literal["none", "sigmoid", "isotonic"] = "none"
     # The exact RBF SVM grows about quadratically: above this many training rows `--model
     # svm` is refused and `all` leaves svm out (default: one CV fit ~10 min, svm_scale.py).
+    # 0: no limit.
     svm_max_rows: int = Field(default_factory=default_max_rows, ge=0)
     svm_approx: bool = False  # svm as Nystroem + linear SVM (linear in the rows; no limit)
     svm_approx_components: int = Field(100, ge=10, le=10_000)  # Nystroem features

@@ -45,15 +45,13 @@ def default_max_rows(folds: int = 5) -> int:
 
 
 def duration(seconds: float) -> str:
+    if seconds < 1:
+        return "under 1 s"
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7_200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3_600:.1f} h"
-
-
-def over_limit(train_rows: int, limit: int) -> bool:
-    return train_rows > limit
 
 
 def refusal(train_rows: int, limit: int, folds: int) -> str:

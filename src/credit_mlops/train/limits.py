@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from credit_mlops.config.settings import Settings
+from credit_mlops.config.train import TrainSettings
 from credit_mlops.errors import InputError
 from credit_mlops.modeling.catalog import ENSEMBLE_KEY, RAW_KEYS
+from credit_mlops.modeling.svm_scale import duration, refusal, skip_note
+
+SVM_KEY = "svm"
+
+
+def over(rows: int, limit: int) -> bool:
+    """A row limit of 0 is no limit (train.smote_max_rows, train.svm_max_rows)."""
+    return bool(limit) and rows > limit
+
+
+def oversamples(settings: Settings, key: str) -> bool:
+    """Whether this run oversamples `key` (not with --no-smote; never the scorecard; the
+    ensemble only when [ensemble] smote asks for it)."""
+    cfg = settings.train
+    return cfg.smote and key not in RAW_KEYS and (key != ENSEMBLE_KEY or settings.ensemble.smote)
 
 
 def oversampled_keys(settings: Settings, keys: list[str]) -> list[str]:
-    """The models this run would oversample (none with --no-smote; never the scorecard;
-    the ensemble only when [ensemble] smote asks for it)."""
-    if not settings.train.smote:
-        return []
-    return [k for k in keys if k not in RAW_KEYS and (k != ENSEMBLE_KEY or settings.ensemble.smote)]
+    """The models this run would oversample."""
+    return [k for k in keys if oversamples(settings, k)]
 
 
 def check_oversampling(settings: Settings, keys: list[str], train_rows: int) -> None:
@@ -21,25 +36,40 @@ def check_oversampling(settings: Settings, keys: list[str], train_rows: int) -> 
 
     cfg = settings.train
     limit = cfg.smote_max_rows
-    if not limit or train_rows <= limit or not oversampled_keys(settings, keys):
+    if not over(train_rows, limit) or not oversampled_keys(settings, keys):
         return
     seconds = cv_seconds(
         train_rows, folds=cfg.cv_folds, repeats=cfg.cv_repeats, evaluate=cfg.evaluate
     )
     raise InputError(
         f"{cfg.smote_method} on {train_rows:,} training rows is over train.smote_max_rows = "
-        f"{limit:,} (estimated {_duration(seconds)} of CPU per model for its nearest-neighbour "
+        f"{limit:,} (estimated {duration(seconds)} of CPU per model for its nearest-neighbour "
         "search, which grows with the square of the rows); use --class-weight --no-smote, "
         "--no-smote, or a subsample of at most "
         f"{limit:,} training rows, or raise train.smote_max_rows (CREDIT_TRAIN__SMOTE_MAX_ROWS)"
     )
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 1:
-        return "under 1 s"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+def apply_svm_limit(
+    cfg: TrainSettings,
+    keys: list[str],
+    train_rows: int,
+    tuned: Mapping[str, Mapping[str, object]] | None = None,
+) -> tuple[list[str], list[str]]:
+    """The exact RBF SVM's row limit: the keys to train and the notes to show. Above
+    `train.svm_max_rows` training rows svm alone is refused (one line with the estimate and
+    the alternatives); svm among other models is left out with a note. `--svm-approx` grows
+    linearly and has no limit; the exact SVM's tuned parameters (`--params-from`) do not fit
+    it and are refused."""
+    if cfg.svm_approx and SVM_KEY in keys and (tuned or {}).get(SVM_KEY):
+        names = ", ".join(sorted((tuned or {})[SVM_KEY]))
+        raise InputError(
+            f"--params-from gives the exact RBF SVM's parameters ({names}), which --svm-approx "
+            "does not have; drop --svm-approx or --params-from"
+        )
+    if SVM_KEY not in keys or cfg.svm_approx or not over(train_rows, cfg.svm_max_rows):
+        return keys, []
+    if keys == [SVM_KEY]:
+        raise InputError(refusal(train_rows, cfg.svm_max_rows, cfg.cv_folds))
+    kept = [k for k in keys if k != SVM_KEY]
+    return kept, [skip_note(train_rows, cfg.svm_max_rows, cfg.cv_folds)]

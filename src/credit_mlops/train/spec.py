@@ -12,6 +12,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.explain.background import ARTIFACT
 from credit_mlops.modeling.catalog import DISPLAY_NAMES, RAW_KEYS
 from credit_mlops.tracking.records import RunSpec
+from credit_mlops.train.limits import oversamples
 
 if TYPE_CHECKING:
     import numpy as np
@@ -124,12 +125,9 @@ def decision_metrics(cv: CVResult | None, model: Any, rule: str) -> tuple[dict[s
 def params(
     settings: Settings, key: str, part: TrainingPart, threshold_source: str, pipeline: Any
 ) -> dict[str, Any]:
-    from credit_mlops.modeling.catalog import ENSEMBLE_KEY
-
     cfg = settings.train
     dataset, holdout = part.dataset, part.holdout
-    # the ensemble's members oversample only when both the run and [ensemble] ask for it
-    smote = cfg.smote and key not in RAW_KEYS and (key != ENSEMBLE_KEY or settings.ensemble.smote)
+    smote = oversamples(settings, key)
     out: dict[str, Any] = {
         "version": settings.model_version,
         "model_key": key,

@@ -16,7 +16,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.errors import CreditError, TrackingError
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
 from credit_mlops.train import inputs as train_inputs
-from credit_mlops.train import svm_limit
+from credit_mlops.train import limits
 from credit_mlops.train.background import worth_warming
 from credit_mlops.train.fitting import Clock, Fitted, fit, start_cv
 from credit_mlops.train.inputs import TrainInputs
@@ -103,7 +103,7 @@ def train(
         importlib.import_module("credit_mlops.modeling.cv")  # the heavy imports, timed apart
         clock.lap("import")
         part, pconfig = _prepare(settings, inputs, clock)
-        keys, notes = svm_limit.apply(settings.train, keys, len(part.y), inputs.model_params)
+        keys, notes = limits.apply_svm_limit(settings.train, keys, len(part.y), inputs.model_params)
         # Inputs are all checked by now: the folds start, and the store is opened (MLflow
         # imported) while they run; only a valid request opens (or creates) the store.
         job = start_cv(settings, keys, pconfig, part, on_stage, progress, overlap, clock)
@@ -161,7 +161,6 @@ def _prepare(
 ) -> tuple[TrainingPart, PipelineConfig]:
     from credit_mlops.data.split import split_holdout
     from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
-    from credit_mlops.train.limits import check_oversampling
     from credit_mlops.train.spec import check_ensemble, quality, resampling
 
     cfg = settings.train
@@ -188,7 +187,7 @@ def _prepare(
     )
     settings.scorecard.check_characteristics(list(part.X.columns))
     check_ensemble(cfg.models, pconfig)
-    check_oversampling(settings, cfg.models, len(part.X))
+    limits.check_oversampling(settings, cfg.models, len(part.X))
     clock.lap("data")
     return part, pconfig
 
