@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from credit_mlops.modeling import cv
+from credit_mlops.modeling import workers
 
 
 def _raise_in(name: str) -> None:
@@ -23,8 +23,8 @@ def test_manager_thread_error_is_quiet_after_a_kill(
 ) -> None:
     seen: list[str] = []
     monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.thread.name))
-    cv._quiet_manager_thread()
-    cv._quiet_manager_thread()  # installed once: a second call does not wrap again
+    workers._quiet_manager_thread()
+    workers._quiet_manager_thread()  # installed once: a second call does not wrap again
     _raise_in("ExecutorManagerThread")
     _raise_in("some-other-thread")
     assert seen == ["some-other-thread"]

@@ -42,11 +42,10 @@ def wind_down() -> None:
     import gc
     import os
 
+    from credit_mlops.modeling.workers import end_workers  # standard library only
     from credit_mlops.signals import work_in_flight
 
-    cv = sys.modules.get("credit_mlops.modeling.cv")  # loaded only if a pool may exist
-    if cv is not None:
-        cv.end_workers()
+    end_workers()  # a no-op unless a pool was started
     if work_in_flight():  # a read in C threads: finalizing under it could crash, so end now
         for stream in (sys.stdout, sys.stderr):
             stream.flush()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from imblearn.pipeline import Pipeline
 
 from credit_mlops.modeling.pipeline import PipelineConfig
-from credit_mlops.modeling.workers import one_worker, start_trackers
+from credit_mlops.modeling.workers import end_workers, one_worker, start_trackers
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
 
@@ -174,45 +174,6 @@ def _in_worker(i: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[i
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     return i, fn(*args)
-
-
-def end_workers() -> None:
-    """Kill the pool's workers now (joblib's own abort can leave them running) and delete
-    the memory-mapped copies of the data they shared (else loky's resource tracker warns
-    of leaked files on stderr after the command ended)."""
-    import sys
-
-    reusable_executor = sys.modules.get("joblib.externals.loky.reusable_executor")
-    executor: Any = getattr(reusable_executor, "_executor", None)  # none if never imported
-    if executor is not None:
-        _quiet_manager_thread()
-    if hasattr(executor, "terminate"):  # joblib's memmapping executor: workers and files
-        executor.terminate(kill_workers=True)
-    elif executor is not None:
-        executor.shutdown(wait=False, kill_workers=True)
-
-
-_MANAGER_THREAD = "ExecutorManagerThread"  # loky's thread feeding the workers
-
-
-def _quiet_manager_thread() -> None:
-    """Killing a pool can race loky's manager thread while it queues the next task: it then
-    dies of a KeyError on the work item the kill removed, and `threading.excepthook` would
-    print that traceback after the command's one line. After a deliberate kill that thread's
-    end is expected; every other thread's exception is still reported."""
-    import threading
-
-    previous = threading.excepthook
-    if getattr(previous, "_credit_quiet", False):
-        return
-
-    def hook(args: threading.ExceptHookArgs) -> None:
-        if args.thread is not None and args.thread.name == _MANAGER_THREAD:
-            return
-        previous(args)
-
-    hook._credit_quiet = True  # type: ignore[attr-defined]
-    threading.excepthook = hook
 
 
 # Slowest first, so the pool's last tasks are short ones.

@@ -1,6 +1,8 @@
-"""CV worker processes that are cheap to name: nothing here imports scikit-learn, so
-`credit train` can start a small job's one worker, and let it import scikit-learn, before
-the main process has imported anything heavy. `cv.py` runs the folds on the same executor."""
+"""CV worker processes that are cheap to name and to end: nothing here imports scikit-learn
+(or anything beyond the standard library at import), so `credit train` can start a small
+job's one worker, and let it import scikit-learn, before the main process has imported
+anything heavy, and a Ctrl-C can end a pool without loading the CV module. `cv.py` runs the
+folds on the same executor."""
 
 from __future__ import annotations
 
@@ -44,3 +46,42 @@ def _imports() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in every task: the parent ends us
     for name in ("credit_mlops.modeling.cv", "credit_mlops.modeling.assembly"):
         importlib.import_module(name)
+
+
+def end_workers() -> None:
+    """Kill the pool's workers now (joblib's own abort can leave them running) and delete
+    the memory-mapped copies of the data they shared (else loky's resource tracker warns
+    of leaked files on stderr after the command ended)."""
+    import sys
+
+    reusable_executor = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor: Any = getattr(reusable_executor, "_executor", None)  # none if never imported
+    if executor is not None:
+        _quiet_manager_thread()
+    if hasattr(executor, "terminate"):  # joblib's memmapping executor: workers and files
+        executor.terminate(kill_workers=True)
+    elif executor is not None:
+        executor.shutdown(wait=False, kill_workers=True)
+
+
+_MANAGER_THREAD = "ExecutorManagerThread"  # loky's thread feeding the workers
+
+
+def _quiet_manager_thread() -> None:
+    """Killing a pool can race loky's manager thread while it queues the next task: it then
+    dies of a KeyError on the work item the kill removed, and `threading.excepthook` would
+    print that traceback after the command's one line. After a deliberate kill that thread's
+    end is expected; every other thread's exception is still reported."""
+    import threading
+
+    previous = threading.excepthook
+    if getattr(previous, "_credit_quiet", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.thread is not None and args.thread.name == _MANAGER_THREAD:
+            return
+        previous(args)
+
+    hook._credit_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook

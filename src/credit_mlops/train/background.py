@@ -134,7 +134,7 @@ class CVJob:
 
     def cancel(self) -> None:
         """Stop the folds (kill the pool's workers; an in-process CV stops at its next fold)."""
-        from credit_mlops.modeling.cv import end_workers
+        from credit_mlops.modeling.workers import end_workers
 
         self._cancelled.set()
         if self._thread.is_alive():

@@ -25,8 +25,6 @@ class Clock:
     up to the time in `train()`. Notes (`cv_overlap`: CV time that ran beside the import and
     store stages; `cv_estimate`: the planned CPU seconds of the folds) are not stages."""
 
-    NOTES = ("cv_overlap", "cv_estimate")
-
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
         self._last = time.perf_counter()
@@ -112,7 +110,7 @@ def fit(
     # A small job's final fits stay in this process too (a pool would cost more than them).
     small = job is not None and job.plan is not None and job.plan.n_jobs == 1
     if small and job is not None and job.plan is not None and job.plan.pool:
-        from credit_mlops.modeling.cv import end_workers
+        from credit_mlops.modeling.workers import end_workers
 
         end_workers()  # its one worker is idle now: ended here, the exit does not wait for it
     n_jobs = 1 if small else settings.train.n_jobs

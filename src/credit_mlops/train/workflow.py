@@ -131,7 +131,7 @@ def _stop_workers(job: CVJob | None, warm: bool) -> None:
     if job is not None:
         job.cancel()
     elif warm:
-        from credit_mlops.modeling.cv import end_workers
+        from credit_mlops.modeling.workers import end_workers
 
         end_workers()
 
