@@ -26,7 +26,8 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process of this host with `pid` exists (a tune worker's liveness)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -48,7 +49,7 @@ def live_seats(folder: Path) -> int:
         owner, _, pid = entry.name.rpartition("-")
         if owner != host or not pid.isdigit():
             continue
-        if _alive(int(pid)):
+        if alive(int(pid)):
             live += 1
         else:
             with contextlib.suppress(OSError):  # another worker removed it first

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from credit_mlops.tune.seats import alive
+
 WORKER_ATTR = "credit.worker"
 SURPLUS_ATTR = "credit.surplus"
 RETRY_ATTR = "credit.retry_of"
@@ -78,16 +80,6 @@ def counts(study: Any) -> Counts:
     )
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def reap_dead(study: Any) -> list[int]:
     """Fail the running trials of dead workers and queue their parameters again; returns the
     numbers of the trials failed by this call."""
@@ -107,7 +99,7 @@ def reap_dead(study: Any) -> list[int]:
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         owner = str(trial.user_attrs.get(WORKER_ATTR, ""))
         owner_host, _, pid = owner.rpartition(":")
-        if owner_host != host or not pid.isdigit() or _alive(int(pid)):
+        if owner_host != host or not pid.isdigit() or alive(int(pid)):
             continue
         try:
             study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
