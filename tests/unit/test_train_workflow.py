@@ -103,10 +103,9 @@ def test_a_store_that_fails_its_check_stops_the_folds(project: Path, synthetic_f
     settings = load_settings(None, {**flags, "data": {"path": synthetic_file}})
     store = ReadOnlyStore()
     progress: list[str] = []
-    start = time.perf_counter()
     with pytest.raises(TrackingUnreachableError, match="cannot be written"):
         train(settings, store=store, progress=lambda key, kind: progress.append(kind))
-    assert time.perf_counter() - start < 10  # not the minutes of 30 RF and SVM folds
+    assert progress.count("fold") < 30  # cancelled: not all 2 x 15 folds ran
     assert store.runs == {} and store.specs == {}
     assert "fit" not in progress and "log" not in progress
 
