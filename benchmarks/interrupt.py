@@ -27,11 +27,15 @@ def once(folder: Path, data: Path) -> tuple[float, float, int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        # default SIGINT handling: a child of a background shell would inherit SIG_IGN
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     workers: set[int] = set()
     while len(workers) < 2 and proc.poll() is None:
         time.sleep(0.2)
         workers = descendants(proc.pid)
+    if proc.poll() is not None:
+        raise SystemExit(f"credit train ended ({proc.returncode}) before its workers started")
     time.sleep(2.0)  # into the folds
     workers |= descendants(proc.pid)
     start = time.perf_counter()

@@ -222,23 +222,6 @@ def model_flags(model: str) -> list[str]:
     return ["-m", "svm", "--svm-approx"] if model == "svm-approx" else ["-m", model]
 
 
-def svm_refused(b: Bench, section: str, model: str, rows: int) -> bool:
-    """The exact SVM above train.svm_max_rows: `credit train` refuses it, so it is not run
-    (benchmarks/svm_limit.py measures the growth law behind the limit)."""
-    from credit_mlops.config.train import TrainSettings
-
-    if model != "svm":
-        return False
-    cfg = TrainSettings()
-    train_rows = rows - math.ceil(rows * cfg.test_size)  # the holdout is kept out first
-    if train_rows <= cfg.svm_max_rows:
-        return False
-    b.add(
-        section, f"svm, {rows:,} rows", f"refused above train.svm_max_rows = {cfg.svm_max_rows:,}"
-    )
-    return True
-
-
 def train_point(b: Bench, args: list[str], folder: Path) -> dict[str, float] | str:
     """Medians of one `credit train`, or its one-line refusal (then it is run only once)."""
     first = measure(args, folder)
@@ -261,8 +244,6 @@ def bench_train(b: Bench, project: Project, args: argparse.Namespace) -> None:
         for model in args.models.split(","):
             points: list[tuple[int, dict[str, float]]] = []
             for n in sizes(args.sizes):
-                if svm_refused(b, section, model, n):
-                    continue
                 if model == "random_forest" and n > args.forest_max_rows:
                     b.add(
                         section,
