@@ -50,12 +50,13 @@ def measure(
 
     cfg = settings.fairness
     run = opened.run
-    proba = store.load_model(opened.ref.uri).predict_proba(rows.X)[:, 1]
+    model = store.load_model(opened.ref.uri)
+    proba = model.predict_proba(rows.X)[:, 1]
     return fairness(
         rows.X,
         target_bad(rows.y),
         proba,
-        threshold_of(run)[0],
+        threshold_of(run, model)[0],  # the decision the model carries, as evaluate and predict
         attributes=cfg.attributes,
         bands=cfg.bands,
         min_group=cfg.min_group_size,

@@ -15,7 +15,7 @@ from credit_mlops.errors import DataError, InputError
 from credit_mlops.files import writable_dir
 from credit_mlops.lifecycle import predict_checks
 from credit_mlops.lifecycle.evaluate import threshold_of
-from credit_mlops.lifecycle.resolve import get_run, resolve
+from credit_mlops.lifecycle.evaluation_target import open_target
 from credit_mlops.lifecycle.stream import DEFAULT_CHUNK_ROWS, RowsProgress, Scored, score_file
 from credit_mlops.tracking.store import TrackingStore
 
@@ -76,18 +76,19 @@ def predict(
     engine: str = "pandas",
     spark_master: str = "local[*]",
 ) -> PredictReport:
+    """Score `input_path` into `output_path`; the caller has run `check_paths` first
+    (before opening the store), so the input's first rows are not read twice."""
     start = time.perf_counter()
-    check_paths(input_path, output_path, engine, id_column)
     if engine == "spark" and reasons is not None:
         raise InputError("--explain works with --engine pandas only")
-    ref = resolve(store, target)
-    run = predict_checks.live_run(get_run(store, ref.run_id), ref)
+    opened = open_target(store, target, live=True)
+    ref, run = opened.ref, opened.run
     tally = predict_checks.IdTally()
-    threshold, _ = threshold_of(run)
     done: Scored | SparkScored
     if engine == "spark":
         from credit_mlops.lifecycle.spark import predict_with_spark
 
+        threshold, _ = threshold_of(run)
         scoring_start, scoring_cpu = time.perf_counter(), time.process_time()
         done = predict_with_spark(
             store,
