@@ -22,8 +22,7 @@ $(UV):
 install: .venv/.synced  ## create .venv with every dependency (bytecode compiled)
 	@.venv/bin/python -m compileall -q src  # our own modules too: PYTHONDONTWRITEBYTECODE may be set
 
-train: install  ## the main job: fetch the data if needed, train all models on the local store
-	@if [ -z "$$CREDIT_DATA__PATH" ]; then $(CREDIT) data fetch; fi
+train: install  ## the main job: train all models on the shipped data (no network), local store
 	$(CREDIT) train --model all
 
 test: install  ## run the whole test suite
