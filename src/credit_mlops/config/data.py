@@ -12,6 +12,8 @@ UCI_ARCHIVE_URL = "https://archive.ics.uci.edu/static/public/573/south+german+cr
 
 
 class DataSettings(Section):
+    # the data set's description: a shipped name (configs/data/NAME.toml) or a TOML path
+    description: str = "south-german-credit"
     path: Path | None = None
     dir: Path = Path("data/raw")
     url: str = UCI_ARCHIVE_URL

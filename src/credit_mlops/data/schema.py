@@ -1,7 +1,9 @@
-"""The South German Credit schema and its validation.
+"""The default data set's columns, read from its description (configs/data/, shipped).
 
-Nothing is repaired silently: a file that breaks the schema is refused with the column and
-the first offending lines.
+Nothing about South German Credit is written here: the constants below are the shipped
+description's, kept for the code paths that use the default data set (the seed-compatible
+inputs, the default profile). Nothing is repaired silently: a file that breaks the
+description is refused with the column and the first offending lines.
 """
 
 from __future__ import annotations
@@ -12,14 +14,8 @@ from typing import Literal
 
 import pandas as pd
 
-TARGET = "kredit"
-
-
-DATA_FILE = "SouthGermanCredit.asc"
-# Shipped with the project (CC BY 4.0, attribution beside it), relative to the project root:
-# the default trains with no network; `credit data fetch` refreshes it into data.dir.
-SHIPPED_FILE = Path("data/south-german-credit") / DATA_FILE
-
+from credit_mlops.data.described import default
+from credit_mlops.data.description import Description
 
 Kind = Literal["nominal", "numeric", "ordinal", "binary"]
 
@@ -33,37 +29,30 @@ class ColumnSpec:
     high: int
 
 
-# Codes from codetable.txt; the numeric ranges are plausibility bounds, wider than the data.
-COLUMNS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("laufkont", "status", "nominal", 1, 4),
-    ColumnSpec("laufzeit", "duration", "numeric", 1, 120),
-    ColumnSpec("moral", "credit_history", "nominal", 0, 4),
-    ColumnSpec("verw", "purpose", "nominal", 0, 10),
-    ColumnSpec("hoehe", "amount", "numeric", 1, 1_000_000),
-    ColumnSpec("sparkont", "savings", "ordinal", 1, 5),
-    ColumnSpec("beszeit", "employment_duration", "ordinal", 1, 5),
-    ColumnSpec("rate", "installment_rate", "ordinal", 1, 4),
-    ColumnSpec("famges", "personal_status_sex", "nominal", 1, 4),
-    ColumnSpec("buerge", "other_debtors", "nominal", 1, 3),
-    ColumnSpec("wohnzeit", "present_residence", "ordinal", 1, 4),
-    ColumnSpec("verm", "property", "ordinal", 1, 4),
-    ColumnSpec("alter", "age", "numeric", 18, 100),
-    ColumnSpec("weitkred", "other_installment_plans", "nominal", 1, 3),
-    ColumnSpec("wohn", "housing", "nominal", 1, 3),
-    ColumnSpec("bishkred", "number_credits", "ordinal", 1, 4),
-    ColumnSpec("beruf", "job", "ordinal", 1, 4),
-    ColumnSpec("pers", "people_liable", "binary", 1, 2),
-    ColumnSpec("telef", "telephone", "binary", 1, 2),
-    ColumnSpec("gastarb", "foreign_worker", "binary", 1, 2),
-)
+def column_specs(description: Description) -> tuple[ColumnSpec, ...]:
+    """Integer-coded or integer numeric columns as (name, label, kind, low, high)."""
+    out = []
+    for name, column in description.columns.items():
+        if column.range is not None:
+            low, high = int(column.range[0]), int(column.range[1])
+        else:
+            codes = [int(c) for c in column.code_values]
+            low, high = min(codes), max(codes)
+        out.append(ColumnSpec(name, column.label or name, column.kind, low, high))
+    return tuple(out)
 
 
+DEFAULT: Description = default()
+TARGET = DEFAULT.target.column
+DATA_FILE = DEFAULT.file or "data.csv"
+# Shipped with the project (CC BY 4.0, attribution beside it), relative to the project root:
+# the default trains with no network; `credit data fetch` refreshes it into data.dir.
+SHIPPED_FILE = Path("data") / DEFAULT.name / DATA_FILE
+COLUMNS: tuple[ColumnSpec, ...] = column_specs(DEFAULT)
 FEATURES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
-
-
-ENGLISH_TO_GERMAN: dict[str, str] = {c.english: c.name for c in COLUMNS} | {"credit_risk": TARGET}
-
-
+ENGLISH_TO_GERMAN: dict[str, str] = DEFAULT.aliases() | (
+    {DEFAULT.target.label: TARGET} if DEFAULT.target.label else {}
+)
 SPEC: dict[str, ColumnSpec] = {c.name: c for c in COLUMNS}
 
 

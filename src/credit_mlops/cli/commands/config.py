@@ -14,9 +14,11 @@ def show(profile: Profile = None, json_out: Json = False) -> None:
     """Print every setting with its source (default, profile file, env var, flag)."""
     from credit_mlops.cli.render import console, misc
     from credit_mlops.config.loader import load_settings
+    from credit_mlops.data.described import shown_rows
 
     settings = load_settings(profile)
     rows = settings.rows()
+    rows.extend(shown_rows(settings.data.description, settings.root))
     rows.append(("tracking.uri (effective)", settings.tracking_uri_shown, "derived"))
     if json_out:
         console.emit_json(

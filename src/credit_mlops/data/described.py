@@ -1,0 +1,89 @@
+"""Which data description a command uses: `data.description` names a shipped one
+(`configs/data/<name>.toml`, also packaged with the tool) or gives a path to a TOML file."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from credit_mlops.data.description import Description, load
+from credit_mlops.errors import DataError
+
+DEFAULT = "south-german-credit"
+FOLDER = Path("configs/data")  # a project's own descriptions, by name, relative to its root
+
+
+def shipped_folder() -> Path:
+    """The descriptions shipped with the tool: packaged in a wheel, configs/data in a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "descriptions"
+    return packaged if packaged.is_dir() else package.parents[1] / FOLDER
+
+
+def shipped_names() -> list[str]:
+    return sorted(p.stem for p in shipped_folder().glob("*.toml"))
+
+
+def description_path(value: str, root: Path) -> Path:
+    """A name (`south-german-credit`) -> root/configs/data/NAME.toml, else the shipped one;
+    anything with a slash or ending in .toml is a path (relative to the project root)."""
+    if value.endswith(".toml") or "/" in value or "\\" in value:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else root / path
+    for folder in (root / FOLDER, shipped_folder()):
+        candidate = folder / f"{value}.toml"
+        if candidate.is_file():
+            return candidate
+    have = ", ".join(sorted({*shipped_names(), *(p.stem for p in (root / FOLDER).glob("*.toml"))}))
+    raise DataError(
+        f"no data description named {value!r} (have: {have}); give a shipped name or a path "
+        "to a TOML file (setting data.description), or draft one with `credit data describe`"
+    )
+
+
+def resolve(value: str, root: Path) -> Description:
+    path = description_path(value, root)
+    if not path.is_file():
+        raise DataError(
+            f"data description {path} does not exist; draft one with "
+            "`credit data describe FILE --target COLUMN --bad VALUE -o FILE`"
+        )
+    return load(path)
+
+
+@functools.cache
+def default() -> Description:
+    """South German Credit, the description shipped as the default."""
+    return load(shipped_folder() / f"{DEFAULT}.toml")
+
+
+def for_settings(settings_description: str, root: Path) -> Description:
+    """The description a profile names (`data.description`)."""
+    return resolve(settings_description, root)
+
+
+def summary(description: Description) -> str:
+    """`20 columns (7 nominal, 3 numeric, ...); target kredit: bad 0, good 1; protected ...`"""
+    kinds = [c.kind for c in description.columns.values()]
+    counted = ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(kinds))
+    target = description.target
+    bad = ", ".join(map(str, target.bad))
+    good = ", ".join(map(str, target.good))
+    protected = ", ".join(description.protected) or "none"
+    return (
+        f"{len(kinds)} columns ({counted}); target {target.column}: bad {bad}, good {good}; "
+        f"protected: {protected}"
+    )
+
+
+def shown_rows(value: str, root: Path) -> list[tuple[str, str, str]]:
+    """`credit config show`'s rows for the description: its file and a summary, or why not."""
+    try:
+        path = description_path(value, root)
+        description = load(path)
+    except DataError as exc:
+        return [("data.description (file)", f"unusable: {exc}", "derived")]
+    return [
+        ("data.description (file)", str(path), "derived"),
+        ("data.description (summary)", summary(description), "derived"),
+    ]

@@ -1,0 +1,121 @@
+"""Data description files: the shipped South German Credit one, and each refusal's message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.conftest import REPO
+from typer.testing import CliRunner
+
+from credit_mlops.cli.main import app
+from credit_mlops.data import described, description
+from credit_mlops.errors import DataError
+
+GOOD = """
+name = "tiny"
+[target]
+column = "status"
+bad = ["bad"]
+good = ["good"]
+[columns.income]
+label = "monthly income"
+kind = "numeric"
+range = [0, 50000]
+missing = true
+[columns.housing]
+kind = "nominal"
+codes = { rent = "rents", own = "owns a home" }
+[columns.age]
+kind = "numeric"
+range = [18, 100]
+[protected.age]
+bands = [30]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "d.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_south_german_credit_is_a_description() -> None:
+    sgc = described.default()
+    assert sgc.name == "south-german-credit"
+    assert len(sgc.features) == 20 and sgc.target.column == "kredit"
+    assert sgc.of_kind("nominal") == [
+        "laufkont",
+        "moral",
+        "verw",
+        "famges",
+        "buerge",
+        "weitkred",
+        "wohn",
+    ]
+    assert sgc.columns["famges"].code_label(2.0) == "female : non-single or male : single"
+    assert set(sgc.protected) == {"alter", "gastarb", "famges"}
+    assert sgc.protected["famges"].unidentified == [2]
+
+
+def test_a_description_round_trips_through_plain_json(tmp_path: Path) -> None:
+    loaded = description.load(write(tmp_path, GOOD))
+    text = json.dumps(loaded.to_json())
+    again = description.parse(json.loads(text), source="json")
+    assert again == loaded
+    assert again.columns["housing"].code_values == ["rent", "own"]
+    assert not again.columns["housing"].integer_codes
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('kind = "nominal"', 'kind = "categorical"'), "unknown kind 'categorical'; use one of"),
+        (("range = [0, 50000]", "range = [50000, 0]"), "range low 50000 is above high 0"),
+        (("[protected.age]", "[protected.sex]"), "protected attribute 'sex' is not a column"),
+        (
+            ('codes = { rent = "rents", own = "owns a home" }', 'codes = ["rent", "own", "rent"]'),
+            "code(s) rent listed twice",
+        ),
+        (('bad = ["bad"]', 'bad = ["good"]'), "listed as both bad and good"),
+        (("bands = [30]", "bands = [40, 30]"), "strictly increasing"),
+        (('label = "monthly income"', 'colour = "red"'), "colour: Extra inputs are not permitted"),
+    ],
+)
+def test_invalid_descriptions_are_one_line_naming_file_and_key(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    assert change[0] in GOOD
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(DataError) as caught:
+        description.load(path)
+    text = str(caught.value)
+    assert message in text and str(path) in text and "\n" not in text
+
+
+def test_not_toml_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="is not valid TOML"):
+        description.load(write(tmp_path, "name = [unclosed"))
+
+
+def test_names_resolve_to_the_project_then_shipped_and_paths_stay_paths(tmp_path: Path) -> None:
+    assert described.description_path("south-german-credit", tmp_path) == (
+        REPO / "configs" / "data" / "south-german-credit.toml"
+    )
+    own = tmp_path / "configs" / "data" / "tiny.toml"
+    own.parent.mkdir(parents=True)
+    own.write_text(GOOD, encoding="utf-8")
+    assert described.resolve("tiny", tmp_path).name == "tiny"
+    assert described.resolve("configs/data/tiny.toml", tmp_path).name == "tiny"
+    with pytest.raises(DataError, match=r"no data description named 'nope' \(have: .*tiny"):
+        described.resolve("nope", tmp_path)
+
+
+def test_config_show_names_the_description_and_sums_it_up(project: Path) -> None:
+    result = CliRunner().invoke(app, ["config", "show", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["key"]: r["value"] for r in json.loads(result.stdout)["settings"]}
+    assert rows["data.description"] == "south-german-credit"
+    assert rows["data.description (file)"].endswith("south-german-credit.toml")
+    assert rows["data.description (summary)"].startswith("20 columns (7 nominal")
