@@ -38,6 +38,7 @@ class FakeStore:
     artifacts: dict[tuple[str, str], Path] = field(default_factory=dict)
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
     histories: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+    logged_in: dict[str, str] = field(default_factory=dict)  # run id -> experiment
     _ids: Iterator[int] = field(default_factory=itertools.count)
 
     # --- building a store for a test -----------------------------------------------
@@ -78,6 +79,10 @@ class FakeStore:
 
     def check(self) -> None:
         self.calls.append(("check", ()))
+
+    def in_experiment(self, name: str) -> FakeStore:
+        """A view of the same runs and models for experiment `name` (runs it logs say so)."""
+        return replace(self, experiment=name)  # the dicts are shared, not copied
 
     def experiment_id(self, create: bool = True) -> str:
         return "0"
@@ -138,6 +143,7 @@ class FakeStore:
             tags=dict(spec.tags),
         )
         self.specs[run.run_id] = spec
+        self.logged_in[run.run_id] = self.experiment
         for key, values in spec.histories.items():
             self.histories[(run.run_id, key)] = list(values)
         name = version = None

@@ -116,7 +116,14 @@ def test_an_entry_already_complete_is_not_uploaded_twice(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     ("content", "error"),
-    [("{not json", "unreadable entry"), ('{"run_name": "r"}', "entry lacks 'id'")],
+    [
+        ("{not json", "run.json is unreadable"),
+        ('{"run_name": "r"}', "lacks 'id'"),
+        ("", "run.json is unreadable"),
+        ("[1, 2]", "not a JSON object"),
+        ("null", "not a JSON object"),
+        ("\ufeff{}", "run.json is unreadable"),
+    ],
 )
 def test_broken_entries_fail_with_exit_2_and_stay(tmp_path: Path, content: str, error: str) -> None:
     entry = tmp_path / "20261128_000000_r"
@@ -125,5 +132,91 @@ def test_broken_entries_fail_with_exit_2_and_stay(tmp_path: Path, content: str, 
     [result] = sync(FakeStore(), tmp_path)
     assert result.status == "failed"
     assert result.exit_code == 2
-    assert result.error is not None and result.error.startswith(error)
+    assert result.error is not None and error in result.error
+    assert result.error.startswith("outbox entry 20261128_000000_r: ")
     assert entries(tmp_path) == [entry]
+
+
+def _entry(tmp_path: Path, **changes: object) -> Path:
+    entry = write_entry(tmp_path, spec(), experiment="credit-risk", reason="x")
+    record = json.loads((entry / "run.json").read_text())
+    record.update(changes)
+    (entry / "run.json").write_text(json.dumps(record))
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"id": "../../x"}, "is not an outbox id"),
+        ({"experiment": ""}, "experiment name is empty"),
+        ({"experiment": 3}, "'experiment' has the wrong type (int)"),
+        ({"run_name": "a\n# b"}, "control character"),
+        ({"register_as": "a:b"}, "contains ':'"),
+        ({"created": "yesterday"}, "'created' has the wrong type"),
+        ({"created": True}, "'created' has the wrong type (bool)"),
+        ({"metrics": {"auc": "high"}}, "'metrics.auc' has the wrong type"),
+        ({"tags": {"x": 1}}, "'tags.x' has the wrong type"),
+        ({"partial_run_id": "../r"}, "is not a run id"),
+        ({"digests": {"model.joblib": "nope"}}, "not sha256 digests"),
+        ({"digests": {}}, "no digest of model.joblib"),
+    ],
+)
+def test_a_foreign_or_edited_record_is_refused_in_one_line(
+    tmp_path: Path, changes: dict[str, object], error: str
+) -> None:
+    entry = _entry(tmp_path, **changes)
+    store = FakeStore()
+    [result] = sync(store, tmp_path)
+    assert (result.status, result.exit_code) == ("failed", 2)
+    assert result.error is not None and error in result.error
+    assert "\n" not in result.error
+    assert store.runs == {}  # nothing logged
+    assert entries(tmp_path) == [entry]  # kept for the user to look at
+
+
+@pytest.mark.parametrize("name", ["model.joblib", "dataset.csv"])
+@pytest.mark.parametrize("damage", ["truncate", "replace", "remove"])
+def test_a_changed_model_or_data_file_is_never_loaded(
+    tmp_path: Path, name: str, damage: str
+) -> None:
+    import joblib
+
+    entry = _entry(tmp_path)
+    target = entry / name
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:10])
+    elif damage == "replace":  # a different, valid pickle: still refused, never unpickled
+        joblib.dump({"not": "ours"}, target)
+    else:
+        target.unlink()
+    store = FakeStore()
+    [result] = sync(store, tmp_path)
+    assert (result.status, result.exit_code) == ("failed", 2)
+    assert result.error is not None and name in result.error
+    assert store.runs == {}
+
+
+def test_sync_logs_to_the_experiment_the_entry_records(tmp_path: Path) -> None:
+    write_entry(tmp_path, spec(), experiment="team-a", reason="x")
+    store = FakeStore(experiment="credit-risk")  # the current settings name another one
+    [result] = sync(store, tmp_path)
+    assert result.status == "synced"
+    assert store.logged_in == {result.run_id: "team-a"}
+    run = store.runs[str(result.run_id)]
+    assert run.run_name == "train_logistic_regression_20261128_120000"
+    assert run.tags["profile"] == "remote"  # the entry's tags, not today's settings
+
+
+@pytest.mark.parametrize(
+    "run_name", ["/../../../x", "team/run1", "..", "a\\b", "ünï cødé", "", ".hidden", "x" * 300]
+)
+def test_a_run_name_never_chooses_the_entry_folder(tmp_path: Path, run_name: str) -> None:
+    from dataclasses import replace
+
+    outbox = tmp_path / "outbox"
+    entry = write_entry(outbox, replace(spec(), run_name=run_name), experiment="e", reason="x")
+    assert entry.parent == outbox  # one level, inside the outbox
+    assert not entry.name.startswith(".")
+    assert entries(outbox) == [entry]  # credit sync sees it
+    assert json.loads((entry / "run.json").read_text())["run_name"] == run_name

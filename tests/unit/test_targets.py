@@ -38,7 +38,6 @@ MODEL_ID = "m-" + "0123456789abcdef" * 2
         ("runs:/abc123/", RunTarget("abc123", None, "runs:/abc123/")),
         ("runs:/abc123/model", RunTarget("abc123", "model", "runs:/abc123/model")),
         ("  my-model/7 ", VersionTarget("my-model", "7")),
-        ("team/xgboost/4", VersionTarget("team/xgboost", "4")),
         ("a@b@c", AliasTarget("a@b", "c")),
     ],
 )
@@ -68,3 +67,33 @@ def test_unknown_stage_lists_the_choices() -> None:
         InputError, match=r"unknown stage 'prod' \(choose from: Staging, Production"
     ):
         canonical_stage("prod")
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("models:/x/1/../../y/1", "contains '/'"),
+        ("x/../y/1", "contains '/'"),
+        ("team/xgboost/4", "contains '/'"),
+        ("", "target is empty"),
+        ("   ", "target is empty"),
+        ("models:/", "registered model name is empty"),
+        ("/3", "registered model name is empty"),
+        ("@champion", "registered model name is empty"),
+        ("xgboost@", "alias '' is not valid"),
+        ("xgboost@ch/amp", "alias 'ch/amp' is not valid"),
+        ("xgboost@a b", "alias 'a b' is not valid"),
+        ("a:b/1", "contains ':'"),
+        ("..", "not a plain name"),
+        ("x\ny/1", "control character"),
+        ("runs:/", "is not a run id"),
+        ("runs://model", "is not a run id"),
+        ("runs:/../x/model", "is not a run id"),
+        ("runs:/abc123/../../etc/passwd", "not a plain path inside the run"),
+        ("runs:/abc123//model", "not a plain path inside the run"),
+        ("runs:/abc123/./model", "not a plain path inside the run"),
+    ],
+)
+def test_a_malformed_target_is_refused_before_any_store_is_asked(text: str, match: str) -> None:
+    with pytest.raises(InputError, match=match):
+        parse_target(text)

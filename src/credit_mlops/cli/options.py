@@ -51,12 +51,31 @@ MlflowExperiment = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _checked_target(value: str) -> str:
+    """The target's grammar and names, checked while the flags are parsed: before any
+    settings, store or file is touched (exit 2, one line)."""
+    from credit_mlops.lifecycle.targets import parse_target
+
+    parse_target(value)
+    return value
+
+
+def checked_model_name(value: str | None) -> str | None:
+    """A registered model name given as an argument, checked while the flags are parsed."""
+    from credit_mlops import names
+
+    return None if value is None else names.registered_model(value, flag="NAME")
+
+
 Target = Annotated[
     str,
     typer.Argument(
         help="NAME (latest), NAME/VERSION, NAME/STAGE, NAME@ALIAS, models:/… or "
         "runs:/RUN_ID/model.",
         show_default=False,
+        callback=_checked_target,
     ),
 ]
 

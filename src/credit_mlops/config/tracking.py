@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
+from credit_mlops import names
 from credit_mlops.config.base import Section
 
 
@@ -28,6 +29,11 @@ class TrackingSettings(Section):
     http_timeout: int = Field(4, ge=1, le=600)
     http_backoff_factor: int = Field(1, ge=0, le=60)
     http_backoff_jitter: float = Field(0.0, ge=0.0)
+
+    @field_validator("experiment")
+    @classmethod
+    def _plain_experiment(cls, value: str) -> str | None:
+        return names.setting(names.experiment, value)  # refused before any work
 
     def resolved_uri(self, root: Path) -> str:
         """The tracking URI; without one, the embedded sqlite store under `store_dir`."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from credit_mlops import names
 from credit_mlops.config.base import Section
 
 TUNE_OBJECTIVES = ("roc_auc", "cost")
@@ -27,6 +28,11 @@ class TuneSettings(Section):
     max_retry: int = Field(3, ge=0)  # times a dead worker's trial is queued again
     connect_timeout: int = Field(5, ge=1, le=60)  # seconds to reach the database
     space: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("study")
+    @classmethod
+    def _plain_study(cls, value: str | None) -> str | None:
+        return names.setting(names.study, value)
 
     @field_validator("objective")
     @classmethod

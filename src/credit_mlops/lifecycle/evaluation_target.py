@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError, InputError
+from credit_mlops.files import safe_component
 from credit_mlops.lifecycle.predict_checks import live_run
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.tracking.records import RunRecord
@@ -66,7 +67,7 @@ class EvaluationTarget:
         ref = self.ref
         label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
         name = f"{label}-{scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
-        return settings.tracking.store_path(settings.root) / kind / name
+        return settings.tracking.store_path(settings.root) / kind / safe_component(name)
 
 
 def open_target(store: TrackingStore, target: str, *, live: bool = False) -> EvaluationTarget:

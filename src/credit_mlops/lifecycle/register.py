@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from credit_mlops import names
 from credit_mlops.errors import InputError
 from credit_mlops.lifecycle.resolve import get_run, run_model
 from credit_mlops.tracking.store import TrackingStore
@@ -18,6 +19,9 @@ class Registered:
 
 
 def register(store: TrackingStore, run_id: str, name: str | None) -> Registered:
+    names.run_id(run_id, flag="RUN_ID")
+    if name is not None:
+        names.registered_model(name, flag="--name")
     run = get_run(store, run_id)
     model = run_model(store, run)
     name = name or run.tags.get("model_name")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError
-from credit_mlops.files import write_text
+from credit_mlops.files import safe_component, write_text
 from credit_mlops.lifecycle.evaluate import threshold_of
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.monitor.reference import ARTIFACT, Reference
@@ -92,7 +92,7 @@ def monitor(
     folder = output_dir or (
         settings.tracking.store_path(settings.root)
         / "monitoring"
-        / f"{label}-{stamp:%Y%m%d_%H%M%S}"
+        / safe_component(f"{label}-{stamp:%Y%m%d_%H%M%S}")
     )
     figure = _write(folder, ref, result, reference, str(data_path), origin)
     run_id = _log(store, run, ref, result, folder, str(data_path), stamp) if log else None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
+from credit_mlops.files import safe_component
 from credit_mlops.lifecycle.promotion import find_version
 from credit_mlops.lifecycle.resolve import get_run, resolve, versions
 from credit_mlops.report import facts as f
@@ -54,7 +55,9 @@ def report(
             "NAME/STAGE or NAME@ALIAS (register a run with `credit register RUN_ID`)"
         )
     folder = output_dir or (
-        settings.tracking.store_path(settings.root) / "reports" / f"{ref.name}-v{ref.version}"
+        settings.tracking.store_path(settings.root)
+        / "reports"
+        / safe_component(f"{ref.name}-v{ref.version}")
     )
     check_writable(folder)
     card = build_card(settings, store, ref.name, ref.version)

@@ -71,6 +71,19 @@ class Tracker:
         check_writable(self.conn.uri, source=self.conn.source)
         self.experiment_id()
 
+    def in_experiment(self, name: str) -> Tracker:
+        """This store and client, another experiment: `credit sync` logs each outbox entry
+        to the experiment the entry records, whatever the current settings name."""
+        if name == self.conn.experiment:
+            return self
+        import copy
+        from dataclasses import replace
+
+        other = copy.copy(self)
+        other.conn = replace(self.conn, experiment=name)
+        other._experiment_id = None
+        return other
+
     def experiment_id(self, create: bool = True) -> str:
         if self._experiment_id is not None:
             return self._experiment_id

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from credit_mlops import names
 from credit_mlops.config.settings import Settings
 from credit_mlops.data.dataset import Dataset
 from credit_mlops.errors import DataError, InputError
@@ -25,6 +26,11 @@ class TrainInputs:
 
 
 def check(inputs: TrainInputs, n_models: int) -> None:
+    """Refused before any work: nothing trained, nothing written, exit 2."""
+    if inputs.run_name is not None:
+        names.run_name(inputs.run_name, flag="--mlflow-run-name")
+    if inputs.reg_name is not None:
+        names.registered_model(inputs.reg_name, flag="--mlflow-reg-name")
     if inputs.reg_name and n_models > 1:
         raise InputError("--mlflow-reg-name names one registered model; give one --model with it")
     if (inputs.x_train is None) != (inputs.y_train is None):

@@ -20,6 +20,8 @@ OUTBOX_TAG = "credit.outbox_id"
 COMPLETE_TAG = "credit.sync_complete"
 SYNCED_TAG = "credit.synced"
 RECORD = "run.json"
+MODEL = "model.joblib"
+DATASET = "dataset.csv"
 
 
 def outbox_dir(settings: Settings) -> Path:
@@ -81,20 +83,30 @@ def write_entry(
 ) -> Path:
     import joblib
 
-    from credit_mlops.files import atomic_write, write_text
+    from credit_mlops.files import atomic_write, safe_component, write_text
 
     stamp = time.strftime("%Y%m%d_%H%M%S")
     record = entry_record(spec, experiment=experiment, reason=reason, partial_run_id=partial_run_id)
-    # Its own folder even when several processes keep runs of the same name at once.
-    entry = outbox / f"{stamp}_{spec.run_name}_{str(record['id'])[:8]}"
-    entry.mkdir(parents=True)
-    with atomic_write(entry / "model.joblib", "wb") as fh:
+    # Its own folder even when several processes keep runs of the same name at once; the
+    # run name is a user string, so it only ever reaches the path as a safe component.
+    outbox.mkdir(parents=True, exist_ok=True)
+    entry = outbox / f"{stamp}_{safe_component(spec.run_name)}_{str(record['id'])[:8]}"
+    entry.mkdir()
+    with atomic_write(entry / MODEL, "wb") as fh:
         joblib.dump(spec.pipeline, fh)
-    with atomic_write(entry / "dataset.csv", newline="") as fh:
+    with atomic_write(entry / DATASET, newline="") as fh:
         spec.dataset.to_csv(fh, index=False)
+    record["digests"] = {name: digest(entry / name) for name in (MODEL, DATASET)}
     # Written last: an entry counts (credit sync) only once its record is there, whole.
     write_text(entry / RECORD, json.dumps(record, indent=2, default=str))
     return entry
+
+
+def digest(path: Path) -> str:
+    import hashlib
+
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_spec(entry: Path, record: Mapping[str, Any]) -> RunSpec:
@@ -103,9 +115,11 @@ def read_spec(entry: Path, record: Mapping[str, Any]) -> RunSpec:
     import pandas as pd
 
     from credit_mlops.data.schema import FEATURES
+    from credit_mlops.train.outbox_check import check_files
 
-    pipeline = joblib.load(entry / "model.joblib")  # written by us in write_entry
-    dataset = pd.read_csv(entry / "dataset.csv")
+    check_files(entry, record)  # nothing is unpickled unless it is the file we wrote
+    pipeline = joblib.load(entry / MODEL)
+    dataset = pd.read_csv(entry / DATASET)
     from credit_mlops.modeling.decision import inner_pipeline
 
     model = inner_pipeline(pipeline).named_steps["model"]

@@ -7,7 +7,6 @@ deleted and redone. An entry is removed only after the server confirmed all of i
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 from credit_mlops.errors import InputError, NotFoundError, TrackingError
 from credit_mlops.tracking.store import TrackingStore
 from credit_mlops.train.outbox import COMPLETE_TAG, OUTBOX_TAG, RECORD, entries, read_spec
+from credit_mlops.train.outbox_check import read_record
 
 
 @dataclass(frozen=True)
@@ -46,28 +46,16 @@ def sync(
 
 def _sync_one(store: TrackingStore, entry: Path) -> SyncResult:
     try:
-        record = json.loads((entry / RECORD).read_text())
-        name = record.get("run_name", entry.name)
-    except (OSError, json.JSONDecodeError) as exc:
-        return SyncResult(
-            entry.name,
-            entry.name,
-            "failed",
-            error=f"unreadable entry: {exc}",
-            exit_code=InputError.exit_code,
-        )
+        record = read_record(entry, RECORD)
+    except InputError as exc:
+        return SyncResult(entry.name, entry.name, "failed", error=str(exc), exit_code=exc.exit_code)
+    name = record["run_name"]
     try:
-        return _sync_entry(store, entry, record)
-    except TrackingError as exc:
+        # Everything comes from the entry itself: the experiment it was trained for, not
+        # the one the current settings name.
+        return _sync_entry(store.in_experiment(record["experiment"]), entry, record)
+    except (TrackingError, InputError) as exc:
         return SyncResult(entry.name, name, "failed", error=str(exc), exit_code=exc.exit_code)
-    except KeyError as exc:
-        return SyncResult(
-            entry.name,
-            name,
-            "failed",
-            error=f"entry lacks {exc}; it was not written by credit train",
-            exit_code=InputError.exit_code,
-        )
 
 
 def _sync_entry(store: TrackingStore, entry: Path, record: Mapping[str, Any]) -> SyncResult:

@@ -6,11 +6,13 @@ from typing import Annotated
 
 import typer
 
-from credit_mlops.cli.options import Json, MlflowUri, Profile
+from credit_mlops.cli.options import Json, MlflowUri, Profile, checked_model_name
 
 
 def promote(
-    name: Annotated[str, typer.Argument(help="Registered model name.")],
+    name: Annotated[
+        str, typer.Argument(help="Registered model name.", callback=checked_model_name)
+    ],
     version: Annotated[str | None, typer.Argument(help="Version number.")] = None,
     stage: Annotated[
         str | None, typer.Argument(help="Staging, Production, Archived or None (any case).")

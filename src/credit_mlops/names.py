@@ -1,0 +1,108 @@
+"""Names the user gives, checked before any work: a name the store would refuse after
+training (or one that would break a listing) is refused up front, in one line, exit 2.
+
+The rules follow what the tracking store accepts, plus one of our own: no control
+characters anywhere (a newline in a run name would forge a heading in every report that
+shows it). Display escaping (`credit_mlops.escaping`) still protects names that reached the
+store by other means; these checks keep new ones clean. Standard library only.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+
+from credit_mlops.errors import InputError
+
+REGISTERED_MODEL_MAX = 250
+EXPERIMENT_MAX = 500
+RUN_NAME_MAX = 200  # the store's limit is 250; leave room for the per-model suffix
+STUDY_MAX = 200
+ALIAS = re.compile(r"[\w-]{1,255}")
+RUN_ID = re.compile(r"[\w-]{1,64}")  # MLflow's are 32 hex digits; other stores differ
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _refused(flag: str, message: str) -> InputError:
+    return InputError(f"{flag}: {message}" if flag else message)
+
+
+def setting(rule: Callable[..., str], value: str | None) -> str | None:
+    """`rule` as a settings validator: the loader names the key, so no flag here."""
+    if value is None:
+        return None
+    try:
+        return rule(value, flag="")
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _text(value: str, *, what: str, flag: str, limit: int) -> str:
+    if not value or not value.strip():
+        raise _refused(flag, f"{what} is empty; give a name")
+    if value != value.strip():
+        raise _refused(flag, f"{what} {value!r} starts or ends with spaces; remove them")
+    if _CONTROL.search(value):
+        raise _refused(
+            flag,
+            f"{what} {value!r} holds a control character (newline, tab...); "
+            "use printable characters only",
+        )
+    if len(value) > limit:
+        raise _refused(flag, f"{what} is {len(value)} characters long; the limit is {limit}")
+    return value
+
+
+def registered_model(name: str, *, flag: str = "model name") -> str:
+    """A name the model registry accepts: no '/' or ':', and not a path in disguise."""
+    _text(name, what="registered model name", flag=flag, limit=REGISTERED_MODEL_MAX)
+    bad = next((c for c in "/:" if c in name), None)
+    if bad:
+        raise _refused(
+            flag,
+            f"registered model name {name!r} contains {bad!r}, which the registry "
+            "refuses; use letters, digits, '-', '_' or '.'",
+        )
+    if name in (".", "..") or posixpath.normpath(name) != name:
+        raise _refused(flag, f"registered model name {name!r} is not a plain name")
+    return name
+
+
+def run_name(name: str, *, flag: str = "--mlflow-run-name") -> str:
+    return _text(name, what="run name", flag=flag, limit=RUN_NAME_MAX)
+
+
+def experiment(name: str, *, flag: str = "tracking.experiment") -> str:
+    return _text(name, what="experiment name", flag=flag, limit=EXPERIMENT_MAX)
+
+
+def study(name: str, *, flag: str = "tune.study") -> str:
+    return _text(name, what="study name", flag=flag, limit=STUDY_MAX)
+
+
+def alias(name: str, *, flag: str = "alias") -> str:
+    if not ALIAS.fullmatch(name):
+        raise _refused(flag, f"alias {name!r} is not valid; use 1-255 letters, digits, '_' or '-'")
+    return name
+
+
+def run_id(value: str, *, flag: str = "run id") -> str:
+    if not RUN_ID.fullmatch(value):
+        raise _refused(
+            flag,
+            f"{value!r} is not a run id (letters, digits, '_' or '-', as "
+            "`credit compare` shows them)",
+        )
+    return value
+
+
+def artifact_path(path: str, *, flag: str = "artifact path") -> str:
+    """A path inside a run's artifacts: relative, no '..' step, no empty step."""
+    parts = path.split("/")
+    if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or _CONTROL.search(path):
+        raise _refused(
+            flag,
+            f"{path!r} is not a plain path inside the run (no leading '/', no '.' or '..' steps)",
+        )
+    return path

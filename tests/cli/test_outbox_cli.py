@@ -1,0 +1,49 @@
+"""`credit sync` in a real process: an entry goes to the experiment it records, under the
+run name it records, whatever the settings say; a damaged entry is one line, exit 2."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from tests.conftest import credit
+from tests.unit.test_outbox_sync import spec
+
+from credit_mlops.train.outbox import entries, write_entry
+
+
+def _runs(db: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(db) as con:
+        return con.execute(
+            "select e.name, r.name from runs r join experiments e "
+            "on r.experiment_id = e.experiment_id"
+        ).fetchall()
+
+
+def test_sync_uses_the_entry_not_the_settings(store: Path) -> None:
+    outbox = store / "outbox"
+    name = "/../../../x"  # the issue's run name: kept as the name, never as a path
+    entry = write_entry(outbox, replace(spec(), run_name=name), experiment="team-a", reason="t")
+    assert entry.parent == outbox
+    result = credit(["sync", "--json"], store.parent, {"CREDIT_TRACKING__EXPERIMENT": "other"})
+    assert result.returncode == 0, result.stderr
+    [synced] = json.loads(result.stdout)
+    assert (synced["status"], synced["run_name"]) == ("synced", name)
+    assert _runs(store / "mlflow.db") == [("team-a", name)]
+    assert entries(outbox) == []
+
+
+def test_a_damaged_entry_is_one_line_and_kept(store: Path) -> None:
+    outbox = store / "outbox"
+    entry = write_entry(outbox, spec(), experiment="credit-risk", reason="t")
+    (entry / "model.joblib").write_bytes(b"\x80\x04garbage")
+    result = credit(["sync"], store.parent)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr
+    assert any("model.joblib is not the file written with the entry" in line for line in lines)
+    assert lines[-1].startswith("error: 1 of 1 outbox entries could not be synced")
+    assert _runs(store / "mlflow.db") == []
+    assert entries(outbox) == [entry]
