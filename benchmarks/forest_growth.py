@@ -12,6 +12,11 @@ extrapolated to the catalogue's trees (16 fits on 2 cores), and the pickled size
 fitted forest at the catalogue's trees (from a two-tree fit: fully grown trees have nodes in
 proportion to their rows, so one fold's model alone can pass the memory budget).
 
+Above train.forest_scale_rows training rows (--scale-rows, 0 for the catalogue's defaults)
+the forest draws a bounded sample per tree and grows its leaf with the rows, as `credit
+train` does (modeling/forest_scale.py); the last column is this process's peak resident
+memory so far (it only grows: the largest size's figure is the peak).
+
     python benchmarks/forest_growth.py [--sizes 10000,100000,1000000] [--trees 10]
 """
 
@@ -27,7 +32,16 @@ from svm_limit import growth
 FOLDS, REPEATS, CORES = 5, 3, 2
 
 
-def fold_task_seconds(rows: int, trees: int, seed: int = 42) -> tuple[int, float, float]:
+def _params(rows: int, trees: int, scale_rows: int) -> dict[str, dict[str, object]]:
+    """The forest's parameters as `credit train` sets them for `rows` training rows."""
+    from credit_mlops.modeling.forest_scale import with_scaled_forest
+
+    return with_scaled_forest({"random_forest": {"n_estimators": trees}}, rows, scale_rows)
+
+
+def fold_task_seconds(
+    rows: int, trees: int, scale_rows: int, seed: int = 42
+) -> tuple[int, float, float]:
     """(fold training rows, CPU s, wall s) of one random-forest CV fold task on `rows` rows."""
     import numpy as np
     from sklearn.model_selection import StratifiedKFold
@@ -43,13 +57,13 @@ def fold_task_seconds(rows: int, trees: int, seed: int = 42) -> tuple[int, float
         StratifiedKFold(FOLDS, shuffle=True, random_state=seed).split(np.zeros(rows), y)
     )
     config = PipelineConfig(seed=seed, resampling=None, class_weight=True)
-    config = replace(config, model_params={"random_forest": {"n_estimators": trees}})
+    config = replace(config, model_params=_params(rows, trees, scale_rows))
     cpu, wall = time.process_time(), time.perf_counter()
     _fold_task("random_forest", config, X, y, train_idx, test_idx)
     return len(train_idx), time.process_time() - cpu, time.perf_counter() - wall
 
 
-def forest_mib(rows: int, trees: int, seed: int = 42) -> float:
+def forest_mib(rows: int, trees: int, scale_rows: int, seed: int = 42) -> float:
     """Pickled MiB of the fitted random-forest model (the whole pipeline) with `trees` trees,
     extrapolated from a two-tree fit on `rows` rows."""
     import pickle
@@ -62,35 +76,42 @@ def forest_mib(rows: int, trees: int, seed: int = 42) -> float:
     frame = synthesize(rows, seed=seed)
     X, y = frame[list(FEATURES)], target_bad(frame[TARGET])
     config = PipelineConfig(seed=seed, resampling=None, class_weight=True)
-    config = replace(config, model_params={"random_forest": {"n_estimators": 2}})
+    config = replace(config, model_params=_params(rows, 2, scale_rows))
     model = model_for("random_forest", config, 0.5).fit(X, y)
     return len(pickle.dumps(model)) / 2 * trees / 2**20
 
 
 def main() -> None:
+    import resource
+
     from credit_mlops.modeling.estimators import estimator
+    from credit_mlops.modeling.forest_scale import DEFAULT_SCALE_ROWS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--trees", type=int, default=10)
+    parser.add_argument("--scale-rows", type=int, default=DEFAULT_SCALE_ROWS)
     args = parser.parse_args()
     full = int(estimator("random_forest", 42).get_params()["n_estimators"])
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    print(f"random forest, class weights: one CV fold task with {args.trees} trees, 1 thread")
+    scaled = f"scaled above {args.scale_rows:,} rows" if args.scale_rows else "catalogue defaults"
+    print(f"random forest ({scaled}), class weights: one CV fold task, {args.trees} trees")
     header = f"{'rows':>10} {'fold rows':>10} {'cpu s':>8} {'wall s':>8} {'train, est. s':>14}"
-    print(f"{header} {'est. MiB':>10}")  # from a two-tree fit, scaled to the catalogue's trees
-    fold_task_seconds(500, args.trees)  # warm-up: lazy imports
+    # est. MiB: from a two-tree fit, scaled to the catalogue's trees
+    print(f"{header} {'est. MiB':>10} {'peak RSS MiB':>13}")
+    fold_task_seconds(500, args.trees, args.scale_rows)  # warm-up: lazy imports
     fold_rows, cpus = [], []
     for rows in sizes:
-        n, cpu, wall = fold_task_seconds(rows, args.trees)
+        n, cpu, wall = fold_task_seconds(rows, args.trees, args.scale_rows)
         fold_rows.append(n)
         cpus.append(cpu)
         # the whole train: 5x3 folds and a final fit on 5/4 the rows, 300 trees, 2 cores
         per_tree = cpu / args.trees
         train_s = per_tree * full * (FOLDS * REPEATS + (FOLDS / (FOLDS - 1))) / CORES
-        mib = forest_mib(rows, full)
+        mib = forest_mib(rows, full, args.scale_rows)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         line = f"{rows:>10,} {n:>10,} {cpu:>8.1f} {wall:>8.1f} {train_s:>14,.0f}"
-        print(f"{line} {mib:>10,.0f}", flush=True)
+        print(f"{line} {mib:>10,.0f} {peak:>13,.0f}", flush=True)
     if len(sizes) > 1:
         _, b = growth(fold_rows, cpus)
         last = math.log(cpus[-1] / cpus[-2]) / math.log(fold_rows[-1] / fold_rows[-2])

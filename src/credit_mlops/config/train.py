@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from credit_mlops.config.base import Section
 from credit_mlops.modeling.catalog import ALL_KEYS, SEED_KEYS
+from credit_mlops.modeling.forest_scale import DEFAULT_SCALE_ROWS
 from credit_mlops.modeling.oversampling_cost import default_limit
 from credit_mlops.modeling.svm_scale import default_max_rows
 
@@ -39,6 +40,9 @@ class TrainSettings(Section):
     svm_max_rows: int = Field(default_factory=default_max_rows, ge=0)
     svm_approx: bool = False  # svm as Nystroem + linear SVM (linear in the rows; no limit)
     svm_approx_components: int = Field(100, ge=10, le=10_000)  # Nystroem features
+    # Above this many training rows each random-forest tree draws at most this many rows and
+    # its leaves grow with the rows (modeling/forest_scale.py); 0: never.
+    forest_scale_rows: int = Field(DEFAULT_SCALE_ROWS, ge=0)
 
     @field_validator("models")
     @classmethod

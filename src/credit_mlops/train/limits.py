@@ -8,6 +8,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.config.train import TrainSettings
 from credit_mlops.errors import InputError
 from credit_mlops.modeling.catalog import ENSEMBLE_KEY, RAW_KEYS
+from credit_mlops.modeling.forest_scale import FOREST_KEY, note
 from credit_mlops.modeling.svm_scale import duration, refusal, skip_note
 
 SVM_KEY = "svm"
@@ -73,3 +74,12 @@ def apply_svm_limit(
         raise InputError(refusal(train_rows, cfg.svm_max_rows, cfg.cv_folds))
     kept = [k for k in keys if k != SVM_KEY]
     return kept, [skip_note(train_rows, cfg.svm_max_rows, cfg.cv_folds)]
+
+
+def forest_notes(settings: Settings, keys: list[str], train_rows: int) -> list[str]:
+    """The line saying the random forest was scaled, when a trained model holds one."""
+    members = settings.ensemble.members if ENSEMBLE_KEY in keys else []
+    if FOREST_KEY not in keys and FOREST_KEY not in members:
+        return []
+    line = note(train_rows, settings.train.forest_scale_rows)
+    return [line] if line else []

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from credit_mlops.config.settings import Settings
 from credit_mlops.explain.background import ARTIFACT
 from credit_mlops.modeling.catalog import DISPLAY_NAMES, RAW_KEYS
+from credit_mlops.modeling.forest_scale import FOREST_KEY, scaled_params
 from credit_mlops.tracking.records import RunSpec
 from credit_mlops.train.limits import oversamples
 
@@ -152,6 +153,9 @@ def params(
     }
     if key == "svm":  # which SVM this run is: the exact RBF one or --svm-approx's
         out["svm__variant"] = svm_variant(settings)
+    if key == FOREST_KEY:  # whether the bounded sample and growing leaf applied (and above what)
+        out["forest__scale_rows"] = cfg.forest_scale_rows
+        out["forest__scaled"] = bool(scaled_params(len(holdout.train_rows), cfg.forest_scale_rows))
     config = resampling(settings)
     if config is not None and smote:
         out.update({f"smote__{k}": v for k, v in config.params().items()})

@@ -104,6 +104,7 @@ def train(
         clock.lap("import")
         part, pconfig = _prepare(settings, inputs, clock)
         keys, notes = limits.apply_svm_limit(settings.train, keys, len(part.y), inputs.model_params)
+        notes += limits.forest_notes(settings, keys, len(part.y))
         # Inputs are all checked by now: the folds start, and the store is opened (MLflow
         # imported) while they run; only a valid request opens (or creates) the store.
         job = start_cv(settings, keys, pconfig, part, on_stage, progress, overlap, clock)
@@ -160,6 +161,7 @@ def _prepare(
     settings: Settings, inputs: TrainInputs, clock: Clock
 ) -> tuple[TrainingPart, PipelineConfig]:
     from credit_mlops.data.split import split_holdout
+    from credit_mlops.modeling.forest_scale import with_scaled_forest
     from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
     from credit_mlops.train.spec import check_ensemble, quality, resampling
 
@@ -179,7 +181,10 @@ def _prepare(
         seed=cfg.seed,
         resampling=resampling(settings),
         preprocessor=train_inputs.preprocessor(inputs.preprocessor),
-        model_params=inputs.model_params or {},
+        # above train.forest_scale_rows the forest (and the ensemble's) draws bounded samples
+        model_params=with_scaled_forest(
+            inputs.model_params or {}, len(part.y), cfg.forest_scale_rows
+        ),
         scorecard=settings.scorecard.params(),
         quality=quality(settings),
         class_weight=cfg.class_weight,
