@@ -100,7 +100,7 @@ def test_unreachable_storage_is_exit_3_before_the_store_is_touched(
     url = f"postgresql+psycopg://postgres:pw-123@127.0.0.1:{closed_port()}/credit_optuna"
     result = runner.invoke(app, [*TUNE, "--storage", url], env=env_for(synthetic_file))
     assert result.exit_code == 3, result.output
-    assert "tune storage at postgresql+psycopg://postgres:***@127.0.0.1" in result.output
+    assert "tune storage at postgresql+psycopg://127.0.0.1" in result.output
     assert "pw-123" not in result.output
     assert not (project / ".credit").exists()
 

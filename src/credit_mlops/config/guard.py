@@ -49,6 +49,17 @@ def refuse_url_secrets(toml_file: Path, values: Iterable[tuple[str, Any]]) -> No
         if password:
             raise ConfigError(
                 f"{toml_file}: key '{key}' holds a URL with a password; remove it from the "
-                "file and export MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (or "
-                "MLFLOW_TRACKING_TOKEN) in the environment instead"
+                f"file and {_where_passwords_go(value)}"
             )
+
+
+def _where_passwords_go(url: str) -> str:
+    """A database URL's password belongs to libpq's own places; a server's to MLflow's."""
+    if url.split(":", 1)[0].split("+", 1)[0].lower() in ("postgresql", "postgres"):
+        return "give the database password in PGPASSWORD or ~/.pgpass instead"
+    if url.lower().startswith("mysql"):
+        return "give the database password in the MySQL option file (~/.my.cnf) instead"
+    return (
+        "export MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD (or "
+        "MLFLOW_TRACKING_TOKEN) in the environment instead"
+    )

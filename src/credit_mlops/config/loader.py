@@ -26,7 +26,14 @@ def config_dir(start: Path | None = None) -> Path:
     """CREDIT_CONFIG_DIR, else the nearest configs/ folder at or above the working directory."""
     explicit = os.environ.get(f"{ENV_PREFIX}CONFIG_DIR")
     if explicit:
-        return Path(explicit).resolve()
+        folder = Path(explicit).expanduser().resolve()
+        if not folder.is_dir():  # never fall back on built-in defaults without a word
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise ConfigError(
+                f"{ENV_PREFIX}CONFIG_DIR: {folder} {what}; point it at the folder holding "
+                "the profiles (configs/) or unset it"
+            )
+        return folder
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / "configs").is_dir():

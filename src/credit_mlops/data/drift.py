@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from credit_mlops.data.memory import check_rows_fit
 from credit_mlops.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ AGE_FACTOR = 0.7
 DURATION_FACTOR = 1.5
 PURPOSE_SHARE = 0.6
 NEW_PURPOSES = (0, 5, 8, 9, 10)
+
+# 20 int64 columns, held twice at the peak (the columns, the frame), plus the draws
+BYTES_PER_ROW = 2 * 20 * 8 + 3 * 8
 
 
 def drifted(
@@ -97,6 +101,7 @@ def write_drifted(
         raise InputError(f"unknown --shift {', '.join(unknown)}; choose from {', '.join(SHIFTS)}")
     if output.exists() and output.is_dir():
         raise InputError(f"--output {output} is a folder; name a file")
+    check_rows_fit(rows, BYTES_PER_ROW)  # before the data file is even read
     dataset = load_dataset(data_file(settings), min_rows_per_class=settings.data.min_rows_per_class)
     frame = drifted(dataset.X, dataset.y.to_numpy(), rows=rows, shifts=shifts, seed=seed)
     _write(frame, output)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from credit_mlops import files
+from credit_mlops.data.memory import check_rows_fit
 from credit_mlops.data.schema import FEATURES, SPEC, TARGET
 from credit_mlops.errors import InputError
 
@@ -32,6 +33,8 @@ PROFILE_PATH = Path(__file__).with_name("synth_profile.json")
 QUANTILE_COLUMNS_OVER = 60  # distinct values above which a column is kept as quantiles
 N_QUANTILES = 201
 CHUNK_ROWS = 250_000  # sampling in chunks bounds memory; the stream of draws is the same
+# 21 int64 columns held three times at the peak (the chunks, their stack, the frame)
+BYTES_PER_ROW = 3 * 21 * 8
 
 
 def _column_profile(values: np.ndarray, order: list[int] | None) -> dict[str, Any]:
@@ -142,6 +145,7 @@ def synthesize(
 
     if n_rows < 1:
         raise InputError(f"--rows must be at least 1 (got {n_rows})")
+    check_rows_fit(n_rows, BYTES_PER_ROW)
     fitted: dict[str, Any] = dict(profile) if profile else shipped_profile()
     names = [*FEATURES, TARGET]
     lower = _cholesky(fitted["correlation"])

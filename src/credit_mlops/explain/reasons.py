@@ -18,8 +18,16 @@ DEFAULT_REASONS = 4
 
 
 def check_count(k: int) -> int:
+    """1..the number of the data's columns: a reason is a column, so more cannot be named."""
+    from credit_mlops.data.schema import FEATURES
+
     if k < 1:
         raise InputError(f"--explain {k}: the number of reasons must be at least 1 (default 4)")
+    if k > len(FEATURES):
+        raise InputError(
+            f"--explain {k}: the number of reasons must be 1..{len(FEATURES)} (a reason is "
+            "one of the data's columns; default 4)"
+        )
     return k
 
 

@@ -58,7 +58,13 @@ def band_labels(cuts: Sequence[float]) -> tuple[str, ...]:
 def check_attributes(
     attributes: Sequence[str], columns: Sequence[str], bands: Mapping[str, Sequence[float]]
 ) -> None:
-    """Refuse, before anything is computed, a column the data does not have or a bad band."""
+    """Refuse, before anything is computed, no column at all (nothing to measure, and a gate
+    on nothing would pass every model), a column the data does not have or a bad band."""
+    if not attributes:
+        raise InputError(
+            "fairness.attributes is empty: there is no group to measure; name at least one "
+            f"of the data's columns ({', '.join(columns[:6])}, ...)"
+        )
     for column in attributes:
         if column not in columns:
             raise InputError(

@@ -70,22 +70,23 @@ def _sqlalchemy_to_libpq(url: str) -> str:
 def create_database(name: str, admin_url: str = POSTGRES_ADMIN) -> str:
     """Create database `name` if missing; return its SQLAlchemy URL."""
     import psycopg
+    from sqlalchemy.engine import make_url
+
+    from credit_mlops.tracking import database
 
     with psycopg.connect(_sqlalchemy_to_libpq(admin_url), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+        database.create_database(conn, name)
+    # the name goes into the URL as one path segment, escaped by SQLAlchemy
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(name: str, admin_url: str = POSTGRES_ADMIN) -> None:
     import psycopg
 
+    from credit_mlops.tracking import database
+
     with psycopg.connect(_sqlalchemy_to_libpq(admin_url), autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        database.drop_database(conn, name)
 
 
 class MlflowServer:

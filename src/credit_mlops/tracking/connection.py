@@ -16,7 +16,7 @@ from pathlib import Path
 
 from credit_mlops.config.environ import scoped_environ
 from credit_mlops.config.masking import is_http, redact
-from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableError
+from credit_mlops.errors import AuthError, CreditError, TrackingError, TrackingUnreachableError
 
 # Failures of the network layer, by class name anywhere in the exception chain.
 _UNREACHABLE = {
@@ -129,12 +129,23 @@ class Connection:
         """One call to the store: scoped environment, every failure translated."""
         from mlflow.exceptions import MlflowException
         from requests import RequestException
+        from sqlalchemy.exc import SQLAlchemyError
 
         try:
             with self.scope():
                 yield
-        except (MlflowException, RequestException, OSError) as exc:
+        except (MlflowException, RequestException, SQLAlchemyError, OSError) as exc:
             raise translate(exc, self) from exc
+
+    def probe_database(self) -> None:
+        """A SQL store answers within seconds or fails in one line (exit 4 / 3 / 2), before
+        MLflow's SQLAlchemy store spends a minute retrying and ends in a traceback."""
+        from credit_mlops.tracking.uri import DATABASES
+
+        if self.uri.split(":", 1)[0].split("+", 1)[0].lower() in DATABASES:
+            from credit_mlops.tracking import database
+
+            database.check(self.uri, what="tracking store", setting=self.source)
 
     def ping(self) -> None:
         """GET /health within the HTTP timeout; unreachable -> exit 3 at once."""
@@ -173,7 +184,7 @@ def error_code(exc: BaseException) -> str:
 
 def translate(
     exc: BaseException, conn: Connection, *, partial_run_id: str | None = None
-) -> TrackingError:
+) -> CreditError:
     """Map an MLflow or network failure to our hierarchy (the one place that does)."""
     shown = conn.shown_uri
     code = error_code(exc)
@@ -187,6 +198,13 @@ def translate(
         )
     chain: BaseException | None = exc
     while chain is not None:
+        if type(chain).__module__.startswith("sqlalchemy"):  # a SQL store's own failure
+            from credit_mlops.tracking import database
+
+            error = database.translate(conn.uri, chain, what="tracking store", setting=conn.source)
+            if isinstance(error, TrackingError):
+                error.partial_run_id = partial_run_id
+            return error
         if type(chain).__name__ in _UNREACHABLE:
             return TrackingUnreachableError(
                 f"tracking server at {shown} is unreachable; start it (make server) or "

@@ -44,6 +44,7 @@ class Tracker:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        conn.probe_database()  # before MLflow is even imported
         with local_lock(conn.uri), conn.guard():  # see tracking.store_lock.open_client
             self._client: Any = open_client(conn.uri)
         self._experiment_id: str | None = None

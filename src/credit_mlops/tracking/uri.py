@@ -65,9 +65,11 @@ def parse(uri: str, *, source: str) -> TrackingUri:
         raise _error(source, "the tracking URI is empty; " + f"use {USABLE}")
     try:
         parts = urlsplit(text)
-        parts.port  # noqa: B018 - raises on a port that is not a number
+        port = parts.port  # raises on a port that is not a number or above 65535
     except ValueError as exc:
         raise _error(source, f"tracking URI '{shown}' is malformed ({exc})") from None
+    if port == 0:
+        raise _error(source, f"tracking URI '{shown}' has port 0; use the server's port 1..65535")
     scheme = parts.scheme.lower()
     if text.lower() == "databricks":
         return TrackingUri(text, "databricks", "databricks")

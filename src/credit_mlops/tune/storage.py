@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from credit_mlops.errors import AuthError, ConfigError, TrackingUnreachableError
+from credit_mlops.errors import ConfigError
+from credit_mlops.tracking import database
+
+_WHAT, _SETTING = "tune storage", "tune.storage"
 
 # pg_advisory_lock key for Optuna's schema creation: any fixed 64-bit number, same everywhere.
 _SCHEMA_LOCK = 0x637265646974  # "credit"
@@ -40,14 +43,7 @@ def is_database(url: str) -> bool:
 
 def display_url(url: str) -> str:
     """The URL without its password (safe to print and log)."""
-    if not is_database(url):
-        return url
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown without anything after the scheme
-        return url.split("://", 1)[0] + "://…"
+    return database.display_url(url) if is_database(url) else url
 
 
 def open_storage(spec: StorageSpec) -> Any:
@@ -63,29 +59,17 @@ def probe(spec: StorageSpec) -> None:
     data); a journal file needs none. A missing database answers, so it passes here."""
     if not is_database(spec.url):
         return
-    import sqlalchemy
-
-    engine = _engine(spec)
-    try:
-        with engine.connect():
-            pass
-    except sqlalchemy.exc.OperationalError as exc:
-        error = _translate(spec.url, exc)
-        if not isinstance(error, ConfigError):  # "database does not exist" is made later
-            raise error from exc
-    finally:
-        engine.dispose()
+    error = database.probe(
+        spec.url, what=_WHAT, setting=_SETTING, connect_timeout=spec.connect_timeout
+    )
+    if error is not None and not isinstance(error, ConfigError):  # a missing one is made later
+        raise error
 
 
 def _engine(spec: StorageSpec) -> Any:
-    import sqlalchemy
-
-    try:
-        return sqlalchemy.create_engine(spec.url, **_engine_kwargs(spec.url, spec.connect_timeout))
-    except Exception as exc:  # bad URL syntax, unknown dialect or driver
-        raise ConfigError(
-            f"tune storage URL {display_url(spec.url)} is not usable: {exc}; check tune.storage"
-        ) from exc
+    return database.create_engine(
+        spec.url, what=_WHAT, setting=_SETTING, connect_timeout=spec.connect_timeout
+    )
 
 
 def _journal(path: Path) -> Any:
@@ -99,14 +83,6 @@ def _journal(path: Path) -> Any:
         raise ConfigError(
             f"tune storage file {path} cannot be used: {exc}; check tune.storage"
         ) from exc
-
-
-def _engine_kwargs(url: str, connect_timeout: int) -> dict[str, Any]:
-    if url.startswith("postgresql"):
-        return {"connect_args": {"connect_timeout": connect_timeout}, "pool_pre_ping": True}
-    if url.startswith("mysql"):
-        return {"connect_args": {"connect_timeout": connect_timeout}, "pool_pre_ping": True}
-    return {}
 
 
 def _database(spec: StorageSpec) -> Any:
@@ -128,22 +104,21 @@ def _create_postgres_database(spec: StorageSpec) -> None:
     admin = sqlalchemy.create_engine(
         url.set(database="postgres"),
         isolation_level="AUTOCOMMIT",
-        **_engine_kwargs(spec.url, spec.connect_timeout),
+        **database.engine_kwargs(spec.url, spec.connect_timeout),
     )
+    import psycopg
+
     try:
         with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{url.database}"'))
-    except sqlalchemy.exc.ProgrammingError as exc:
-        if "already exists" not in str(exc):  # another worker made it a moment ago
-            reason = str(exc.orig).strip().splitlines()[0]
-            raise ConfigError(
-                f"tune storage {display_url(spec.url)}: database {url.database!r} does not "
-                f"exist and cannot be created ({reason}); create it or fix tune.storage"
-            ) from exc
-    except sqlalchemy.exc.IntegrityError:
-        pass  # two CREATE DATABASE at once: the other one won
+            database.create_database(conn.connection.driver_connection, str(url.database))
+    except psycopg.errors.ProgrammingError as exc:  # e.g. no right to create databases
+        reason = database.reason_of(exc)
+        raise ConfigError(
+            f"tune storage {display_url(spec.url)}: database {url.database!r} does not "
+            f"exist and cannot be created ({reason}); create it or fix tune.storage"
+        ) from None
     except sqlalchemy.exc.OperationalError as exc:
-        raise _translate(spec.url, exc) from exc
+        raise _translate(spec.url, exc) from None
     finally:
         admin.dispose()
 
@@ -152,7 +127,7 @@ def _open_database(spec: StorageSpec) -> Any:
     import sqlalchemy
     from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 
-    kwargs = _engine_kwargs(spec.url, spec.connect_timeout)
+    kwargs = database.engine_kwargs(spec.url, spec.connect_timeout)
     engine = _engine(spec)
     try:
         with engine.connect() as conn:
@@ -176,24 +151,11 @@ def _open_database(spec: StorageSpec) -> Any:
                 if postgres:
                     conn.execute(sqlalchemy.text(f"SELECT pg_advisory_unlock({_SCHEMA_LOCK})"))
     except sqlalchemy.exc.OperationalError as exc:
-        raise _translate(spec.url, exc) from exc
+        raise _translate(spec.url, exc) from None
     finally:
         engine.dispose()
     return storage
 
 
 def _translate(url: str, exc: Exception) -> Exception:
-    shown = display_url(url)
-    text = str(getattr(exc, "orig", exc)).strip().splitlines()
-    reason = text[0] if text else type(exc).__name__
-    lowered = reason.lower()
-    if "authentication failed" in lowered or "password" in lowered:
-        return AuthError(f"tune storage {shown} refused the credentials: {reason}")
-    if "does not exist" in lowered:
-        return ConfigError(
-            f"tune storage {shown}: {reason}; create it (e.g. `createdb NAME`) or fix tune.storage"
-        )
-    return TrackingUnreachableError(
-        f"tune storage at {shown} is unreachable ({reason}); check tune.storage and that the "
-        "database server is running"
-    )
+    return database.translate(url, exc, what=_WHAT, setting=_SETTING)

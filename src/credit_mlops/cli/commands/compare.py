@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import MlflowUri, Profile
+from credit_mlops.cli.values import model_filter_option
 
 
 class Format(StrEnum):
@@ -23,7 +24,7 @@ def compare(
         str | None, typer.Option("--experiment", "-e", help="Experiment (default: the profile's).")
     ] = None,
     model: Annotated[
-        list[str] | None, typer.Option("--model", "-m", help="Only this model key (repeatable).")
+        list[str] | None, model_filter_option("Only this model key (repeatable).")
     ] = None,
     filter_string: Annotated[
         str | None,

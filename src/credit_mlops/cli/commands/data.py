@@ -9,6 +9,7 @@ import typer
 
 from credit_mlops.cli.commands.drift import drift
 from credit_mlops.cli.options import Profile, Quiet
+from credit_mlops.cli.values import rows_option, seed_option
 
 app = typer.Typer(
     help="Obtain, check or synthesise South German Credit data.", no_args_is_help=True
@@ -63,11 +64,11 @@ def validate(
 
 @app.command("synth")
 def synth(
-    rows: Annotated[int, typer.Option("--rows", help="How many applicants.")],
+    rows: Annotated[int, rows_option("How many applicants.")],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="File to write (whole or not at all).")
     ],
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same rows.")] = 0,
+    seed: Annotated[int, seed_option("Same seed, same rows.")] = 0,
     fmt: Annotated[
         str | None,
         typer.Option("--format", help="csv (space-separated) or parquet; default by suffix."),

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import DataPath, Profile
+from credit_mlops.cli.values import rows_option, seed_option
 
 
 def drift(
@@ -21,7 +22,7 @@ def drift(
             show_default=False,
         ),
     ],
-    rows: Annotated[int, typer.Option("--rows", "-n", min=1, help="Applicants to write.")] = 1000,
+    rows: Annotated[int, rows_option("Applicants to write.", "--rows", "-n")] = 1000,
     shift: Annotated[
         list[str] | None,
         typer.Option(
@@ -30,7 +31,7 @@ def drift(
             show_default=False,
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: Annotated[int, seed_option("Random seed.")] = 0,
     data: DataPath = None,
     profile: Profile = None,
 ) -> None:

@@ -62,8 +62,8 @@ def predict(
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)
+    k = explain_count(explain, reasons)  # a value: checked before any file is read
     check_paths(input_file, output_file, engine, id_column)  # before the store is opened
-    k = explain_count(explain, reasons)
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
         report = run_predict(

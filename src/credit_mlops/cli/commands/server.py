@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from credit_mlops.cli.values import port_option
+
 app = typer.Typer(help="Run a local team tracking server (make server).", no_args_is_help=True)
 
 Folder = Annotated[
@@ -16,7 +18,7 @@ Folder = Annotated[
 
 @app.command("start")
 def start(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 5000,
+    port: Annotated[int, port_option("Port on 127.0.0.1.")] = 5000,
     backend: Annotated[
         str, typer.Option("--backend", help="postgres, sqlite, or auto (postgres if reachable).")
     ] = "auto",

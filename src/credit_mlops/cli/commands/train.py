@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
+from credit_mlops.cli.values import seed_option
 from credit_mlops.modeling.catalog import ALL_KEYS
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def train(
     ] = None,
     cv_folds: Annotated[int | None, typer.Option("--cv-folds", help="CV folds (5).")] = None,
     cv_repeats: Annotated[int | None, typer.Option("--cv-repeats", help="CV repeats (3).")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (42).")] = None,
+    seed: Annotated[int | None, seed_option("Random seed (42).")] = None,
     n_jobs: Annotated[
         int | None, typer.Option("--n-jobs", help="Parallel folds; -1 uses every core.")
     ] = None,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
+from credit_mlops.cli.values import seed_option
 
 
 def tune(
@@ -34,7 +35,7 @@ def tune(
         typer.Option("--storage", help="Journal file or database URL (setting tune.storage)."),
     ] = None,
     folds: Annotated[int | None, typer.Option("--folds", help="CV folds per trial (5).")] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (42).")] = None,
+    seed: Annotated[int | None, seed_option("Random seed (42).")] = None,
     train_best: Annotated[
         bool, typer.Option("--train", help="Then train, log and register the best parameters.")
     ] = False,

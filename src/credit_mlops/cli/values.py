@@ -1,0 +1,68 @@
+"""Values the command line takes, checked as types once, where they are parsed.
+
+A seed, a port, a row count or a model key is refused by its option - one line `error:`
+naming the flag and what it accepts, exit 2 - before any settings are loaded or any store
+is opened; the commands declare these options instead of each checking numbers its own way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from typer.models import OptionInfo
+
+SEED_MAX = 2**32 - 1  # numpy's SeedSequence and scikit-learn take 0..2**32-1
+PORT_MAX = 65535
+
+
+def _within(flag: str, low: int, high: int | None, why: str) -> Callable[[Any], Any]:
+    def check(value: int | None) -> int | None:
+        from credit_mlops.errors import InputError
+
+        if value is not None and (value < low or (high is not None and value > high)):
+            accepted = f"{low}..{high}" if high is not None else f"at least {low}"
+            raise InputError(f"{flag} {value} is out of range: use {accepted} ({why})")
+        return value
+
+    return check
+
+
+def seed_option(help: str) -> OptionInfo:
+    """`--seed`: 0..2**32-1, what every random generator the tool uses accepts."""
+    return typer.Option(
+        "--seed", help=help, callback=_within("--seed", 0, SEED_MAX, "a seed is unsigned")
+    )
+
+
+def port_option(help: str) -> OptionInfo:
+    """`--port`: 1..65535 (0 would let the OS pick a port nobody could then find)."""
+    return typer.Option("--port", help=help, callback=_within("--port", 1, PORT_MAX, "a TCP port"))
+
+
+def rows_option(help: str, *names: str) -> OptionInfo:
+    """`--rows`: at least one; whether that many fit in memory is the data module's check."""
+    flags = names or ("--rows",)
+    return typer.Option(*flags, help=help, callback=_within(flags[0], 1, None, "applicants"))
+
+
+def known_models(value: list[str] | None) -> list[str] | None:
+    """`--model KEY` (repeatable, or comma-separated) names catalogue keys only."""
+    from credit_mlops.errors import InputError
+    from credit_mlops.modeling.catalog import ALL_KEYS
+
+    if not value:
+        return value
+    keys = [k.strip() for item in value for k in item.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in ALL_KEYS]
+    if unknown:
+        raise InputError(
+            f"--model: unknown model {', '.join(repr(k) for k in unknown)} "
+            f"(known: {', '.join(ALL_KEYS)})"
+        )
+    return keys
+
+
+def model_filter_option(help: str) -> OptionInfo:
+    return typer.Option("--model", "-m", help=help, callback=known_models)

@@ -1,0 +1,144 @@
+"""A SQL database behind a tracking URI or a tune storage URL: one bounded connection
+attempt, and the one translation of its failures into our exit codes.
+
+MLflow's SQLAlchemy store retries a failed engine for 50-105 s and then raises a traceback;
+Optuna's RDB storage waits as long as the driver does. Both are asked to open the database
+only after `probe` made one connection with `connect_timeout`, so a wrong password (exit 4),
+a port where nothing listens (exit 3) or a missing database (exit 2) is one line within
+seconds. The password never appears: URLs are shown through `display_url`, and libpq's own
+sources of a password (PGPASSWORD, ~/.pgpass) are what the messages advise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credit_mlops.errors import (
+    AuthError,
+    ConfigError,
+    CreditError,
+    InputError,
+    TrackingUnreachableError,
+)
+
+CONNECT_TIMEOUT = 5  # seconds: a database on the network answers well within this
+MAX_NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
+
+
+def display_url(url: str) -> str:
+    """The URL without its password (safe to print and log)."""
+    from credit_mlops.config.masking import redact
+
+    return redact(url)
+
+
+def engine_kwargs(url: str, connect_timeout: int = CONNECT_TIMEOUT) -> dict[str, Any]:
+    """SQLAlchemy engine options that bound a connection attempt (PostgreSQL and MySQL)."""
+    if url.startswith(("postgresql", "mysql")):
+        return {"connect_args": {"connect_timeout": connect_timeout}, "pool_pre_ping": True}
+    return {}
+
+
+def create_engine(url: str, *, what: str, setting: str, connect_timeout: int) -> Any:
+    import sqlalchemy
+
+    try:
+        return sqlalchemy.create_engine(url, **engine_kwargs(url, connect_timeout))
+    except Exception as exc:  # bad URL syntax, unknown dialect or driver not installed
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(
+            f"{what} URL {display_url(url)} is not usable ({reason}); check {setting}"
+        ) from None
+
+
+def probe(
+    url: str, *, what: str, setting: str, connect_timeout: int = CONNECT_TIMEOUT
+) -> CreditError | None:
+    """Connect once within `connect_timeout`; the translated failure, or None when it
+    answered. Returned rather than raised so that a caller may act on a missing database."""
+    import sqlalchemy
+
+    engine = create_engine(url, what=what, setting=setting, connect_timeout=connect_timeout)
+    try:
+        with engine.connect():
+            return None
+    except sqlalchemy.exc.DBAPIError as exc:
+        return translate(url, exc, what=what, setting=setting)
+    finally:
+        engine.dispose()
+
+
+def check(url: str, *, what: str, setting: str, connect_timeout: int = CONNECT_TIMEOUT) -> None:
+    """Raise the translated failure of one bounded connection attempt."""
+    problem = probe(url, what=what, setting=setting, connect_timeout=connect_timeout)
+    if problem is not None:
+        raise problem
+
+
+def reason_of(exc: BaseException) -> str:
+    """The driver's first meaningful line (libpq prefixes it with the address it tried)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    first = lines[0]
+    # psycopg: 'connection failed: connection to server at "h" (ip), port 5432 failed: FATAL: ...'
+    if "FATAL:" in first:
+        return first.split("FATAL:", 1)[1].strip()
+    return first
+
+
+def translate(url: str, exc: BaseException, *, what: str, setting: str) -> CreditError:
+    """A driver failure as our error: credentials 4, missing database 2, otherwise 3."""
+    shown = display_url(url)
+    reason = reason_of(exc)
+    lowered = reason.lower()
+    if "authentication failed" in lowered or "password" in lowered or "access denied" in lowered:
+        return AuthError(
+            f"{what} {shown} refused the credentials ({reason}); give the database password "
+            f"in PGPASSWORD or ~/.pgpass (never in {setting}), or fix the user name"
+        )
+    if "permission denied" in lowered or "insufficient privilege" in lowered:
+        return AuthError(
+            f"{what} {shown} refused the permission ({reason}); grant the user the right "
+            "(e.g. `GRANT ALL ON SCHEMA public TO USER`) or use a user that has it"
+        )
+    if "does not exist" in lowered or "unknown database" in lowered:
+        return ConfigError(
+            f"{what} {shown}: {reason}; create it (e.g. `createdb NAME`) or fix {setting}"
+        )
+    return TrackingUnreachableError(
+        f"{what} at {shown} is unreachable ({reason}); check {setting} and that the "
+        "database server is running"
+    )
+
+
+def create_database(connection: Any, name: str) -> bool:
+    """CREATE DATABASE `name` on an autocommit psycopg connection; False when it exists.
+
+    The name is composed as an identifier by psycopg (`sql.Identifier`): whatever it holds
+    (quotes, spaces, `" TEMPLATE "template0`) it names one database and is never SQL.
+    """
+    import psycopg
+    from psycopg import sql
+
+    if not name or len(name.encode()) > MAX_NAME_BYTES:
+        raise InputError(
+            f"database name {name!r} must be 1..{MAX_NAME_BYTES} bytes (PostgreSQL would "
+            "cut a longer one silently and two names could meet)"
+        )
+    try:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+        return False  # made by another process a moment ago
+    return True
+
+
+def drop_database(connection: Any, name: str) -> None:
+    """DROP DATABASE IF EXISTS `name` (an identifier composed by psycopg)."""
+    from psycopg import sql
+
+    connection.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+    )
+    connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))

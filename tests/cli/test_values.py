@@ -1,0 +1,209 @@
+"""Values checked as types, once: seeds, row counts, ports, model keys, `--explain K`,
+database names, an empty fairness group list, a config folder that is not there, and
+what a URI shows. Each refusal is one `error:` line, exit 2, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.cli.test_hardening import one_error_line
+from tests.conftest import credit
+from typer.testing import CliRunner
+
+from credit_mlops.cli.main import app
+from credit_mlops.cli.values import SEED_MAX
+from credit_mlops.config.masking import redact
+from credit_mlops.data import memory
+from credit_mlops.errors import InputError
+from credit_mlops.tracking.uri import parse
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["data", "synth", "--rows", "10", "--seed", "-1", "-o", "s.csv"], ["--seed -1", "0.."]),
+        (["data", "synth", "--rows", "10", "--seed", str(SEED_MAX + 1), "-o", "s.csv"], ["--seed"]),
+        (["data", "synth", "--rows", "0", "-o", "s.csv"], ["--rows 0"]),
+        (["data", "synth", "--rows", "-5", "-o", "s.csv"], ["--rows -5"]),
+        (["data", "drift", "--seed", "-3", "-o", "d.csv"], ["--seed -3"]),
+        (["data", "drift", "-n", "0", "-o", "d.csv"], ["--rows 0"]),
+        (["train", "--seed", "-42"], ["--seed -42"]),
+        (["tune", "-m", "xgboost", "--seed", "-1"], ["--seed -1"]),
+        (["server", "start", "--port", "99999"], ["--port 99999", "1..65535"]),
+        (["server", "start", "--port", "0"], ["--port 0"]),
+        (["server", "start", "--port", "-1"], ["--port -1"]),
+        (["compare", "--model", "xgboot"], ["'xgboot'", "xgboost", "logistic_regression"]),
+        (["compare", "--model", "xgboost,lr", "-m", "svm"], ["'lr'"]),
+    ],
+)
+def test_out_of_range_values_are_one_line(
+    project: Path, args: list[str], needles: list[str]
+) -> None:
+    one_error_line(runner.invoke(app, args), *needles)
+    assert not (project / ".credit").exists()  # nothing written, no store made
+    assert not list(project.glob("*.csv"))
+
+
+def test_the_largest_seed_is_accepted(project: Path) -> None:
+    out = project / "s.csv"
+    result = runner.invoke(
+        app, ["data", "synth", "--rows", "5", "--seed", str(SEED_MAX), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+
+
+def test_a_row_count_beyond_memory_is_refused_before_any_work(project: Path) -> None:
+    line = one_error_line(
+        runner.invoke(app, ["data", "synth", "--rows", "100000000000", "-o", "s.csv"]),
+        "--rows 100,000,000,000",
+        "at most",
+    )
+    assert "available" in line
+    one_error_line(
+        runner.invoke(app, ["data", "drift", "--rows", "100000000000", "-o", "d.csv"]), "memory"
+    )
+
+
+def test_the_memory_bound_scales_with_what_is_available() -> None:
+    have = memory.available_bytes()
+    assert have is not None and have > 0
+    memory.check_rows_fit(1000, 100)  # 100 KB always fits
+    with pytest.raises(InputError, match="at most"):
+        memory.check_rows_fit(have // 100 + 1, 100)
+
+
+def test_explain_k_above_the_columns_is_refused() -> None:
+    from credit_mlops.data.schema import FEATURES
+    from credit_mlops.explain.reasons import check_count
+
+    assert check_count(len(FEATURES)) == len(FEATURES)
+    for k in (0, len(FEATURES) + 1, 1_000_000):
+        with pytest.raises(InputError, match="at least 1" if k < 1 else f"1..{len(FEATURES)}"):
+            check_count(k)
+
+
+def test_predict_explain_one_million_is_refused_before_the_store(project: Path) -> None:
+    applicants = project / "a.csv"
+    applicants.write_text("id\n1\n")
+    result = runner.invoke(
+        app, ["predict", "m/1", "-i", str(applicants), "-o", "out.csv", "--explain", "1000000"]
+    )
+    one_error_line(result, "--explain 1000000")
+    assert not (project / ".credit").exists()
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "65536"])
+def test_a_tracking_uri_port_out_of_range_is_exit_2(port: str) -> None:
+    with pytest.raises(InputError, match="--mlflow-uri"):
+        parse(f"http://u:pw@127.0.0.1:{port}", source="--mlflow-uri")
+
+
+def test_a_uri_with_a_bad_port_never_shows_its_password(project: Path) -> None:
+    result = runner.invoke(app, ["compare", "--mlflow-uri", "http://alice:pw-77@127.0.0.1:99999"])
+    line = one_error_line(result, "--mlflow-uri", "127.0.0.1:99999")
+    assert "pw-77" not in result.output and "alice" not in line
+
+
+@pytest.mark.parametrize(
+    ("uri", "hidden", "kept"),
+    [
+        ("http://h:5000/?token=abc123&x=1", "abc123", "x=1"),
+        ("https://h/?access_token=t0k", "t0k", "access_token=********"),
+        ("postgresql://u:pw@h/db?sslmode=require&password=zz9", "zz9", "sslmode=require"),
+        ("s3://bucket/x?X-Amz-Signature=deadbeef&X-Amz-Date=1", "deadbeef", "X-Amz-Date=1"),
+        ("http://u:pw@h:99999/", "pw", "h:99999"),
+        ("sqlite:////abs/path/mlflow.db", "\0", "sqlite:////abs/path/mlflow.db"),
+    ],
+)
+def test_redact_masks_query_tokens_like_passwords(uri: str, hidden: str, kept: str) -> None:
+    shown = redact(uri)
+    assert hidden not in shown
+    assert kept in shown
+
+
+def test_config_show_masks_a_token_in_the_uri_query(project: Path) -> None:
+    result = runner.invoke(
+        app, ["config", "show"], env={"MLFLOW_TRACKING_URI": "http://h:5000/?token=sekrit-42"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "sekrit-42" not in result.output
+
+
+def test_a_missing_config_dir_is_refused_and_nothing_created(project: Path, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-configs"
+    result = runner.invoke(app, ["compare"], env={"CREDIT_CONFIG_DIR": str(missing)})
+    one_error_line(result, "CREDIT_CONFIG_DIR", str(missing), "does not exist")
+    assert not missing.exists()
+    assert not (project / ".credit").exists()
+
+
+def test_a_config_dir_that_is_a_file_is_refused(project: Path) -> None:
+    a_file = project / "configs" / "local.toml"
+    one_error_line(
+        runner.invoke(app, ["config", "show"], env={"CREDIT_CONFIG_DIR": str(a_file)}),
+        "is not a folder",
+    )
+
+
+def test_no_fairness_attributes_is_refused(project: Path) -> None:
+    from credit_mlops.data.schema import FEATURES
+    from credit_mlops.fairness.groups import check_attributes
+
+    with pytest.raises(InputError, match=r"fairness\.attributes is empty"):
+        check_attributes([], list(FEATURES), {})
+    with (project / "configs" / "local.toml").open("a") as fh:
+        fh.write("\n[fairness]\nattributes = []\n")
+    result = runner.invoke(app, ["fairness", "m/1"])
+    one_error_line(result, "fairness.attributes is empty")
+
+
+def test_a_hostile_database_name_stays_one_identifier(tmp_path: Path) -> None:
+    """`--database 'x" TEMPLATE "template0'` names one database; it never reaches SQL raw."""
+    from tests.integration.conftest import postgres_or_skip
+
+    postgres_or_skip()
+    import psycopg
+
+    from credit_mlops.ops.server import create_database, drop_database
+
+    name = f'credit_t{tmp_path.name[-6:]}" TEMPLATE "template0'
+    try:
+        url = create_database(name)
+        assert url.endswith("TEMPLATE %22template0")
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres") as c:
+            found = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        assert found
+        create_database(name)  # again: it exists, nothing happens
+    finally:
+        drop_database(name)
+    with pytest.raises(InputError, match=r"1\.\.63 bytes"):
+        create_database("x" * 64)
+
+
+def test_seed_bounds_in_a_real_process(tmp_path: Path) -> None:
+    done = credit(["data", "synth", "--rows", "3", "--seed", "-7", "-o", "s.csv"], tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: --seed -7 is out of range: use 0..4294967295 (a seed is unsigned)"
+    ]
+    assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "url", "advice", "not_advice"),
+    [
+        ("[tune]\nstorage", "postgresql+psycopg://u:s3cr3t@db/optuna", "PGPASSWORD", "MLFLOW_"),
+        ("[tracking]\nuri", "postgresql://u:s3cr3t@db/mlflow", "~/.pgpass", "MLFLOW_"),
+        ("[tracking]\nuri", "http://u:s3cr3t@h:5000", "MLFLOW_TRACKING_PASSWORD", "PGPASSWORD"),
+    ],
+)
+def test_a_password_in_a_profile_url_points_to_where_it_belongs(
+    project: Path, key: str, url: str, advice: str, not_advice: str
+) -> None:
+    (project / "configs" / "local.toml").write_text(f'{key} = "{url}"\n')
+    line = one_error_line(runner.invoke(app, ["config", "show"]), advice)
+    assert not_advice not in line and "s3cr3t" not in line

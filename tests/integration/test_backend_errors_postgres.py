@@ -1,0 +1,183 @@
+"""A PostgreSQL tracking URI that cannot be used fails in one line with its exit code:
+credentials 4, nothing listening 3, a missing database 2 - within seconds, never after
+MLflow's minute of SQLAlchemy retries. Real `credit` processes against real servers.
+
+The shared server at 127.0.0.1:5432 trusts every local connection, so a wrong password
+cannot fail there: that case runs against a private PostgreSQL cluster with password
+authentication (initdb in tmp_path, as the `postgres` system user; skipped without one).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.conftest import CREDIT
+from tests.integration.conftest import postgres_or_skip
+
+from credit_mlops.ops.server import free_port
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+BOUND = 60  # generous for a loaded machine; MLflow's own retries take 50-105 s
+
+
+def run(args: list[str], cwd: Path, extra: dict[str, str] | None = None) -> tuple[int, str, float]:
+    """The installed `credit` with a clean environment plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_", "PG"))}
+    env.update(extra or {})
+    began = time.monotonic()
+    proc = subprocess.run(
+        [str(CREDIT), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=BOUND + 60
+    )
+    return proc.returncode, proc.stderr, time.monotonic() - began
+
+
+def one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip() and "INFO mlflow" not in line]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), err
+    return lines[0]
+
+
+@pytest.fixture
+def role() -> Iterator[str]:
+    """A login role with a password on the shared server, dropped afterwards."""
+    postgres_or_skip()
+    import psycopg
+    from psycopg import sql
+
+    name = f"credit_pw_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+        c.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(name), sql.Literal("right-pass-2026")
+            )
+        )
+    try:
+        yield name
+    finally:
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            c.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def password_cluster() -> Iterator[int]:
+    """A private PostgreSQL that checks passwords (scram-sha-256); yields its port.
+
+    Its folder is a fresh one under the system temp folder: pytest's own is private to
+    root, and the server runs as the `postgres` user."""
+    if os.geteuid() != 0 or not (PG_BIN / "initdb").exists() or not shutil.which("runuser"):
+        pytest.skip("needs root and PostgreSQL 15's initdb to run a private cluster")
+    folder = Path(tempfile.mkdtemp(prefix="credit-pg-"))
+    shutil.chown(folder, "postgres")
+    (folder / "pw").write_text("right-pass-2026\n")
+    shutil.chown(folder / "pw", "postgres")
+    as_pg = ["runuser", "-u", "postgres", "--"]
+    data = folder / "data"
+    subprocess.run(
+        [
+            *as_pg,
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=scram-sha-256",
+            f"--pwfile={folder / 'pw'}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+    subprocess.run(
+        [
+            *as_pg,
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield port
+    finally:
+        subprocess.run(
+            [*as_pg, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_wrong_password_is_exit_4_without_the_password(
+    password_cluster: int, tmp_path: Path
+) -> None:
+    uri = f"postgresql://postgres:wrong-s3cret@127.0.0.1:{password_cluster}/postgres"
+    code, err, took = run(["compare", "--mlflow-uri", uri], tmp_path)
+    line = one_line(err)
+    assert code == 4, err
+    assert "refused the credentials" in line and "PGPASSWORD" in line
+    assert "wrong-s3cret" not in err
+    assert took < BOUND
+
+
+def test_a_wrong_password_from_pgpassword_is_exit_4(password_cluster: int, tmp_path: Path) -> None:
+    """The password from libpq's own variable is checked the same way."""
+    uri = f"postgresql://postgres@127.0.0.1:{password_cluster}/postgres"
+    code, err, _ = run(["compare", "--mlflow-uri", uri], tmp_path, {"PGPASSWORD": "not-it"})
+    assert code == 4, err
+    one_line(err)
+
+
+def test_a_role_without_rights_on_the_schema_is_exit_4(role: str, tmp_path: Path) -> None:
+    """The shared server lets the role in, but MLflow cannot create its tables."""
+    uri = f"postgresql://{role}:right-pass-2026@127.0.0.1:5432/postgres"
+    code, err, took = run(["compare", "--mlflow-uri", uri], tmp_path)
+    line = one_line(err)
+    assert code == 4, err
+    assert "permission" in line and "right-pass-2026" not in err
+    assert took < BOUND
+
+
+def test_nothing_listening_is_exit_3_fast(tmp_path: Path) -> None:
+    uri = f"postgresql://postgres@127.0.0.1:{free_port()}/credit"
+    code, err, took = run(["compare", "--mlflow-uri", uri], tmp_path)
+    assert code == 3, err
+    assert "unreachable" in one_line(err)
+    assert took < BOUND
+
+
+def test_a_missing_database_is_exit_2_and_not_created(tmp_path: Path) -> None:
+    postgres_or_skip()
+    name = f"credit_missing_{uuid.uuid4().hex[:8]}"
+    code, err, _ = run(
+        ["compare", "--mlflow-uri", f"postgresql://postgres@127.0.0.1:5432/{name}"], tmp_path
+    )
+    assert code == 2, err
+    assert name in one_line(err)
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres") as c:
+        assert not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+
+
+def test_a_driver_that_is_not_installed_is_exit_2(tmp_path: Path) -> None:
+    code, err, _ = run(
+        ["compare", "--mlflow-uri", "postgresql+pg8000://postgres@127.0.0.1:5432/x"], tmp_path
+    )
+    assert code == 2, err
+    assert "--mlflow-uri" in one_line(err)
