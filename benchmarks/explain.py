@@ -32,7 +32,7 @@ def _data(path: Path | None) -> tuple[Any, Any]:
     from credit_mlops.data.dataset import load_dataset
     from credit_mlops.data.schema import FEATURES
     from credit_mlops.data.synthetic import synthetic
-    from credit_mlops.modeling.pipeline import target_bad
+    from credit_mlops.modeling.build import target_bad
 
     if path is not None and path.is_file():
         dataset = load_dataset(path)
@@ -57,16 +57,14 @@ def measure(
     from credit_mlops.explain.attribution import explainer
     from credit_mlops.explain.background import sample
     from credit_mlops.explain.reasons import reasons
-    from credit_mlops.modeling.assembly import QualityConfig
-    from credit_mlops.modeling.assembly import build_pipeline as assemble
-    from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline
+    from credit_mlops.modeling.build import PipelineConfig, build_pipeline
 
     X, y = _data(path)
     background = sample(X, seed=42)
     results = []
     for key in (*EXACT_KINDS, *AGNOSTIC_KINDS):
         config = PipelineConfig(seed=42, resampling=None)
-        pipe = assemble(key, config, QualityConfig(), build_pipeline).fit(X, y)
+        pipe = build_pipeline(key, config).fit(X, y)
         n = agnostic_rows if key in AGNOSTIC_KINDS else min(rows, ROWS.get(key, rows))
         batch = X.sample(n=n, replace=True, random_state=0).reset_index(drop=True)
         explained = explainer(pipe, list(FEATURES), background, key)

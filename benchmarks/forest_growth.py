@@ -48,8 +48,8 @@ def fold_task_seconds(
 
     from credit_mlops.data.schema import FEATURES, TARGET
     from credit_mlops.data.synth import synthesize
+    from credit_mlops.modeling.build import PipelineConfig, target_bad
     from credit_mlops.modeling.cv import _fold_task
-    from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
 
     frame = synthesize(rows, seed=seed)
     X, y = frame[list(FEATURES)], target_bad(frame[TARGET])
@@ -70,14 +70,13 @@ def forest_mib(rows: int, trees: int, scale_rows: int, seed: int = 42) -> float:
 
     from credit_mlops.data.schema import FEATURES, TARGET
     from credit_mlops.data.synth import synthesize
-    from credit_mlops.modeling.assembly import model_for
-    from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
+    from credit_mlops.modeling.build import PipelineConfig, build_model, target_bad
 
     frame = synthesize(rows, seed=seed)
     X, y = frame[list(FEATURES)], target_bad(frame[TARGET])
     config = PipelineConfig(seed=seed, resampling=None, class_weight=True)
     config = replace(config, model_params=_params(rows, 2, scale_rows))
-    model = model_for("random_forest", config, 0.5).fit(X, y)
+    model = build_model("random_forest", config, 0.5).fit(X, y)
     return len(pickle.dumps(model)) / 2 * trees / 2**20
 
 

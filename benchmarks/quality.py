@@ -2,7 +2,7 @@
 
 Protocol: RepeatedStratifiedKFold 5 x 3, seed 42, all 1000 rows of the real file; cost 5 per
 accepted bad credit and 1 per rejected good one, per applicant. Each row builds the model exactly
-as `credit train` does (modeling.assembly) and, per outer fold, chooses its threshold (and any
+as `credit train` does (modeling.build) and, per outer fold, chooses its threshold (and any
 tuning) on the fold's training rows only, fits there and scores the test rows:
 
 - ROC AUC, Brier score and log loss of predict_proba;
@@ -73,7 +73,7 @@ class Outcome:
 
 def load(path: Path | None) -> tuple[Any, np.ndarray]:
     from credit_mlops.data.dataset import load_dataset
-    from credit_mlops.modeling.pipeline import target_bad
+    from credit_mlops.modeling.build import target_bad
 
     path = path or (
         Path(os.environ["CREDIT_DATA__PATH"]) if "CREDIT_DATA__PATH" in os.environ else None
@@ -86,7 +86,7 @@ def load(path: Path | None) -> tuple[Any, np.ndarray]:
 
 def tuned_overrides(variant: Variant, X: Any, y: np.ndarray, trials: int) -> dict[str, Any]:
     """Best xgboost parameters found on these (outer training) rows only."""
-    from credit_mlops.modeling.search_spaces import SPACES
+    from credit_mlops.modeling.catalog import SPACES
     from credit_mlops.tune.search import best_params
 
     assert variant.tune is not None
@@ -98,27 +98,32 @@ def run_fold(
 ) -> dict[str, float]:
     from sklearn.metrics import roc_auc_score
 
-    from credit_mlops.modeling import assembly, decision
+    from credit_mlops.modeling import decision
+    from credit_mlops.modeling.build import (
+        PipelineConfig,
+        QualityConfig,
+        ResamplingConfig,
+        build_model,
+        training_threshold,
+    )
     from credit_mlops.modeling.cost_matrix import probability_scores
-    from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig, build_pipeline
 
     pconfig = PipelineConfig(
         seed=42, resampling=ResamplingConfig("BorderlineSMOTE") if variant.smote else None
     )
-    quality = assembly.QualityConfig(calibrate=variant.calibrate, threshold_rule=variant.rule)
+    quality = QualityConfig(calibrate=variant.calibrate, threshold_rule=variant.rule)
     quality = replace(quality, ensemble=replace(quality.ensemble, smote=variant.smote))
     Xtr, ytr = X.iloc[train], y[train]
     if variant.tune:
         params = tuned_overrides(variant, Xtr, ytr, trials)
         if variant.key == "xgboost":
-            base: Callable[[str, Any], Any] = _with_model_params(build_pipeline, "xgboost", params)
+            pconfig = replace(pconfig, model_params={"xgboost": params})
         else:
             spec = replace(quality.ensemble, params={**quality.ensemble.params, "xgboost": params})
-            quality, base = replace(quality, ensemble=spec), build_pipeline
-    else:
-        base = build_pipeline
-    threshold = assembly.training_threshold(variant.key, pconfig, quality, base, Xtr, ytr)
-    model = assembly.build_model(variant.key, pconfig, quality, base, threshold).fit(Xtr, ytr)
+            quality = replace(quality, ensemble=spec)
+    pconfig = replace(pconfig, quality=quality)
+    threshold = training_threshold(variant.key, pconfig, Xtr, ytr)
+    model = build_model(variant.key, pconfig, threshold).fit(Xtr, ytr)
     proba = model.predict_proba(X.iloc[test])[:, 1]
     reject = model.predict(X.iloc[test])  # the model's own decision
     matrix = quality.cost
@@ -129,16 +134,6 @@ def run_fold(
         "cost_optimistic": matrix.cost_at(y[test], proba, matrix.best_threshold(y[test], proba)),
         "threshold": float(decision.threshold_of(model) or 0.5),
     }
-
-
-def _with_model_params(build: Callable[[str, Any], Any], key: str, params: dict[str, Any]):
-    def base(k: str, pconfig: Any) -> Any:
-        pipe = build(k, pconfig)
-        if k == key:
-            pipe.set_params(**{f"model__{n}": v for n, v in params.items()})
-        return pipe
-
-    return base
 
 
 def run_variant(

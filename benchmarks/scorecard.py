@@ -98,11 +98,11 @@ def _splines_lr(seed: int) -> Any:
 def model(name: str, seed: int) -> Any:
     """A fresh, unfitted model of the benchmark by name."""
     if name in SEED_KEYS:
-        from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig, build_pipeline
+        from credit_mlops.modeling.build import PipelineConfig, ResamplingConfig, build_pipeline
 
         return build_pipeline(name, PipelineConfig(seed, ResamplingConfig("BorderlineSMOTE")))
     if name == "scorecard":  # the catalogue key, default `scorecard` settings, as trained
-        from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline
+        from credit_mlops.modeling.build import PipelineConfig, build_pipeline
 
         return build_pipeline(name, PipelineConfig(seed, None))
     if name == "lr_splines":

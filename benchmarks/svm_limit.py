@@ -40,8 +40,8 @@ def fold_task_seconds(
     from credit_mlops.config.train import TrainSettings
     from credit_mlops.data.schema import FEATURES, TARGET
     from credit_mlops.data.synth import synthesize
+    from credit_mlops.modeling.build import PipelineConfig, ResamplingConfig, target_bad
     from credit_mlops.modeling.cv import _fold_task
-    from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig, target_bad
 
     frame = synthesize(rows, seed=seed)
     X, y = frame[list(FEATURES)], target_bad(frame[TARGET])

@@ -26,7 +26,7 @@ def _params(store: Path, run_id: str) -> dict[str, str]:
 def _bad_share(frame: pd.DataFrame) -> float:
     """n_negative / n_positive of the training part `credit train` fits (seed 42, 30 % out)."""
     from credit_mlops.data.split import split_holdout
-    from credit_mlops.modeling.pipeline import target_bad
+    from credit_mlops.modeling.build import target_bad
 
     holdout = split_holdout(frame["kredit"], test_size=0.3, seed=42)
     bad = target_bad(frame["kredit"].iloc[list(holdout.train_rows)])

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from credit_mlops.modeling import oversampling_cost, weights
-from credit_mlops.modeling.assembly import model_for, weighted
-from credit_mlops.modeling.pipeline import PipelineConfig
+from credit_mlops.modeling.build import PipelineConfig, build_model, weighted
 
 
 def test_positive_weight_is_negatives_over_positives() -> None:
@@ -19,18 +18,18 @@ def test_positive_weight_is_negatives_over_positives() -> None:
 def test_balance_reaches_every_member_and_leaves_the_scorecard_alone() -> None:
     y = np.array([0] * 7 + [1] * 3)
     config = PipelineConfig(seed=0, resampling=None, class_weight=True)
-    vote = weighted(model_for("ensemble", config), config, y).get_params(deep=True)
+    vote = weighted(build_model("ensemble", config), config, y).get_params(deep=True)
     members = {k: v for k, v in vote.items() if k.endswith(("class_weight", "scale_pos_weight"))}
     assert members  # logistic regression, random forest and xgboost are the default members
     for name, value in members.items():
         assert value == (pytest.approx(7 / 3) if name.endswith("scale_pos_weight") else "balanced")
-    card = weighted(model_for("scorecard", config), config, y).get_params(deep=True)
+    card = weighted(build_model("scorecard", config), config, y).get_params(deep=True)
     assert not [k for k in card if k.endswith(("class_weight", "scale_pos_weight"))]
 
 
 def test_without_the_setting_nothing_is_reweighted() -> None:
     config = PipelineConfig(seed=0, resampling=None)
-    params = weighted(model_for("xgboost", config), config, np.array([0, 0, 1])).get_params()
+    params = weighted(build_model("xgboost", config), config, np.array([0, 0, 1])).get_params()
     assert params["estimator__model__scale_pos_weight"] is None
 
 

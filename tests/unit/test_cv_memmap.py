@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from credit_mlops.data import schema, synthetic
-from credit_mlops.modeling import cv, pipeline
+from credit_mlops.modeling import build as pipeline
+from credit_mlops.modeling import cv
 
 ROWS = 8_000  # 20 int64 columns: 1.3 MB, over joblib's 1 MB memory-mapping threshold
 

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from credit_mlops.data import schema as data
 from credit_mlops.data import synthetic as synthetic_mod
+from credit_mlops.modeling import build as pipeline_mod
 from credit_mlops.modeling import decision
-from credit_mlops.modeling import pipeline as pipeline_mod
-from credit_mlops.modeling.assembly import (
-    QualityConfig,
-    build_model,
-    fold_scores,
-    training_threshold,
-)
-from credit_mlops.modeling.cost_matrix import CostMatrix
+from credit_mlops.modeling.build import QualityConfig, build_model, training_threshold
 
 SMOTE = pipeline_mod.PipelineConfig(7, pipeline_mod.ResamplingConfig("SMOTE", 5, 10))
 PLAIN = pipeline_mod.PipelineConfig(7, None)
@@ -30,7 +26,7 @@ def xy() -> tuple[pd.DataFrame, np.ndarray]:
 
 def _fit(key: str, calibrate: str, xy: tuple[pd.DataFrame, np.ndarray], cfg=SMOTE):
     X, y = xy
-    model = build_model(key, cfg, QualityConfig(calibrate=calibrate), pipeline_mod.build_pipeline)
+    model = build_model(key, replace(cfg, quality=QualityConfig(calibrate=calibrate)))
     return model.fit(X, y)
 
 
@@ -39,17 +35,14 @@ def test_the_model_is_a_fixed_threshold_classifier_around_the_calibrated_pipelin
     from sklearn.model_selection import FixedThresholdClassifier
 
     model = build_model(
-        "logistic_regression",
-        SMOTE,
-        QualityConfig(calibrate="sigmoid"),
-        pipeline_mod.build_pipeline,
+        "logistic_regression", replace(SMOTE, quality=QualityConfig(calibrate="sigmoid"))
     )
     assert isinstance(model, FixedThresholdClassifier)
     assert model.threshold == pytest.approx(1 / 6)
     assert isinstance(model.estimator, CalibratedClassifierCV)
     # the calibrator wraps the whole pipeline, so oversampling happens inside its folds
     assert [n for n, _ in model.estimator.estimator.steps] == ["preprocess", "smote", "model"]
-    plain = build_model("logistic_regression", SMOTE, QualityConfig(), pipeline_mod.build_pipeline)
+    plain = build_model("logistic_regression", SMOTE)
     assert [n for n, _ in plain.estimator.steps] == ["preprocess", "smote", "model"]
 
 
@@ -113,35 +106,10 @@ def test_skops_round_trip_keeps_the_decision(key: str, xy) -> None:
 
 def test_training_threshold_rules(xy) -> None:
     X, y = xy
-    bayes = training_threshold(
-        "logistic_regression", PLAIN, QualityConfig(), pipeline_mod.build_pipeline, X, y
-    )
+    bayes = training_threshold("logistic_regression", PLAIN, X, y)
     assert bayes == pytest.approx(1 / 6)
-    cv = training_threshold(
-        "logistic_regression",
-        PLAIN,
-        QualityConfig(threshold_rule="cv"),
-        pipeline_mod.build_pipeline,
-        X,
-        y,
-    )
+    by_cv = replace(PLAIN, quality=QualityConfig(threshold_rule="cv"))
+    cv = training_threshold("logistic_regression", by_cv, X, y)
     assert 0.0 <= cv <= 1.0 and cv != pytest.approx(1 / 6)
-    again = training_threshold(
-        "logistic_regression",
-        PLAIN,
-        QualityConfig(threshold_rule="cv"),
-        pipeline_mod.build_pipeline,
-        X,
-        y,
-    )
+    again = training_threshold("logistic_regression", by_cv, X, y)
     assert again == cv  # seeded inner folds
-
-
-def test_fold_scores_count_the_models_own_decisions(xy) -> None:
-    X, y = xy
-    model = _fit("logistic_regression", "none", xy, cfg=PLAIN)
-    scores, probas = fold_scores(model, QualityConfig(), {"test": (X.iloc[:100], y[:100])})
-    rejected = model.predict(X.iloc[:100]).astype(bool)
-    assert scores["expected_cost_test"] == pytest.approx(CostMatrix().cost(y[:100], rejected))
-    assert set(scores) == {"expected_cost_test", "brier_test", "log_loss_test"}
-    assert probas["test"].shape == (100,)

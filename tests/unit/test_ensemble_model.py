@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,8 +13,8 @@ from credit_mlops.config.cost import CostSettings
 from credit_mlops.config.ensemble import EnsembleSettings
 from credit_mlops.data import schema as data
 from credit_mlops.data import synthetic as synthetic_mod
-from credit_mlops.modeling import pipeline as pipeline_mod
-from credit_mlops.modeling.assembly import EnsembleSpec, QualityConfig, build_pipeline
+from credit_mlops.modeling import build as pipeline_mod
+from credit_mlops.modeling.build import EnsembleSpec, QualityConfig, build_pipeline
 from credit_mlops.modeling.ensemble import (
     MemberError,
     ensemble_hyperparameters,
@@ -76,12 +78,8 @@ def test_invalid_ensembles_are_refused(members, kwargs, message) -> None:
 
 def test_logged_names_are_member_then_parameter(xy) -> None:
     X, y = xy
-    pipe = build_pipeline(
-        "ensemble",
-        CFG,
-        QualityConfig(ensemble=EnsembleSpec(members=("logistic_regression", "decision_tree"))),
-        pipeline_mod.build_pipeline,
-    )
+    spec = EnsembleSpec(members=("logistic_regression", "decision_tree"))
+    pipe = build_pipeline("ensemble", replace(CFG, quality=QualityConfig(ensemble=spec)))
     pipe.fit(X, y)
     params = ensemble_hyperparameters(vote_of(pipe))
     assert params["members"] == "logistic_regression,decision_tree"
@@ -93,14 +91,12 @@ def test_logged_names_are_member_then_parameter(xy) -> None:
 
 def test_ensemble_members_skip_oversampling_unless_asked() -> None:
     spec = EnsembleSpec(members=("logistic_regression", "xgboost"))
-    off = vote_of(
-        build_pipeline("ensemble", CFG, QualityConfig(ensemble=spec), pipeline_mod.build_pipeline)
-    )
+    off = vote_of(build_pipeline("ensemble", replace(CFG, quality=QualityConfig(ensemble=spec))))
     assert all("smote" not in m.named_steps for _, m in off.estimators)
     on = QualityConfig(ensemble=EnsembleSpec(members=spec.members, smote=True))
-    with_smote = vote_of(build_pipeline("ensemble", CFG, on, pipeline_mod.build_pipeline))
+    with_smote = vote_of(build_pipeline("ensemble", replace(CFG, quality=on)))
     assert all("smote" in m.named_steps for _, m in with_smote.estimators)
-    assert build_pipeline("svm", CFG, on, pipeline_mod.build_pipeline).named_steps["smote"]
+    assert build_pipeline("svm", replace(CFG, quality=on)).named_steps["smote"]
 
 
 def test_ensemble_settings_validate_members_weights_and_params() -> None:

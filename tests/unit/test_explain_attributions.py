@@ -10,7 +10,7 @@ from credit_mlops.data import schema as data
 from credit_mlops.data import synthetic as synthetic_mod
 from credit_mlops.explain.attribution import explainer, factory_for
 from credit_mlops.explain.background import sample
-from credit_mlops.modeling import pipeline as pipeline_mod
+from credit_mlops.modeling import build as pipeline_mod
 
 FEATURES = list(data.FEATURES)
 

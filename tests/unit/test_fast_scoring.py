@@ -19,7 +19,7 @@ from credit_mlops.data.synth import synthesize
 from credit_mlops.lifecycle.fast_scoring import CheckedProba, compile_proba
 from credit_mlops.lifecycle.predict_checks import IdTally, _arrow_text_hash
 from credit_mlops.lifecycle.stream import MIN_CHUNK_ROWS, rows_per_chunk
-from credit_mlops.modeling.pipeline import (
+from credit_mlops.modeling.build import (
     PipelineConfig,
     ResamplingConfig,
     build_pipeline,

@@ -41,6 +41,7 @@ def spec(register_as: str | None = "logistic_regression") -> RunSpec:
         artifacts={"results/holdout.json": {"test_rows": [1, 2]}},
         register_as=register_as,
         version_tags={"model_version": "0.1.0", "model_key": "logistic_regression"},
+        pip_packages=("xgboost",),
     )
 
 
@@ -63,6 +64,7 @@ def test_entry_record_holds_everything_but_model_and_frame() -> None:
         "dataset_name": "south-german-credit",
         "register_as": "logistic_regression",
         "version_tags": {"model_version": "0.1.0", "model_key": "logistic_regression"},
+        "pip_packages": ["xgboost"],  # credit sync logs the model with what it needs
     }
     json.dumps(record)  # what run.json holds must be JSON
 
@@ -81,6 +83,9 @@ def test_an_entry_reads_back_as_the_run_it_was(tmp_path: Path) -> None:
     assert again.tags[SYNCED_TAG] == "true"
     assert again.tags["credit.synced_reason"] == "gone"
     assert again.register_as is None  # registered only once the run is complete
+    assert list(again.pip_packages) == ["xgboost"]
+    del record["pip_packages"]  # an entry kept before records carried them: the kind's own
+    assert read_spec(entry, record).pip_packages == ()
     assert list(again.input_example.columns) == ["laufkont", "laufzeit"]
     proba = again.pipeline.predict_proba(original.input_example)
     assert proba.tolist() == original.pipeline.predict_proba(original.input_example).tolist()

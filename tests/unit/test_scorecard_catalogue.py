@@ -7,8 +7,8 @@ import pytest
 
 from credit_mlops.data.schema import FEATURES, TARGET
 from credit_mlops.data.synthetic import synthetic
+from credit_mlops.modeling.build import PipelineConfig, ResamplingConfig, build_pipeline
 from credit_mlops.modeling.catalog import MODEL_KEYS, RAW_KEYS, SEED_KEYS
-from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig, build_pipeline
 from credit_mlops.modeling.scorecard import ScorecardClassifier
 
 FAST = {"c_grid": (0.1, 1.0), "inner_folds": 3}

@@ -1,12 +1,12 @@
-"""Search spaces declared beside the catalogue, and their overrides from a profile."""
+"""Search spaces declared in the catalog, and their overrides from a profile."""
 
 from __future__ import annotations
 
 import pytest
 
 from credit_mlops.errors import ConfigError
+from credit_mlops.modeling.catalog import SPACES
 from credit_mlops.modeling.search_spaces import (
-    SPACES,
     Choice,
     FloatRange,
     IntRange,
@@ -28,7 +28,7 @@ def _known(key: str) -> set[str]:
 def test_every_declared_parameter_is_one_of_the_estimators(key: str) -> None:
     known = _known(key)
     assert set(SPACES[key]) <= known, set(SPACES[key]) - known
-    assert resolve_space(key, None, known) == SPACES[key]
+    assert resolve_space(key, SPACES[key], None, known) == SPACES[key]
 
 
 def test_two_integers_make_an_integer_range_anything_else_a_float_range() -> None:
@@ -39,10 +39,14 @@ def test_two_integers_make_an_integer_range_anything_else_a_float_range() -> Non
 
 
 def test_an_override_replaces_one_parameter_and_keeps_the_others() -> None:
-    space = resolve_space("xgboost", {"max_depth": {"low": 2, "high": 3}}, _known("xgboost"))
+    space = resolve_space(
+        "xgboost", SPACES["xgboost"], {"max_depth": {"low": 2, "high": 3}}, _known("xgboost")
+    )
     assert space["max_depth"] == IntRange(2, 3)
     assert space["learning_rate"] == SPACES["xgboost"]["learning_rate"]
-    added = resolve_space("xgboost", {"booster": {"choices": ["gbtree"]}}, _known("xgboost"))
+    added = resolve_space(
+        "xgboost", SPACES["xgboost"], {"booster": {"choices": ["gbtree"]}}, _known("xgboost")
+    )
     assert added["booster"] == Choice(("gbtree",))
 
 
@@ -64,7 +68,12 @@ def test_bad_overrides_are_input_errors_naming_the_setting(
     overrides: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ConfigError) as caught:
-        resolve_space("xgboost", overrides, XGB_PARAMS | {"colsample_bytree"} | _known("xgboost"))
+        resolve_space(
+            "xgboost",
+            SPACES["xgboost"],
+            overrides,
+            XGB_PARAMS | {"colsample_bytree"} | _known("xgboost"),
+        )
     assert message in str(caught.value)
     assert "tune.space.xgboost." in str(caught.value)
     assert caught.value.exit_code == 2
@@ -72,7 +81,7 @@ def test_bad_overrides_are_input_errors_naming_the_setting(
 
 def test_a_model_without_a_space_asks_for_one_in_the_profile() -> None:
     with pytest.raises(ConfigError, match=r"declare one in the profile as \[tune.space.ensemble\]"):
-        resolve_space("ensemble", None, {"weights"})
+        resolve_space("ensemble", {}, None, {"weights"})
 
 
 def test_describe() -> None:

@@ -11,8 +11,9 @@ import pytest
 
 from credit_mlops.data.schema import FEATURES, TARGET
 from credit_mlops.data.synthetic import synthetic
-from credit_mlops.modeling.pipeline import target_bad
-from credit_mlops.modeling.search_spaces import SPACES, FloatRange, IntRange
+from credit_mlops.modeling.build import target_bad
+from credit_mlops.modeling.catalog import SPACES
+from credit_mlops.modeling.search_spaces import FloatRange, IntRange
 from credit_mlops.tune.objective import Costs, Pruned, decision_cost, evaluate, plan_folds
 from credit_mlops.tune.search import best_params, pipeline_builder
 

@@ -46,7 +46,7 @@ def measure(
 ) -> FairnessReport:
     from credit_mlops.fairness.metrics import Costs, fairness
     from credit_mlops.lifecycle.evaluate import costs_of, threshold_of
-    from credit_mlops.modeling.pipeline import target_bad
+    from credit_mlops.modeling.build import target_bad
 
     cfg = settings.fairness
     run = opened.run

@@ -101,7 +101,7 @@ def evaluate(
 def _score(
     settings: Settings, store: TrackingStore, opened: EvaluationTarget, data_path: Path | None
 ) -> tuple[_Scored, Any]:
-    from credit_mlops.modeling.pipeline import target_bad
+    from credit_mlops.modeling.build import target_bad
 
     rows = rows_of(settings, store, opened.run, data_path)
     # after the rows: a run without a holdout loads nothing

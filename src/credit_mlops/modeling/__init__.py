@@ -1,1 +1,2 @@
-"""Catalog, estimators, features, pipeline assembly, cross-validation, metrics, costs, plots."""
+"""Models: the catalog of model kinds, estimators, features, building pipelines and models,
+cross-validation, metrics, costs, plots."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from credit_mlops.modeling.catalog import slowest_first
 from credit_mlops.modeling.metric_names import DECISION_METRICS, METRICS
 from credit_mlops.modeling.metrics import score
 from credit_mlops.signals import sigint_blocked
@@ -22,7 +23,7 @@ from credit_mlops.signals import sigint_blocked
 if TYPE_CHECKING:
     from imblearn.pipeline import Pipeline
 
-from credit_mlops.modeling.pipeline import PipelineConfig
+from credit_mlops.modeling.build import PipelineConfig
 from credit_mlops.modeling.workers import end_workers, one_worker, start_trackers
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
@@ -74,16 +75,16 @@ def _fold_task(
 ) -> tuple[dict[str, float], np.ndarray, float]:
     from threadpoolctl import threadpool_limits
 
-    from credit_mlops.modeling.assembly import model_for, quality_of, threshold_for, weighted
+    from credit_mlops.modeling.build import build_model, training_threshold, weighted
     from credit_mlops.modeling.cost_matrix import decision_scores
 
     start = time.perf_counter()
     with threadpool_limits(limits=1):
         X_train, y_train = X.iloc[train_idx], y[train_idx]
         # The fold's threshold is chosen without its test rows: the same rule as the final model.
-        threshold = threshold_for(key, config, X_train, y_train)
-        model = weighted(model_for(key, config, threshold), config, y_train).fit(X_train, y_train)
-        matrix = quality_of(config).cost
+        threshold = training_threshold(key, config, X_train, y_train)
+        model = weighted(build_model(key, config, threshold), config, y_train).fit(X_train, y_train)
+        matrix = config.quality.cost
         result: dict[str, float] = {}
         oof = np.empty(0)
         # the training rows are scored on the copy they were fit on: one copy per fold, not two
@@ -104,13 +105,13 @@ def _fit_task(
     """The logged model: FixedThresholdClassifier(threshold from training data only)."""
     from threadpoolctl import threadpool_limits
 
-    from credit_mlops.modeling.assembly import model_for, threshold_for, weighted
+    from credit_mlops.modeling.build import build_model, training_threshold, weighted
 
     start = time.perf_counter()
     with threadpool_limits(limits=1):
         if threshold is None:  # no cross-validation ran: the rule on the training rows
-            threshold = threshold_for(key, config, X, y)
-        model = weighted(model_for(key, config, threshold), config, y).fit(X, y)
+            threshold = training_threshold(key, config, X, y)
+        model = weighted(build_model(key, config, threshold), config, y).fit(X, y)
     return model, time.perf_counter() - start
 
 
@@ -176,14 +177,6 @@ def _in_worker(i: int, fn: Callable[..., Any], args: tuple[Any, ...]) -> tuple[i
     return i, fn(*args)
 
 
-# Slowest first, so the pool's last tasks are short ones.
-_COST_ORDER = ("svm", "random_forest", "xgboost", "logistic_regression", "decision_tree")
-
-
-def _slowest_first(keys: Sequence[str]) -> list[str]:
-    return sorted(keys, key=lambda k: _COST_ORDER.index(k) if k in _COST_ORDER else 0)
-
-
 def cross_validate(
     keys: Sequence[str],
     config: PipelineConfig,
@@ -197,7 +190,7 @@ def cross_validate(
     pool: bool = False,
 ) -> dict[str, CVResult]:
     splits = cv_splits(y, folds=folds, repeats=repeats, seed=config.seed)
-    ordered = _slowest_first(keys)
+    ordered = slowest_first(keys)
     plan = [(key, n) for key in ordered for n in range(len(splits))]
     tasks = [(_fold_task, (key, config, X, y, splits[n][0], splits[n][1])) for key, n in plan]
     per_fold: dict[str, dict[int, dict[str, float]]] = {key: {} for key in keys}
@@ -231,15 +224,13 @@ def _aggregate(
     oof: np.ndarray,
     config: PipelineConfig,
 ) -> CVResult:
-    from credit_mlops.modeling.assembly import quality_of
-
     metrics: dict[str, float] = {}
     for name in (*METRICS, *DECISION_METRICS):
         for part in ("test", "train"):
             values = np.array([f[f"{name}_{part}"] for f in folds], dtype=float)
             metrics[f"{name}_{part}_mean"] = float(values.mean())
             metrics[f"{name}_{part}_std"] = float(values.std())
-    quality = quality_of(config)
+    quality = config.quality
     matrix = quality.cost
     # The cv rule's threshold for the final model: the cross-validation's own out-of-fold
     # predictions are training-part data, so no further fits are needed.
@@ -267,7 +258,7 @@ def fit_final(
     progress: Progress | None = None,
     thresholds: dict[str, float] | None = None,
 ) -> dict[str, FitResult]:
-    ordered = _slowest_first(keys)
+    ordered = slowest_first(keys)
     chosen = thresholds or {}
     tasks = [(_fit_task, (key, config, X, y, chosen.get(key))) for key in ordered]
     out: dict[str, FitResult] = {}

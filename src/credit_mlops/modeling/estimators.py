@@ -1,4 +1,5 @@
-"""The model catalog: key -> display name, estimator factory and default hyperparameters.
+"""The estimator factories the catalog names (key -> `<key>(seed)`), with their default
+hyperparameters.
 
 Every estimator is single-threaded: parallelism comes from running folds side by side,
 which keeps two cores busy without oversubscribing them and keeps results independent
@@ -7,28 +8,18 @@ of --n-jobs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from sklearn.base import BaseEstimator
 
-from credit_mlops.modeling.catalog import DISPLAY_NAMES, MODEL_KEYS
+from credit_mlops.modeling.catalog import KINDS, resolve
 
 
-@dataclass(frozen=True)
-class ModelSpec:
-    key: str
-    display_name: str
-    factory: Callable[[int], BaseEstimator]
-
-
-def _logistic_regression(seed: int) -> BaseEstimator:
+def logistic_regression(seed: int) -> BaseEstimator:
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=1.0, solver="lbfgs", max_iter=1000, random_state=seed)
 
 
-def _decision_tree(seed: int) -> BaseEstimator:
+def decision_tree(seed: int) -> BaseEstimator:
     from sklearn.tree import DecisionTreeClassifier
 
     return DecisionTreeClassifier(
@@ -36,7 +27,7 @@ def _decision_tree(seed: int) -> BaseEstimator:
     )
 
 
-def _random_forest(seed: int) -> BaseEstimator:
+def random_forest(seed: int) -> BaseEstimator:
     from sklearn.ensemble import RandomForestClassifier
 
     return RandomForestClassifier(
@@ -44,7 +35,7 @@ def _random_forest(seed: int) -> BaseEstimator:
     )
 
 
-def _svm(seed: int) -> BaseEstimator:
+def svm(seed: int) -> BaseEstimator:
     # SVC(probability=True) is deprecated in scikit-learn 1.9; Platt scaling through
     # CalibratedClassifierCV is its documented successor and gives predict_proba.
     from sklearn.calibration import CalibratedClassifierCV
@@ -78,7 +69,7 @@ def svm_approx(seed: int, n_components: int) -> BaseEstimator:
     )
 
 
-def _xgboost(seed: int) -> BaseEstimator:
+def xgboost(seed: int) -> BaseEstimator:
     from xgboost import XGBClassifier
 
     return XGBClassifier(
@@ -94,7 +85,7 @@ def _xgboost(seed: int) -> BaseEstimator:
     )
 
 
-def _scorecard(seed: int) -> BaseEstimator:
+def scorecard(seed: int) -> BaseEstimator:
     # Raw columns in (the pipeline has no preprocessing step); the settings section
     # `scorecard` sets the binning and points through PipelineConfig.scorecard.
     from credit_mlops.data.schema import COLUMNS
@@ -104,21 +95,14 @@ def _scorecard(seed: int) -> BaseEstimator:
     return ScorecardClassifier(categorical=nominal, random_state=seed)
 
 
-_FACTORIES: dict[str, Callable[[int], BaseEstimator]] = {
-    "logistic_regression": _logistic_regression,
-    "decision_tree": _decision_tree,
-    "random_forest": _random_forest,
-    "svm": _svm,
-    "xgboost": _xgboost,
-    "scorecard": _scorecard,
-}
-CATALOG: dict[str, ModelSpec] = {
-    key: ModelSpec(key, DISPLAY_NAMES[key], _FACTORIES[key]) for key in MODEL_KEYS
-}
-
-
 def estimator(key: str, seed: int) -> BaseEstimator:
-    return CATALOG[key].factory(seed)
+    """The unfitted estimator of a catalog key (not the ensemble: its vote is built from
+    member pipelines, modeling/build.py)."""
+    factory = KINDS[key].factory
+    if factory is None:
+        raise ValueError(f"model kind {key!r} has no estimator of its own")
+    est: BaseEstimator = resolve(factory)(seed)
+    return est
 
 
 def hyperparameters(est: BaseEstimator) -> dict[str, object]:

@@ -1,7 +1,8 @@
-"""Each catalogue model's hyperparameter search space, and its overrides from a profile.
+"""Hyperparameter search spaces: their types, and a model's space with a profile's overrides.
 
-Pure and cheap to import (no scikit-learn, no Optuna): `credit tune` reads it, the settings
-validate overrides with it. Names are the estimator's own parameters (`get_params()`), the same
+Pure and cheap to import (no scikit-learn, no Optuna): each model kind's own space is in the
+catalog (modeling/catalog.py); `credit tune` resolves it here, the settings validate overrides
+with it. Names are the estimator's own parameters (`get_params()`), the same
 names the training run logs as `model__<name>`; a calibrated SVM's are `estimator__<name>`.
 
 A profile overrides one parameter at a time:
@@ -46,43 +47,6 @@ class Choice:
 
 Param = FloatRange | IntRange | Choice
 Space = Mapping[str, Param]
-
-# Ranges around the seed defaults, wide enough to matter on 700 training rows.
-SPACES: dict[str, dict[str, Param]] = {
-    "logistic_regression": {
-        "C": FloatRange(1e-3, 1e2, log=True),
-    },
-    "decision_tree": {
-        "max_depth": IntRange(2, 12),
-        "min_samples_leaf": IntRange(1, 60, log=True),
-        "criterion": Choice(("gini", "entropy")),
-    },
-    "random_forest": {
-        "n_estimators": IntRange(100, 500, step=50),
-        "max_depth": IntRange(3, 20),
-        "min_samples_leaf": IntRange(1, 20, log=True),
-        "max_features": FloatRange(0.1, 1.0),
-    },
-    "svm": {
-        "estimator__C": FloatRange(1e-2, 1e2, log=True),
-        "estimator__gamma": FloatRange(1e-4, 1.0, log=True),
-    },
-    "xgboost": {
-        "n_estimators": IntRange(100, 600, step=50),
-        "max_depth": IntRange(2, 8),
-        "learning_rate": FloatRange(0.01, 0.3, log=True),
-        "subsample": FloatRange(0.5, 1.0),
-        "colsample_bytree": FloatRange(0.4, 1.0),
-        "min_child_weight": FloatRange(1.0, 10.0, log=True),
-        "reg_lambda": FloatRange(1e-3, 10.0, log=True),
-    },
-    "scorecard": {  # the binning; C is chosen inside each fit by inner CV
-        "min_bin_share": FloatRange(0.02, 0.15),
-        "max_n_bins": IntRange(3, 10),
-        "rare_code_share": FloatRange(0.0, 0.05),
-        "monotonic_trend": Choice(("auto", "auto_asc_desc", "auto_heuristic")),
-    },
-}
 
 _RANGE_KEYS = frozenset({"low", "high", "log", "step"})
 
@@ -130,11 +94,11 @@ def parse_param(where: str, raw: object) -> Param:
 
 
 def resolve_space(
-    key: str, overrides: Mapping[str, object] | None, known: Collection[str]
+    key: str, base: Space, overrides: Mapping[str, object] | None, known: Collection[str]
 ) -> dict[str, Param]:
-    """The catalogue's space for `key` with the profile's overrides, checked against the
-    estimator's parameter names (`known`)."""
-    space: dict[str, Param] = dict(SPACES.get(key, {}))
+    """The model kind's space (`base`, from the catalog) with the profile's overrides,
+    checked against the estimator's parameter names (`known`)."""
+    space: dict[str, Param] = dict(base)
     for name, raw in (overrides or {}).items():
         where = f"tune.space.{key}.{name}"
         if name not in known:

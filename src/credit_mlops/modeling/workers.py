@@ -44,7 +44,7 @@ def _imports() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # as in every task: the parent ends us
-    for name in ("credit_mlops.modeling.cv", "credit_mlops.modeling.assembly"):
+    for name in ("credit_mlops.modeling.cv", "credit_mlops.modeling.build"):
         importlib.import_module(name)
 
 

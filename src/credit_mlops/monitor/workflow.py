@@ -128,7 +128,7 @@ def _recompute(
 ) -> Reference:
     """Older runs: repeat the run's cross-validation on its training rows (same folds and
     seed) for the out-of-fold scores; the data file must be the one it trained on."""
-    from credit_mlops.modeling.pipeline import target_bad
+    from credit_mlops.modeling.build import target_bad
     from credit_mlops.monitor.build import from_training, oof_scores
 
     try:

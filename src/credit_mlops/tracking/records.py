@@ -90,6 +90,8 @@ class RunSpec:
     register_as: str | None
     version_tags: Mapping[str, str]
     booster: object | None = None  # for xgboost: the bare booster, logged as xgb_model_only
+    # what the logged model needs installed beyond the base set (the catalog's pip_packages)
+    pip_packages: Sequence[str] = ()
     # metric -> its value in each cross-validation fold, logged as its history (step = fold)
     histories: Mapping[str, Sequence[float]] = field(default_factory=dict)
 

@@ -23,13 +23,13 @@ MODEL_NAME = "model"  # the logged model every consumer looks for
 BOOSTER_NAME = "xgb_model_only"
 
 
-def pip_requirements(with_xgboost: bool, types: Sequence[str] = ()) -> list[str]:
-    """Pinned requirements, given explicitly: inferring them costs ~27 s per model here."""
-    names = ["scikit-learn", "imbalanced-learn", "numpy", "scipy", "pandas", "skops"]
-    if with_xgboost:
-        names.append("xgboost")
-    if any(t.startswith("optbinning.") for t in types):  # the scorecard's binning
-        names.append("optbinning")
+BASE_PACKAGES = ("scikit-learn", "imbalanced-learn", "numpy", "scipy", "pandas", "skops")
+
+
+def pip_requirements(extra: Sequence[str] = ()) -> list[str]:
+    """Pinned requirements, given explicitly: inferring them costs ~27 s per model here.
+    `extra` are the model kind's own packages (the catalog's pip_packages)."""
+    names = [*BASE_PACKAGES, *(n for n in extra if n not in BASE_PACKAGES)]
     return [f"{name}=={metadata.version(name)}" for name in names]
 
 
@@ -128,7 +128,7 @@ def _log_contents(client: Any, run: Any, spec: RunSpec) -> Any:
             name=MODEL_NAME,
             signature=infer_signature(spec.input_example, decisions),
             input_example=spec.input_example,
-            pip_requirements=pip_requirements(spec.booster is not None, types),
+            pip_requirements=pip_requirements(spec.pip_packages),
             serialization_format="skops",
             skops_trusted_types=types,
         )
@@ -136,7 +136,7 @@ def _log_contents(client: Any, run: Any, spec: RunSpec) -> Any:
             import mlflow.xgboost
 
             mlflow.xgboost.log_model(
-                spec.booster, name=BOOSTER_NAME, pip_requirements=pip_requirements(True)
+                spec.booster, name=BOOSTER_NAME, pip_requirements=pip_requirements(["xgboost"])
             )
         dataset = mlflow.data.from_pandas(  # type: ignore[attr-defined]
             spec.dataset, source=spec.dataset_source, name=spec.dataset_name

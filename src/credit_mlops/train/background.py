@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from credit_mlops.modeling.catalog import KINDS
 from credit_mlops.signals import sigint_blocked
 
 if TYPE_CHECKING:
@@ -23,19 +24,11 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, str], None]
 
-# CPU seconds of one CV fold per 1,000 training rows, single-threaded (BorderlineSMOTE on):
+# CPU seconds of one CV fold per 1,000 training rows come from the catalog (`fold_seconds`):
 # logistic regression, decision tree and random forest measured on the 700-row training part
-# of the real data (on a loaded machine, so rough); scorecard, xgboost and svm not measured,
-# set high enough that they always take the pool (their folds are seconds each). Only whether
-# a job falls under SMALL_CV_SECONDS depends on these; unknown keys count as the slowest.
-FOLD_SECONDS_PER_1K_ROWS: dict[str, float] = {
-    "logistic_regression": 0.3,
-    "decision_tree": 0.3,
-    "scorecard": 1.5,
-    "xgboost": 1.5,
-    "random_forest": 1.5,
-    "svm": 1.0,
-}
+# of the real data (on a loaded machine, so rough); scorecard, xgboost, svm and the ensemble
+# not measured, set high enough that they always take the pool (their folds are seconds each).
+# Only whether a job falls under SMALL_CV_SECONDS depends on these.
 # Below this much fold compute one worker process is enough: it computes while the main
 # process imports MLflow (~3 s of CPU), and a second worker would only add its own imports.
 SMALL_CV_SECONDS = 4.0
@@ -58,8 +51,7 @@ class CVPlan:
 def plan(keys: Sequence[str], rows: int, tasks_per_key: int, n_jobs: int, overlap: bool) -> CVPlan:
     """How to run the folds: `n_jobs` as asked unless the compute is small; then one worker
     beside the main thread when it has work to overlap (`overlap`), else in this process."""
-    slowest = max(FOLD_SECONDS_PER_1K_ROWS.values())
-    per_fold = sum(FOLD_SECONDS_PER_1K_ROWS.get(k, slowest) for k in keys) * rows / 1000
+    per_fold = sum(KINDS[k].fold_seconds for k in keys) * rows / 1000
     estimate = per_fold * tasks_per_key
     if n_jobs == 1:
         return CVPlan(1, False, estimate)
@@ -71,7 +63,7 @@ def plan(keys: Sequence[str], rows: int, tasks_per_key: int, n_jobs: int, overla
 def worth_warming(keys: Sequence[str], n_jobs: int, overlap: bool) -> bool:
     """Start the one worker before the data is read? When the job is likely small: cheap
     models only (rows are not known yet; a large file's pool replaces the idle worker)."""
-    cheap = all(FOLD_SECONDS_PER_1K_ROWS.get(k, 1e9) <= CHEAP_FOLD_SECONDS for k in keys)
+    cheap = all(KINDS[k].fold_seconds <= CHEAP_FOLD_SECONDS for k in keys)
     return overlap and n_jobs != 1 and cheap
 
 

@@ -12,8 +12,8 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.train.spec import TrainingPart
 
 if TYPE_CHECKING:
+    from credit_mlops.modeling.build import PipelineConfig
     from credit_mlops.modeling.cv import CVResult, FitResult
-    from credit_mlops.modeling.pipeline import PipelineConfig
     from credit_mlops.train.background import CVJob
 
 Progress = Callable[[str, str], None]

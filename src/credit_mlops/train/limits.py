@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from credit_mlops.config.settings import Settings
 from credit_mlops.config.train import TrainSettings
 from credit_mlops.errors import InputError
-from credit_mlops.modeling.catalog import ENSEMBLE_KEY, RAW_KEYS
+from credit_mlops.modeling.catalog import KINDS
 from credit_mlops.modeling.forest_scale import FOREST_KEY, note
 from credit_mlops.modeling.svm_scale import duration, refusal, skip_note
 
-SVM_KEY = "svm"
+# The one kind with a row limit today (its refusal texts are the RBF SVM's own).
+SVM_KEY = next(k for k, kind in KINDS.items() if kind.row_limit == "svm_max_rows")
 
 
 def over(rows: int, limit: int) -> bool:
@@ -20,10 +21,12 @@ def over(rows: int, limit: int) -> bool:
 
 
 def oversamples(settings: Settings, key: str) -> bool:
-    """Whether this run oversamples `key` (not with --no-smote; never the scorecard; the
-    ensemble only when [ensemble] smote asks for it)."""
-    cfg = settings.train
-    return cfg.smote and key not in RAW_KEYS and (key != ENSEMBLE_KEY or settings.ensemble.smote)
+    """Whether this run oversamples `key` (not with --no-smote; never a kind that takes the raw
+    columns, the scorecard; a vote only when [ensemble] smote asks for it)."""
+    inputs = KINDS[key].inputs
+    if not settings.train.smote or inputs == "raw":
+        return False
+    return inputs == "prepared" or settings.ensemble.smote
 
 
 def oversampled_keys(settings: Settings, keys: list[str]) -> list[str]:

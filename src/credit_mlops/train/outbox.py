@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from credit_mlops.config.settings import Settings
+from credit_mlops.modeling.catalog import KINDS
 from credit_mlops.tracking.records import RunSpec
 
 OUTBOX_TAG = "credit.outbox_id"
@@ -60,6 +61,7 @@ def entry_record(
         "dataset_name": spec.dataset_name,
         "register_as": spec.register_as,
         "version_tags": dict(spec.version_tags),
+        "pip_packages": list(spec.pip_packages),
     }
 
 
@@ -123,7 +125,8 @@ def read_spec(entry: Path, record: Mapping[str, Any]) -> RunSpec:
     from credit_mlops.modeling.decision import inner_pipeline
 
     model = inner_pipeline(pipeline).named_steps["model"]
-    booster = model.get_booster() if record["params"].get("model_key") == "xgboost" else None
+    kind = KINDS.get(str(record["params"].get("model_key")))
+    booster = model.get_booster() if kind and "booster" in kind.artifacts else None
     features = [c for c in dataset.columns if c in FEATURES] or list(dataset.columns[:-1])
     return RunSpec(
         run_name=record["run_name"],
@@ -139,4 +142,6 @@ def read_spec(entry: Path, record: Mapping[str, Any]) -> RunSpec:
         register_as=None,  # registered after the run is marked complete
         version_tags=record["version_tags"],
         booster=booster,
+        # entries kept before the record carried them: the kind's own (a vote's members unknown)
+        pip_packages=record.get("pip_packages", kind.pip_packages if kind else ()),
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.explain.background import ARTIFACT
-from credit_mlops.modeling.catalog import DISPLAY_NAMES, RAW_KEYS
+from credit_mlops.modeling.catalog import DISPLAY_NAMES, KINDS, RAW_KEYS, pip_packages
 from credit_mlops.modeling.forest_scale import FOREST_KEY, scaled_params
 from credit_mlops.tracking.records import RunSpec
 from credit_mlops.train.limits import oversamples
@@ -21,9 +21,8 @@ if TYPE_CHECKING:
 
     from credit_mlops.data.dataset import Dataset
     from credit_mlops.data.split import Holdout
-    from credit_mlops.modeling.assembly import QualityConfig
+    from credit_mlops.modeling.build import PipelineConfig, QualityConfig, ResamplingConfig
     from credit_mlops.modeling.cv import CVResult
-    from credit_mlops.modeling.pipeline import PipelineConfig, ResamplingConfig
 
 OOF_SOURCE = "out-of-fold predictions on the training part"
 INNER_CV_SOURCE = "inner cross-validation on the training part (trained with --no-evaluate)"
@@ -43,7 +42,7 @@ class TrainingPart:
 
 def resampling(settings: Settings) -> ResamplingConfig | None:
     """The oversampling the settings ask for (None with --no-smote)."""
-    from credit_mlops.modeling.pipeline import ResamplingConfig
+    from credit_mlops.modeling.build import ResamplingConfig
 
     cfg = settings.train
     if not cfg.smote:
@@ -53,7 +52,7 @@ def resampling(settings: Settings) -> ResamplingConfig | None:
 
 def quality(settings: Settings) -> QualityConfig:
     """Calibration, cost matrix, threshold rule and ensemble, from the settings."""
-    from credit_mlops.modeling.assembly import EnsembleSpec, QualityConfig
+    from credit_mlops.modeling.build import EnsembleSpec, QualityConfig
     from credit_mlops.modeling.cost_matrix import CostMatrix
 
     e = settings.ensemble
@@ -73,9 +72,9 @@ def quality(settings: Settings) -> QualityConfig:
 def check_ensemble(keys: list[str], pconfig: PipelineConfig) -> None:
     """Build the ensemble once before anything is fitted: a wrong override is bad input."""
     from credit_mlops.errors import InputError
+    from credit_mlops.modeling.build import build_pipeline
     from credit_mlops.modeling.catalog import ENSEMBLE_KEY
     from credit_mlops.modeling.ensemble import MemberError
-    from credit_mlops.modeling.pipeline import build_pipeline
 
     if ENSEMBLE_KEY not in keys:
         return
@@ -151,7 +150,7 @@ def params(
         "calibration": cfg.calibrate,
         **settings.cost.params(),
     }
-    if key == "svm":  # which SVM this run is: the exact RBF one or --svm-approx's
+    if has_variants(key):  # which SVM this run is: the exact RBF one or --svm-approx's
         out["svm__variant"] = svm_variant(settings)
     if key == FOREST_KEY:  # whether the bounded sample and growing leaf applied (and above what)
         out["forest__scale_rows"] = cfg.forest_scale_rows
@@ -161,6 +160,11 @@ def params(
         out.update({f"smote__{k}": v for k, v in config.params().items()})
     out.update({f"model__{name}": value for name, value in model_params(pipeline).items()})
     return out
+
+
+def has_variants(key: str) -> bool:
+    """A kind with an approximate variant (`--svm-approx`) logs which one a run is."""
+    return KINDS[key].approx_factory is not None
 
 
 def svm_variant(settings: Settings) -> str:
@@ -192,7 +196,7 @@ def tags(settings: Settings, key: str, stamp: datetime) -> dict[str, str]:
         "git_commit": git_commit(settings.root),
         "timestamp": stamp.isoformat(timespec="seconds"),
         "profile": settings.profile,
-        **({"svm_variant": svm_variant(settings)} if key == "svm" else {}),
+        **({"svm_variant": svm_variant(settings)} if has_variants(key) else {}),
         **t.tags,
     }
 
@@ -211,6 +215,7 @@ def run_spec(
     from credit_mlops.explain.background import to_json as background_json
     from credit_mlops.monitor.build import reference_artifact
 
+    kind = KINDS[key]
     metrics, threshold_source = decision_metrics(cv, pipeline, settings.cost.threshold)
     logged = params(settings, key, part, threshold_source, pipeline)
     dataset = part.dataset
@@ -248,11 +253,12 @@ def run_spec(
                 metrics["decision_threshold"],
                 bins=settings.monitor.bins,
             ),
-            **scorecard_artifact(key, pipeline),
+            **(scorecard_artifact(key, pipeline) if "scorecard_table" in kind.artifacts else {}),
         },
         register_as=(reg_name or key) if register else None,
         version_tags={"model_version": settings.model_version, "model_key": key},
-        booster=_booster(pipeline) if key == "xgboost" else None,
+        booster=_booster(pipeline) if "booster" in kind.artifacts else None,
+        pip_packages=pip_packages(key, settings.ensemble.members),
         histories=fold_histories(cv),
     )
 

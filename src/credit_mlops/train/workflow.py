@@ -23,7 +23,7 @@ from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.spec import TrainingPart
 
 if TYPE_CHECKING:
-    from credit_mlops.modeling.pipeline import PipelineConfig
+    from credit_mlops.modeling.build import PipelineConfig
     from credit_mlops.tracking.records import RunSpec
     from credit_mlops.tracking.store import TrackingStore
     from credit_mlops.train.background import CVJob
@@ -161,8 +161,8 @@ def _prepare(
     settings: Settings, inputs: TrainInputs, clock: Clock
 ) -> tuple[TrainingPart, PipelineConfig]:
     from credit_mlops.data.split import split_holdout
+    from credit_mlops.modeling.build import PipelineConfig, target_bad
     from credit_mlops.modeling.forest_scale import with_scaled_forest
-    from credit_mlops.modeling.pipeline import PipelineConfig, target_bad
     from credit_mlops.train.spec import check_ensemble, quality, resampling
 
     cfg = settings.train

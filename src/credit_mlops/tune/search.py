@@ -58,7 +58,7 @@ def pipeline_builder(
 ) -> Builder:
     """The training pipeline of `key` (preprocessing, optional resampling, model) with the
     trial's parameters set on the model step."""
-    from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline
+    from credit_mlops.modeling.build import PipelineConfig, build_pipeline
 
     config = PipelineConfig(seed=seed, resampling=resampling, preprocessor=preprocessor)
 

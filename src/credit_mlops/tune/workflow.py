@@ -70,11 +70,12 @@ def space_for(settings: Settings, key: str) -> dict[str, Param]:
     """The catalogue's space for `key` with the profile's overrides, names checked against
     the estimator's parameters."""
     from credit_mlops.modeling import estimators
+    from credit_mlops.modeling.catalog import KINDS
     from credit_mlops.modeling.search_spaces import resolve_space
 
     _check_key(key)
     known = set(estimators.estimator(key, settings.train.seed).get_params(deep=True))
-    return resolve_space(key, settings.tune.space.get(key), known)
+    return resolve_space(key, KINDS[key].space, settings.tune.space.get(key), known)
 
 
 def _training_part(settings: Settings) -> tuple[Any, Any, int]:
@@ -82,7 +83,7 @@ def _training_part(settings: Settings) -> tuple[Any, Any, int]:
     from credit_mlops.data.dataset import load_dataset
     from credit_mlops.data.locate import data_file
     from credit_mlops.data.split import split_holdout
-    from credit_mlops.modeling.pipeline import target_bad
+    from credit_mlops.modeling.build import target_bad
 
     dataset = load_dataset(data_file(settings), min_rows_per_class=settings.data.min_rows_per_class)
     cfg = settings.train
