@@ -81,7 +81,8 @@ def apply_svm_limit(
 
 def forest_notes(settings: Settings, keys: list[str], train_rows: int) -> list[str]:
     """The line saying the random forest was scaled, when a trained model holds one."""
-    members = settings.ensemble.members if ENSEMBLE_KEY in keys else []
+    votes = any(KINDS[k].inputs == "members" for k in keys)
+    members = settings.ensemble.members if votes else []
     if FOREST_KEY not in keys and FOREST_KEY not in members:
         return []
     line = note(train_rows, settings.train.forest_scale_rows)
