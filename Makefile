@@ -6,10 +6,10 @@ RUN    := $(UV) run --frozen --no-sync
 CREDIT := $(RUN) credit
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install train test lint bench bench-scale bench-tune bench-quality ui server server-stop clean help
+.PHONY: install train test lint docs docs-build bench bench-scale bench-tune bench-quality ui server server-stop clean help
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 # pip --target needs neither venv nor ensurepip (absent from some system Pythons).
 $(UV):
@@ -29,9 +29,15 @@ test: install  ## run the whole test suite
 	$(RUN) pytest
 
 lint: install  ## ruff and mypy
-	$(RUN) ruff check src tests benchmarks
-	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) ruff check src tests benchmarks docgen
+	$(RUN) ruff format --check src tests benchmarks docgen
 	$(RUN) mypy
+
+docs: install  ## serve the documentation site on http://127.0.0.1:8000 (reloads on edits)
+	$(RUN) mkdocs serve --dev-addr 127.0.0.1:8000
+
+docs-build: install  ## build the documentation site into site/ (strict: a broken link fails)
+	$(RUN) mkdocs build --strict
 
 bench: install  ## speed figures (medians of several runs), printed as a table
 	$(RUN) python benchmarks/run.py
@@ -57,4 +63,4 @@ server-stop: install  ## stop the server started by make server
 	$(CREDIT) server stop
 
 clean:  ## remove the environment and the local store (asks nothing: the store holds your runs)
-	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache site

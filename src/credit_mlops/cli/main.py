@@ -174,7 +174,7 @@ app = typer.Typer(
     help="Train, track, register, promote and compare credit-risk models on MLflow.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold credentials
-    add_completion=False,
+    add_completion=True,  # credit --install-completion
     rich_markup_mode=None,
 )
 
