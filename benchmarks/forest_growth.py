@@ -27,6 +27,7 @@ import math
 import time
 from dataclasses import replace
 
+import provenance
 from svm_limit import growth
 
 FOLDS, REPEATS, CORES = 5, 3, 2
@@ -91,13 +92,20 @@ def main() -> None:
     parser.add_argument("--trees", type=int, default=10)
     parser.add_argument("--scale-rows", type=int, default=DEFAULT_SCALE_ROWS)
     args = parser.parse_args()
+    begun = provenance.start()
     full = int(estimator("random_forest", 42).get_params()["n_estimators"])
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        lines.append(line)
+        print(line, flush=True)
+
     scaled = f"scaled above {args.scale_rows:,} rows" if args.scale_rows else "catalogue defaults"
-    print(f"random forest ({scaled}), class weights: one CV fold task, {args.trees} trees")
+    say(f"random forest ({scaled}), class weights: one CV fold task, {args.trees} trees")
     header = f"{'rows':>10} {'fold rows':>10} {'cpu s':>8} {'wall s':>8} {'train, est. s':>14}"
     # est. MiB: from a two-tree fit, scaled to the catalogue's trees
-    print(f"{header} {'est. MiB':>10} {'peak RSS MiB':>13}")
+    say(f"{header} {'est. MiB':>10} {'peak RSS MiB':>13}")
     fold_task_seconds(500, args.trees, args.scale_rows)  # warm-up: lazy imports
     fold_rows, cpus = [], []
     for rows in sizes:
@@ -110,11 +118,15 @@ def main() -> None:
         mib = forest_mib(rows, full, args.scale_rows)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         line = f"{rows:>10,} {n:>10,} {cpu:>8.1f} {wall:>8.1f} {train_s:>14,.0f}"
-        print(f"{line} {mib:>10,.0f} {peak:>13,.0f}", flush=True)
+        say(f"{line} {mib:>10,.0f} {peak:>13,.0f}")
     if len(sizes) > 1:
         _, b = growth(fold_rows, cpus)
         last = math.log(cpus[-1] / cpus[-2]) / math.log(fold_rows[-1] / fold_rows[-2])
-        print(f"growth exponent: {b:.2f} over every size, {last:.2f} over the last two")
+        say(f"growth exponent: {b:.2f} over every size, {last:.2f} over the last two")
+    path = provenance.record(
+        "forest-growth", begun, title="The random forest beyond whole training", lines=lines
+    )
+    print(f"results: {path}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ It takes several minutes (tens with the grid and tuned rows) on two cores.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -30,10 +29,11 @@ from typing import Any
 
 import numpy as np
 
+import provenance
+
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = REPO / "benchmarks" / "results"
 SEED_KEYS = ("logistic_regression", "decision_tree", "random_forest", "svm", "xgboost")
-# Issue 9's anchors, measured under the same protocol (the figures to beat).
+# Reference points measured under the same protocol (the figures to beat).
 ANCHORS = (
     ("old scripts' logistic regression", "0.779", ""),
     ("soft vote LR + XGBoost + RF", "0.805", ""),
@@ -188,7 +188,7 @@ def table(outcomes: list[Outcome]) -> list[str]:
             f"| {s['cost'][0]:.3f} ± {s['cost'][1]:.3f} | {s['cost_optimistic'][0]:.3f} "
             f"| {o.seconds / 60:.1f} |"
         )
-    lines += ["", "| anchor (issue 9) | ROC AUC | cost |", "|---|---|---|"]
+    lines += ["", "| anchor | ROC AUC | cost |", "|---|---|---|"]
     lines += [f"| {a} | {auc} | {cost} |" for a, auc, cost in ANCHORS]
     return lines
 
@@ -207,6 +207,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20, help="tuning trials per outer fold")
     parser.add_argument("--repeats", type=int, default=3, help="CV repeats (protocol: 3)")
     args = parser.parse_args()
+    begun = provenance.start()
     for name in ("models", "grid", "tuned"):
         setattr(args, name, [k for k in getattr(args, name).split(",") if k])
     if args.tuned:
@@ -230,19 +231,19 @@ def main() -> None:
     for i, variant in enumerate(todo, 1):
         log(f"[{i}/{len(todo)}] {variant.label}")
         outcomes.append(run_variant(variant, X, y, splits, args.trials, log))
-    print("\n".join(table(outcomes)))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "quality.json"
-    out.write_text(
-        json.dumps(
-            [
-                {"variant": o.variant.__dict__, "folds": o.folds, "seconds": o.seconds}
-                for o in outcomes
-            ],
-            indent=1,
-        )
+    lines = table(outcomes)
+    print("\n".join(lines))
+    out = provenance.record(
+        "bench-quality",
+        begun,
+        title="Model quality under one protocol",
+        lines=lines,
+        data=[
+            {"variant": o.variant.__dict__, "folds": o.folds, "seconds": o.seconds}
+            for o in outcomes
+        ],
     )
-    log(f"per-fold figures: {out}")
+    log(f"results and per-fold figures: {out}")
 
 
 if __name__ == "__main__":

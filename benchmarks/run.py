@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import tempfile
 from pathlib import Path
 
-from harness import RESULTS, Bench, Project, data_file, render
+import provenance
+from harness import Bench, Project, data_file, render
 
 AREAS: dict[str, str] = {  # area -> module of this folder
     "startup": "startup",
@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", default=",".join(DEFAULT), help=f"any of {', '.join(AREAS)}")
     args = parser.parse_args()
+    begun = provenance.start()
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in names if n not in AREAS]
     if unknown:
@@ -64,10 +65,15 @@ def main() -> None:
         for name in names:
             importlib.import_module(AREAS[name]).bench(b, project, data)
     render(b, kind)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(
-        json.dumps({"rows": [r.__dict__ for r in b.rows], "raw": b.raw}, indent=2, default=str)
+    tune_only = names == ["tune"]
+    path = provenance.record(
+        "bench-tune" if tune_only else "bench",
+        begun,
+        title="Tuning across workers" if tune_only else "Speed: start-up, training, lifecycle",
+        rows=[r.__dict__ for r in b.rows],
+        data={"raw": b.raw, "repeats": args.repeats, "areas": names},
     )
+    print(f"results: {path}")
 
 
 if __name__ == "__main__":

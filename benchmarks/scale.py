@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import provenance
 from harness import CREDIT, Bench, PeakRSS, Project, clean_env, median, render
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -413,6 +414,7 @@ def main() -> None:
     parser.add_argument("--predict-rows", type=int, default=10_000_000)
     parser.add_argument("--spark-rows", type=int, default=10_000_000)
     args = parser.parse_args()
+    begun = provenance.start()
     b = Bench(repeats=args.repeats)
     with tempfile.TemporaryDirectory(prefix="credit-bench-scale-") as tmp:
         project = Project(Path(tmp))
@@ -429,15 +431,14 @@ def main() -> None:
                     b, project, args
                 )
     render(b, "synthetic (credit data synth)")
-    out = Path(__file__).resolve().parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "scale.json").write_text(
-        json.dumps(
-            {"rows": [r.__dict__ for r in b.rows], "raw": b.raw, "args": vars(args)},
-            indent=2,
-            default=str,
-        )
+    path = provenance.record(
+        "bench-scale",
+        begun,
+        title="Growth with rows",
+        rows=[r.__dict__ for r in b.rows],
+        data={"raw": b.raw, "args": vars(args)},
     )
+    print(f"results: {path}")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import provenance
+
 SEED_KEYS = ("logistic_regression", "decision_tree", "random_forest", "svm", "xgboost")
 MEMBERS = ("scorecard", "lr_splines", "xgb_depth2", "rf_500")
 COST_BAD, COST_GOOD = 5.0, 1.0
@@ -222,6 +224,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="2 x 1 folds, a smoke run")
     parser.add_argument("--models", default=",".join((*SEED_KEYS, *MEMBERS)))
     args = parser.parse_args()
+    begun = provenance.start()
     if not args.data:
         print("error: no data file; set CREDIT_DATA__PATH or pass --data", file=sys.stderr)
         return 2
@@ -232,9 +235,19 @@ def main() -> int:
     X, y = dataset.X, (dataset.y.to_numpy() == 0).astype(int)
     folds, repeats = (2, 1) if args.quick else (5, 3)
     results = run(X, y, args.models.split(","), folds, repeats, seed=42)
-    print(f"{len(X)} rows, RepeatedStratifiedKFold {folds} x {repeats}, seed 42, cost 5/1")
-    for line in report(results, folds):
+    protocol = f"{len(X)} rows, RepeatedStratifiedKFold {folds} x {repeats}, seed 42, cost 5/1"
+    lines = report(results, folds)
+    print(protocol)
+    for line in lines:
         print(line)
+    path = provenance.record(
+        "scorecard-quality",
+        begun,
+        title=f"The scorecard and the four-model mean ({protocol})",
+        lines=lines,
+        data={"protocol": protocol, "folds": results},
+    )
+    print(f"results: {path}")
     return 0
 
 
