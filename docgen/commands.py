@@ -7,6 +7,7 @@ shows the options the installed code accepts.
 
 from __future__ import annotations
 
+import html
 import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,10 +46,16 @@ def walk(
                 yield from walk(child, ctx, sub)
 
 
-def _cell(text: str, code: bool = False) -> str:
+def _cell(text: str) -> str:
     """One table cell: one line, pipes escaped, angle brackets shown rather than parsed."""
     text = " ".join(text.split()).replace("|", "\\|")
-    return text if code else text.replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code_cell(text: str) -> str:
+    """Code in a table cell: HTML, since a pipe escaped inside backticks shows its backslash."""
+    text = html.escape(" ".join(text.split()), quote=False).replace("|", "&#124;")
+    return f"<code>{text}</code>"
 
 
 def _options(entry: Entry) -> list[str]:
@@ -60,7 +67,7 @@ def _options(entry: Entry) -> list[str]:
         if record is None:
             continue
         opts, help_text = record
-        rows.append(f"| `{_cell(opts, code=True)}` | {_cell(help_text)} |")
+        rows.append(f"| {_code_cell(opts)} | {_cell(help_text)} |")
     if not rows:
         return []
     return ["| option | what it does |", "| --- | --- |", *rows, ""]
