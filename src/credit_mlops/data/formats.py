@@ -247,9 +247,11 @@ class TableWriter:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if self.fmt == "parquet":
-            return table
+        if self.fmt == "parquet":  # typed columns: nothing a spreadsheet would evaluate
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        from credit_mlops.escaping import csv_frame
+
+        table = pa.Table.from_pandas(csv_frame(frame), preserve_index=False)
         buffer = io.BytesIO()
         try:  # unquoted, like pandas, unless a value holds a separator, quote or newline
             options = pcsv.WriteOptions(
@@ -273,7 +275,7 @@ class TableWriter:
         else:
             if self._binary is None:
                 sink = _open_sink(self._tmp, gz=self.path.suffix == ".gz")
-                sink.write((self.sep.join(columns) + "\n").encode())
+                sink.write(_header(columns, self.sep).encode())
                 self._binary = sink
             self._binary.write(encoded)
         self.rows += rows
@@ -305,6 +307,15 @@ class TableWriter:
                 publish(self._tmp, self.path)  # fsynced, then renamed into place
         finally:
             self._tmp.unlink(missing_ok=True)
+
+
+def _header(columns: list[str], sep: str) -> str:
+    """The header row, through the same CSV layer as the cells (a user's --id-column)."""
+    from credit_mlops.escaping import csv_writer
+
+    buf = io.StringIO()
+    csv_writer(buf, delimiter=sep).writerow(columns)
+    return buf.getvalue()
 
 
 def write_frame(frame: pd.DataFrame, path: Path, fmt: Format | None = None) -> Path:

@@ -4,12 +4,12 @@ linked to the model version, like `credit evaluate`."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from credit_mlops import files
 from credit_mlops.config.settings import Settings
+from credit_mlops.escaping import to_json
 from credit_mlops.explain.summary import Importance
 from credit_mlops.lifecycle.evaluation_run import log_evaluation
 from credit_mlops.lifecycle.evaluation_target import (
@@ -67,7 +67,7 @@ def explain_model(
         "space": attribution.space,
         "importance": [i.__dict__ for i in ranked],
     }
-    files.write_text(folder / "explanation.json", json.dumps(summary, indent=2))
+    files.write_text(folder / "explanation.json", to_json(summary))
     run_id = _log(store, opened, ranked, folder, rows) if log else None
     return ExplainReport(
         **vars(opened.evaluated(target, rows)),

@@ -4,7 +4,6 @@ and the promotion gate's measurement."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from credit_mlops import files
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
+from credit_mlops.escaping import to_json
 from credit_mlops.fairness.metrics import FairnessReport
 from credit_mlops.lifecycle.evaluation_run import log_evaluation
 from credit_mlops.lifecycle.evaluation_target import (
@@ -83,7 +83,7 @@ def fairness_of_model(
     report = measure(settings, store, opened, rows)
     folder = opened.folder(settings, "fairness", rows.scope, output_dir)
     figures = save_fairness_figures(report, folder, ref.label)
-    files.write_text(folder / "fairness.json", json.dumps(as_dict(report), indent=2))
+    files.write_text(folder / "fairness.json", to_json(as_dict(report)))
     run_id = _log(store, opened, report, folder, rows) if log else None
     return FairnessResult(
         **vars(opened.evaluated(target, rows)),

@@ -3,12 +3,12 @@ log the result as an evaluation run linked to the model version."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
+from credit_mlops.escaping import to_json
 from credit_mlops.lifecycle.evaluation_run import log_evaluation
 from credit_mlops.lifecycle.evaluation_target import (
     EvaluatedModel,
@@ -163,7 +163,7 @@ def _write(
         "threshold_source": threshold_source,
         "metrics": metrics,
     }
-    write_text(folder / "evaluation.json", json.dumps(report, indent=2))
+    write_text(folder / "evaluation.json", to_json(report))
     return figures
 
 

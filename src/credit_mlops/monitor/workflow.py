@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError
+from credit_mlops.escaping import to_json
 from credit_mlops.files import safe_component, write_text
 from credit_mlops.lifecycle.evaluate import threshold_of
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
@@ -196,7 +197,7 @@ def _write(
         "worst": result.worst,
         "stability": as_rows(result),
     }
-    write_text(folder / "monitoring.json", json.dumps(summary, indent=2))
+    write_text(folder / "monitoring.json", to_json(summary))
     return figure
 
 

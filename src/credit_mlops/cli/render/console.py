@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -45,5 +44,7 @@ def emit_json(payload: object) -> None:
     """JSON on stdout and nothing else there."""
     if dataclasses.is_dataclass(payload) and not isinstance(payload, type):
         payload = dataclasses.asdict(payload)
-    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+    from credit_mlops.escaping import to_json
+
+    sys.stdout.write(to_json(payload) + "\n")  # strict: NaN is null, any parser reads it
     sys.stdout.flush()

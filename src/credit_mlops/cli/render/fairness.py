@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from typing import TYPE_CHECKING
 
 from credit_mlops.cli.render.console import err, out
+from credit_mlops.escaping import csv_lines, md, md_bold, md_table
+from credit_mlops.escaping import to_json as to_json_text
 
 if TYPE_CHECKING:
     from credit_mlops.fairness.metrics import AttributeReport, GroupRow
@@ -92,34 +91,30 @@ def to_json(r: FairnessResult) -> str:
         "evaluation_run_id": r.evaluation_run_id,
         **as_dict(r.report),
     }
-    return json.dumps(payload, indent=2)
+    return to_json_text(payload)
 
 
 def to_csv(r: FairnessResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
+    rows: list[list[object]] = [
         ["attribute", *HEADERS, "parity_difference", "parity_ratio", "equalized_odds_difference"]
-    )
+    ]
     for a in r.report.attributes:
         figures = [_num(a.parity_difference, 6), _num(a.parity_ratio, 6)]
         figures.append(_num(a.equalized_odds_difference, 6))
-        for g in a.groups:
-            writer.writerow([a.attribute, *_cells(g), *figures])
-    return buffer.getvalue()
+        rows += [[a.attribute, *_cells(g), *figures] for g in a.groups]
+    return csv_lines(rows)
 
 
 def to_markdown(r: FairnessResult) -> str:
     lines: list[str] = []
+    align = "".join("l" if h in ("group", "verdict") else "r" for h in HEADERS)
     for a in r.report.attributes:
-        lines += [f"### {a.attribute}", "", "| " + " | ".join(HEADERS) + " |"]
-        lines.append(
-            "|" + "|".join("---" if h in ("group", "verdict") else "--:" for h in HEADERS) + "|"
-        )
+        rows: list[list[object]] = []
         for g in a.groups:
-            cells = _cells(g)
+            cells: list[object] = list(_cells(g))
             if g.verdict.startswith("below"):
-                cells[-1] = f"**{cells[-1]}**"
-            lines.append("| " + " | ".join(cells) + " |")
-        lines += ["", _figures(a), *(f"> {n}" for n in a.notes), ""]
+                cells[-1] = md_bold(cells[-1])
+            rows.append(cells)
+        lines += [f"### {md(a.attribute)}", "", *md_table(HEADERS, rows, align)]
+        lines += ["", md(_figures(a)), *(f"> {md(n)}" for n in a.notes), ""]
     return "\n".join(lines)

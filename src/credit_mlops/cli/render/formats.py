@@ -3,11 +3,9 @@ terminal's width; nothing here prints."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from credit_mlops.compare.views import Comparison
+from credit_mlops.escaping import csv_lines, md_bold, md_table
+from credit_mlops.escaping import to_json as to_json_text
 
 
 def cell(value: object) -> str:
@@ -19,42 +17,26 @@ def cell(value: object) -> str:
 
 
 def to_json(c: Comparison) -> str:
-    return json.dumps(c.to_json(), indent=2, default=str) + "\n"
+    return to_json_text(c.to_json()) + "\n"
 
 
 def to_csv(c: Comparison) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([col.key for col in c.columns])
-    for row in c.rows:
-        writer.writerow([_raw(row.get(col.key)) for col in c.columns])
-    return buf.getvalue()
-
-
-def _raw(value: object) -> str:
-    if value is None:
-        return ""
-    return repr(value) if isinstance(value, float) else str(value)
+    header = [col.key for col in c.columns]
+    # floats keep full precision (the csv module writes their repr); text is neutralised
+    return csv_lines([header, *([row.get(k) for k in header] for row in c.rows)])
 
 
 def to_markdown(c: Comparison) -> str:
-    def esc(text: str) -> str:
-        return text.replace("|", "\\|")
-
     keys = [col.key for col in c.columns]
-    lines = [
-        "| " + " | ".join(esc(col.label) for col in c.columns) + " |",
-        "| " + " | ".join("---:" if col.numeric else "---" for col in c.columns) + " |",
-    ]
+    align = "".join("r" if col.numeric else "l" for col in c.columns)
+    rows = []
     for i, row in enumerate(c.rows):
-        cells = []
+        cells: list[object] = []
         for key in keys:
-            text = esc(cell(row.get(key)))
-            if text and i in c.best.get(key, []):
-                text = f"**{text}**"
-            cells.append(text)
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+            text = cell(row.get(key))
+            cells.append(md_bold(text) if text and i in c.best.get(key, []) else text)
+        rows.append(cells)
+    return "\n".join(md_table([col.label for col in c.columns], rows, align)) + "\n"
 
 
 FORMATS = {"json": to_json, "csv": to_csv, "markdown": to_markdown}

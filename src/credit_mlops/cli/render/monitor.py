@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from typing import TYPE_CHECKING
 
 from credit_mlops.cli.render.console import err, out
+from credit_mlops.escaping import csv_lines, md_table
+from credit_mlops.escaping import to_json as to_json_text
 
 if TYPE_CHECKING:
     from credit_mlops.monitor.workflow import MonitorReport
@@ -97,31 +96,37 @@ def to_json(report: MonitorReport) -> str:
         "figure": report.figure,
         "monitoring_run_id": report.monitoring_run_id,
     }
-    return json.dumps(payload, indent=2) + "\n"
+    return to_json_text(payload) + "\n"
 
 
 def to_csv(report: MonitorReport) -> str:
     from credit_mlops.monitor.table import COLUMNS
 
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(_rows(report))
-    return buf.getvalue()
+    rows = [[row.get(k) for k in COLUMNS] for row in _rows(report)]
+    return csv_lines([list(COLUMNS), *rows])
 
 
 def to_markdown(report: MonitorReport) -> str:
-    lines = [
-        "| characteristic | kind | PSI | band | bins | largest move (bin: training → now) |",
-        "|---|---|---:|---|---:|---|",
+    headers = [
+        "characteristic",
+        "kind",
+        "PSI",
+        "band",
+        "bins",
+        "largest move (bin: training → now)",
     ]
-    for row in _rows(report):
-        move = str(row["largest_move"]).replace("|", "\\|")
-        lines.append(
-            f"| {row['name']} | {row['kind']} | {float(str(row['psi'])):.4f} | {row['band']} "
-            f"| {row['bins']} | {move} |"
-        )
-    return "\n".join(lines) + "\n"
+    rows = [
+        [
+            r["name"],
+            r["kind"],
+            f"{float(str(r['psi'])):.4f}",
+            r["band"],
+            r["bins"],
+            r["largest_move"],
+        ]
+        for r in _rows(report)
+    ]
+    return "\n".join(md_table(headers, rows, "llrlrl")) + "\n"
 
 
 FORMATS = {"json": to_json, "csv": to_csv, "markdown": to_markdown}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import TYPE_CHECKING
+
+from credit_mlops.escaping import Markdown, csv_lines, md, md_bold, md_italic, md_table
+from credit_mlops.escaping import to_json as to_json_text
 
 if TYPE_CHECKING:
     from credit_mlops.modeling.scorecard_report import ScorecardReport
@@ -22,63 +22,33 @@ def _scale(report: ScorecardReport) -> str:
 
 
 def to_csv(report: ScorecardReport) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(
-        [
-            "characteristic",
-            "bin",
-            "count",
-            "bad_rate",
-            "woe",
-            "iv",
-            "points",
-            "characteristic_iv",
-            "flag",
-        ]
-    )
+    header = ["characteristic", "bin", "count", "bad_rate", "woe", "iv", "points"]
+    rows: list[list[object]] = [[*header, "characteristic_iv", "flag"]]
     for c in report.characteristics:
-        for b in c.bins:
-            writer.writerow(
-                [
-                    c.name,
-                    b.bin,
-                    b.count,
-                    repr(b.bad_rate),
-                    repr(b.woe),
-                    repr(b.iv),
-                    repr(b.points),
-                    repr(c.iv),
-                    c.flag,
-                ]
-            )
-    return buf.getvalue()
+        rows += [
+            [c.name, b.bin, b.count, b.bad_rate, b.woe, b.iv, b.points, c.iv, c.flag]
+            for b in c.bins
+        ]
+    return csv_lines(rows)
 
 
 def to_markdown(report: ScorecardReport) -> str:
-    def esc(text: str) -> str:
-        return text.replace("|", "\\|")
-
-    lines = [
-        f"Scorecard of {esc(report.model)}: {_scale(report)}.",
-        "",
-        "| " + " | ".join(HEADERS) + " |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    lines = [md(f"Scorecard of {report.model}: {_scale(report)}."), ""]
+    rows: list[list[object]] = []
     for c in report.characteristics:
         for i, b in enumerate(c.bins):
-            name = f"**{c.name}**" if i == 0 else ""
-            lines.append(
-                f"| {name} | {esc(b.bin)} | {b.count} | {b.bad_rate:.3f} | {b.woe:+.3f} | "
-                f"{b.iv:.3f} | {b.points:.1f} |"
-            )
+            name = md_bold(c.name) if i == 0 else ""
+            figures = [f"{b.bad_rate:.3f}", f"{b.woe:+.3f}", f"{b.iv:.3f}", f"{b.points:.1f}"]
+            rows.append([name, b.bin, b.count, *figures])
         note = f" {FLAG_NOTES[c.flag]}" if c.flag else ""
-        lines.append(f"| | *IV {c.name}* | | | | **{c.iv:.3f}**{note} | |")
+        iv = Markdown(f"{md_bold(f'{c.iv:.3f}')}{md(note)}")
+        rows.append(["", md_italic(f"IV {c.name}"), "", "", "", iv, ""])
+    lines += md_table(HEADERS, rows, "llrrrrr")
     return "\n".join(lines) + "\n"
 
 
 def to_json(report: ScorecardReport) -> str:
-    return json.dumps(report.to_json(), indent=2) + "\n"
+    return to_json_text(report.to_json()) + "\n"
 
 
 FORMATS = {"csv": to_csv, "markdown": to_markdown, "json": to_json}

@@ -1,0 +1,83 @@
+"""Every output format escapes what it shows, end to end: hostile run and model names in a
+real store, read back through `credit compare` in each format; the prediction writer's
+CSV; the Markdown model card rendered by a CommonMark renderer and opened in Chromium."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from markdown_it import MarkdownIt
+from tests.conftest import credit, tracking_uri
+from typer.testing import CliRunner
+
+from credit_mlops.cli.main import app
+from credit_mlops.data.formats import TableWriter
+
+runner = CliRunner()
+RUN_NAME = "<img src=x onerror=alert(1)>\n# injected"
+MODEL = '=HYPERLINK("http://evil","x")'
+
+
+@pytest.fixture
+def hostile_store(store: Path) -> Path:
+    """A run whose name and model tag a hostile user chose (plain MLflow allows both)."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri(store))
+    exp = client.create_experiment("credit-risk")
+    for name, model, auc in [(RUN_NAME, MODEL, 0.71), ("plain | run", "@SUM(A1)", 0.69)]:
+        run = client.create_run(exp, run_name=name, tags={"model_name": model})
+        client.log_metric(run.info.run_id, "roc_auc_test_mean", auc)
+        client.set_terminated(run.info.run_id)
+    return store
+
+
+def test_compare_markdown_keeps_one_row_per_run(hostile_store: Path) -> None:
+    result = runner.invoke(app, ["compare", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    tokens = MarkdownIt("commonmark").enable("table").parse(result.stdout)
+    assert [t.type for t in tokens].count("tr_open") == 3  # header + two runs
+    assert not [t for t in tokens if t.type.startswith(("heading", "html"))]
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(result.stdout)
+    assert "<img" not in html and "<h1>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; # injected" in html
+
+
+def test_compare_csv_neutralises_formulas_and_reads_back(hostile_store: Path) -> None:
+    result = runner.invoke(app, ["compare", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert sorted(r["model"] for r in rows) == ['\'=HYPERLINK("http://evil","x")', "'@SUM(A1)"]
+    assert {r["run_name"] for r in rows} == {RUN_NAME, "plain | run"}
+    assert {r["roc_auc_test_mean"] for r in rows} == {"0.71", "0.69"}  # numbers stay numbers
+
+
+def test_compare_json_is_strict_and_exact_in_a_real_process(hostile_store: Path) -> None:
+    result = credit(["compare", "--format", "json"], hostile_store.parent, timeout=120)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(c))
+    assert {r["run_name"] for r in payload["rows"]} == {RUN_NAME, "plain | run"}
+    assert {r["model"] for r in payload["rows"]} == {MODEL, "@SUM(A1)"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv.gz"])
+def test_prediction_ids_and_id_column_are_neutralised(tmp_path: Path, fmt: str) -> None:
+    import gzip
+
+    out = tmp_path / f"scores.{fmt}"
+    frame = pd.DataFrame(
+        {"=id": ['=HYPERLINK("x")', "+1+1", "@SUM(A1)", "A-1", "a,b"], "p_bad": [0.1] * 5}
+    )
+    frame["decision"] = ["accept", "reject", "accept", "accept", "reject"]
+    with TableWriter(out, "csv") as writer:
+        writer.write(frame)
+    raw = gzip.open(out, "rt").read() if fmt.endswith("gz") else out.read_text()
+    back = list(csv.reader(io.StringIO(raw)))
+    assert back[0] == ["'=id", "p_bad", "decision"]
+    assert [r[0] for r in back[1:]] == ['\'=HYPERLINK("x")', "'+1+1", "'@SUM(A1)", "A-1", "a,b"]
+    assert {r[1] for r in back[1:]} == {"0.1"}

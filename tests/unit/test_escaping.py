@@ -1,0 +1,159 @@
+"""One escaping layer per output format: Markdown (rendered by a CommonMark renderer),
+CSV (formula neutralisation, read back by the csv module) and JSON (strict)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+from markdown_it import MarkdownIt  # CommonMark; rich depends on it
+
+from credit_mlops.escaping import (
+    Markdown,
+    csv_cell,
+    csv_frame,
+    csv_lines,
+    md,
+    md_bold,
+    md_table,
+    to_json,
+)
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "run\n# injected heading",
+    "run\r\n\r\n<h1>x</h1>",
+    "[click](javascript:alert(1))",
+    "![i](http://evil/x.png)",
+    "<javascript:alert(1)>",
+    "`code` **bold** _em_ ~~strike~~",
+    "a | b | c",
+    "- list item",
+    "1. ordered",
+    "===",
+    "---",
+    "> quote",
+    "&lt;img src=x onerror=alert(1)&gt;",
+    "\\<img src=x onerror=alert(1)>",
+    "[ref]: javascript:alert(1)",
+    "#hash",
+    "x\u2028y",
+]
+
+
+def _html(markdown: str) -> str:
+    # html=True: raw HTML would pass through, as in many viewers; the escaping alone holds
+    return (
+        MarkdownIt("commonmark", {"html": True})
+        .enable("table")
+        .enable("strikethrough")
+        .render(markdown)
+    )
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_markdown_text_renders_as_the_same_plain_text(text: str) -> None:
+    rendered = _html(md(text))
+    # one paragraph, no other element: no tag, link, image, heading, list or emphasis
+    assert rendered.startswith("<p>") and rendered.endswith("</p>\n"), rendered
+    inner = rendered[3:-5]
+    assert "<" not in inner.replace("&lt;", ""), rendered
+    import html
+
+    flat = " ".join(text.replace("\r", " ").replace("\n", " ").replace("\u2028", " ").split())
+    assert " ".join(html.unescape(inner).split()) == flat
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_markdown_table_keeps_its_shape_whatever_the_cells(text: str) -> None:
+    table = "\n".join(md_table(["name", "value"], [[text, "1"], ["plain", md_bold(text)]], "lr"))
+    tokens = MarkdownIt("commonmark").enable("table").parse(table)
+    kinds = [t.type for t in tokens if t.type in ("tr_open", "th_open", "td_open")]
+    assert kinds.count("tr_open") == 3 and kinds.count("td_open") == 4
+    assert not [t for t in tokens if t.type.startswith(("heading", "bullet", "ordered", "html"))]
+    rendered = _html(table)
+    assert "<img" not in rendered and "<script" not in rendered and "<a " not in rendered
+
+
+def test_markdown_made_by_the_writer_is_kept_and_numbers_stay_readable() -> None:
+    assert md(Markdown("**x**")) == "**x**"
+    assert md_bold("a*b") == "**a\\*b**"
+    assert md_bold("") == ""
+    assert md("-0.0123") == "-0.0123" and md("0.7773") == "0.7773"
+    assert md("train_xgboost_20261128") == "train\\_xgboost\\_20261128"
+    assert md(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil","x")'),
+        ("+1+1", "'+1+1"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("\uff1d1+1", "'\uff1d1+1"),  # full-width '='
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("A-17", "A-17"),
+        ("-0.5", "-0.5"),
+        ("+1e-3", "+1e-3"),
+        ("-", "-"),
+        (-0.5, -0.5),
+        (3, 3),
+        (None, ""),
+        (True, True),
+    ],
+)
+def test_csv_cells_never_start_a_formula(value: object, expected: object) -> None:
+    assert csv_cell(value) == expected
+
+
+def test_csv_lines_read_back_as_written() -> None:
+    rows = [["id", "p"], ["=1+1", 0.25], ['a,b\n"c"', -1e-20], ["@x", float("nan")]]
+    back = list(csv.reader(io.StringIO(csv_lines(rows))))
+    assert back == [["id", "p"], ["'=1+1", "0.25"], ['a,b\n"c"', "-1e-20"], ["'@x", "nan"]]
+
+
+def test_csv_frame_neutralises_text_columns_and_names_only() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"=id": ["=cmd", "ok", None], "p": [-0.5, 0.1, 0.2]})
+    out = csv_frame(frame)
+    assert list(out.columns) == ["'=id", "p"]
+    assert out["'=id"].tolist()[:2] == ["'=cmd", "ok"] and out["p"].tolist() == [-0.5, 0.1, 0.2]
+    assert frame["=id"].tolist()[0] == "=cmd"  # the caller's frame is not changed
+    plain = pd.DataFrame({"a": [1, 2]})
+    assert csv_frame(plain) is plain
+
+
+def test_json_is_strict_and_keeps_text_exact() -> None:
+    import numpy as np
+
+    payload = {
+        "nan": float("nan"),
+        "inf": math.inf,
+        "np": np.float64(0.5),
+        "int": np.int64(3),
+        "name": '</script><img src=x onerror=alert(1)>\n"q"',
+        "path": __import__("pathlib").Path("/x"),
+        "tuple": (1, 2),
+    }
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"non-standard JSON constant {constant}")
+
+    back = json.loads(to_json(payload), parse_constant=refuse)
+    assert back == {
+        "nan": None,
+        "inf": None,
+        "np": 0.5,
+        "int": 3,
+        "name": payload["name"],
+        "path": "/x",
+        "tuple": [1, 2],
+    }
