@@ -16,6 +16,8 @@ import contextlib
 import errno
 import os
 import re
+import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,14 +63,59 @@ def writable_dir(folder: Path, *, setting: str, create: bool = False) -> Path:
     return folder
 
 
+STDOUT = Path("-")
+
+
 def output_file(path: Path, *, setting: str, not_same_as: Path | None = None) -> Path:
-    """A file the tool will (re)write: not a folder, its folder exists and is writable."""
+    """A file the tool will (re)write: not a folder, its folder exists and is writable.
+
+    `-` is standard output. An existing symlink is written through (its target is
+    replaced, the link stays); an existing device, pipe or socket (`/dev/stdout`) is
+    written directly, never replaced. Folders are never created for an output file.
+    """
+    if path == STDOUT:
+        return path
     if path.is_dir():
         raise InputError(f"{setting}: {path} is a folder; give a file name")
     if not_same_as is not None and _same(path, not_same_as):
         raise InputError(f"{setting}: {path} is the input file; it would be overwritten")
-    writable_dir(path.parent, setting=setting)
+    real, special = write_target(path)
+    if special:
+        if not os.access(real, os.W_OK):
+            raise InputError(f"{setting}: cannot write to {path}")
+        return path
+    writable_dir(real.parent if path.is_symlink() else path.parent, setting=setting)
     return path
+
+
+def output_folder(folder: Path, *, setting: str) -> Path:
+    """An output folder the user named, checked before any work: it may be new (it is made
+    when the results are written), but the folder above it must exist - the same rule as
+    for an output file, whose folder must exist. Nothing is created here."""
+    if folder.exists() or folder.is_symlink():
+        return writable_dir(folder, setting=setting)
+    if not folder.parent.is_dir():
+        raise InputError(
+            f"{setting}: folder {folder.parent} does not exist; create it first or pick "
+            "another (the tool makes the folder you name, never the ones above it)"
+        )
+    problem = probe_writable(folder.parent)
+    if problem:
+        raise InputError(f"{setting} {folder}: cannot write there ({problem}); pick another folder")
+    return folder
+
+
+def write_target(path: Path) -> tuple[Path, bool]:
+    """Where writing `path` really goes, and whether it is a special file (device, pipe,
+    socket) to be written in place rather than replaced. Symlinks are followed, so a
+    link is written through and never replaced by a regular file."""
+    try:
+        mode = os.stat(path).st_mode  # the kernel follows links, /proc's magic ones too
+    except OSError:
+        return Path(os.path.realpath(path)), False  # new, or a dangling link's target
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return path, True  # opened through its links, e.g. /dev/stdout -> a pipe
+    return Path(os.path.realpath(path)), False
 
 
 def probe_writable(folder: Path) -> str | None:
@@ -130,8 +177,19 @@ def atomic_write(
     Each writer has its own temporary file in the target folder (same file system, so the
     rename is atomic); the data is fsynced before `os.replace` puts it in place. On any
     failure (or Ctrl-C) the temporary file is removed and the old file is left untouched.
+    `-` is standard output; a symlink is written through; a device or pipe is written in
+    place (it cannot be replaced, and must not be).
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path == STDOUT:
+        yield from _stdout(mode)
+        return
+    real, special = write_target(path)
+    if special:
+        kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": newline}
+        with real.open(mode, **kwargs) as fh:  # type: ignore[call-overload]
+            yield fh
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     try:
         kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": newline}
         with os.fdopen(fd, mode, **kwargs) as fh:  # type: ignore[call-overload]
@@ -139,30 +197,55 @@ def atomic_write(
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 
 
+def _stdout(mode: str) -> Iterator[IO[Any]]:
+    stream: IO[Any] = sys.stdout.buffer if "b" in mode else sys.stdout
+    yield stream
+    stream.flush()
+
+
 def temp_beside(path: Path) -> Path:
-    """A new, empty temporary file of this process in `path`'s folder (for writers that
-    open the file themselves, e.g. Parquet); finish with `publish` or unlink it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Where a writer that opens the file itself (Parquet, gzip) writes: a new temporary
+    file of this process beside `path`'s real target; for `-` (standard output) or a
+    device or pipe, the stream itself. Finish with `publish`, clean up with `discard`."""
+    if path == STDOUT:
+        return Path("/dev/stdout")
+    real, special = write_target(path)
+    if special:
+        return real
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     os.close(fd)
     return Path(tmp)
 
 
 def publish(tmp: Path, path: Path) -> None:
-    """fsync the finished temporary file, give it normal permissions, rename it into place."""
+    """fsync the finished temporary file, give it normal permissions, rename it into place
+    (into the link's target for a symlink); a stream written in place is left as it is."""
+    if not _is_temp(tmp):
+        return
     fd = os.open(tmp, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
+    os.replace(tmp, write_target(path)[0])
+
+
+def discard(tmp: Path) -> None:
+    """Remove an unfinished temporary file; never a stream or a file of the user's."""
+    if _is_temp(tmp):
+        tmp.unlink(missing_ok=True)
+
+
+def _is_temp(path: Path) -> bool:
+    return path.name.startswith(".") and path.name.endswith(".tmp") and not path.is_symlink()
 
 
 def write_text(path: Path, text: str) -> Path:

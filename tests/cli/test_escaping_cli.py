@@ -76,7 +76,7 @@ def test_prediction_ids_and_id_column_are_neutralised(tmp_path: Path, fmt: str) 
     frame["decision"] = ["accept", "reject", "accept", "accept", "reject"]
     with TableWriter(out, "csv") as writer:
         writer.write(frame)
-    raw = gzip.open(out, "rt").read() if fmt.endswith("gz") else out.read_text()
+    raw = gzip.decompress(out.read_bytes()).decode() if fmt.endswith("gz") else out.read_text()
     back = list(csv.reader(io.StringIO(raw)))
     assert back[0] == ["'=id", "p_bad", "decision"]
     assert [r[0] for r in back[1:]] == ['\'=HYPERLINK("x")', "'+1+1", "'@SUM(A1)", "A-1", "a,b"]

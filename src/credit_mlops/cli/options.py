@@ -96,8 +96,25 @@ def _scored_file(verb: str) -> OptionInfo:
     )
 
 
+def checked_output_dir(param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """Every output folder a user names follows one rule, checked while the flags are
+    parsed: made if missing, but the folder above it must exist (as for an output file)."""
+    if value is None:
+        return None
+    from credit_mlops.files import output_folder
+
+    return output_folder(value, setting=(param.opts or ["--output-dir"])[0])
+
+
+OUTPUT_DIR_RULE = "Made if missing; the folder above it must exist."
+
+
 def _figures_dir(table: str) -> OptionInfo:
-    return typer.Option("--output-dir", help=f"Where to write the PNGs and {table}.")
+    return typer.Option(
+        "--output-dir",
+        help=f"Where to write the PNGs and {table}. {OUTPUT_DIR_RULE}",
+        callback=checked_output_dir,
+    )
 
 
 # evaluate, explain and fairness: the same options, each help naming the command's work

@@ -99,8 +99,9 @@ def write_drifted(
     unknown = [s for s in shifts if s not in SHIFTS]
     if unknown:
         raise InputError(f"unknown --shift {', '.join(unknown)}; choose from {', '.join(SHIFTS)}")
-    if output.exists() and output.is_dir():
-        raise InputError(f"--output {output} is a folder; name a file")
+    from credit_mlops.files import output_file
+
+    output_file(output, setting="--output")  # before any work; no folder is created
     check_rows_fit(rows, BYTES_PER_ROW)  # before the data file is even read
     dataset = load_dataset(data_file(settings), min_rows_per_class=settings.data.min_rows_per_class)
     frame = drifted(dataset.X, dataset.y.to_numpy(), rows=rows, shifts=shifts, seed=seed)
@@ -115,7 +116,6 @@ def _write(frame: pd.DataFrame, output: Path) -> None:
 
     fmt = output_format(output)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         sep = "," if output.suffix.lower() == ".csv" or fmt != "csv" else " "
         with TableWriter(output, fmt, sep=sep) as writer:
             writer.write(frame)

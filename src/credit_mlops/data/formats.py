@@ -235,9 +235,9 @@ class TableWriter:
         self._binary: Any = None
 
     def __enter__(self) -> TableWriter:
-        from credit_mlops.files import temp_beside
+        from credit_mlops.files import output_file, temp_beside
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        output_file(self.path, setting="--output")  # its folder exists: none is created
         # Its own temporary file: several processes may write the same path at once.
         self._tmp = temp_beside(self.path)
         return self
@@ -297,7 +297,7 @@ class TableWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        from credit_mlops.files import publish
+        from credit_mlops.files import discard, publish
 
         try:
             self._close_handles()
@@ -306,7 +306,7 @@ class TableWriter:
                     raise DataError(f"nothing to write to {self.path}: no rows")
                 publish(self._tmp, self.path)  # fsynced, then renamed into place
         finally:
-            self._tmp.unlink(missing_ok=True)
+            discard(self._tmp)  # never the stream or device written in place
 
 
 def _header(columns: list[str], sep: str) -> str:

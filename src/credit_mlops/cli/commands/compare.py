@@ -55,7 +55,10 @@ def compare(
     ] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to FILE instead of stdout.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to FILE instead of stdout; its folder must exist."
+        ),
     ] = None,
     profile: Profile = None,
     mlflow_uri: MlflowUri = None,

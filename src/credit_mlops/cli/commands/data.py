@@ -66,7 +66,13 @@ def validate(
 def synth(
     rows: Annotated[int, rows_option("How many applicants.")],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="File to write (whole or not at all).")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (whole or not at all; '-' is standard output). Its folder "
+            "must exist.",
+        ),
     ],
     seed: Annotated[int, seed_option("Same seed, same rows.")] = 0,
     fmt: Annotated[
@@ -78,8 +84,10 @@ def synth(
     from credit_mlops.cli.render import console
     from credit_mlops.data.formats import output_format, write_frame
     from credit_mlops.data.synth import synthesize
+    from credit_mlops.files import output_file
 
     chosen = output_format(output, fmt)
+    output_file(output, setting="--output")  # before any work; no folder is created
     frame = synthesize(rows, seed=seed)
     write_frame(frame, output, chosen)
     console.note(f"✓ {output}: {rows} synthetic applicants ({chosen}, seed {seed})")

@@ -17,7 +17,8 @@ def drift(
         typer.Option(
             "--output",
             "-o",
-            help="File to write (.csv: comma-separated).",
+            help="File to write (.csv: comma-separated; '-' is standard output). Its folder "
+            "must exist.",
             dir_okay=False,
             show_default=False,
         ),

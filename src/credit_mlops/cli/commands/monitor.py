@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from credit_mlops.cli.options import MlflowUri, Profile, Target
+from credit_mlops.cli.options import (
+    OUTPUT_DIR_RULE,
+    MlflowUri,
+    Profile,
+    Target,
+    checked_output_dir,
+)
 
 
 class FailOn(StrEnum):
@@ -53,7 +59,12 @@ def monitor(
         ),
     ] = None,
     output_dir: Annotated[
-        Path | None, typer.Option("--output-dir", help="Where to write the PNG and JSON.")
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            help=f"Where to write the PNG and JSON. {OUTPUT_DIR_RULE}",
+            callback=checked_output_dir,
+        ),
     ] = None,
     fmt: Annotated[
         MonitorFormat, typer.Option("--format", "-f", help="Output format.")

@@ -25,7 +25,8 @@ def predict(
         typer.Option(
             "--output",
             "-o",
-            help="[id,] p_bad, decision: CSV, or Parquet by suffix; a Parquet folder on Spark.",
+            help="[id,] p_bad, decision: CSV, or Parquet by suffix; a Parquet folder on Spark; "
+            "'-' is standard output (CSV). Its folder must exist.",
         ),
     ],
     id_column: Annotated[str, typer.Option("--id-column", help="Kept in the output.")] = "id",
@@ -56,13 +57,21 @@ def predict(
     from credit_mlops.cli import interrupts
     from credit_mlops.cli.options import uri_settings
     from credit_mlops.cli.render import console, lifecycle
+    from credit_mlops.errors import InputError
     from credit_mlops.explain.reasons import explain_count
+    from credit_mlops.files import STDOUT
     from credit_mlops.lifecycle.predict import check_paths
     from credit_mlops.lifecycle.predict import predict as run_predict
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)
     k = explain_count(explain, reasons)  # a value: checked before any file is read
+    to_stdout = output_file == STDOUT
+    if to_stdout and (json_out or engine == "spark"):
+        raise InputError(
+            "-o - writes the scores to standard output, which "
+            + ("--json also needs; give -o FILE" if json_out else "Spark cannot; give -o FOLDER")
+        )
     check_paths(input_file, output_file, engine, id_column)  # before the store is opened
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
@@ -86,4 +95,4 @@ def predict(
     if json_out:
         console.emit_json(report)
     else:
-        lifecycle.prediction(report)
+        lifecycle.prediction(report, to_stderr=to_stdout)  # stdout holds the scores

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from credit_mlops.cli.options import Json, MlflowUri, Profile, Target
+from credit_mlops.cli.options import (
+    OUTPUT_DIR_RULE,
+    Json,
+    MlflowUri,
+    Profile,
+    Target,
+    checked_output_dir,
+)
 
 
 def report(
@@ -18,8 +25,9 @@ def report(
             "--output",
             "-o",
             help="Folder for model_card.md, model_card.html and figures/ "
-            "(default .credit/reports/NAME-vVERSION).",
+            f"(default .credit/reports/NAME-vVERSION). {OUTPUT_DIR_RULE}",
             file_okay=False,
+            callback=checked_output_dir,
         ),
     ] = None,
     training_data: Annotated[

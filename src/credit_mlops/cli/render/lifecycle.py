@@ -109,9 +109,9 @@ def rows_progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] |
             bar.stop()
 
 
-def prediction(r: PredictReport) -> None:
+def prediction(r: PredictReport, *, to_stderr: bool = False) -> None:
     share = r.rejected / r.rows if r.rows else 0.0
-    out().print(
+    (err() if to_stderr else out()).print(
         f"✓ scored {r.rows} rows with {r.model_uri}{' on Spark' if r.engine == 'spark' else ''} "
         f"in {r.seconds:.1f}s → {r.output} "
         f"(reject {r.rejected}, {share:.1%}, at P(bad) ≥ {r.threshold:.3f})",

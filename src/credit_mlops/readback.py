@@ -1,0 +1,44 @@
+"""What the tool reads back from files it wrote earlier (run artifacts, outbox records) is
+checked before it is used: corrupted, empty, truncated or foreign content is one line,
+exit 2, naming the file and what to do - never a traceback, never a silent fallback.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from credit_mlops.errors import InputError
+
+T = TypeVar("T")
+
+
+def json_file(path: Path, *, what: str, fix: str) -> Any:
+    """The parsed JSON of `path`; InputError if it is unreadable, empty or not JSON."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{what} cannot be read ({exc.strerror}); {fix}") from None
+    if not raw.strip():
+        raise InputError(f"{what} is empty; {fix}")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{what} is not valid JSON ({_short(exc)}); {fix}") from None
+
+
+def parsed(data: Any, parse: Callable[[Any], T], *, what: str, fix: str) -> T:
+    """`parse(data)`, with any shape or type problem as one line naming `what`."""
+    try:
+        return parse(data)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"{what} is not one the tool wrote ({_short(exc)}); {fix}") from None
+
+
+def _short(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc)
+    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -1,0 +1,98 @@
+"""Outputs where users point them, through the commands: `-o -` is standard output,
+`-o /dev/stdout` and symlinks are written through, and one folder rule for every command,
+checked before any work and stated in --help."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from tests.cli.test_hardening import applicants, one_error_line
+from tests.conftest import credit
+from typer.testing import CliRunner
+
+from credit_mlops.cli.main import app
+
+runner = CliRunner()
+
+
+def test_synth_to_dash_is_standard_output_in_a_real_process(project: Path) -> None:
+    result = credit(["data", "synth", "--rows", "3", "-o", "-"], project, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("laufkont laufzeit") and len(lines) == 4
+    assert not (project / "-").exists()
+    assert "3 synthetic applicants" in result.stderr  # the note stays off stdout
+
+
+def test_synth_to_dev_stdout_writes_through_it(project: Path) -> None:
+    before = os.readlink("/dev/stdout") if os.path.islink("/dev/stdout") else None
+    result = credit(["data", "synth", "--rows", "2", "-o", "/dev/stdout"], project, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 3
+    if before is not None:  # the link is still the link (the tool never replaced it)
+        assert os.path.islink("/dev/stdout") and os.readlink("/dev/stdout") == before
+
+
+def test_drift_writes_through_a_symlink(project: Path, synthetic_file: Path) -> None:
+    real = project / "real.csv"
+    real.write_text("old")
+    link = project / "link.csv"
+    link.symlink_to(real)
+    result = runner.invoke(
+        app, ["data", "drift", "-n", "5", "-o", str(link), "--data", str(synthetic_file)]
+    )
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and len(real.read_text().splitlines()) == 6
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["data", "synth", "--rows", "3", "-o", "{tmp}/missing/x.csv"],
+        ["data", "drift", "-n", "3", "-o", "{tmp}/missing/x.csv"],
+        ["compare", "-o", "{tmp}/missing/x.json", "--format", "json"],
+        ["predict", "m", "-i", "{applicants}", "-o", "{tmp}/missing/x.csv"],
+        ["evaluate", "m", "--output-dir", "{tmp}/missing/sub"],
+        ["explain", "m", "--output-dir", "{tmp}/missing/sub"],
+        ["fairness", "m", "--output-dir", "{tmp}/missing/sub"],
+        ["monitor", "m", "--data", "{applicants}", "--output-dir", "{tmp}/missing/sub"],
+        ["report", "m", "--output", "{tmp}/missing/sub"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_one_folder_rule_for_every_command(store: Path, tmp_path: Path, args: list[str]) -> None:
+    given = applicants(tmp_path)
+    argv = [a.format(tmp=tmp_path, applicants=given) for a in args]
+    result = runner.invoke(app, argv)
+    one_error_line(result, "missing")
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "needle"),
+    [
+        (["data", "synth"], "Its folder must exist"),
+        (["data", "drift"], "Its folder must exist"),
+        (["predict"], "Its folder must exist"),
+        (["compare"], "its folder must exist"),
+        (["evaluate"], "the folder above it must exist"),
+        (["explain"], "the folder above it must exist"),
+        (["fairness"], "the folder above it must exist"),
+        (["monitor"], "the folder above it must exist"),
+        (["report"], "the folder above it must exist"),
+    ],
+)
+def test_help_states_the_rule(command: list[str], needle: str) -> None:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    assert needle in " ".join(result.stdout.split())
+
+
+def test_predict_to_dash_with_json_is_refused(store: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["predict", "m", "-i", str(applicants(tmp_path)), "-o", "-", "--json"]
+    )
+    one_error_line(result, "-o -", "--json")
