@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from markdown_it import MarkdownIt
 from tests.browser import ARGS, chromium_or_skip
 
