@@ -76,8 +76,10 @@ def _journal(path: Path) -> Any:
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
 
+    from credit_mlops.tune.journal import check_journal
+
+    check_journal(path)  # damaged or read-only: refused before anything is appended
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         return JournalStorage(JournalFileBackend(str(path)))
     except OSError as exc:
         raise ConfigError(

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credit_mlops.modeling.search_spaces import Choice, FloatRange, IntRange, Param
+
+if TYPE_CHECKING:
+    from credit_mlops.config.settings import Settings
 
 
 def _seed_for(seed: int, number: int) -> int:
@@ -72,29 +75,55 @@ def open_study(
     from credit_mlops.errors import ConfigError
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # no INFO lines on stderr
-    study = optuna.create_study(
-        storage=storage,
-        study_name=name,
-        direction=direction,  # type: ignore[arg-type]
-        sampler=sampler(seed),
-        pruner=pruner(),
-        load_if_exists=True,
-    )
+    try:  # an existing study is loaded, not re-created: a refused worker writes nothing
+        study = optuna.load_study(
+            study_name=name, storage=storage, sampler=sampler(seed), pruner=pruner()
+        )
+    except KeyError:  # a new study (or one another worker creates at this very moment)
+        study = optuna.create_study(
+            storage=storage,
+            study_name=name,
+            direction=direction,  # type: ignore[arg-type]
+            sampler=sampler(seed),
+            pruner=pruner(),
+            load_if_exists=True,
+        )
     if study.direction.name.lower() != direction:
         raise ConfigError(
             f"study {name!r} already exists and is {study.direction.name.lower()}d; "
             f"this objective is {direction}d: give another --study name"
         )
     stored = study.user_attrs
-    for attr, value in (attrs or {}).items():
-        if attr not in stored:
+    wanted = dict(attrs or {})
+    differ = [k for k, v in wanted.items() if k in stored and stored[k] != v]
+    if differ:  # one study, one question: trials of another question would mix in its best
+        was = ", ".join(f"{k} {stored[k]}" for k in differ)
+        now = ", ".join(f"{k} {wanted[k]}" for k in differ)
+        raise ConfigError(
+            f"study {name!r} was made for {was}; this worker asks {now}: give another "
+            "--study name, or the study's own settings"
+        )
+    for attr, value in wanted.items():
+        if attr not in stored:  # recorded by the first worker (or one of an older version)
             study.set_user_attr(attr, value)
-        elif stored[attr] != value:
-            raise ConfigError(
-                f"study {name!r} was made with {attr} {stored[attr]!r}, not {value!r}: "
-                "give another --study name"
-            )
     return study
+
+
+def study_identity(settings: Settings, key: str, digest: str) -> dict[str, str]:
+    """What defines a study's question: a worker that differs in any of these is refused,
+    so the best trial is never chosen across different models, folds, seeds or data."""
+    cfg, t = settings.train, settings.tune
+    return {
+        "model_key": key,
+        "objective": t.objective,
+        "folds": str(t.folds),
+        "seed": str(cfg.seed),
+        "test_size": f"{cfg.test_size:g}",
+        "data_digest": digest,
+        "cost_matrix": f"accept_bad={settings.cost.accept_bad:g},"
+        f"reject_good={settings.cost.reject_good:g}",
+        "smote": f"{cfg.smote_method}(k={cfg.smote_k_neighbors})" if cfg.smote else "off",
+    }
 
 
 def suggest(trial: Any, space: Mapping[str, Param]) -> dict[str, Any]:

@@ -78,8 +78,9 @@ def space_for(settings: Settings, key: str) -> dict[str, Param]:
     return resolve_space(key, KINDS[key].space, settings.tune.space.get(key), known)
 
 
-def _training_part(settings: Settings) -> tuple[Any, Any, int]:
-    """The training part's features and bad-credit labels; the holdout is never read."""
+def _training_part(settings: Settings) -> tuple[Any, Any, int, str]:
+    """The training part's features, bad-credit labels, row count and the data's digest;
+    the holdout is never read."""
     from credit_mlops.data.dataset import load_dataset
     from credit_mlops.data.locate import data_file
     from credit_mlops.data.split import split_holdout
@@ -90,7 +91,7 @@ def _training_part(settings: Settings) -> tuple[Any, Any, int]:
     holdout = split_holdout(dataset.y, test_size=cfg.test_size, seed=cfg.seed)
     rows = list(holdout.train_rows)
     X = dataset.X.iloc[rows].reset_index(drop=True)
-    return X, target_bad(dataset.y.iloc[rows]), len(rows)
+    return X, target_bad(dataset.y.iloc[rows]), len(rows), dataset.digest
 
 
 def _builder(settings: Settings, key: str) -> Any:
@@ -144,19 +145,20 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     from credit_mlops.tune.objective import plan_folds
     from credit_mlops.tune.search import trial_objective
     from credit_mlops.tune.storage import display_url, open_storage, probe
-    from credit_mlops.tune.study import open_study
+    from credit_mlops.tune.study import open_study, study_identity
     from credit_mlops.tune.workers import counts
 
     t = settings.tune
     _check_key(key)
     probe(_storage_spec(settings))  # a database that does not answer: exit 3 at once
     space = space_for(settings, key)
-    X, y, n_rows = _training_part(settings)
+    X, y, n_rows, digest = _training_part(settings)
     storage = open_storage(_storage_spec(settings))
     name = t.study_name(key)
     direction = OBJECTIVES[t.objective]
-    attrs = {"model_key": key, "objective": t.objective}
-    study = open_study(storage, name, direction, settings.train.seed, attrs)
+    study = open_study(
+        storage, name, direction, settings.train.seed, study_identity(settings, key, digest)
+    )
     start = TuneStart(
         model_key=key,
         study=name,

@@ -1,0 +1,86 @@
+"""An Optuna journal file is checked whole before any worker opens it, and never appended
+to when it is damaged.
+
+Optuna's journal reader skips a last line it cannot decode (a line without its newline, a
+half-written record) as "still being written"; the next worker appends after it, the bad
+line is no longer the last, and the study is unreadable for good. So every line must be
+UTF-8 JSON holding an operation (`op_code`) and end with its newline, or the study is
+refused (exit 2) with the line number and how to recover, and nothing is written to it.
+A journal that cannot be written (a read-only file or folder) is refused up front too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from credit_mlops.errors import ConfigError, InputError
+
+_SETTING = "tune.storage / --storage"
+
+
+def check_journal(path: Path) -> None:
+    """Refuse a journal that is damaged or cannot take writes; a missing one is fine."""
+    if path.exists() and not path.is_file():
+        raise InputError(f"{_SETTING}: {path} is not a file; name a journal file")
+    if path.is_file():
+        problem = _checked_under_lock(path)
+        if problem is not None:
+            line, what = problem
+            keep = line - 1
+            raise ConfigError(
+                f"{_SETTING}: the study journal {path} is damaged at line {line} ({what}); "
+                "nothing was written to it. Keep a copy, then keep its first "
+                f"{keep} line(s) (`head -n {keep} FILE > FILE.fixed`) or use a new journal file"
+            )
+    _check_writable(path)
+
+
+def _checked_under_lock(path: Path) -> tuple[int, str] | None:
+    """Read under Optuna's own journal lock: a record another worker is writing right now
+    is never mistaken for one cut short."""
+    from optuna.storages.journal import JournalFileSymlinkLock
+    from optuna.storages.journal._file import get_lock_file
+
+    try:
+        with get_lock_file(JournalFileSymlinkLock(str(path))):
+            return first_damage(path)
+    except OSError:  # a folder where no lock can be made: read as is, writability is next
+        return first_damage(path)
+
+
+def first_damage(path: Path) -> tuple[int, str] | None:
+    """(line number, what is wrong) of the first line that is not a journal record."""
+    number = 0
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.endswith(b"\n"):
+                return number, "the last line has no newline: a record cut short"
+            try:
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                return number, "bytes that are not UTF-8 text"
+            except json.JSONDecodeError:
+                return number, "a line that is not JSON"
+            if not isinstance(record, dict) or "op_code" not in record:
+                return number, "JSON that is not an Optuna journal record"
+    return None
+
+
+def _check_writable(path: Path) -> None:
+    """The journal and its folder take writes (Optuna keeps a lock file beside it)."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".credit-write-probe-"):
+            pass
+        if path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)  # opened, nothing written
+            os.close(fd)
+    except OSError as exc:
+        raise ConfigError(
+            f"{_SETTING}: the study journal {path} cannot be written ({exc.strerror or exc}); "
+            "make it and its folder writable or use another journal file"
+        ) from None
