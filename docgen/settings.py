@@ -58,6 +58,45 @@ def comments(model: type[BaseModel]) -> dict[str, str]:
     return out
 
 
+# Flags whose name does not spell the setting they set.
+FLAG_SETTINGS = {
+    "model": "train.models",
+    "mlflow_uri": "tracking.uri",
+    "mlflow_experiment": "tracking.experiment",
+    "mlflow_tags": "tracking.tags",
+    "mlflow_disable": "tracking.enabled",
+    "model_version": "model_version",
+    "no_smote": "train.smote",
+    "no_evaluate": "train.evaluate",
+    "no_register": "tracking.register_models",
+}
+
+
+def flag_help() -> dict[str, str]:
+    """Setting -> the help of the flag that sets it: `--cv-folds` of `credit train` sets
+    train.cv_folds; a help that names its setting ("(setting data.path)") says so itself."""
+    import re
+
+    from docgen.commands import walk
+
+    keys = {".".join(path) for entries in rows(with_flags=False).values() for path, _, _ in entries}
+    found: dict[str, str] = {}
+    for entry in walk():
+        verb = entry.path[-1]
+        for param in entry.command.params:
+            text = " ".join((getattr(param, "help", None) or "").split())
+            name = param.name or ""
+            if not text:
+                continue
+            named = re.findall(r"setting ([a-z_]+(?:\.[a-z_]+)*)", text)
+            for key in [*named, FLAG_SETTINGS.get(name, ""), f"{verb}.{name}"]:
+                if key in keys and key not in found:
+                    flag = max(getattr(param, "opts", [""]), key=len)
+                    text = re.sub(r"\s*\[default: [^]]*\]", "", text)
+                    found[key] = f"`{flag}` of `{' '.join(entry.path)}`: {text}"
+    return found
+
+
 def type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
@@ -121,8 +160,9 @@ def _row(path: tuple[str, ...], field: FieldInfo, note: str) -> str:
     )
 
 
-def rows() -> dict[str, list[tuple[tuple[str, ...], FieldInfo, str]]]:
-    """Section name ("" for the top level) -> (path, field, comment) of every setting."""
+def rows(with_flags: bool = True) -> dict[str, list[tuple[tuple[str, ...], FieldInfo, str]]]:
+    """Section name ("" for the top level) -> (path, field, description) of every setting:
+    the field's comment in the source, else the help of the flag that sets it."""
     out: dict[str, list[tuple[tuple[str, ...], FieldInfo, str]]] = {}
     top = comments(Settings)
     for section, model in _sections():
@@ -140,6 +180,13 @@ def rows() -> dict[str, list[tuple[tuple[str, ...], FieldInfo, str]]]:
             ((section, name), field, notes.get(name, ""))
             for name, field in model.model_fields.items()
         ]
+    if with_flags:
+        flags = flag_help()
+        for section, entries in out.items():
+            out[section] = [
+                (path, field, note or flags.get(".".join(path), ""))
+                for path, field, note in entries
+            ]
     return out
 
 

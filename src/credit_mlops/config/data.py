@@ -15,7 +15,11 @@ class DataSettings(Section):
     # the data set's description: a shipped name (configs/data/NAME.toml) or a TOML path
     description: str = "south-german-credit"
     path: Path | None = None
+    # where `credit data fetch` puts the downloaded file; a copy there is used before the shipped
+    # one
     dir: Path = Path("data/raw")
     url: str = UCI_ARCHIVE_URL
+    # pin the downloaded archive: a different checksum is refused
     sha256: str | None = None
+    # a data file with fewer good or bad rows than this is refused
     min_rows_per_class: int = Field(30, ge=1)

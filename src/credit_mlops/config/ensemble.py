@@ -23,11 +23,16 @@ def _member_keys() -> tuple[str, ...]:
 
 
 class EnsembleSettings(Section):
+    # catalogue keys whose P(bad) the soft vote averages
     members: list[str] = Field(
         default_factory=lambda: ["logistic_regression", "xgboost", "random_forest"]
     )
+    # one weight per member (none: equal weights)
     weights: list[float] | None = None
+    # oversample inside the members (measured: it hurts the vote)
     smote: bool = False
+    # per member, parameters overriding the catalogue's (e.g. [ensemble.params.xgboost] max_depth
+    # = 2)
     params: dict[str, dict[str, Scalar]] = Field(default_factory=dict)
 
     @field_validator("members")

@@ -31,5 +31,7 @@ LIMITATIONS = (
 
 
 class ReportSettings(Section):
+    # the model card's intended-use paragraph
     intended_use: str = INTENDED_USE
+    # the model card's list of limitations
     limitations: list[str] = Field(default_factory=lambda: list(LIMITATIONS))

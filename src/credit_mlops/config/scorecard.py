@@ -39,17 +39,28 @@ TRENDS: tuple[str, ...] = (
 
 
 class ScorecardSettings(Section):
+    # bad-rate trend of every characteristic's bins (auto: optbinning picks where the data
+    # supports it; auto_asc_desc: monotonic; none: free)
     monotonic_trend: str = "auto"
+    # per characteristic, a trend overriding monotonic_trend (e.g. hoehe = "auto_asc_desc")
     trends: dict[str, str] = Field(default_factory=dict)
+    # smallest share of the rows a bin may hold
     min_bin_share: float = Field(0.05, ge=0.0, le=0.5)
+    # most bins per characteristic (none: no limit)
     max_n_bins: int | None = Field(None, ge=2)
+    # nominal codes rarer than this are scored as neutral (WoE 0), as unseen codes are
     rare_code_share: float = Field(0.02, ge=0.0, lt=0.5)
+    # inverse regularisation strengths the logistic regression on the WoE columns chooses from
     c_grid: list[float] = Field(
         default_factory=lambda: [0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0], min_length=1
     )
+    # folds of the inner CV that chooses C
     inner_folds: int = Field(5, ge=2, le=20)
+    # points to double the odds
     pdo: float = Field(20.0, gt=0)
+    # the score at base_odds
     base_score: float = 600.0
+    # good:bad odds that score base_score
     base_odds: float = Field(50.0, gt=0)
 
     @field_validator("monotonic_trend")

@@ -15,19 +15,29 @@ class TrackingSettings(Section):
     uri: str | None = None
     experiment: str = Field("credit-risk", min_length=1)
     register_models: bool = True
+    # the local store's folder: mlflow.db, artifacts/, outbox/ (used when no uri is set)
     store_dir: Path = Path(".credit")
+    # logged as the runs' `project` tag
     project: str = "credit-mlops"
+    # logged as the runs' `team` tag
     team: str = "credit-risk"
     tags: dict[str, str] = Field(default_factory=dict)
+    # what compare sorts by and the promotion gate compares
     primary_metric: str = "roc_auc_test_mean"
     search_page_size: int = Field(1000, ge=1, le=50000)  # runs per search request
+    # for a server with basic auth
     username: str | None = None
+    # for a server with basic auth
     password: SecretStr | None = None
+    # a bearer token instead of a username and password
     token: SecretStr | None = None
     # MLflow's own HTTP retry settings (MLFLOW_HTTP_REQUEST_*); fail fast by default.
     http_max_retries: int = Field(1, ge=0, le=10)
+    # seconds MLflow waits for one HTTP answer
     http_timeout: int = Field(4, ge=1, le=600)
+    # seconds of backoff between HTTP retries (an integer)
     http_backoff_factor: int = Field(1, ge=0, le=60)
+    # random jitter added to the backoff
     http_backoff_jitter: float = Field(0.0, ge=0.0)
 
     @field_validator("experiment")

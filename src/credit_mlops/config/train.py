@@ -16,23 +16,28 @@ SMOTE_METHODS = ("SMOTE", "BorderlineSMOTE", "ADASYN")
 
 
 class TrainSettings(Section):
+    # the model keys `credit train` fits when no --model is given; all = the five catalogue models
     models: list[str] = Field(default_factory=lambda: ["all"])
     cv_folds: int = Field(5, ge=2, le=50)
     cv_repeats: int = Field(3, ge=1, le=50)
     seed: int = Field(42, ge=0, le=2**32 - 1)
     test_size: float = Field(0.3, ge=0.0, lt=1.0)  # 0: no holdout, every row trains
+    # oversample the bad credits inside every training fold (false: --no-smote)
     smote: bool = True
     smote_method: str = "BorderlineSMOTE"
+    # neighbours SMOTE draws synthetic rows from
     smote_k_neighbors: int = Field(5, ge=1)
+    # neighbours BorderlineSMOTE uses to find the borderline rows
     smote_m_neighbors: int = Field(10, ge=1)
     # Above this many training rows oversampling is refused: its neighbour search grows with
     # the square of the rows (measured; see modeling/oversampling_cost.py). 0: no limit.
     smote_max_rows: int = Field(default_factory=default_limit, ge=0)
     # class_weight='balanced' (scale_pos_weight for XGBoost) instead of oversampling
     class_weight: bool = False
+    # cross-validate before the final fit (false: --no-evaluate, faster, no CV metrics)
     evaluate: bool = True
     n_jobs: int = Field(-1, ge=-1)
-    # CalibratedClassifierCV around the whole pipeline; none by default (see README)
+    # CalibratedClassifierCV around the whole pipeline; none by default (measured: see docs)
     calibrate: Literal["none", "sigmoid", "isotonic"] = "none"
     # The exact RBF SVM grows about quadratically: above this many training rows `--model
     # svm` is refused and `all` leaves svm out (default: one CV fit ~10 min, svm_scale.py).

@@ -27,6 +27,7 @@ class TuneSettings(Section):
     grace_period: int = Field(30, ge=2)  # seconds without a heartbeat before a trial is dead
     max_retry: int = Field(3, ge=0)  # times a dead worker's trial is queued again
     connect_timeout: int = Field(5, ge=1, le=60)  # seconds to reach the database
+    # per model key, parameters overriding its search space: {low, high, log} or {choices}
     space: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("study")
