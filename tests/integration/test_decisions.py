@@ -59,7 +59,16 @@ def test_predict_evaluate_and_a_plain_client_decide_alike(
     import mlflow.sklearn
 
     scored, report = _holdout_applicants(proj, tmp_path, key)
-    proj.json("predict", key, "-i", str(tmp_path / "applicants.csv"), "-o", str(tmp_path / "o.csv"))
+    proj.json(
+        "predict",
+        key,
+        "-i",
+        str(tmp_path / "applicants.csv"),
+        "-o",
+        str(tmp_path / "o.csv"),
+        "--explain",
+        "3",
+    )
     predicted = pd.read_csv(tmp_path / "o.csv")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", proj.uri)
     model = mlflow.sklearn.load_model(f"models:/{key}/latest")
@@ -68,9 +77,18 @@ def test_predict_evaluate_and_a_plain_client_decide_alike(
     assert (plain == scored["decision"].to_numpy()).all()
     assert (plain == predicted["decision"].to_numpy()).all()
     assert 0 < (plain == "reject").sum() < len(plain)  # a real decision, not one class
-    # what `mlflow models serve` and Spark use: the pyfunc flavour gives the same decisions
-    served = mlflow.pyfunc.load_model(f"models:/{key}/latest").predict(applicants)
-    assert np.asarray(served).tolist() == model.predict(applicants).tolist()
+    # what `mlflow models serve` and Spark use: the pyfunc flavour gives the whole decision,
+    # row for row the same as `credit predict --explain 3`
+    served = mlflow.pyfunc.load_model(f"models:/{key}/latest").predict(
+        applicants, params={"reasons": 3}
+    )
+    assert served["decision"].tolist() == predicted["decision"].tolist()
+    np.testing.assert_array_equal(served["p_bad"].to_numpy(), predicted["p_bad"].to_numpy())
+    for i in (1, 2, 3):
+        mine = served[f"reason_{i}"].fillna("").tolist()
+        assert mine == predicted[f"reason_{i}"].fillna("").tolist()
+    # the score is P(bad) on the points scale: higher P(bad), fewer points
+    assert (np.diff(served.sort_values("p_bad")["score"].to_numpy()) <= 0).all()
     # the threshold inside the model is the cost matrix's Bayes rule, and what evaluate used
     assert model.threshold == pytest.approx(1 / 6)
     assert report["threshold"] == pytest.approx(model.threshold)

@@ -277,7 +277,7 @@ def test_skops_round_trip(
     X, _ = credit_data
     blob = skops.io.dumps(card)
     untrusted = skops.io.get_untrusted_types(data=blob)
-    assert "credit_mlops.modeling.scorecard.ScorecardClassifier" in untrusted
+    assert "credit_runtime.scorecard.ScorecardClassifier" in untrusted
     loaded = skops.io.loads(blob, trusted=untrusted)
     np.testing.assert_array_equal(loaded.predict_proba(X), card.predict_proba(X))
     np.testing.assert_array_equal(loaded.credit_score(X), card.credit_score(X))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableError
-from credit_mlops.explain.attribution import Explainer, factory_for
+from credit_mlops.explain.attribution import Explainer, build, factory_for
 from credit_mlops.explain.background import ARTIFACT, from_json
 from credit_mlops.explain.reasons import check_count, reasons
 from credit_mlops.tracking.records import Classifier, RunRecord
@@ -39,7 +39,8 @@ def model_explainer(store: TrackingStore, run: RunRecord, model: Any) -> Explain
     factory = factory_for(model, key, FEATURES)
     # tree explainers need no background: no download for them
     needed = getattr(factory, "needs_background", True)
-    return factory(model, list(FEATURES), stored_background(store, run) if needed else None)
+    background = stored_background(store, run) if needed else None
+    return build(factory, model, list(FEATURES), background)
 
 
 def reason_maker(store: TrackingStore, run: RunRecord, model: Classifier, k: int) -> ReasonMaker:

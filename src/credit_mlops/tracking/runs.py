@@ -114,23 +114,17 @@ def log_training_run(
 def _log_contents(client: Any, run: Any, spec: RunSpec) -> Any:
     import mlflow
     from mlflow.entities import Metric, Param
-    from mlflow.models import infer_signature
+
+    from credit_mlops.tracking import portable
 
     run_id = run.info.run_id
     with mlflow.start_run(run_id=run_id):
         # The model first: logged after the metrics, MLflow would fetch each metric's
         # history (one request per metric) to link it to the model.
-        # predict() is the decision (1 = bad = reject): what a pyfunc or a server returns
-        decisions = spec.pipeline.predict(spec.input_example)
-        types = trusted_types(spec.pipeline)
-        info = mlflow.sklearn.log_model(
-            spec.pipeline,
-            name=MODEL_NAME,
-            signature=infer_signature(spec.input_example, decisions),
-            input_example=spec.input_example,
-            pip_requirements=pip_requirements(spec.pip_packages),
-            serialization_format="skops",
-            skops_trusted_types=types,
+        # One model, two flavours: sklearn's predict() is the decision (1 = bad = reject),
+        # the pyfunc gives P(bad), decision, score and reasons (credit_runtime).
+        info = portable.log_spec_model(
+            spec, MODEL_NAME, trusted_types(spec.pipeline), pip_requirements
         )
         if spec.booster is not None:
             import mlflow.xgboost

@@ -214,6 +214,7 @@ def run_spec(
     from credit_mlops.data.schema import TARGET
     from credit_mlops.explain.background import to_json as background_json
     from credit_mlops.monitor.build import reference_artifact
+    from credit_mlops.train import model_files
 
     kind = KINDS[key]
     metrics, threshold_source = decision_metrics(cv, pipeline, settings.cost.threshold)
@@ -254,6 +255,7 @@ def run_spec(
                 bins=settings.monitor.bins,
             ),
             **(scorecard_artifact(key, pipeline) if "scorecard_table" in kind.artifacts else {}),
+            **model_files.artifacts(settings, key),  # read by the logged model itself
         },
         register_as=(reg_name or key) if register else None,
         version_tags={"model_version": settings.model_version, "model_key": key},

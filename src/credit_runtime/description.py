@@ -1,0 +1,210 @@
+"""Applicants checked against the data description the model carries, and reasons worded
+from it.
+
+The description travels with the logged model (`credit/description.json`, the JSON of the
+data set's description file), so the model refuses what `credit predict` refuses without the
+project installed:
+
+    {"columns": {"laufkont": {"label": "status", "kind": "nominal", "aliases": ["status"],
+                              "codes": {"1": "no checking account", ...}},
+                 "laufzeit": {"label": "duration", "kind": "numeric", "range": [1, 120],
+                              "integer": true, "unit": "months"}, ...}}
+
+Integer codes must be one of the codes; numbers must lie in their range and be whole where
+`integer` says so (an integer-valued float such as 2.0 is accepted); missing values are refused
+unless `missing` allows them; aliases are accepted names. Labels and units word a reason.
+Every row is checked with whole-column numpy operations; the first offending row is named,
+counted from 0 in the frame given to `predict`. Other keys (target, protected attributes) are
+not needed for scoring and are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from credit_runtime.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+SHOWN_NAMES = 5  # unknown or missing names listed in a message before "and N more"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str | None = None
+    codes: Mapping[str, str] = field(default_factory=dict)  # code -> label
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    unit: str | None = None
+    missing: bool = False  # missing values allowed
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def integer_codes(self) -> bool:
+        return bool(self.codes) and all(_is_int(k) for k in self.codes)
+
+
+@dataclass(frozen=True)
+class Description:
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Description:
+        """From the JSON of a data description (`credit_mlops.data.description`): columns
+        keyed by name, each with kind, codes (code -> label), range, integer, unit, missing,
+        aliases and label."""
+        columns = []
+        for name, raw in data["columns"].items():
+            bounds = raw.get("range") or (None, None)
+            columns.append(
+                Column(
+                    name=str(name),
+                    label=raw.get("label") or None,
+                    codes={str(k): str(v) for k, v in (raw.get("codes") or {}).items()},
+                    low=bounds[0],
+                    high=bounds[1],
+                    integer=bool(raw.get("integer", False)),
+                    unit=raw.get("unit"),
+                    missing=bool(raw.get("missing", False)),
+                    aliases=tuple(raw.get("aliases") or ()),
+                )
+            )
+        return cls(tuple(columns))
+
+    def describe(self, column: str, value: object) -> str:
+        """`status: no checking account`, `duration: 48 months` (the code table's words)."""
+        spec = next((c for c in self.columns if c.name == column), None)
+        if spec is None:
+            return f"{column}: {value}"
+        return f"{spec.label or spec.name}: {_value_label(spec, value)}"
+
+    def validate(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The described columns as int64 (float64 where fractions are allowed), in order;
+        InvalidInput naming the first bad row and column otherwise. Other columns are ignored."""
+        import pandas as pd
+
+        frame = self._named(frame)
+        out = {c.name: self._column(c, frame[c.name]) for c in self.columns}
+        return pd.DataFrame(out, index=frame.index)
+
+    def _named(self, frame: pd.DataFrame) -> pd.DataFrame:
+        aliases = {a: c.name for c in self.columns for a in c.aliases}
+        renamed = {k: v for k, v in aliases.items() if k in frame.columns and v not in frame}
+        if renamed:
+            frame = frame.rename(columns=renamed)
+        missing = [c for c in self.names if c not in frame.columns]
+        if missing:
+            shown = ", ".join(missing[:SHOWN_NAMES])
+            more = f" and {len(missing) - SHOWN_NAMES} more" if len(missing) > SHOWN_NAMES else ""
+            raise InvalidInput(
+                f"missing column(s) {shown}{more}: every applicant needs the columns "
+                f"{', '.join(self.names)}",
+                column=missing[0],
+            )
+        return frame
+
+    def _column(self, spec: Column, series: pd.Series) -> np.ndarray:
+        import numpy as np
+        import pandas as pd
+
+        missing = series.isna().to_numpy()
+        if not spec.missing:
+            _refuse(spec, series, missing, "", missing=True)
+        if spec.codes and not spec.integer_codes:  # text codes: the code itself
+            known = np.isin(series.astype(str).to_numpy(), list(spec.codes)) | missing
+            _refuse(spec, series, ~known, "is not one of its codes", codes=True)
+            return series.to_numpy(dtype=object)
+        if pd.api.types.is_bool_dtype(series.dtype):
+            _refuse(spec, series, np.ones(len(series), dtype=bool), "is not a number")
+        values = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64")
+        _refuse(spec, series, np.isnan(values) & ~missing, "is not a number")
+        _refuse(spec, series, np.isinf(values), "is not a finite number")
+        whole = spec.integer or spec.integer_codes
+        if whole:
+            _refuse(spec, series, (values % 1 != 0) & ~missing, "is not a whole number")
+        if spec.integer_codes:
+            known = np.isin(values, [int(k) for k in spec.codes]) | missing
+            _refuse(spec, series, ~known, "is not one of its codes", values, codes=True)
+        if spec.low is not None:
+            _refuse(spec, series, values < spec.low, f"is below {_number(spec.low)}", values)
+        if spec.high is not None:
+            _refuse(spec, series, values > spec.high, f"is above {_number(spec.high)}", values)
+        return values.astype("int64") if whole and not missing.any() else values
+
+
+def _refuse(
+    spec: Column,
+    series: pd.Series,
+    bad: np.ndarray,
+    what: str,
+    values: np.ndarray | None = None,
+    *,
+    missing: bool = False,
+    codes: bool = False,
+) -> None:
+    if not bad.any():
+        return
+    import numpy as np
+
+    rows = np.flatnonzero(bad)
+    row = int(rows[0])
+    shown = series.iloc[row] if values is None else values[row]
+    domain = ""
+    if codes:
+        domain = f" (codes: {', '.join(list(spec.codes)[:12])})"
+    elif values is not None and spec.low is not None and spec.high is not None:
+        domain = f" (allowed: {_number(spec.low)} to {_number(spec.high)})"
+    others = f"; {len(rows) - 1} more row(s) too" if len(rows) > 1 else ""
+    said = "the value is missing" if missing else f"{_shown(shown)} {what}{domain}"
+    raise InvalidInput(
+        f"row {row}, column '{spec.name}': {said}{others}",
+        row=row,
+        column=spec.name,
+    )
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _value_label(spec: Column, value: object) -> str:
+    """A code's label, a number with its unit, or the value (as `credit predict --explain`)."""
+    try:
+        number: float | None = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = None
+    if spec.codes:
+        key = str(int(number)) if number is not None and number.is_integer() else str(value)
+        label = spec.codes.get(key)
+        if label is not None:
+            return label
+    if spec.unit and number is not None:
+        shown = int(number) if float(number).is_integer() else round(float(number), 4)
+        return f"{shown} {spec.unit}"
+    if number is not None:
+        return f"{number:g}"
+    return str(value)
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,47 @@
+"""Reasons of a WoE scorecard: the characteristics with the most points below their maximum
+(the method credit bureaus use), from the scorecard's own table
+(`modeling.scorecard_table.points_below_max`).
+
+values[i, c] = max points of c - applicant i's points for c (>= 0, larger = a stronger reason);
+base = - the sum of the maxima; values + base add up to minus the applicant's score, exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credit_runtime.errors import ExplanationUnavailable
+from credit_runtime.explain.attribution import Attribution
+
+
+class ScorecardExplainer:
+    method = "points below each characteristic's maximum (scorecard), points"
+    needs_background = False
+
+    def __init__(self, model: Any, columns: Sequence[str], background: pd.DataFrame | None):
+        from credit_runtime.scorecard_table import find_scorecard, max_points
+
+        card = find_scorecard(model)
+        if card is None:
+            raise ExplanationUnavailable("a scorecard key whose model holds no fitted scorecard")
+        self.model = model
+        self.columns = tuple(columns)
+        self.best_total = float(max_points(card).sum())
+
+    def explain(self, X: pd.DataFrame) -> Attribution:
+        from credit_runtime.scorecard_table import points_below_max
+
+        below = points_below_max(self.model, X[list(self.columns)])
+        values = below.reindex(columns=list(self.columns), fill_value=0.0).to_numpy(dtype=float)
+        return Attribution(
+            values=values,
+            base=np.full(len(X), -self.best_total),
+            columns=self.columns,
+            space="points",
+            method=self.method,
+            exact=True,
+        )

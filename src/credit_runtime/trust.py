@@ -1,0 +1,78 @@
+"""The types a credit model may hold, kept here and not in the model.
+
+skops refuses to build any type it does not trust; MLflow's sklearn flavour trusts whatever the
+model's own MLmodel lists (`skops_trusted_types`), so a model can vouch for itself. The
+runtime (and the `credit` tool, which loads through here) trusts skops' defaults plus this
+list only: a model naming anything else is refused before any of it is built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from credit_runtime.errors import UntrustedModel
+
+# Beyond skops' own defaults (scikit-learn's estimators, numpy and builtins): what the
+# catalogue's models are made of. Old class paths stay so that older models still load.
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        # the runtime's own estimators (and where they lived before)
+        "credit_runtime.scorecard.ScorecardClassifier",
+        "credit_runtime.kernel_approx.ScaledNystroem",
+        "credit_mlops.modeling.scorecard.ScorecardClassifier",
+        "credit_mlops.modeling.kernel_approx.ScaledNystroem",
+        # imbalanced-learn: the pipeline and its samplers (skipped when predicting)
+        "imblearn.pipeline.Pipeline",
+        "imblearn.over_sampling._smote.base.SMOTE",
+        "imblearn.over_sampling._smote.filter.BorderlineSMOTE",
+        "imblearn.over_sampling._adasyn.ADASYN",
+        # XGBoost
+        "xgboost.sklearn.XGBClassifier",
+        "xgboost.core.Booster",
+        "sklearn.tree._tree.Tree",
+        # optbinning: the scorecard's binning
+        "optbinning.binning.binning_process.BinningProcess",
+        "optbinning.binning.binning.OptimalBinning",
+        "optbinning.binning.binning_statistics.BinningTable",
+        # scikit-learn types skops does not trust by default
+        "sklearn.model_selection._classification_threshold.FixedThresholdClassifier",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.model_selection._split.StratifiedKFold",
+        "sklearn.utils._bunch.Bunch",
+        "builtins.slice",
+        "numpy.dtype",
+        "collections.OrderedDict",
+    }
+)
+
+
+def untrusted(data_file: Path) -> list[str]:
+    """The types in a skops file that neither skops nor this runtime trusts."""
+    import skops.io
+
+    found = skops.io.get_untrusted_types(file=data_file)
+    return sorted(t for t in found if t not in TRUSTED_TYPES)
+
+
+def load_estimator(data_file: Path) -> Any:
+    """The estimator in a skops file, built only from trusted types."""
+    import skops.io
+
+    if data_file.suffix != ".skops":
+        raise UntrustedModel(
+            f"{data_file.name}: not a skops file; this runtime loads only skops models, whose "
+            "types it can check before building them"
+        )
+    refused = untrusted(data_file)
+    if refused:
+        shown = ", ".join(refused[:5]) + (
+            f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+        )
+        raise UntrustedModel(
+            f"{data_file.name} holds type(s) this runtime does not trust: {shown}; "
+            "it was not built by credit, or needs a newer credit runtime"
+        )
+    found = skops.io.get_untrusted_types(file=data_file)
+    return skops.io.load(data_file, trusted=found)

@@ -1,0 +1,130 @@
+"""The scoring runtime on its own: a fitted pipeline, the data description, the decision, the
+score, the reasons and the refusals (no MLflow store needed)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from credit_mlops.data.schema import DEFAULT, FEATURES
+from credit_mlops.data.synthetic import synthetic
+from credit_runtime import InvalidInput
+from credit_runtime.description import Description
+from credit_runtime.model import CreditModel, Scale
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return synthetic(300, seed=3)
+
+
+@pytest.fixture(scope="module")
+def model(frame: pd.DataFrame) -> CreditModel:
+    from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline, target_bad
+
+    from credit_mlops.explain.background import to_json
+    from credit_mlops.modeling.decision import with_decision
+    from credit_runtime.pyfunc import background_frame
+
+    X = frame[list(FEATURES)]
+    pipeline = with_decision(build_pipeline("logistic_regression", PipelineConfig(7, None)), 0.3)
+    pipeline.fit(X, target_bad(frame["kredit"]))
+    return CreditModel(
+        pipeline,
+        description=Description.from_json(DEFAULT.to_json()),
+        key="logistic_regression",
+        background=background_frame(to_json(X, 7)),
+    )
+
+
+def test_the_whole_decision_one_row_per_applicant(model: CreditModel, frame: pd.DataFrame) -> None:
+    applicants = frame[list(FEATURES)].head(20)
+    out = model.predict(applicants, {"reasons": 2})
+    assert list(out.columns) == ["p_bad", "decision", "score", "reason_1", "reason_2"]
+    expected = model.estimator.predict_proba(applicants)[:, 1]
+    np.testing.assert_array_equal(out["p_bad"].to_numpy(), expected)
+    assert out["decision"].tolist() == np.where(expected >= 0.3, "reject", "accept").tolist()
+    # P(bad) on the points scale: 600 at 50:1 good:bad, 20 points per doubling
+    odds = (1 - expected) / expected
+    np.testing.assert_allclose(out["score"], 600 + 20 / np.log(2) * np.log(odds / 50))
+    named = out["reason_1"].dropna()
+    assert len(named) and all(": " in r for r in named)  # `status: no checking account`
+    assert list(model.predict(applicants, {"reasons": 0}).columns) == ["p_bad", "decision", "score"]
+    assert "reason_4" in model.predict(applicants).columns  # the model's default, 4
+
+
+def test_integer_valued_floats_and_english_names_are_accepted(
+    model: CreditModel, frame: pd.DataFrame
+) -> None:
+    applicants = frame[list(FEATURES)].head(5)
+    base = model.predict(applicants, {"reasons": 0})
+    english = applicants.astype(float).rename(columns={"laufkont": "status", "hoehe": "amount"})
+    pd.testing.assert_frame_equal(model.predict(english, {"reasons": 0}), base)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        ("laufkont", 9, "row 2, column 'laufkont': 9 is not one of its codes (codes: 1, 2, 3, 4)"),
+        ("hoehe", -5000, "row 2, column 'hoehe': -5000 is below 1"),
+        ("hoehe", 1049.5, "row 2, column 'hoehe': 1049.5 is not a whole number"),
+        ("moral", None, "row 2, column 'moral': the value is missing"),
+        ("verw", "car", "row 2, column 'verw': 'car' is not a number"),
+    ],
+)
+def test_what_credit_predict_refuses_is_refused_naming_row_and_column(
+    model: CreditModel, frame: pd.DataFrame, column: str, value: object, says: str
+) -> None:
+    applicants = frame[list(FEATURES)].head(4).astype(object)
+    applicants.loc[applicants.index[2], column] = value
+    with pytest.raises(InvalidInput) as info:
+        model.predict(applicants)
+    assert str(info.value).startswith(says)
+    assert (info.value.row, info.value.column) == (2, column)
+
+
+def test_a_missing_column_is_named(model: CreditModel, frame: pd.DataFrame) -> None:
+    with pytest.raises(InvalidInput, match=r"missing column.*alter") as info:
+        model.predict(frame[list(FEATURES)].drop(columns="alter").head(2))
+    assert info.value.column == "alter" and info.value.row is None
+
+
+@pytest.mark.parametrize("k", [-1, 2.5, "4", True, 21])
+def test_a_bad_reasons_parameter_is_refused(
+    model: CreditModel, frame: pd.DataFrame, k: object
+) -> None:
+    with pytest.raises(InvalidInput, match="parameter 'reasons'"):
+        model.predict(frame[list(FEATURES)].head(1), {"reasons": k})
+
+
+def test_a_model_without_description_decides_and_warns_once(
+    model: CreditModel, frame: pd.DataFrame
+) -> None:
+    bare = CreditModel(model.estimator, columns=list(FEATURES))
+    applicants = frame[list(FEATURES)].head(3)
+    with pytest.warns(UserWarning, match="no data description") as caught:
+        out = bare.predict(applicants)
+        bare.predict(applicants)
+    assert len(caught) == 1
+    assert list(out.columns) == ["p_bad", "decision", "score"]  # no reasons without it
+
+
+def test_the_scale_is_the_settings_scale() -> None:
+    scale = Scale(pdo=40, base_score=500, base_odds=10)
+    p = np.array([1 / 11, 1 / 21])  # 10:1 and 20:1 good:bad
+    np.testing.assert_allclose(scale.points(p), [500, 540])
+    assert np.isfinite(scale.points(np.array([0.0, 1.0]))).all()
+
+
+def test_the_runtime_imports_neither_mlflow_nor_credit_mlops() -> None:
+    code = (
+        "import sys, credit_runtime.pyfunc, credit_runtime.model, credit_runtime.description; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('mlflow', 'credit_mlops')]; "
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
