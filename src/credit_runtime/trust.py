@@ -50,9 +50,14 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
 
 def untrusted(data_file: Path) -> list[str]:
     """The types in a skops file that neither skops nor this runtime trusts."""
+    import zipfile
+
     import skops.io
 
-    found = skops.io.get_untrusted_types(file=data_file)
+    try:
+        found = skops.io.get_untrusted_types(file=data_file)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UntrustedModel(f"{data_file.name}: not a readable skops file ({exc})") from exc
     return sorted(t for t in found if t not in TRUSTED_TYPES)
 
 
@@ -74,5 +79,6 @@ def load_estimator(data_file: Path) -> Any:
             f"{data_file.name} holds type(s) this runtime does not trust: {shown}; "
             "it was not built by credit, or needs a newer credit runtime"
         )
+    # every type is now known to be skops' own or ours: trust exactly those
     found = skops.io.get_untrusted_types(file=data_file)
     return skops.io.load(data_file, trusted=found)

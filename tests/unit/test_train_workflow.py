@@ -56,6 +56,8 @@ def test_one_run_logs_the_seed_contract_and_registers(settings) -> None:  # type
         "results/holdout.json",
         "explain/background.json",  # the explanation background (credit explain, predict)
         "monitoring/reference.json",
+        "model/description.json",  # carried by the logged model too (credit_runtime)
+        "model/decision.json",
     }
     reference = spec.artifacts["monitoring/reference.json"]
     assert isinstance(reference, dict) and reference["score_source"].startswith("in-sample")

@@ -39,6 +39,9 @@ class TrackingSettings(Section):
     http_backoff_factor: int = Field(1, ge=0, le=60)
     # random jitter added to the backoff
     http_backoff_jitter: float = Field(0.0, ge=0.0)
+    # Load stored models in formats that run code while they load (pickle, cloudpickle):
+    # off, credit loads only skops models whose types it checks (tracking.model_trust).
+    trust_models_that_run_code: bool = False
 
     @field_validator("experiment")
     @classmethod

@@ -42,9 +42,10 @@ from credit_mlops.tracking.store_lock import (
 class Tracker:
     """One tracking URI and experiment; opened once per command (see tracking.open)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, trust_models_that_run_code: bool = False) -> None:
         self.conn = conn
         conn.probe_database()  # before MLflow is even imported
+        self.trust_models_that_run_code = trust_models_that_run_code  # see model_trust
         with local_lock(conn.uri), conn.guard():  # see tracking.store_lock.open_client
             self._client: Any = open_client(conn.uri)
         self._experiment_id: str | None = None
@@ -204,11 +205,19 @@ class Tracker:
             self._client.log_artifact(run_id, str(local_path), artifact_path)
 
     def load_model(self, uri: str) -> Classifier:
-        with self.conn.guard():
-            import mlflow.sklearn
+        """The estimator at `uri`, loaded only if the tool can check it (model_trust)."""
+        from credit_mlops.tracking import model_trust
 
-            model: Classifier = mlflow.sklearn.load_model(uri)
+        with self.conn.guard():
+            model: Classifier = model_trust.load_model(uri, self.trust_models_that_run_code)
             return model
+
+    def load_decision_model(self, uri: str) -> Any:
+        """The whole decision of the model at `uri` (`credit_runtime.model.CreditModel`)."""
+        from credit_mlops.tracking import model_trust
+
+        with self.conn.guard():
+            return model_trust.load_decision_model(uri, self.trust_models_that_run_code)
 
     def spark_udf(
         self, spark: Any, uri: str, *, threshold: float, features: list[str], folder: Path
@@ -218,7 +227,11 @@ class Tracker:
 
         with self.conn.guard():
             path = spark_scoring.save_decision_model(
-                uri, threshold=threshold, features=features, folder=folder
+                uri,
+                threshold=threshold,
+                features=features,
+                folder=folder,
+                trust_code=self.trust_models_that_run_code,
             )
             return spark_scoring.spark_udf(spark, path)
 

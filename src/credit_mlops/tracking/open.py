@@ -60,7 +60,8 @@ def open_tracker(settings: Settings, *, existing: bool = False) -> Tracker:
             "with --mlflow-uri / --profile"
         )
     target(settings)
-    tracker = Tracker(connection(settings))
+    trust = settings.tracking.trust_models_that_run_code
+    tracker = Tracker(connection(settings), trust_models_that_run_code=trust)
     if tracker.is_remote:
         tracker.ping()  # one quick request: a server that is not there fails fast
     return tracker

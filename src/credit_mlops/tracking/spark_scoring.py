@@ -47,14 +47,23 @@ class DecisionModel(PythonModel):
 
 
 def save_decision_model(
-    model_uri: str, *, threshold: float, features: list[str], folder: Path
+    model_uri: str,
+    *,
+    threshold: float,
+    features: list[str],
+    folder: Path,
+    trust_code: bool = False,
 ) -> Path:
-    """Download the registered model and save the wrapping pyfunc beside it, in `folder`."""
+    """Download the registered model, check it (`model_trust`: the executors load it) and
+    save the wrapping pyfunc beside it, in `folder`."""
     import mlflow.artifacts
+
+    from credit_mlops.tracking import model_trust
 
     quiet = os.environ.get("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR") or "false"
     with scoped_environ({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": quiet}):
         local = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(folder / "model")))
+    model_trust.check(local, model_uri, trust_code=trust_code)
     target = folder / "decision-model"
     mlflow.pyfunc.save_model(
         path=str(target),

@@ -1,0 +1,116 @@
+"""Loading a stored model only when the tool can check it before any of it runs.
+
+A skops model is checked against the runtime's allowlist of types (`credit_runtime.trust`),
+kept by the tool, not against the list the model writes about itself in its MLmodel. Any other
+format (pickle, cloudpickle, a custom pyfunc) runs code while it is read, so it is refused with
+one line, unless the user turns on `tracking.trust_models_that_run_code`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from credit_mlops.errors import InputError
+
+SETTING = "tracking.trust_models_that_run_code"
+ENV = "CREDIT_TRACKING__TRUST_MODELS_THAT_RUN_CODE"
+
+
+class UntrustedModelError(InputError):
+    """A stored model the tool cannot check before it runs (exit 2)."""
+
+
+def sklearn_flavour(folder: Path) -> dict[str, Any] | None:
+    """The MLmodel's sklearn flavour (serialization format, data file), or None."""
+    import yaml
+
+    mlmodel = folder / "MLmodel"
+    try:
+        meta = yaml.safe_load(mlmodel.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UntrustedModelError(f"{mlmodel}: not a readable MLmodel file ({exc})") from exc
+    flavours = meta.get("flavors") if isinstance(meta, dict) else None
+    flavour = flavours.get("sklearn") if isinstance(flavours, dict) else None
+    return flavour if isinstance(flavour, dict) else None
+
+
+def checked_file(folder: Path, uri: str, *, trust_code: bool) -> Path | None:
+    """The skops file to load with the allowlist; None when the user trusts code and the model
+    is in another format (load it MLflow's way); UntrustedModelError otherwise."""
+    flavour = sklearn_flavour(folder)
+    fmt = str((flavour or {}).get("serialization_format") or "no scikit-learn flavour")
+    if flavour is not None and fmt == "skops":
+        return folder / str(flavour.get("pickled_model") or "model.skops")
+    if trust_code:
+        return None
+    raise UntrustedModelError(
+        f"{uri} is stored as {fmt}, which runs code while it loads; credit loads only skops "
+        f"models whose types it checks. Retrain it with credit, or if you trust who stored it, "
+        f"set {SETTING} = true (env {ENV}=true)"
+    )
+
+
+def load_checked(folder: Path, uri: str, *, trust_code: bool) -> Any:
+    """The estimator in a downloaded model folder, loaded only if checked (or trusted)."""
+    from credit_runtime.errors import UntrustedModel
+    from credit_runtime.trust import load_estimator
+
+    data = checked_file(folder, uri, trust_code=trust_code)
+    if data is None:
+        import mlflow.sklearn
+
+        return mlflow.sklearn.load_model(str(folder))
+    try:
+        return load_estimator(data)
+    except UntrustedModel as exc:
+        if not trust_code:
+            raise UntrustedModelError(f"{uri}: {exc}; to load it anyway set {SETTING}") from exc
+    import mlflow.sklearn
+
+    return mlflow.sklearn.load_model(str(folder))
+
+
+def check(folder: Path, uri: str, *, trust_code: bool) -> None:
+    """Refuse (UntrustedModelError) a downloaded model the tool cannot check, unless trusted."""
+    from credit_runtime.errors import UntrustedModel
+    from credit_runtime.trust import untrusted
+
+    data = checked_file(folder, uri, trust_code=trust_code)
+    if data is None or trust_code:
+        return
+    try:
+        refused = untrusted(data)
+    except UntrustedModel as exc:
+        raise UntrustedModelError(f"{uri}: {exc}") from exc
+    if refused:
+        raise UntrustedModelError(
+            f"{uri} holds type(s) credit does not trust: {', '.join(refused[:5])}; "
+            f"to load it anyway set {SETTING}"
+        )
+
+
+def load_model(uri: str, trust_code: bool) -> Any:
+    """The estimator of the stored model at `uri`, loaded only if checked (or trusted)."""
+    with tempfile.TemporaryDirectory(prefix="credit-model-") as tmp:
+        return load_checked(download(uri, Path(tmp)), uri, trust_code=trust_code)
+
+
+def load_decision_model(uri: str, trust_code: bool) -> Any:
+    """The checked estimator at `uri` with the files logged beside it (description, scale,
+    background), as the runtime's `CreditModel`: the whole decision, in this process."""
+    from credit_runtime.pyfunc import FOLDER, with_files
+
+    with tempfile.TemporaryDirectory(prefix="credit-model-") as tmp:
+        folder = download(uri, Path(tmp))
+        return with_files(load_checked(folder, uri, trust_code=trust_code), folder / FOLDER)
+
+
+def download(uri: str, into: Path) -> Path:
+    import mlflow.artifacts
+
+    from credit_mlops.config.environ import scoped_environ
+
+    with scoped_environ({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}):
+        return Path(mlflow.artifacts.download_artifacts(uri, dst_path=str(into)))

@@ -1,0 +1,100 @@
+"""What the tool loads from a store: only models it can check. A model logged by plain MLflow
+with cloudpickle under a name the tool uses is refused in one line (exit 2) before its payload
+runs, unless the user sets tracking.trust_models_that_run_code; a skops model that vouches for
+an extra type in its own MLmodel is refused too; the tool's own models load."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from tests.integration.project import Project
+
+pytestmark = pytest.mark.integration
+
+
+def _applicants(proj: Project, tmp_path: Path) -> Path:
+    frame = pd.read_csv(proj.data_path, sep=r"\s+").head(20).drop(columns="kredit")
+    path = tmp_path / "applicants.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+FOREIGN = """
+import os, sys
+import mlflow, mlflow.sklearn, numpy as np, pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import FunctionTransformer
+
+class Payload:  # makes a folder when unpickled: the proof that loading ran the model's code
+    def __init__(self, marker):
+        self.marker = marker
+    def __reduce__(self):
+        return (os.mkdir, (self.marker,))
+
+data, name, marker, kind = sys.argv[1:5]
+frame = pd.read_csv(data, sep=r"\\s+")
+features = [c for c in frame.columns if c != "kredit"]
+mlflow.set_experiment("foreign")
+with mlflow.start_run():
+    if kind == "cloudpickle":
+        model = LogisticRegression(max_iter=500).fit(frame[features], frame["kredit"] == 0)
+        model.payload = Payload(marker)
+        how = {"serialization_format": "cloudpickle"}
+    else:  # skops, listing a type skops does not trust as trusted in its own MLmodel
+        model = FunctionTransformer(np.testing.assert_array_equal).fit(np.zeros((2, 2)))
+        how = {"serialization_format": "skops", "skops_trusted_types": [kind]}
+    mlflow.sklearn.log_model(
+        model, name="model", registered_model_name=name, pip_requirements=[], **how
+    )
+"""
+
+
+def _log_foreign(proj: Project, name: str, marker: Path, kind: str) -> None:
+    """A plain MLflow client (another process) logs and registers a model under `name`."""
+    env = {**os.environ, "MLFLOW_TRACKING_URI": proj.uri}
+    args = [sys.executable, "-c", FOREIGN, str(proj.data_path), name, str(marker), kind]
+    subprocess.run(args, env=env, check=True, capture_output=True, timeout=300)
+    assert not marker.exists()  # logging did not run it
+
+
+def test_a_cloudpickle_model_under_a_tool_name_is_refused_before_it_runs(
+    proj: Project, tmp_path: Path
+) -> None:
+    marker = tmp_path / "payload-ran"
+    _log_foreign(proj, "logistic_regression", marker, "cloudpickle")
+    applicants, out = _applicants(proj, tmp_path), tmp_path / "out.csv"
+    result = proj.invoke("predict", "logistic_regression", "-i", str(applicants), "-o", str(out))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "cloudpickle" in lines[0] and "tracking.trust_models_that_run_code" in lines[0]
+    assert not marker.exists() and not out.exists()
+    # the user opts in: the model loads (its payload runs) and scores
+    trusted = proj.invoke(
+        "predict", "logistic_regression", "-i", str(applicants), "-o", str(out),
+        CREDIT_TRACKING__TRUST_MODELS_THAT_RUN_CODE="true",
+    )  # fmt: skip
+    assert trusted.exit_code == 0, trusted.output
+    assert marker.exists() and len(pd.read_csv(out)) == 20
+
+
+def test_a_skops_model_vouching_for_its_own_types_is_refused(proj: Project, tmp_path: Path) -> None:
+    own = "numpy.testing._private.utils.assert_array_equal"
+    _log_foreign(proj, "decision_tree", tmp_path / "unused", own)
+    applicants, out = _applicants(proj, tmp_path), tmp_path / "out.csv"
+    result = proj.invoke("predict", "decision_tree", "-i", str(applicants), "-o", str(out))
+    assert result.exit_code == 2, result.output
+    assert "does not trust" in result.stderr and own in result.stderr
+    assert not out.exists()
+
+
+def test_the_tools_own_model_loads_checked(proj: Project, tmp_path: Path) -> None:
+    proj.ok("train", "-m", "xgboost", "--no-evaluate", "--mlflow-reg-name", "own_xgb")
+    applicants, out = _applicants(proj, tmp_path), tmp_path / "out.csv"
+    proj.ok("predict", "own_xgb", "-i", str(applicants), "-o", str(out))
+    assert len(pd.read_csv(out)) == 20
