@@ -24,9 +24,8 @@ def frame() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def model(frame: pd.DataFrame) -> CreditModel:
-    from credit_mlops.modeling.pipeline import PipelineConfig, build_pipeline, target_bad
-
     from credit_mlops.explain.background import to_json
+    from credit_mlops.modeling.build import PipelineConfig, build_pipeline, target_bad
     from credit_mlops.modeling.decision import with_decision
     from credit_runtime.pyfunc import background_frame
 

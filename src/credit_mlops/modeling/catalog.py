@@ -25,7 +25,7 @@ Inputs = Literal["prepared", "raw", "members"]
 Artifact = Literal["booster", "scorecard_table"]
 ARTIFACTS: tuple[Artifact, ...] = ("booster", "scorecard_table")
 ESTIMATORS = "credit_mlops.modeling.estimators"
-EXPLAIN = "credit_mlops.explain"
+EXPLAIN = "credit_runtime.explain"  # the explainers ship with every logged model
 
 
 @dataclass(frozen=True)
