@@ -55,9 +55,39 @@ def _prune(docs_dir: Path, nav: list[Any]) -> list[Any]:
     return kept
 
 
+def _listed(nav: list[Any]) -> set[str]:
+    found: set[str] = set()
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            found |= _listed(value)
+        elif isinstance(value, str):
+            found.add(value)
+    return found
+
+
+def _title(page: Path) -> str:
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip().strip("`")
+    return page.stem.replace("-", " ").capitalize()
+
+
+def _unlisted(docs_dir: Path, nav: list[Any]) -> list[dict[str, str]]:
+    """Pages written into docs/ but not named in mkdocs.yml: listed rather than hidden."""
+    listed = _listed(nav)
+    pages = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+    return [{_title(docs_dir / uri): uri} for uri in pages if uri not in listed]
+
+
 def on_config(config: Any) -> Any:
     if config.nav:
-        config.nav = _prune(Path(config.docs_dir), config.nav)
+        docs_dir = Path(config.docs_dir)
+        nav = _prune(docs_dir, config.nav)
+        extra = _unlisted(docs_dir, nav)
+        if extra:
+            nav.append({"More": extra})
+        config.nav = nav
     return config
 
 

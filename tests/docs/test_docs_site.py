@@ -176,3 +176,28 @@ def test_install_completion_writes_the_script_and_sources_it(tmp_path: Path) -> 
     sourced = re.search(r"source '?([^'\s]+)", bashrc)
     assert sourced, bashrc
     assert "_CREDIT_COMPLETE=complete_bash" in Path(sourced.group(1)).expanduser().read_text()
+
+
+def test_the_nav_drops_pages_not_written_yet_and_lists_pages_it_did_not_name(
+    tmp_path: Path,
+) -> None:
+    from types import SimpleNamespace
+
+    from docgen.hooks import on_config
+
+    (tmp_path / "index.md").write_text("# Home\n")
+    (tmp_path / "extra.md").write_text("# An extra page\n\ntext\n")
+    config = SimpleNamespace(
+        docs_dir=str(tmp_path),
+        nav=[
+            {"Home": "index.md"},
+            {"Tasks": [{"Later": "not-written-yet.md"}]},
+            {"Reference": [{"Commands": "reference/commands.md"}]},
+        ],
+    )
+    nav = on_config(config).nav
+    assert nav == [
+        {"Home": "index.md"},
+        {"Reference": [{"Commands": "reference/commands.md"}]},  # generated at build time
+        {"More": [{"An extra page": "extra.md"}]},
+    ]
