@@ -138,3 +138,15 @@ def test_run_row_reads_the_logged_names() -> None:
     assert row["start_time"] == "2026-11-28 12:00:00"
     assert row["recall_test_mean"] is None
     assert {c.key for c in run_columns("roc_auc_test_mean")} >= set(row)
+
+
+def test_the_cost_column_highlights_the_lowest_cost() -> None:
+    cols = {c.key: c for c in run_columns("roc_auc_test_mean")}
+    assert cols["expected_cost_test_mean"].better == "min"
+    assert cols["f1_test_mean"].better == "max"
+    rows: list[dict[str, object]] = [
+        {"expected_cost_test_mean": 0.57, "f1_test_mean": 0.60},
+        {"expected_cost_test_mean": 0.51, "f1_test_mean": 0.50},
+    ]
+    marked = best([cols["expected_cost_test_mean"], cols["f1_test_mean"]], rows)
+    assert marked == {"expected_cost_test_mean": [1], "f1_test_mean": [0]}

@@ -35,7 +35,13 @@ def run_columns(primary: str, show_status: bool = False) -> tuple[Column, ...]:
     for name, short, priority in COMPARE_COLUMNS:
         if test_mean(name) != primary:
             cols.append(
-                Column(test_mean(name), short, numeric=True, better="max", priority=priority)
+                Column(
+                    test_mean(name),
+                    short,
+                    numeric=True,
+                    better=better(test_mean(name)),
+                    priority=priority,
+                )
             )
     cols += [
         Column("smote", "SMOTE", priority=4),
