@@ -6,7 +6,7 @@ RUN    := $(UV) run --frozen --no-sync
 CREDIT := $(RUN) credit
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install train test lint docs docs-build bench bench-scale bench-tune bench-quality ui server server-stop clean help
+.PHONY: install train test lint docs docs-build docs-pictures bench bench-scale bench-tune bench-quality ui server server-stop clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,6 +38,9 @@ docs: install  ## serve the documentation site on http://127.0.0.1:8000 (reloads
 
 docs-build: install  ## build the documentation site into site/ (strict: a broken link fails)
 	$(RUN) mkdocs build --strict
+
+docs-pictures: install  ## regenerate docs/images/ from a real run on the shipped data (trains: minutes)
+	$(RUN) python -m docgen.pictures
 
 bench: install  ## speed figures (medians of several runs), printed as a table
 	$(RUN) python benchmarks/run.py

@@ -92,7 +92,7 @@ def project(root: Path) -> Path:
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="credit-pictures-") as tmp:
-        p = project(Path(tmp))
+        p = project(Path(tmp) / "credit-mlops")
         credit(p, "train", "--model", "logistic_regression,xgboost,scorecard", "--quiet")
         svg(credit(p, "compare"), "credit compare", IMAGES / "compare.svg")
         svg(
@@ -104,11 +104,12 @@ def main() -> None:
         fair = p / "fairness"
         credit(p, "fairness", "logistic_regression", "--output-dir", str(fair))
         for png in sorted(fair.rglob("*.png")):
-            shutil.copy(png, IMAGES / f"fairness-{png.stem}.png")
+            name = png.stem.removeprefix("fairness_").replace("_", "-")
+            shutil.copy(png, IMAGES / f"fairness-{name}.png")
         credit(p, "data", "drift", "--rows", "1000", "--shift", "longer", "--output", "longer.csv")
         monitor = p / "monitoring"
         out = credit(p, "monitor", "xgboost", "--data", "longer.csv", "--output-dir", str(monitor))
-        svg(out, "credit monitor xgboost --data longer.csv", IMAGES / "monitor.svg", max_lines=30)
+        svg(out, "credit monitor xgboost --data longer.csv", IMAGES / "monitor.svg", max_lines=40)
         for png in sorted(monitor.rglob("*.png")):
             shutil.copy(png, IMAGES / f"monitor-{png.stem.replace('_', '-')}.png")
         credit(p, "explain", "xgboost")
