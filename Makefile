@@ -28,10 +28,11 @@ train: install  ## the main job: train all models on the shipped data (no networ
 test: install  ## run the whole test suite
 	$(RUN) pytest
 
-lint: install  ## ruff and mypy
+lint: install  ## ruff, mypy and the import rules (import-linter contracts in pyproject.toml)
 	$(RUN) ruff check src tests benchmarks docgen
 	$(RUN) ruff format --check src tests benchmarks docgen
 	$(RUN) mypy
+	$(RUN) lint-imports
 
 docs: install  ## serve the documentation site on http://127.0.0.1:8000 (reloads on edits)
 	$(RUN) mkdocs serve --dev-addr 127.0.0.1:8000

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
 from credit_mlops.cli.values import SEED_MAX
-from credit_mlops.config.masking import redact
 from credit_mlops.data import memory
 from credit_mlops.errors import InputError
+from credit_mlops.redaction import redact
 from credit_mlops.tracking.uri import parse
 
 runner = CliRunner()

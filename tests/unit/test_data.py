@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops.data import dataset, fetch, files, locate, schema, split, synthetic
+from credit_mlops.data import checks, dataset, fetch, files, locate, schema, split, synthetic
 from credit_mlops.errors import DataError
 
 
@@ -31,7 +31,7 @@ def test_synthetic_is_valid_and_reproducible() -> None:
     a, b = synthetic.synthetic(300, seed=3), synthetic.synthetic(300, seed=3)
     pd.testing.assert_frame_equal(a, b)
     assert not a.equals(synthetic.synthetic(300, seed=4))
-    schema.validate(a, source="synthetic")
+    checks.validate_frame(a, source="synthetic")
     assert a[schema.TARGET].value_counts().to_dict() == {1: 210, 0: 90}
 
 

@@ -5,7 +5,8 @@ import pytest
 from tests.schema_frames import synthetic
 
 from credit_mlops.data import drift
-from credit_mlops.data.schema import FEATURES, TARGET, validate
+from credit_mlops.data.checks import validate_frame as validate
+from credit_mlops.data.schema import FEATURES, TARGET
 from credit_mlops.monitor import build, psi, reference
 
 

@@ -20,7 +20,7 @@ from credit_mlops.config.cost import CostSettings
 from credit_mlops.config.data import DataSettings
 from credit_mlops.config.ensemble import EnsembleSettings
 from credit_mlops.config.fairness import FairnessSettings
-from credit_mlops.config.masking import flatten, mask, redact
+from credit_mlops.config.masking import flatten, mask
 from credit_mlops.config.monitor import MonitorSettings
 from credit_mlops.config.promote import PromoteSettings
 from credit_mlops.config.report import ReportSettings
@@ -29,6 +29,7 @@ from credit_mlops.config.sources import SeedEnvSource
 from credit_mlops.config.tracking import TrackingSettings
 from credit_mlops.config.train import TrainSettings
 from credit_mlops.config.tune import TuneSettings
+from credit_mlops.redaction import redact
 
 DEFAULT_PROFILE = "local"
 ENV_PREFIX = "CREDIT_"

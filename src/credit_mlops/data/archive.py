@@ -26,7 +26,7 @@ class Extracted:
 
 def check_url(url: str, *, setting: str) -> None:
     """An http(s) URL with a host, else exit 2 naming the setting and the scheme."""
-    from credit_mlops.config.masking import redact
+    from credit_mlops.redaction import redact
 
     parts = urlsplit(url)
     scheme = parts.scheme.lower()

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from credit_mlops.data.checks import check_no_missing, check_target, validate_frame
 from credit_mlops.data.files import read_table, to_german
-from credit_mlops.data.schema import FEATURES, TARGET, check_no_missing, check_target, validate
+from credit_mlops.data.schema import FEATURES, TARGET
 from credit_mlops.errors import DataError
 
 
@@ -72,7 +73,7 @@ def load_processed(
     if preprocessed:
         check_no_missing(X, str(x_path))
     else:
-        validate(X, source=str(x_path), min_rows_per_class=0, features_only=True)
+        validate_frame(X, source=str(x_path), min_rows_per_class=0, features_only=True)
         X = X[list(FEATURES)].astype("int64")
     check_target(y, str(y_path), min_rows_per_class)
     y = y.astype("int64").reset_index(drop=True)

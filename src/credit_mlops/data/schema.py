@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import pandas as pd
-
 from credit_mlops.data.described import default
 from credit_mlops.data.description import Description
 
@@ -57,33 +55,3 @@ SPEC: dict[str, ColumnSpec] = {c.name: c for c in COLUMNS}
 
 
 FIRST_ROWS = 5
-
-
-def validate(
-    frame: pd.DataFrame,
-    *,
-    source: str,
-    min_rows_per_class: int = 30,
-    features_only: bool = False,
-) -> None:
-    """Check columns, integer codes in their domains, ranges, target; raise DataError.
-
-    Every row is checked with column operations (`data.checks`).
-    """
-    from credit_mlops.data.checks import validate_frame
-
-    validate_frame(
-        frame, source=source, min_rows_per_class=min_rows_per_class, features_only=features_only
-    )
-
-
-def check_no_missing(frame: pd.DataFrame, source: str) -> None:
-    from credit_mlops.data import checks
-
-    checks.check_no_missing(frame, source)
-
-
-def check_target(y: pd.Series, source: str, min_rows_per_class: int) -> None:
-    from credit_mlops.data import checks
-
-    checks.check_target(y, source, min_rows_per_class)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableError
 from credit_mlops.explain.attribution import Explainer, build, factory_for
@@ -31,7 +31,7 @@ def stored_background(store: TrackingStore, run: RunRecord) -> pd.DataFrame | No
     return from_json(json.loads(path.read_text()))
 
 
-def model_explainer(store: TrackingStore, run: RunRecord, model: Any) -> Explainer:
+def model_explainer(store: TrackingStore, run: RunRecord, model: Classifier) -> Explainer:
     """The explainer for a run's loaded model, in terms of the schema's raw columns."""
     from credit_mlops.data.schema import FEATURES
 

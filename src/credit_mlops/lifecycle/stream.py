@@ -25,6 +25,7 @@ from credit_mlops.data.files import to_german
 from credit_mlops.data.schema import FEATURES
 from credit_mlops.errors import DataError, InputError
 from credit_mlops.lifecycle.fast_scoring import CheckedProba, Proba, model_proba
+from credit_mlops.modeling.decision import decisions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,13 +66,6 @@ def rows_per_chunk(chunk_rows: int, total: int | None, workers: int) -> int:
         return chunk_rows
     share = -(-total // (CHUNKS_PER_WORKER * workers))  # ceiling
     return max(min(chunk_rows, MIN_CHUNK_ROWS), min(chunk_rows, share))
-
-
-def decisions(proba: np.ndarray, threshold: float) -> np.ndarray:
-    """reject where P(bad) is at or above the threshold, as `credit predict` always did."""
-    import numpy as np
-
-    return np.where(proba >= threshold, "reject", "accept")
 
 
 def decision_column(proba: np.ndarray, threshold: float) -> Any:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy as np
     from imblearn.pipeline import Pipeline
     from sklearn.model_selection import FixedThresholdClassifier
 
@@ -105,3 +106,10 @@ def calibration_of(model: object) -> str:
     if isinstance(current, FixedThresholdClassifier):
         current = getattr(current, "estimator_", current.estimator)
     return str(current.method) if isinstance(current, CalibratedClassifierCV) else "none"
+
+
+def decisions(proba: np.ndarray, threshold: float) -> np.ndarray:
+    """reject where P(bad) is at or above the threshold, as `credit predict` always did."""
+    import numpy as np
+
+    return np.where(proba >= threshold, "reject", "accept")

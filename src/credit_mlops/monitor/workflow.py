@@ -75,8 +75,8 @@ def monitor(
     output_dir: Path | None = None,
     log: bool = True,
 ) -> MonitorReport:
+    from credit_mlops.files import check_writable
     from credit_mlops.monitor.stability import compare
-    from credit_mlops.report.write import check_writable
 
     if output_dir is not None:
         check_writable(

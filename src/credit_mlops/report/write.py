@@ -22,23 +22,8 @@ class WrittenCard:
     figures: tuple[Path, ...]
 
 
-def check_writable(folder: Path, flag: str = "--output") -> None:
-    """Refuse a folder that cannot be written before any work is done (exit 2): create it
-    and a probe file in it (permissions alone do not stop root)."""
-    probe = folder / ".credit-write-probe"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InputError(
-            f"{flag} {folder}: cannot write there ({reason}); pick a writable folder"
-        ) from None
-
-
 def write(card: ModelCard, folder: Path) -> WrittenCard:
-    check_writable(folder)
+    files.check_writable(folder)
     try:
         figures_dir = folder / markdown.FIGURE_DIR
         figures_dir.mkdir(parents=True, exist_ok=True)

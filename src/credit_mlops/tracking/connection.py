@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from credit_mlops.config.environ import scoped_environ
-from credit_mlops.config.masking import is_http, redact
 from credit_mlops.errors import AuthError, CreditError, TrackingError, TrackingUnreachableError
+from credit_mlops.redaction import is_http, redact
 
 # Failures of the network layer, by class name anywhere in the exception chain.
 _UNREACHABLE = {

@@ -27,7 +27,7 @@ MAX_NAME_BYTES = 63  # PostgreSQL's NAMEDATALEN - 1
 
 def display_url(url: str) -> str:
     """The URL without its password (safe to print and log)."""
-    from credit_mlops.config.masking import redact
+    from credit_mlops.redaction import redact
 
     return redact(url)
 

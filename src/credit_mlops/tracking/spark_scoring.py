@@ -39,7 +39,7 @@ class DecisionModel(PythonModel):
     def predict(self, context, model_input, params=None):
         import pandas as pd
 
-        from credit_mlops.lifecycle.stream import decisions
+        from credit_mlops.modeling.decision import decisions
 
         frame = model_input[self.features].astype("int64")
         proba = self._model.predict_proba(frame)[:, 1]

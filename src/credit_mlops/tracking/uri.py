@@ -57,7 +57,7 @@ def _error(source: str, message: str) -> InputError:
 
 def parse(uri: str, *, source: str) -> TrackingUri:
     """Check `uri` (from `source`, e.g. "MLFLOW_TRACKING_URI") or raise exit 2."""
-    from credit_mlops.config.masking import redact
+    from credit_mlops.redaction import redact
 
     shown = redact(uri.strip())
     text = uri.strip()

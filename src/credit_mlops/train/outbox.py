@@ -16,13 +16,12 @@ from typing import Any
 from credit_mlops.config.settings import Settings
 from credit_mlops.modeling.catalog import KINDS
 from credit_mlops.tracking.records import RunSpec
+from credit_mlops.train.outbox_check import DATASET, MODEL, digest
 
 OUTBOX_TAG = "credit.outbox_id"
 COMPLETE_TAG = "credit.sync_complete"
 SYNCED_TAG = "credit.synced"
 RECORD = "run.json"
-MODEL = "model.joblib"
-DATASET = "dataset.csv"
 
 
 def outbox_dir(settings: Settings) -> Path:
@@ -102,13 +101,6 @@ def write_entry(
     # Written last: an entry counts (credit sync) only once its record is there, whole.
     write_text(entry / RECORD, json.dumps(record, indent=2, default=str))
     return entry
-
-
-def digest(path: Path) -> str:
-    import hashlib
-
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def read_spec(entry: Path, record: Mapping[str, Any]) -> RunSpec:

@@ -18,6 +18,9 @@ from typing import Any
 from credit_mlops import names
 from credit_mlops.errors import InputError
 
+MODEL = "model.joblib"  # an entry's files, beside its record
+DATASET = "dataset.csv"
+
 _ID = re.compile(r"[0-9a-f]{32}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _STR_MAPS = ("params", "tags", "version_tags")
@@ -69,8 +72,6 @@ def check_record(record: Mapping[str, Any]) -> None:
 
 def check_files(entry: Path, record: Mapping[str, Any]) -> None:
     """The model and data files are the ones written with the record, byte for byte."""
-    from credit_mlops.train.outbox import DATASET, MODEL, digest
-
     for name in (MODEL, DATASET):
         expected = record["digests"].get(name)
         if expected is None:
@@ -105,3 +106,10 @@ def _mapping(record: Mapping[str, Any], key: str, kind: type | tuple[type, ...])
         if not isinstance(v, kind) or isinstance(v, bool):
             raise InputError(f"'{key}.{k}' has the wrong type ({type(v).__name__})")
     return value
+
+
+def digest(path: Path) -> str:
+    import hashlib
+
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()

@@ -41,7 +41,7 @@ def params_from_run(
     the one model being trained, and settings that tag the run `tuned_from`."""
     from credit_mlops.tracking.open import open_tracker
     from credit_mlops.tracking.tuning import TuneRuns
-    from credit_mlops.tune.workflow import space_for
+    from credit_mlops.tune.space import space_for
 
     tuned = TuneRuns(open_tracker(settings, existing=True)).tuned_params(run_id)
     keys = list(settings.train.models)

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.errors import InputError
-from credit_mlops.modeling.search_spaces import Param, describe
+from credit_mlops.modeling.search_spaces import describe
 from credit_mlops.tune.objective import OBJECTIVES, Costs
+from credit_mlops.tune.space import check_key, space_for
 from credit_mlops.tune.workers import TrialReport, WorkerResult
 
 if TYPE_CHECKING:
@@ -52,30 +52,6 @@ class Callbacks:
     on_start: Callable[[TuneStart], None] | None = None
     on_trial: Callable[[TrialReport], None] | None = None
     should_stop: Callable[[], bool] = lambda: False
-
-
-def _check_key(key: str) -> None:
-    from credit_mlops.modeling.catalog import ENSEMBLE_KEY, MODEL_KEYS
-
-    if key == ENSEMBLE_KEY:
-        raise InputError(
-            "tune takes one catalogue model: tune the ensemble's members one by one and put "
-            "their parameters in [ensemble.params.<member>]"
-        )
-    if key not in MODEL_KEYS:
-        raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
-
-
-def space_for(settings: Settings, key: str) -> dict[str, Param]:
-    """The catalogue's space for `key` with the profile's overrides, names checked against
-    the estimator's parameters."""
-    from credit_mlops.modeling import estimators
-    from credit_mlops.modeling.catalog import KINDS
-    from credit_mlops.modeling.search_spaces import resolve_space
-
-    _check_key(key)
-    known = set(estimators.estimator(key, settings.train.seed).get_params(deep=True))
-    return resolve_space(key, KINDS[key].space, settings.tune.space.get(key), known)
 
 
 def _training_part(settings: Settings) -> tuple[Any, Any, int, str]:
@@ -149,7 +125,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     from credit_mlops.tune.workers import counts
 
     t = settings.tune
-    _check_key(key)
+    check_key(key)
     probe(_storage_spec(settings))  # a database that does not answer: exit 3 at once
     space = space_for(settings, key)
     X, y, n_rows, digest = _training_part(settings)

@@ -29,7 +29,7 @@ def explain(
     """
     from credit_mlops.cli.render import console
     from credit_mlops.cli.render import explain as render
-    from credit_mlops.explain.workflow import explain_model
+    from credit_mlops.lifecycle.explain import explain_model
 
     settings, store = evaluation_store(profile, mlflow_uri, training_data)
     report = explain_model(settings, store, target, data_path=data, output_dir=output_dir)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from credit_mlops.cli.render.console import out
 
 if TYPE_CHECKING:
-    from credit_mlops.explain.workflow import ExplainReport
+    from credit_mlops.lifecycle.explain import ExplainReport
 
 UNIT = {"log-odds": "log-odds", "probability": "P(bad)", "points": "points"}
 

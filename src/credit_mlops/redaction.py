@@ -1,0 +1,49 @@
+"""URIs shown safely: credentials cut out, secret query values masked.
+
+A root module (standard library only) because every layer shows URIs in its messages: the
+settings, the data download and the tracking connection.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# Query parameters that carry a credential (`?token=...`, `?X-Amz-Signature=...`, ...).
+SECRET_QUERY = re.compile(
+    r"(?i)(token|password|passwd|pwd|secret|key|sig|signature|auth|credential|session)"
+)
+MASK = "********"
+
+
+def redact(uri: str) -> str:
+    """The URI without user or password, and with secret query values masked: safe to
+    print or log. Works on a URI that is otherwise malformed (e.g. a port of 99999)."""
+    if "://" not in uri:
+        return uri
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. an unbalanced "[": show only the scheme
+        return uri.split("://", 1)[0] + "://…"
+    netloc = parts.netloc.rpartition("@")[2]  # user and password gone, port kept as written
+    # Rebuilt by hand: urlunsplit turns sqlite:////abs/path into sqlite://abs/path.
+    shown = f"{parts.scheme}://{netloc}{parts.path}"
+    if parts.query:
+        shown += "?" + _mask_query(parts.query)
+    if parts.fragment:
+        shown += "#" + parts.fragment
+    return shown
+
+
+def _mask_query(query: str) -> str:
+    if not query:
+        return query
+    pairs = []
+    for pair in query.split("&"):
+        name, eq, value = pair.partition("=")
+        pairs.append(f"{name}={MASK}" if eq and value and SECRET_QUERY.search(name) else pair)
+    return "&".join(pairs)
+
+
+def is_http(uri: str) -> bool:
+    return uri.startswith(("http://", "https://"))

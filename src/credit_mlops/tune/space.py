@@ -1,0 +1,32 @@
+"""The space one `credit tune` run searches: the model kind's own (the catalog) with the
+profile's overrides, names checked against the estimator's parameters."""
+
+from __future__ import annotations
+
+from credit_mlops.config.settings import Settings
+from credit_mlops.errors import InputError
+from credit_mlops.modeling.search_spaces import Param
+
+
+def check_key(key: str) -> None:
+    from credit_mlops.modeling.catalog import ENSEMBLE_KEY, MODEL_KEYS
+
+    if key == ENSEMBLE_KEY:
+        raise InputError(
+            "tune takes one catalogue model: tune the ensemble's members one by one and put "
+            "their parameters in [ensemble.params.<member>]"
+        )
+    if key not in MODEL_KEYS:
+        raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
+
+
+def space_for(settings: Settings, key: str) -> dict[str, Param]:
+    """The catalogue's space for `key` with the profile's overrides, names checked against
+    the estimator's parameters."""
+    from credit_mlops.modeling import estimators
+    from credit_mlops.modeling.catalog import KINDS
+    from credit_mlops.modeling.search_spaces import resolve_space
+
+    check_key(key)
+    known = set(estimators.estimator(key, settings.train.seed).get_params(deep=True))
+    return resolve_space(key, KINDS[key].space, settings.tune.space.get(key), known)
