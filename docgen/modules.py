@@ -1,6 +1,6 @@
 """Print the module reference of docs/architecture.md from the modules' own docstrings.
 
-    python scripts/architecture_modules.py > /tmp/modules.md
+    python -m docgen.modules > /tmp/modules.md
 
 Paste the output between the `modules:begin` and `modules:end` markers of the page;
 `tests/unit/test_architecture_doc.py` fails when an area or a module is missing there.
