@@ -52,7 +52,7 @@ bench-scale: install  ## cost growth with rows (1k..1M; pass ARGS="--sizes 1000,
 	$(RUN) python benchmarks/scale.py $(ARGS)
 	$(RUN) python benchmarks/forest_growth.py  # the random forest beyond --forest-max-rows
 
-bench-quality: install  ## model quality under the fixed protocol (needs CREDIT_DATA__PATH; long)
+bench-quality: install  ## model quality under the fixed protocol (shipped data or CREDIT_DATA__PATH; long)
 	$(RUN) python benchmarks/quality.py
 	$(RUN) python benchmarks/scorecard.py  # the scorecard, the four-model mean, paired tests
 

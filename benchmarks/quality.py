@@ -32,6 +32,7 @@ import numpy as np
 import provenance
 
 REPO = Path(__file__).resolve().parents[1]
+SHIPPED = REPO / "data" / "south-german-credit" / "SouthGermanCredit.asc"  # the shipped copy
 SEED_KEYS = ("logistic_regression", "decision_tree", "random_forest", "svm", "xgboost")
 # Reference points measured under the same protocol (the figures to beat).
 ANCHORS = (
@@ -75,11 +76,9 @@ def load(path: Path | None) -> tuple[Any, np.ndarray]:
     from credit_mlops.data.dataset import load_dataset
     from credit_mlops.modeling.build import target_bad
 
-    path = path or (
-        Path(os.environ["CREDIT_DATA__PATH"]) if "CREDIT_DATA__PATH" in os.environ else None
-    )
-    if path is None:
-        sys.exit("error: give --data FILE or set CREDIT_DATA__PATH to SouthGermanCredit.asc")
+    path = path or Path(os.environ.get("CREDIT_DATA__PATH") or SHIPPED)
+    if not path.is_file():
+        sys.exit(f"error: no data file at {path}; give --data FILE or set CREDIT_DATA__PATH")
     ds = load_dataset(path)
     return ds.X.reset_index(drop=True), target_bad(ds.y)
 

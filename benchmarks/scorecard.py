@@ -203,7 +203,7 @@ def report(results: dict[str, dict[str, list[float]]], folds: int) -> list[str]:
         return lines
     best = max(seeds, key=lambda n: np.mean(results[n]["roc_auc"]))
     lines.append("")
-    lines.append(f"paired against the best seed model by ROC AUC ({best}), corrected t-test:")
+    lines.append(f"paired against the best catalogue model by ROC AUC ({best}), corrected t-test:")
     for name in ("scorecard", "mean4"):
         if name not in results:
             continue
@@ -220,7 +220,10 @@ def report(results: dict[str, dict[str, list[float]]], folds: int) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=os.environ.get("CREDIT_DATA__PATH"))
+    shipped = Path(__file__).resolve().parents[1] / "data" / "south-german-credit"
+    parser.add_argument(
+        "--data", default=os.environ.get("CREDIT_DATA__PATH") or shipped / "SouthGermanCredit.asc"
+    )
     parser.add_argument("--quick", action="store_true", help="2 x 1 folds, a smoke run")
     parser.add_argument("--models", default=",".join((*SEED_KEYS, *MEMBERS)))
     args = parser.parse_args()
