@@ -76,6 +76,10 @@ COMMANDS: dict[str, Lazy] = {
     "report": Lazy(
         f"{_PKG}.report:report", "Write a model card (Markdown and one self-contained HTML).", True
     ),
+    "serve": Lazy(
+        f"{_PKG}.serve:serve",
+        "Serve decisions over HTTP: one applicant or many, with reasons, journaled.",
+    ),
     "compare": Lazy(f"{_PKG}.compare:compare", "Which model is best, and how sure are we."),
     "tune": Lazy(f"{_PKG}.tune:tune", "Search a model's hyperparameters with Optuna.", True),
     "sync": Lazy(f"{_PKG}.sync:sync", "Upload the runs kept while the tracking server was away."),

@@ -41,6 +41,14 @@ def config_dir(start: Path | None = None) -> Path:
     return here / "configs"
 
 
+def _secret_env(key: str) -> str:
+    """The variable a secret setting is read from (MLflow's own for the tracking ones)."""
+    section, _, name = key.partition(".")
+    if section == "tracking":
+        return f"MLFLOW_TRACKING_{name.upper()}"
+    return f"{ENV_PREFIX}{section.upper()}__{name.upper()}"
+
+
 def available_profiles(folder: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
 
@@ -75,7 +83,7 @@ def load_settings(
         if tuple(key.split(".")) in SECRET_KEYS:
             raise ConfigError(
                 f"{toml_file}: key '{key}' is a secret; set it in the environment "
-                f"(MLFLOW_TRACKING_{key.split('.')[-1].upper()}), never in a profile file"
+                f"({_secret_env(key)}), never in a profile file"
             )
     flags = _drop_none(dict(overrides or {}))
 

@@ -25,6 +25,7 @@ from credit_mlops.config.monitor import MonitorSettings
 from credit_mlops.config.promote import PromoteSettings
 from credit_mlops.config.report import ReportSettings
 from credit_mlops.config.scorecard import ScorecardSettings
+from credit_mlops.config.serve import ServeSettings
 from credit_mlops.config.sources import SeedEnvSource
 from credit_mlops.config.tracking import TrackingSettings
 from credit_mlops.config.train import TrainSettings
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
     scorecard: ScorecardSettings = Field(default_factory=ScorecardSettings)
     cost: CostSettings = Field(default_factory=CostSettings)
     ensemble: EnsembleSettings = Field(default_factory=EnsembleSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     _profile: str = PrivateAttr(DEFAULT_PROFILE)
     _profile_file: Path | None = PrivateAttr(None)

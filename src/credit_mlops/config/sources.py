@@ -20,7 +20,7 @@ SEED_ENV: dict[str, tuple[str, ...]] = {
 
 
 # Secrets come from the environment only, never from a committed profile file.
-SECRET_KEYS = {("tracking", "password"), ("tracking", "token")}
+SECRET_KEYS = {("tracking", "password"), ("tracking", "token"), ("serve", "token")}
 
 
 class SeedEnvSource(PydanticBaseSettingsSource):

@@ -1,0 +1,1 @@
+"""`credit serve`: the decision API over a registered model that follows its alias."""

@@ -1,0 +1,296 @@
+"""The Starlette application: routes, bearer authentication, body limit, JSON errors.
+
+Scoring and journal writes run in Starlette's thread pool, so the event loop keeps taking
+requests while a model decides. No response ever carries a traceback: an unexpected error
+is logged with its request id and answered with that id only.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from credit_mlops.serve.follow import Holder, Served
+from credit_mlops.serve.journal import Journal
+from credit_mlops.serve.metrics import Metrics
+from credit_mlops.serve.openapi import docs_page, openapi
+from credit_mlops.serve.payload import RequestError, parse
+from credit_mlops.serve.scorer import InvalidApplicants
+from credit_mlops.serve.security import OPEN_PATHS, authorised
+
+log = logging.getLogger("credit.serve")
+
+
+@dataclass(frozen=True)
+class Limits:
+    reasons: int  # default K
+    max_body_bytes: int
+    max_applicants: int
+
+
+@dataclass
+class Service:
+    holder: Holder
+    journal: Journal | None
+    metrics: Metrics
+    limits: Limits
+    token: str | None
+    alias: str | None
+    poll_seconds: float
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise RequestError(413, f"the body has {declared} bytes; at most {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestError(413, f"the body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _journal_rows(
+    request_id: str, served: Served, records: list[dict[str, Any]], out: Any
+) -> list[dict[str, Any]]:
+    from credit_mlops.data.schema import ENGLISH_TO_GERMAN
+
+    now = datetime.now(UTC).isoformat()
+    ref = served.ref
+    rows = []
+    for i, (applicant, p_bad, decision, score) in enumerate(
+        zip(records, out["p_bad"], out["decision"], out["score"], strict=True)
+    ):
+        features = {ENGLISH_TO_GERMAN.get(k, k): v for k, v in applicant.items()}
+        rows.append(
+            {
+                "time": now,
+                "request_id": request_id,
+                "row": i,
+                "model": ref.name,
+                "version": ref.version,
+                "run_id": ref.run_id,
+                **features,
+                "p_bad": float(p_bad),
+                "decision": str(decision),
+                "score": float(score),
+            }
+        )
+    return rows
+
+
+def _answers(out: Any, k: int) -> list[dict[str, Any]]:
+    reasons = [f"reason_{i}" for i in range(1, k + 1)]
+    answers = []
+    for row in out.to_dict("records"):
+        why = [str(row[c]) for c in reasons if c in row and isinstance(row[c], str) and row[c]]
+        answers.append(
+            {
+                "p_bad": float(row["p_bad"]),
+                "decision": str(row["decision"]),
+                "score": float(row["score"]),
+                "reasons": why,
+            }
+        )
+    return answers
+
+
+def _decide(service: Service, request_id: str, applicants: Any) -> dict[str, Any]:
+    served = service.holder.current  # taken once: the whole request uses this version
+    if served is None:
+        raise RequestError(503, "no model is loaded yet; see /readyz")
+    try:
+        out = served.scorer.decide(applicants.frame, applicants.reasons)
+    except InvalidApplicants as exc:
+        raise RequestError(422, str(exc)) from None
+    records = applicants.frame.to_dict("records")
+    if service.journal is not None:  # journaled before the answer leaves
+        service.journal.record(_journal_rows(request_id, served, records, out))
+    for outcome, count in out["decision"].value_counts().items():
+        service.metrics.decisions.labels(str(outcome), served.version).inc(int(count))
+    ref = served.ref
+    return {
+        "request_id": request_id,
+        "model": {"name": ref.name, "version": ref.version, "run_id": ref.run_id},
+        "decisions": _answers(out, applicants.reasons),
+    }
+
+
+async def decisions(request: Request) -> Response:
+    service: Service = request.app.state.service
+    request_id = uuid.uuid4().hex
+    try:
+        body = await read_body(request, service.limits.max_body_bytes)
+        applicants = parse(
+            body,
+            default_reasons=service.limits.reasons,
+            max_applicants=service.limits.max_applicants,
+            query=request.query_params,
+        )
+        answer = await run_in_threadpool(_decide, service, request_id, applicants)
+    except RequestError as exc:
+        if exc.status in (400, 422):
+            service.metrics.validation_errors.labels(exc.column or "").inc()
+        return JSONResponse({**exc.body(), "request_id": request_id}, status_code=exc.status)
+    return JSONResponse(answer)
+
+
+def model_info(service: Service) -> dict[str, Any]:
+    served, failure = service.holder.current, service.holder.failure
+    info: dict[str, Any] = {"target": service.holder.target, "alias": service.alias}
+    if served is not None:
+        ref, scorer = served.ref, served.scorer
+        info.update(
+            name=ref.name,
+            version=ref.version,
+            run_id=ref.run_id,
+            uri=ref.uri,
+            threshold=scorer.threshold,
+            cost_matrix={"accept_bad": scorer.costs[0], "reject_good": scorer.costs[1]},
+            description_digest=scorer.description_digest,
+            since=served.since,
+        )
+    info["load_failure"] = None if failure is None else failure.__dict__
+    return info
+
+
+async def model(request: Request) -> Response:
+    return JSONResponse(model_info(request.app.state.service))
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    service: Service = request.app.state.service
+    served, failure = service.holder.current, service.holder.failure
+    body: dict[str, Any] = {
+        "ready": served is not None,
+        "version": served.version if served else None,
+        "status": "ready" if failure is None else "degraded",
+        "load_failure": None if failure is None else failure.__dict__,
+    }
+    return JSONResponse(body, status_code=200 if served is not None else 503)
+
+
+async def metrics(request: Request) -> Response:
+    service: Service = request.app.state.service
+    served = service.holder.current
+    if served is not None and served.version.isdigit():
+        service.metrics.model_version.labels(served.ref.name or "").set(int(served.version))
+    data, content_type = await run_in_threadpool(service.metrics.exposition)
+    return Response(data, media_type=content_type)
+
+
+async def openapi_json(request: Request) -> Response:
+    return JSONResponse(openapi())
+
+
+async def docs(request: Request) -> Response:
+    return HTMLResponse(docs_page())
+
+
+class Guard:
+    """Bearer authentication, request metrics and the last-resort error answer."""
+
+    def __init__(self, app: ASGIApp, service: Service) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path, start, status = scope["path"], time.perf_counter(), [500]
+        token = self.service.token
+        if token is not None and path not in OPEN_PATHS:
+            header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+            if not authorised(header, token):
+                response = JSONResponse(
+                    {"error": "a bearer token is required (Authorization: Bearer <token>)"},
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+                await response(scope, receive, send)
+                self._count(path, 401, start)
+                return
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            request_id = uuid.uuid4().hex
+            log.exception("request %s to %s failed", request_id, path)
+            response = JSONResponse(
+                {
+                    "error": "internal error; the service log has the details",
+                    "request_id": request_id,
+                },
+                status_code=500,
+            )
+            await response(scope, receive, send)
+        finally:
+            self._count(path, status[0], start)
+
+    def _count(self, path: str, status: int, start: float) -> None:
+        known = path if path in KNOWN_PATHS else "other"  # unknown paths never become labels
+        self.service.metrics.requests.labels(known, str(status)).inc()
+        self.service.metrics.latency.labels(known).observe(time.perf_counter() - start)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+
+
+ROUTES = [
+    Route("/v1/decisions", decisions, methods=["POST"]),
+    Route("/v1/model", model, methods=["GET"]),
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
+    Route("/metrics", metrics, methods=["GET"]),
+    Route("/openapi.json", openapi_json, methods=["GET"]),
+    Route("/docs", docs, methods=["GET"]),
+]
+KNOWN_PATHS = {r.path for r in ROUTES}
+
+
+def build_app(service: Service) -> Starlette:
+    """The application around `service`; the registry is followed while it runs."""
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        service.holder.follow(service.poll_seconds)
+        yield
+        service.holder.stop()
+        if service.journal is not None:
+            service.journal.close()
+
+    app = Starlette(
+        routes=ROUTES, lifespan=lifespan, exception_handlers={HTTPException: _http_error}
+    )
+    app.state.service = service
+    app.add_middleware(Guard, service=service)
+    return app

@@ -1,0 +1,91 @@
+"""A decision request's body -> the applicants as a frame, or a `RequestError` that names
+the column (and the applicant) at fault, with the HTTP status it is answered with."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class RequestError(Exception):
+    """A request refused with `status`; `column` names the column at fault if one is."""
+
+    def __init__(self, status: int, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.column = column if column is not None else column_named(message)
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message, "column": self.column}
+
+
+_COLUMN = re.compile(r"column(?:\(s\))? '?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def column_named(message: str) -> str | None:
+    """The first column a validation message names (`column 'laufkont'`, `column(s) x`)."""
+    found = _COLUMN.search(message)
+    return found.group(1) if found else None
+
+
+@dataclass(frozen=True)
+class Applicants:
+    frame: pd.DataFrame
+    reasons: int
+    single: bool  # one applicant sent as one object: answered as one object too
+
+
+def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any) -> Applicants:
+    """One applicant (an object of columns), a list of them, or
+    `{"applicants": [...], "reasons": K}`; `?reasons=K` also sets K."""
+    import pandas as pd
+
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RequestError(400, f"the body is not JSON: {exc}") from None
+    reasons: Any = query.get("reasons", default_reasons)
+    single = isinstance(data, dict) and "applicants" not in data
+    if isinstance(data, dict) and "applicants" in data:
+        extra = sorted(set(data) - {"applicants", "reasons"})
+        if extra:
+            raise RequestError(422, f"unexpected key(s) {', '.join(extra)} beside 'applicants'")
+        reasons = data.get("reasons", reasons)
+        data = data["applicants"]
+    rows = [data] if single else data
+    if not isinstance(rows, list) or not rows:
+        raise RequestError(422, "send one applicant (an object) or a non-empty list of them")
+    if len(rows) > max_applicants:
+        raise RequestError(
+            413,
+            f"{len(rows)} applicants in one request; at most {max_applicants} "
+            "(serve.max_applicants)",
+        )
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise RequestError(422, f"applicant {i} is not an object of columns")
+        for key, value in row.items():
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise RequestError(
+                    422, f"applicant {i}: column '{key}' must be a number (got {value!r})", key
+                )
+    return Applicants(pd.DataFrame.from_records(rows), _count(reasons), single)
+
+
+def _count(value: Any) -> int:
+    """K from a JSON integer or a query string's digits; 0 to 20."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        k = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        k = int(value)
+    else:
+        k = -1
+    if not 0 <= k <= 20:
+        raise RequestError(422, f"reasons must be a whole number from 0 to 20 (got {value!r})")
+    return k

@@ -1,0 +1,171 @@
+"""Starting `credit serve`: the service built from the settings, and uvicorn around it.
+
+One worker runs in this process. With N workers uvicorn starts N processes that each build
+the service from the same settings (passed down in CREDIT_SERVE_SPEC: the profile and the
+flags, never a secret; the token is read again from the environment or its file). SIGTERM
+and Ctrl-C stop taking connections, let the requests in flight finish, and return.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Generator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from credit_mlops.config.settings import Settings
+from credit_mlops.errors import NotFoundError
+from credit_mlops.serve.app import Limits, Service, build_app
+from credit_mlops.serve.follow import Holder
+from credit_mlops.serve.journal import Journal, Privacy
+from credit_mlops.serve.metrics import make_metrics
+from credit_mlops.serve.security import check_bind, resolve_token
+
+SPEC_ENV = "CREDIT_SERVE_SPEC"
+log = logging.getLogger("credit.serve")
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What `credit serve` was asked for, enough for a worker process to rebuild it."""
+
+    profile: str | None
+    overrides: dict[str, Any]  # the flags, as load_settings takes them
+    target: str
+    insecure: bool = False
+
+
+def journal_folder(settings: Settings) -> Path:
+    s = settings.serve
+    if s.journal_dir is not None:
+        return settings.path(s.journal_dir)
+    return settings.tracking.store_path(settings.root) / "journal"
+
+
+def token_of(settings: Settings) -> str | None:
+    s = settings.serve
+    return resolve_token(s.token, settings.path(s.token_file) if s.token_file else None)
+
+
+def alias_of(target: str) -> str | None:
+    from credit_mlops.lifecycle.targets import AliasTarget, parse_target
+
+    parsed = parse_target(target)
+    return parsed.alias if isinstance(parsed, AliasTarget) else None
+
+
+def make_service(settings: Settings, target: str, *, insecure: bool = False) -> Service:
+    """Open the store, load the target's model (a failure here is the command's error) and
+    assemble the service around it."""
+    from credit_mlops.lifecycle.evaluation_target import open_target
+    from credit_mlops.serve.scorer import load_scorer
+    from credit_mlops.tracking.open import open_tracker
+
+    s = settings.serve
+    token = token_of(settings)
+    check_bind(s.host, token, insecure)
+    store = open_tracker(settings, existing=True)
+
+    def resolve() -> Any:
+        return open_target(store, target, live=True).ref
+
+    def load(ref: Any) -> Any:
+        from credit_mlops.lifecycle.resolve import get_run
+
+        return load_scorer(store, ref, get_run(store, ref.run_id), settings.scorecard)
+
+    holder = Holder(target, resolve, load)
+    holder.refresh()
+    if holder.current is None:
+        failure = holder.failure
+        raise NotFoundError(
+            f"cannot serve {target}: {failure.message if failure else 'nothing to load'}"
+        )
+    metrics = make_metrics()
+    journal = None
+    if s.journal:
+        privacy = Privacy(frozenset(s.journal_drop), frozenset(s.journal_hash))
+        journal = Journal(
+            journal_folder(settings), rotate_bytes=s.journal_rotate_bytes, privacy=privacy
+        )
+    return Service(
+        holder=holder,
+        journal=journal,
+        metrics=metrics,
+        limits=Limits(s.reasons, s.max_body_bytes, s.max_applicants),
+        token=token,
+        alias=alias_of(target),
+        poll_seconds=s.poll_seconds,
+    )
+
+
+def worker_app() -> Any:
+    """uvicorn's factory in each worker process (`--workers N`)."""
+    from credit_mlops.config.loader import load_settings
+
+    launch = Launch(**json.loads(os.environ[SPEC_ENV]))
+    settings = load_settings(launch.profile, launch.overrides)
+    return build_app(make_service(settings, launch.target, insecure=launch.insecure))
+
+
+def _uvicorn_server() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, except that a signal that stopped it gracefully is not raised
+        again afterwards: a SIGTERM'd service that finished its requests exits 0."""
+
+        @contextmanager
+        def capture_signals(self) -> Generator[None, None, None]:
+            with super().capture_signals():
+                try:
+                    yield
+                finally:
+                    self._captured_signals.clear()
+
+    return Server
+
+
+def serve(settings: Settings, launch: Launch) -> None:
+    """Run until SIGTERM or Ctrl-C; the first model must load or this raises."""
+    import uvicorn
+
+    s = settings.serve
+    common: dict[str, Any] = {
+        "host": s.host,
+        "port": s.port,
+        "log_level": "info",
+        "access_log": False,  # one line per decision would cost more than the decision
+        "timeout_graceful_shutdown": 30,
+        "server_header": False,
+    }
+    if s.workers == 1:
+        app = build_app(make_service(settings, launch.target, insecure=launch.insecure))
+        _uvicorn_server()(uvicorn.Config(app, **common)).run()
+        return
+    # Refused here, before N processes each refuse it.
+    check_bind(s.host, token_of(settings), launch.insecure)
+    with _worker_environment(launch):
+        uvicorn.run("credit_mlops.serve.run:worker_app", factory=True, workers=s.workers, **common)
+
+
+@contextmanager
+def _worker_environment(launch: Launch) -> Generator[None, None, None]:
+    """The spec and a shared metrics folder for the worker processes, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="credit-serve-metrics-") as folder:
+        saved = {k: os.environ.get(k) for k in (SPEC_ENV, "PROMETHEUS_MULTIPROC_DIR")}
+        os.environ[SPEC_ENV] = json.dumps(launch.__dict__)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
