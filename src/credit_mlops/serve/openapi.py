@@ -41,9 +41,20 @@ def _get(summary: str) -> dict[str, Any]:
     return {"get": {"summary": summary, "responses": {"200": {"description": "OK"}}}}
 
 
-@cache
-def openapi() -> dict[str, Any]:
+def _decisions_body() -> dict[str, Any]:
     applicant = {"$ref": "#/components/schemas/Applicant"}
+    wrapped = {
+        "type": "object",
+        "properties": {
+            "applicants": {"type": "array", "items": applicant},
+            "reasons": {"type": "integer"},
+        },
+    }
+    one_of = [applicant, {"type": "array", "items": applicant}, wrapped]
+    return {"required": True, "content": {"application/json": {"schema": {"oneOf": one_of}}}}
+
+
+def _decisions_answer() -> dict[str, Any]:
     decision = {
         "type": "object",
         "properties": {
@@ -53,66 +64,52 @@ def openapi() -> dict[str, Any]:
             "reasons": {"type": "array", "items": {"type": "string"}},
         },
     }
+    answer = {
+        "type": "object",
+        "properties": {
+            "request_id": {"type": "string"},
+            "model": {"type": "object"},
+            "decisions": {"type": "array", "items": decision},
+        },
+    }
+    return {
+        "description": "One decision per applicant, in order",
+        "content": {"application/json": {"schema": answer}},
+    }
+
+
+def _decisions() -> dict[str, Any]:
     error = {"application/json": {"schema": _ERROR}}
+    reasons = {
+        "name": "reasons",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 20},
+        "description": "reasons per applicant (default: serve.reasons)",
+    }
+    return {
+        "post": {
+            "summary": "Decide on one applicant or a list of them",
+            "parameters": [reasons],
+            "requestBody": _decisions_body(),
+            "responses": {
+                "200": _decisions_answer(),
+                "400": {"description": "Not JSON", "content": error},
+                "401": {"description": "Bearer token missing or wrong"},
+                "413": {"description": "Body or list too large", "content": error},
+                "422": {"description": "An applicant the model refuses", "content": error},
+                "503": {"description": "No model loaded yet", "content": error},
+            },
+        }
+    }
+
+
+@cache
+def openapi() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "credit serve", "version": __version__},
         "paths": {
-            "/v1/decisions": {
-                "post": {
-                    "summary": "Decide on one applicant or a list of them",
-                    "parameters": [
-                        {
-                            "name": "reasons",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 0, "maximum": 20},
-                            "description": "reasons per applicant (default: serve.reasons)",
-                        }
-                    ],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "oneOf": [
-                                        applicant,
-                                        {"type": "array", "items": applicant},
-                                        {
-                                            "type": "object",
-                                            "properties": {
-                                                "applicants": {"type": "array", "items": applicant},
-                                                "reasons": {"type": "integer"},
-                                            },
-                                        },
-                                    ]
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": {
-                            "description": "One decision per applicant, in order",
-                            "content": {
-                                "application/json": {
-                                    "schema": {
-                                        "type": "object",
-                                        "properties": {
-                                            "request_id": {"type": "string"},
-                                            "model": {"type": "object"},
-                                            "decisions": {"type": "array", "items": decision},
-                                        },
-                                    }
-                                }
-                            },
-                        },
-                        "400": {"description": "Not JSON", "content": error},
-                        "401": {"description": "Bearer token missing or wrong"},
-                        "413": {"description": "Body or list too large", "content": error},
-                        "422": {"description": "An applicant the model refuses", "content": error},
-                        "503": {"description": "No model loaded yet", "content": error},
-                    },
-                }
-            },
+            "/v1/decisions": _decisions(),
             "/v1/model": _get("What is served: name, version, alias, threshold, costs, since"),
             "/healthz": _get("The process answers"),
             "/readyz": _get("A model is loaded (503 if not); a failed new version is named"),

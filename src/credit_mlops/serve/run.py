@@ -35,7 +35,7 @@ class Launch:
     """What `credit serve` was asked for, enough for a worker process to rebuild it."""
 
     profile: str | None
-    overrides: dict[str, Any]  # the flags, as load_settings takes them
+    overrides: dict[str, dict[str, object]]  # the flags, as load_settings takes them
     target: str
     insecure: bool = False
 
@@ -157,15 +157,9 @@ def serve(settings: Settings, launch: Launch) -> None:
 @contextmanager
 def _worker_environment(launch: Launch) -> Generator[None, None, None]:
     """The spec and a shared metrics folder for the worker processes, removed afterwards."""
+    from credit_mlops.config.environ import scoped_environ
+
     with tempfile.TemporaryDirectory(prefix="credit-serve-metrics-") as folder:
-        saved = {k: os.environ.get(k) for k in (SPEC_ENV, "PROMETHEUS_MULTIPROC_DIR")}
-        os.environ[SPEC_ENV] = json.dumps(launch.__dict__)
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
-        try:
+        spec = {SPEC_ENV: json.dumps(launch.__dict__), "PROMETHEUS_MULTIPROC_DIR": folder}
+        with scoped_environ(spec):
             yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value

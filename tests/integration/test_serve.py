@@ -1,0 +1,215 @@
+"""`credit serve` as a real process answering a real HTTP client: its decisions equal
+`credit predict`'s; a promotion during load loses and duplicates nothing; a broken new
+version leaves the old one serving; a token is required when one is set; SIGTERM during
+load finishes the requests in flight and exits 0."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import requests
+from tests.integration.project import Project, Setup
+from tests.integration.serving import Served, wait_for
+
+from credit_mlops.data.files import read_table
+from credit_mlops.data.schema import FEATURES
+from credit_mlops.serve.journal import read_journal
+
+pytestmark = pytest.mark.integration
+NAME = "logistic_regression"
+TARGET = f"{NAME}@production"
+FAST = ("--cv-folds", "3", "--cv-repeats", "1")
+
+
+@pytest.fixture(scope="module")
+def project_setup() -> Setup:
+    train = ("train", "-m", NAME, *FAST)
+    promote = ("promote", NAME, "1", "Production", "--force")
+    return Setup("serve", commands=(train, train, promote))
+
+
+@pytest.fixture(scope="module")
+def applicants(proj: Project) -> list[dict[str, int]]:
+    frame = read_table(proj.data_path)[list(FEATURES)]
+    return [{k: int(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+@pytest.fixture
+def production(proj: Project) -> Iterator[None]:
+    """The alias on version 1 before and after each test that moves it."""
+    proj.client().set_registered_model_alias(NAME, "production", "1")
+    yield
+    proj.client().set_registered_model_alias(NAME, "production", "1")
+
+
+def journal(proj: Project) -> list[dict[str, Any]]:
+    return list(read_journal(proj.root / ".credit" / "journal"))
+
+
+def test_decisions_equal_credit_predict(
+    proj: Project, applicants: list[dict[str, int]], production: None, tmp_path: Path
+) -> None:
+    out = tmp_path / "predicted.csv"
+    proj.ok("predict", TARGET, "--input", str(proj.data_path), "--output", str(out), "--explain")
+    predicted = pd.read_csv(out)
+    with Served(proj.root, TARGET) as server:
+        answers: list[dict[str, Any]] = []
+        for start in range(0, len(applicants), 250):
+            reply = server.post({"applicants": applicants[start : start + 250], "reasons": 4})
+            assert reply.status_code == 200, reply.text
+            body = reply.json()
+            assert body["model"]["name"] == NAME and body["model"]["version"] == "1"
+            answers.extend(body["decisions"])
+        info = server.get("/v1/model").json()
+        refused = server.post({**applicants[0], "laufkont": 9})
+        missing = server.post({k: v for k, v in applicants[0].items() if k != "alter"})
+        not_json = requests.post(server.url + "/v1/decisions", data=b"{", timeout=30)
+        too_big = requests.post(server.url + "/v1/decisions", data=b" " * 2_000_000, timeout=30)
+        openapi = server.get("/openapi.json").json()
+        metrics = server.get("/metrics").text
+    assert len(answers) == len(predicted)
+    assert [a["decision"] for a in answers] == predicted["decision"].tolist()
+    assert [a["p_bad"] for a in answers] == pytest.approx(predicted["p_bad"].tolist(), rel=1e-12)
+    for answer, (_, row) in zip(answers, predicted.iterrows(), strict=True):
+        expected = [row[f"reason_{i}"] for i in range(1, 5) if isinstance(row[f"reason_{i}"], str)]
+        assert answer["reasons"] == expected
+    assert info["version"] == "1" and info["alias"] == "production"
+    assert info["threshold"] == pytest.approx(0.16666, abs=0.2)  # from the run, not 0.5
+    assert info["cost_matrix"] == {"accept_bad": 5.0, "reject_good": 1.0}
+    rejected = int((predicted["decision"] == "reject").sum())
+    assert f'credit_serve_decisions_total{{outcome="reject",version="1"}} {rejected}.0' in metrics
+    assert "credit_serve_request_seconds_bucket" in metrics
+    assert refused.status_code == 422 and refused.json()["column"] == "laufkont"
+    assert "applicant 0" in refused.json()["error"]
+    assert missing.status_code == 422 and missing.json()["column"] == "alter"
+    assert not_json.status_code == 400 and too_big.status_code == 413
+    for reply in (refused, missing, not_json, too_big):
+        assert "Traceback" not in reply.text
+    assert 'credit_serve_validation_errors_total{column="laufkont"} 1.0' in metrics
+    assert "/v1/decisions" in openapi["paths"]
+
+
+def _load(server: Served, applicants: list[dict[str, int]], total: int, on_count: Any) -> Any:
+    """`total` single-applicant requests at concurrency 8; (request id, version) or the
+    error of each."""
+    local = threading.local()
+    done = [0]
+    lock = threading.Lock()
+
+    def one(i: int) -> tuple[str, str] | str:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        try:
+            reply = session.post(
+                server.url + "/v1/decisions?reasons=1",
+                json=applicants[i % len(applicants)],
+                timeout=60,
+            )
+        except requests.ConnectionError as exc:
+            return f"connection: {exc}"
+        with lock:
+            done[0] += 1
+            on_count(done[0])
+        if reply.status_code != 200:
+            return f"{reply.status_code}: {reply.text}"
+        body = reply.json()
+        return body["request_id"], body["model"]["version"]
+
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(one, range(total)))
+
+
+def test_a_promotion_during_load_loses_nothing_and_a_broken_version_is_not_served(
+    proj: Project, applicants: list[dict[str, int]], production: None, tmp_path: Path
+) -> None:
+    client = proj.client()
+    before = {r["request_id"] for r in journal(proj)}
+    moved = threading.Event()
+
+    def promote_at(count: int) -> None:
+        if count == 300 and not moved.is_set():
+            moved.set()
+            client.set_registered_model_alias(NAME, "production", "2")
+
+    with Served(proj.root, TARGET, "--poll-seconds", "0.5") as server:
+        results = _load(server, applicants, 2000, promote_at)
+        errors = [r for r in results if isinstance(r, str)]
+        assert errors == []
+        versions = [v for _, v in results]
+        assert set(versions) == {"1", "2"}, "the promotion was not followed during the load"
+        # a version whose files cannot be loaded: version 2 goes on serving
+        broken = tmp_path / "broken"
+        broken.mkdir()
+        (broken / "MLmodel").write_text("flavors: [\n")
+        run_id = client.get_model_version(NAME, "1").run_id
+        bad = str(client.create_model_version(NAME, source=str(broken), run_id=run_id).version)
+        client.set_registered_model_alias(NAME, "production", bad)
+        wait_for(lambda: server.get("/readyz").json()["status"] == "degraded")
+        ready = server.get("/readyz")
+        info = server.get("/v1/model").json()
+        still = server.post(applicants[0])
+        log = server.text()
+        code = server.stop()
+    assert ready.status_code == 200 and ready.json()["load_failure"]["version"] == bad
+    assert info["version"] == "2" and info["load_failure"]["version"] == bad
+    assert still.status_code == 200 and still.json()["model"]["version"] == "2"
+    assert f"cannot serve {NAME} v{bad}" in log and f"still serving {NAME} v2" in log
+    assert code == 0
+    answered = {rid: version for rid, version in results}  # type: ignore[misc]
+    written = [r for r in journal(proj) if r["request_id"] not in before]
+    written = [r for r in written if r["request_id"] in answered]
+    assert len(written) == len(answered) == 2000  # each decision once
+    assert all(r["version"] == answered[r["request_id"]] for r in written)
+
+
+def test_a_token_is_required_when_one_is_set(proj: Project, production: None) -> None:
+    token = "s3cret-token-" + "x" * 20
+    with Served(proj.root, TARGET, env={"CREDIT_SERVE__TOKEN": token}) as server:
+        none = server.get("/v1/model")
+        wrong = server.get("/v1/model", headers={"Authorization": "Bearer nope"})
+        right = server.get("/v1/model", headers={"Authorization": f"Bearer {token}"})
+        health = server.get("/healthz")
+        log = server.text()
+    assert none.status_code == 401 and wrong.status_code == 401 and right.status_code == 200
+    assert health.status_code == 200
+    assert token not in log
+
+
+def test_a_non_loopback_address_needs_a_token(proj: Project) -> None:
+    result = proj.invoke("serve", TARGET, "--host", "0.0.0.0")
+    assert result.exit_code == 2
+    assert "CREDIT_SERVE__TOKEN" in result.output and "--insecure" in result.output
+
+
+def test_sigterm_during_load_finishes_the_requests_in_flight(
+    proj: Project, applicants: list[dict[str, int]], production: None
+) -> None:
+    before = {r["request_id"] for r in journal(proj)}
+    server = Served(proj.root, TARGET)
+    server.wait_ready()
+
+    def stop_at(count: int) -> None:
+        if count == 200:
+            os.killpg(server.proc.pid, signal.SIGTERM)
+
+    try:
+        results = _load(server, applicants, 600, stop_at)
+        code = server.proc.wait(60)
+    finally:
+        server.stop()
+    answered = [r for r in results if isinstance(r, tuple)]
+    failed = [r for r in results if isinstance(r, str)]
+    assert code == 0
+    assert len(answered) >= 200
+    # after SIGTERM new connections are refused; nothing is answered with an error
+    assert all(f.startswith("connection") for f in failed), failed[:3]
+    written = [r["request_id"] for r in journal(proj) if r["request_id"] not in before]
+    assert sorted(written) == sorted(rid for rid, _ in answered)

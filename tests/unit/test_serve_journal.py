@@ -1,0 +1,89 @@
+"""The decision journal: every line once under concurrent writers, rotation by size, the
+privacy settings, and a line cut off by a killed process skipped by the reader."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from credit_mlops.serve.journal import Journal, Privacy, digest, journal_files, read_journal
+
+
+def _rows(request: int, n: int) -> list[dict[str, object]]:
+    now = datetime.now(UTC).isoformat()
+    return [
+        {"time": now, "request_id": f"r{request}", "row": i, "alter": 30 + i, "hoehe": 1000}
+        for i in range(n)
+    ]
+
+
+def test_concurrent_requests_are_each_written_once_and_whole(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, rotate_bytes=8192, privacy=Privacy())
+
+    def writer(start: int) -> None:
+        for request in range(start, start + 150):
+            journal.record(_rows(request, 3))
+
+    threads = [threading.Thread(target=writer, args=(k * 1000,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    journal.close()
+    rows = list(read_journal(tmp_path))
+    keys = [(r["request_id"], r["row"]) for r in rows]
+    assert len(keys) == 8 * 150 * 3 and len(set(keys)) == len(keys)
+    files = journal_files(tmp_path)
+    assert len(files) > 1  # rotated by size
+    assert all(f.stat().st_size <= 8192 for f in files)
+    # a request's lines stay together in one file, in order
+    by_request: dict[str, list[int]] = {}
+    for r in rows:
+        by_request.setdefault(str(r["request_id"]), []).append(int(r["row"]))
+    assert all(v == [0, 1, 2] for v in by_request.values())
+
+
+def test_dropped_and_hashed_columns(tmp_path: Path) -> None:
+    journal = Journal(
+        tmp_path, rotate_bytes=1 << 20, privacy=Privacy(frozenset({"alter"}), frozenset({"hoehe"}))
+    )
+    journal.record(_rows(1, 2))
+    journal.close()
+    rows = list(read_journal(tmp_path))
+    assert all("alter" not in r for r in rows)
+    assert [r["hoehe"] for r in rows] == [digest(1000)] * 2
+    assert digest(1000) != digest(1001) and "1000" not in digest(1000)
+
+
+def test_a_line_cut_off_by_a_kill_is_skipped(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, rotate_bytes=1 << 20, privacy=Privacy())
+    journal.record(_rows(1, 2))
+    journal.close()
+    (path,) = journal_files(tmp_path)
+    with path.open("ab") as fh:
+        fh.write(json.dumps(_rows(2, 1)[0]).encode()[:40])  # no newline: the write was cut
+    assert [r["request_id"] for r in read_journal(tmp_path)] == ["r1", "r1"]
+
+
+def test_since_keeps_later_decisions_only(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, rotate_bytes=1 << 20, privacy=Privacy())
+    old = _rows(1, 1)
+    old[0]["time"] = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    journal.record(old)
+    journal.record(_rows(2, 1))
+    journal.close()
+    since = datetime.now(UTC) - timedelta(hours=1)
+    assert [r["request_id"] for r in read_journal(tmp_path, since)] == ["r2"]
+    assert len(list(read_journal(tmp_path))) == 2
+
+
+def test_a_new_journal_never_appends_to_an_old_file(tmp_path: Path) -> None:
+    first = Journal(tmp_path, rotate_bytes=1 << 20, privacy=Privacy())
+    first.record(_rows(1, 1))
+    first.close()
+    second = Journal(tmp_path, rotate_bytes=1 << 20, privacy=Privacy())  # same pid
+    second.record(_rows(2, 1))
+    second.close()
+    assert len(journal_files(tmp_path)) == 2

@@ -1,0 +1,130 @@
+"""A decision request's body, the bind and token rules, and following the registry: a
+failed new version leaves the old one serving."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from credit_mlops.errors import ConfigError, InputError, NotFoundError
+from credit_mlops.lifecycle.resolve import ModelRef
+from credit_mlops.serve.follow import Holder
+from credit_mlops.serve.payload import RequestError, column_named, parse
+from credit_mlops.serve.scorer import Scorer
+from credit_mlops.serve.security import authorised, check_bind, is_loopback, resolve_token
+
+APPLICANT = {"laufkont": 1, "laufzeit": 18, "alter": 30}
+
+
+def _parse(body: bytes, query: dict[str, str] | None = None) -> Any:
+    return parse(body, default_reasons=4, max_applicants=3, query=query or {})
+
+
+def test_one_applicant_a_list_or_a_wrapped_list() -> None:
+    import json
+
+    one = _parse(json.dumps(APPLICANT).encode())
+    assert len(one.frame) == 1 and one.reasons == 4
+    two = _parse(json.dumps([APPLICANT, APPLICANT]).encode(), {"reasons": "2"})
+    assert len(two.frame) == 2 and two.reasons == 2
+    wrapped = _parse(json.dumps({"applicants": [APPLICANT], "reasons": 0}).encode())
+    assert len(wrapped.frame) == 1 and wrapped.reasons == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "column"),
+    [
+        (b"{not json", 400, None),
+        (b"[]", 422, None),
+        (b'{"laufkont": "1"}', 422, "laufkont"),
+        (b'{"laufkont": true}', 422, "laufkont"),
+        (b'{"laufkont": null}', 422, "laufkont"),
+        (b"[1, 2]", 422, None),
+        (b'{"applicants": [{"alter": 30}], "extra": 1}', 422, None),
+        (b"[{}, {}, {}, {}]", 413, None),
+        (b'{"applicants": [{"alter": 30}], "reasons": -1}', 422, None),
+        (b'{"applicants": [{"alter": 30}], "reasons": 2.5}', 422, None),
+    ],
+)
+def test_bad_bodies_are_refused_with_their_status_and_column(
+    body: bytes, status: int, column: str | None
+) -> None:
+    with pytest.raises(RequestError) as info:
+        _parse(body)
+    assert info.value.status == status
+    assert info.value.column == column
+    assert "Traceback" not in info.value.message
+
+
+def test_the_column_is_read_from_a_validation_message() -> None:
+    assert column_named("request: column 'laufkont' has 1 codes outside 1–4") == "laufkont"
+    assert column_named("request: missing column(s) moral, verw; expected") == "moral"
+    assert column_named("the body is not JSON") is None
+
+
+def test_only_loopback_binds_go_without_a_token() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("127.0.0.2") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("10.1.2.3")
+    check_bind("127.0.0.1", None, insecure=False)
+    check_bind("0.0.0.0", "x" * 32, insecure=False)
+    check_bind("0.0.0.0", None, insecure=True)
+    with pytest.raises(InputError, match="CREDIT_SERVE__TOKEN"):
+        check_bind("0.0.0.0", None, insecure=False)
+
+
+def test_the_token_comes_from_the_setting_or_its_file(tmp_path: Path) -> None:
+    token = "t" * 24
+    assert resolve_token(SecretStr(token), None) == token
+    (tmp_path / "token").write_text(token + "\n")
+    assert resolve_token(None, tmp_path / "token") == token
+    assert resolve_token(None, None) is None
+    with pytest.raises(ConfigError, match="shorter than 16"):
+        resolve_token(SecretStr("short"), None)
+    with pytest.raises(ConfigError, match="cannot be read"):
+        resolve_token(None, tmp_path / "absent")
+    assert authorised(f"Bearer {token}", token)
+    assert not authorised(f"Bearer {token}x", token)
+    assert not authorised(f"Basic {token}", token) and not authorised(None, token)
+
+
+def test_a_serve_token_in_a_profile_file_is_refused(project: Path) -> None:
+    from credit_mlops.config.loader import load_settings
+
+    (project / "configs" / "local.toml").write_text('[serve]\ntoken = "abcdefabcdefabcdef"\n')
+    with pytest.raises(ConfigError, match="CREDIT_SERVE__TOKEN"):
+        load_settings()
+
+
+def _scorer(tag: float) -> Scorer:
+    return Scorer(tag, (5.0, 1.0), "d", lambda frame, k: frame)
+
+
+def test_a_new_version_that_fails_to_load_leaves_the_old_one_serving() -> None:
+    points = {"version": "1"}
+    loads: list[str] = []
+
+    def resolve() -> ModelRef:
+        v = points["version"]
+        return ModelRef(f"models:/m/{v}", f"run{v}", "m", v)
+
+    def load(ref: ModelRef) -> Scorer:
+        loads.append(str(ref.version))
+        if ref.version == "2":
+            raise NotFoundError("model files are gone")
+        return _scorer(float(ref.version or 0))
+
+    holder = Holder("m@production", resolve, load)
+    assert holder.refresh() and holder.current is not None and holder.current.version == "1"
+    assert not holder.refresh()  # unchanged: nothing loaded again
+    points["version"] = "2"
+    assert not holder.refresh()
+    assert holder.current.version == "1"
+    assert holder.failure is not None and holder.failure.version == "2"
+    assert "model files are gone" in holder.failure.message
+    holder.refresh()  # the same broken version is not loaded again on every poll
+    points["version"] = "3"
+    assert holder.refresh() and holder.current.version == "3" and holder.failure is None
+    assert loads == ["1", "2", "3"]
