@@ -28,6 +28,7 @@ AREAS: dict[str, str] = {  # area -> module of this folder
     "tune": "tune",
     "monitor": "monitor",
     "interrupt": "interrupt",
+    "serve": "serve",
 }
 DEFAULT = (
     "startup",
@@ -38,6 +39,7 @@ DEFAULT = (
     "compare",
     "remote",
     "monitor",
+    "serve",
 )  # `make bench`
 
 

@@ -156,12 +156,15 @@ def test_a_promotion_during_load_loses_nothing_and_a_broken_version_is_not_serve
         ready = server.get("/readyz")
         info = server.get("/v1/model").json()
         still = server.post(applicants[0])
+        metrics = server.get("/metrics").text
         log = server.text()
         code = server.stop()
     assert ready.status_code == 200 and ready.json()["load_failure"]["version"] == bad
     assert info["version"] == "2" and info["load_failure"]["version"] == bad
     assert still.status_code == 200 and still.json()["model"]["version"] == "2"
     assert f"cannot serve {NAME} v{bad}" in log and f"still serving {NAME} v2" in log
+    assert "credit_serve_model_load_failures_total 1.0" in metrics
+    assert f'credit_serve_model_version{{model="{NAME}"}} 2.0' in metrics
     assert code == 0
     answered = {rid: version for rid, version in results}  # type: ignore[misc]
     written = [r for r in journal(proj) if r["request_id"] not in before]
@@ -213,3 +216,18 @@ def test_sigterm_during_load_finishes_the_requests_in_flight(
     assert all(f.startswith("connection") for f in failed), failed[:3]
     written = [r["request_id"] for r in journal(proj) if r["request_id"] not in before]
     assert sorted(written) == sorted(rid for rid, _ in answered)
+
+
+def test_monitor_served_reports_each_version_on_its_journal(proj: Project) -> None:
+    import json
+
+    rows = journal(proj)
+    result = proj.invoke("monitor", TARGET, "--served", "-f", "json")
+    assert result.exit_code == 0, result.output
+    reports = json.loads(result.stdout)
+    counts = {v: sum(1 for r in rows if r["version"] == v) for v in {r["version"] for r in rows}}
+    assert {r["version"]: r["rows"] for r in reports} == counts
+    assert set(counts) >= {"1", "2"}  # the promotion test served both
+    assert all(len(r["stability"]) == 21 for r in reports)  # 20 columns and the score
+    later = proj.invoke("monitor", TARGET, "--served", "--since", "2999-01-01")
+    assert later.exit_code == 2 and "no decisions" in later.output

@@ -116,7 +116,12 @@ def test_a_new_version_that_fails_to_load_leaves_the_old_one_serving() -> None:
             raise NotFoundError("model files are gone")
         return _scorer(float(ref.version or 0))
 
-    holder = Holder("m@production", resolve, load)
+    heard: list[tuple[str | None, str | None]] = []
+
+    def listener(served: Any, failure: Any) -> None:
+        heard.append((served and served.version, failure and failure.version))
+
+    holder = Holder("m@production", resolve, load, listener)
     assert holder.refresh() and holder.current is not None and holder.current.version == "1"
     assert not holder.refresh()  # unchanged: nothing loaded again
     points["version"] = "2"
@@ -128,3 +133,4 @@ def test_a_new_version_that_fails_to_load_leaves_the_old_one_serving() -> None:
     points["version"] = "3"
     assert holder.refresh() and holder.current.version == "3" and holder.failure is None
     assert loads == ["1", "2", "3"]
+    assert heard == [("1", None), ("1", "2"), ("3", None)]

@@ -117,7 +117,7 @@ def _decide(service: Service, request_id: str, applicants: Any) -> dict[str, Any
     try:
         out = served.scorer.decide(applicants.frame, applicants.reasons)
     except InvalidApplicants as exc:
-        raise RequestError(422, str(exc)) from None
+        raise RequestError(422, str(exc), exc.column) from None
     records = applicants.frame.to_dict("records")
     if service.journal is not None:  # journaled before the answer leaves
         service.journal.record(_journal_rows(request_id, served, records, out))
@@ -191,9 +191,6 @@ async def readyz(request: Request) -> Response:
 
 async def metrics(request: Request) -> Response:
     service: Service = request.app.state.service
-    served = service.holder.current
-    if served is not None and served.version.isdigit():
-        service.metrics.model_version.labels(served.ref.name or "").set(int(served.version))
     data, content_type = await run_in_threadpool(service.metrics.exposition)
     return Response(data, media_type=content_type)
 

@@ -22,6 +22,7 @@ log = logging.getLogger("credit.serve")
 
 Resolver = Callable[[], ModelRef]  # where the target points now
 Loader = Callable[[ModelRef], Scorer]
+Listener = Callable[["Served | None", "Failure | None"], None]  # after each load or failure
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,13 @@ def _now() -> str:
 class Holder:
     """The served model, the last load failure, and the thread that follows the target."""
 
-    def __init__(self, target: str, resolve: Resolver, load: Loader) -> None:
+    def __init__(
+        self, target: str, resolve: Resolver, load: Loader, listener: Listener | None = None
+    ) -> None:
         self.target = target
         self._resolve = resolve
         self._load = load
+        self._listener = listener
         self.current: Served | None = None
         self.failure: Failure | None = None
         self._stop = threading.Event()
@@ -82,11 +86,17 @@ class Holder:
                 self.failure.message,
                 f"still serving {now.ref.label}" if now else "nothing is served",
             )
+            self._notify()
             return False
         self.current = Served(ref, scorer, _now())
         self.failure = None
         log.info("serving %s (run %s)", ref.label, ref.run_id)
+        self._notify()
         return True
+
+    def _notify(self) -> None:
+        if self._listener is not None:
+            self._listener(self.current, self.failure)
 
     def follow(self, every: float) -> None:
         """Poll the target every `every` seconds in a daemon thread until `stop`."""
@@ -97,6 +107,8 @@ class Holder:
                     self.refresh()
                 except CreditError as exc:  # the registry is away: keep serving, say so
                     log.warning("cannot look up %s: %s", self.target, exc)
+                except Exception:  # a bug must not end the following: logged, tried again
+                    log.exception("following %s failed", self.target)
 
         self._thread = threading.Thread(target=loop, name="credit-serve-follow", daemon=True)
         self._thread.start()

@@ -20,9 +20,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from credit_mlops.config.settings import Settings
 
 PREFIX = "decisions-"
+JOURNAL = "journal"  # under the store folder unless serve.journal_dir says otherwise
 SUFFIX = ".jsonl"
 
 
@@ -98,11 +102,17 @@ class Journal:
             self._fd = None
 
 
+def journal_folder(settings: Settings) -> Path:
+    if settings.serve.journal_dir is not None:
+        return settings.path(settings.serve.journal_dir)
+    return settings.tracking.store_path(settings.root) / JOURNAL
+
+
 def journal_files(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"{PREFIX}*{SUFFIX}")) if folder.is_dir() else []
 
 
-def read_journal(folder: Path, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+def read_journal(folder: Path, since: datetime | None = None) -> Iterator[dict[str, object]]:
     """Every whole line of every journal file (at or after `since`); a line cut off by a
     killed process is skipped."""
     stamp = since.isoformat() if since else None

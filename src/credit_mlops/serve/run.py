@@ -15,14 +15,13 @@ import tempfile
 from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import NotFoundError
 from credit_mlops.serve.app import Limits, Service, build_app
-from credit_mlops.serve.follow import Holder
-from credit_mlops.serve.journal import Journal, Privacy
+from credit_mlops.serve.follow import Failure, Holder, Served
+from credit_mlops.serve.journal import Journal, Privacy, journal_folder
 from credit_mlops.serve.metrics import make_metrics
 from credit_mlops.serve.security import check_bind, resolve_token
 
@@ -38,13 +37,6 @@ class Launch:
     overrides: dict[str, dict[str, object]]  # the flags, as load_settings takes them
     target: str
     insecure: bool = False
-
-
-def journal_folder(settings: Settings) -> Path:
-    s = settings.serve
-    if s.journal_dir is not None:
-        return settings.path(s.journal_dir)
-    return settings.tracking.store_path(settings.root) / "journal"
 
 
 def token_of(settings: Settings) -> str | None:
@@ -79,14 +71,21 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
 
         return load_scorer(store, ref, get_run(store, ref.run_id), settings.scorecard)
 
-    holder = Holder(target, resolve, load)
+    metrics = make_metrics()
+
+    def loaded(served: Served | None, failure: Failure | None) -> None:
+        if failure is not None:
+            metrics.load_failures.inc()
+        if served is not None and served.version.isdigit():
+            metrics.model_version.labels(served.ref.name or "").set(int(served.version))
+
+    holder = Holder(target, resolve, load, loaded)
     holder.refresh()
     if holder.current is None:
         failure = holder.failure
         raise NotFoundError(
             f"cannot serve {target}: {failure.message if failure else 'nothing to load'}"
         )
-    metrics = make_metrics()
     journal = None
     if s.journal:
         privacy = Privacy(frozenset(s.journal_drop), frozenset(s.journal_hash))

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 class InvalidApplicants(DataError):
     """Applicants the model refuses; the message names the applicant and the column."""
 
+    def __init__(self, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.column = column
+
 
 @dataclass(frozen=True)
 class Scorer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -33,14 +34,29 @@ class MonitorFormat(StrEnum):
 def monitor(
     target: Target,
     data: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--data",
             help="The new applicants (the training schema; target optional).",
             dir_okay=False,
             show_default=False,
         ),
-    ],
+    ] = None,
+    served: Annotated[
+        bool,
+        typer.Option(
+            "--served", help="Monitor what `credit serve` decided (its journal), per version."
+        ),
+    ] = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since",
+            help="With --served: decisions from this date or time on (UTC).",
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+            show_default=False,
+        ),
+    ] = None,
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
@@ -80,17 +96,32 @@ def monitor(
     """
     from credit_mlops.cli.render import monitor as render
     from credit_mlops.config.loader import load_settings
-    from credit_mlops.errors import CheckFailedError
+    from credit_mlops.errors import CheckFailedError, InputError
     from credit_mlops.monitor.psi import reached
     from credit_mlops.monitor.workflow import monitor as run_monitor
     from credit_mlops.tracking.open import open_tracker
 
+    if (data is None) == (not served) or (since is not None and not served):
+        raise InputError("give --data FILE, or --served [--since DATE] for the served decisions")
     settings = load_settings(
         profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
     )
     band = fail_on.value if fail_on else settings.monitor.fail_on
     store = open_tracker(settings, existing=True)
-    report = run_monitor(settings, store, target, data_path=data, output_dir=output_dir)
-    render.monitoring(report, fmt.value)
-    if reached(report.result.worst, band):
-        raise CheckFailedError(render.failure_line(report, band))
+    if data is not None:
+        reports = [run_monitor(settings, store, target, data_path=data, output_dir=output_dir)]
+        render.monitoring(reports[0], fmt.value)
+    else:
+        from credit_mlops.monitor.served import monitor_served
+
+        reports = monitor_served(settings, store, target, since=_utc(since))
+        render.per_version(reports, fmt.value)
+    for report in reports:
+        if reached(report.result.worst, band):
+            raise CheckFailedError(render.failure_line(report, band))
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when

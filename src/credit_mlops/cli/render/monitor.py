@@ -24,6 +24,18 @@ def monitoring(report: MonitorReport, fmt: str) -> None:
         err().print(_footer(report), markup=False, soft_wrap=True)
 
 
+def per_version(reports: list[MonitorReport], fmt: str) -> None:
+    """One report per served model version; as JSON, one list of them."""
+    if fmt != "json":
+        for report in reports:
+            monitoring(report, fmt)
+        return
+    sys.stdout.write("[" + ",\n".join(to_json(r).rstrip() for r in reports) + "]\n")
+    sys.stdout.flush()
+    for report in reports:
+        err().print(_footer(report), markup=False, soft_wrap=True)
+
+
 def failure_line(report: MonitorReport, band: str) -> str:
     r = report.result
     worst = [s.name for s in r.table if s.band == r.worst]

@@ -1,0 +1,199 @@
+"""`credit serve` beside `mlflow models serve` on the same registered model.
+
+For each model key: train it (3-fold CV), promote it, start both servers on 127.0.0.1, and
+time one applicant per request, sequentially (credit serve with 4 reasons; MLflow's
+/invocations as it comes, a bare 0/1), then credit serve's throughput with 8 concurrent
+clients, and each server's resident memory. Take figures on a quiet machine only.
+
+    python benchmarks/serve.py [--requests N] [--models logistic_regression,scorecard]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from harness import CREDIT, Bench, Project, clean_env, data_file, descendants, render, run
+
+MODELS = ("logistic_regression", "scorecard", "xgboost")
+REQUESTS = 1000
+CONCURRENCY = 8
+MLFLOW = Path(sys.executable).parent / "mlflow"
+
+
+def _free_port() -> int:
+    from credit_mlops.ops.server import free_port
+
+    return free_port()
+
+
+def _start(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server for {url} exited {proc.returncode}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} not ready in {timeout} s")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(60)
+
+
+def _rss_mib(pid: int) -> float:
+    total = 0
+    for p in {pid, *descendants(pid)}:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p99 * 1000
+
+
+def _sequential(url: str, body: Any, n: int) -> tuple[float, float]:
+    session = requests.Session()
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        reply = session.post(url, json=body, timeout=30)
+        times.append(time.perf_counter() - start)
+        reply.raise_for_status()
+    return _percentiles(times)
+
+
+def _concurrent(url: str, body: Any, n: int) -> float:
+    sessions: dict[int, requests.Session] = {}
+
+    def one(_: int) -> None:
+        import threading
+
+        session = sessions.setdefault(threading.get_ident(), requests.Session())
+        session.post(url, json=body, timeout=30).raise_for_status()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(one, range(n)))
+    return n / (time.perf_counter() - start)
+
+
+def _applicant(data: Path) -> dict[str, int]:
+    from credit_mlops.data.files import read_table
+    from credit_mlops.data.schema import FEATURES
+
+    row = read_table(data)[list(FEATURES)].iloc[0]
+    return {k: int(v) for k, v in row.items()}
+
+
+def bench_model(b: Bench, folder: Path, data: Path, key: str, n: int) -> None:
+    train = [CREDIT, "train", "-m", key, "--data", str(data), "--cv-folds", "3"]
+    run([*train, "--cv-repeats", "1", "--json"], folder)
+    run([CREDIT, "promote", key, "1", "Production", "--force"], folder)
+    applicant = _applicant(data)
+    ours, theirs = _free_port(), _free_port()
+    env = clean_env()
+    credit = _start([str(CREDIT), "serve", f"{key}@production", "--port", str(ours)], folder, env)
+    store = f"sqlite:///{folder / '.credit' / 'mlflow.db'}"
+    # MLflow starts `uvicorn` by name: the environment's bin folder goes first on PATH
+    path = f"{MLFLOW.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    mlflow_env = clean_env(MLFLOW_TRACKING_URI=store, PATH=path)
+    mlflow_args = [str(MLFLOW), "models", "serve", "-m", f"models:/{key}/1", "--env-manager"]
+    mlflow = _start(
+        [*mlflow_args, "local", "--host", "127.0.0.1", "--port", str(theirs), "--workers", "1"],
+        folder,
+        mlflow_env,
+    )
+    try:
+        _wait(f"http://127.0.0.1:{ours}/readyz", credit)
+        _wait(f"http://127.0.0.1:{theirs}/ping", mlflow)
+        url = f"http://127.0.0.1:{ours}/v1/decisions?reasons=4"
+        p50, p99 = _sequential(url, applicant, n)
+        rate = _concurrent(f"http://127.0.0.1:{ours}/v1/decisions?reasons=0", applicant, 2 * n)
+        body = {"dataframe_records": [applicant]}
+        m50, m99 = _sequential(f"http://127.0.0.1:{theirs}/invocations", body, n)
+        ours_mib, theirs_mib = _rss_mib(credit.pid), _rss_mib(mlflow.pid)
+    finally:
+        _stop(credit)
+        _stop(mlflow)
+    b.raw[f"serve_{key}"] = {"p50": p50, "p99": p99, "rate": rate, "mlflow": [m50, m99]}
+    b.add(
+        "serve",
+        f"{key}: credit serve, 1 applicant + 4 reasons, p50 / p99",
+        f"{p50:.1f} / {p99:.1f} ms",
+    )
+    b.add(
+        "serve",
+        f"{key}: mlflow models serve, 1 applicant (0/1), p50 / p99",
+        f"{m50:.1f} / {m99:.1f} ms",
+    )
+    b.add(
+        "serve",
+        f"{key}: credit serve, {CONCURRENCY} clients, no reasons",
+        f"{rate:,.0f} decisions/s",
+    )
+    b.add(
+        "serve",
+        f"{key}: resident memory, credit serve / mlflow",
+        f"{ours_mib:.0f} / {theirs_mib:.0f} MiB",
+    )
+
+
+def bench(
+    b: Bench, project: Project, data: Path, n: int = REQUESTS, models: tuple[str, ...] = MODELS
+) -> None:
+    for key in models:
+        bench_model(b, project.fresh(f"serve-{key}"), data, key, n)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=REQUESTS)
+    parser.add_argument("--models", default=",".join(MODELS))
+    args = parser.parse_args()
+    b = Bench(repeats=1)
+    with tempfile.TemporaryDirectory(prefix="credit-bench-serve-") as tmp:
+        project = Project(Path(tmp))
+        project.init_store()
+        data, kind = data_file(Path(tmp))
+        bench(b, project, data, args.requests, tuple(m.strip() for m in args.models.split(",")))
+    render(b, kind)
+
+
+if __name__ == "__main__":
+    main()
