@@ -72,41 +72,41 @@ def _journal_rows(
 
     now = datetime.now(UTC).isoformat()
     ref = served.ref
+    head = {"time": now, "request_id": request_id}
+    model = {"model": ref.name, "version": ref.version, "run_id": ref.run_id}
     rows = []
     for i, (applicant, p_bad, decision, score) in enumerate(
-        zip(records, out["p_bad"], out["decision"], out["score"], strict=True)
+        zip(
+            records,
+            out["p_bad"].tolist(),
+            out["decision"].tolist(),
+            out["score"].tolist(),
+            strict=True,
+        )
     ):
         features = {ENGLISH_TO_GERMAN.get(k, k): v for k, v in applicant.items()}
         rows.append(
             {
-                "time": now,
-                "request_id": request_id,
+                **head,
                 "row": i,
-                "model": ref.name,
-                "version": ref.version,
-                "run_id": ref.run_id,
+                **model,
                 **features,
-                "p_bad": float(p_bad),
-                "decision": str(decision),
-                "score": float(score),
+                "p_bad": p_bad,
+                "decision": decision,
+                "score": score,
             }
         )
     return rows
 
 
 def _answers(out: Any, k: int) -> list[dict[str, Any]]:
-    reasons = [f"reason_{i}" for i in range(1, k + 1)]
+    columns = [out[f"reason_{i}"].tolist() for i in range(1, k + 1) if f"reason_{i}" in out]
     answers = []
-    for row in out.to_dict("records"):
-        why = [str(row[c]) for c in reasons if c in row and isinstance(row[c], str) and row[c]]
-        answers.append(
-            {
-                "p_bad": float(row["p_bad"]),
-                "decision": str(row["decision"]),
-                "score": float(row["score"]),
-                "reasons": why,
-            }
-        )
+    for j, (p_bad, decision, score) in enumerate(
+        zip(out["p_bad"].tolist(), out["decision"].tolist(), out["score"].tolist(), strict=True)
+    ):
+        why = [str(c[j]) for c in columns if isinstance(c[j], str) and c[j]]
+        answers.append({"p_bad": p_bad, "decision": str(decision), "score": score, "reasons": why})
     return answers
 
 
@@ -118,9 +118,8 @@ def _decide(service: Service, request_id: str, applicants: Any) -> dict[str, Any
         out = served.scorer.decide(applicants.frame, applicants.reasons)
     except InvalidApplicants as exc:
         raise RequestError(422, str(exc), exc.column) from None
-    records = applicants.frame.to_dict("records")
     if service.journal is not None:  # journaled before the answer leaves
-        service.journal.record(_journal_rows(request_id, served, records, out))
+        service.journal.record(_journal_rows(request_id, served, applicants.records, out))
     for outcome, count in out["decision"].value_counts().items():
         service.metrics.decisions.labels(str(outcome), served.version).inc(int(count))
     ref = served.ref

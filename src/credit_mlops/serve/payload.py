@@ -38,7 +38,7 @@ def column_named(message: str) -> str | None:
 class Applicants:
     frame: pd.DataFrame
     reasons: int
-    single: bool  # one applicant sent as one object: answered as one object too
+    records: list[dict[str, Any]]  # as sent (what the journal keeps)
 
 
 def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any) -> Applicants:
@@ -52,7 +52,7 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
         raise RequestError(400, f"the body is not JSON: {exc}") from None
     reasons: Any = query.get("reasons", default_reasons)
     single = isinstance(data, dict) and "applicants" not in data
-    if isinstance(data, dict) and "applicants" in data:
+    if not single and isinstance(data, dict):
         extra = sorted(set(data) - {"applicants", "reasons"})
         if extra:
             raise RequestError(422, f"unexpected key(s) {', '.join(extra)} beside 'applicants'")
@@ -75,7 +75,7 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
                 raise RequestError(
                     422, f"applicant {i}: column '{key}' must be a number (got {value!r})", key
                 )
-    return Applicants(pd.DataFrame.from_records(rows), _count(reasons), single)
+    return Applicants(pd.DataFrame.from_records(rows), _count(reasons), rows)
 
 
 def _count(value: Any) -> int:

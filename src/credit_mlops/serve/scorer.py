@@ -92,17 +92,22 @@ def load_scorer(
     from credit_mlops.explain.reasons import reasons as reason_frame
     from credit_mlops.explain.service import model_explainer
     from credit_mlops.lifecycle.evaluate import costs_of, threshold_of
+    from credit_mlops.lifecycle.fast_scoring import CheckedProba
     from credit_mlops.lifecycle.stream import decisions
     from credit_mlops.modeling.scorecard_table import credit_scores
 
     model = store.load_model(ref.uri)
     threshold, _ = threshold_of(run, model)
     explainer = model_explainer(store, run, model)  # loaded now: a failure is a load failure
+    # P(bad) as `credit predict` computes it: the preprocessing in plain numpy once it gave
+    # the model's own answer bit for bit (scikit-learn's per-call overhead is most of the
+    # cost of one applicant)
+    proba = CheckedProba(model)
     explaining = threading.Lock()  # the explainers are not known to be safe across threads
 
     def decide(features: pd.DataFrame, k: int) -> pd.DataFrame:
         codes = validate(features)
-        p_bad = model.predict_proba(codes)[:, 1]
+        p_bad = proba(codes)
         points = credit_scores(model, codes)
         out = pd.DataFrame(
             {
