@@ -71,6 +71,7 @@ def test_decisions_equal_credit_predict(
         info = server.get("/v1/model").json()
         refused = server.post({**applicants[0], "laufkont": 9})
         missing = server.post({k: v for k, v in applicants[0].items() if k != "alter"})
+        unknown = server.post([applicants[0], {**applicants[1], "kredit": 1}])
         not_json = requests.post(server.url + "/v1/decisions", data=b"{", timeout=30)
         too_big = requests.post(server.url + "/v1/decisions", data=b" " * 2_000_000, timeout=30)
         openapi = server.get("/openapi.json").json()
@@ -88,10 +89,11 @@ def test_decisions_equal_credit_predict(
     assert f'credit_serve_decisions_total{{outcome="reject",version="1"}} {rejected}.0' in metrics
     assert "credit_serve_request_seconds_bucket" in metrics
     assert refused.status_code == 422 and refused.json()["column"] == "laufkont"
-    assert "applicant 0" in refused.json()["error"]
+    assert "row 0" in refused.json()["error"]
     assert missing.status_code == 422 and missing.json()["column"] == "alter"
+    assert unknown.status_code == 422 and unknown.json()["column"] == "kredit"
     assert not_json.status_code == 400 and too_big.status_code == 413
-    for reply in (refused, missing, not_json, too_big):
+    for reply in (refused, missing, unknown, not_json, too_big):
         assert "Traceback" not in reply.text
     assert 'credit_serve_validation_errors_total{column="laufkont"} 1.0' in metrics
     assert "/v1/decisions" in openapi["paths"]

@@ -69,7 +69,7 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
     def load(ref: Any) -> Any:
         from credit_mlops.lifecycle.resolve import get_run
 
-        return load_scorer(store, ref, get_run(store, ref.run_id), settings.scorecard)
+        return load_scorer(store, ref, get_run(store, ref.run_id))
 
     metrics = make_metrics()
 

@@ -1,17 +1,15 @@
 """Loading a model and deciding with it: the one place that knows how a model scores.
 
 Everything else in serve/ sees a `Scorer` (features in, one row per applicant out: p_bad,
-decision, score, reason_1..K) and `InvalidApplicants` for input the model refuses. Today
-the model is loaded with the scikit-learn flavour and the decision, score and reasons are
-assembled here the way `credit predict` assembles them; once the logged model carries the
-whole decision in its pyfunc flavour, `load_scorer` becomes a call to it.
+decision, score, reason_1..K) and `InvalidApplicants` for input the model refuses. The
+model is the logged model's own whole decision (`credit_runtime`'s `CreditModel`, what
+`mlflow.pyfunc.load_model(uri).predict(df, params={"reasons": K})` answers), loaded
+through the tracking facade, which checks it before any of it runs.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +20,6 @@ from credit_mlops.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from credit_mlops.config.scorecard import ScorecardSettings
     from credit_mlops.lifecycle.resolve import ModelRef
     from credit_mlops.tracking.records import RunRecord
     from credit_mlops.tracking.store import TrackingStore
@@ -46,80 +43,48 @@ class Scorer:
     decide: Callable[[pd.DataFrame, int], pd.DataFrame]
 
 
-def schema_digest() -> str:
-    """A digest of the columns, codes and ranges the model is fed (the data description)."""
-    from dataclasses import asdict
-
-    from credit_mlops.data.schema import COLUMNS
-
-    text = json.dumps([asdict(c) for c in COLUMNS], sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def description_digest(description: object) -> str:
+    """A digest of the data description the model checks its input against."""
+    if description is None:
+        return "none"
+    return hashlib.sha256(repr(description).encode()).hexdigest()[:16]
 
 
-def validate(frame: pd.DataFrame) -> pd.DataFrame:
-    """The applicants as int64 codes in the schema's column order, or InvalidApplicants
-    naming the applicant (numbered from 0 in the request) and the column."""
-    from credit_mlops.data.checks import validate_frame
-    from credit_mlops.data.files import to_german
-    from credit_mlops.data.schema import FEATURES, TARGET
-
-    frame = to_german(frame)
-    if TARGET in frame.columns:
-        raise InvalidApplicants(f"request: column '{TARGET}' is the outcome; do not send it")
-    try:
-        validate_frame(frame, source="request", features_only=True, where=("applicant", 0))
-    except DataError as exc:
-        raise InvalidApplicants(str(exc)) from None
-    return frame[list(FEATURES)].astype("int64")
+def known_columns(description: Any) -> set[str] | None:
+    """Every name the model's description accepts (names and aliases); None without one."""
+    if description is None:
+        return None
+    return {n for c in description.columns for n in (c.name, *c.aliases)}
 
 
-def odds_score(p_bad: Any, card: ScorecardSettings) -> Any:
-    """Points on the scorecard scale from P(bad): base_score at base_odds good:bad, +pdo
-    per doubling of the odds (for models that have no points table of their own)."""
-    import numpy as np
+def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
+    """Load the model `ref` names (trained by `run`) with everything its decisions need."""
+    from credit_mlops.lifecycle.evaluate import costs_of
+    from credit_runtime.errors import InvalidInput
 
-    p = np.clip(np.asarray(p_bad, dtype=float), 1e-12, 1 - 1e-12)
-    factor = card.pdo / math.log(2)
-    return card.base_score + factor * (np.log((1 - p) / p) - math.log(card.base_odds))
-
-
-def load_scorer(
-    store: TrackingStore, ref: ModelRef, run: RunRecord, card: ScorecardSettings
-) -> Scorer:
-    """Load the model `ref` names (trained by `run`) and everything its decisions need."""
-    import pandas as pd
-
-    from credit_mlops.explain.reasons import reasons as reason_frame
-    from credit_mlops.explain.service import model_explainer
-    from credit_mlops.lifecycle.evaluate import costs_of, threshold_of
-    from credit_mlops.lifecycle.fast_scoring import CheckedProba
-    from credit_mlops.lifecycle.stream import decisions
-    from credit_mlops.modeling.scorecard_table import credit_scores
-
-    model = store.load_model(ref.uri)
-    threshold, _ = threshold_of(run, model)
-    explainer = model_explainer(store, run, model)  # loaded now: a failure is a load failure
-    # P(bad) as `credit predict` computes it: the preprocessing in plain numpy once it gave
-    # the model's own answer bit for bit (scikit-learn's per-call overhead is most of the
-    # cost of one applicant)
-    proba = CheckedProba(model)
+    model = store.load_decision_model(ref.uri)
+    if model.description is not None and model.key is not None:
+        model.explainer()  # built now: a model that cannot explain fails to load, not later
+    known = known_columns(model.description)
     explaining = threading.Lock()  # the explainers are not known to be safe across threads
 
     def decide(features: pd.DataFrame, k: int) -> pd.DataFrame:
-        codes = validate(features)
-        p_bad = proba(codes)
-        points = credit_scores(model, codes)
-        out = pd.DataFrame(
-            {
-                "p_bad": p_bad,
-                "decision": decisions(p_bad, threshold),
-                "score": odds_score(p_bad, card) if points is None else points,
-            }
-        )
-        if k > 0:
-            with explaining:
-                why = reason_frame(explainer.explain(codes), codes, k)
-            out = out.join(why[[f"reason_{i}" for i in range(1, k + 1)]].set_axis(out.index))
+        if known is not None:
+            unknown = [str(c) for c in features.columns if c not in known]
+            if unknown:
+                raise InvalidApplicants(
+                    f"unknown column(s) {', '.join(unknown[:5])}; send the data description's "
+                    "columns only",
+                    unknown[0],
+                )
+        try:
+            if k == 0:
+                out = model.predict(features, params={"reasons": 0})
+            else:
+                with explaining:
+                    out = model.predict(features, params={"reasons": k})
+        except InvalidInput as exc:
+            raise InvalidApplicants(exc.message, exc.column) from None
         return out
 
-    return Scorer(threshold, costs_of(run), schema_digest(), decide)
+    return Scorer(model.threshold, costs_of(run), description_digest(model.description), decide)
