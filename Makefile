@@ -6,7 +6,7 @@ RUN    := $(UV) run --frozen --no-sync
 CREDIT := $(RUN) credit
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install train test lint docs docs-build docs-pictures bench bench-scale bench-tune bench-quality ui server server-stop clean help
+.PHONY: install train test test-fast lint docs docs-build docs-pictures bench bench-scale bench-tune bench-quality ui server server-stop clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,6 +27,9 @@ train: install  ## the main job: train all models on the shipped data (no networ
 
 test: install  ## run the whole test suite
 	$(RUN) pytest
+
+test-fast: install  ## the unit tests that fit no model, start no process and open no browser
+	$(RUN) pytest tests/unit -q -m "not slow and not browser"
 
 lint: install  ## ruff, mypy and the import rules (import-linter contracts in pyproject.toml)
 	$(RUN) ruff check src tests benchmarks docgen

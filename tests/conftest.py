@@ -57,6 +57,19 @@ def synthetic_frame():  # type: ignore[no-untyped-def]
     return synthetic(400, seed=7)
 
 
+@pytest.fixture(scope="module")
+def xy(request: pytest.FixtureRequest) -> tuple[object, object]:
+    """Features and bad-credit labels (1 = bad) of a seeded synthetic frame: the size and seed
+    are the test module's `XY = (rows, seed)` (300 rows, seed 5 when it sets none)."""
+    from credit_mlops.data.schema import FEATURES, TARGET
+    from credit_mlops.data.synthetic import synthetic
+    from credit_mlops.modeling.build import target_bad
+
+    rows, seed = getattr(request.module, "XY", (300, 5))
+    frame = synthetic(rows, seed=seed)
+    return frame[list(FEATURES)], target_bad(frame[TARGET])
+
+
 @pytest.fixture
 def synthetic_file(tmp_path: Path, synthetic_frame) -> Path:  # type: ignore[no-untyped-def]
     from credit_mlops.data.files import write_table

@@ -3,6 +3,7 @@ layer diagram is the import-linter contract `make lint` runs."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -32,6 +33,9 @@ def test_every_module_is_in_the_module_reference() -> None:
         if p.name != "__init__.py" and f"`{p.relative_to(PACKAGE).as_posix()}`" not in reference
     ]
     assert missing == [], "add them (python -m docgen.modules prints the lines)"
+    named = re.findall(r"^- `([^`]+\.py)`", reference, flags=re.M)
+    gone = [name for name in named if not (PACKAGE / name).is_file()]
+    assert gone == [], "the reference names modules that no longer exist"
 
 
 def test_every_area_has_its_heading_and_its_layer() -> None:

@@ -10,6 +10,8 @@ from credit_mlops.data import schema, synthetic
 from credit_mlops.modeling import build as pipeline
 from credit_mlops.modeling import cv
 
+pytestmark = pytest.mark.slow  # worker processes over a memory-mapped data set
+
 ROWS = 8_000  # 20 int64 columns: 1.3 MB, over joblib's 1 MB memory-mapping threshold
 
 

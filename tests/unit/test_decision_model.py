@@ -8,20 +8,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops.data import schema as data
-from credit_mlops.data import synthetic as synthetic_mod
 from credit_mlops.modeling import build as pipeline_mod
 from credit_mlops.modeling import decision
 from credit_mlops.modeling.build import QualityConfig, build_model, training_threshold
+
+pytestmark = pytest.mark.slow  # fits and calibrates models
 
 SMOTE = pipeline_mod.PipelineConfig(7, pipeline_mod.ResamplingConfig("SMOTE", 5, 10))
 PLAIN = pipeline_mod.PipelineConfig(7, None)
 
 
-@pytest.fixture(scope="module")
-def xy() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = synthetic_mod.synthetic(400, seed=5)
-    return frame[list(data.FEATURES)], pipeline_mod.target_bad(frame[data.TARGET])
+XY = (400, 5)  # rows and seed of the `xy` fixture (tests/conftest.py)
 
 
 def _fit(key: str, calibrate: str, xy: tuple[pd.DataFrame, np.ndarray], cfg=SMOTE):

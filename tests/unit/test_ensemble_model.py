@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 import pytest
 from pydantic import ValidationError
 
 from credit_mlops.config.cost import CostSettings
 from credit_mlops.config.ensemble import EnsembleSettings
-from credit_mlops.data import schema as data
-from credit_mlops.data import synthetic as synthetic_mod
 from credit_mlops.modeling import build as pipeline_mod
 from credit_mlops.modeling.build import EnsembleSpec, QualityConfig, build_pipeline
 from credit_mlops.modeling.ensemble import (
@@ -22,6 +19,8 @@ from credit_mlops.modeling.ensemble import (
     vote_of,
 )
 
+pytestmark = pytest.mark.slow  # fits ensembles
+
 CFG = pipeline_mod.PipelineConfig(3, pipeline_mod.ResamplingConfig("SMOTE", 5, 10))
 
 
@@ -29,10 +28,7 @@ def _member(key: str):
     return pipeline_mod.build_pipeline(key, CFG)
 
 
-@pytest.fixture(scope="module")
-def xy() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = synthetic_mod.synthetic(300, seed=9)
-    return frame[list(data.FEATURES)], pipeline_mod.target_bad(frame[data.TARGET])
+XY = (300, 9)  # rows and seed of the `xy` fixture (tests/conftest.py)
 
 
 def test_soft_vote_is_the_weighted_mean_of_the_members(xy) -> None:

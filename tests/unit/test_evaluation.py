@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from credit_mlops.modeling.costs import cost_optimal_threshold, expected_cost
+from credit_mlops.modeling.cost_matrix import CostMatrix
 from credit_mlops.modeling.metric_names import METRICS
 from credit_mlops.modeling.metrics import score
 
@@ -28,15 +28,16 @@ def test_expected_cost_counts_false_accepts_five_times() -> None:
     y = np.array([1, 0, 0, 0])  # one bad applicant
     accept_all = np.zeros(4)
     reject_all = np.ones(4)
-    assert expected_cost(y, accept_all, 0.5) == pytest.approx(5 / 4)
-    assert expected_cost(y, reject_all, 0.5) == pytest.approx(3 / 4)
+    assert CostMatrix().cost_at(y, accept_all, 0.5) == pytest.approx(5 / 4)
+    assert CostMatrix().cost_at(y, reject_all, 0.5) == pytest.approx(3 / 4)
 
 
 def test_cost_optimal_threshold_minimises_cost() -> None:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 500)
     p = np.clip(y * 0.3 + rng.random(500) * 0.7, 0, 1)
-    t = cost_optimal_threshold(y, p)
+    matrix = CostMatrix()
+    t = matrix.best_threshold(y, p)
     grid = np.linspace(0, 1, 101)
-    assert expected_cost(y, p, t) <= min(expected_cost(y, p, g) for g in grid) + 1e-12
+    assert matrix.cost_at(y, p, t) <= min(matrix.cost_at(y, p, g) for g in grid) + 1e-12
     assert t < 0.5  # a false accept costs 5x: the cut moves towards rejecting

@@ -7,18 +7,16 @@ import pandas as pd
 import pytest
 
 from credit_mlops.data import schema as data
-from credit_mlops.data import synthetic as synthetic_mod
 from credit_mlops.explain.attribution import explainer, factory_for
 from credit_mlops.explain.background import sample
 from credit_mlops.modeling import build as pipeline_mod
 
+pytestmark = pytest.mark.slow  # fits every model kind
+
 FEATURES = list(data.FEATURES)
 
 
-@pytest.fixture(scope="module")
-def xy() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = synthetic_mod.synthetic(300, seed=5)
-    return frame[FEATURES], pipeline_mod.target_bad(frame[data.TARGET])
+XY = (300, 5)  # rows and seed of the `xy` fixture (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,8 @@ from credit_mlops.modeling.build import (
     target_bad,
 )
 
+pytestmark = pytest.mark.slow  # fits every model kind
+
 
 @pytest.fixture(scope="module")
 def train() -> pd.DataFrame:

@@ -51,6 +51,7 @@ def _train(project: Path, data: Path, limit: int | None) -> tuple[FakeStore, obj
     return store, report
 
 
+@pytest.mark.slow
 def test_a_run_over_the_threshold_fits_bounded_trees_logs_and_says_so(
     project: Path, synthetic_file: Path
 ) -> None:

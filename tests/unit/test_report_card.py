@@ -93,6 +93,7 @@ def test_an_unwritable_output_folder_is_bad_input(card: ModelCard, tmp_path: Pat
     assert not (tmp_path / "a-file").is_dir()
 
 
+@pytest.mark.browser
 def test_the_card_renders_in_a_real_browser(card: ModelCard, tmp_path: Path) -> None:
     page = render(write(card, tmp_path / "card").html)
     assert page.title == "Model card: xgboost v3"
@@ -110,6 +111,7 @@ def test_the_card_renders_in_a_real_browser(card: ModelCard, tmp_path: Path) -> 
     assert page.nav_hidden_in_print and page.pdf_bytes > 1000
 
 
+@pytest.mark.browser
 def test_the_browser_check_catches_a_broken_or_outside_image(tmp_path: Path) -> None:
     """The harness must be able to fail: a corrupt data URI and an outside picture."""
     bad = tmp_path / "bad.html"

@@ -23,6 +23,8 @@ from credit_mlops.modeling.scorecard_table import (
     points_table,
 )
 
+pytestmark = pytest.mark.slow  # fits scorecards (the estimator checks fit dozens)
+
 NOMINAL = tuple(c.name for c in COLUMNS if c.kind == "nominal")
 # A short C grid keeps the suite quick; the default grid is the benchmark's business.
 FAST = {"c_grid": (0.1, 1.0), "inner_folds": 3}

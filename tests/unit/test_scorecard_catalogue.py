@@ -11,6 +11,8 @@ from credit_mlops.modeling.build import PipelineConfig, ResamplingConfig, build_
 from credit_mlops.modeling.catalog import MODEL_KEYS, RAW_KEYS, SEED_KEYS
 from credit_mlops.modeling.scorecard import ScorecardClassifier
 
+pytestmark = pytest.mark.slow  # fits scorecards and ensembles
+
 FAST = {"c_grid": (0.1, 1.0), "inner_folds": 3}
 
 

@@ -38,6 +38,7 @@ def expected(model: Pipeline, frame: pd.DataFrame, threshold: float) -> pd.DataF
     return pd.DataFrame({"id": frame["id"].to_numpy(), "p_bad": proba, "decision": decision})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "out", "chunk", "workers"),
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from credit_mlops.config.train import TrainSettings
 from credit_mlops.modeling import svm_scale
@@ -24,6 +25,7 @@ def test_estimate_grows_with_the_fitted_exponent() -> None:
     assert svm_scale.duration(36_000) == "10.0 h"
 
 
+@pytest.mark.slow
 def test_nystroem_gamma_is_svcs_scale_and_seeded() -> None:
     rng = np.random.default_rng(3)
     X = rng.normal(0, 2.0, size=(300, 6))

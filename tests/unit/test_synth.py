@@ -22,6 +22,7 @@ def test_same_seed_same_rows_other_seed_other_rows() -> None:
     assert (a.dtypes == "int64").all()
 
 
+@pytest.mark.slow
 def test_chunked_sampling_is_one_stream() -> None:
     """Rows do not depend on the chunk size: the first rows of a bigger draw are the same."""
     small = synth.synthesize(1000, seed=9)

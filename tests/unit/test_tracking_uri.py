@@ -111,6 +111,7 @@ def _hold(args: tuple[str, str]) -> tuple[float, float]:
         return start, time.monotonic()
 
 
+@pytest.mark.slow
 def test_store_lock_serialises_processes(tmp_path: Path) -> None:
     db, marker = tmp_path / "m.db", tmp_path / "marker"
     with multiprocessing.get_context("spawn").Pool(3) as pool:

@@ -6,20 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops.data import schema, synthetic
 from credit_mlops.modeling import build as pipeline
 from credit_mlops.modeling import cv as training
 from credit_mlops.modeling import estimators as models
 from credit_mlops.modeling.catalog import ALL_KEYS, DISPLAY_NAMES, MODEL_KEYS, SEED_KEYS
 from credit_mlops.modeling.metric_names import DECISION_METRICS, METRICS
 
+pytestmark = pytest.mark.slow  # cross-validates and fits models, worker pools
+
 BORDERLINE = pipeline.ResamplingConfig("BorderlineSMOTE", 5, 10)
 
 
-@pytest.fixture(scope="module")
-def xy() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = synthetic.synthetic(300, seed=11)
-    return frame[list(schema.FEATURES)], pipeline.target_bad(frame[schema.TARGET])
+XY = (300, 11)  # rows and seed of the `xy` fixture (tests/conftest.py)
 
 
 def test_target_bad_flips_the_file_coding() -> None:

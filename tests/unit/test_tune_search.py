@@ -13,9 +13,12 @@ from credit_mlops.data.schema import FEATURES, TARGET
 from credit_mlops.data.synthetic import synthetic
 from credit_mlops.modeling.build import target_bad
 from credit_mlops.modeling.catalog import SPACES
+from credit_mlops.modeling.cost_matrix import CostMatrix
 from credit_mlops.modeling.search_spaces import FloatRange, IntRange
-from credit_mlops.tune.objective import Costs, Pruned, decision_cost, evaluate, plan_folds
+from credit_mlops.tune.objective import Pruned, decision_cost, evaluate, plan_folds
 from credit_mlops.tune.search import best_params, pipeline_builder
+
+pytestmark = pytest.mark.slow  # Optuna studies of fitted models
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +30,11 @@ def data() -> tuple[pd.DataFrame, np.ndarray]:
 def test_decision_cost_counts_accepted_bads_five_times_and_rejected_goods_once() -> None:
     y_bad = np.array([1, 1, 0, 0, 0])
     reject = np.array([0, 1, 1, 0, 0])  # one bad accepted, one good rejected
-    assert decision_cost(y_bad, reject, Costs()) == pytest.approx((5 + 1) / 5)
-    assert decision_cost(y_bad, reject, Costs(accept_bad=2, reject_good=3)) == pytest.approx(1.0)
-    assert decision_cost(y_bad, np.ones(5), Costs()) == pytest.approx(3 / 5)  # reject everyone
+    assert decision_cost(y_bad, reject, CostMatrix()) == pytest.approx((5 + 1) / 5)
+    assert decision_cost(y_bad, reject, CostMatrix(accept_bad=2, reject_good=3)) == pytest.approx(
+        1.0
+    )
+    assert decision_cost(y_bad, np.ones(5), CostMatrix()) == pytest.approx(3 / 5)  # reject everyone
 
 
 def test_the_objective_reports_each_fold_and_stops_when_told(data: Any) -> None:
@@ -71,7 +76,7 @@ def test_the_cost_objective_beats_rejecting_everyone_on_data_with_signal(data: A
     X, y = data
     plan = plan_folds(X, y, folds=3, seed=1)
     cost = evaluate(pipeline_builder("logistic_regression", 1), {"C": 1.0}, plan, objective="cost")
-    reject_all = decision_cost(y, np.ones(len(y)), Costs())
+    reject_all = decision_cost(y, np.ones(len(y)), CostMatrix())
     assert 0.0 <= cost < reject_all
 
 

@@ -18,6 +18,8 @@ from credit_mlops.tune.storage import StorageSpec, open_storage
 from credit_mlops.tune.study import open_study
 from credit_mlops.tune.workers import RETRY_ATTR, WORKER_ATTR, counts, run_worker
 
+pytestmark = pytest.mark.slow  # starts tune worker processes
+
 WORKER = Path(__file__).resolve().parents[1] / "integration" / "tune_worker.py"
 
 

@@ -5,11 +5,14 @@ Cheap to import (no scikit-learn): the CLI and `credit config show` read it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from credit_mlops.config.base import Section
+
+if TYPE_CHECKING:
+    from credit_mlops.modeling.cost_matrix import CostMatrix
 
 
 class CostSettings(Section):
@@ -18,6 +21,12 @@ class CostSettings(Section):
     # bayes: reject when P(bad) >= reject_good / (accept_bad + reject_good), no data needed;
     # cv: the cheapest threshold on out-of-fold predictions of the training rows.
     threshold: Literal["bayes", "cv"] = "bayes"
+
+    def matrix(self) -> CostMatrix:
+        """The one cost type (modeling/cost_matrix.py) with these costs."""
+        from credit_mlops.modeling.cost_matrix import CostMatrix
+
+        return CostMatrix(self.accept_bad, self.reject_good)
 
     def params(self) -> dict[str, object]:
         """What a training run logs about the decision rule."""

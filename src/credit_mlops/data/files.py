@@ -15,24 +15,6 @@ HOW_TO_GET_DATA = (
 )
 
 
-def read_header(path: Path) -> str:
-    """The header line, after checking the file exists, is text and names each column once."""
-    if not path.is_file():
-        raise DataError(f"data file {path} does not exist; {HOW_TO_GET_DATA}")
-    try:
-        with path.open("r", encoding="utf-8", errors="strict") as fh:
-            header = fh.readline()
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not a text table (garbled bytes); fetch a fresh copy") from exc
-    if not header.strip():
-        raise DataError(f"{path}: file is empty; fetch a fresh copy with `credit data fetch`")
-    names = [n.strip().strip('"') for n in (header.split(",") if "," in header else header.split())]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise DataError(f"{path}: duplicated column(s) {', '.join(dupes)}; each column once")
-    return header
-
-
 def read_table(path: Path) -> pd.DataFrame:
     """A whole table: CSV (comma, semicolon, tab or whitespace; plain or gzip) or Parquet.
 

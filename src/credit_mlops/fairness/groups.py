@@ -21,8 +21,6 @@ from credit_mlops.explain.codetable import UNITS, english, value_label
 
 NOT_IDENTIFIABLE = "not identifiable"
 SEX_BY_FAMGES: dict[int, str] = {1: "male", 2: NOT_IDENTIFIABLE, 3: "male", 4: "female"}
-DEFAULT_ATTRIBUTES: tuple[str, ...] = ("alter", "gastarb", "famges")
-DEFAULT_BANDS: dict[str, tuple[int, ...]] = {"alter": (25, 35, 50)}
 
 
 @dataclass(frozen=True)

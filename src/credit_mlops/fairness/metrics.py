@@ -18,15 +18,10 @@ import numpy as np
 import pandas as pd
 
 from credit_mlops.fairness.groups import NOT_IDENTIFIABLE, Grouping, grouping
+from credit_mlops.modeling.cost_matrix import CostMatrix
 
 FOUR_FIFTHS = 0.8
 MIN_GROUP = 30
-
-
-@dataclass(frozen=True)
-class Costs:
-    accept_bad: float = 5.0
-    reject_good: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -81,7 +76,7 @@ def fairness(
     bands: Mapping[str, Sequence[float]],
     min_group: int = MIN_GROUP,
     four_fifths: float = FOUR_FIFTHS,
-    costs: Costs | None = None,
+    costs: CostMatrix | None = None,
 ) -> FairnessReport:
     y_true = np.asarray(y_bad, dtype=int)
     score = np.asarray(proba_bad, dtype=float)
@@ -100,11 +95,11 @@ def _attribute(
     score: np.ndarray,
     min_group: int,
     four_fifths: float,
-    costs: Costs | None,
+    costs: CostMatrix | None,
 ) -> AttributeReport:
     from fairlearn.metrics import MetricFrame, count, selection_rate
 
-    cost = costs or Costs()
+    cost = costs or CostMatrix()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)  # empty classes give nan below
         frame = MetricFrame(
@@ -233,8 +228,5 @@ def _roc_auc(y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray) -> floa
     return float(roc_auc_score(y_true, scores))
 
 
-def _cost(y_true: np.ndarray, y_pred: np.ndarray, cost: Costs) -> float:
-    t, p = np.asarray(y_true), np.asarray(y_pred)
-    false_accept = np.sum((t == 1) & (p == 0))
-    false_reject = np.sum((t == 0) & (p == 1))
-    return float((cost.accept_bad * false_accept + cost.reject_good * false_reject) / len(t))
+def _cost(y_true: np.ndarray, y_pred: np.ndarray, cost: CostMatrix) -> float:
+    return cost.cost(y_true, y_pred)

@@ -44,7 +44,7 @@ def check_settings(settings: Settings) -> None:
 def measure(
     settings: Settings, store: TrackingStore, opened: EvaluationTarget, rows: Rows
 ) -> FairnessReport:
-    from credit_mlops.fairness.metrics import Costs, fairness
+    from credit_mlops.fairness.metrics import fairness
     from credit_mlops.lifecycle.evaluate import costs_of, threshold_of
     from credit_mlops.modeling.build import target_bad
 
@@ -61,7 +61,7 @@ def measure(
         bands=cfg.bands,
         min_group=cfg.min_group_size,
         four_fifths=cfg.four_fifths,
-        costs=Costs(*costs_of(run)),
+        costs=costs_of(run),
     )
 
 

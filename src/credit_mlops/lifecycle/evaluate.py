@@ -24,6 +24,8 @@ from credit_mlops.tracking.store import TrackingStore
 if TYPE_CHECKING:
     import numpy as np
 
+    from credit_mlops.modeling.cost_matrix import CostMatrix
+
 
 @dataclass(frozen=True)
 class EvaluationReport(EvaluatedModel):
@@ -44,11 +46,11 @@ class _Scored:
     proba: np.ndarray
 
 
-def costs_of(run: RunRecord) -> tuple[float, float]:
-    """(accept_bad, reject_good): the cost matrix the training run chose its threshold for
-    (runs from before the `cost` settings used the Statlog matrix, 5 and 1)."""
-    p = run.params
-    return float(p.get("cost__accept_bad", 5.0)), float(p.get("cost__reject_good", 1.0))
+def costs_of(run: RunRecord) -> CostMatrix:
+    """The cost matrix the training run chose its threshold for."""
+    from credit_mlops.modeling.cost_matrix import CostMatrix as Matrix
+
+    return Matrix.of_run(run.params)
 
 
 def threshold_of(run: RunRecord, model: object = None) -> tuple[float, str]:
@@ -81,7 +83,8 @@ def evaluate(
     ref, run = opened.ref, opened.run
     scored, model = _score(settings, store, opened, data_path)
     threshold, threshold_source = threshold_of(run, model)
-    metrics = _metrics(scored, threshold, costs_of(run))
+    matrix = costs_of(run)
+    metrics = _metrics(scored, threshold, matrix)
     folder = opened.folder(settings, "evaluations", scored.rows.scope, output_dir)
     figures = _write(folder, target, ref, scored, threshold, threshold_source, metrics)
     eval_run_id = _log(store, opened, metrics, folder, scored) if log else None
@@ -94,7 +97,7 @@ def evaluate(
         figures={k: str(v) for k, v in figures.items()},
         output_dir=str(folder),
         evaluation_run_id=eval_run_id,
-        costs=costs_of(run),
+        costs=(matrix.accept_bad, matrix.reject_good),
     )
 
 
@@ -110,12 +113,10 @@ def _score(
     return _Scored(rows=rows, y_bad=target_bad(rows.y), proba=proba), model
 
 
-def _metrics(scored: _Scored, threshold: float, costs: tuple[float, float]) -> dict[str, float]:
-    from credit_mlops.modeling.cost_matrix import CostMatrix
+def _metrics(scored: _Scored, threshold: float, matrix: CostMatrix) -> dict[str, float]:
     from credit_mlops.modeling.metrics import brier, score
 
     y_bad, proba = scored.y_bad, scored.proba
-    matrix = CostMatrix(*costs)
     metrics = score(y_bad, proba)
     metrics["brier"] = brier(y_bad, proba)
     metrics["expected_cost_at_0_5"] = matrix.cost_at(y_bad, proba, 0.5)

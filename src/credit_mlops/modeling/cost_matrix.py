@@ -12,7 +12,7 @@ out-of-fold predictions of the fold's training part (inner cross-validation).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,16 @@ class CostMatrix:
     def __post_init__(self) -> None:
         if not (self.accept_bad > 0 and self.reject_good > 0):
             raise ValueError("both costs must be positive")
+
+    @classmethod
+    def of_run(cls, params: Mapping[str, object]) -> CostMatrix:
+        """The matrix a training run chose its threshold for, from its logged params (runs
+        from before the cost settings used the Statlog matrix, 5 and 1)."""
+        default = cls()
+        return cls(
+            float(str(params.get("cost__accept_bad", default.accept_bad))),
+            float(str(params.get("cost__reject_good", default.reject_good))),
+        )
 
     @property
     def bayes_threshold(self) -> float:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import CreditError, DataError
+from credit_mlops.modeling.cost_matrix import CostMatrix
 from credit_mlops.modeling.metric_names import METRICS
 from credit_mlops.report import facts as f
 from credit_mlops.report.card import Figure
@@ -106,10 +107,10 @@ def performance(
     cv_train = tuple(
         (name, m[f"{name}_train_mean"]) for name in METRICS if f"{name}_train_mean" in m
     )
+    matrix = CostMatrix.of_run(run.params)  # the matrix the run chose its threshold for
     cost = f.CostFacts(
-        # the matrix the run chose its threshold for (Statlog's 5 and 1 before `cost`)
-        false_accept=float(run.params.get("cost__accept_bad", 5.0)),
-        false_reject=float(run.params.get("cost__reject_good", 1.0)),
+        false_accept=matrix.accept_bad,
+        false_reject=matrix.reject_good,
         threshold=float(m.get("decision_threshold", 0.5)),
         threshold_source=run.params.get("threshold_source", "not recorded: 0.5"),
         expected_cost=m.get("expected_cost_cv"),

@@ -33,10 +33,6 @@ class TrackingUri:
     sqlite_path: Path | None = None  # the database file of a sqlite store
     sqlite_uri_mode: bool = False  # sqlite:///file:...?uri=true (e.g. mode=ro)
 
-    @property
-    def is_local(self) -> bool:
-        return self.kind == "sqlite"
-
 
 def source_label(provenance: str | None) -> str:
     """How to name where the URI came from: a flag, an env variable, a profile file."""

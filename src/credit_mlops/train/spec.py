@@ -53,12 +53,11 @@ def resampling(settings: Settings) -> ResamplingConfig | None:
 def quality(settings: Settings) -> QualityConfig:
     """Calibration, cost matrix, threshold rule and ensemble, from the settings."""
     from credit_mlops.modeling.build import EnsembleSpec, QualityConfig
-    from credit_mlops.modeling.cost_matrix import CostMatrix
 
     e = settings.ensemble
     return QualityConfig(
         calibrate=settings.train.calibrate,
-        cost=CostMatrix(settings.cost.accept_bad, settings.cost.reject_good),
+        cost=settings.cost.matrix(),
         threshold_rule=settings.cost.threshold,
         ensemble=EnsembleSpec(
             members=tuple(e.members),

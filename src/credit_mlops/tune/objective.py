@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from credit_mlops.modeling.cost_matrix import CostMatrix
+
 ObjectiveName = Literal["roc_auc", "cost"]
 OBJECTIVES: dict[str, str] = {"roc_auc": "maximize", "cost": "minimize"}
 
@@ -22,12 +24,6 @@ OBJECTIVES: dict[str, str] = {"roc_auc": "maximize", "cost": "minimize"}
 Report = Callable[[int, float], bool]
 # trial parameters -> an unfitted estimator (the whole pipeline) with those parameters.
 Builder = Callable[[Mapping[str, Any]], Any]
-
-
-@dataclass(frozen=True)
-class Costs:
-    accept_bad: float = 5.0
-    reject_good: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -54,16 +50,12 @@ def plan_folds(X: Any, y: np.ndarray, *, folds: int, seed: int, inner_folds: int
     return FoldPlan(X=X, y=y, splits=splits, inner_folds=inner_folds)
 
 
-def decision_cost(y_bad: np.ndarray, reject: np.ndarray, costs: Costs) -> float:
-    """Mean cost per applicant of accept/reject decisions (1 = reject)."""
-    y_bad = np.asarray(y_bad)
-    reject = np.asarray(reject).astype(bool)
-    false_accept = np.sum((y_bad == 1) & ~reject)
-    false_reject = np.sum((y_bad == 0) & reject)
-    return float((costs.accept_bad * false_accept + costs.reject_good * false_reject) / len(y_bad))
+def decision_cost(y_bad: np.ndarray, reject: np.ndarray, costs: CostMatrix) -> float:
+    """Mean cost per applicant of accept/reject decisions (1 = reject): a scorer's function."""
+    return costs.cost(y_bad, reject)
 
 
-def _cost_scorer(costs: Costs) -> Any:
+def _cost_scorer(costs: CostMatrix) -> Any:
     from sklearn.metrics import make_scorer
 
     return make_scorer(
@@ -71,7 +63,7 @@ def _cost_scorer(costs: Costs) -> Any:
     )
 
 
-def _fold_score(model: Any, plan: FoldPlan, fold: int, objective: str, costs: Costs) -> float:
+def _fold_score(model: Any, plan: FoldPlan, fold: int, objective: str, costs: CostMatrix) -> float:
     from sklearn.metrics import roc_auc_score
 
     train, test = plan.splits[fold]
@@ -93,7 +85,7 @@ def _scores(
     params: Mapping[str, Any],
     plan: FoldPlan,
     objective: str,
-    costs: Costs,
+    costs: CostMatrix,
     n_jobs: int,
 ) -> Generator[float, None, None]:
     """Each fold's score in fold order; with `n_jobs` > 1, that many folds are fitted at once
@@ -122,7 +114,7 @@ def evaluate(
     plan: FoldPlan,
     *,
     objective: str,
-    costs: Costs | None = None,
+    costs: CostMatrix | None = None,
     report: Report | None = None,
     n_jobs: int = 1,
 ) -> float:
@@ -132,7 +124,7 @@ def evaluate(
 
     if objective not in OBJECTIVES:
         raise ValueError(f"unknown objective {objective!r}")
-    costs = costs or Costs()
+    costs = costs or CostMatrix()
     scores: list[float] = []
     with threadpool_limits(limits=1):
         folds = _scores(build, params, plan, objective, costs, n_jobs)

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from credit_mlops.modeling.cost_matrix import CostMatrix
 from credit_mlops.modeling.search_spaces import Param
 from credit_mlops.tune.objective import (
     OBJECTIVES,
     Builder,
-    Costs,
     FoldPlan,
     Pruned,
     evaluate,
@@ -28,7 +28,7 @@ def trial_objective(
     plan: FoldPlan,
     *,
     objective: str,
-    costs: Costs | None = None,
+    costs: CostMatrix | None = None,
     jobs: Callable[[], int] | None = None,
 ) -> Any:
     """An Optuna objective: suggest from `space`, score fold by fold, prune on request;
@@ -79,7 +79,7 @@ def best_params(
     seed: int,
     *,
     folds: int = 3,
-    costs: Costs | None = None,
+    costs: CostMatrix | None = None,
     build: Builder | None = None,
 ) -> dict[str, Any]:
     """Tune `key` on (X, y_bad) (1 = bad credit) and return the best parameters found.

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.modeling.search_spaces import describe
-from credit_mlops.tune.objective import OBJECTIVES, Costs
+from credit_mlops.tune.objective import OBJECTIVES
 from credit_mlops.tune.space import check_key, space_for
 from credit_mlops.tune.workers import TrialReport, WorkerResult
 
 if TYPE_CHECKING:
+    from credit_mlops.modeling.cost_matrix import CostMatrix
     from credit_mlops.train.workflow import TrainReport
 
 METRIC_NAMES = {"roc_auc": "roc_auc_tune_mean", "cost": "expected_cost_tune_mean"}
@@ -217,8 +218,8 @@ def _tags(key: str, study: str) -> dict[str, str]:
     return {"credit.model_key": key, "optuna.study": study}
 
 
-def _costs(settings: Settings) -> Costs:
-    return Costs(accept_bad=settings.cost.accept_bad, reject_good=settings.cost.reject_good)
+def _costs(settings: Settings) -> CostMatrix:
+    return settings.cost.matrix()
 
 
 def _tune_runs(settings: Settings) -> Any:
