@@ -87,4 +87,6 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
             raise InvalidApplicants(exc.message, exc.column) from None
         return out
 
-    return Scorer(model.threshold, costs_of(run), description_digest(model.description), decide)
+    matrix = costs_of(run)
+    costs = (matrix.accept_bad, matrix.reject_good)
+    return Scorer(model.threshold, costs, description_digest(model.description), decide)
