@@ -79,12 +79,24 @@ Target = Annotated[
     ),
 ]
 
+
+def checked_input(param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """A file the user names must be there: refused while the flags are parsed, never
+    silently replaced by another file the tool could find."""
+    if value is None:
+        return None
+    from credit_mlops.files import input_file
+
+    return input_file(value, setting=(param.opts or ["--training-data"])[0])
+
+
 TrainingData = Annotated[
     Path | None,
     typer.Option(
         "--training-data",
         help="The file the model trained on (for its holdout); default data.path.",
         dir_okay=False,
+        callback=checked_input,
     ),
 ]
 

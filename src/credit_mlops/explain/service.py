@@ -3,7 +3,6 @@ artifact; and the reason columns `credit predict --explain` appends to each chun
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,13 @@ def stored_background(store: TrackingStore, run: RunRecord) -> pd.DataFrame | No
         raise
     except TrackingError:
         return None  # the artifact is not there
-    return from_json(json.loads(path.read_text()))
+    from credit_mlops import readback
+
+    what = f"{ARTIFACT} of run {run.run_id}"
+    fix = "retrain the model, or delete that artifact to explain without a stored background"
+    return readback.parsed(
+        readback.json_file(path, what=what, fix=fix), from_json, what=what, fix=fix
+    )
 
 
 def model_explainer(store: TrackingStore, run: RunRecord, model: Classifier) -> Explainer:

@@ -4,11 +4,10 @@ the outputs go to. One definition, so the three commands open a target alike."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError, InputError
@@ -112,6 +111,30 @@ def rows_of(
     return Rows(X, y, source, "holdout")
 
 
+HOLDOUT = "results/holdout.json"
+
+
+def kept_rows(store: TrackingStore, run: RunRecord) -> dict[str, Any]:
+    """The run's `results/holdout.json`, checked: row positions and the data digest."""
+    from credit_mlops import readback
+
+    what = f"{HOLDOUT} of run {run.run_id}"
+    fix = "score a file with --data FILE instead"
+    data = readback.json_file(store.download_artifact(run.run_id, HOLDOUT), what=what, fix=fix)
+    return readback.parsed(data, _holdout, what=what, fix=fix)
+
+
+def _holdout(data: Any) -> dict[str, Any]:
+    rows, digest = data["test_rows"], data["data_digest"]
+    if not isinstance(rows, list) or not all(
+        isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rows
+    ):
+        raise ValueError("test_rows is not a list of row positions")
+    if not isinstance(digest, str):
+        raise ValueError("data_digest is not text")
+    return {"test_rows": rows, "data_digest": digest}
+
+
 def holdout(
     settings: Settings, store: TrackingStore, run: RunRecord
 ) -> tuple[pd.DataFrame, pd.Series, str]:
@@ -120,7 +143,7 @@ def holdout(
     from credit_mlops.data.files import HOW_TO_GET_DATA
     from credit_mlops.data.locate import configured_files
 
-    kept = json.loads(store.download_artifact(run.run_id, "results/holdout.json").read_text())
+    kept = kept_rows(store, run)
     if not kept["test_rows"]:
         raise InputError(
             f"run {run.run_id} kept no holdout (trained with --test-size 0); "
@@ -140,5 +163,7 @@ def holdout(
                     "--training-data at that file, or score another file with --data"
                 )
             rows = list(kept["test_rows"])
+            if rows and max(rows) >= len(dataset.X):
+                raise InputError(f"{HOLDOUT} of run {run.run_id} names rows the data lacks")
             return dataset.X.iloc[rows], dataset.y.iloc[rows], str(candidate)
     raise DataError(f"the data file run {run.run_id} trained on is not here; {HOW_TO_GET_DATA}")

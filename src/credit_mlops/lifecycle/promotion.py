@@ -4,9 +4,10 @@ which aliases follow it, and how a promotion is written to (and read from) versi
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
+from credit_mlops import readback
 from credit_mlops.errors import InputError, NotFoundError
 from credit_mlops.lifecycle.targets import STAGE_ALIAS
 from credit_mlops.tracking.records import VersionRecord
@@ -117,13 +118,22 @@ def record_tags(p: Promotion) -> dict[str, str]:
     return {f"{PROMOTION_TAG}{stamp}": value, LAST_PROMOTION_TAG: value}
 
 
+def _reader(name: str, version: str) -> Callable[[str], Promotion]:
+    def read(text: str) -> Promotion:
+        data = json.loads(text)
+        data["archived"] = tuple(data.get("archived", ()))
+        return Promotion(name=name, version=version, **data)
+
+    return read
+
+
 def history(name: str, versions: Sequence[VersionRecord]) -> list[Promotion]:
     """Every promotion recorded on the versions' tags, oldest first."""
     out: list[Promotion] = []
     for v in versions:
         for key, value in v.tags.items():
             if key.startswith(PROMOTION_TAG):
-                data = json.loads(value)
-                data["archived"] = tuple(data.get("archived", ()))
-                out.append(Promotion(name=name, version=v.version, **data))
+                what = f"tag {key} of {name} v{v.version}"
+                fix = "remove or correct that tag in the registry"
+                out.append(readback.parsed(value, _reader(name, v.version), what=what, fix=fix))
     return sorted(out, key=lambda p: (p.at, p.note != ""))

@@ -9,7 +9,6 @@ the model version with the latest score PSI.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,8 +118,13 @@ def reference_of(
 ) -> tuple[Reference, str]:
     """The run's logged reference, else one recomputed from its training rows."""
     if store.artifact_exists(run.run_id, ARTIFACT):
-        data = json.loads(store.download_artifact(run.run_id, ARTIFACT).read_text())
-        return Reference.from_json(data), "logged at training"
+        from credit_mlops import readback
+
+        what = f"{ARTIFACT} of run {run.run_id}"
+        fix = "delete that artifact to recompute it from the training rows"
+        path = store.download_artifact(run.run_id, ARTIFACT)
+        data = readback.json_file(path, what=what, fix=fix)
+        return readback.parsed(data, Reference.from_json, what=what, fix=fix), "logged at training"
     return _recompute(settings, store, run, ref), "recomputed from the training rows"
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from credit_mlops import readback
 from credit_mlops.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -166,5 +167,17 @@ class TuneRuns:
             run_id=run_id,
             model_key=tags.get("credit.model_key", ""),
             study=tags.get("optuna.study", ""),
-            params=json.loads(tags[PARAMS_TAG]),
+            params=readback.parsed(
+                tags[PARAMS_TAG],
+                _tuned_params,
+                what=f"tag {PARAMS_TAG} of run {run_id}",
+                fix="give the parent run id that `credit tune` printed",
+            ),
         )
+
+
+def _tuned_params(text: str) -> dict[str, Any]:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object of parameters")
+    return value

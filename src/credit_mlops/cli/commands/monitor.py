@@ -14,6 +14,7 @@ from credit_mlops.cli.options import (
     MlflowUri,
     Profile,
     Target,
+    checked_input,
     checked_output_dir,
 )
 
@@ -72,6 +73,7 @@ def monitor(
             "--training-data",
             help="The file the model trained on, to recompute an older run's reference.",
             dir_okay=False,
+            callback=checked_input,
         ),
     ] = None,
     output_dir: Annotated[

@@ -13,6 +13,7 @@ from credit_mlops.cli.options import (
     MlflowUri,
     Profile,
     Target,
+    checked_input,
     checked_output_dir,
 )
 
@@ -36,6 +37,7 @@ def report(
             "--training-data",
             help="The file the model trained on, to score its holdout for the card.",
             dir_okay=False,
+            callback=checked_input,
         ),
     ] = None,
     profile: Profile = None,

@@ -1,0 +1,82 @@
+"""Read-back checks through the commands, on a real store: a run whose holdout.json or
+reference.json is corrupted gives one line and exit 2 (no traceback, nothing logged), and a
+--training-data file that does not exist is refused instead of silently ignored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.cli.test_hardening import applicants, one_error_line
+from tests.conftest import credit, tracking_uri
+from typer.testing import CliRunner
+
+from credit_mlops.cli.main import app
+
+runner = CliRunner()
+
+
+def _run_with(store: Path, tmp_path: Path, artifacts: dict[str, bytes]) -> str:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri(store))
+    exp = client.create_experiment("credit-risk", artifact_location=str(store / "artifacts"))
+    run = client.create_run(exp, run_name="r", tags={"model_name": "logistic_regression"})
+    for name, content in artifacts.items():
+        local = tmp_path / "art" / name
+        local.parent.mkdir(parents=True, exist_ok=True)
+        local.write_bytes(content)
+        client.log_artifact(run.info.run_id, str(local), str(Path(name).parent))
+    client.set_terminated(run.info.run_id)
+    return str(run.info.run_id)
+
+
+def _runs(store: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(store / "mlflow.db") as con:
+        return int(con.execute("select count(*) from runs").fetchone()[0])
+
+
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe{\x00", b'{"test_rows": "all"}', b"[]"])
+@pytest.mark.parametrize("command", ["evaluate", "explain", "fairness"])
+def test_a_corrupted_holdout_is_one_line(
+    store: Path, tmp_path: Path, command: str, content: bytes
+) -> None:
+    run_id = _run_with(store, tmp_path, {"results/holdout.json": content})
+    before = _runs(store)
+    result = runner.invoke(app, [command, f"runs:/{run_id}/model"])
+    one_error_line(result, f"results/holdout.json of run {run_id}", "--data FILE")
+    assert _runs(store) == before  # no evaluation run was logged
+
+
+def test_a_corrupted_reference_is_one_line_in_a_real_process(
+    store: Path, tmp_path: Path, synthetic_file: Path
+) -> None:
+    run_id = _run_with(store, tmp_path, {"monitoring/reference.json": b'{"format": 1}'})
+    data = synthetic_file
+    result = credit(
+        ["monitor", f"runs:/{run_id}/model", "--data", str(data)], store.parent, timeout=120
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith(f"error: monitoring/reference.json of run {run_id} is not one")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate", "m"],
+        ["explain", "m"],
+        ["fairness", "m"],
+        ["monitor", "m", "--data", "{applicants}"],
+        ["report", "m"],
+    ],
+)
+def test_a_missing_training_data_file_is_refused_not_ignored(
+    store: Path, tmp_path: Path, command: list[str]
+) -> None:
+    argv = [a.format(applicants=applicants(tmp_path)) for a in command]
+    result = runner.invoke(app, [*argv, "--training-data", str(tmp_path / "gone.asc")])
+    one_error_line(result, "--training-data", "gone.asc does not exist")
