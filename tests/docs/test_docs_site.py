@@ -201,3 +201,10 @@ def test_the_nav_drops_pages_not_written_yet_and_lists_pages_it_did_not_name(
         {"Reference": [{"Commands": "reference/commands.md"}]},  # generated at build time
         {"More": [{"An extra page": "extra.md"}]},
     ]
+
+
+def test_the_readme_is_short_and_starts_with_the_quick_start() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert len(readme.splitlines()) <= 150
+    for needed in ("make train", "make test", "make docs", "make docs-build", "CC BY 4.0"):
+        assert needed in readme, needed
