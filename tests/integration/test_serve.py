@@ -220,6 +220,49 @@ def test_sigterm_during_load_finishes_the_requests_in_flight(
     assert sorted(written) == sorted(rid for rid, _ in answered)
 
 
+def test_kill_9_loses_at_most_the_requests_in_flight(
+    proj: Project, applicants: list[dict[str, int]], production: None
+) -> None:
+    before = {r["request_id"] for r in journal(proj)}
+    server = Served(proj.root, TARGET)
+    server.wait_ready()
+
+    def kill_at(count: int) -> None:
+        if count == 150:
+            os.killpg(server.proc.pid, signal.SIGKILL)
+
+    try:
+        results = _load(server, applicants, 400, kill_at)
+    finally:
+        server.stop()
+    answered = {r[0] for r in results if isinstance(r, tuple)}
+    written = [r["request_id"] for r in journal(proj) if r["request_id"] not in before]
+    assert len(written) == len(set(written))  # nothing twice
+    assert answered <= set(written)  # every answered decision was journaled
+    assert len(set(written) - answered) <= 8  # beyond that, only requests in flight
+
+
+def test_two_workers_share_the_port_the_metrics_and_stop_on_sigterm(
+    proj: Project, applicants: list[dict[str, int]], production: None
+) -> None:
+    before = {r["request_id"] for r in journal(proj)}
+    with Served(proj.root, TARGET, "--workers", "2") as server:
+        results = _load(server, applicants, 300, lambda count: None)
+        metrics = server.get("/metrics").text
+        code = server.stop()
+    assert code == 0
+    answered = [r for r in results if isinstance(r, tuple)]
+    assert len(answered) == 300
+    rows = [r for r in journal(proj) if r["request_id"] not in before]
+    assert sorted(r["request_id"] for r in rows) == sorted(rid for rid, _ in answered)
+    decided = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("credit_serve_decisions_total{")
+    )
+    assert decided == 300  # both workers' counters, whichever answered /metrics
+
+
 def test_monitor_served_reports_each_version_on_its_journal(proj: Project) -> None:
     import json
 
