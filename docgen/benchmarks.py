@@ -55,7 +55,17 @@ def _provenance(result: dict[str, Any]) -> list[str]:
     commit = str(p.get("commit", ""))[:10] + (
         " (with uncommitted changes)" if p.get("uncommitted_changes") else ""
     )
+    busy = []
+    averages, cores = p.get("load_average_at_start") or [0.0], p.get("cores") or 1
+    if averages[0] > 0.5 * cores:
+        busy = [
+            '!!! warning "Taken on a busy machine"',
+            f"    The load average was {averages[0]:.1f} on {cores} cores when this run started:"
+            " its times are slower than the code is. Re-run it on a quiet machine.",
+            "",
+        ]
     return [
+        *busy,
         f"Recorded {result.get('finished', '?')} by `{' '.join(p.get('command', []))}` "
         f"at commit `{commit}` on {p.get('cores', '?')} cores "
         f"({_cell(p.get('cpu_model', '?'))}), load average at start {load} "

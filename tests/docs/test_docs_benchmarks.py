@@ -53,3 +53,13 @@ def test_the_page_shows_the_newest_result_of_each_kind(tmp_path: Path) -> None:
 
 def test_an_empty_results_folder_says_how_to_fill_it(tmp_path: Path) -> None:
     assert "run `make bench`" in page(tmp_path)
+
+
+def test_a_result_taken_under_load_is_flagged(tmp_path: Path) -> None:
+    busy = provenance.Start(provenance.start().when, (50.0, 40.0, 30.0), ["run.py"])
+    provenance.record("bench", busy, title="Speed", rows=[{"what": "x"}], folder=tmp_path)
+    assert "Taken on a busy machine" in page(tmp_path)
+    quiet = provenance.Start(provenance.start().when, (0.0, 0.0, 0.0), ["run.py"])
+    provenance.record("bench-tune", quiet, title="Tune", rows=[{"what": "y"}], folder=tmp_path)
+    text = page(tmp_path)
+    assert text.count("Taken on a busy machine") == 1
