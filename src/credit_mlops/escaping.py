@@ -83,6 +83,19 @@ def md_table(
     return [md_row(headers), rule, *(md_row(r) for r in rows)]
 
 
+# --- Terminal ------------------------------------------------------------------------
+
+# C0 and C1 controls and DEL, but line breaks and tabs: an escape sequence in a name could
+# recolour, retitle or clear the terminal, or hide a link behind text (OSC 8).
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_text(value: object) -> str:
+    """Text shown on a terminal with every control character made visible (`\\x1b`)."""
+    text = "" if value is None else str(value)
+    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 # --- CSV -------------------------------------------------------------------------------
 
 # What spreadsheets treat as the start of a formula (OWASP CSV injection); full-width forms

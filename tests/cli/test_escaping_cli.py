@@ -81,3 +81,19 @@ def test_prediction_ids_and_id_column_are_neutralised(tmp_path: Path, fmt: str) 
     assert back[0] == ["'=id", "p_bad", "decision"]
     assert [r[0] for r in back[1:]] == ['\'=HYPERLINK("x")', "'+1+1", "'@SUM(A1)", "A-1", "a,b"]
     assert {r[1] for r in back[1:]} == {"0.1"}
+
+
+def test_the_terminal_table_obeys_no_sequence_from_a_name(store: Path) -> None:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri(store))
+    exp = client.create_experiment("credit-risk")
+    name = "\x1b]8;;http://evil\x1b\\[link=http://evil]click[/link]\x1b[2J"
+    run = client.create_run(exp, run_name=name, tags={"model_name": "[red]m[/red]\x07"})
+    client.log_metric(run.info.run_id, "roc_auc_test_mean", 0.7)
+    client.set_terminated(run.info.run_id)
+    result = runner.invoke(app, ["compare"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "[link=http://evil]click[/link]" in result.stdout  # markup shown, not obeyed
+    assert "[red]m[/red]\\x07" in result.stdout

@@ -157,3 +157,26 @@ def test_json_is_strict_and_keeps_text_exact() -> None:
         "path": "/x",
         "tuple": [1, 2],
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\",
+            "\\x1b]8;;http://evil\\x1b\\click\\x1b]8;;\\x1b\\",
+        ),
+        ("\x1b[2J", "\\x1b[2J"),
+        ("bell\x07", "bell\\x07"),
+        ("csi\x9b31m", "csi\\x9b31m"),
+        ("del\x7f", "del\\x7f"),
+        ("two\nlines\tand tab", "two\nlines\tand tab"),
+        ("plain", "plain"),
+    ],
+)
+def test_terminal_text_shows_control_characters_instead_of_obeying_them(
+    text: str, shown: str
+) -> None:
+    from credit_mlops.escaping import terminal_text
+
+    assert terminal_text(text) == shown

@@ -95,7 +95,7 @@ def _caption(c: Comparison) -> str:
     text = " · ".join(parts)
     if c.notes:
         text += "\n" + "\n".join(f"note: {n}" for n in c.notes)
-    return text
+    return escape(text)  # the experiment name is the user's
 
 
 def comparison(c: Comparison, fmt: str, output: Path | None = None) -> None:

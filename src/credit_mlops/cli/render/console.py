@@ -31,13 +31,19 @@ def error(message: str, *, debug: bool) -> None:
 
 
 def escape(text: str) -> str:
+    """Text from users or the store, safe in rich markup and on the terminal: no markup
+    tag and no control sequence of its own."""
     from rich.markup import escape
 
-    return escape(text)
+    from credit_mlops.escaping import terminal_text
+
+    return escape(terminal_text(text))
 
 
 def note(message: str) -> None:
-    err().print(message, markup=False, soft_wrap=True)
+    from credit_mlops.escaping import terminal_text
+
+    err().print(terminal_text(message), markup=False, soft_wrap=True)
 
 
 def emit_json(payload: object) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from credit_mlops.cli.render.console import err, out
-from credit_mlops.escaping import csv_lines, md, md_bold, md_table
+from credit_mlops.cli.render.console import err, escape, out
+from credit_mlops.escaping import csv_lines, md, md_bold, md_table, terminal_text
 from credit_mlops.escaping import to_json as to_json_text
 
 if TYPE_CHECKING:
@@ -58,16 +58,17 @@ def tables(r: FairnessResult) -> None:
     who = f"{r.name} v{r.version}" if r.name else r.model_uri
     console = out()
     for a in r.report.attributes:
-        table = Table(title=f"Fairness of {who} by {a.attribute}", caption=_figures(a))
+        title = f"Fairness of {escape(who)} by {escape(a.attribute)}"
+        table = Table(title=title, caption=escape(_figures(a)))
         for h in HEADERS:
             table.add_column(h, justify="left" if h in ("group", "verdict") else "right")
         for g in a.groups:
             style = "bold red" if g.verdict.startswith("below") else ""
             style = "yellow" if g.verdict.startswith("no verdict") else style
-            table.add_row(*_cells(g), style=style)
+            table.add_row(*(escape(c) for c in _cells(g)), style=style)
         console.print(table)
         for note in a.notes:
-            err().print(note, markup=False, soft_wrap=True)
+            err().print(terminal_text(note), markup=False, soft_wrap=True)
     console.print(
         f"{r.scope}, {r.report.rows} rows · reject at P(bad) ≥ {r.report.threshold:.3f} · "
         "TPR: bad credits rejected, FPR: good credits rejected · accept ratio: acceptance rate "
