@@ -54,6 +54,12 @@ class TrackingUnreachableError(TrackingError):
     exit_code = 3
 
 
+class ClusterUnreachableError(CreditError):
+    """Nothing answers at the Spark master URL."""
+
+    exit_code = 3
+
+
 class AuthError(TrackingError):
     """The tracking server refused the credentials or the permission."""
 

@@ -50,6 +50,10 @@ def session(master: str) -> Any:
     require_pyspark()
     from pyspark.sql import SparkSession
 
+    from credit_mlops.ops.spark_failures import check_environment, quiet_jvm, spark_failures
+
+    check_environment(master)  # a bad PYSPARK_PYTHON, no Java, no master: one line, no JVM
+
     # Read when the context starts: set for that call only.
     python = {
         name: os.environ.get(name) or sys.executable
@@ -63,9 +67,9 @@ def session(master: str) -> Any:
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
     )
-    with scoped_environ(python):
+    with scoped_environ(python), quiet_jvm(), spark_failures(master):
         spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setLogLevel("OFF")  # failures reach the user as our one line
     return spark
 
 
@@ -188,9 +192,12 @@ def predict_with_spark(
     import tempfile
     import warnings
 
+    from credit_mlops.ops.spark_failures import spark_failures
+
     spark = session(master)
     try:
         with (
+            spark_failures(master),
             tempfile.TemporaryDirectory(prefix="credit-spark-") as folder,
             warnings.catch_warnings(),
         ):

@@ -1,0 +1,176 @@
+"""Spark's failures as one line: the checks before a JVM starts, a quiet JVM, and the one
+translation of Py4J / Java errors - used by every Spark engine (scoring and training).
+
+Left alone, a Python worker that cannot start, a missing Java or a master that does not
+answer ends in 94-460 lines of Java and Python traceback (log4j writes its own ERROR lines
+straight to the terminal). Here:
+- `check_environment` refuses, before any JVM, a PYSPARK_PYTHON / PYSPARK_DRIVER_PYTHON
+  that is not an executable, no Java (PATH or JAVA_HOME), and a cluster master that does
+  not accept a TCP connection within seconds (Spark itself retries for minutes);
+- `quiet_jvm` starts the JVM with its stderr in a temporary file, so that our one line
+  is the only one on the terminal;
+- `spark_failures()` turns what still fails inside Spark into the same errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from credit_mlops.errors import ClusterUnreachableError, CreditError, InputError
+
+MASTER_TIMEOUT = 10.0  # seconds a cluster master has to accept a connection
+PYTHON_VARS = ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")
+JAVA_HINT = "install Java 17+ and put it on the PATH (or set JAVA_HOME)"
+
+
+def check_environment(master: str) -> None:
+    """Everything Spark needs that can be checked in milliseconds, in one line each."""
+    check_python()
+    check_java()
+    check_master(master)
+
+
+def check_python() -> None:
+    for name in PYTHON_VARS:
+        value = os.environ.get(name)
+        if not value:
+            continue
+        found = shutil.which(value)
+        if found is None or not os.access(found, os.X_OK) or Path(found).is_dir():
+            raise InputError(
+                f"{name}={value} is not an executable Python; point it at the project's "
+                "interpreter (the one `credit` runs on) or unset it"
+            )
+
+
+def check_java() -> None:
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        java = Path(home, "bin", "java")
+        if not (java.is_file() and os.access(java, os.X_OK)):
+            raise InputError(f"JAVA_HOME={home} holds no bin/java; {JAVA_HINT}")
+        return
+    if shutil.which("java") is None:
+        raise InputError(f"Spark needs Java and there is none on the PATH; {JAVA_HINT}")
+
+
+def master_address(master: str) -> tuple[str, int] | None:
+    """(host, port) of a cluster master URL; None for local[...] and yarn (no address)."""
+    if master.startswith("spark://"):
+        first = master.removeprefix("spark://").split(",")[0]  # standby masters follow
+        parts = urlsplit(f"//{first}")
+        return parts.hostname or "localhost", parts.port or 7077
+    if master.startswith("k8s://"):
+        parts = urlsplit(master.removeprefix("k8s://"))
+        return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
+    return None
+
+
+def check_master(master: str, timeout: float = MASTER_TIMEOUT) -> None:
+    try:
+        address = master_address(master)
+    except ValueError as exc:  # a port that is not a number, or out of range
+        raise InputError(f"Spark master {master!r} is malformed ({exc})") from None
+    if address is None:
+        return
+    try:
+        with socket.create_connection(address, timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise ClusterUnreachableError(
+            f"Spark master {master} does not answer ({reason}); start it, or pick another "
+            "with --spark-master (local[*] runs on this machine)"
+        ) from None
+
+
+@contextlib.contextmanager
+def quiet_jvm() -> Iterator[None]:
+    """The JVM started inside the block writes its stderr (log4j, the JDK's own notes,
+    its Python workers' tracebacks) to an unnamed temporary file, not to the terminal:
+    file descriptor 2 is swapped while it starts, and it keeps the file for its life."""
+    import sys
+
+    with tempfile.TemporaryFile(prefix="credit-spark-") as log:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+@contextlib.contextmanager
+def spark_failures(master: str) -> Iterator[None]:
+    """Spark's failures inside the block as our one-line errors; our own errors pass."""
+    try:
+        yield
+    except CreditError:
+        raise
+    except Exception as exc:
+        error = translate(exc, master)
+        if error is None:
+            raise
+        raise error from exc  # --debug shows Spark's own trace
+
+
+def translate(exc: BaseException, master: str) -> CreditError | None:
+    """Our error for a Spark failure, or None when it is not one we recognise."""
+    text = _text(exc)
+    lowered = text.lower()
+    if "cannot run program" in lowered and "python" in lowered:
+        program = text.split("Cannot run program", 1)[1].split(":", 1)[0].strip().strip('"')
+        return InputError(
+            f"Spark's Python workers cannot start ({program}: no such program); point "
+            "PYSPARK_PYTHON at the project's interpreter or unset it"
+        )
+    if "no module named" in lowered and "python worker" in lowered:
+        module = text.lower().split("no module named", 1)[1].split()[0].strip("'\"")
+        return InputError(
+            f"Spark's Python workers lack the module {module!r}: PYSPARK_PYTHON must be the "
+            "project's interpreter (the one `credit` runs on), or unset it"
+        )
+    if any(
+        marker in lowered
+        for marker in (
+            "python worker failed to connect back",
+            "python worker exited",
+            "while reading the port number",
+        )
+    ):
+        return InputError(
+            "Spark's Python workers died at start; PYSPARK_PYTHON must be the project's "
+            "interpreter (with pandas, pyarrow and mlflow)"
+        )
+    if "java_gateway_exited" in lowered or "java gateway process exited" in lowered:
+        return InputError(f"Spark's Java process did not start; {JAVA_HINT}")
+    if "all masters are unresponsive" in lowered or "failed to connect to master" in lowered:
+        return ClusterUnreachableError(
+            f"Spark master {master} does not answer; start it, or pick another with "
+            "--spark-master (local[*] runs on this machine)"
+        )
+    if "no space left on device" in lowered:
+        return InputError("Spark ran out of disk space; free some, or set SPARK_LOCAL_DIRS")
+    if type(exc).__module__.startswith(("py4j", "pyspark")):
+        first = next((line.strip(": ") for line in text.splitlines() if line.strip(": ")), "")
+        return CreditError(f"Spark failed: {first[:300]}; rerun with --debug for its trace")
+    return None
+
+
+def _text(exc: BaseException) -> str:
+    """The failure's own message and those it was raised from (Py4J nests the Java one)."""
+    parts: list[str] = []
+    chain: BaseException | None = exc
+    while chain is not None and len(parts) < 8:
+        parts.append(str(chain))  # a Py4JJavaError's text holds the Java exception's
+        chain = chain.__cause__ or chain.__context__
+    return "\n".join(p for p in parts if p)
