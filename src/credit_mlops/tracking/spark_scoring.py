@@ -65,12 +65,20 @@ def save_decision_model(
         local = Path(mlflow.artifacts.download_artifacts(model_uri, dst_path=str(folder / "model")))
     model_trust.check(local, model_uri, trust_code=trust_code)
     target = folder / "decision-model"
-    mlflow.pyfunc.save_model(
-        path=str(target),
-        python_model=DecisionModel(threshold, features),
-        artifacts={"model": str(local)},
-        pip_requirements=[],  # scored in this environment (env_manager="local")
-    )
+    # MLflow's note on saving a Python object with CloudPickle concerns authors of
+    # models, not a user scoring one: they would bury the command's own lines.
+    pyfunc_log = logging.getLogger("mlflow.pyfunc")
+    level = pyfunc_log.level
+    pyfunc_log.setLevel(logging.ERROR)
+    try:
+        mlflow.pyfunc.save_model(
+            path=str(target),
+            python_model=DecisionModel(threshold, features),
+            artifacts={"model": str(local)},
+            pip_requirements=[],  # scored in this environment (env_manager="local")
+        )
+    finally:
+        pyfunc_log.setLevel(level)
     return target
 
 

@@ -1,0 +1,101 @@
+"""`credit predict --engine spark` when Spark cannot run: one `error:` line and its exit
+code from the real script, never Java's or Python's trace (which once ran to 94-460 lines)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+from tests.conftest import credit
+from tests.integration.project import Project, Setup
+
+from credit_mlops.data import formats
+from credit_mlops.data.synth import synthesize
+
+pytest.importorskip("pyspark")
+FAST = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1", "-q"]
+
+
+@pytest.fixture(scope="module")
+def project_setup() -> Setup:
+    return Setup("spark-failures", commands=(("train", "-m", "logistic_regression", *FAST),))
+
+
+@pytest.fixture(scope="module")
+def applicants(proj: Project) -> Path:
+    frame = synthesize(50, seed=2).drop(columns=["kredit"])
+    frame.insert(0, "id", range(len(frame)))
+    path = proj.root / "applicants.csv"
+    formats.write_frame(frame, path, "csv")
+    return path
+
+
+def predict(
+    proj: Project, applicants: Path, out: str, *extra: str, **env: str
+) -> tuple[int, list[str]]:
+    done = credit(
+        [
+            "predict",
+            "logistic_regression",
+            "-i",
+            str(applicants),
+            "-o",
+            out,
+            "--engine",
+            "spark",
+            "--spark-master",
+            "local[1]",
+            *extra,
+        ],
+        proj.root,
+        {"CREDIT_DATA__PATH": str(proj.data_path), **env},
+        timeout=400,
+    )
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in done.stderr
+    assert not (proj.root / out).exists()
+    return done.returncode, lines
+
+
+def test_workers_without_pandas_are_one_line(
+    proj: Project, applicants: Path, tmp_path: Path
+) -> None:
+    """A Python that runs but lacks the project's packages: the JVM starts, its workers die."""
+    bare = tmp_path / "bare-python"
+    bare.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')  # no site-packages
+    bare.chmod(0o755)
+    code, lines = predict(proj, applicants, "out-bare", PYSPARK_PYTHON=str(bare))
+    assert code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith("error: ") and "PYSPARK_PYTHON" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({"PYSPARK_PYTHON": "/nonexistent/python3"}, "PYSPARK_PYTHON=/nonexistent/python3"),
+        ({"JAVA_HOME": "/nonexistent/jdk"}, "JAVA_HOME=/nonexistent/jdk"),
+        ({"PATH": os.path.dirname(sys.executable)}, "none on the PATH"),
+    ],
+    ids=["wrong-pyspark-python", "wrong-java-home", "no-java-on-path"],
+)
+def test_environment_problems_are_one_line_before_any_jvm(
+    proj: Project, applicants: Path, env: dict[str, str], needle: str
+) -> None:
+    environ = {"JAVA_HOME": ""} if "PATH" in env else {}
+    code, lines = predict(proj, applicants, "out-env", **{**environ, **env})
+    assert code == 2 and len(lines) == 1, lines
+    assert needle in lines[0]
+
+
+def test_an_unreachable_master_is_exit_3(proj: Project, applicants: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, lines = predict(
+        proj, applicants, "out-master", "--spark-master", f"spark://127.0.0.1:{port}"
+    )
+    assert code == 3 and len(lines) == 1, lines
+    assert f"spark://127.0.0.1:{port}" in lines[0]

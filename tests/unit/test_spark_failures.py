@@ -1,0 +1,128 @@
+"""Spark's failures as one line: the checks that run before any JVM, and the translation
+of the messages Spark and Py4J raise (texts as Spark 4 writes them)."""
+
+from __future__ import annotations
+
+import socket
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from credit_mlops.errors import ClusterUnreachableError, CreditError, InputError
+from credit_mlops.ops import spark_failures as sf
+
+
+def test_a_pyspark_python_that_is_not_a_program_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for bad in ("/nonexistent/python", str(tmp_path), "python-that-is-not-on-the-path"):
+        monkeypatch.setenv("PYSPARK_PYTHON", bad)
+        with pytest.raises(InputError, match=r"PYSPARK_PYTHON=.* is not an executable"):
+            sf.check_python()
+    not_executable = tmp_path / "python"
+    not_executable.write_text("#!/bin/sh\n")
+    monkeypatch.setenv("PYSPARK_DRIVER_PYTHON", str(not_executable))
+    monkeypatch.delenv("PYSPARK_PYTHON")
+    with pytest.raises(InputError, match="PYSPARK_DRIVER_PYTHON"):
+        sf.check_python()
+    not_executable.chmod(not_executable.stat().st_mode | stat.S_IXUSR)
+    sf.check_python()  # an executable passes; whether it has pandas shows in its workers
+
+
+def test_no_java_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path))
+    with pytest.raises(InputError, match=r"JAVA_HOME=.* holds no bin/java"):
+        sf.check_java()
+    monkeypatch.delenv("JAVA_HOME")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(InputError, match="none on the PATH"):
+        sf.check_java()
+
+
+def test_a_master_that_does_not_answer_is_exit_3_in_seconds() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    began = time.monotonic()
+    with pytest.raises(ClusterUnreachableError, match="does not answer") as info:
+        sf.check_master(f"spark://127.0.0.1:{port}", timeout=2)
+    assert info.value.exit_code == 3
+    assert time.monotonic() - began < 30  # Spark alone retries for minutes
+
+
+@pytest.mark.parametrize(
+    ("master", "address"),
+    [
+        ("local[*]", None),
+        ("local[2]", None),
+        ("yarn", None),
+        ("spark://h:7078", ("h", 7078)),
+        ("spark://h", ("h", 7077)),
+        ("spark://a:7077,b:7077", ("a", 7077)),
+        ("k8s://https://api:6443", ("api", 6443)),
+    ],
+)
+def test_master_addresses(master: str, address: tuple[str, int] | None) -> None:
+    assert sf.master_address(master) == address
+
+
+def test_a_master_with_a_bad_port_is_refused() -> None:
+    with pytest.raises(InputError, match="malformed"):
+        sf.check_master("spark://h:99999")
+
+
+@pytest.mark.parametrize(
+    ("text", "cls", "needle"),
+    [
+        (
+            "Job aborted due to stage failure: java.io.IOException: Cannot run program "
+            '"/nonexistent/python": error=2, No such file or directory',
+            InputError,
+            "/nonexistent/python",
+        ),
+        (
+            "An exception was thrown from the Python worker:\nTraceback (most recent call "
+            "last):\nModuleNotFoundError: No module named 'pandas'",
+            InputError,
+            "'pandas'",
+        ),
+        (
+            "org.apache.spark.SparkException: EOFException occurred while reading the port "
+            "number from pyspark.daemon's stdout",
+            InputError,
+            "PYSPARK_PYTHON",
+        ),
+        (
+            "[JAVA_GATEWAY_EXITED] Java gateway process exited before sending its port number.",
+            InputError,
+            "Java",
+        ),
+        (
+            "Application has been killed. Reason: All masters are unresponsive! Giving up.",
+            ClusterUnreachableError,
+            "spark://m:7077",
+        ),
+        ("java.io.IOException: No space left on device", InputError, "disk space"),
+    ],
+)
+def test_spark_messages_become_our_errors(text: str, cls: type, needle: str) -> None:
+    error = sf.translate(RuntimeError(text), "spark://m:7077")
+    assert isinstance(error, cls)
+    assert needle in str(error)
+    assert "\n" not in str(error)
+
+
+def test_an_unknown_failure_of_ours_is_left_alone() -> None:
+    assert sf.translate(ValueError("a bug of ours"), "local[*]") is None
+    with pytest.raises(ValueError), sf.spark_failures("local[*]"):
+        raise ValueError("a bug of ours")
+    with pytest.raises(InputError, match="ours"), sf.spark_failures("local[*]"):
+        raise InputError("ours")
+
+
+def test_an_unknown_spark_failure_is_one_line() -> None:
+    py4j = type("Py4JJavaError", (Exception,), {"__module__": "py4j.protocol"})
+    error = sf.translate(py4j("An error occurred while calling o1.x.\n: java.lang.Boom\n\tat"), "x")
+    assert type(error) is CreditError and "\n" not in str(error) and "--debug" in str(error)
