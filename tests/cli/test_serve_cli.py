@@ -58,3 +58,8 @@ def test_monitor_needs_data_or_served(project: Path, args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "--data FILE, or --served" in result.output
+
+
+def test_monitor_served_takes_no_output_dir(project: Path) -> None:
+    result = runner.invoke(app, ["monitor", "m", "--served", "--output-dir", "out"])
+    assert result.exit_code == 2 and "--output-dir goes with --data" in result.output

@@ -274,5 +274,11 @@ def test_monitor_served_reports_each_version_on_its_journal(proj: Project) -> No
     assert {r["version"]: r["rows"] for r in reports} == counts
     assert set(counts) >= {"1", "2"}  # the promotion test served both
     assert all(len(r["stability"]) == 21 for r in reports)  # 20 columns and the score
+    private = proj.invoke(
+        "monitor", TARGET, "--served", "-f", "json", CREDIT_SERVE__JOURNAL_HASH='["alter"]'
+    )
+    assert private.exit_code == 0, private.output
+    names = {row["name"] for row in json.loads(private.stdout)[0]["stability"]}
+    assert "alter" not in names and len(names) == 20  # a hashed column is not compared
     later = proj.invoke("monitor", TARGET, "--served", "--since", "2999-01-01")
     assert later.exit_code == 2 and "no decisions" in later.output

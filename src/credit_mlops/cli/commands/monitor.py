@@ -105,6 +105,8 @@ def monitor(
 
     if (data is None) == (not served) or (since is not None and not served):
         raise InputError("give --data FILE, or --served [--since DATE] for the served decisions")
+    if served and output_dir is not None:
+        raise InputError("--output-dir goes with --data; --served writes one folder per version")
     settings = load_settings(
         profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
     )
