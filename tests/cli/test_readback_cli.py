@@ -80,3 +80,17 @@ def test_a_missing_training_data_file_is_refused_not_ignored(
     argv = [a.format(applicants=applicants(tmp_path)) for a in command]
     result = runner.invoke(app, [*argv, "--training-data", str(tmp_path / "gone.asc")])
     one_error_line(result, "--training-data", "gone.asc does not exist")
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain", "fairness"])
+def test_a_configured_data_file_that_is_gone_is_named_not_passed_over(
+    store: Path, tmp_path: Path, command: str
+) -> None:
+    holdout = b'{"test_rows": [0, 1], "data_digest": "abc"}'
+    run_id = _run_with(store, tmp_path, {"results/holdout.json": holdout})
+    result = runner.invoke(
+        app,
+        [command, f"runs:/{run_id}/model"],
+        env={"CREDIT_DATA__PATH": str(tmp_path / "moved.asc")},
+    )
+    one_error_line(result, "data.path", "moved.asc does not exist", run_id)

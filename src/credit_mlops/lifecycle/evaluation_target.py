@@ -149,6 +149,13 @@ def holdout(
             f"run {run.run_id} kept no holdout (trained with --test-size 0); "
             "score a file with --data FILE"
         )
+    configured = settings.path(settings.data.path) if settings.data.path else None
+    if configured is not None and not configured.is_file():  # named: never passed over
+        given = settings.provenance.get("data.path", "settings")
+        raise DataError(
+            f"data.path ({given}): {configured} does not exist; point it (or --training-data) "
+            f"at the file run {run.run_id} trained on, or {HOW_TO_GET_DATA}"
+        )
     candidates = configured_files(settings)
     source = run.params.get("data_source")
     if source:
