@@ -81,6 +81,25 @@ def study(name: str, *, flag: str = "tune.study") -> str:
     return _text(name, what="study name", flag=flag, limit=STUDY_MAX)
 
 
+TAG_KEY = re.compile(r"[/\w.\- :]{1,250}")
+TAG_VALUE_MAX = 8000
+
+
+def tags(value: dict[str, str], *, flag: str = "tracking.tags") -> dict[str, str]:
+    """Run tags the store accepts: keys of letters, digits, '_', '-', '.', ' ', ':' and '/'
+    (at most 250), values of at most 8,000 characters."""
+    for key, text in value.items():
+        if not TAG_KEY.fullmatch(key) or key != key.strip():
+            raise _refused(
+                flag,
+                f"tag name {key!r} is not valid; use 1-250 letters, digits, '_', '-', '.', "
+                "':', '/' or inner spaces",
+            )
+        if len(text) > TAG_VALUE_MAX:
+            raise _refused(flag, f"tag {key!r} is {len(text)} characters long; the limit is 8000")
+    return value
+
+
 def alias(name: str, *, flag: str = "alias") -> str:
     if not ALIAS.fullmatch(name):
         raise _refused(flag, f"alias {name!r} is not valid; use 1-255 letters, digits, '_' or '-'")

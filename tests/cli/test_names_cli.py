@@ -32,6 +32,10 @@ def _untouched(store: Path, before: bytes) -> None:
         (["--mlflow-run-name", "x" * 201], ["--mlflow-run-name", "limit is 200"]),
         (["--mlflow-experiment", ""], ["tracking.experiment"]),
         (["--mlflow-experiment", "exp\r\nx"], ["tracking.experiment", "control character"]),
+        (["--mlflow-tags", '{"a\\nb": "x"}'], ["tracking.tags", "tag name"]),
+        (["--mlflow-tags", '{"<img>": "x"}'], ["tracking.tags", "tag name"]),
+        (["--mlflow-tags", '{"": "x"}'], ["tracking.tags", "tag name"]),
+        (["--mlflow-tags", '{"k": "' + "v" * 8001 + '"}'], ["tracking.tags", "limit is 8000"]),
     ],
 )
 def test_train_refuses_a_bad_name_before_training(

@@ -100,3 +100,17 @@ def test_safe_component_keeps_a_plain_name_and_separates_different_ones() -> Non
     assert safe_component("team/run1") != safe_component("team_run1")
     assert safe_component("a/b") != safe_component("a\\b")
     assert safe_component("team/run1") == safe_component("team/run1")  # stable
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [{"a\nb": "x"}, {"<img>": "x"}, {"": "x"}, {" lead": "x"}, {"x" * 251: "v"}, {"k": "v" * 8001}],
+)
+def test_tags_the_store_would_refuse(tags: dict[str, str]) -> None:
+    with pytest.raises(InputError, match=r"tracking\.tags: tag"):
+        names.tags(tags)
+
+
+def test_tags_the_store_accepts() -> None:
+    ok = {"team": "risk", "data/source:v2": "x", "a b.c-d_e": "=1+1 <b>", "k": "v" * 8000}
+    assert names.tags(ok) == ok

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from credit_mlops import names
 from credit_mlops.config.base import Section
+from credit_mlops.errors import InputError
 
 
 class TrackingSettings(Section):
@@ -47,6 +48,14 @@ class TrackingSettings(Section):
     @classmethod
     def _plain_experiment(cls, value: str) -> str | None:
         return names.setting(names.experiment, value)  # refused before any work
+
+    @field_validator("tags")
+    @classmethod
+    def _valid_tags(cls, value: dict[str, str]) -> dict[str, str]:
+        try:
+            return names.tags(value, flag="")
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
 
     def resolved_uri(self, root: Path) -> str:
         """The tracking URI; without one, the embedded sqlite store under `store_dir`."""
