@@ -29,6 +29,7 @@ AREAS: dict[str, str] = {  # area -> module of this folder
     "monitor": "monitor",
     "interrupt": "interrupt",
     "serve": "serve",
+    "portable": "portable",
 }
 DEFAULT = (
     "startup",
@@ -40,6 +41,7 @@ DEFAULT = (
     "remote",
     "monitor",
     "serve",
+    "portable",
 )  # `make bench`
 
 

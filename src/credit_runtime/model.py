@@ -68,6 +68,9 @@ class CreditModel:
         self.default_reasons = reasons
         self.background = background
         self.columns = description.names if description is not None else list(columns or [])
+        from credit_runtime.fast_scoring import CheckedProba
+
+        self._proba = CheckedProba(estimator)  # bit for bit the estimator's own P(bad)
         self._explainer: Explainer | None = None
         self._lock = threading.Lock()
         self._warned = False
@@ -81,7 +84,7 @@ class CreditModel:
             frame = pd.DataFrame(frame)
         k = self.reason_count(params)
         X = self._checked(frame, k)
-        p_bad = np.asarray(self.estimator.predict_proba(X)[:, 1], dtype=float)
+        p_bad = np.asarray(self._proba(X), dtype=float)
         out = pd.DataFrame(
             {
                 "p_bad": p_bad,

@@ -26,6 +26,7 @@ class Anatomy:
     input_columns: tuple[str, ...]
     feature_names: tuple[str, ...]  # names of the transformed features
     sources: tuple[str, ...]  # for each transformed feature, its original column
+    fast: Any = None  # a CheckedTransform when the only transform is a ColumnTransformer
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -34,6 +35,8 @@ class Anatomy:
         return tuple(ordered + [s for s in dict.fromkeys(self.sources) if s not in ordered])
 
     def transform(self, X: Any) -> np.ndarray:
+        if self.fast is not None:
+            return np.asarray(self.fast(X), dtype=float)
         out = X
         for step in self.transforms:
             out = step.transform(out)
@@ -66,7 +69,12 @@ def anatomy(model: Any, input_columns: Sequence[str]) -> Anatomy:
     )  # resamplers have no transform: they act in fit only
     estimator = unwrap(steps[-1])
     names, sources = _features(transforms, list(input_columns))
-    return Anatomy(transforms, estimator, tuple(input_columns), tuple(names), tuple(sources))
+    fast = None
+    if len(transforms) == 1 and type(transforms[0]).__name__ == "ColumnTransformer":
+        from credit_runtime.fast_scoring import CheckedTransform
+
+        fast = CheckedTransform(transforms[0])
+    return Anatomy(transforms, estimator, tuple(input_columns), tuple(names), tuple(sources), fast)
 
 
 def _features(transforms: Sequence[Any], columns: list[str]) -> tuple[list[str], list[str]]:

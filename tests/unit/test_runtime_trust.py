@@ -1,0 +1,65 @@
+"""The runtime's allowlist: skops files are built only from types the runtime trusts (not the
+types a model lists about itself); models saved under the old class paths still load."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io
+from sklearn.preprocessing import FunctionTransformer
+
+from credit_runtime.errors import UntrustedModel
+from credit_runtime.kernel_approx import ScaledNystroem
+from credit_runtime.trust import load_estimator, untrusted
+
+
+def _renamed(source: Path, target: Path, old: str, new: str) -> Path:
+    """A copy of a skops file whose stored class path `old` reads `new` (an older model)."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "schema.json":
+                data = data.replace(old.encode(), new.encode())
+            zout.writestr(item, data)
+    return target
+
+
+def test_a_model_under_the_old_class_path_still_loads(tmp_path: Path) -> None:
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    fitted = ScaledNystroem(n_components=5, random_state=0).fit(X)
+    new = tmp_path / "new.skops"
+    skops.io.dump(fitted, new)
+    old = _renamed(
+        new,
+        tmp_path / "old.skops",
+        "credit_runtime.kernel_approx",
+        "credit_mlops.modeling.kernel_approx",
+    )
+    assert "credit_mlops.modeling.kernel_approx.ScaledNystroem" in skops.io.get_untrusted_types(
+        file=old
+    )
+    loaded = load_estimator(old)
+    assert isinstance(loaded, ScaledNystroem)
+    np.testing.assert_array_equal(loaded.transform(X), fitted.transform(X))
+
+
+def test_a_type_outside_the_allowlist_is_refused_by_name(tmp_path: Path) -> None:
+    shady = FunctionTransformer(np.testing.assert_array_equal).fit(np.zeros((2, 2)))
+    path = tmp_path / "shady.skops"
+    skops.io.dump(shady, path)
+    assert untrusted(path) == ["numpy.testing._private.utils.assert_array_equal"]
+    with pytest.raises(UntrustedModel, match="assert_array_equal"):
+        load_estimator(path)
+
+
+@pytest.mark.parametrize(("name", "content"), [("model.pkl", b"\x80\x04N."), ("m.skops", b"x")])
+def test_anything_but_a_readable_skops_file_is_refused(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UntrustedModel, match="skops"):
+        load_estimator(path)
