@@ -104,10 +104,12 @@ def served_ms(uri: str, key: str, requests: int) -> float:
 
     port = free_port()
     mlflow = Path(sys.executable).parent / "mlflow"
+    path = f"{mlflow.parent}{os.pathsep}{os.environ['PATH']}"  # it execs uvicorn from PATH
     process = subprocess.Popen(
         [str(mlflow), "models", "serve", "-m", f"models:/{key}/1", "--env-manager", "local",
          "-h", "127.0.0.1", "-p", str(port), "-w", "1"],
-        env=clean_env(MLFLOW_TRACKING_URI=uri), stdout=subprocess.DEVNULL,
+        env=clean_env(MLFLOW_TRACKING_URI=uri, PATH=path),
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -153,10 +153,26 @@ def served(venv: Path, models: Path, request: pytest.FixtureRequest) -> Iterator
     port = free_port()
     mlflow = venv / "bin" / "mlflow"
     process = subprocess.Popen(
-        [str(mlflow), "models", "serve", "-m", str(models / request.param), "--env-manager",
-         "local", "-h", "127.0.0.1", "-p", str(port), "-w", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
+        [
+            str(mlflow),
+            "models",
+            "serve",
+            "-m",
+            str(models / request.param),
+            "--env-manager",
+            "local",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-w",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"},
+    )  # fmt: skip  (the server execs uvicorn from PATH, as in an activated environment)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180
