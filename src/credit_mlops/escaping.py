@@ -32,7 +32,10 @@ from typing import IO, Any
 # Characters with a meaning anywhere on a line: code, emphasis, links and images ('!' is
 # inert once '[' is escaped), raw HTML and autolinks, entities, table cells, strikethrough,
 # headings. Numbers and plain words stay readable.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#])")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>&|~#])")
+# '_' inside a word (between letters or digits) can neither open nor close emphasis in
+# CommonMark: only the others are escaped, so model names stay readable (logistic_regression).
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 # Meaningful only where a line starts: list items, setext underlines and thematic breaks,
 # ordered list items ("1. ").
 _MD_LEADING = re.compile(r"^(\s*)([-+=])(?=\s|$|[-+=])|^(\s*\d{1,9})([.)])(?=\s|$)")
@@ -50,6 +53,7 @@ def md(value: object) -> Markdown:
     if isinstance(value, Markdown):
         return value
     text = _MD_SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", "" if value is None else str(value)))
+    text = _MD_UNDERSCORE.sub(r"\\_", text)
     return Markdown(_MD_LEADING.sub(_escape_leading, text))
 
 

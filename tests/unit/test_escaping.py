@@ -31,6 +31,7 @@ HOSTILE = [
     "![i](http://evil/x.png)",
     "<javascript:alert(1)>",
     "`code` **bold** _em_ ~~strike~~",
+    "snake_case _lead trail_ __dunder__ a_b_",
     "a | b | c",
     "- list item",
     "1. ordered",
@@ -84,7 +85,8 @@ def test_markdown_made_by_the_writer_is_kept_and_numbers_stay_readable() -> None
     assert md_bold("a*b") == "**a\\*b**"
     assert md_bold("") == ""
     assert md("-0.0123") == "-0.0123" and md("0.7773") == "0.7773"
-    assert md("train_xgboost_20261128") == "train\\_xgboost\\_20261128"
+    assert md("train_xgboost_20261128") == "train_xgboost_20261128"  # inside a word
+    assert md("_x_ __y__ a_ _b") == "\\_x\\_ \\_\\_y\\_\\_ a\\_ \\_b"
     assert md(None) == ""
 
 
