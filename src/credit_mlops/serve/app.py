@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -120,8 +121,8 @@ def _decide(service: Service, request_id: str, applicants: Any) -> dict[str, Any
         raise RequestError(422, str(exc), exc.column) from None
     if service.journal is not None:  # journaled before the answer leaves
         service.journal.record(_journal_rows(request_id, served, applicants.records, out))
-    for outcome, count in out["decision"].value_counts().items():
-        service.metrics.decisions.labels(str(outcome), served.version).inc(int(count))
+    for outcome, count in Counter(out["decision"].tolist()).items():  # pandas' costs more
+        service.metrics.decisions.labels(str(outcome), served.version).inc(count)
     ref = served.ref
     return {
         "request_id": request_id,
