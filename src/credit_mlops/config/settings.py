@@ -27,6 +27,7 @@ from credit_mlops.config.report import ReportSettings
 from credit_mlops.config.scorecard import ScorecardSettings
 from credit_mlops.config.serve import ServeSettings
 from credit_mlops.config.sources import SeedEnvSource
+from credit_mlops.config.spark import SparkSettings
 from credit_mlops.config.tracking import TrackingSettings
 from credit_mlops.config.train import TrainSettings
 from credit_mlops.config.tune import TuneSettings
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
     cost: CostSettings = Field(default_factory=CostSettings)
     ensemble: EnsembleSettings = Field(default_factory=EnsembleSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
+    spark: SparkSettings = Field(default_factory=SparkSettings)
 
     _profile: str = PrivateAttr(DEFAULT_PROFILE)
     _profile_file: Path | None = PrivateAttr(None)

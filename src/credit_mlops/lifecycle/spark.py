@@ -23,6 +23,8 @@ from credit_mlops.data.schema import COLUMNS, ENGLISH_TO_GERMAN, FEATURES, FIRST
 from credit_mlops.errors import DataError, InputError
 
 if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
     from credit_mlops.tracking.store import TrackingStore
 
 INSTALL_HINT = (
@@ -45,7 +47,7 @@ def require_pyspark() -> None:
         raise InputError(INSTALL_HINT) from exc
 
 
-def session(master: str) -> Any:
+def session(master: str, app: str = "credit predict") -> SparkSession:
     """A Spark session whose Python workers run this interpreter (else they miss pandas)."""
     require_pyspark()
     from pyspark.sql import SparkSession
@@ -61,7 +63,7 @@ def session(master: str) -> Any:
     }
     builder = (
         SparkSession.builder.master(master)
-        .appName("credit predict")
+        .appName(app)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -73,7 +75,7 @@ def session(master: str) -> Any:
     return spark
 
 
-def read_input(spark: Any, path: Path) -> Any:
+def read_input(spark: SparkSession, path: Path) -> DataFrame:
     """A Parquet or CSV file, or a folder of them, as a Spark DataFrame with German names."""
     if not path.exists():
         raise DataError(f"{path} does not exist; check the path")

@@ -40,6 +40,16 @@ def parse_tags(text: str | None) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in value.items()}
 
 
+def engine_of(value: str) -> str:
+    """--engine: pandas or spark (anything else is bad input)."""
+    from credit_mlops.errors import InputError
+
+    engine = value.strip().lower()
+    if engine not in ("pandas", "spark"):
+        raise InputError(f"unknown engine '{value}' (choose from: pandas, spark)")
+    return engine
+
+
 def train(
     model: Annotated[
         list[str] | None,
@@ -126,6 +136,18 @@ def train(
         str | None,
         typer.Option("--params-from", help="Use the best parameters of a `credit tune` run."),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="pandas (this machine) or spark (Spark's learners on spark.master; "
+            "logistic_regression, xgboost).",
+        ),
+    ] = "pandas",
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (spark.master, local[*])."),
+    ] = None,
     quiet: Quiet = False,
     json_out: Json = False,
 ) -> None:
@@ -158,6 +180,7 @@ def train(
             "svm_approx": True if svm_approx else None,
         },
         "data": {"path": data},
+        "spark": {"master": spark_master},
         "tracking": {
             "enabled": False if mlflow_disable else None,
             "uri": mlflow_uri,
@@ -176,8 +199,13 @@ def train(
         x_train, y_train, preprocessor, mlflow_run_name, mlflow_reg_name, model_params
     )
     try:
-        with render.train_progress(enabled=not (quiet or json_out)) as (on_stage, progress):
-            report = run_train(settings, inputs, on_stage=on_stage, progress=progress)
+        if engine_of(engine) == "spark":
+            from credit_mlops.train.spark_engine import train_on_spark
+
+            report = train_on_spark(settings, inputs)
+        else:
+            with render.train_progress(enabled=not (quiet or json_out)) as (on_stage, progress):
+                report = run_train(settings, inputs, on_stage=on_stage, progress=progress)
     except TrainingNotLoggedError as exc:
         interrupts.settle()
         show(exc.report, json_out=json_out, quiet=quiet)
