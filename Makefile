@@ -53,7 +53,8 @@ bench-tune: install  ## credit tune --trials 40: one worker against two sharing 
 
 bench-scale: install  ## cost growth with rows (1k..1M; pass ARGS="--sizes 1000,10000 ..." to run small)
 	$(RUN) python benchmarks/scale.py $(ARGS)
-	$(RUN) python benchmarks/forest_growth.py  # the random forest beyond --forest-max-rows
+	$(RUN) python benchmarks/forest_growth.py  # the random forest's fold task, scaled defaults
+	$(RUN) python benchmarks/spark_train.py $(SPARK_ARGS)  # --engine spark (SPARK_ARGS="--sizes 100000")
 
 bench-quality: install  ## model quality under the fixed protocol (shipped data or CREDIT_DATA__PATH; long)
 	$(RUN) python benchmarks/quality.py

@@ -82,12 +82,14 @@ def synth(
 ) -> None:
     """Write seeded synthetic applicants shaped like the real data."""
     from credit_mlops.cli.render import console
-    from credit_mlops.data.formats import output_format, write_frame
-    from credit_mlops.data.synth import synthesize
+    from credit_mlops.data.formats import TableWriter, output_format
+    from credit_mlops.data.synth import synthesize_chunks
     from credit_mlops.files import output_file
 
     chosen = output_format(output, fmt)
     output_file(output, setting="--output")  # before any work; no folder is created
-    frame = synthesize(rows, seed=seed)
-    write_frame(frame, output, chosen)
+    # chunk by chunk: 10 million rows need the memory of one chunk, not of the whole table
+    with TableWriter(output, chosen, sep=" " if chosen == "csv" else ",") as writer:
+        for chunk in synthesize_chunks(rows, seed=seed):
+            writer.write(chunk)
     console.note(f"✓ {output}: {rows} synthetic applicants ({chosen}, seed {seed})")
