@@ -50,6 +50,7 @@ def small_job(b: Bench, project: Project, data: Path) -> None:
         wall <= SMALL_TARGET,
     )
     b.add("train small", "  CPU of the process tree (workers included)", f"{median(cpus):.1f} s")
+    script_pair(b, folder, data, wall)
     names = [k for k in splits[0] if k not in NOTES]
     for name in [*names, *NOTES]:
         value = median([s.get(name, 0.0) for s in splits])
@@ -60,6 +61,23 @@ def small_job(b: Bench, project: Project, data: Path) -> None:
             "cv_estimate": "  (planned CPU s of the folds, not in the sum)",
         }.get(name, name)
         b.add("train small stages", f"  {label}", f"{value:.2f} s")
+
+
+def script_pair(b: Bench, folder: Path, data: Path, credit_wall: float) -> None:
+    """The same work as a hand-written MLflow script (benchmarks/mlflow_script.py), timed in
+    the same run on the same store: the pair and their ratio."""
+    import sys
+
+    script = str(Path(__file__).with_name("mlflow_script.py"))
+    uri = f"sqlite:///{folder / '.credit' / 'mlflow.db'}"
+    args = [sys.executable, script, str(data), uri]
+    run(args, folder)  # its experiment and registered model exist from here on
+    walls = [run(args, folder)[0] for _ in range(SMALL_REPEATS)]
+    b.raw.update(script_walls=walls)
+    script = median(walls)
+    b.add("train small", "hand-written MLflow script, same work (median)", f"{script:.1f} s")
+    ratio = credit_wall / script
+    b.add("train small", "  ratio credit train / script", f"{ratio:.2f}", "≤ 0.60", ratio <= 0.6)
 
 
 def bench(b: Bench, project: Project, data: Path) -> None:

@@ -53,6 +53,8 @@ class ModelKind:
     # with the rows (`--svm-approx`); it has no row limit.
     approx_factory: str | None = None
     seed: bool = False  # one of the seed project's models: part of `--model all`
+    # `credit train --engine spark` trains it with Spark's own learner (train/spark_learners.py)
+    spark: bool = False
 
 
 KINDS: dict[str, ModelKind] = {
@@ -69,6 +71,7 @@ KINDS: dict[str, ModelKind] = {
             explainer=f"{EXPLAIN}.exact:LinearExplainer",
             pip_packages=(),
             seed=True,
+            spark=True,
         ),
         ModelKind(
             key="decision_tree",
@@ -141,6 +144,7 @@ KINDS: dict[str, ModelKind] = {
             pip_packages=("xgboost",),
             artifacts=("booster",),
             seed=True,
+            spark=True,
         ),
         ModelKind(
             key="scorecard",
@@ -176,6 +180,7 @@ KINDS: dict[str, ModelKind] = {
 ENSEMBLE_KEY = "ensemble"
 ALL_KEYS: tuple[str, ...] = tuple(KINDS)  # every key `credit train` accepts
 SEED_KEYS: tuple[str, ...] = tuple(k for k, kind in KINDS.items() if kind.seed)  # `--model all`
+SPARK_KEYS: tuple[str, ...] = tuple(k for k, kind in KINDS.items() if kind.spark)
 MODEL_KEYS: tuple[str, ...] = tuple(k for k, kind in KINDS.items() if kind.inputs != "members")
 RAW_KEYS: frozenset[str] = frozenset(k for k, kind in KINDS.items() if kind.inputs == "raw")
 DISPLAY_NAMES: dict[str, str] = {k: kind.display_name for k, kind in KINDS.items()}

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from credit_mlops.modeling.catalog import SPARK_KEYS
 from credit_mlops.modeling.estimators import estimator
 from credit_mlops.modeling.portable_fit import FeatureStats
 from credit_mlops.modeling.portable_fit import logistic_regression as lr_pipeline
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
     from xgboost.spark import SparkXGBClassifier
 
-SUPPORTED = ("logistic_regression", "xgboost")
+SUPPORTED = SPARK_KEYS  # the table of model kinds says which kinds Spark trains
 # parameters SparkXGBClassifier sets itself (threads per Spark task) or defaults alike
 _XGB_SPARK_OWNS = ("n_jobs", "missing")  # missing: NaN, its default there too
 
