@@ -108,7 +108,6 @@ def test_the_pandas_engine_predicts_sparks_own_p_bad(
         app,
         [
             "predict",
-            "--model",
             f"models:/{key}/1",
             "--input",
             "applicants.parquet",
