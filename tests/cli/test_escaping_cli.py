@@ -97,3 +97,26 @@ def test_the_terminal_table_obeys_no_sequence_from_a_name(store: Path) -> None:
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "[link=http://evil]click[/link]" in result.stdout  # markup shown, not obeyed
     assert "[red]m[/red]\\x07" in result.stdout
+
+
+def test_the_console_keeps_its_own_styles_and_shows_a_names_sequences() -> None:
+    from rich.table import Table
+
+    from credit_mlops.cli.render.console import _safe_console, escape
+
+    buf = io.StringIO()
+    console = _safe_console()(
+        file=buf, force_terminal=True, color_system="standard", width=200, highlight=False
+    )
+    evil = "run\x1b]8;;http://evil\x07click\x1b[2J\x9b31m"
+    console.print(f"[bold]registered[/] {evil}", markup=False)  # a summary line
+    console.print(f"[bold]registered[/] {escape(evil)}")  # markup on, name escaped
+    table = Table()
+    table.add_column("run")
+    table.add_row(evil)  # a table cell, not escaped by its writer
+    console.print(table)
+    shown = buf.getvalue()
+    assert "\x1b[1m" in shown  # rich's own bold is still rendered
+    assert "\x1b]8" not in shown and "\x07" not in shown and "\x1b[2J" not in shown
+    assert "\x9b" not in shown
+    assert shown.count("\\x1b]8;;http://evil") == 3 and shown.count("\\x1b[2J\\x9b31m") == 3

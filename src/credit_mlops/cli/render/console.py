@@ -3,23 +3,46 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.segment import Segment
 
 
 def out() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
+    return _safe_console()(highlight=False, soft_wrap=False)
 
 
 def err() -> Console:
-    from rich.console import Console
+    return _safe_console()(stderr=True, highlight=False)
 
-    return Console(stderr=True, highlight=False)
+
+@functools.cache
+def _safe_console() -> type[Console]:
+    """A rich Console that never writes a control character from the text it shows.
+
+    Names from users or the store can hold escape sequences (colours, a cleared screen, an
+    OSC 8 link hidden behind text); every printed text segment goes through
+    `escaping.terminal_text` at the last step, so tables, notes and summaries show them as
+    `\\x1b` text. Rich's own control segments (progress bars, cursor moves) and the styles
+    it renders are kept.
+    """
+    from rich.console import Console
+    from rich.segment import Segment
+
+    from credit_mlops.escaping import terminal_text
+
+    class SafeConsole(Console):
+        def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+            return super()._render_buffer(
+                s if s.control else Segment(terminal_text(s.text), s.style) for s in buffer
+            )
+
+    return SafeConsole
 
 
 def error(message: str, *, debug: bool) -> None:
