@@ -37,6 +37,7 @@ from credit_mlops.tracking.store_lock import (
     local_lock,
     open_client,
 )
+from credit_mlops.tracking.tuning import TuneRuns
 
 
 class Tracker:
@@ -326,3 +327,7 @@ class Tracker:
     def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
         with self.conn.guard():
             self._client.set_model_version_tag(name, version, key, value)
+
+    def tune_runs(self) -> TuneRuns:
+        """`credit tune`'s runs in this store (tracking/tuning.py), on this client."""
+        return TuneRuns(self, self._client)

@@ -7,6 +7,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.errors import NotFoundError
 from credit_mlops.tracking.connection import Connection, Credentials, HttpPolicy
 from credit_mlops.tracking.facade import Tracker
+from credit_mlops.tracking.store import TrackingStore
 from credit_mlops.tracking.uri import TrackingUri, check_store_folder, parse, source_label
 
 
@@ -47,7 +48,7 @@ def connection(settings: Settings) -> Connection:
     )
 
 
-def open_tracker(settings: Settings, *, existing: bool = False) -> Tracker:
+def open_tracker(settings: Settings, *, existing: bool = False) -> TrackingStore:
     """The Tracker for the settings' URI and experiment.
 
     With `existing`, a local store that does not exist yet is an error, not a new store:

@@ -21,6 +21,27 @@ from credit_mlops.tracking.records import (
     TrackedRun,
     VersionRecord,
 )
+from credit_mlops.tracking.tuning import TrialRecord, TunedParams
+
+
+class TuneStore(Protocol):
+    """What `credit tune` logs and reads back: a parent run per invocation, a child per trial."""
+
+    def start_parent(self, run_name: str, params: dict[str, Any], tags: dict[str, str]) -> str: ...
+    def log_trial(
+        self, parent_id: str, record: TrialRecord, metric: str, tags: dict[str, str]
+    ) -> str: ...
+    def log_figures(self, run_id: str, figures: dict[str, Any]) -> None: ...
+    def end_parent(
+        self,
+        run_id: str,
+        *,
+        metrics: dict[str, float],
+        params: dict[str, Any],
+        tags: dict[str, str],
+        status: str = "FINISHED",
+    ) -> None: ...
+    def tuned_params(self, run_id: str) -> TunedParams: ...
 
 
 class TrackingStore(Protocol):
@@ -88,3 +109,4 @@ class TrackingStore(Protocol):
     def set_alias(self, name: str, alias: str, version: str) -> None: ...
     def delete_alias(self, name: str, alias: str) -> None: ...
     def set_version_tag(self, name: str, version: str, key: str, value: str) -> None: ...
+    def tune_runs(self) -> TuneStore: ...

@@ -66,11 +66,12 @@ def _tags(values: dict[str, str]) -> list[Any]:
 
 class TuneRuns:
     """MLflow calls of `credit tune`, made with a `Tracker`'s client inside its guard (the
-    scoped environment, failures translated)."""
+    scoped environment, failures translated). `Tracker.tune_runs()` makes one, handing over
+    its client: nothing outside the Tracker reads its private state."""
 
-    def __init__(self, tracker: Tracker) -> None:
+    def __init__(self, tracker: Tracker, client: Any) -> None:
         self.tracker = tracker
-        self._client: Any = tracker._client
+        self._client = client
         self._guard = tracker.conn.guard
 
     def start_parent(self, run_name: str, params: dict[str, Any], tags: dict[str, str]) -> str:

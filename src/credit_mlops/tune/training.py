@@ -40,10 +40,9 @@ def params_from_run(
     """`credit train --params-from RUN_ID`: the tuned parameters of a `credit tune` run for
     the one model being trained, and settings that tag the run `tuned_from`."""
     from credit_mlops.tracking.open import open_tracker
-    from credit_mlops.tracking.tuning import TuneRuns
     from credit_mlops.tune.space import space_for
 
-    tuned = TuneRuns(open_tracker(settings, existing=True)).tuned_params(run_id)
+    tuned = open_tracker(settings, existing=True).tune_runs().tuned_params(run_id)
     keys = list(settings.train.models)
     if keys != [tuned.model_key]:
         raise InputError(

@@ -227,11 +227,10 @@ def _tune_runs(settings: Settings) -> Any:
     if not settings.tracking.enabled:
         return None
     from credit_mlops.tracking.open import open_tracker
-    from credit_mlops.tracking.tuning import TuneRuns
 
     tracker = open_tracker(settings)
     tracker.check()
-    return TuneRuns(tracker)
+    return tracker.tune_runs()
 
 
 def _trial_logger(

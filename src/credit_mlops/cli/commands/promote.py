@@ -40,9 +40,8 @@ def promote(
     from credit_mlops.cli.options import uri_settings
     from credit_mlops.cli.render import console, lifecycle
     from credit_mlops.errors import InputError
-    from credit_mlops.fairness.workflow import parity_gate
+    from credit_mlops.fairness.promote import promote as run_promote
     from credit_mlops.lifecycle.promote import history
-    from credit_mlops.lifecycle.promote import promote as run_promote
     from credit_mlops.lifecycle.targets import canonical_stage
     from credit_mlops.tracking.open import open_tracker
 
@@ -60,15 +59,8 @@ def promote(
         )
     canonical_stage(stage)  # a bad stage is refused before the store is opened
     store = open_tracker(settings, existing=True)
-    parity_gate(settings, store, name, version, stage, force=force)  # promote.max_parity_gap
-    record = run_promote(
-        store,
-        name,
-        version,
-        stage,
-        metric=settings.tracking.primary_metric,
-        force=force,
-        keep_existing=keep_existing,
+    record = run_promote(  # the parity gate, the metric gate, the move
+        settings, store, name, version, stage, force=force, keep_existing=keep_existing
     )
     if json_out:
         console.emit_json(record)
