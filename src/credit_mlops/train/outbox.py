@@ -114,11 +114,10 @@ def read_spec(entry: Path, record: Mapping[str, Any]) -> RunSpec:
     check_files(entry, record)  # nothing is unpickled unless it is the file we wrote
     pipeline = joblib.load(entry / MODEL)
     dataset = pd.read_csv(entry / DATASET)
-    from credit_mlops.modeling.decision import inner_pipeline
+    from credit_mlops.modeling.describe import describe
 
-    model = inner_pipeline(pipeline).named_steps["model"]
     kind = KINDS.get(str(record["params"].get("model_key")))
-    booster = model.get_booster() if kind and "booster" in kind.artifacts else None
+    booster = describe(pipeline).booster() if kind and "booster" in kind.artifacts else None
     features = [c for c in dataset.columns if c in FEATURES] or list(dataset.columns[:-1])
     return RunSpec(
         run_name=record["run_name"],

@@ -106,9 +106,9 @@ def git_commit(root: Path) -> str:
 
 def decision_metrics(cv: CVResult | None, model: Any, rule: str) -> tuple[dict[str, float], str]:
     """CV metrics plus the threshold inside the model, chosen on the training part only."""
-    from credit_mlops.modeling.decision import threshold_of
+    from credit_mlops.modeling.describe import describe
 
-    threshold = threshold_of(model)
+    threshold = describe(model).threshold
     metrics = {"decision_threshold": 0.5 if threshold is None else threshold}
     source = BAYES_SOURCE if rule == "bayes" else (OOF_SOURCE if cv else INNER_CV_SOURCE)
     if cv is None:
@@ -172,15 +172,9 @@ def svm_variant(settings: Settings) -> str:
 
 def model_params(model: Any) -> dict[str, Any]:
     """The hyperparameters of the model inside the wrappers; `<member>__<param>` for a vote."""
-    from credit_mlops.modeling.decision import inner_pipeline
-    from credit_mlops.modeling.ensemble import ensemble_hyperparameters, vote_of
-    from credit_mlops.modeling.estimators import hyperparameters
+    from credit_mlops.modeling.describe import describe
 
-    inner = inner_pipeline(model)
-    vote = vote_of(inner)
-    if vote is not None:
-        return ensemble_hyperparameters(vote)
-    return hyperparameters(inner.named_steps["model"])
+    return describe(model).hyperparameters()
 
 
 def tags(settings: Settings, key: str, stamp: datetime) -> dict[str, str]:
@@ -275,16 +269,16 @@ def fold_histories(cv: CVResult | None) -> dict[str, list[float]]:
 
 def scorecard_artifact(key: str, pipeline: object) -> dict[str, object]:
     """The points table with IVs of a scorecard model, as `results/scorecard.json`."""
+    from credit_mlops.modeling.describe import describe
     from credit_mlops.modeling.scorecard_report import report_of
-    from credit_mlops.modeling.scorecard_table import find_scorecard
 
-    card = find_scorecard(pipeline)
+    card = describe(pipeline).scorecard
     if card is None:
         return {}
     return {"results/scorecard.json": report_of(card, model=key, uri="").to_json()}
 
 
 def _booster(model: Any) -> Any:
-    from credit_mlops.modeling.decision import inner_pipeline
+    from credit_mlops.modeling.describe import describe
 
-    return inner_pipeline(model).named_steps["model"].get_booster()
+    return describe(model).booster()
