@@ -69,6 +69,7 @@ def test_a_run_over_the_threshold_fits_bounded_trees_logs_and_says_so(
     assert any("forest_scale_rows = 100" in note for note in report.notes)  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_below_the_threshold_the_forest_is_the_catalogue_one_bit_for_bit(
     project: Path,
     synthetic_file: Path,

@@ -18,6 +18,8 @@ from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.outbox import entries, outbox_dir
 from credit_mlops.train.workflow import TrainingNotLoggedError, train
 
+pytestmark = pytest.mark.slow  # whole training runs, folds in worker processes
+
 FLAGS = {"train": {"models": ["decision_tree"], "evaluate": False}}
 
 
@@ -112,7 +114,6 @@ def test_a_store_that_fails_its_check_stops_the_folds(project: Path, synthetic_f
     assert "fit" not in progress and "log" not in progress
 
 
-@pytest.mark.slow
 def test_the_stage_split_adds_up_and_names_registering(project: Path, synthetic_file: Path) -> None:
     flags = {"train": {"models": ["decision_tree"], "cv_folds": 2, "cv_repeats": 1}}
     settings = load_settings(None, {**flags, "data": {"path": synthetic_file}})
