@@ -16,20 +16,16 @@ from credit_mlops.tracking.connection import Connection, error_code
 from credit_mlops.tracking.convert import (
     experiment_record,
     logged_model,
-    model_record,
     run_record,
-    version_record,
 )
 from credit_mlops.tracking.records import (
     Classifier,
     EvaluationRun,
     ExperimentRecord,
     LoggedModel,
-    ModelRecord,
     RunRecord,
     RunSpec,
     TrackedRun,
-    VersionRecord,
 )
 from credit_mlops.tracking.store_lock import (
     check_writable,
@@ -37,10 +33,11 @@ from credit_mlops.tracking.store_lock import (
     local_lock,
     open_client,
 )
+from credit_mlops.tracking.tracker_registry import RegistryCalls
 from credit_mlops.tracking.tuning import TuneRuns
 
 
-class Tracker:
+class Tracker(RegistryCalls):
     """One tracking URI and experiment; opened once per command (see tracking.open)."""
 
     def __init__(self, conn: Connection, *, trust_models_that_run_code: bool = False) -> None:
@@ -256,77 +253,6 @@ class Tracker:
                 if error_code(exc) != "RESOURCE_DOES_NOT_EXIST":
                     raise
         return None
-
-    def register(
-        self,
-        name: str,
-        model_uri: str,
-        run_id: str,
-        model_id: str | None,
-        tags: dict[str, str],
-    ) -> VersionRecord:
-        with self.conn.guard():
-            mv = registry.create_version(self._client, name, model_uri, run_id, model_id, tags)
-        return version_record(mv)
-
-    def registered_model(self, name: str) -> ModelRecord | None:
-        from mlflow.exceptions import MlflowException
-
-        with self.conn.guard():
-            try:
-                return model_record(self._client.get_registered_model(name))
-            except MlflowException as exc:
-                if error_code(exc) != "RESOURCE_DOES_NOT_EXIST":
-                    raise
-        return None
-
-    def registered_names(self) -> list[str]:
-        with self.conn.guard():
-            found = self._client.search_registered_models(max_results=1000)
-        return sorted(m.name for m in found)
-
-    def versions(self, name: str) -> list[VersionRecord]:
-        with self.conn.guard():
-            return registry.versions_of_model(self._client, name)
-
-    def version_by_alias(self, name: str, alias: str) -> VersionRecord | None:
-        from mlflow.exceptions import MlflowException
-
-        with self.conn.guard():
-            try:
-                return version_record(self._client.get_model_version_by_alias(name, alias))
-            except MlflowException as exc:
-                if error_code(exc) not in registry.MISSING:
-                    raise
-        return None
-
-    def versions_of_runs(self, run_ids: list[str]) -> list[VersionRecord]:
-        with self.conn.guard():
-            return registry.versions_of_runs(self._client, run_ids)
-
-    def all_versions(self) -> list[VersionRecord]:
-        with self.conn.guard():
-            return registry.all_versions(self._client)
-
-    def aliases(self, names: set[str]) -> dict[tuple[str, str], list[str]]:
-        with self.conn.guard():
-            return registry.aliases(self._client, names)
-
-    def transition_stage(self, name: str, version: str, stage: str) -> None:
-        with self.conn.guard():
-            self._client.transition_model_version_stage(name, version, stage)
-
-    def set_alias(self, name: str, alias: str, version: str) -> None:
-        with self.conn.guard():
-            self._client.set_registered_model_alias(name, alias, version)
-
-    def delete_alias(self, name: str, alias: str) -> None:
-        with self.conn.guard():
-            self._client.delete_registered_model_alias(name, alias)
-
-    def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
-        with self.conn.guard():
-            self._client.set_model_version_tag(name, version, key, value)
 
     def tune_runs(self) -> TuneRuns:
         """`credit tune`'s runs in this store (tracking/tuning.py), on this client."""
