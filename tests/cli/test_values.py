@@ -207,3 +207,34 @@ def test_a_password_in_a_profile_url_points_to_where_it_belongs(
     (project / "configs" / "local.toml").write_text(f'{key} = "{url}"\n')
     line = one_error_line(runner.invoke(app, ["config", "show"]), advice)
     assert not_advice not in line and "s3cr3t" not in line
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ('[tracking]\nexperiment = "x"\n'.encode("utf-16"), "UTF-16"),
+        ('[tracking]\nexperiment = "x"\n'.encode("utf-16-be"), "UTF-16"),
+        (bytes(range(128, 256)) * 3, "not text"),
+        ('\ufeff[tracking]\nexperiment = "x"\n'.encode(), "byte-order mark"),
+    ],
+    ids=["utf16-bom", "utf16-be", "binary", "utf8-bom"],
+)
+def test_a_profile_that_is_not_utf8_text_is_one_line(
+    project: Path, content: bytes, needle: str
+) -> None:
+    (project / "configs" / "odd.toml").write_bytes(content)
+    one_error_line(runner.invoke(app, ["config", "show", "-p", "odd"]), "odd.toml", needle)
+
+
+def test_a_store_folder_that_is_a_file_is_refused(project: Path) -> None:
+    (project / "blocker").write_text("")
+    uri = f"sqlite:///{project / 'blocker' / 'sub' / 'mlflow.db'}"
+    one_error_line(runner.invoke(app, ["compare", "--mlflow-uri", uri]), "is a file")
+    (project / ".credit").write_text("")  # the project's own store folder
+    one_error_line(runner.invoke(app, ["compare"]), ".credit is a file")
+    (project / "dbdir").mkdir()
+    line = one_error_line(
+        runner.invoke(app, ["compare", "--mlflow-uri", f"sqlite:///{project / 'dbdir'}"]),
+        "is a folder",
+    )
+    assert "--mlflow-uri" in line

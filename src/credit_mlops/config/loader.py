@@ -111,14 +111,31 @@ def _bind(toml_file: Path | None) -> type[Settings]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
+        if b"\x00" in raw:  # valid UTF-8 in bytes, never in a text file (UTF-16 has them)
+            raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
+        text = raw.decode("utf-8")
+        if text.startswith("\ufeff"):  # TOML readers (ours and pydantic-settings') refuse it
+            raise ConfigError(
+                f"{path}: the profile file starts with a byte-order mark; save it as UTF-8 "
+                "without BOM"
+            )
+        return tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: {_not_utf8(raw)}; save it as UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path}: malformed TOML ({exc}); fix the file or pick another profile"
         ) from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read profile file ({exc.strerror})") from exc
+
+
+def _not_utf8(raw: bytes) -> str:
+    """What the bytes look like, so the fix is obvious (TOML files must be UTF-8)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:2] == b"\x00" or raw[:1] == b"\x00":
+        return "the profile file is UTF-16 text, not UTF-8"
+    return "the profile file is not text (binary or another encoding)"
 
 
 def _provenance(

@@ -8,7 +8,13 @@ from credit_mlops.errors import NotFoundError
 from credit_mlops.tracking.connection import Connection, Credentials, HttpPolicy
 from credit_mlops.tracking.facade import Tracker
 from credit_mlops.tracking.store import TrackingStore
-from credit_mlops.tracking.uri import TrackingUri, check_store_folder, parse, source_label
+from credit_mlops.tracking.uri import (
+    TrackingUri,
+    check_store_folder,
+    parse,
+    refuse_files_in_the_way,
+    source_label,
+)
 
 
 def target(settings: Settings, *, check_folder: bool = True, create: bool = True) -> TrackingUri:
@@ -18,6 +24,7 @@ def target(settings: Settings, *, check_folder: bool = True, create: bool = True
     """
     source = source_label(settings.provenance.get("tracking.uri"))
     parsed = parse(settings.tracking_uri, source=source)
+    refuse_files_in_the_way(parsed, source=source)  # even where a missing store is fine
     if check_folder:
         default = settings.tracking.store_path(settings.root)
         check_store_folder(parsed, source=source, default_folder=default, create=create)

@@ -143,3 +143,20 @@ def check_store_folder(
 
 def _same(a: Path, b: Path) -> bool:
     return a.absolute() == b.absolute() or a.resolve() == b.resolve()
+
+
+def refuse_files_in_the_way(parsed: TrackingUri, *, source: str) -> None:
+    """A local store whose folder (or a folder above it) is a file, or whose database is a
+    folder, can never be created or read: refused (exit 2) rather than reported as empty."""
+    db = parsed.sqlite_path
+    if db is None:
+        return
+    if db.is_dir():
+        raise _error(source, f"the store {db} is a folder; name the database file in it")
+    for folder in (db.parent, *db.parent.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise _error(
+                    source, f"{folder} is a file, not a folder: the store {db} cannot be there"
+                )
+            return
