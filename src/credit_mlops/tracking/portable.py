@@ -61,16 +61,17 @@ def needs_shap(pipeline: Any, key: str | None, columns: Sequence[str]) -> bool:
     return getattr(factory, "__name__", "") == "TreeExplainer"
 
 
-def signature(columns: Sequence[str], reasons: int) -> Any:
-    """The described columns as inputs of any type, the whole decision as outputs, and the
-    `reasons` parameter. The runtime checks the inputs itself (MLflow would refuse an integer
-    column declared double and a float declared long, where 2.0 is a valid code, and would
-    not name the row); they are optional here so that a missing one is named the same way."""
+def signature(reasons: int) -> Any:
+    """The whole decision as outputs and the `reasons` parameter; no input schema.
+
+    The runtime checks the input against the data description it carries (and names the row).
+    An input schema would make MLflow check it first: declared long or double it refuses 2.0
+    or int64 codes without naming the row, and declared of any type it checks every value in
+    Python (ten times the cost of scoring a batch).
+    """
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
-    from mlflow.types.schema import AnyType
 
-    inputs = Schema([ColSpec(AnyType(), name, required=False) for name in columns])
     outputs = Schema(
         [
             ColSpec("double", "p_bad"),
@@ -80,7 +81,7 @@ def signature(columns: Sequence[str], reasons: int) -> Any:
         ]
     )
     params = ParamSchema([ParamSpec("reasons", "long", reasons)])
-    return ModelSignature(inputs=inputs, outputs=outputs, params=params)
+    return ModelSignature(inputs=None, outputs=outputs, params=params)
 
 
 def model_files(artifacts: Mapping[str, object]) -> dict[str, object]:
@@ -129,7 +130,6 @@ def log_portable(
     *,
     name: str,
     files: Mapping[str, object],
-    columns: Sequence[str],
     reasons: int,
     input_example: Any,
     pip_requirements: list[str],
@@ -147,7 +147,7 @@ def log_portable(
             code_paths=[str(code)],
             serialization_format="skops",
             skops_trusted_types=trusted_types,
-            signature=signature(columns, reasons),
+            signature=signature(reasons),
             input_example=input_example,
             pip_requirements=pip_requirements,
             # the example is checked by our own tests; MLflow's check would load and run the
@@ -171,7 +171,6 @@ def log_spec_model(
         spec.pipeline,
         name=name,
         files=files,
-        columns=columns,
         reasons=reasons,
         input_example=spec.input_example,
         pip_requirements=pinned(extra),
