@@ -106,6 +106,7 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False  # good/bad only
+        tags.input_tags.allow_nan = True  # missing values get optbinning's Missing bin
         return tags
 
     def _frame(self, X: Any, y: Any = None, *, fitting: bool) -> tuple[pd.DataFrame, Any]:
@@ -123,13 +124,15 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
                 X = X[self.feature_names_]
         # A frame keeps its column types (codes may be categories); an array must be numbers.
         dtype = None if isinstance(X, pd.DataFrame) else "numeric"
-        checks = {"dtype": dtype, "ensure_all_finite": True, "accept_sparse": False}
+        # Missing values are allowed: optbinning gives them a bin of their own (a description
+        # says which columns may have them; validation refused the others already).
+        checks = {"dtype": dtype, "ensure_all_finite": "allow-nan", "accept_sparse": False}
         if fitting:
             values, y = validate_data(self, X, y, reset=True, **checks)
         else:
             values = validate_data(self, X, reset=False, **checks)
         if isinstance(X, pd.DataFrame):
-            return X, y
+            return _plain_text(X), y
         names = [f"x{i}" for i in range(values.shape[1])] if fitting else list(self.feature_names_)
         return pd.DataFrame(values, columns=names), y
 
@@ -201,6 +204,7 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         )
         with quiet_optbinning():
             woe = self.binning_process_.fit_transform(frame, event)
+        _plain_categories(self.binning_process_)
         inner = StratifiedKFold(self.inner_folds, shuffle=True, random_state=self.random_state)
         self.estimator_ = LogisticRegressionCV(
             Cs=list(self.c_grid),
@@ -256,3 +260,31 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         intercept = float(self.estimator_.intercept_[0])
         n = len(self.feature_names_)
         return np.asarray(-(woe * coef + intercept / n) * self.factor_ + self.offset_ / n)
+
+
+def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as plain object arrays (see `_plain_categories`)."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
+    if not text:
+        return frame
+    return frame.astype(dict.fromkeys(text, object))
+
+
+def _plain_categories(process: Any) -> None:
+    """Text categories kept by optbinning as pandas string arrays become object arrays: skops
+    stores pandas' Arrow-backed arrays in a form whose loading crashes the interpreter."""
+    for binned in getattr(process, "_binned_variables", {}).values():
+        for holder in (binned, getattr(binned, "_binning_table", None)):
+            if holder is None:
+                continue
+            for name, value in list(vars(holder).items()):
+                vars(holder)[name] = _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    arrays = pd.api.extensions.ExtensionArray
+    if isinstance(value, arrays) and pd.api.types.is_string_dtype(value.dtype):
+        return np.asarray(value, dtype=object)
+    if isinstance(value, list) and any(isinstance(v, arrays) for v in value):
+        return [_plain(v) for v in value]
+    return value

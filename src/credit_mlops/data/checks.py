@@ -1,8 +1,9 @@
-"""Schema validation, vectorised: every row is checked with whole-column numpy operations.
+"""Validation against a data description, vectorised: every row is checked with whole-column
+numpy operations.
 
-A column is first checked by its minimum and maximum; only a column that fails is searched
-for its offending rows, so a valid million-row file costs a few column scans. Messages name
-the column, how many rows fail, and the first rows with their values.
+A column is first checked by its minimum and maximum (or set membership); only a column that
+fails is searched for its offending rows, so a valid million-row file costs a few column
+scans. Messages name the column, how many rows fail, and the first rows with their values.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from credit_mlops.data.schema import COLUMNS, FEATURES, FIRST_ROWS, TARGET
+from credit_mlops.data.description import Column, Description, Target
+from credit_mlops.data.schema import DEFAULT, FIRST_ROWS
 from credit_mlops.errors import DataError
 
 if TYPE_CHECKING:
@@ -27,34 +29,68 @@ def validate_frame(
     frame: pd.DataFrame,
     *,
     source: str,
+    description: Description | None = None,
     min_rows_per_class: int = 30,
     features_only: bool = False,
     where: Location = CSV_LINES,
 ) -> None:
-    """Columns present, no missing values, integer codes in their domains, a usable target.
+    """Columns as described, missing values only where allowed, codes among the described
+    ones, numbers in their ranges, a usable target.
 
     The frame's index must be the row positions in the file (chunks keep theirs), so the
     rows named in a message are the rows of the file.
     """
-    expected = list(FEATURES) if features_only else [*FEATURES, TARGET]
+    d = description or DEFAULT
+    check_columns(frame, d, source, features_only=features_only)
+    if frame.empty:
+        raise DataError(f"{source}: no data rows; fetch a fresh copy with `credit data fetch`")
+    for name, column in d.columns.items():
+        check_column(frame[name], column, source, where)
+    if d.target.column in frame.columns and not features_only:
+        check_target(frame[d.target.column], source, min_rows_per_class, where, target=d.target)
+
+
+def check_columns(
+    frame: pd.DataFrame, d: Description, source: str, *, features_only: bool = False
+) -> None:
+    expected = d.features if features_only else [*d.features, d.target.column]
     missing = [c for c in expected if c not in frame.columns]
     if missing:
         separator_hint(frame, source)
         raise DataError(
-            f"{source}: missing column(s) {', '.join(missing)}; expected the South German "
-            "Credit columns (German or English names, see data/README.md)"
+            f"{source}: missing column(s) {', '.join(missing)}; expected the columns of the "
+            f"data description '{d.name}' (its names or aliases)"
         )
-    extra = [c for c in frame.columns if c not in (*FEATURES, TARGET)]
+    known = {*d.features, d.target.column, *([d.id] if d.id else [])}
+    extra = [str(c) for c in frame.columns if c not in known]
     if extra:
-        raise DataError(f"{source}: unexpected column(s) {', '.join(map(str, extra))}")
-    if frame.empty:
-        raise DataError(f"{source}: no data rows; fetch a fresh copy with `credit data fetch`")
-    check_no_missing(frame, source, where)
-    for spec in COLUMNS:
-        values = integer_codes(frame[spec.name], source, where)
-        _check_range(frame, spec.name, values, spec.low, spec.high, source, where)
-    if TARGET in frame.columns and not features_only:
-        check_target(frame[TARGET], source, min_rows_per_class, where)
+        raise DataError(
+            f"{source}: unexpected column(s) {', '.join(extra)}: not in the data description "
+            f"'{d.name}'; add them to it or drop them from the file"
+        )
+
+
+def check_column(series: pd.Series, column: Column, source: str, where: Location) -> None:
+    nulls = series.isna().to_numpy()
+    if nulls.any():
+        if not column.missing:
+            check_no_missing(series.to_frame(), source, where)
+        series = series[~nulls]
+        if series.empty:
+            return
+    if column.kind == "numeric":
+        if column.integer:
+            values = integer_codes(series, source, where).astype("float64")
+        else:
+            values = numbers(series, source, where)
+        if column.range is not None:
+            _check_range(series, values, column.range, "values", source, where)
+    elif column.integer_codes:
+        codes = integer_codes(series, source, where)
+        _check_codes(series, codes, [int(c) for c in column.code_values], source, where)
+    else:
+        text = series.astype(str).to_numpy()
+        _check_codes(series, text, list(column.codes), source, where)
 
 
 def check_no_missing(frame: pd.DataFrame, source: str, where: Location = CSV_LINES) -> None:
@@ -67,7 +103,8 @@ def check_no_missing(frame: pd.DataFrame, source: str, where: Location = CSV_LIN
     shown = ", ".join(str(int(r) + offset) for r in rows)
     raise DataError(
         f"{source}: column '{frame.columns[column_at]}' has missing values at {word}(s) "
-        f"{shown} (truncated or incomplete file?); fix the file or fetch a fresh copy"
+        f"{shown} (truncated or incomplete file?); fix the file, or allow them in the data "
+        "description (missing = true)"
     )
 
 
@@ -77,68 +114,128 @@ def integer_codes(series: pd.Series, source: str, where: Location = CSV_LINES) -
 
     if pd.api.types.is_integer_dtype(series.dtype):
         return series.to_numpy(dtype="int64")
-    if pd.api.types.is_float_dtype(series.dtype):
-        numeric = series.to_numpy(dtype="float64")
-    else:
-        numeric = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64")
+    numeric = _as_float(series)
     bad = ~np.isfinite(numeric)
     bad[~bad] = numeric[~bad] % 1 != 0
     if bad.any():
-        word, offset = where
-        positions = np.flatnonzero(bad)[:FIRST_ROWS]
-        shown = ", ".join(
-            f"{word} {int(series.index[p]) + offset} ({as_written(series.iloc[p])})"
-            for p in positions
-        )
         raise DataError(
-            f"{source}: column '{series.name}' must hold integer codes; not integers at {shown}"
+            f"{source}: column '{series.name}' must hold integer codes; not integers at "
+            f"{_shown(series, bad, where)}"
         )
     return numeric.astype("int64")
 
 
+def numbers(series: pd.Series, source: str, where: Location = CSV_LINES) -> np.ndarray:
+    numeric = _as_float(series)
+    bad = ~np.isfinite(numeric)
+    if bad.any():
+        raise DataError(
+            f"{source}: column '{series.name}' must hold numbers; not numbers at "
+            f"{_shown(series, bad, where)}"
+        )
+    return numeric
+
+
+def _as_float(series: pd.Series) -> np.ndarray:
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype="float64")
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64")
+
+
 def _check_range(
-    frame: pd.DataFrame,
-    name: str,
+    series: pd.Series,
     values: np.ndarray,
-    low: int,
-    high: int,
+    bounds: tuple[float, float],
+    label: str,
     source: str,
     where: Location,
 ) -> None:
+    low, high = bounds
     if values.min() >= low and values.max() <= high:
         return
-    outside = np.flatnonzero((values < low) | (values > high))
-    word, offset = where
-    shown = ", ".join(
-        f"{word} {int(frame.index[p]) + offset} ({values[p]})" for p in outside[:FIRST_ROWS]
-    )
-    kind = next(c.kind for c in COLUMNS if c.name == name)
-    label = "codes" if kind != "numeric" else "values"
+    outside = (values < low) | (values > high)
     raise DataError(
-        f"{source}: column '{name}' has {len(outside)} {label} outside {low}–{high}: "
-        f"{shown}; fix those rows or fetch a fresh copy"
+        f"{source}: column '{series.name}' has {int(outside.sum())} {label} outside "
+        f"{_number(low)}–{_number(high)}: {_shown(series, outside, where, values)}; "
+        "fix those rows or widen the range in the data description"
+    )
+
+
+def _check_codes(
+    series: pd.Series, values: np.ndarray, codes: list, source: str, where: Location
+) -> None:
+    if (
+        codes
+        and all(isinstance(c, int) for c in codes)
+        and codes == list(range(min(codes), max(codes) + 1))
+    ):  # contiguous integer codes: the message says the range, as the code table does
+        _check_range(series, values, (min(codes), max(codes)), "codes", source, where)
+        return
+    unknown = ~np.isin(values, np.asarray(codes, dtype=values.dtype))
+    if not unknown.any():
+        return
+    listed = ", ".join(map(str, codes[:10])) + (", ..." if len(codes) > 10 else "")
+    raise DataError(
+        f"{source}: column '{series.name}' has {int(unknown.sum())} codes not in the data "
+        f"description ({listed}): {_shown(series, unknown, where, values)}; add them to its "
+        "codes or fix those rows"
     )
 
 
 def check_target(
-    y: pd.Series, source: str, min_rows_per_class: int, where: Location = CSV_LINES
+    y: pd.Series,
+    source: str,
+    min_rows_per_class: int,
+    where: Location = CSV_LINES,
+    *,
+    target: Target | None = None,
 ) -> None:
-    values, counts = np.unique(integer_codes(y, source, where), return_counts=True)
-    found = {int(v) for v in values}
-    if not found <= {0, 1}:
-        odd = sorted(found - {0, 1})[:FIRST_ROWS]
-        raise DataError(f"{source}: target '{TARGET}' must be binary (1 good, 0 bad); found {odd}")
-    if len(found) < 2:
+    """Every value bad or good, both classes with enough rows."""
+    t = target or DEFAULT.target
+    name = t.column if target is not None else y.name or t.column
+    if y.isna().any():
+        check_no_missing(y.to_frame(), source, where)
+    good = good_mask(y, t, source, where)
+    shown_good, shown_bad = _values(t.good), _values(t.bad)
+    counts = {shown_bad: int((~good).sum()), shown_good: int(good.sum())}
+    if 0 in counts.values():
+        only = shown_good if counts[shown_bad] == 0 else shown_bad
         raise DataError(
-            f"{source}: target '{TARGET}' has a single class ({found.pop()}); "
-            "training needs both good (1) and bad (0) rows"
+            f"{source}: target '{name}' has a single class ({only}); "
+            f"training needs both good ({shown_good}) and bad ({shown_bad}) rows"
         )
-    for cls, count in zip(values, counts, strict=True):
+    for value, count in counts.items():
         if count < min_rows_per_class:
             raise DataError(
-                f"{source}: target class {int(cls)} has {int(count)} rows, fewer than the "
+                f"{source}: target class {value} has {count} rows, fewer than the "
                 f"minimum {min_rows_per_class} (setting data.min_rows_per_class)"
             )
+
+
+def good_mask(
+    y: pd.Series, target: Target, source: str = "data", where: Location = CSV_LINES
+) -> np.ndarray:
+    """True where the target is a good value; a DataError names a value neither bad nor good."""
+    values: np.ndarray
+    if all(isinstance(v, int) for v in (*target.bad, *target.good)):
+        values = integer_codes(y, source, where)
+        bad, good = np.isin(values, target.bad), np.isin(values, target.good)
+    else:
+        values = y.astype(str).str.strip().to_numpy()
+        bad = np.isin(values, [str(v) for v in target.bad])
+        good = np.isin(values, [str(v) for v in target.good])
+    neither = ~(bad | good)
+    if neither.any():
+        odd = sorted({v.item() if hasattr(v, "item") else v for v in values[neither]})
+        raise DataError(
+            f"{source}: target '{y.name}' must be binary ({_values(target.good)} good, "
+            f"{_values(target.bad)} bad); found {odd[:FIRST_ROWS]} at "
+            f"{_shown(y, neither, where)}; fix those rows or list the value in the data "
+            "description's target"
+        )
+    return good
 
 
 def as_codes(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -153,6 +250,32 @@ def as_written(value: object) -> str:
     if isinstance(value, np.integer):
         return str(int(value))
     return repr(value)
+
+
+def _shown(
+    series: pd.Series, bad: np.ndarray, where: Location, values: np.ndarray | None = None
+) -> str:
+    word, offset = where
+    positions = np.flatnonzero(bad)[:FIRST_ROWS]
+    return ", ".join(
+        f"{word} {int(series.index[p]) + offset} "
+        f"({_value(values[p]) if values is not None else as_written(series.iloc[p])})"
+        for p in positions
+    )
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return as_written(value) if isinstance(value, str) else str(value)
+
+
+def _values(values: list[int | str]) -> str:
+    return "/".join(map(str, values))
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def separator_hint(frame: pd.DataFrame, source: str) -> None:

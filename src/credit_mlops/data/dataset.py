@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from credit_mlops.data.checks import check_no_missing, check_target, validate_frame
+from credit_mlops.data.description import Description
 from credit_mlops.data.files import read_table, to_german
-from credit_mlops.data.schema import FEATURES, TARGET
+from credit_mlops.data.schema import DEFAULT, FEATURES, TARGET
 from credit_mlops.errors import DataError
 
 
@@ -24,6 +25,11 @@ class Dataset:
     source: str
     raw_schema: bool = True  # False for the seed's processed X/y inputs
     digest: str = field(default="")
+    description: Description = DEFAULT
+
+    @property
+    def target(self) -> str:
+        return self.description.target.column
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -31,7 +37,7 @@ class Dataset:
 
     @property
     def frame(self) -> pd.DataFrame:
-        return self.X.assign(**{TARGET: self.y.to_numpy()})
+        return self.X.assign(**{self.target: self.y.to_numpy()})
 
 
 def content_digest(frame: pd.DataFrame) -> str:
@@ -41,20 +47,46 @@ def content_digest(frame: pd.DataFrame) -> str:
     return hashlib.sha256(columns + hashed.tobytes()).hexdigest()[:16]
 
 
-def load_dataset(path: Path, *, min_rows_per_class: int = 30) -> Dataset:
-    from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
+def load_dataset(
+    path: Path, *, description: Description | None = None, min_rows_per_class: int = 30
+) -> Dataset:
+    """A data file read, named as its description says (aliases), validated, and typed:
+    whole numbers without gaps as int64, numbers as float64, text codes as text."""
+    from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, good_mask, validate_frame
     from credit_mlops.data.formats import file_format
 
-    frame = to_german(read_table(path))
+    d = description or DEFAULT
+    frame = to_german(read_table(path), d)
     where = PARQUET_ROWS if file_format(path) == "parquet" else CSV_LINES
-    validate_frame(frame, source=str(path), min_rows_per_class=min_rows_per_class, where=where)
-    frame = frame[[*FEATURES, TARGET]].astype("int64")
-    return Dataset(
-        X=frame[list(FEATURES)],
-        y=frame[TARGET],
-        source=str(path),
-        digest=content_digest(frame),
+    validate_frame(
+        frame, source=str(path), description=d, min_rows_per_class=min_rows_per_class, where=where
     )
+    X = typed_features(frame, d)
+    y = pd.Series(good_mask(frame[d.target.column], d.target).astype("int64"), name=d.target.column)
+    y.index = X.index
+    return Dataset(
+        X=X,
+        y=y,
+        source=str(path),
+        digest=content_digest(X.assign(**{d.target.column: y.to_numpy()})),
+        description=d,
+    )
+
+
+def typed_features(frame: pd.DataFrame, d: Description) -> pd.DataFrame:
+    """The described columns in order: int64 where whole and complete, float64 for numbers
+    (NaN where missing), text codes as object (None where missing)."""
+    out: dict[str, pd.Series] = {}
+    for name, column in d.columns.items():
+        values = frame[name]
+        complete = not values.isna().any()
+        if column.kind == "numeric" or column.integer_codes:
+            whole = column.integer or column.integer_codes
+            out[name] = values.astype("int64" if whole and complete else "float64")
+        else:
+            stripped = [None if v is None or v != v else str(v).strip() for v in values]
+            out[name] = pd.Series(stripped, index=frame.index, dtype=object)
+    return pd.DataFrame(out, index=frame.index)
 
 
 def load_processed(

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from credit_mlops.errors import DataError
 
+ARTIFACT = "data/description.json"  # beside every logged model: what it was trained on
 Kind = Literal["numeric", "ordinal", "nominal", "binary"]
 KINDS: tuple[str, ...] = ("numeric", "ordinal", "nominal", "binary")
 Code = int | str
@@ -186,6 +187,14 @@ class Description(_Strict):
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (str keys, lists): what a logged model carries."""
         return self.model_dump(mode="json", exclude_none=True)
+
+    def digest(self) -> str:
+        """A digest of the content (not of the file's comments or layout)."""
+        import hashlib
+        import json
+
+        text = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def parse(data: dict[str, Any], *, source: str) -> Description:

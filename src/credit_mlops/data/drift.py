@@ -93,8 +93,7 @@ def write_drifted(
     settings: Settings, output: Path, *, rows: int, shifts: Sequence[str], seed: int
 ) -> Written:
     """`credit data drift`: draw from the configured data file and write `output`."""
-    from credit_mlops.data.dataset import load_dataset
-    from credit_mlops.data.locate import data_file
+    from credit_mlops.data.locate import load_configured
 
     unknown = [s for s in shifts if s not in SHIFTS]
     if unknown:
@@ -103,7 +102,7 @@ def write_drifted(
 
     output_file(output, setting="--output")  # before any work; no folder is created
     check_rows_fit(rows, BYTES_PER_ROW)  # before the data file is even read
-    dataset = load_dataset(data_file(settings), min_rows_per_class=settings.data.min_rows_per_class)
+    dataset = load_configured(settings)
     frame = drifted(dataset.X, dataset.y.to_numpy(), rows=rows, shifts=shifts, seed=seed)
     _write(frame, output)
     return Written(output, dataset.source, rows)

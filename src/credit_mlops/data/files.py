@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from credit_mlops.data.description import Description
 from credit_mlops.data.schema import ENGLISH_TO_GERMAN
 from credit_mlops.errors import DataError
 
@@ -27,8 +28,15 @@ def read_table(path: Path) -> pd.DataFrame:
     return read_frame(path)
 
 
-def to_german(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.rename(columns={k: v for k, v in ENGLISH_TO_GERMAN.items() if k in frame})
+def to_german(frame: pd.DataFrame, description: Description | None = None) -> pd.DataFrame:
+    """Columns given under an alias (South German Credit's English names) renamed to the
+    description's names."""
+    aliases = ENGLISH_TO_GERMAN
+    if description is not None:
+        target = description.target
+        aliases = description.aliases() | ({target.label: target.column} if target.label else {})
+    renames = {k: v for k, v in aliases.items() if k in frame and v not in frame}
+    return frame.rename(columns=renames) if renames else frame
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> Path:

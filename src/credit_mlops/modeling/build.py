@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from imblearn.pipeline import Pipeline
     from sklearn.base import BaseEstimator
 
+    from credit_mlops.data.description import Description
+
 INNER_FOLDS = 5
 
 
@@ -72,6 +74,7 @@ class PipelineConfig:
     quality: QualityConfig = field(default_factory=QualityConfig)
     class_weight: bool = False  # balanced class weights at every fit (modeling/weights.py)
     svm_approx: int | None = None  # --svm-approx: the approximate variant's components
+    description: Description | None = None  # the data's columns; None: the default data set
 
 
 def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:
@@ -110,7 +113,8 @@ def _raw_pipeline(key: str, config: PipelineConfig) -> Pipeline:
     from credit_mlops.modeling.estimators import estimator
 
     params = {**config.scorecard, **config.model_params.get(key, {})}  # tuned ones win
-    return Pipeline([("model", estimator(key, config.seed).set_params(**params))])
+    model = estimator(key, config.seed, config.description)
+    return Pipeline([("model", model.set_params(**params))])
 
 
 def _prepared_pipeline(key: str, config: PipelineConfig) -> Pipeline:
@@ -120,7 +124,11 @@ def _prepared_pipeline(key: str, config: PipelineConfig) -> Pipeline:
     from credit_mlops.modeling.estimators import estimator
     from credit_mlops.modeling.features import preprocessor
 
-    pre = clone(config.preprocessor) if config.preprocessor is not None else preprocessor()
+    pre = (
+        clone(config.preprocessor)
+        if config.preprocessor is not None
+        else preprocessor(config.description)
+    )
     steps: list[tuple[str, Any]] = [("preprocess", pre)]
     if config.resampling is not None:
         steps.append(("smote", sampler(config.resampling, config.seed)))

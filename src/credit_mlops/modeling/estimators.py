@@ -8,9 +8,14 @@ of --n-jobs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sklearn.base import BaseEstimator
 
 from credit_mlops.modeling.catalog import KINDS, resolve
+
+if TYPE_CHECKING:
+    from credit_mlops.data.description import Description
 
 
 def logistic_regression(seed: int) -> BaseEstimator:
@@ -88,20 +93,31 @@ def xgboost(seed: int) -> BaseEstimator:
 def scorecard(seed: int) -> BaseEstimator:
     # Raw columns in (the pipeline has no preprocessing step); the settings section
     # `scorecard` sets the binning and points through PipelineConfig.scorecard.
-    from credit_mlops.data.schema import COLUMNS
+    from credit_mlops.data.schema import DEFAULT
     from credit_mlops.modeling.scorecard import ScorecardClassifier
 
-    nominal = tuple(c.name for c in COLUMNS if c.kind == "nominal")
-    return ScorecardClassifier(categorical=nominal, random_state=seed)
+    return ScorecardClassifier(categorical=categorical(DEFAULT), random_state=seed)
 
 
-def estimator(key: str, seed: int) -> BaseEstimator:
+def categorical(description: Description) -> tuple[str, ...]:
+    """The columns a scorecard bins as categories: nominal ones, and any with text codes."""
+    return tuple(
+        n
+        for n, c in description.columns.items()
+        if c.kind == "nominal" or (c.kind != "numeric" and not c.integer_codes)
+    )
+
+
+def estimator(key: str, seed: int, description: Description | None = None) -> BaseEstimator:
     """The unfitted estimator of a catalog key (not the ensemble: its vote is built from
-    member pipelines, modeling/build.py)."""
+    member pipelines, modeling/build.py); the scorecard takes its categorical columns from
+    `description`."""
     factory = KINDS[key].factory
     if factory is None:
         raise ValueError(f"model kind {key!r} has no estimator of its own")
     est: BaseEstimator = resolve(factory)(seed)
+    if key == "scorecard" and description is not None:
+        est.set_params(categorical=categorical(description))
     return est
 
 

@@ -4,7 +4,7 @@ older runs recomputed by repeating the run's cross-validation on its recorded tr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,17 +12,31 @@ import pandas as pd
 from credit_mlops.monitor.reference import Reference, build
 from credit_mlops.tracking.records import Classifier
 
+if TYPE_CHECKING:
+    from credit_mlops.data.description import Description
 
-def domains(names: Sequence[str]) -> dict[str, Sequence[int] | None]:
-    """Code domains from the data schema; numeric (or unknown, preprocessed) columns: None."""
-    from credit_mlops.data.schema import SPEC
 
-    out: dict[str, Sequence[int] | None] = {}
+def domains(
+    names: Sequence[str], description: Description | None = None
+) -> dict[str, Sequence[int | str] | None]:
+    """Code domains from the data description; numeric (or unknown, preprocessed): None."""
+    from credit_mlops.data.schema import DEFAULT
+
+    d = description or DEFAULT
+    out: dict[str, Sequence[int | str] | None] = {}
     for name in names:
-        spec = SPEC.get(name)
-        coded = spec is not None and spec.kind != "numeric"
-        out[name] = range(spec.low, spec.high + 1) if coded and spec is not None else None
+        column = d.columns.get(name)
+        coded = column is not None and column.kind != "numeric"
+        out[name] = column.code_values if coded and column is not None else None
     return out
+
+
+def allowing_missing(names: Sequence[str], description: Description | None) -> frozenset[str]:
+    if description is None:
+        return frozenset()
+    return frozenset(
+        n for n in names if n in description.columns and description.columns[n].missing
+    )
 
 
 def from_training(
@@ -32,15 +46,17 @@ def from_training(
     *,
     bins: int = 10,
     score_source: str = "out-of-fold predictions on the training part",
+    description: Description | None = None,
 ) -> Reference:
     names = [str(c) for c in X.columns]
     return build(
         {name: X[name].to_numpy() for name in names},
-        domains(names),
+        domains(names, description),
         oof_bad,
         threshold,
         bins=bins,
         score_source=score_source,
+        missing=allowing_missing(names, description),
     )
 
 
@@ -70,11 +86,14 @@ def reference_artifact(
     threshold: float,
     *,
     bins: int,
+    description: Description | None = None,
 ) -> dict[str, object]:
     """`monitoring/reference.json` of a training run. Without cross-validation
     (--no-evaluate) the only scores of the training part are in-sample ones, and it says so."""
     if oof_bad is not None:
-        return from_training(X, oof_bad, threshold, bins=bins).to_json()
+        return from_training(X, oof_bad, threshold, bins=bins, description=description).to_json()
     proba = pipeline.predict_proba(X)[:, 1]
     source = "in-sample predictions on the training part (trained with --no-evaluate)"
-    return from_training(X, proba, threshold, bins=bins, score_source=source).to_json()
+    return from_training(
+        X, proba, threshold, bins=bins, score_source=source, description=description
+    ).to_json()

@@ -34,25 +34,42 @@ class Distribution:
     name: str
     kind: Kind
     shares: tuple[float, ...]
-    codes: tuple[int, ...] = ()
+    codes: tuple[int | str, ...] = ()
     edges: tuple[float, ...] = ()
+    missing: bool = False  # a last bin for missing values (a column that allows them)
 
     def counts(self, values: np.ndarray) -> np.ndarray:
+        """Rows per bin; the last bin holds the missing values when the column has one."""
         values = np.asarray(values)
+        missing = _missing(values)
+        present = values[~missing] if missing.any() else values
+        if missing.any() and not self.missing:
+            raise ValueError(f"column '{self.name}' has missing values; its reference has none")
+        counts = self._present_counts(present)
+        return np.append(counts, float(missing.sum())) if self.missing else counts
+
+    def _present_counts(self, values: np.ndarray) -> np.ndarray:
         if self.kind == "numeric":
-            index = np.searchsorted(np.asarray(self.edges, dtype=float), values, side="left")
+            index = np.searchsorted(
+                np.asarray(self.edges, dtype=float), values.astype(float), side="left"
+            )
             return np.bincount(index, minlength=len(self.edges) + 1).astype(float)
-        codes = np.asarray(self.codes)
+        codes = np.asarray(self.codes, dtype=object if _text(self.codes) else None)
+        if _text(self.codes):
+            values = np.asarray([str(v) for v in values], dtype=object)
         order = np.argsort(codes)
         pos = np.searchsorted(codes[order], values)
         pos = np.clip(pos, 0, len(codes) - 1)
         known = codes[order][pos] == values
         if not known.all():
-            odd = sorted(set(np.asarray(values)[~known].tolist()))[:5]
+            odd = sorted({str(v) for v in np.asarray(values)[~known].tolist()})[:5]
             raise ValueError(f"column '{self.name}' has codes {odd} outside its reference")
         return np.bincount(order[pos], minlength=len(codes)).astype(float)
 
     def labels(self, digits: int = 4) -> list[str]:
+        return [*self._present_labels(digits), *(["missing"] if self.missing else [])]
+
+    def _present_labels(self, digits: int) -> list[str]:
         if self.kind == "coded":
             return [str(c) for c in self.codes]
         if not self.edges:
@@ -68,6 +85,8 @@ class Distribution:
             self.codes if self.kind == "coded" else self.edges
         )
         out["shares"] = list(self.shares)
+        if self.missing:
+            out["missing"] = True
         return out
 
     @classmethod
@@ -79,8 +98,9 @@ class Distribution:
             name=str(data["name"]),
             kind=kind,  # type: ignore[arg-type]
             shares=tuple(float(str(s)) for s in _seq(data["shares"])),
-            codes=tuple(int(str(c)) for c in _seq(data.get("codes", []))),
+            codes=tuple(_code(c) for c in _seq(data.get("codes", []))),
             edges=tuple(float(str(e)) for e in _seq(data.get("edges", []))),
+            missing=bool(data.get("missing", False)),
         )
 
 
@@ -136,34 +156,52 @@ def quantile_edges(values: np.ndarray, bins: int) -> tuple[float, ...]:
     return tuple(float(e) for e in edges)
 
 
-def numeric(name: str, values: np.ndarray, bins: int = 10) -> Distribution:
-    edges = quantile_edges(values, bins)
-    draft = Distribution(name, "numeric", (), edges=edges)
-    return Distribution(name, "numeric", _shares(draft.counts(values)), edges=edges)
+def numeric(name: str, values: np.ndarray, bins: int = 10, missing: bool = False) -> Distribution:
+    values = np.asarray(values, dtype=float)
+    present = values[~np.isnan(values)]
+    edges = quantile_edges(present, bins) if len(present) else ()
+    draft = Distribution(name, "numeric", (), edges=edges, missing=missing)
+    return Distribution(
+        name, "numeric", _shares(draft.counts(values)), edges=edges, missing=missing
+    )
 
 
-def coded(name: str, values: np.ndarray, domain: Sequence[int]) -> Distribution:
-    codes = tuple(sorted({*domain, *(int(v) for v in np.unique(values))}))
-    draft = Distribution(name, "coded", (), codes=codes)
-    return Distribution(name, "coded", _shares(draft.counts(values)), codes=codes)
+def coded(
+    name: str, values: np.ndarray, domain: Sequence[int | str], missing: bool = False
+) -> Distribution:
+    """Every code of the domain has a bin (shares 0 for codes training never saw)."""
+    values = np.asarray(values)
+    present = values[~_missing(values)]
+    if _text(domain):
+        codes: tuple[int | str, ...] = tuple(
+            dict.fromkeys([*map(str, domain), *sorted({str(v) for v in present})])
+        )
+    else:
+        codes = tuple(sorted({*(int(c) for c in domain), *(int(v) for v in np.unique(present))}))
+    draft = Distribution(name, "coded", (), codes=codes, missing=missing)
+    return Distribution(name, "coded", _shares(draft.counts(values)), codes=codes, missing=missing)
 
 
 def build(
     columns: Mapping[str, np.ndarray],
-    domains: Mapping[str, Sequence[int] | None],
+    domains: Mapping[str, Sequence[int | str] | None],
     oof_bad: np.ndarray,
     threshold: float,
     *,
     bins: int = 10,
     score_source: str = "out-of-fold predictions on the training part",
+    missing: frozenset[str] = frozenset(),
 ) -> Reference:
     """The reference of a training part: `domains[name]` is the code domain of a coded
-    column and None for a numeric one."""
+    column and None for a numeric one; columns in `missing` get a bin for missing values."""
     dists = []
     for name, values in columns.items():
         domain = domains.get(name)
+        gaps = name in missing
         dists.append(
-            coded(name, values, domain) if domain is not None else numeric(name, values, bins)
+            coded(name, values, domain, gaps)
+            if domain is not None
+            else numeric(name, values, bins, gaps)
         )
     oof = np.asarray(oof_bad, dtype=float)
     return Reference(
@@ -174,6 +212,20 @@ def build(
         reject_rate=float(np.mean(oof >= threshold)),
         score_source=score_source,
     )
+
+
+def _missing(values: np.ndarray) -> np.ndarray:
+    import pandas as pd
+
+    return np.asarray(pd.isna(values), dtype=bool)
+
+
+def _text(codes: Sequence[object]) -> bool:
+    return any(isinstance(c, str) for c in codes)
+
+
+def _code(value: object) -> int | str:
+    return value if isinstance(value, str) else int(str(value))
 
 
 def _shares(counts: np.ndarray) -> tuple[float, ...]:

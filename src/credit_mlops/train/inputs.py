@@ -38,8 +38,8 @@ def check(inputs: TrainInputs, n_models: int) -> None:
 
 
 def load(settings: Settings, inputs: TrainInputs) -> Dataset:
-    from credit_mlops.data.dataset import load_dataset, load_processed
-    from credit_mlops.data.locate import data_file
+    from credit_mlops.data.dataset import load_processed
+    from credit_mlops.data.locate import load_configured
 
     minimum = settings.data.min_rows_per_class
     if inputs.x_train is not None and inputs.y_train is not None:
@@ -49,7 +49,7 @@ def load(settings: Settings, inputs: TrainInputs) -> Dataset:
             preprocessed=inputs.preprocessor is not None,
             min_rows_per_class=minimum,
         )
-    return load_dataset(data_file(settings), min_rows_per_class=minimum)
+    return load_configured(settings)
 
 
 def preprocessor(path: Path | None) -> Any:

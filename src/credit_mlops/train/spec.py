@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
+from credit_mlops.data.description import ARTIFACT as DESCRIPTION_ARTIFACT
 from credit_mlops.explain.background import ARTIFACT
 from credit_mlops.modeling.catalog import DISPLAY_NAMES, KINDS, RAW_KEYS, pip_packages
 from credit_mlops.modeling.forest_scale import FOREST_KEY, scaled_params
@@ -126,6 +127,7 @@ def params(
 ) -> dict[str, Any]:
     cfg = settings.train
     dataset, holdout = part.dataset, part.holdout
+    target = dataset.description.target
     smote = oversamples(settings, key)
     out: dict[str, Any] = {
         "version": settings.model_version,
@@ -137,7 +139,9 @@ def params(
         "test_size": cfg.test_size,
         "smote__used": smote,
         "class_weight": cfg.class_weight and key not in RAW_KEYS,  # balanced at every fit
-        "positive_class": "bad (kredit=0)",
+        "positive_class": f"bad ({dataset.target}={'/'.join(map(str, target.bad))})",
+        "data_description": dataset.description.name,
+        "data_description_digest": dataset.description.digest(),
         "data_rows": dataset.shape[0],
         "data_columns": dataset.shape[1],
         "train_rows": len(holdout.train_rows),
@@ -204,7 +208,6 @@ def run_spec(
     stamp: datetime,
     reg_name: str | None = None,
 ) -> RunSpec:
-    from credit_mlops.data.schema import TARGET
     from credit_mlops.explain.background import to_json as background_json
     from credit_mlops.monitor.build import reference_artifact
     from credit_mlops.train import model_files
@@ -224,7 +227,7 @@ def run_spec(
         "cv_folds_scores": list(cv.folds) if cv else None,
         "data": {"source": dataset.source, "digest": dataset.digest, "shape": dataset.shape},
     }
-    frame = part.X.assign(**{TARGET: 1 - part.y})  # back to the file's coding: 1 good, 0 bad
+    frame = part.X.assign(**{dataset.target: 1 - part.y})  # as loaded: 1 good, 0 bad
     register = settings.tracking.register_models and settings.tracking.enabled
     return RunSpec(
         run_name=name,
@@ -235,17 +238,19 @@ def run_spec(
         input_example=part.X.head(5),
         dataset=frame,
         dataset_source=dataset.source,
-        dataset_name="south-german-credit",
+        dataset_name=dataset.description.name,
         artifacts={
             "results/model_results.json": results,
             "results/holdout.json": part.holdout.to_json(dataset.digest),
             ARTIFACT: background_json(part.X, settings.train.seed),  # credit explain/predict
+            DESCRIPTION_ARTIFACT: dataset.description.to_json(),  # travels with the model
             "monitoring/reference.json": reference_artifact(
                 part.X,
                 cv.oof if cv else None,
                 pipeline,
                 metrics["decision_threshold"],
                 bins=settings.monitor.bins,
+                description=dataset.description,
             ),
             **(scorecard_artifact(key, pipeline) if "scorecard_table" in kind.artifacts else {}),
             **model_files.artifacts(settings, key),  # read by the logged model itself

@@ -189,6 +189,7 @@ def _prepare(
         quality=quality(settings),
         class_weight=cfg.class_weight,
         svm_approx=cfg.svm_approx_components if cfg.svm_approx else None,
+        description=dataset.description,
     )
     settings.scorecard.check_characteristics(list(part.X.columns))
     check_ensemble(cfg.models, pconfig)

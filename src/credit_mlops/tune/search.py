@@ -54,13 +54,20 @@ def trial_objective(
 
 
 def pipeline_builder(
-    key: str, seed: int, *, resampling: Any = None, preprocessor: Any = None
+    key: str,
+    seed: int,
+    *,
+    resampling: Any = None,
+    preprocessor: Any = None,
+    description: Any = None,
 ) -> Builder:
     """The training pipeline of `key` (preprocessing, optional resampling, model) with the
     trial's parameters set on the model step."""
     from credit_mlops.modeling.build import PipelineConfig, build_pipeline
 
-    config = PipelineConfig(seed=seed, resampling=resampling, preprocessor=preprocessor)
+    config = PipelineConfig(
+        seed=seed, resampling=resampling, preprocessor=preprocessor, description=description
+    )
 
     def build(params: Mapping[str, Any]) -> Any:
         pipe = build_pipeline(key, config)

@@ -58,12 +58,11 @@ class Callbacks:
 def _training_part(settings: Settings) -> tuple[Any, Any, int, str]:
     """The training part's features, bad-credit labels, row count and the data's digest;
     the holdout is never read."""
-    from credit_mlops.data.dataset import load_dataset
-    from credit_mlops.data.locate import data_file
+    from credit_mlops.data.locate import load_configured
     from credit_mlops.data.split import split_holdout
     from credit_mlops.modeling.build import target_bad
 
-    dataset = load_dataset(data_file(settings), min_rows_per_class=settings.data.min_rows_per_class)
+    dataset = load_configured(settings)
     cfg = settings.train
     holdout = split_holdout(dataset.y, test_size=cfg.test_size, seed=cfg.seed)
     rows = list(holdout.train_rows)
@@ -72,10 +71,13 @@ def _training_part(settings: Settings) -> tuple[Any, Any, int, str]:
 
 
 def _builder(settings: Settings, key: str) -> Any:
+    from credit_mlops.data.locate import description
     from credit_mlops.train.spec import resampling
     from credit_mlops.tune.search import pipeline_builder
 
-    return pipeline_builder(key, settings.train.seed, resampling=resampling(settings))
+    return pipeline_builder(
+        key, settings.train.seed, resampling=resampling(settings), description=description(settings)
+    )
 
 
 def _storage_spec(settings: Settings) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,9 +12,7 @@ from credit_mlops.cli.commands.drift import drift
 from credit_mlops.cli.options import Profile, Quiet
 from credit_mlops.cli.values import rows_option, seed_option
 
-app = typer.Typer(
-    help="Obtain, check or synthesise South German Credit data.", no_args_is_help=True
-)
+app = typer.Typer(help="Obtain, describe, check or synthesise data.", no_args_is_help=True)
 app.command("drift")(drift)
 
 
@@ -42,6 +41,34 @@ def fetch(
     console.note(f"✓ {fetched.path} is valid South German Credit data")
 
 
+@app.command("describe")
+def describe(
+    path: Annotated[Path, typer.Argument(help="Data file: CSV (any separator, gzip) or Parquet.")],
+    target: Annotated[str, typer.Option("--target", help="The target column.")],
+    bad: Annotated[str, typer.Option("--bad", help="The target value that means a bad credit.")],
+    good: Annotated[
+        str | None,
+        typer.Option("--good", help="The good value (needed when the target has 3+ values)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="TOML file to write (default: print it)."),
+    ] = None,
+) -> None:
+    """Draft a data description: kinds, codes, ranges and missing values from the file.
+
+    The table (stderr) marks the columns to review; the draft trains unedited. Point the
+    profile at it with data.description = "PATH" (or CREDIT_DATA__DESCRIPTION).
+    """
+    from credit_mlops.cli.render import misc
+    from credit_mlops.data.draft import describe_file
+
+    drafted, text = describe_file(path, target=target, bad=bad, good=good, output=output)
+    misc.draft_table(drafted, str(output) if output else None)
+    if output is None:
+        sys.stdout.write(text)
+
+
 @app.command("validate")
 def validate(
     path: Annotated[
@@ -49,7 +76,7 @@ def validate(
     ] = None,
     profile: Profile = None,
 ) -> None:
-    """Check a data file against the schema; report the first violation."""
+    """Check a data file against the data description; report the first violation."""
     from credit_mlops.cli.render import console
     from credit_mlops.config.loader import load_settings
     from credit_mlops.data.locate import validate_data

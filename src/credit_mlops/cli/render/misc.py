@@ -7,7 +7,27 @@ from typing import TYPE_CHECKING
 from credit_mlops.cli.render.console import err, out
 
 if TYPE_CHECKING:
+    from credit_mlops.data.draft import Draft
     from credit_mlops.train.sync import SyncResult
+
+
+def draft_table(draft: Draft, written: str | None) -> None:
+    """What `credit data describe` inferred, the columns to review marked (on stderr)."""
+    from rich.table import Table
+
+    marked = sum(1 for c in draft.columns if c.review)
+    table = Table(
+        title=f"Drafted description '{draft.description.name}' — {draft.rows} rows",
+        caption=f"{marked} column(s) to review (!)"
+        + (f"; written to {written}" if written else ""),
+    )
+    for name in ("", "column", "kind", "codes / range", "missing", "review"):
+        table.add_column(name, overflow="fold")
+    for c in draft.columns:
+        table.add_row(
+            "!" if c.review else "", c.column, c.kind, c.values, str(c.missing), c.review or ""
+        )
+    err().print(table)
 
 
 def settings_table(rows: list[tuple[str, str, str]], profile: str, file: str | None) -> None:
