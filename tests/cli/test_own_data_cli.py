@@ -1,0 +1,91 @@
+"""From a CSV of another shape to a logged model: `credit data describe`, then `credit train`
+with the drafted description unedited."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mlflow.tracking import MlflowClient
+from tests.conftest import tracking_uri
+from tests.own_data import numeric_default, text_with_gaps, wide, write_csv
+from typer.testing import CliRunner
+
+from credit_mlops.cli.main import app
+
+runner = CliRunner()
+FAST = ["--cv-folds", "3", "--cv-repeats", "1"]
+
+SHAPES = {
+    "text, missing, good/bad": (text_with_gaps, "status", "bad"),
+    "numeric, 0/1 default": (numeric_default, "default", "1"),
+    "wide": (wide, "bad", "1"),
+}
+
+
+def describe(tmp_path: Path, shape: str) -> tuple[Path, Path]:
+    make, target, bad = SHAPES[shape]
+    data = write_csv(make(), tmp_path / "apps.csv", sep=";")
+    toml = tmp_path / "apps.toml"
+    result = runner.invoke(
+        app, ["data", "describe", str(data), "--target", target, "--bad", bad, "-o", str(toml)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Drafted description 'apps'" in result.stderr
+    return data, toml
+
+
+def test_describe_prints_toml_without_output(project: Path, tmp_path: Path) -> None:
+    data = write_csv(numeric_default(), tmp_path / "n.csv")
+    result = runner.invoke(
+        app, ["data", "describe", str(data), "--target", "default", "--bad", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert 'name = "n"' in result.stdout.splitlines()
+    assert "[columns.x0]" in result.stdout
+
+
+def test_describe_bad_value_is_exit_2(project: Path, tmp_path: Path) -> None:
+    data = write_csv(numeric_default(), tmp_path / "n.csv")
+    result = runner.invoke(
+        app, ["data", "describe", str(data), "--target", "default", "--bad", "7"]
+    )
+    assert result.exit_code == 2
+    assert "--bad '7' is not a value of 'default'" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_a_drafted_description_trains_unedited_and_travels_with_the_run(
+    store: Path, tmp_path: Path, shape: str
+) -> None:
+    data, toml = describe(tmp_path, shape)
+    env = {"CREDIT_DATA__DESCRIPTION": str(toml), "COLUMNS": "160"}
+    result = runner.invoke(
+        app,
+        ["train", "--data", str(data), "--model", "logistic_regression,scorecard", *FAST, "--json"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    client = MlflowClient(tracking_uri=tracking_uri(store))
+    runs = client.search_runs([client.get_experiment_by_name("credit-risk").experiment_id])
+    assert len(runs) == 2
+    for run in runs:
+        assert run.data.params["data_description"] == "apps"
+        assert run.data.metrics["roc_auc_test_mean"] > 0.5  # the made-up signal is found
+        logged = client.download_artifacts(run.info.run_id, "data/description.json", str(tmp_path))
+        assert json.loads(Path(logged).read_text())["name"] == "apps"
+
+
+def test_validate_names_the_row_of_an_unknown_category(project: Path, tmp_path: Path) -> None:
+    _, toml = describe(tmp_path, "text, missing, good/bad")
+    frame = text_with_gaps()
+    frame.loc[7, "housing"] = "boat"
+    other = write_csv(frame, tmp_path / "other.csv")
+    result = runner.invoke(
+        app, ["data", "validate", str(other)], env={"CREDIT_DATA__DESCRIPTION": str(toml)}
+    )
+    assert result.exit_code == 2
+    assert "column 'housing' has 1 codes not in the data description" in result.stderr
+    assert "line 9 ('boat')" in result.stderr
