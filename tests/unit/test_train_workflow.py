@@ -51,6 +51,8 @@ def test_one_run_logs_the_seed_contract_and_registers(settings) -> None:  # type
     assert spec.params["threshold_source"].startswith("the cost matrix (Bayes rule")
     assert spec.params["cost__accept_bad"] == 5.0 and spec.params["cost__reject_good"] == 1.0
     assert spec.params["calibration"] == "none"
+    assert spec.params["data_description"] == "south-german-credit"
+    assert spec.artifacts["data/description.json"]["target"]["column"] == "kredit"
     assert spec.metrics["decision_threshold"] == pytest.approx(1 / 6)
     assert spec.pipeline.threshold == pytest.approx(1 / 6)  # the decision inside the model
     assert set(spec.artifacts) == {
@@ -58,6 +60,7 @@ def test_one_run_logs_the_seed_contract_and_registers(settings) -> None:  # type
         "results/holdout.json",
         "explain/background.json",  # the explanation background (credit explain, predict)
         "monitoring/reference.json",
+        "data/description.json",  # the data description the run was trained on
         "model/description.json",  # carried by the logged model too (credit_runtime)
         "model/decision.json",
     }
