@@ -94,3 +94,23 @@ def test_a_configured_data_file_that_is_gone_is_named_not_passed_over(
         env={"CREDIT_DATA__PATH": str(tmp_path / "moved.asc")},
     )
     one_error_line(result, "data.path", "moved.asc does not exist", run_id)
+
+
+@pytest.mark.parametrize("params", ["{", "[1, 2]", "", "null"])
+def test_a_garbled_tuned_parameters_tag_is_one_line(
+    store: Path, synthetic_file: Path, params: str
+) -> None:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri(store))
+    exp = client.create_experiment("credit-risk")
+    tags = {"credit.kind": "tune", "credit.params_json": params, "credit.model_key": "xgboost"}
+    run = client.create_run(exp, run_name="tune", tags=tags)
+    client.set_terminated(run.info.run_id)
+    before = _runs(store)
+    result = runner.invoke(
+        app,
+        ["train", "--data", str(synthetic_file), "-m", "xgboost", "--params-from", run.info.run_id],
+    )
+    one_error_line(result, f"tag credit.params_json of run {run.info.run_id}")
+    assert _runs(store) == before  # nothing trained or logged
