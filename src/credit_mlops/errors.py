@@ -81,3 +81,12 @@ def error_for_exit_code(code: int) -> type[CreditError]:
         CheckFailedError.exit_code: CheckFailedError,
     }
     return classes.get(code, TrackingError)
+
+
+def some(names: object, first: int = 5) -> str:
+    """Names for a one-line message: the first few and how many more, never an 80 KB line
+    (a file with 10,000 unknown columns is named by five of them and a count)."""
+    items = [str(n) for n in names]  # type: ignore[attr-defined]
+    shown = ", ".join(items[:first])
+    rest = len(items) - first
+    return f"{shown} and {rest:,} more" if rest > 0 else shown

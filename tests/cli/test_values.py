@@ -238,3 +238,35 @@ def test_a_store_folder_that_is_a_file_is_refused(project: Path) -> None:
         "is a folder",
     )
     assert "--mlflow-uri" in line
+
+
+def test_many_names_are_a_few_and_a_count() -> None:
+    from credit_mlops.errors import some
+
+    assert some(["a", "b"]) == "a, b"
+    assert some([f"c{i}" for i in range(10_000)]) == "c0, c1, c2, c3, c4 and 9,995 more"
+
+
+def test_ten_thousand_unknown_columns_are_named_in_one_short_line(tmp_path: Path) -> None:
+    from credit_mlops.data import checks
+    from credit_mlops.data.synth import synthesize
+
+    frame = synthesize(5, seed=1)
+    wide = frame.join(__import__("pandas").DataFrame({f"junk_{i}": [1] * 5 for i in range(10_000)}))
+    with pytest.raises(InputError) as info:
+        checks.validate_frame(wide, source="wide.csv")
+    assert "junk_0" in str(info.value) and "9,995 more" in str(info.value)
+    assert len(str(info.value)) < 200
+
+
+def test_an_empty_applicants_file_does_not_advise_fetching(project: Path) -> None:
+    from credit_mlops.data.formats import csv_header
+    from credit_mlops.data.schema import DATA_FILE
+
+    (project / "applicants.csv").write_text("")
+    with pytest.raises(InputError) as info:
+        csv_header(project / "applicants.csv")
+    assert "credit data fetch" not in str(info.value)
+    (project / DATA_FILE).write_text("")
+    with pytest.raises(InputError, match="credit data fetch"):
+        csv_header(project / DATA_FILE)

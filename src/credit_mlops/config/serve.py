@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 
 from credit_mlops.config.base import Section
+from credit_mlops.errors import some
 
 
 class ServeSettings(Section):
@@ -39,7 +40,5 @@ class ServeSettings(Section):
 
         unknown = [c for c in value if c not in FEATURES]
         if unknown:
-            raise ValueError(
-                f"unknown column(s) {', '.join(unknown)}; use the data description's names"
-            )
+            raise ValueError(f"unknown column(s) {some(unknown)}; use the data description's names")
         return value

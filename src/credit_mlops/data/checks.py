@@ -14,7 +14,7 @@ import numpy as np
 
 from credit_mlops.data.description import Column, Description, Target
 from credit_mlops.data.schema import DEFAULT, FIRST_ROWS
-from credit_mlops.errors import DataError
+from credit_mlops.errors import DataError, some
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +43,7 @@ def validate_frame(
     d = description or DEFAULT
     check_columns(frame, d, source, features_only=features_only)
     if frame.empty:
-        raise DataError(f"{source}: no data rows; fetch a fresh copy with `credit data fetch`")
+        raise DataError(f"{source}: no data rows: the file holds its header and nothing else")
     for name, column in d.columns.items():
         check_column(frame[name], column, source, where)
     if d.target.column in frame.columns and not features_only:
@@ -58,14 +58,14 @@ def check_columns(
     if missing:
         separator_hint(frame, source)
         raise DataError(
-            f"{source}: missing column(s) {', '.join(missing)}; expected the columns of the "
+            f"{source}: missing column(s) {some(missing)}; expected the columns of the "
             f"data description '{d.name}' (its names or aliases)"
         )
     known = {*d.features, d.target.column, *([d.id] if d.id else [])}
     extra = [str(c) for c in frame.columns if c not in known]
     if extra:
         raise DataError(
-            f"{source}: unexpected column(s) {', '.join(extra)}: not in the data description "
+            f"{source}: unexpected column(s) {some(extra)}: not in the data description "
             f"'{d.name}'; add them to it or drop them from the file"
         )
 

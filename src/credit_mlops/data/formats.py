@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from credit_mlops.errors import DataError, InputError
+from credit_mlops.errors import DataError, InputError, some
 from credit_mlops.signals import in_own_thread
 
 if TYPE_CHECKING:
@@ -67,6 +67,15 @@ def _open_text(path: Path) -> IO[str]:
     return path.open("r", encoding="utf-8", errors="strict", newline="")
 
 
+def _refill_hint(path: Path) -> str:
+    """A data file can be fetched again; an applicants file is the user's own to refill."""
+    from credit_mlops.data.schema import DATA_FILE
+
+    if path.name == DATA_FILE:
+        return "fetch a fresh copy with `credit data fetch`"
+    return "write the header line and at least one applicant into it"
+
+
 def csv_header(path: Path) -> tuple[list[str], str]:
     """The column names and the separator of a CSV, refusing empty or duplicated headers."""
     try:
@@ -75,13 +84,13 @@ def csv_header(path: Path) -> tuple[list[str], str]:
     except (UnicodeDecodeError, OSError, EOFError) as exc:
         raise DataError(f"{path}: not a text table (garbled bytes); fetch a fresh copy") from exc
     if not header.strip():
-        raise DataError(f"{path}: file is empty; fetch a fresh copy with `credit data fetch`")
+        raise DataError(f"{path}: file is empty; {_refill_hint(path)}")
     sep = next((s for s in SEPARATORS if s in header), r"\s+")
     raw = header.split(sep) if sep != r"\s+" else header.split()
     names = [n.strip().strip('"') for n in raw]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise DataError(f"{path}: duplicated column(s) {', '.join(dupes)}; each column once")
+        raise DataError(f"{path}: duplicated column(s) {some(dupes)}; each column once")
     return names, sep
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from credit_mlops.config.environ import scoped_environ
 from credit_mlops.data import formats
 from credit_mlops.data.schema import COLUMNS, ENGLISH_TO_GERMAN, FEATURES, FIRST_ROWS
-from credit_mlops.errors import DataError, InputError
+from credit_mlops.errors import DataError, InputError, some
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -110,7 +110,7 @@ def check_input(frame: Any, *, source: str, id_column: str) -> Any:
     missing = [c for c in [*FEATURES, id_column] if c not in frame.columns]
     if missing:
         hint = " (--id-column names it; Spark keeps no row order)" if id_column in missing else ""
-        raise DataError(f"{source}: missing column(s) {', '.join(missing)}{hint}")
+        raise DataError(f"{source}: missing column(s) {some(missing)}{hint}")
     codes = frame.select(F.col(id_column), *[F.col(c).cast("double").alias(c) for c in FEATURES])
     bad = {
         spec.name: (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from credit_mlops.errors import some
 from credit_mlops.monitor import psi as psi_mod
 from credit_mlops.monitor.reference import SCORE, Distribution, Reference
 
@@ -79,7 +80,7 @@ def compare(
     """PSI of every reference column present in `columns` (all must be) and of the score."""
     missing = [d.name for d in reference.columns if d.name not in columns]
     if missing:
-        raise ValueError(f"monitored data lacks column(s) {', '.join(missing)}")
+        raise ValueError(f"monitored data lacks column(s) {some(missing)}")
     scores = np.asarray(scores, dtype=float)
     if scores.size == 0:
         raise ValueError("no rows to monitor")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from credit_mlops.data.schema import COLUMNS, FEATURES, TARGET
-from credit_mlops.errors import DataError
+from credit_mlops.errors import DataError, some
 from credit_mlops.modeling.portable_fit import NOMINAL, SCALED, FeatureStats
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def training_rows(frame: DataFrame, *, source: str, id_column: str) -> DataFrame
 
     missing = [c for c in [*FEATURES, TARGET] if c not in frame.columns]
     if missing:
-        raise DataError(f"{source}: missing column(s) {', '.join(missing)}")
+        raise DataError(f"{source}: missing column(s) {some(missing)}")
     key = F.col(id_column).cast("string") if id_column in frame.columns else None
     codes = frame.select(
         *[F.col(c).cast("double").alias(c) for c in [*FEATURES, TARGET]],
