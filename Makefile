@@ -48,6 +48,8 @@ docs-pictures: install  ## regenerate docs/images/ from a real run on the shippe
 
 bench: install  ## speed figures (medians of several runs), printed as a table
 	$(RUN) python benchmarks/run.py
+bench-describe: install  ## credit data describe on 1M rows (ARGS="--rows 20000" to run small)
+	$(RUN) python benchmarks/describe.py $(ARGS)
 bench-tune: install  ## credit tune --trials 40: one worker against two sharing the study
 	$(RUN) python benchmarks/run.py --only tune --repeats 1
 
