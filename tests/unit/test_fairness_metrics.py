@@ -153,3 +153,32 @@ def test_the_promotion_gate() -> None:
         "refused: xgboost v2 has a demographic parity difference of 0.1500 (age) on its "
         "holdout, above promote.max_parity_gap 0.1; use --force to promote anyway"
     )
+
+
+def test_declared_groups_come_from_the_description() -> None:
+    from credit_mlops.data.description import parse
+
+    d = parse(
+        {
+            "name": "own",
+            "target": {"column": "status", "bad": ["bad"], "good": ["good"]},
+            "columns": {"gender": {"kind": "nominal", "codes": {"f": "f", "m": "m", "x": "x"}}},
+            "protected": {
+                "gender": {
+                    "label": "sex",
+                    "groups": {"female": ["f"], "male": ["m"]},
+                    "unidentified": ["x"],
+                }
+            },
+        },
+        source="test",
+    )
+    g = grouping(pd.DataFrame({"gender": ["m", "x", "f"]}), "gender", {}, d)
+    assert g.attribute == "sex" and g.order == ("female", "male", NOT_IDENTIFIABLE)
+    assert g.labels.tolist() == ["male", NOT_IDENTIFIABLE, "female"]
+    assert g.apart == "gender code x (x) does not identify sex"
+
+
+def test_famges_note_names_the_unidentified_code() -> None:
+    g = grouping(pd.DataFrame({"famges": [2]}), "famges", BANDS)
+    assert g.apart == "famges code 2 (female : non-single or male : single) does not identify sex"

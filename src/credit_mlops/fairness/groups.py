@@ -1,9 +1,10 @@
 """Which group each applicant belongs to, for one protected attribute.
 
 Rules: a numeric column (age) is cut into bands given as increasing cut points (`[25, 35, 50]`
-gives under 25, 25-34, 35-49, 50 and over); `famges` gives sex only where the code table
-identifies it (1 and 3 male, 4 female) - code 2 mixes "female non-single" with "male single"
-and is kept apart as not identifiable, never assigned; any other coded column groups by its
+gives under 25, 25-34, 35-49, 50 and over); a protected attribute with `groups` in the data
+description groups its codes so (South German Credit's `famges` gives sex: 1 and 3 male, 4
+female), and its `unidentified` codes (famges 2 mixes "female non-single" with "male single")
+are kept apart as not identifiable, never assigned; any other coded column groups by its
 code table labels.
 """
 
@@ -16,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from credit_mlops.data.description import Description, Protected
 from credit_mlops.errors import InputError
 from credit_mlops.explain.codetable import UNITS, english, value_label
 
 NOT_IDENTIFIABLE = "not identifiable"
-SEX_BY_FAMGES: dict[int, str] = {1: "male", 2: NOT_IDENTIFIABLE, 3: "male", 4: "female"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Grouping:
     attribute: str  # what is shown: "age", "foreign_worker", "sex"
     labels: pd.Series  # one label per row
     order: tuple[str, ...]  # the groups in reading order
+    apart: str = ""  # why the not-identifiable rows are kept apart (the codes, in words)
 
     @property
     def identifiable(self) -> np.ndarray:
@@ -78,7 +80,15 @@ def check_attributes(
             )
 
 
-def grouping(X: pd.DataFrame, column: str, bands: Mapping[str, Sequence[float]]) -> Grouping:
+def grouping(
+    X: pd.DataFrame,
+    column: str,
+    bands: Mapping[str, Sequence[float]],
+    description: Description | None = None,
+) -> Grouping:
+    from credit_mlops.data.schema import DEFAULT
+
+    d = description or DEFAULT
     values = X[column]
     if column in bands:
         cuts = check_bands(column, bands[column])
@@ -86,13 +96,41 @@ def grouping(X: pd.DataFrame, column: str, bands: Mapping[str, Sequence[float]])
         index = np.searchsorted(np.asarray(cuts, dtype=float), values.to_numpy(float), "right")
         labels = pd.Series(np.asarray(names, dtype=object)[index], index=X.index)
         return Grouping(column, english(column), labels, names)
-    if column == "famges":
-        labels = values.map(SEX_BY_FAMGES).fillna(NOT_IDENTIFIABLE)
-        return Grouping(column, "sex", labels, ("male", "female", NOT_IDENTIFIABLE))
+    rule = d.protected.get(column)
+    if rule is not None and rule.groups:
+        return _declared(values, column, rule, d)
     codes = sorted(pd.unique(values))
     names = tuple(dict.fromkeys(value_label(column, c) for c in codes))
     labels = values.map(lambda v: value_label(column, v))
     return Grouping(column, english(column), labels, names)
+
+
+def _declared(values: pd.Series, column: str, rule: Protected, d: Description) -> Grouping:
+    """Groups the description declares; unidentified (and unlisted) codes kept apart."""
+    by_code = {str(c): name for name, codes in (rule.groups or {}).items() for c in codes}
+    labels = values.map(lambda v: by_code.get(_key(v), NOT_IDENTIFIABLE))
+    spec = d.columns.get(column)
+    words = [
+        f"{c} ({spec.code_label(c)})" if spec is not None and spec.code_label(c) else str(c)
+        for c in rule.unidentified
+    ]
+    attribute = rule.label or d.label(column)
+    plural = len(words) > 1
+    apart = (
+        f"{column} code{'s' if plural else ''} {', '.join(words)} "
+        f"{'do' if plural else 'does'} not identify {attribute}"
+        if words
+        else ""
+    )
+    return Grouping(
+        column, attribute, labels, (*(rule.groups or {}), NOT_IDENTIFIABLE), apart=apart
+    )
+
+
+def _key(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value.item() if hasattr(value, "item") else value)
 
 
 def _below(cut: float) -> str:

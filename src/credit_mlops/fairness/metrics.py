@@ -196,10 +196,10 @@ def _notes(
     if small:
         sizes = ", ".join(f"{n} ({_count(table, n)})" for n in small)
         notes.append(f"warning: fewer than {min_group} rows, shown without a verdict: {sizes}")
-    if NOT_IDENTIFIABLE in present and g.column == "famges":
+    if NOT_IDENTIFIABLE in present:
+        why = g.apart or f"some {g.column} codes identify no {g.attribute} group"
         notes.append(
-            f"famges code 2 (female non-single or male single) does not identify sex: "
-            f"{_count(table, NOT_IDENTIFIABLE)} rows reported apart, in no disparity"
+            f"{why}: {_count(table, NOT_IDENTIFIABLE)} rows reported apart, in no disparity"
         )
     if len(eligible) < 2:
         notes.append("fewer than two groups with a verdict: no disparity figures")
