@@ -139,6 +139,12 @@ class MlflowServer:
         return env
 
     def start(self, timeout: float = 120.0) -> MlflowServer:
+        running = running_server(self.spec.folder)
+        if running is not None:
+            raise InputError(
+                f"a tracking server already runs on {self.spec.folder} (process group "
+                f"{running}); stop it first: credit server stop --dir {self.spec.folder}"
+            )
         if port_open(self.spec.port):
             raise InputError(f"port {self.spec.port} is in use; pick another with --port")
         self.spec.folder.mkdir(parents=True, exist_ok=True)
@@ -188,6 +194,67 @@ class MlflowServer:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=15)
         self.process = None
+
+
+def read_pid(folder: Path) -> int | None:
+    """The pid in `folder`/server.pid, None without the file; a garbled one is one line."""
+    pidfile = folder / "server.pid"
+    if not pidfile.is_file():
+        return None
+    try:
+        text = pidfile.read_text(encoding="ascii").strip()
+        pid = int(text)
+    except (UnicodeDecodeError, ValueError, OSError):
+        raise InputError(
+            f"{pidfile} does not hold a process id; if no server runs there, remove the file"
+        ) from None
+    if pid < 2:
+        raise InputError(f"{pidfile} holds {pid}, not a server's process id; remove the file")
+    return pid
+
+
+def is_our_server(pid: int, folder: Path) -> bool:
+    """The live process `pid` leads its group and is `mlflow server` keeping its
+    artifacts in `folder`: the command line says so (a recycled pid does not)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        leader = os.getpgid(pid) == pid
+    except (OSError, ProcessLookupError):
+        return False
+    words = [a.decode(errors="replace") for a in argv]
+    artifacts = str(folder.resolve() / "artifacts")
+    return (
+        leader
+        and any(w.endswith("mlflow") for w in words)
+        and "server" in words
+        and artifacts in words
+    )
+
+
+def running_server(folder: Path) -> int | None:
+    """The process group of the server started on `folder`, if it still runs."""
+    pid = read_pid(folder)
+    return pid if pid is not None and is_our_server(pid, folder) else None
+
+
+def stop_server(folder: Path) -> int:
+    """Stop the server of `folder` (its process group) after checking it is ours."""
+    pid = read_pid(folder)
+    if pid is None:
+        raise InputError(f"no server pid file in {folder}; nothing to stop")
+    if not Path(f"/proc/{pid}").exists():
+        (folder / "server.pid").unlink(missing_ok=True)
+        raise InputError(
+            f"the server of {folder} (process {pid}) is not running; removed its stale pid file"
+        )
+    if not is_our_server(pid, folder):
+        raise InputError(
+            f"process {pid} in {folder / 'server.pid'} is not the tracking server started "
+            "there; nothing was signalled (remove the file if no server runs)"
+        )
+    stop_group(pid)
+    (folder / "server.pid").unlink(missing_ok=True)
+    return pid
 
 
 def stop_group(pid: int, timeout: float = 15.0) -> None:

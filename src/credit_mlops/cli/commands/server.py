@@ -61,13 +61,7 @@ def start(
 def stop(folder: Folder = Path(".credit/server")) -> None:
     """Stop the server started with `credit server start` (its whole process group)."""
     from credit_mlops.cli.render import console
-    from credit_mlops.errors import NotFoundError
-    from credit_mlops.ops.server import stop_group
+    from credit_mlops.ops.server import stop_server
 
-    pidfile = folder / "server.pid"
-    if not pidfile.is_file():
-        raise NotFoundError(f"no server pid file in {folder}; nothing to stop")
-    pid = int(pidfile.read_text().strip())
-    stop_group(pid)
-    pidfile.unlink(missing_ok=True)
+    pid = stop_server(folder)  # only our own server's process group is signalled
     console.note(f"✓ stopped the tracking server (process group {pid})")
