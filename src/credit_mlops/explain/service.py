@@ -38,14 +38,27 @@ def stored_background(store: TrackingStore, run: RunRecord) -> pd.DataFrame | No
 
 def model_explainer(store: TrackingStore, run: RunRecord, model: Classifier) -> Explainer:
     """The explainer for a run's loaded model, in terms of the schema's raw columns."""
-    from credit_mlops.data.schema import FEATURES
-
+    columns = trained_columns(store, run)
     key = run.params.get("model_key") or run.tags.get("model_name")
-    factory = factory_for(model, key, FEATURES)
+    factory = factory_for(model, key, tuple(columns))
     # tree explainers need no background: no download for them
     needed = getattr(factory, "needs_background", True)
     background = stored_background(store, run) if needed else None
-    return build(factory, model, list(FEATURES), background)
+    return build(factory, model, columns, background)
+
+
+def trained_columns(store: TrackingStore, run: RunRecord) -> list[str]:
+    """The feature columns of the run's data description (the default data set's for runs
+    logged before descriptions)."""
+    import json
+
+    from credit_mlops.data.description import ARTIFACT
+    from credit_mlops.data.schema import FEATURES
+
+    if "data_description" not in run.params:
+        return list(FEATURES)
+    stored = json.loads(store.download_artifact(run.run_id, ARTIFACT).read_text())
+    return list(stored["columns"])
 
 
 def reason_maker(store: TrackingStore, run: RunRecord, model: Classifier, k: int) -> ReasonMaker:

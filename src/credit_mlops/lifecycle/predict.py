@@ -20,6 +20,7 @@ from credit_mlops.lifecycle.stream import DEFAULT_CHUNK_ROWS, RowsProgress, Scor
 from credit_mlops.tracking.store import TrackingStore
 
 if TYPE_CHECKING:
+    from credit_mlops.data.description import Description
     from credit_mlops.lifecycle.spark import SparkScored
 
 ENGINES = ("pandas", "spark")
@@ -43,7 +44,11 @@ class PredictReport:
 
 
 def check_paths(
-    input_path: Path, output_path: Path, engine: str = "pandas", id_column: str = "id"
+    input_path: Path,
+    output_path: Path,
+    engine: str = "pandas",
+    id_column: str = "id",
+    description: Description | None = None,
 ) -> None:
     """Refused before the store is opened, so no model is loaded for a request that cannot
     succeed: the input (its first rows against the schema) and the output's folder."""
@@ -58,7 +63,7 @@ def check_paths(
     if output_path.resolve() == input_path.resolve():
         raise InputError("--output must differ from --input (it would overwrite the input)")
     if engine == "pandas":
-        predict_checks.check_paths(input_path, output_path, id_column)
+        predict_checks.check_paths(input_path, output_path, id_column, description)
     else:
         writable_dir(output_path.parent, setting="--output")
 
@@ -100,6 +105,7 @@ def predict(
             id_column=id_column,
         )
     else:
+        trained_on = predict_checks.run_description(store, run)  # the model's own columns
         model = store.load_model(ref.uri)
         threshold, _ = threshold_of(run, model)  # the decision the model itself carries
         explain = None
@@ -118,6 +124,7 @@ def predict(
             progress=progress,
             explain=explain,
             tally=tally,
+            description=trained_on,
         )
     return PredictReport(
         target=target,

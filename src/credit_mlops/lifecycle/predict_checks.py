@@ -13,22 +13,29 @@ from typing import TYPE_CHECKING, Any
 from credit_mlops.errors import DataError, NotFoundError
 
 if TYPE_CHECKING:
+    from credit_mlops.data.description import Description
     from credit_mlops.lifecycle.resolve import ModelRef
     from credit_mlops.tracking.records import RunRecord
+    from credit_mlops.tracking.store import TrackingStore
 
 FIRST_ROWS = 1000  # enough for the schema to see a wrong file before the model loads
 
 
-def check_paths(input_path: Path, output_path: Path, id_column: str = "id") -> None:
+def check_paths(
+    input_path: Path,
+    output_path: Path,
+    id_column: str = "id",
+    description: Description | None = None,
+) -> None:
     """The input exists and its first rows pass the schema; the output can be written."""
     from credit_mlops.files import input_file, output_file
 
     input_file(input_path, setting="--input", what="input file")
     output_file(output_path, setting="--output", not_same_as=input_path)
-    check_input(input_path, id_column)
+    check_input(input_path, id_column, description)
 
 
-def check_input(input_path: Path, id_column: str) -> None:
+def check_input(input_path: Path, id_column: str, description: Description | None = None) -> None:
     """The first rows against the schema (the target column may be absent)."""
     from credit_mlops.data import formats
     from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
@@ -38,9 +45,24 @@ def check_input(input_path: Path, id_column: str) -> None:
     head = next(iter(formats.iter_frames(input_path, FIRST_ROWS)), None)
     if head is None:
         raise DataError(f"{input_path}: no data rows to score")
-    head = to_german(head)
+    head = to_german(head, description)
     head = head.drop(columns=[c for c in (id_column,) if c in head.columns])
-    validate_frame(head, source=str(input_path), features_only=True, where=where)
+    validate_frame(
+        head, source=str(input_path), description=description, features_only=True, where=where
+    )
+
+
+def run_description(store: TrackingStore, run: RunRecord) -> Description | None:
+    """The data description a training run logged (None for runs from before descriptions:
+    they were trained on the default data set)."""
+    import json
+
+    from credit_mlops.data.description import ARTIFACT, parse
+
+    if "data_description" not in run.params:
+        return None
+    path = store.download_artifact(run.run_id, ARTIFACT)
+    return parse(json.loads(path.read_text()), source=f"run {run.run_id}'s {ARTIFACT}")
 
 
 def live_run(run: RunRecord, ref: ModelRef) -> RunRecord:

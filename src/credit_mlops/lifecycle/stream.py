@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from credit_mlops.data.description import Description
     from credit_mlops.lifecycle.predict_checks import IdTally
 
 RowsProgress = Callable[[int, int | None], None]  # (rows done, rows in all if known)
@@ -96,6 +97,7 @@ def score_frame(
     where: Any,
     explain: Explainer | None = None,
     proba_of: Proba | None = None,
+    description: Description | None = None,
 ) -> pd.DataFrame:
     """Validate one chunk (the target column may be there or not) and score it.
 
@@ -105,10 +107,15 @@ def score_frame(
 
     from credit_mlops.modeling.scorecard_table import credit_scores
 
-    chunk = to_german(chunk)
+    chunk = to_german(chunk, description)
     ids = chunk.pop(id_column) if id_column in chunk.columns else None
-    validate_frame(chunk, source=source, features_only=True, where=where)
-    features = chunk[list(FEATURES)].astype("int64")
+    validate_frame(chunk, source=source, description=description, features_only=True, where=where)
+    if description is None:
+        features = chunk[list(FEATURES)].astype("int64")
+    else:  # the model's own description: its columns, typed as at training
+        from credit_mlops.data.dataset import typed_features
+
+        features = typed_features(chunk, description)
     proba = (proba_of or model_proba(model))(features)
     frame = pd.DataFrame({"p_bad": proba, "decision": decision_column(proba, threshold)})
     score = credit_scores(model, features)
@@ -134,6 +141,7 @@ def score_file(
     progress: RowsProgress | None = None,
     explain: Explainer | None = None,
     tally: IdTally | None = None,
+    description: Description | None = None,
 ) -> Scored:
     """Score `input_path` (CSV, gzip CSV or Parquet) into `output_path` (CSV or Parquet).
 
@@ -167,6 +175,7 @@ def score_file(
                 where=where,
                 explain=explain,
                 proba_of=proba_of,
+                description=description,
             )
             if tally is not None and id_column in frame.columns:
                 tally.add(frame[id_column])  # duplicate ids are counted, then reported

@@ -72,7 +72,10 @@ def predict(
             "-o - writes the scores to standard output, which "
             + ("--json also needs; give -o FILE" if json_out else "Spark cannot; give -o FOLDER")
         )
-    check_paths(input_file, output_file, engine, id_column)  # before the store is opened
+    from credit_mlops.data.locate import description
+
+    # before the store is opened: the first rows against the profile's data description
+    check_paths(input_file, output_file, engine, id_column, description(settings))
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
         report = run_predict(
