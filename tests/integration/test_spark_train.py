@@ -34,14 +34,15 @@ CV = ["--cv-folds", "3", "--cv-repeats", "1"]
 def root(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Path:
     folder = project_with_store(tmp_path_factory.mktemp("spark-train"), store_template)
     frame = synthesize(ROWS, seed=11)
+    formats.write_frame(frame, folder / "training.parquet")  # the pandas engine takes no id
     frame.insert(0, "id", [f"A-{i:06d}" for i in range(ROWS)])
     formats.write_frame(frame, folder / "applicants.parquet")
     return folder
 
 
-def run(root: Path, *args: str) -> dict[str, Any]:
+def run(root: Path, data: str, *args: str) -> dict[str, Any]:
     out = subprocess.run(
-        [CREDIT, "train", "--data", "applicants.parquet", "-m", ",".join(KEYS), *CV, *args],
+        [CREDIT, "train", "--data", data, "-m", ",".join(KEYS), *CV, *args],
         cwd=root,
         capture_output=True,
         text=True,
@@ -56,7 +57,9 @@ def run(root: Path, *args: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def spark_report(root: Path) -> dict[str, Any]:
-    return run(root, "--engine", "spark", "--spark-master", "local[2]", "--json")
+    return run(
+        root, "applicants.parquet", "--engine", "spark", "--spark-master", "local[2]", "--json"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +130,9 @@ def test_the_pandas_engine_predicts_sparks_own_p_bad(
 def test_cv_roc_auc_matches_the_pandas_engine_on_the_same_rows(
     root: Path, spark_report: dict[str, Any]
 ) -> None:
-    pandas_report = run(root, "--class-weight", "--no-smote", "--mlflow-disable", "--json")
+    pandas_report = run(
+        root, "training.parquet", "--class-weight", "--no-smote", "--mlflow-disable", "--json"
+    )
     for key in KEYS:
         spark_auc = next(r for r in spark_report["results"] if r["key"] == key)["metrics"]
         pandas_auc = next(r for r in pandas_report["results"] if r["key"] == key)["metrics"]
