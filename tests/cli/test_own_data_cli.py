@@ -137,3 +137,20 @@ def test_predict_scores_with_the_models_description_and_refuses_another_data_set
     )
     assert refused.exit_code == 2
     assert "missing column(s) income, housing, years_at_job, age" in refused.stderr
+    drifted = text_with_gaps(300, seed=9)
+    drifted.loc[:150, "housing"] = "rent"  # a shift in a text column
+    watched = runner.invoke(
+        app,
+        [
+            "monitor",
+            "logistic_regression",
+            "--data",
+            str(write_csv(drifted, tmp_path / "m.csv")),
+            "--output-dir",
+            str(tmp_path / "mon"),
+        ],
+        env=env,
+    )
+    assert watched.exit_code == 0, watched.output
+    for column in ("income", "housing", "years_at_job", "age"):
+        assert column in watched.stdout

@@ -28,6 +28,8 @@ from credit_mlops.tracking.store import TrackingStore
 if TYPE_CHECKING:
     import pandas as pd
 
+    from credit_mlops.data.description import Description
+
 RUN_TYPE = "monitoring"
 VERSION_TAG = "monitor.psi_score"
 
@@ -49,9 +51,9 @@ class MonitorReport:
     when: str
 
 
-def read_new_data(path: Path) -> pd.DataFrame:
-    """The monitored applicants (CSV, gzip CSV or Parquet), validated with the training
-    schema; a target column may be there or not."""
+def read_new_data(path: Path, description: Description | None = None) -> pd.DataFrame:
+    """The monitored applicants (CSV, gzip CSV or Parquet), validated with the model's data
+    description (None: the default data set); a target column may be there or not."""
     from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, as_codes, validate_frame
     from credit_mlops.data.files import to_german
     from credit_mlops.data.formats import file_format, read_frame
@@ -59,10 +61,16 @@ def read_new_data(path: Path) -> pd.DataFrame:
 
     if not path.is_file():
         raise DataError(f"monitoring file {path} does not exist; pass --data FILE")
-    frame = to_german(read_frame(path))
+    frame = to_german(read_frame(path), description)
     where = PARQUET_ROWS if file_format(path) == "parquet" else CSV_LINES
-    validate_frame(frame, source=str(path), features_only=True, where=where)
-    return as_codes(frame, list(FEATURES))
+    validate_frame(
+        frame, source=str(path), description=description, features_only=True, where=where
+    )
+    if description is None:
+        return as_codes(frame, list(FEATURES))
+    from credit_mlops.data.dataset import typed_features
+
+    return typed_features(frame, description)
 
 
 def monitor(
@@ -81,9 +89,13 @@ def monitor(
         check_writable(
             output_dir, "--output-dir"
         )  # bad input: refused before any work, nothing logged
-    frame = read_new_data(data_path)
+    from credit_mlops.lifecycle.predict_checks import run_description
+
+    if not data_path.is_file():  # refused before the store is asked anything
+        raise DataError(f"monitoring file {data_path} does not exist; pass --data FILE")
     ref = resolve(store, target)
     run = get_run(store, ref.run_id)
+    frame = read_new_data(data_path, run_description(store, run))
     reference, origin = reference_of(settings, store, run, ref)
     scores = store.load_model(ref.uri).predict_proba(frame)[:, 1]
     result = compare(reference, {c: frame[c].to_numpy() for c in frame.columns}, scores)
