@@ -154,3 +154,20 @@ def test_predict_scores_with_the_models_description_and_refuses_another_data_set
     assert watched.exit_code == 0, watched.output
     for column in ("income", "housing", "years_at_job", "age"):
         assert column in watched.stdout
+
+
+@pytest.mark.slow
+def test_evaluate_reads_the_holdout_with_the_models_description(
+    store: Path, tmp_path: Path
+) -> None:
+    data, toml = describe(tmp_path, "text, missing, good/bad")
+    env = {"CREDIT_DATA__DESCRIPTION": str(toml), "COLUMNS": "160"}
+    trained = runner.invoke(
+        app,
+        ["train", "--data", str(data), "--model", "logistic_regression", "--no-smote", *FAST],
+        env=env,
+    )
+    assert trained.exit_code == 0, trained.output
+    evaluated = runner.invoke(app, ["evaluate", "logistic_regression"], env=env)
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "holdout" in evaluated.output.lower()

@@ -103,9 +103,11 @@ def rows_of(
 ) -> Rows:
     """The validated file at `data_path`, else the run's holdout."""
     from credit_mlops.data.dataset import load_dataset
+    from credit_mlops.lifecycle.predict_checks import run_description
 
-    if data_path is not None:
-        dataset = load_dataset(data_path, min_rows_per_class=1)
+    if data_path is not None:  # read as the model's own data description says
+        trained_on = run_description(store, run)
+        dataset = load_dataset(data_path, description=trained_on, min_rows_per_class=1)
         return Rows(dataset.X, dataset.y, str(data_path), "file")
     X, y, source = holdout(settings, store, run)
     return Rows(X, y, source, "holdout")
@@ -156,13 +158,20 @@ def holdout(
             f"data.path ({given}): {configured} does not exist; point it (or --training-data) "
             f"at the file run {run.run_id} trained on, or {HOW_TO_GET_DATA}"
         )
+    from credit_mlops.lifecycle.predict_checks import run_description
+
+    trained_on = run_description(store, run)
     candidates = configured_files(settings)
     source = run.params.get("data_source")
     if source:
         candidates.append(Path(source))
     for candidate in candidates:
         if candidate.is_file():
-            dataset = load_dataset(candidate, min_rows_per_class=settings.data.min_rows_per_class)
+            dataset = load_dataset(
+                candidate,
+                description=trained_on,
+                min_rows_per_class=settings.data.min_rows_per_class,
+            )
             if dataset.digest != kept["data_digest"]:
                 raise DataError(
                     f"{candidate} is not the data run {run.run_id} trained on (digest "
