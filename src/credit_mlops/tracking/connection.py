@@ -169,13 +169,23 @@ def quiet_mlflow() -> Iterator[None]:
     Its deprecation notices (registry stages), its hint that integer columns cannot hold
     missing values (our schema forbids them) and its guess about the dataset source.
     """
+    import logging
+
+    # MLflow's SQL store logs each database error with its whole trace before raising it;
+    # the error itself reaches the user as our one line (see translate).
+    sql_log = logging.getLogger("mlflow.store.db.utils")
+    level = sql_log.level
+    sql_log.setLevel(logging.CRITICAL)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning, module="mlflow")
         warnings.filterwarnings("ignore", category=FutureWarning, message=".*registry stages.*")
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message=".*Integer columns in Python.*")
         warnings.filterwarnings("ignore", message=".*dataset source can be interpreted.*")
-        yield
+        try:
+            yield
+        finally:
+            sql_log.setLevel(level)
 
 
 def error_code(exc: BaseException) -> str:

@@ -18,6 +18,7 @@ from credit_mlops.errors import (
     ConfigError,
     CreditError,
     InputError,
+    TrackingError,
     TrackingUnreachableError,
 )
 
@@ -97,6 +98,10 @@ def translate(url: str, exc: BaseException, *, what: str, setting: str) -> Credi
         return AuthError(
             f"{what} {shown} refused the credentials ({reason}); give the database password "
             f"in PGPASSWORD or ~/.pgpass (never in {setting}), or fix the user name"
+        )
+    if "disk is full" in lowered or "no space left" in lowered:
+        return TrackingError(
+            f"{what} {shown}: its disk is full ({reason}); free space there and run again"
         )
     if "permission denied" in lowered or "insufficient privilege" in lowered:
         return AuthError(

@@ -7,6 +7,7 @@ and `dataset.csv` (the training frame). `credit sync` turns an entry back into a
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import uuid
 from collections.abc import Mapping
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from credit_mlops.config.settings import Settings
+from credit_mlops.errors import CreditError
 from credit_mlops.modeling.catalog import KINDS
 from credit_mlops.tracking.records import RunSpec
 from credit_mlops.train.outbox_check import DATASET, MODEL, digest
@@ -93,13 +95,20 @@ def write_entry(
     outbox.mkdir(parents=True, exist_ok=True)
     entry = outbox / f"{stamp}_{safe_component(spec.run_name)}_{str(record['id'])[:8]}"
     entry.mkdir()
-    with atomic_write(entry / MODEL, "wb") as fh:
-        joblib.dump(spec.pipeline, fh)
-    with atomic_write(entry / DATASET, newline="") as fh:
-        spec.dataset.to_csv(fh, index=False)
-    record["digests"] = {name: digest(entry / name) for name in (MODEL, DATASET)}
-    # Written last: an entry counts (credit sync) only once its record is there, whole.
-    write_text(entry / RECORD, json.dumps(record, indent=2, default=str))
+    try:
+        with atomic_write(entry / MODEL, "wb") as fh:
+            joblib.dump(spec.pipeline, fh)
+        with atomic_write(entry / DATASET, newline="") as fh:
+            spec.dataset.to_csv(fh, index=False)
+        record["digests"] = {name: digest(entry / name) for name in (MODEL, DATASET)}
+        # Written last: an entry counts (credit sync) only once its record is there, whole.
+        write_text(entry / RECORD, json.dumps(record, indent=2, default=str))
+    except OSError as exc:  # a full or read-only disk: no half-written entry stays behind
+        shutil.rmtree(entry, ignore_errors=True)
+        raise CreditError(
+            f"run {spec.run_name!r} could not be kept in {outbox} either "
+            f"({exc.strerror or exc}); the store failed first: {reason}"
+        ) from exc
     return entry
 
 

@@ -1,0 +1,47 @@
+"""Disk full: a 2 MB tmpfs as the project's store. A run that cannot be logged and cannot be
+kept in the outbox either ends in one line, and leaves no half-written outbox entry."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.conftest import REAL_DATA, credit
+
+from credit_mlops.data import files, synthetic
+
+
+@pytest.fixture
+def full_store(tmp_path: Path) -> Iterator[Path]:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a tmpfs")
+    store = tmp_path / ".credit"
+    store.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(store)]
+    if subprocess.run(mount, capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield tmp_path
+    finally:
+        subprocess.run(["umount", "-l", str(store)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_half_entry(full_store: Path) -> None:
+    root = full_store
+    data = Path(REAL_DATA) if REAL_DATA and Path(REAL_DATA).is_file() else None
+    if data is None:
+        data = files.write_table(synthetic.synthetic(1000, seed=4), root / "credit.asc")
+    fast = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1", "-q", "--data", str(data)]
+    first = credit(["train", "-m", "logistic_regression", *fast], root)
+    assert first.returncode == 0, first.stderr  # the store itself fits; the disk is now full
+    done = credit(["train", "-m", "xgboost", *fast], root)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode != 0
+    assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    outbox = root / ".credit" / "outbox"
+    entries = [p for p in outbox.iterdir()] if outbox.exists() else []
+    assert entries == [] or all((p / "run.json").is_file() for p in entries)
