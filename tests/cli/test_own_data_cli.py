@@ -171,3 +171,11 @@ def test_evaluate_reads_the_holdout_with_the_models_description(
     evaluated = runner.invoke(app, ["evaluate", "logistic_regression"], env=env)
     assert evaluated.exit_code == 0, evaluated.output
     assert "holdout" in evaluated.output.lower()
+    refused = runner.invoke(app, ["fairness", "logistic_regression"], env=env)
+    assert refused.exit_code == 2
+    assert "the data description 'apps' declares no protected attributes" in refused.stderr
+    # a person adds a protected attribute to the drafted description: fairness compares it
+    toml.write_text(toml.read_text() + "\n[protected.housing]\n", encoding="utf-8")
+    compared = runner.invoke(app, ["fairness", "logistic_regression", "--data", str(data)], env=env)
+    assert compared.exit_code == 0, compared.output
+    assert "housing" in compared.output

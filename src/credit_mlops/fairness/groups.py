@@ -22,6 +22,7 @@ from credit_mlops.errors import InputError
 from credit_mlops.explain.codetable import UNITS, english, value_label
 
 NOT_IDENTIFIABLE = "not identifiable"
+MISSING = "missing"
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,20 @@ def grouping(
     rule = d.protected.get(column)
     if rule is not None and rule.groups:
         return _declared(values, column, rule, d)
-    codes = sorted(pd.unique(values))
-    names = tuple(dict.fromkeys(value_label(column, c) for c in codes))
-    labels = values.map(lambda v: value_label(column, v))
-    return Grouping(column, english(column), labels, names)
+    spec = d.columns.get(column)
+
+    def label(v: object) -> str:
+        if v is None or v != v:  # a missing value is a group of its own
+            return MISSING
+        return (spec.code_label(v) if spec is not None else None) or value_label(column, v)
+
+    codes = sorted(pd.unique(values.dropna()), key=lambda c: (isinstance(c, str), c))
+    names = tuple(dict.fromkeys(label(c) for c in codes))
+    labels = values.map(label)
+    if labels.eq(MISSING).any():
+        names = (*names, MISSING)
+    title = d.label(column) if column in d.columns else english(column)
+    return Grouping(column, title, labels, names)
 
 
 def _declared(values: pd.Series, column: str, rule: Protected, d: Description) -> Grouping:

@@ -13,12 +13,16 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from credit_mlops.fairness.groups import NOT_IDENTIFIABLE, Grouping, grouping
 from credit_mlops.modeling.cost_matrix import CostMatrix
+
+if TYPE_CHECKING:
+    from credit_mlops.data.description import Description
 
 FOUR_FIFTHS = 0.8
 MIN_GROUP = 30
@@ -77,12 +81,21 @@ def fairness(
     min_group: int = MIN_GROUP,
     four_fifths: float = FOUR_FIFTHS,
     costs: CostMatrix | None = None,
+    description: Description | None = None,
 ) -> FairnessReport:
     y_true = np.asarray(y_bad, dtype=int)
     score = np.asarray(proba_bad, dtype=float)
     reject = (score >= threshold).astype(int)
     reports = tuple(
-        _attribute(grouping(X, column, bands), y_true, reject, score, min_group, four_fifths, costs)
+        _attribute(
+            grouping(X, column, bands, description),
+            y_true,
+            reject,
+            score,
+            min_group,
+            four_fifths,
+            costs,
+        )
         for column in attributes
     )
     return FairnessReport(rows=len(y_true), threshold=threshold, attributes=reports)

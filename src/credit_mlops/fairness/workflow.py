@@ -4,6 +4,11 @@ and the promotion gate's measurement."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from credit_mlops.data.description import Description
+
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,22 +39,50 @@ class FairnessResult(EvaluatedModel):
 
 def check_settings(settings: Settings) -> None:
     """Group columns and bands, refused before the store is opened."""
-    from credit_mlops.data.schema import FEATURES
+    from credit_mlops.data.locate import description
     from credit_mlops.fairness.groups import check_attributes
 
+    d = description(settings)
+    attributes, bands = groups_of(settings, d)
+    check_attributes(attributes, d.features, bands)
+
+
+def groups_of(settings: Settings, d: Description) -> tuple[list[str], dict[str, list[float]]]:
+    """The attributes compared and their bands: the profile's when it sets them, else the
+    data description's protected attributes."""
     cfg = settings.fairness
-    check_attributes(cfg.attributes, list(FEATURES), cfg.bands)
+    given = settings.provenance
+    if "fairness.attributes" in given:
+        return list(cfg.attributes), dict(cfg.bands)
+    if not d.protected:
+        raise InputError(
+            f"the data description '{d.name}' declares no protected attributes, so there are "
+            "no groups to compare; add [protected.COLUMN] tables to it (or set "
+            "fairness.attributes)"
+        )
+    bands = {n: list(r.bands) for n, r in d.protected.items() if r.bands}
+    return list(d.protected), bands | (dict(cfg.bands) if "fairness.bands" in given else {})
 
 
 def measure(
     settings: Settings, store: TrackingStore, opened: EvaluationTarget, rows: Rows
 ) -> FairnessReport:
+    from credit_mlops.data.schema import DEFAULT
     from credit_mlops.fairness.metrics import fairness
     from credit_mlops.lifecycle.evaluate import costs_of, threshold_of
+    from credit_mlops.lifecycle.predict_checks import run_description
     from credit_mlops.modeling.build import target_bad
 
     cfg = settings.fairness
     run = opened.run
+    from credit_mlops.data.locate import description
+
+    trained_on = run_description(store, run) or DEFAULT
+    profile = description(settings)
+    # the profile's description when it describes the model's columns: protected attributes
+    # can be declared after training; else the one the model carries
+    d = profile if profile.features == trained_on.features else trained_on
+    attributes, bands = groups_of(settings, d)
     model = store.load_model(opened.ref.uri)
     proba = model.predict_proba(rows.X)[:, 1]
     return fairness(
@@ -57,8 +90,9 @@ def measure(
         target_bad(rows.y),
         proba,
         threshold_of(run, model)[0],  # the decision the model carries, as evaluate and predict
-        attributes=cfg.attributes,
-        bands=cfg.bands,
+        attributes=attributes,
+        bands=bands,
+        description=d,
         min_group=cfg.min_group_size,
         four_fifths=cfg.four_fifths,
         costs=costs_of(run),
