@@ -35,6 +35,8 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_entry(full_store: Path) -> N
     if data is None:
         data = files.write_table(synthetic.synthetic(1000, seed=4), root / "credit.asc")
     fast = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1", "-q", "--data", str(data)]
+    old = root / ".credit" / "scores.csv"
+    old.write_text("id,p_bad,decision\n1,0.5,accept\n")  # an earlier output, kept whole
     first = credit(["train", "-m", "logistic_regression", *fast], root)
     assert first.returncode == 0, first.stderr  # the store itself fits; the disk is now full
     done = credit(["train", "-m", "xgboost", *fast], root)
@@ -45,3 +47,18 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_entry(full_store: Path) -> N
     outbox = root / ".credit" / "outbox"
     entries = [p for p in outbox.iterdir()] if outbox.exists() else []
     assert entries == [] or all((p / "run.json").is_file() for p in entries)
+
+    # predicting onto the full disk: one line, and the earlier output is kept as it was
+    from credit_mlops.data.synth import synthesize
+
+    applicants = synthesize(60_000, seed=3).drop(columns=["kredit"])
+    applicants.insert(0, "id", range(len(applicants)))
+    applicants.to_csv(root / "applicants.csv", index=False)
+    before = old.read_text()
+    scored = credit(
+        ["predict", "logistic_regression", "-i", "applicants.csv", "-o", str(old), "-q"], root
+    )
+    lines = [line for line in scored.stderr.splitlines() if line.strip()]
+    assert scored.returncode == 1, scored.stderr[-2000:]
+    assert len(lines) == 1 and "the disk is full" in lines[0], lines
+    assert old.read_text() == before

@@ -7,6 +7,7 @@ one line in COMMANDS.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 from collections.abc import Iterator, MutableMapping
@@ -158,6 +159,20 @@ class CreditGroup(TyperGroup):
 
             error(str(exc), debug=_debug(ctx))
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            if exc.errno not in _DISK_FULL:
+                raise
+            from credit_mlops.cli.render.console import error
+
+            # Any writer, any file: outputs are written whole or not at all, so what was
+            # there before is kept; the user needs the place, not a trace.
+            where = f" writing {exc.filename}" if exc.filename else ""
+            error(
+                f"the disk is full{where} ({exc.strerror}); nothing was half-written and "
+                "earlier files are kept - free space and run again",
+                debug=_debug(ctx),
+            )
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             from credit_mlops.cli.render.console import error
 
@@ -166,6 +181,9 @@ class CreditGroup(TyperGroup):
             raise typer.Exit(130) from None
         finally:
             interrupts.settle()  # the exit code is decided; shutdown is not interruptible
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _debug(ctx: click.Context) -> bool:
