@@ -16,7 +16,7 @@ from tests.conftest import credit, tracking_uri
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
-from credit_mlops.data.formats import TableWriter
+from credit_mlops.data.writers import TableWriter
 
 runner = CliRunner()
 RUN_NAME = "<img src=x onerror=alert(1)>\n# injected"

@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from credit_mlops.data import formats
+from credit_mlops.data import writers
 from credit_mlops.data.schema import FEATURES, TARGET
 from credit_mlops.data.synth import synthesize
 from credit_mlops.errors import DataError
@@ -63,7 +63,7 @@ def test_spark_scores_rows_exactly_like_the_pandas_engine(
     from credit_mlops.lifecycle.stream import score_file
 
     model, udf = scoring
-    source = formats.write_frame(applicants(20_000, 5), tmp_path / "in.asc")
+    source = writers.write_frame(applicants(20_000, 5), tmp_path / "in.asc")
     result = score(spark, udf, source, tmp_path / "spark-out")
     pandas_result = score_file(model, source, tmp_path / "pandas.parquet", threshold=0.25)
 
@@ -83,7 +83,7 @@ def test_bad_rows_are_named_by_id_and_nothing_is_written(
 
     frame = applicants(500, 6)
     frame.loc[[17, 400], "laufkont"] = [0, 9]
-    source = formats.write_frame(frame, tmp_path / "in.parquet")
+    source = writers.write_frame(frame, tmp_path / "in.parquet")
     with pytest.raises(
         DataError,
         match=r"'laufkont' has 2 values .* outside 1–4: id A-000017 \(0\.0\), id A-000400",
@@ -92,7 +92,7 @@ def test_bad_rows_are_named_by_id_and_nothing_is_written(
     assert not (tmp_path / "out").exists()
     with pytest.raises(DataError, match=r"missing column\(s\) id \(--id-column names it"):
         score(
-            spark, scoring[1], formats.write_frame(frame.drop(columns="id"), source), tmp_path / "o"
+            spark, scoring[1], writers.write_frame(frame.drop(columns="id"), source), tmp_path / "o"
         )
 
 

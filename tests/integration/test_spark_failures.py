@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import credit
 from tests.integration.project import Project, Setup
 
-from credit_mlops.data import formats
+from credit_mlops.data import writers
 from credit_mlops.data.synth import synthesize
 
 pytest.importorskip("pyspark")
@@ -29,7 +29,7 @@ def applicants(proj: Project) -> Path:
     frame = synthesize(50, seed=2).drop(columns=["kredit"])
     frame.insert(0, "id", range(len(frame)))
     path = proj.root / "applicants.csv"
-    formats.write_frame(frame, path, "csv")
+    writers.write_frame(frame, path, "csv")
     return path
 
 

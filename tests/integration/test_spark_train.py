@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import project_with_store
 from typer.testing import CliRunner
 
-from credit_mlops.data import formats
+from credit_mlops.data import writers
 from credit_mlops.data.synth import synthesize
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -34,9 +34,9 @@ CV = ["--cv-folds", "3", "--cv-repeats", "1"]
 def root(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Path:
     folder = project_with_store(tmp_path_factory.mktemp("spark-train"), store_template)
     frame = synthesize(ROWS, seed=11)
-    formats.write_frame(frame, folder / "training.parquet")  # the pandas engine takes no id
+    writers.write_frame(frame, folder / "training.parquet")  # the pandas engine takes no id
     frame.insert(0, "id", [f"A-{i:06d}" for i in range(ROWS)])
-    formats.write_frame(frame, folder / "applicants.parquet")
+    writers.write_frame(frame, folder / "applicants.parquet")
     return folder
 
 

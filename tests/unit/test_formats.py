@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from credit_mlops.data import formats
+from credit_mlops.data import formats, writers
 from credit_mlops.data.checks import PARQUET_ROWS, validate_frame
 from credit_mlops.errors import DataError, InputError
 
@@ -53,7 +53,7 @@ def test_parquet_is_recognised_by_suffix_or_bytes(
 def test_chunks_keep_the_row_positions_of_the_file(
     tmp_path: Path, synthetic_frame: pd.DataFrame, suffix: str
 ) -> None:
-    path = formats.write_frame(synthetic_frame, tmp_path / f"t{suffix}")
+    path = writers.write_frame(synthetic_frame, tmp_path / f"t{suffix}")
     chunks = list(formats.iter_frames(path, 150))
     assert [len(c) for c in chunks] == [150, 150, 100]
     assert [c.index[0] for c in chunks] == [0, 150, 300]
@@ -65,7 +65,7 @@ def test_a_bad_row_in_a_later_chunk_names_its_line_in_the_file(
 ) -> None:
     frame = synthetic_frame.copy()
     frame.loc[[321, 330], "laufkont"] = [7, 9]
-    path = formats.write_frame(frame, tmp_path / "t.asc")
+    path = writers.write_frame(frame, tmp_path / "t.asc")
     with pytest.raises(DataError, match=r"has 2 codes outside 1–4: line 323 \(7\), line 332 \(9\)"):
         for chunk in formats.iter_frames(path, 150):
             validate_frame(chunk, source=str(path), min_rows_per_class=0)
@@ -74,7 +74,7 @@ def test_a_bad_row_in_a_later_chunk_names_its_line_in_the_file(
 def test_parquet_rows_are_named_as_rows(tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
     frame = synthetic_frame.copy()
     frame.loc[0, "alter"] = 7
-    path = formats.write_frame(frame, tmp_path / "t.parquet")
+    path = writers.write_frame(frame, tmp_path / "t.parquet")
     with pytest.raises(DataError, match=r"values outside 18–100: row 1 \(7\)"):
         validate_frame(formats.read_frame(path), source=str(path), where=PARQUET_ROWS)
 
@@ -106,12 +106,12 @@ def test_writer_replaces_the_file_only_when_complete(
     path = tmp_path / name
     path.write_text("earlier\n")
     fmt = formats.output_format(path)
-    with pytest.raises(RuntimeError), formats.TableWriter(path, fmt) as writer:
+    with pytest.raises(RuntimeError), writers.TableWriter(path, fmt) as writer:
         writer.write(synthetic_frame.head(10))
         raise RuntimeError("interrupted half way")
     assert path.read_text() == "earlier\n"
     assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary file left
-    with formats.TableWriter(path, fmt) as writer:
+    with writers.TableWriter(path, fmt) as writer:
         writer.write(synthetic_frame.head(10))
         writer.write(synthetic_frame.iloc[10:25])
     back = formats.read_frame(path)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from credit_mlops.data.formats import TableWriter
+from credit_mlops.data.writers import TableWriter
 from credit_mlops.errors import InputError
 from credit_mlops.files import (
     atomic_write,

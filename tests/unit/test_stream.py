@@ -12,7 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from credit_mlops.data import formats
+from credit_mlops.data import formats, writers
 from credit_mlops.data.schema import COLUMNS, FEATURES, TARGET
 from credit_mlops.data.synth import synthesize
 from credit_mlops.errors import DataError, InputError
@@ -62,7 +62,7 @@ def test_chunks_give_the_rows_of_one_whole_scoring(
         with gzip.open(source, "wt") as fh:
             applicants.to_csv(fh, index=False)
     else:
-        formats.write_frame(applicants, source)
+        writers.write_frame(applicants, source)
     result = score_file(
         model, source, tmp_path / out, threshold=0.3, chunk_rows=chunk, workers=workers
     )
@@ -76,7 +76,7 @@ def test_english_names_without_target_or_id(
     tmp_path: Path, applicants: pd.DataFrame, model: Pipeline
 ) -> None:
     english = {c.name: c.english for c in COLUMNS}
-    source = formats.write_frame(
+    source = writers.write_frame(
         applicants[list(FEATURES)].rename(columns=english), tmp_path / "en.csv"
     )
     score_file(model, source, tmp_path / "out.csv", threshold=0.5, chunk_rows=400)
@@ -90,20 +90,20 @@ def test_a_bad_row_late_in_the_file_leaves_no_output(
 ) -> None:
     frame = applicants.copy()
     frame.loc[2_222, "alter"] = 150
-    source = formats.write_frame(frame, tmp_path / "in.asc")
+    source = writers.write_frame(frame, tmp_path / "in.asc")
     out = tmp_path / "out.csv"
     out.write_text("earlier\n")
     with pytest.raises(DataError, match=r"'alter' has 1 values outside 18–100: line 2224 \(150\)"):
         score_file(model, source, out, threshold=0.5, chunk_rows=500)
     assert out.read_text() == "earlier\n"
-    assert not formats.partial_path(out).exists()
+    assert not writers.partial_path(out).exists()
 
 
 def test_ids_with_separators_are_quoted(
     tmp_path: Path, applicants: pd.DataFrame, model: Pipeline
 ) -> None:
     frame = applicants.head(50).assign(id=[f"Müller, {i}" for i in range(50)])
-    source = formats.write_frame(frame, tmp_path / "in.parquet")
+    source = writers.write_frame(frame, tmp_path / "in.parquet")
     score_file(model, source, tmp_path / "out.csv", threshold=0.5)
     assert formats.read_frame(tmp_path / "out.csv")["id"].tolist() == frame["id"].tolist()
 

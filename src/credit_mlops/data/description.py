@@ -197,7 +197,7 @@ class Description(_Strict):
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def parse(data: dict[str, Any], *, source: str) -> Description:
+def parse(data: dict[str, object], *, source: str) -> Description:
     """A description from parsed TOML/JSON, or one DataError naming the file and the key."""
     try:
         return Description.model_validate(_normalised(data))

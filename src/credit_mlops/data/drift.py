@@ -111,7 +111,8 @@ def write_drifted(
 def _write(frame: pd.DataFrame, output: Path) -> None:
     """Whole or not at all: comma-separated for .csv, Parquet for .parquet, else the
     published space-separated format."""
-    from credit_mlops.data.formats import TableWriter, output_format
+    from credit_mlops.data.formats import output_format
+    from credit_mlops.data.writers import TableWriter
 
     fmt = output_format(output)
     try:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from credit_mlops.data import formats
+from credit_mlops.data import formats, writers
 from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
 from credit_mlops.data.files import to_german
 from credit_mlops.data.schema import FEATURES
@@ -160,7 +160,7 @@ def score_file(
     chunk_rows = rows_per_chunk(chunk_rows, total, n_workers)
     proba_of = CheckedProba(model)
     with (
-        formats.TableWriter(output_path, fmt) as writer,
+        writers.TableWriter(output_path, fmt) as writer,
         threadpool_limits(limits=1),
         ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="credit-score") as pool,
     ):

@@ -109,8 +109,9 @@ def synth(
 ) -> None:
     """Write seeded synthetic applicants shaped like the real data."""
     from credit_mlops.cli.render import console
-    from credit_mlops.data.formats import TableWriter, output_format
+    from credit_mlops.data.formats import output_format
     from credit_mlops.data.synth import synthesize_chunks
+    from credit_mlops.data.writers import TableWriter
     from credit_mlops.files import output_file
 
     chosen = output_format(output, fmt)
