@@ -44,7 +44,7 @@ def scoring(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[Pipel
     model = make_pipeline(StandardScaler(), LogisticRegression()).fit(
         train[list(FEATURES)], (train[TARGET] == 0).astype(int)
     )
-    mlflow.sklearn.save_model(model, str(folder / "sklearn"), serialization_format="cloudpickle")
+    mlflow.sklearn.save_model(model, str(folder / "sklearn"))  # skops: the tool loads no pickle
     wrapped = save_decision_model(
         str(folder / "sklearn"), threshold=0.25, features=list(FEATURES), folder=folder
     )
