@@ -37,9 +37,10 @@ def settings_table(rows: list[tuple[str, str, str]], profile: str, file: str | N
         title=f"Effective settings — profile '{profile}'",
         caption=f"profile file: {file or 'none (built-in defaults)'}",
     )
+    # The source folds rather than squeeze the values (a masked secret stays whole).
     table.add_column("key", style="cyan", no_wrap=True)
-    table.add_column("value", overflow="fold")
-    table.add_column("source", style="magenta", no_wrap=True)
+    table.add_column("value", overflow="fold", min_width=10)
+    table.add_column("source", style="magenta", overflow="fold")
     for key, value, source in rows:
         table.add_row(key, value, source)
     out().print(table)
