@@ -27,6 +27,10 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "imblearn.over_sampling._smote.base.SMOTE",
         "imblearn.over_sampling._smote.filter.BorderlineSMOTE",
         "imblearn.over_sampling._adasyn.ADASYN",
+        # the samplers' fitted neighbour search keeps a tree on few columns (else brute force)
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.neighbors._ball_tree.BallTree",
+        "sklearn.metrics._dist_metrics.EuclideanDistance64",
         # XGBoost
         "xgboost.sklearn.XGBClassifier",
         "xgboost.core.Booster",

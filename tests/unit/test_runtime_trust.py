@@ -63,3 +63,26 @@ def test_anything_but_a_readable_skops_file_is_refused(
     path.write_bytes(content)
     with pytest.raises(UntrustedModel, match="skops"):
         load_estimator(path)
+
+
+@pytest.mark.parametrize("columns", [2, 3])
+def test_oversampling_on_few_columns_keeps_a_tree_the_runtime_trusts(
+    tmp_path: Path, columns: int
+) -> None:
+    """With few columns the sampler's neighbour search keeps a KDTree (more: brute force);
+    a model trained so must load, or what the user trained could never be used."""
+    from imblearn.over_sampling import BorderlineSMOTE
+    from imblearn.pipeline import Pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(columns)
+    X = rng.normal(size=(300, columns))
+    y = (X[:, 0] + rng.normal(scale=0.5, size=300) > 0.8).astype(int)
+    model = Pipeline(
+        [("smote", BorderlineSMOTE(random_state=0)), ("model", LogisticRegression())]
+    ).fit(X, y)
+    path = tmp_path / "model.skops"
+    skops.io.dump(model, path)
+    assert any("KDTree" in t for t in skops.io.get_untrusted_types(file=path))
+    loaded = load_estimator(path)
+    assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
