@@ -185,3 +185,17 @@ def test_relative_paths_resolve_against_the_project(
     s = load_settings()
     assert s.root == project
     assert s.path(s.data.dir) == project / "data" / "raw"
+
+
+def test_the_models_default_reasons_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credit_mlops.train import model_files
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CREDIT_TRAIN__REASONS", "2")
+    settings = load_settings()
+    assert model_files.decision(settings, "xgboost")["reasons"] == 2
+    monkeypatch.setenv("CREDIT_TRAIN__REASONS", "-1")
+    with pytest.raises(ConfigError):
+        load_settings()

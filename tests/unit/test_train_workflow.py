@@ -66,6 +66,8 @@ def test_one_run_logs_the_seed_contract_and_registers(settings) -> None:  # type
     }
     reference = spec.artifacts["monitoring/reference.json"]
     assert isinstance(reference, dict) and reference["score_source"].startswith("in-sample")
+    decision = spec.artifacts["model/decision.json"]
+    assert isinstance(decision, dict) and decision["reasons"] == settings.train.reasons == 4
     assert spec.tags["script"] == "credit train"
     assert spec.register_as == "decision_tree"
     assert ("check", ()) in store.calls  # the store is checked before training

@@ -48,6 +48,8 @@ class TrainSettings(Section):
     # Above this many training rows each random-forest tree draws at most this many rows and
     # its leaves grow with the rows (modeling/forest_scale.py); 0: never.
     forest_scale_rows: int = Field(DEFAULT_SCALE_ROWS, ge=0)
+    # Reasons per applicant the logged model gives when its caller does not ask (0: none).
+    reasons: int = Field(4, ge=0, le=20)
 
     @field_validator("models")
     @classmethod

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from credit_mlops.config.settings import Settings
 
-DEFAULT_REASONS = 4  # reasons per applicant when the caller does not ask (0 = none)
-
 
 def description(settings: Settings) -> dict[str, Any]:
     """The data set's description as plain JSON: columns, domains, labels, aliases."""
@@ -19,12 +17,13 @@ def description(settings: Settings) -> dict[str, Any]:
 
 
 def decision(settings: Settings, key: str) -> dict[str, Any]:
-    """The model's kind (which explainer) and the points scale (PDO and anchor)."""
+    """The model's kind (which explainer), the points scale (PDO and anchor) and how many
+    reasons it gives when its caller does not ask."""
     card = settings.scorecard
     return {
         "key": key,
         "scale": {"pdo": card.pdo, "base_score": card.base_score, "base_odds": card.base_odds},
-        "reasons": DEFAULT_REASONS,
+        "reasons": settings.train.reasons,
     }
 
 
