@@ -50,6 +50,26 @@ def sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """A Ctrl-C during the block is held until it ends, then raised (KeyboardInterrupt).
+
+    For the few calls that must finish once started, such as writing a run's final status
+    after a first Ctrl-C. A handler, not a signal mask: a process-directed SIGINT may be
+    delivered to any thread, but Python runs its handler in the main thread."""
+    if not _default_handling():
+        yield
+        return
+    held: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if held:
+        raise KeyboardInterrupt
+
+
 def in_own_thread(work: Callable[[], T]) -> T:
     """`work()` in a thread of its own, waited for; a Ctrl-C interrupts the wait (not the
     work, which goes on: `work_in_flight()` is then true). Errors are re-raised here.

@@ -132,3 +132,44 @@ def test_an_evaluation_run_that_fails_midway_is_not_left_running(
         log_evaluation_run(client, evaluation)
     (run,) = client.search_runs([exp])
     assert run.info.status == "FAILED"
+
+
+def test_a_second_ctrl_c_while_the_run_is_ended_still_ends_it_killed(
+    tmp_path: Path, store_template: Path
+) -> None:
+    """Two Ctrl-C in a row: the second lands while the first is ending the run. It waits
+    until the run's status is written, then ends the command: the run is KILLED, as after one."""
+    import os
+    import shutil
+    import signal
+    import time
+
+    from mlflow import MlflowClient
+
+    from credit_mlops.tracking.records import EvaluationRun
+    from credit_mlops.tracking.runs import log_evaluation_run
+
+    db = tmp_path / "mlflow.db"
+    shutil.copy(store_template, db)
+    real = MlflowClient(tracking_uri=f"sqlite:///{db}")
+    exp = real.create_experiment("e", artifact_location=(tmp_path / "art").as_uri())
+
+    class Interrupted:  # the real client, with a real SIGINT sent at the two moments
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def log_batch(self, *args: object, **kwargs: object) -> None:
+            os.kill(os.getpid(), signal.SIGINT)  # the first Ctrl-C, while logging
+            time.sleep(5)
+
+        def set_terminated(self, run_id: str, status: str) -> None:
+            os.kill(os.getpid(), signal.SIGINT)  # the second, while the run is ended
+            time.sleep(0.2)
+            real.set_terminated(run_id, status)
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    evaluation = EvaluationRun(exp, "evaluate_x", {}, {"m": 1.0}, str(tmp_path))
+    with pytest.raises(KeyboardInterrupt):
+        log_evaluation_run(Interrupted(), evaluation)
+    (run,) = real.search_runs([exp])
+    assert run.info.status == "KILLED"

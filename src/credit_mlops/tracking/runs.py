@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from credit_mlops.errors import TrackingError
+from credit_mlops.signals import interrupts_deferred
 from credit_mlops.tracking.connection import Connection, translate
 from credit_mlops.tracking.records import EvaluationRun, RunSpec, TrackedRun
 from credit_mlops.tracking.registry import create_version
@@ -101,7 +102,8 @@ def log_training_run(
             registering = time.perf_counter() - registering
     except BaseException as exc:  # a Ctrl-C ends the run as KILLED, as MLflow's own runs end
         status = "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED"
-        with contextlib.suppress(Exception), conn.scope():
+        # A second Ctrl-C waits until the status is written (it is raised right after).
+        with interrupts_deferred(), contextlib.suppress(Exception), conn.scope():
             client.set_terminated(run_id, status)
         if isinstance(exc, (MlflowException, RequestException, OSError)):
             raise translate(exc, conn, partial_run_id=run_id) from exc
@@ -184,7 +186,7 @@ def log_evaluation_run(client: Any, evaluation: EvaluationRun) -> str:
         client.log_batch(rid, metrics=metrics)
         client.log_artifacts(rid, evaluation.folder, evaluation.artifact_path)
     except BaseException as exc:  # a failure or Ctrl-C never leaves the run RUNNING
-        with contextlib.suppress(Exception):
+        with interrupts_deferred(), contextlib.suppress(Exception):
             client.set_terminated(rid, "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
         raise
     client.set_terminated(rid, "FINISHED")
