@@ -69,6 +69,18 @@ def _name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+def this_worker() -> str:
+    """This process as a tune worker: `<host>-<pid>` (a seat's name, a parent run's tag)."""
+    return _name()
+
+
+def gone(worker: str) -> bool:
+    """Whether `worker` (`<host>-<pid>`) is a process of this host that no longer exists;
+    a worker of another host is never judged from here."""
+    host, _, pid = worker.rpartition("-")
+    return host == socket.gethostname() and pid.isdigit() and not alive(int(pid))
+
+
 def jobs(folder: Path, cores_here: int | None = None) -> int:
     """Folds to fit at once: this machine's cores over the live workers (at least 1); 1 for
     a process that holds no seat in `folder` (it cannot tell who else is running)."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.modeling.search_spaces import describe
+from credit_mlops.tracking.tuning import WORKER_TAG
 from credit_mlops.tune.objective import OBJECTIVES
 from credit_mlops.tune.space import check_key, space_for
 from credit_mlops.tune.workers import TrialReport, WorkerResult
@@ -37,6 +38,7 @@ class TuneStart:
     folds: int
     space: dict[str, str]
     parent_run_id: str | None
+    orphans_ended: tuple[str, ...] = ()  # parent runs of killed workers, ended KILLED
 
 
 @dataclass(frozen=True)
@@ -188,9 +190,13 @@ def _tune_prepared(
     runs = _tune_runs(settings)
     parent = None
     if runs is not None:
+        from credit_mlops.tune import seats
+
+        orphans = tuple(runs.end_orphans(start.study, seats.gone))
         params = _parent_params(settings, start)
-        parent = runs.start_parent(f"tune_{key}_{start.study}", params, _tags(key, start.study))
-        start = replace(start, parent_run_id=parent)
+        tags = {**_tags(key, start.study), WORKER_TAG: seats.this_worker()}
+        parent = runs.start_parent(f"tune_{key}_{start.study}", params, tags)
+        start = replace(start, parent_run_id=parent, orphans_ended=orphans)
     if cb.on_start:
         cb.on_start(start)
     on_trial = _trial_logger(runs, parent, key, t.objective, cb.on_trial, start.study)

@@ -34,6 +34,13 @@ def header(start: TuneStart) -> None:
         markup=False,
         soft_wrap=True,
     )
+    if start.orphans_ended:
+        console.print(
+            f"note: ended {len(start.orphans_ended)} run(s) of this study left RUNNING by a "
+            f"worker that is gone, as KILLED: {', '.join(start.orphans_ended)}",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @contextlib.contextmanager
