@@ -28,6 +28,7 @@ ROWS = 100_000
 CREDIT = str(Path(sys.executable).with_name("credit"))
 KEYS = ("logistic_regression", "xgboost")
 CV = ["--cv-folds", "3", "--cv-repeats", "1"]
+LEAKS = ("MLFLOW_TRACKING", "MLFLOW_EXP")
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,9 @@ def run(root: Path, data: str, *args: str) -> dict[str, Any]:
         text=True,
         timeout=3000,
         check=False,
-        env=dict(os.environ),
+        # In-process commands of earlier tests leave MLflow's global tracking URI in the
+        # environment (mlflow.set_tracking_uri writes it there): the project's own store only.
+        env={k: v for k, v in os.environ.items() if not k.startswith(LEAKS)},
     )
     assert out.returncode == 0, out.stderr[-3000:]
     report: dict[str, Any] = json.loads(out.stdout)
