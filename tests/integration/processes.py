@@ -16,9 +16,13 @@ def _terminal_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start(args: list[str], cwd: Path, **kwargs: object) -> subprocess.Popen[str]:
-    """The installed script with a clean environment and default SIGINT handling."""
+def start(
+    args: list[str], cwd: Path, extra_env: dict[str, str] | None = None, **kwargs: object
+) -> subprocess.Popen[str]:
+    """The installed script with a clean environment (plus `extra_env`) and default SIGINT
+    handling."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    env.update(extra_env or {})
     kwargs.setdefault("stdout", subprocess.PIPE)
     kwargs.setdefault("stderr", subprocess.PIPE)
     return subprocess.Popen(  # type: ignore[call-overload,no-any-return]
