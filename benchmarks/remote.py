@@ -24,12 +24,11 @@ class CountingProxy:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def forward(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
+                body = self.body()
                 headers = {
                     k: v
                     for k, v in self.headers.items()
-                    if k.lower() not in ("host", "content-length")
+                    if k.lower() not in ("host", "content-length", "transfer-encoding")
                 }
                 resp = requests.request(
                     self.command, upstream + self.path, data=body, headers=headers, timeout=300
@@ -47,6 +46,20 @@ class CountingProxy:
                 self.send_header("Content-Length", str(len(resp.content)))
                 self.end_headers()
                 self.wfile.write(resp.content)
+
+            def body(self) -> bytes | None:
+                """The request body, whole: artifact uploads come chunked."""
+                if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                    length = int(self.headers.get("Content-Length") or 0)
+                    return self.rfile.read(length) if length else None
+                parts = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                    if size == 0:
+                        self.rfile.readline()  # the blank line after the last chunk
+                        return b"".join(parts)
+                    parts.append(self.rfile.read(size))
+                    self.rfile.readline()
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = forward
 
