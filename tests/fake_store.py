@@ -115,6 +115,9 @@ class FakeStore:
     def runs_tagged(self, key: str, value: str) -> list[RunRecord]:
         return [r for r in self.runs.values() if r.tags.get(key) == value]
 
+    def running_runs(self) -> list[RunRecord]:
+        return [r for r in self.runs.values() if r.status == "RUNNING"]
+
     def get_run(self, run_id: str) -> RunRecord | None:
         return self.runs.get(run_id)
 

@@ -225,3 +225,42 @@ def test_a_run_name_never_chooses_the_entry_folder(tmp_path: Path, run_name: str
     assert not entry.name.startswith(".")
     assert entries(outbox) == [entry]  # credit sync sees it
     assert json.loads((entry / "run.json").read_text())["run_name"] == run_name
+
+
+def test_sync_ends_runs_whose_credit_process_is_gone(tmp_path: Path) -> None:
+    """A run left RUNNING by a `credit` process of this host that no longer exists is ended
+    as FAILED; one whose process lives, one of another host and one without the tag stay."""
+    import socket
+    import subprocess
+
+    from credit_mlops.processes import this_process
+    from credit_mlops.train.outbox import PROCESS_TAG
+
+    finished = subprocess.Popen(["true"])  # a finished child: its pid names no process now
+    finished.wait()
+    host = socket.gethostname()
+    store = FakeStore()
+    orphan = store.add_run(status="RUNNING", tags={PROCESS_TAG: f"{host}-{finished.pid}"})
+    mine = store.add_run(status="RUNNING", tags={PROCESS_TAG: this_process()})
+    elsewhere = store.add_run(status="RUNNING", tags={PROCESS_TAG: f"other-host-{finished.pid}"})
+    untagged = store.add_run(status="RUNNING")
+    [result] = sync(store, tmp_path)
+    assert (result.status, result.run_id) == ("ended", orphan.run_id)
+    assert store.runs[orphan.run_id].status == "FAILED"
+    assert f"{host}-{finished.pid}" in store.runs[orphan.run_id].tags["credit.ended_by"]
+    for run in (mine, elsewhere, untagged):
+        assert store.runs[run.run_id].status == "RUNNING"
+
+
+def test_a_synced_run_names_the_syncing_process(tmp_path: Path) -> None:
+    """While sync logs an entry its run is RUNNING: it must not look like an orphan of the
+    process that trained it (gone by now) to a second `credit sync`."""
+    from credit_mlops.processes import this_process
+    from credit_mlops.train.outbox import PROCESS_TAG
+
+    original = spec()
+    original.tags[PROCESS_TAG] = "somehost-1"  # type: ignore[index]
+    entry = write_entry(tmp_path, original, experiment="credit-risk", reason="x")
+    record = json.loads((entry / "run.json").read_text())
+    assert record["tags"][PROCESS_TAG] == "somehost-1"
+    assert read_spec(entry, record).tags[PROCESS_TAG] == this_process()

@@ -144,6 +144,16 @@ class Tracker(RegistryCalls):
             )
         return [run_record(r) for r in found]
 
+    def running_runs(self) -> list[RunRecord]:
+        """Runs of this experiment whose status is RUNNING (at most 1,000)."""
+        with self.conn.guard():
+            found = self._client.search_runs(
+                [self.experiment_id()],
+                filter_string="attributes.status = 'RUNNING'",
+                max_results=1000,
+            )
+        return [run_record(r) for r in found]
+
     def get_run(self, run_id: str) -> RunRecord | None:
         from mlflow.exceptions import MlflowException
 

@@ -24,6 +24,9 @@ OUTBOX_TAG = "credit.outbox_id"
 COMPLETE_TAG = "credit.sync_complete"
 SYNCED_TAG = "credit.synced"
 RECORD = "run.json"
+# The `credit` process logging a run (`<host>-<pid>`): once it is gone, a run it left
+# RUNNING (killed, or stopped by a full disk before it could end it) is ended by `credit sync`.
+PROCESS_TAG = "credit.process"
 
 
 def outbox_dir(settings: Settings) -> Path:
@@ -68,8 +71,11 @@ def entry_record(
 
 def synced_tags(record: Mapping[str, Any]) -> dict[str, str]:
     """The tags of the run an entry becomes: its own, plus where it came from."""
+    from credit_mlops.processes import this_process
+
     return {
         **record["tags"],
+        PROCESS_TAG: this_process(),  # the syncing process logs it now
         OUTBOX_TAG: record["id"],
         SYNCED_TAG: "true",
         "credit.synced_reason": record["reason"][:500],

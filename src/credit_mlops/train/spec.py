@@ -13,8 +13,10 @@ from credit_mlops.data.description import ARTIFACT as DESCRIPTION_ARTIFACT
 from credit_mlops.explain.background import ARTIFACT
 from credit_mlops.modeling.catalog import DISPLAY_NAMES, KINDS, RAW_KEYS, pip_packages
 from credit_mlops.modeling.forest_scale import FOREST_KEY, scaled_params
+from credit_mlops.processes import this_process
 from credit_mlops.tracking.records import RunSpec
 from credit_mlops.train.limits import oversamples
+from credit_mlops.train.outbox import PROCESS_TAG
 
 if TYPE_CHECKING:
     import numpy as np
@@ -193,6 +195,7 @@ def tags(settings: Settings, key: str, stamp: datetime) -> dict[str, str]:
         "git_commit": git_commit(settings.root),
         "timestamp": stamp.isoformat(timespec="seconds"),
         "profile": settings.profile,
+        PROCESS_TAG: this_process(),
         **({"svm_variant": svm_variant(settings)} if has_variants(key) else {}),
         **t.tags,
     }

@@ -15,7 +15,14 @@ from typing import Any
 
 from credit_mlops.errors import InputError, NotFoundError, TrackingError
 from credit_mlops.tracking.store import TrackingStore
-from credit_mlops.train.outbox import COMPLETE_TAG, OUTBOX_TAG, RECORD, entries, read_spec
+from credit_mlops.train.outbox import (
+    COMPLETE_TAG,
+    OUTBOX_TAG,
+    PROCESS_TAG,
+    RECORD,
+    entries,
+    read_spec,
+)
 from credit_mlops.train.outbox_check import read_record
 
 
@@ -23,7 +30,7 @@ from credit_mlops.train.outbox_check import read_record
 class SyncResult:
     entry: str
     run_name: str
-    status: str  # synced | already synced | failed
+    status: str  # synced | already synced | failed | ended (a run whose process is gone)
     run_id: str | None = None
     registered: str | None = None
     error: str | None = None
@@ -41,7 +48,24 @@ def sync(
         results.append(result)
         if progress:
             progress(entry.name)
-    return results
+    return results + end_orphans(store)
+
+
+def end_orphans(store: TrackingStore) -> list[SyncResult]:
+    """End as FAILED the experiment's runs left RUNNING by a `credit` process of this host
+    that is gone: killed, or stopped by a full disk before it could write the run's end.
+    A process of another host, or one still alive, is left alone."""
+    from credit_mlops.processes import gone
+
+    ended = []
+    for run in store.running_runs():
+        process = run.tags.get(PROCESS_TAG)
+        if process and gone(process):
+            note = f"ended by credit sync: the credit process {process} logging it is gone"
+            store.set_run_tag(run.run_id, "credit.ended_by", note)
+            store.end_run(run.run_id, "FAILED")
+            ended.append(SyncResult("", run.run_name, "ended", run.run_id, error=note))
+    return ended
 
 
 def _sync_one(store: TrackingStore, entry: Path) -> SyncResult:

@@ -17,6 +17,10 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+from credit_mlops.processes import alive, gone, this_process
+
+__all__ = ["alive", "cores", "folder_for", "gone", "jobs", "live_seats", "seat", "this_process"]
+
 
 def cores() -> int:
     """The cores this process may run on (its CPU affinity, e.g. a container's share)."""
@@ -24,17 +28,6 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def alive(pid: int) -> bool:
-    """Whether a process of this host with `pid` exists (a tune worker's liveness)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def live_seats(folder: Path) -> int:
@@ -66,19 +59,7 @@ def folder_for(storage_url: str, root: Path) -> Path:
 
 
 def _name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
-
-
-def this_worker() -> str:
-    """This process as a tune worker: `<host>-<pid>` (a seat's name, a parent run's tag)."""
-    return _name()
-
-
-def gone(worker: str) -> bool:
-    """Whether `worker` (`<host>-<pid>`) is a process of this host that no longer exists;
-    a worker of another host is never judged from here."""
-    host, _, pid = worker.rpartition("-")
-    return host == socket.gethostname() and pid.isdigit() and not alive(int(pid))
+    return this_process()
 
 
 def jobs(folder: Path, cores_here: int | None = None) -> int:

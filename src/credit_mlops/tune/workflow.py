@@ -194,7 +194,7 @@ def _tune_prepared(
 
         orphans = tuple(runs.end_orphans(start.study, seats.gone))
         params = _parent_params(settings, start)
-        tags = {**_tags(key, start.study), WORKER_TAG: seats.this_worker()}
+        tags = {**_tags(key, start.study), WORKER_TAG: seats.this_process()}
         parent = runs.start_parent(f"tune_{key}_{start.study}", params, tags)
         start = replace(start, parent_run_id=parent, orphans_ended=orphans)
     if cb.on_start:

@@ -12,7 +12,9 @@ def sync(
 ) -> None:
     """Upload the runs kept while the tracking server was away.
 
-    Idempotent: running it twice creates nothing twice.
+    Idempotent: running it twice creates nothing twice. Also ends, as FAILED, the runs that
+    a `credit` process of this machine left RUNNING and that process is gone (killed, or
+    stopped by a full disk).
     """
     from dataclasses import asdict
 
@@ -21,14 +23,17 @@ def sync(
     from credit_mlops.errors import error_for_exit_code
     from credit_mlops.tracking.open import open_tracker
     from credit_mlops.train.outbox import entries, outbox_dir
+    from credit_mlops.train.sync import end_orphans
     from credit_mlops.train.sync import sync as run_sync
 
     settings = uri_settings(profile, mlflow_uri)
     outbox = outbox_dir(settings)
     if not entries(outbox):
+        ended = end_orphans(open_tracker(settings))
         if json_out:
-            console.emit_json([])
+            console.emit_json([asdict(r) for r in ended])
         else:
+            misc.sync_results(ended)
             console.note(f"nothing to sync: {outbox} is empty")
         return
     results = run_sync(open_tracker(settings), outbox)

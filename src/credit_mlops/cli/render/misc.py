@@ -75,7 +75,7 @@ class DownloadBar:
 def sync_results(results: list[SyncResult]) -> None:
     console = out()
     for r in results:
-        mark = {"synced": "✓", "already synced": "=", "failed": "✗"}[r.status]
+        mark = {"synced": "✓", "already synced": "=", "failed": "✗", "ended": "■"}[r.status]
         extra = f" run {r.run_id}" if r.run_id else ""
         extra += f", registered {r.registered}" if r.registered else ""
         extra += f": {r.error}" if r.error else ""
