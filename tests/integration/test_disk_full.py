@@ -1,5 +1,7 @@
-"""Disk full: a 2 MB tmpfs as the project's store. A run that cannot be logged and cannot be
-kept in the outbox either ends in one line, and leaves no half-written outbox entry."""
+"""Disk full: a 2 MB tmpfs as the project's store. Training onto a disk without room for its
+run is refused before any work; a disk that fills up during the run ends it in one line, with
+no half-written outbox entry, and `credit sync` (once there is space) ends the run the killed
+process could not end."""
 
 from __future__ import annotations
 
@@ -29,17 +31,35 @@ def full_store(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(store)], check=False)
 
 
-def test_a_full_disk_is_one_line_and_leaves_no_half_entry(full_store: Path) -> None:
-    root = full_store
+def _data(root: Path) -> Path:
     data = Path(REAL_DATA) if REAL_DATA and Path(REAL_DATA).is_file() else None
     if data is None:
         data = files.write_table(synthetic.synthetic(1000, seed=4), root / "credit.asc")
-    fast = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1", "-q", "--data", str(data)]
+    return data
+
+
+FAST = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1", "-q"]
+
+
+def test_no_room_for_the_run_is_refused_before_training(full_store: Path) -> None:
+    root = full_store
+    done = credit(["train", "-m", "logistic_regression", *FAST, "--data", str(_data(root))], root)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert len(lines) == 1 and "MiB free" in lines[0] and "nothing was trained" in lines[0], lines
+    assert "train.min_free_mb" in lines[0]
+    assert list((root / ".credit").iterdir()) == []  # no store, no outbox: nothing written
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_half_entry(full_store: Path) -> None:
+    root = full_store
+    fast = [*FAST, "--data", str(_data(root))]
+    anyway = {"CREDIT_TRAIN__MIN_FREE_MB": "0"}  # train although the disk may fill up
     old = root / ".credit" / "scores.csv"
     old.write_text("id,p_bad,decision\n1,0.5,accept\n")  # an earlier output, kept whole
-    first = credit(["train", "-m", "logistic_regression", *fast], root)
+    first = credit(["train", "-m", "logistic_regression", *fast], root, anyway)
     assert first.returncode == 0, first.stderr  # the store itself fits; the disk is now full
-    done = credit(["train", "-m", "xgboost", *fast], root)
+    done = credit(["train", "-m", "xgboost", *fast], root, anyway)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode != 0
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr[-2000:]
@@ -62,3 +82,26 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_entry(full_store: Path) -> N
     assert scored.returncode == 1, scored.stderr[-2000:]
     assert len(lines) == 1 and "the disk is full" in lines[0], lines
     assert old.read_text() == before
+
+    # With room again, `credit sync` ends what the full disk left RUNNING, as FAILED.
+    subprocess.run(["mount", "-o", "remount,size=64m", str(root / ".credit")], check=True)
+    statuses = _statuses(root)
+    synced = credit(["sync"], root)
+    assert synced.returncode == 0, synced.stderr[-2000:]
+    left = [r for r, s in statuses.items() if s == "RUNNING"]
+    after = _statuses(root)
+    assert "RUNNING" not in after.values(), (statuses, after, synced.stdout)
+    for run_id in left:
+        assert after[run_id] == "FAILED"
+        assert run_id in synced.stdout
+
+
+def _statuses(root: Path) -> dict[str, str]:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{root / '.credit' / 'mlflow.db'}")
+    return {
+        run.info.run_id: run.info.status
+        for exp in client.search_experiments()
+        for run in client.search_runs([exp.experiment_id])
+    }

@@ -50,6 +50,10 @@ class TrainSettings(Section):
     forest_scale_rows: int = Field(DEFAULT_SCALE_ROWS, ge=0)
     # Reasons per applicant the logged model gives when its caller does not ask (0: none).
     reasons: int = Field(4, ge=0, le=20)
+    # Free space (MiB) the disk holding the store folder must have, beyond one copy of the
+    # training data, before training starts: a run that cannot be kept there (nor in the
+    # outbox on the same disk) would be lost after the work. 0: no check.
+    min_free_mb: int = Field(64, ge=0)
 
     @field_validator("models")
     @classmethod

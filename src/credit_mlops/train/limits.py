@@ -34,6 +34,36 @@ def oversampled_keys(settings: Settings, keys: list[str]) -> list[str]:
     return [k for k in keys if oversamples(settings, k)]
 
 
+def check_free_space(settings: Settings, data_bytes: int) -> None:
+    """Refuse to train when the disk that keeps this run's files (the store folder: a local
+    store's artifacts, and the outbox for any store) has less free space than
+    `train.min_free_mb` plus one copy of the data (what an outbox entry holds)."""
+    import shutil
+
+    from credit_mlops.errors import CreditError
+
+    minimum = settings.train.min_free_mb
+    if not minimum:
+        return
+    folder = settings.tracking.store_path(settings.root)
+    probe = folder
+    while not probe.exists() and probe != probe.parent:  # not created yet: its disk
+        probe = probe.parent
+    try:
+        free = shutil.disk_usage(probe).free
+    except OSError:
+        return  # nothing to measure: writing will say what is wrong
+    mib = 1024 * 1024
+    needed = minimum * mib + data_bytes
+    if free < needed:
+        raise CreditError(
+            f"the disk holding {folder} has {free / mib:.1f} MiB free and keeping this run "
+            f"there needs about {needed / mib:.0f} MiB (train.min_free_mb = {minimum} plus "
+            "a copy of the data); nothing was trained - free space and run again, or set "
+            "train.min_free_mb = 0 to train anyway"
+        )
+
+
 def check_oversampling(settings: Settings, keys: list[str], train_rows: int) -> None:
     """Refuse oversampling above `train.smote_max_rows` training rows, with the estimate."""
     from credit_mlops.modeling.oversampling_cost import cv_seconds

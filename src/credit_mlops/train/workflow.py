@@ -194,6 +194,8 @@ def _prepare(
     settings.scorecard.check_characteristics(list(part.X.columns))
     check_ensemble(cfg.models, pconfig)
     limits.check_oversampling(settings, cfg.models, len(part.X))
+    if settings.tracking.enabled:
+        limits.check_free_space(settings, int(dataset.X.memory_usage(index=False).sum()))
     clock.lap("data")
     return part, pconfig
 
