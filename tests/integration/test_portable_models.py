@@ -221,3 +221,46 @@ def test_mlflow_models_serve_answers_the_whole_decision_and_refuses_bad_input(
     status, answer = _post(served, {"dataframe_split": split})
     assert status == 400
     assert "row 1, column 'laufkont'" in str(answer["message"])
+
+
+SPARK_KEYS = ["logistic_regression", "scorecard", "ensemble"]
+
+
+def test_spark_udf_gives_the_whole_decision_as_a_struct(models: Path, applicants: Path) -> None:
+    """`mlflow.pyfunc.spark_udf` on a real local Spark: the struct's fields come from the
+    signature (p_bad, decision, score, reason_1..K) and equal the pyfunc's own answer row for
+    row, with the default number of reasons and with `params={"reasons": K}`."""
+    import mlflow.pyfunc
+    from pyspark.sql import functions as F
+
+    from credit_mlops.lifecycle.spark import session
+
+    frame = pd.read_csv(applicants)
+    spark = session("local[2]", app="spark_udf test")
+    try:
+        table = spark.createDataFrame(frame.assign(row=range(len(frame))))
+        columns = F.struct(*[F.col(c) for c in frame.columns])
+        for key in SPARK_KEYS:
+            path = str(models / key)
+            model = mlflow.pyfunc.load_model(path)
+            for params in (None, {"reasons": 2}):
+                expected = model.predict(frame, params=params)
+                udf = mlflow.pyfunc.spark_udf(spark, path, env_manager="local", params=params)
+                got = (
+                    table.withColumn("out", udf(columns))
+                    .select("row", "out.*")
+                    .toPandas()
+                    .sort_values("row")
+                    .drop(columns="row")
+                    .reset_index(drop=True)
+                )
+                k = 2 if params else 4  # the model's own default (train.reasons)
+                names = ["p_bad", "decision", "score", *[f"reason_{i}" for i in range(1, k + 1)]]
+                assert list(got.columns) == names, (key, params)
+                assert got["decision"].tolist() == expected["decision"].tolist(), key
+                np.testing.assert_allclose(got["p_bad"], expected["p_bad"], rtol=1e-12)
+                np.testing.assert_allclose(got["score"], expected["score"], rtol=1e-12)
+                for name in names[3:]:
+                    assert got[name].fillna("").tolist() == expected[name].fillna("").tolist()
+    finally:
+        spark.stop()
