@@ -224,12 +224,14 @@ def test_mlflow_models_serve_answers_the_whole_decision_and_refuses_bad_input(
 
 
 SPARK_KEYS = ["logistic_regression", "scorecard", "ensemble"]
+STRUCT_OF_TWO = "p_bad double, decision string, score double, reason_1 string, reason_2 string"
 
 
 def test_spark_udf_gives_the_whole_decision_as_a_struct(models: Path, applicants: Path) -> None:
     """`mlflow.pyfunc.spark_udf` on a real local Spark: the struct's fields come from the
     signature (p_bad, decision, score, reason_1..K) and equal the pyfunc's own answer row for
-    row, with the default number of reasons and with `params={"reasons": K}`."""
+    row, with the default number of reasons and with `params={"reasons": K}` and the struct
+    for K given (docs/consuming-models.md)."""
     import mlflow.pyfunc
     from pyspark.sql import functions as F
 
@@ -245,7 +247,12 @@ def test_spark_udf_gives_the_whole_decision_as_a_struct(models: Path, applicants
             model = mlflow.pyfunc.load_model(path)
             for params in (None, {"reasons": 2}):
                 expected = model.predict(frame, params=params)
-                udf = mlflow.pyfunc.spark_udf(spark, path, env_manager="local", params=params)
+                # the struct's fields come from the signature (the default reasons); asking
+                # for another number of reasons, the caller gives the struct (as documented)
+                shape = {"result_type": STRUCT_OF_TWO} if params else {}
+                udf = mlflow.pyfunc.spark_udf(
+                    spark, path, env_manager="local", params=params, **shape
+                )
                 got = (
                     table.withColumn("out", udf(columns))
                     .select("row", "out.*")
