@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 from typer import _click as click  # Typer vendors click; TyperGroup speaks its types
+from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
 from credit_mlops import __version__
@@ -158,6 +159,20 @@ class CreditGroup(TyperGroup):
             from credit_mlops.cli.render.console import error
 
             error(str(exc), debug=_debug(ctx))
+            raise typer.Exit(exc.exit_code) from None
+        except click_errors.NoArgsIsHelpError:
+            raise  # a command called bare shows its help
+        except click_errors.UsageError as exc:  # the parser's own: a bad flag, value or command
+            from credit_mlops.cli.render.console import error
+
+            # One line, like every other refusal, rather than click's usage block.
+            if exc.ctx is not None:
+                where = exc.ctx.command_path
+            else:  # raised before the command's own context existed
+                where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+            message = exc.format_message()
+            what = "commands" if message.startswith("No such command") else "options"
+            error(f"{message} ({where} --help lists the {what})", debug=False)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
             if exc.errno not in _DISK_FULL:

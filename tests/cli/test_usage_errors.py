@@ -1,0 +1,42 @@
+"""The parser's own refusals (a bad flag, value or command) are one line, like every other
+refusal: `error: <what>` plus where the help is, exit 2, no usage block, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from tests.conftest import CREDIT
+
+CASES = [
+    (["train", "--cv-folds", "abc"], "Invalid value for '--cv-folds'", "credit train --help"),
+    (["train", "--bogus"], "No such option: --bogus", "credit train --help"),
+    (["train", "--model"], "Option '--model' requires an argument", "credit train --help"),
+    (["bogus"], "No such command 'bogus'", "credit --help lists the commands"),
+    (["data", "bogus"], "No such command 'bogus'", "credit data --help lists the commands"),
+    (["data", "synth", "--rows", "x"], "Invalid value for '--rows'", "credit data synth --help"),
+    (["promote", "a", "b", "c", "d"], "unexpected extra argument", "credit promote --help"),
+]
+
+
+@pytest.mark.parametrize(("args", "what", "where"), CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_a_usage_error_is_one_line_with_exit_2(
+    tmp_path: Path, args: list[str], what: str, where: str
+) -> None:
+    done = subprocess.run(
+        [str(CREDIT), *args], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and what in lines[0] and where in lines[0], lines
+    assert "Usage:" not in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_a_bare_group_still_shows_its_help(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(CREDIT), "data"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert "Commands" in done.stdout + done.stderr and "describe" in done.stdout + done.stderr
