@@ -47,11 +47,19 @@ class Start:
     when: datetime
     load_average: tuple[float, float, float]
     command: list[str] = field(default_factory=list)
+    commit: str = ""  # the code measured: read when the run starts (the package is editable)
+    uncommitted_changes: bool = False
 
 
 def start() -> Start:
     """Called before any work: the load average then says how busy the machine already was."""
-    return Start(datetime.now(UTC), os.getloadavg(), [Path(sys.argv[0]).name, *sys.argv[1:]])
+    return Start(
+        datetime.now(UTC),
+        os.getloadavg(),
+        [Path(sys.argv[0]).name, *sys.argv[1:]],
+        _git("rev-parse", "HEAD"),
+        bool(_git("status", "--porcelain", "--untracked-files=no")),
+    )
 
 
 def _git(*args: str) -> str:
@@ -86,8 +94,8 @@ def packages() -> dict[str, str]:
 
 def provenance(begun: Start) -> dict[str, Any]:
     return {
-        "commit": _git("rev-parse", "HEAD"),
-        "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "commit": begun.commit,
+        "uncommitted_changes": begun.uncommitted_changes,
         "packages": packages(),
         "cpu_model": cpu_model(),
         "cores": os.cpu_count(),

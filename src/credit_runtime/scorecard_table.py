@@ -115,18 +115,20 @@ def max_points(model: ScorecardClassifier) -> pd.Series:
     return pd.concat([best, neutral], axis=1).max(axis=1).reindex(model.feature_names_)
 
 
-def points_below_max(model: object, X: pd.DataFrame) -> pd.DataFrame:
+def points_below_max(model: object, X: pd.DataFrame, best: pd.Series | None = None) -> pd.DataFrame:
     """Per applicant and characteristic, the points lost against the characteristic's best bin.
 
     The bureau method of reason codes: the characteristics with the most points below their
     maximum are the main reasons for a low score. `model` may be any model wrapping a
-    scorecard; anything else raises ValueError.
+    scorecard; anything else raises ValueError. `best` is `max_points` of its scorecard when
+    the caller keeps it (it depends on the fitted model only, and takes ~90 ms to build).
     """
     card = find_scorecard(model)
     if card is None:
         raise ValueError("the model is not a scorecard (no ScorecardClassifier inside)")
     points = card.points(X)
-    best = max_points(card)
+    if best is None:
+        best = max_points(card)
     return pd.DataFrame(
         best.to_numpy()[None, :] - points.to_numpy(), columns=points.columns, index=points.index
     )

@@ -30,12 +30,13 @@ class ScorecardExplainer:
             raise ExplanationUnavailable("a scorecard key whose model holds no fitted scorecard")
         self.model = model
         self.columns = tuple(columns)
-        self.best_total = float(max_points(card).sum())
+        self.best = max_points(card)  # the fitted model's own: built once, not per call
+        self.best_total = float(self.best.sum())
 
     def explain(self, X: pd.DataFrame) -> Attribution:
         from credit_runtime.scorecard_table import points_below_max
 
-        below = points_below_max(self.model, X[list(self.columns)])
+        below = points_below_max(self.model, X[list(self.columns)], self.best)
         values = below.reindex(columns=list(self.columns), fill_value=0.0).to_numpy(dtype=float)
         return Attribution(
             values=values,
