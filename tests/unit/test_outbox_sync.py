@@ -264,3 +264,20 @@ def test_a_synced_run_names_the_syncing_process(tmp_path: Path) -> None:
     record = json.loads((entry / "run.json").read_text())
     assert record["tags"][PROCESS_TAG] == "somehost-1"
     assert read_spec(entry, record).tags[PROCESS_TAG] == this_process()
+
+
+def test_an_entry_from_before_digests_is_synced_only_on_trust(tmp_path: Path) -> None:
+    """An entry kept by an older credit has no digests: its files cannot be checked, so it
+    is refused in one line naming the setting, kept, and synced once the user trusts it."""
+    entry = _entry(tmp_path)
+    record = json.loads((entry / "run.json").read_text())
+    del record["digests"]
+    (entry / "run.json").write_text(json.dumps(record))
+    store = FakeStore()
+    [refused] = sync(store, tmp_path)
+    assert (refused.status, refused.exit_code) == ("failed", 2)
+    assert refused.error is not None and "tracking.trust_models_that_run_code" in refused.error
+    assert "no digest of model.joblib" in refused.error and "\n" not in refused.error
+    assert store.runs == {} and entries(tmp_path) == [entry]
+    [synced] = sync(store, tmp_path, trust_code=True)
+    assert synced.status == "synced" and entries(tmp_path) == []

@@ -65,17 +65,31 @@ def check_record(record: Mapping[str, Any]) -> None:
     partial = _require(record, "partial_run_id", (str, type(None)))
     if partial is not None:
         names.run_id(partial, flag="partial_run_id")
-    digests = _mapping(record, "digests", str)
+    # entries kept before records carried digests have none: check_files decides on them
+    digests = _mapping(record, "digests", str) if "digests" in record else {}
     if any(not _SHA256.fullmatch(v) for v in digests.values()):
         raise InputError("digests are not sha256 digests")
 
 
-def check_files(entry: Path, record: Mapping[str, Any]) -> None:
-    """The model and data files are the ones written with the record, byte for byte."""
+TRUST_SETTING = "tracking.trust_models_that_run_code"
+
+
+def check_files(entry: Path, record: Mapping[str, Any], *, trust_code: bool = False) -> None:
+    """The model and data files are the ones written with the record, byte for byte.
+
+    An entry kept by a version of credit that did not record digests can only be taken on
+    trust (its model is a pickle): with `trust_code` (the user's setting), else refused."""
     for name in (MODEL, DATASET):
-        expected = record["digests"].get(name)
+        expected = record.get("digests", {}).get(name)
+        if expected is None and trust_code:
+            continue
         if expected is None:
-            raise InputError(f"outbox entry {entry.name}: its record has no digest of {name}")
+            raise InputError(
+                f"outbox entry {entry.name}: its record has no digest of {name} (kept by an "
+                f"older credit), so its files cannot be checked; if you trust this folder, "
+                f"sync it with {TRUST_SETTING} = true (CREDIT_TRACKING__TRUST_MODELS_THAT_"
+                "RUN_CODE=true credit sync)"
+            )
         try:
             actual = digest(entry / name)
         except OSError as exc:

@@ -38,11 +38,17 @@ class SyncResult:
 
 
 def sync(
-    store: TrackingStore, outbox: Path, progress: Callable[[str], None] | None = None
+    store: TrackingStore,
+    outbox: Path,
+    progress: Callable[[str], None] | None = None,
+    *,
+    trust_code: bool = False,
 ) -> list[SyncResult]:
+    """Upload each entry; `trust_code` (tracking.trust_models_that_run_code) also takes an
+    entry kept before records carried the digests of their files."""
     results = []
     for entry in entries(outbox):
-        result = _sync_one(store, entry)
+        result = _sync_one(store, entry, trust_code)
         if result.status != "failed":
             shutil.rmtree(entry)  # only once the server has all of it
         results.append(result)
@@ -68,7 +74,7 @@ def end_orphans(store: TrackingStore) -> list[SyncResult]:
     return ended
 
 
-def _sync_one(store: TrackingStore, entry: Path) -> SyncResult:
+def _sync_one(store: TrackingStore, entry: Path, trust_code: bool) -> SyncResult:
     try:
         record = read_record(entry, RECORD)
     except InputError as exc:
@@ -77,12 +83,15 @@ def _sync_one(store: TrackingStore, entry: Path) -> SyncResult:
     try:
         # Everything comes from the entry itself: the experiment it was trained for, not
         # the one the current settings name.
-        return _sync_entry(store.in_experiment(record["experiment"]), entry, record)
+        in_experiment = store.in_experiment(record["experiment"])
+        return _sync_entry(in_experiment, entry, record, trust_code)
     except (TrackingError, InputError) as exc:
         return SyncResult(entry.name, name, "failed", error=str(exc), exit_code=exc.exit_code)
 
 
-def _sync_entry(store: TrackingStore, entry: Path, record: Mapping[str, Any]) -> SyncResult:
+def _sync_entry(
+    store: TrackingStore, entry: Path, record: Mapping[str, Any], trust_code: bool
+) -> SyncResult:
     partial = record.get("partial_run_id")
     if partial:
         _end_as_failed(store, partial)
@@ -98,7 +107,7 @@ def _sync_entry(store: TrackingStore, entry: Path, record: Mapping[str, Any]) ->
 
     created = int(record["created"] * 1000)
     tracked = store.log_training_run(
-        read_spec(entry, record), start_time=created, end_time=created + 1
+        read_spec(entry, record, trust_code=trust_code), start_time=created, end_time=created + 1
     )
     store.set_run_tag(tracked.run_id, COMPLETE_TAG, "true")
     registered = _register_once(store, tracked.run_id, record, tracked.model_uri, tracked.model_id)

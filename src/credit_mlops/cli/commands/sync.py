@@ -36,7 +36,8 @@ def sync(
             misc.sync_results(ended)
             console.note(f"nothing to sync: {outbox} is empty")
         return
-    results = run_sync(open_tracker(settings), outbox)
+    trust = settings.tracking.trust_models_that_run_code
+    results = run_sync(open_tracker(settings), outbox, trust_code=trust)
     if json_out:
         console.emit_json([asdict(r) for r in results])
     else:
