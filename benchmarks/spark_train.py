@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import provenance
 from harness import CREDIT, Project
 from scale import measure, sizes, synth_file
 
@@ -45,25 +46,41 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--pandas-max-rows", type=int, default=1_000_000)
     args = parser.parse_args()
+    begun = provenance.start()
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        lines.append(line)
+        print(line, flush=True)
+
     with tempfile.TemporaryDirectory(prefix="bench-spark-") as tmp:
         project = Project(Path(tmp))
         project.init_store()
-        print(f"credit train -m {MODELS} (3-fold CV, one repeat), {args.master}")
-        print(f"{'rows':>12} {'engine':>7} {'wall s':>9} {'cpu s':>9} {'peak MiB':>9}")
+        say(f"credit train -m {MODELS} (3-fold CV, one repeat), {args.master}")
+        say(f"{'rows':>12} {'engine':>7} {'wall s':>9} {'cpu s':>9} {'peak MiB':>9}")
         figures: dict[str, list[tuple[int, float]]] = {"spark": [], "pandas": []}
         for rows in sizes(args.sizes):
             data = synth_file(Path(tmp), rows, "parquet")
             engines = ["spark"] + (["pandas"] if rows <= args.pandas_max_rows else [])
             for engine in engines:
                 folder = project.fresh(f"{engine}-{rows}")
-                got = train(folder, data, engine, args.master)
+                try:
+                    got = train(folder, data, engine, args.master)
+                except SystemExit as failed:  # a size that does not train is a figure too
+                    first = str(failed).strip().splitlines()
+                    say(f"{rows:>12,} {engine:>7} failed: {first[-1] if first else failed}")
+                    continue
                 figures[engine].append((rows, float(got["wall"])))
                 line = f"{rows:>12,} {engine:>7} {got['wall']:>9.1f} {got['cpu']:>9.1f}"
-                print(f"{line} {got['peak']:>9,.0f}", flush=True)
+                say(f"{line} {got['peak']:>9,.0f}")
         for engine, points in figures.items():
             for (n0, t0), (n1, t1) in itertools.pairwise(points):
                 slope = math.log(t1 / t0) / math.log(n1 / n0)
-                print(f"{engine}: growth exponent {slope:.2f} from {n0:,} to {n1:,} rows")
+                say(f"{engine}: growth exponent {slope:.2f} from {n0:,} to {n1:,} rows")
+    path = provenance.record(
+        "spark-train", begun, title="Training on Spark beside pandas", lines=lines
+    )
+    print(f"results: {path}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ KINDS: dict[str, str] = {
     "bench-tune": "make bench-tune",
     "bench-scale": "make bench-scale",
     "forest-growth": "make bench-scale",
+    "spark-train": "make bench-scale",
     "bench-quality": "make bench-quality",
     "scorecard-quality": "make bench-quality",
 }
