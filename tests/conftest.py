@@ -88,6 +88,18 @@ def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+def run_statuses(root: Path) -> dict[str, str]:
+    """run id -> status, over every experiment of the project's embedded store."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"sqlite:///{root / '.credit' / 'mlflow.db'}")
+    return {
+        run.info.run_id: run.info.status
+        for exp in client.search_experiments()
+        for run in client.search_runs([exp.experiment_id])
+    }
+
+
 def project_with_store(root: Path, template: Path | None) -> Path:
     """A project folder: the repository's configs/, and a copy of the migrated store."""
     shutil.copytree(REPO / "configs", root / "configs")

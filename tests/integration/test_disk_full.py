@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import REAL_DATA, credit
+from tests.conftest import REAL_DATA, credit, run_statuses
 
 from credit_mlops.data import files, synthetic
 
@@ -85,23 +85,12 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_entry(full_store: Path) -> N
 
     # With room again, `credit sync` ends what the full disk left RUNNING, as FAILED.
     subprocess.run(["mount", "-o", "remount,size=64m", str(root / ".credit")], check=True)
-    statuses = _statuses(root)
+    statuses = run_statuses(root)
     synced = credit(["sync"], root)
     assert synced.returncode == 0, synced.stderr[-2000:]
     left = [r for r, s in statuses.items() if s == "RUNNING"]
-    after = _statuses(root)
+    after = run_statuses(root)
     assert "RUNNING" not in after.values(), (statuses, after, synced.stdout)
     for run_id in left:
         assert after[run_id] == "FAILED"
         assert run_id in synced.stdout
-
-
-def _statuses(root: Path) -> dict[str, str]:
-    from mlflow import MlflowClient
-
-    client = MlflowClient(tracking_uri=f"sqlite:///{root / '.credit' / 'mlflow.db'}")
-    return {
-        run.info.run_id: run.info.status
-        for exp in client.search_experiments()
-        for run in client.search_runs([exp.experiment_id])
-    }

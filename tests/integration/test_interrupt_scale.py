@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tests.conftest import credit, project_with_store
+from tests.conftest import credit, project_with_store, run_statuses
 from tests.integration.processes import alive, cmdline, descendants, open_files, start
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -100,18 +100,6 @@ CASES = [
     ("cv", "parquet", "main"),
     ("logging", "parquet", "group"),
 ]
-
-
-def _runs(root: Path) -> dict[str, str]:
-    """run id -> status, over every experiment of the project's store."""
-    from mlflow import MlflowClient
-
-    client = MlflowClient(tracking_uri=f"sqlite:///{root / '.credit' / 'mlflow.db'}")
-    return {
-        run.info.run_id: run.info.status
-        for exp in client.search_experiments()
-        for run in client.search_runs([exp.experiment_id])
-    }
 
 
 @dataclass
@@ -209,5 +197,5 @@ def test_ctrl_c_at_one_million_rows_ends_the_whole_tree(
     assert [line for line in stderr.splitlines() if line.strip()] == ["error: interrupted"]
     tree = attempt.tree
     assert [p for p in tree if alive(p)] == [], [cmdline(p) for p in tree if alive(p)]
-    runs = _runs(root)
+    runs = run_statuses(root)
     assert "RUNNING" not in runs.values(), runs

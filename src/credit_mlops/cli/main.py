@@ -240,13 +240,16 @@ def root(
 def main() -> None:
     import warnings
 
+    from credit_mlops.config.environ import scoped_environ
+
     interrupts.own_process()
-    # MLflow (3.x) sends usage telemetry to its vendor from a thread, unless told not to. A
-    # credit team's tool contacts nothing the team did not configure: off unless the user
-    # set MLFLOW_DISABLE_TELEMETRY (or DO_NOT_TRACK) themselves.
-    if "DO_NOT_TRACK" not in os.environ:
-        os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     # pyspark (the spark extra) warns under pandas 3 each time a library probes for it
     # (MLflow does): lines on stderr that would bury our one-line messages.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
-    app()
+    # MLflow (3.x) sends usage telemetry to its vendor from a thread, unless told not to. A
+    # credit team's tool contacts nothing the team did not configure: off for the command
+    # (and the processes it starts) unless the user set MLFLOW_DISABLE_TELEMETRY or
+    # DO_NOT_TRACK themselves.
+    chosen = {"MLFLOW_DISABLE_TELEMETRY", "DO_NOT_TRACK"} & set(os.environ)
+    with scoped_environ({} if chosen else {"MLFLOW_DISABLE_TELEMETRY": "true"}):
+        app()
