@@ -162,7 +162,7 @@ def test_ctrl_c_at_one_million_rows_ends_the_whole_tree(
     target: str,
 ) -> None:
     """One hang in many runs was seen once, in CI (the main thread in a kernel sleep, stderr
-    still empty 5 s after the signal) and never again in 70 runs on purpose. Such a hang is
+    still empty 5 s after the signal) and never again in 53 runs on purpose. Such a hang is
     reported with the process's Python stacks as a warning and the case is run once more;
     it fails if the hang comes back, or at once on any other fault."""
     attempt = _attempt(
