@@ -17,9 +17,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-from credit_mlops.processes import alive, gone, this_process
-
-__all__ = ["alive", "cores", "folder_for", "gone", "jobs", "live_seats", "seat", "this_process"]
+from credit_mlops.processes import alive, this_process
 
 
 def cores() -> int:
@@ -58,14 +56,10 @@ def folder_for(storage_url: str, root: Path) -> Path:
     return Path(storage_url + ".workers")
 
 
-def _name() -> str:
-    return this_process()
-
-
 def jobs(folder: Path, cores_here: int | None = None) -> int:
     """Folds to fit at once: this machine's cores over the live workers (at least 1); 1 for
     a process that holds no seat in `folder` (it cannot tell who else is running)."""
-    if not (folder / _name()).exists():
+    if not (folder / this_process()).exists():
         return 1
     return max(1, (cores_here or cores()) // max(1, live_seats(folder)))
 
@@ -74,7 +68,7 @@ def jobs(folder: Path, cores_here: int | None = None) -> int:
 def seat(folder: Path) -> Iterator[Path | None]:
     """Hold this process's seat in `folder` for the block; None when the folder cannot be
     written (then `jobs` says 1)."""
-    path = folder / _name()
+    path = folder / this_process()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path.touch()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from credit_mlops.tune.seats import alive
+from credit_mlops.processes import alive
 
 WORKER_ATTR = "credit.worker"
 SURPLUS_ATTR = "credit.surplus"

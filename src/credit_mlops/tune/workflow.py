@@ -190,11 +190,11 @@ def _tune_prepared(
     runs = _tune_runs(settings)
     parent = None
     if runs is not None:
-        from credit_mlops.tune import seats
+        from credit_mlops import processes
 
-        orphans = tuple(runs.end_orphans(start.study, seats.gone))
+        orphans = tuple(runs.end_orphans(start.study, processes.gone))
         params = _parent_params(settings, start)
-        tags = {**_tags(key, start.study), WORKER_TAG: seats.this_process()}
+        tags = {**_tags(key, start.study), WORKER_TAG: processes.this_process()}
         parent = runs.start_parent(f"tune_{key}_{start.study}", params, tags)
         start = replace(start, parent_run_id=parent, orphans_ended=orphans)
     if cb.on_start:

@@ -23,25 +23,20 @@ def sync(
     from credit_mlops.errors import error_for_exit_code
     from credit_mlops.tracking.open import open_tracker
     from credit_mlops.train.outbox import entries, outbox_dir
-    from credit_mlops.train.sync import end_orphans
     from credit_mlops.train.sync import sync as run_sync
 
     settings = uri_settings(profile, mlflow_uri)
     outbox = outbox_dir(settings)
-    if not entries(outbox):
-        ended = end_orphans(open_tracker(settings))
-        if json_out:
-            console.emit_json([asdict(r) for r in ended])
-        else:
-            misc.sync_results(ended)
-            console.note(f"nothing to sync: {outbox} is empty")
-        return
+    empty = not entries(outbox)
     trust = settings.tracking.trust_models_that_run_code
+    # also with an empty outbox: runs left RUNNING by a gone process are ended
     results = run_sync(open_tracker(settings), outbox, trust_code=trust)
     if json_out:
         console.emit_json([asdict(r) for r in results])
     else:
         misc.sync_results(results)
+        if empty:
+            console.note(f"nothing to sync: {outbox} is empty")
     failed = [r for r in results if r.status == "failed"]
     if failed:
         # The class of the first failure's exit code: 3 when the server is still away.
