@@ -101,19 +101,39 @@ class Description:
         import numpy as np
         import pandas as pd
 
+        from credit_runtime.frames import column_arrays, positions, single_block
+
         frame = self._named(frame)
-        arrays = [_column(c, frame[c.name].to_numpy()) for c in self.columns]
+        block = single_block(frame)
+        if block is not None and block.dtype == np.int64 and frame.columns.is_unique:
+            # whole integer codes and counts, the common case: one check over the matrix; on
+            # any doubt the column-by-column checks below decide and word the refusal
+            where = positions(frame)
+            matrix = block[:, [where[name] for name in self.names]]
+            if self._integers is not None and self._integers.accepts(matrix):
+                return pd.DataFrame(matrix, columns=self.names, index=frame.index)
+        raws = column_arrays(frame, self.names)
+        arrays = [_column(c, raw) for c, raw in zip(self.columns, raws, strict=True)]
         if all(a.dtype == np.int64 for a in arrays):  # one block: cheaper for a few rows
             matrix = np.column_stack(arrays) if arrays else np.empty((len(frame), 0), "int64")
             return pd.DataFrame(matrix, columns=self.names, index=frame.index)
         return pd.DataFrame(dict(zip(self.names, arrays, strict=True)), index=frame.index)
 
+    @functools.cached_property
+    def _aliases(self) -> dict[str, str]:
+        return {a: c.name for c in self.columns for a in c.aliases}
+
+    @functools.cached_property
+    def _integers(self) -> _IntegerCheck | None:
+        return _IntegerCheck.of(self.columns)
+
     def _named(self, frame: pd.DataFrame) -> pd.DataFrame:
-        aliases = {a: c.name for c in self.columns for a in c.aliases}
-        renamed = {k: v for k, v in aliases.items() if k in frame.columns and v not in frame}
+        given = set(frame.columns.tolist())
+        renamed = {k: v for k, v in self._aliases.items() if k in given and v not in given}
         if renamed:
             frame = frame.rename(columns=renamed)
-        missing = [c for c in self.names if c not in frame.columns]
+            given = set(frame.columns.tolist())
+        missing = [c for c in self.names if c not in given]
         if missing:
             shown = ", ".join(missing[:SHOWN_NAMES])
             more = f" and {len(missing) - SHOWN_NAMES} more" if len(missing) > SHOWN_NAMES else ""
@@ -123,6 +143,53 @@ class Description:
                 column=missing[0],
             )
         return frame
+
+
+class _IntegerCheck:
+    """Every described column checked at once on an int64 matrix (the columns in order):
+    ranges compared as floats (exact within +-2**53; larger values are left to the column by
+    column checks) and integer codes looked up in one table of allowed codes."""
+
+    EXACT = 2.0**53
+    MOST_CODES = 4096  # widest code span kept as a table
+
+    def __init__(self, low: np.ndarray, high: np.ndarray, coded: np.ndarray, base: int,
+                 allowed: np.ndarray) -> None:  # fmt: skip
+        import numpy as np
+
+        self.low, self.high = low, high
+        self.coded, self.base, self.allowed = coded, base, allowed
+        self.rows = np.arange(len(coded))[None, :] if len(coded) else None
+
+    @classmethod
+    def of(cls, columns: tuple[Column, ...]) -> _IntegerCheck | None:
+        """None when a column has text codes (integers are not its values)."""
+        import numpy as np
+
+        if any(c.codes and not c.integer_codes for c in columns):
+            return None
+        low = np.array([-cls.EXACT if c.low is None else max(c.low, -cls.EXACT) for c in columns])
+        high = np.array([cls.EXACT if c.high is None else min(c.high, cls.EXACT) for c in columns])
+        coded = [i for i, c in enumerate(columns) if c.integer_codes]
+        codes = [columns[i].code_array for i in coded]
+        base = min((int(a.min()) for a in codes), default=0)
+        span = max((int(a.max()) for a in codes), default=0) - base + 1
+        if span > cls.MOST_CODES:
+            return None
+        allowed = np.zeros((len(coded), span), dtype=bool)
+        for row, array in enumerate(codes):
+            allowed[row, array - base] = True
+        return cls(low, high, np.array(coded, dtype=np.intp), base, allowed)
+
+    def accepts(self, matrix: np.ndarray) -> bool:
+        if not (matrix >= self.low).all() or not (matrix <= self.high).all():
+            return False
+        if self.rows is None:
+            return True
+        shifted = matrix[:, self.coded] - self.base
+        if (shifted < 0).any() or (shifted >= self.allowed.shape[1]).any():
+            return False
+        return bool(self.allowed[self.rows, shifted].all())
 
 
 def _column(spec: Column, raw: np.ndarray) -> np.ndarray:

@@ -84,23 +84,21 @@ class CreditModel:
             frame = pd.DataFrame(frame)
         k = self.reason_count(params)
         X = self._checked(frame, k)
-        p_bad = np.asarray(self._proba(X), dtype=float)
-        out = pd.DataFrame(
-            {
-                "p_bad": p_bad,
-                "decision": np.where(p_bad >= self.threshold, "reject", "accept"),
-                "score": self.score(X, p_bad),
-            },
-            index=frame.index,
-        )
-        if k and len(X):
-            words = self.reasons(X, k)
-            for i in range(1, k + 1):
-                out[f"reason_{i}"] = words[f"reason_{i}"].to_numpy(dtype=object)
-        elif k:
-            for i in range(1, k + 1):
-                out[f"reason_{i}"] = pd.Series([], dtype=object)
-        return out
+        if len(X):
+            p_bad = np.asarray(self._proba(X), dtype=float)
+            score = self.score(X, p_bad)
+        else:  # no applicants: no estimator call (some refuse zero rows)
+            p_bad = score = np.empty(0, dtype=float)
+        out: dict[str, Any] = {
+            "p_bad": p_bad,
+            "decision": np.where(p_bad >= self.threshold, "reject", "accept"),
+            "score": score,
+        }
+        if k:
+            words = self.reason_words(X, k) if len(X) else [[] for _ in range(k)]
+            for i, column in enumerate(words, start=1):
+                out[f"reason_{i}"] = np.array(column, dtype=object)
+        return pd.DataFrame(out, index=frame.index)
 
     def reason_count(self, params: Mapping[str, Any] | None) -> int:
         value = (params or {}).get("reasons", self.default_reasons)
@@ -129,12 +127,13 @@ class CreditModel:
             return card.credit_score(X)
         return self.scale.points(p_bad)
 
-    def reasons(self, X: pd.DataFrame, k: int) -> pd.DataFrame:
-        from credit_runtime.explain.reasons import reasons
+    def reason_words(self, X: pd.DataFrame, k: int) -> list[list[str | None]]:
+        """Per rank 1..k, each applicant's reason in the data description's words."""
+        from credit_runtime.explain.reasons import ranked
 
         attribution = self.explainer().explain(X)
         label = self.description.describe if self.description is not None else None
-        return reasons(attribution, X, k, label=label)
+        return ranked(attribution, X, k, label=label)[0]
 
     def explainer(self) -> Explainer:
         """Built on first use (the exact explainers import shap or copy a booster)."""

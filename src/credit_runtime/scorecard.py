@@ -27,13 +27,17 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
+
+if TYPE_CHECKING:
+    from credit_runtime.woe_lookup import WoeLookup
 
 # optbinning's monotonic_trend values; "none" lifts the constraint.
 TRENDS = (
@@ -219,7 +223,22 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def woe(self, X: Any) -> pd.DataFrame:
-        """The WoE of each applicant's bin, per characteristic (unseen codes get 0)."""
+        """The WoE of each applicant's bin, per characteristic (unseen codes get 0).
+
+        A frame of plain numbers goes through lookups that equal the binning process's own
+        transform to the last bit (`credit_runtime.woe_lookup`); anything else, and a
+        process whose lookups could not be checked, through the transform itself."""
+        if isinstance(X, pd.DataFrame) and X.columns.is_unique:
+            lookup = _lookup(self)
+            if lookup is not None and set(self.feature_names_) <= set(X.columns.tolist()):
+                from credit_runtime.frames import column_arrays
+
+                values = lookup.transform(column_arrays(X, self.feature_names_))
+                if values is not None:
+                    return pd.DataFrame(values, columns=self.feature_names_, index=X.index)
+        return self._own_woe(X)
+
+    def _own_woe(self, X: Any) -> pd.DataFrame:
         frame, _ = self._frame(X, fitting=False)
         with quiet_optbinning():
             out = self.binning_process_.transform(frame)
@@ -260,6 +279,28 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         intercept = float(self.estimator_.intercept_[0])
         n = len(self.feature_names_)
         return np.asarray(-(woe * coef + intercept / n) * self.factor_ + self.offset_ / n)
+
+
+_LOOKUPS: weakref.WeakKeyDictionary[ScorecardClassifier, tuple[Any, WoeLookup | None]] = (
+    weakref.WeakKeyDictionary()
+)  # per fitted scorecard, kept beside it (never in its state, so never in a saved model)
+
+
+def _lookup(card: ScorecardClassifier) -> WoeLookup | None:
+    """The scorecard's checked WoE lookups (None before fit, or where they cannot be used),
+    built on first use and again after a new fit."""
+    from credit_runtime.woe_lookup import WoeLookup
+
+    process = getattr(card, "binning_process_", None)
+    if process is None:
+        return None
+    known = _LOOKUPS.get(card)
+    if known is not None and known[0] is process:
+        return known[1]
+    with quiet_optbinning():
+        lookup = WoeLookup.of(process, card.feature_names_, card._own_woe)
+    _LOOKUPS[card] = (process, lookup)
+    return lookup
 
 
 def _plain_text(frame: pd.DataFrame) -> pd.DataFrame:

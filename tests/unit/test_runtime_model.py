@@ -86,6 +86,44 @@ def test_what_credit_predict_refuses_is_refused_naming_row_and_column(
     assert (info.value.row, info.value.column) == (2, column)
 
 
+def test_whole_number_frames_are_checked_at_once_exactly_as_column_by_column(
+    model: CreditModel, frame: pd.DataFrame
+) -> None:
+    """An all-integer frame is checked in one pass over its matrix; a frame with one more
+    (ignored) float column is checked column by column. Both accept and refuse alike, with
+    the same message, and give the same checked frame."""
+    description = model.description
+    assert description is not None
+    clean = frame[list(FEATURES)].head(40).reset_index(drop=True)
+    corruptions = [
+        ("laufkont", 9), ("laufkont", 0), ("hoehe", -5000), ("hoehe", 10**9), ("alter", 2**60),
+        ("laufzeit", -(2**62)), ("verw", 11), ("verw", 4),
+    ]  # fmt: skip
+    for column, value in [(None, None), *corruptions]:
+        applicants = clean.copy()
+        if column is not None:
+            applicants.loc[17, column] = value
+        assert set(applicants.dtypes) == {np.dtype("int64")}
+        mixed = applicants.assign(ignored=0.5)
+        outcomes = []
+        for given in (applicants, mixed):
+            try:
+                outcomes.append(description.validate(given))
+            except InvalidInput as exc:
+                outcomes.append(exc.message)
+        if isinstance(outcomes[0], str):
+            assert outcomes[0] == outcomes[1] and "row 17" in outcomes[0], (column, value)
+        else:
+            pd.testing.assert_frame_equal(outcomes[0], outcomes[1], check_exact=True)
+            assert column is None or column == "verw", (column, value)
+
+
+def test_no_applicants_give_an_empty_decision(model: CreditModel, frame: pd.DataFrame) -> None:
+    out = model.predict(frame[list(FEATURES)].head(0), {"reasons": 2})
+    assert list(out.columns) == ["p_bad", "decision", "score", "reason_1", "reason_2"]
+    assert len(out) == 0 and out["p_bad"].dtype == np.float64
+
+
 def test_a_missing_column_is_named(model: CreditModel, frame: pd.DataFrame) -> None:
     with pytest.raises(InvalidInput, match=r"missing column.*alter") as info:
         model.predict(frame[list(FEATURES)].drop(columns="alter").head(2))

@@ -193,6 +193,43 @@ def test_rare_and_unseen_codes_get_the_neutral_points(
     assert not any(label.startswith("rare") for label in bins)
 
 
+def test_woe_lookups_equal_the_binning_process_to_the_last_bit(
+    card: ScorecardClassifier,
+    credit_data: tuple[pd.DataFrame, np.ndarray],
+    rare_data: tuple[pd.DataFrame, np.ndarray],
+) -> None:
+    """The fast WoE (array lookups) and optbinning's own transform agree on every value a
+    scorer may see: codes, unseen codes, bin edges and their neighbours, floats, missing
+    values, special (rare) codes; the lookups never become part of the saved model."""
+    import skops.io
+
+    from credit_runtime.scorecard import _lookup
+
+    X, _ = credit_data
+    assert _lookup(card) is not None
+    edges = X.astype(float).copy()
+    edges["laufzeit"] = np.resize([8.5, 8.499999, 11.5, 43.5, 120.0, 0.5, np.nan], len(X))
+    edges["laufkont"] = np.resize([1, 2, 3, 4, 7, -1], len(X))
+    for frame in (X, X.head(1), X.head(0), X.astype(float), edges, X[list(reversed(X.columns))]):
+        expected = card._own_woe(frame) if len(frame) else None
+        got = card.woe(frame)
+        if expected is not None:
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        assert got.shape == (len(frame), len(card.feature_names_))
+    R, y = rare_data
+    rare = ScorecardClassifier(categorical=("code",), **FAST, rare_code_share=0.02).fit(R, y)
+    probe = pd.DataFrame({"x": [0.0, -3.0, 3.0, np.nan, 0.25], "code": [4, 9, 1, 2, 3]})
+    assert _lookup(rare) is not None
+    pd.testing.assert_frame_equal(rare.woe(probe), rare._own_woe(probe), check_exact=True)
+    text = pd.DataFrame({"x": X["laufzeit"], "code": X["laufkont"].map("c{}".format)})
+    worded = ScorecardClassifier(categorical=("code",), **FAST).fit(text, credit_data[1])
+    assert _lookup(worded) is None  # text codes: optbinning's own transform, unchanged
+    assert np.isfinite(worded.predict_proba(text)).all()
+    blob = skops.io.dumps(card)
+    assert b"WoeLookup" not in blob
+    assert "woe_lookup" not in str(skops.io.get_untrusted_types(data=blob))
+
+
 def test_information_values_and_flags(card: ScorecardClassifier) -> None:
     table = points_table(card)
     ivs = information_values(table)
