@@ -86,14 +86,28 @@ class CheckedProba:
 
 
 def compile_proba(model: Any) -> Proba | None:
-    """A faster P(bad) for a (thresholded) pipeline of our preprocessor and a model, or None."""
-    from imblearn.pipeline import Pipeline as ImbPipeline
+    """A faster P(bad) for a (thresholded) pipeline of our preprocessor and a model, or for a
+    soft vote of such pipelines; None for anything else."""
     from sklearn.model_selection import FixedThresholdClassifier
-    from sklearn.pipeline import Pipeline
 
     inner = model.estimator_ if type(model) is FixedThresholdClassifier else model
-    if type(inner) not in (Pipeline, ImbPipeline) or len(inner.steps) < 2:
+    matrix = _compiled(inner)
+    if matrix is None:
         return None
+    return lambda features: matrix(features)[:, 1]
+
+
+Matrix = Callable[["pd.DataFrame"], "np.ndarray"]  # features -> predict_proba's matrix
+
+
+def _compiled(inner: Any) -> Matrix | None:
+    from imblearn.pipeline import Pipeline as ImbPipeline
+    from sklearn.pipeline import Pipeline
+
+    if type(inner) not in (Pipeline, ImbPipeline):
+        return None
+    if len(inner.steps) == 1:
+        return _vote(inner.steps[0][1])
     pre, final = inner.steps[0][1], inner.steps[-1][1]
     middle = [step for _, step in inner.steps[1:-1]]
     if any(not hasattr(step, "fit_resample") for step in middle):
@@ -102,12 +116,58 @@ def compile_proba(model: Any) -> Proba | None:
     if blocks is None or not hasattr(final, "predict_proba"):
         return None
     width = sum(_width(b) for b in blocks)
+    final_proba: Callable[[np.ndarray], np.ndarray] = _forest(final) or final.predict_proba
 
-    def proba(features: pd.DataFrame) -> np.ndarray:
-        matrix = _transform(blocks, width, features)
-        return final.predict_proba(matrix)[:, 1]
+    def matrix(features: pd.DataFrame) -> np.ndarray:
+        return final_proba(_transform(blocks, width, features))
 
-    return proba
+    return matrix
+
+
+def _vote(vote: Any) -> Matrix | None:
+    """scikit-learn's soft VotingClassifier.predict_proba, each member compiled: the weighted
+    mean (`np.average`) of the members' matrices, in the members' order."""
+    import numpy as np
+    from sklearn.ensemble import VotingClassifier
+
+    if type(vote) is not VotingClassifier or vote.voting != "soft":
+        return None
+    found = [_compiled(member) for member in vote.estimators_]
+    members = [m for m in found if m is not None]
+    if len(members) != len(found) or len(members) != len(vote.estimators):
+        return None  # a member dropped ("drop") or one this module does not mirror
+    weights = None if vote.weights is None else list(vote.weights)
+
+    def matrix(features: pd.DataFrame) -> np.ndarray:
+        probas = np.asarray([m(features) for m in members])
+        return np.average(probas, axis=0, weights=weights)
+
+    return matrix
+
+
+def _forest(final: Any) -> Callable[[np.ndarray], np.ndarray] | None:
+    """A random forest's predict_proba as scikit-learn computes it with one job (each tree's
+    leaf values added in order, then divided by the number of trees), without its
+    per-call thread pool: 300 trees score one applicant in 1 ms instead of 14."""
+    import numpy as np
+    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+
+    if type(final) not in (RandomForestClassifier, ExtraTreesClassifier):
+        return None
+    if final.n_outputs_ != 1 or final.n_jobs not in (None, 1):
+        return None
+    trees = [tree.tree_ for tree in final.estimators_]
+    n_classes = int(final.n_classes_)
+
+    def matrix(values: np.ndarray) -> np.ndarray:
+        X = np.ascontiguousarray(values, dtype=np.float32)
+        out = np.zeros((X.shape[0], n_classes), dtype=np.float64)
+        for tree in trees:
+            out += tree.predict(X)[:, :n_classes]
+        out /= len(trees)
+        return out
+
+    return matrix
 
 
 class CheckedTransform:

@@ -161,3 +161,51 @@ def test_scorecard_reasons_are_points_below_the_maximum(xy) -> None:  # type: ig
     top = reasons(attribution, rows, 1)
     first = int(np.argmax(attribution.values[0]))
     assert top.loc[rows.index[0], "reason_1_value"] == pytest.approx(attribution.values[0, first])
+
+
+def test_a_soft_vote_is_explained_by_its_members_weighted_as_it_votes(xy, background) -> None:  # type: ignore[no-untyped-def]
+    """The ensemble's reasons come from its members' exact attributions: they add up to the
+    vote's P(bad); a log-odds member's columns keep their sign and order."""
+    from imblearn.pipeline import Pipeline
+    from sklearn.ensemble import VotingClassifier
+
+    from credit_mlops.explain.attribution import explainer as explain_with
+
+    pipe = fitted("ensemble", xy, smote=False)
+    explained = explain_with(pipe, FEATURES, background, "ensemble")
+    assert type(explained).__name__ == "VoteExplainer"
+    rows = xy[0].iloc[:12]
+    attribution = explained.explain(rows)
+    assert (attribution.space, attribution.exact) == ("probability", False)
+    assert attribution.columns == tuple(FEATURES)
+    # XGBoost's float32 contributions: float32 precision, as above
+    np.testing.assert_allclose(attribution.output, pipe.predict_proba(rows)[:, 1], atol=1e-5)
+    # a vote of one logistic regression: its log-odds attributions times one positive factor
+    # per applicant, so the same columns in the same order
+    alone = Pipeline([("model", VotingClassifier([("lr", fitted("logistic_regression", xy))]))])
+    alone.set_params(model__voting="soft").fit(*xy)
+    vote = explain_with(alone, FEATURES, background, "ensemble").explain(rows).values
+    linear = explain_with(alone[-1].estimators_[0], FEATURES, background).explain(rows).values
+    for mine, its in zip(vote, linear, strict=True):
+        ratio = mine[its != 0] / its[its != 0]
+        assert (ratio > 0).all()
+        np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)
+    # a member without an exact explainer: the whole vote by permutation sampling
+    mixed = Pipeline(
+        [
+            (
+                "model",
+                VotingClassifier(
+                    [
+                        ("lr", fitted("logistic_regression", xy)),
+                        ("svm", fitted("svm", xy, smote=False)),
+                    ],
+                    voting="soft",
+                ),
+            )
+        ]
+    ).fit(*xy)
+    assert (
+        type(explain_with(mixed, FEATURES, background, "ensemble")).__name__
+        == "PermutationExplainer"
+    )

@@ -48,7 +48,7 @@ def fitted(key: str, train: pd.DataFrame) -> Any:
     return model.fit(train[list(FEATURES)], target_bad(train[TARGET]))
 
 
-@pytest.mark.parametrize("key", ["logistic_regression", "xgboost", "random_forest"])
+@pytest.mark.parametrize("key", ["logistic_regression", "xgboost", "random_forest", "ensemble"])
 def test_fast_path_is_the_models_proba_bit_for_bit(
     key: str, train: pd.DataFrame, applicants: pd.DataFrame
 ) -> None:

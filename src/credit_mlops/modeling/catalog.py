@@ -171,7 +171,7 @@ KINDS: dict[str, ModelKind] = {
             space={},  # weights and members are settings ([ensemble]), not searched
             fold_seconds=1.5,
             fold_rank=0,
-            explainer=f"{EXPLAIN}.agnostic:PermutationExplainer",
+            explainer=f"{EXPLAIN}.vote:vote_explainer",
             pip_packages=(),  # its members' packages (pip_packages() adds them)
         ),
     )

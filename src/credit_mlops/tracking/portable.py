@@ -56,9 +56,11 @@ def extra_packages(
 
 def needs_shap(pipeline: Any, key: str | None, columns: Sequence[str]) -> bool:
     from credit_runtime.explain.attribution import factory_for
+    from credit_runtime.explain.vote import member_factories
 
     factory = factory_for(pipeline, key, columns)
-    return getattr(factory, "__name__", "") == "TreeExplainer"
+    factories = [factory, *(member_factories(pipeline, columns) or [])]
+    return any(getattr(f, "__name__", "") == "TreeExplainer" for f in factories)
 
 
 def signature(reasons: int) -> Any:

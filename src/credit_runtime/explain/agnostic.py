@@ -40,7 +40,10 @@ class PermutationExplainer:
         permutations: int = PERMUTATIONS,
         seed: int = SEED,
     ):
+        from credit_runtime.fast_scoring import CheckedProba
+
         self.model = model
+        self.p_bad = CheckedProba(model)  # the model's own P(bad), bit for bit
         self.columns = tuple(columns)
         reference = need_background(background, "a model-agnostic explanation")
         self.background = reference[list(self.columns)].reset_index(drop=True)
@@ -52,7 +55,7 @@ class PermutationExplainer:
         step = max(1, CHUNK_CELLS // max(1, len(self.columns)))
         for start in range(0, len(matrix), step):
             part = pd.DataFrame(matrix[start : start + step], columns=list(self.columns))
-            out[start : start + step] = self.model.predict_proba(part.astype(self.dtypes))[:, 1]
+            out[start : start + step] = self.p_bad(part.astype(self.dtypes))
         return out
 
     def explain(self, X: pd.DataFrame) -> Attribution:

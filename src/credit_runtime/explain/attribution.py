@@ -60,7 +60,7 @@ EXPLAINERS: dict[str, str] = {
     "decision_tree": "credit_runtime.explain.exact:TreeExplainer",
     "logistic_regression": "credit_runtime.explain.exact:LinearExplainer",
     "svm": "credit_runtime.explain.agnostic:PermutationExplainer",
-    "ensemble": "credit_runtime.explain.agnostic:PermutationExplainer",
+    "ensemble": "credit_runtime.explain.vote:vote_explainer",
     "scorecard": "credit_runtime.explain.scorecard:ScorecardExplainer",
 }
 _BY_TYPE: dict[str, str] = {
