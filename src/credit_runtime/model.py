@@ -45,6 +45,17 @@ class Scale:
         return np.asarray(offset + factor * np.log((1.0 - p) / p), dtype=float)
 
 
+@dataclass(frozen=True)
+class Decided:
+    """The whole decision of a batch: per applicant P(bad), reject or not, the score, and
+    for each rank 1..K the reasons (None where fewer columns pushed towards rejection)."""
+
+    p_bad: np.ndarray
+    reject: np.ndarray  # bool
+    score: np.ndarray
+    reasons: list[list[str | None]]
+
+
 class CreditModel:
     """A fitted credit model with everything it needs to decide and explain."""
 
@@ -82,23 +93,29 @@ class CreditModel:
 
         if not isinstance(frame, pd.DataFrame):
             frame = pd.DataFrame(frame)
+        decided = self.decide(frame, params)
+        out: dict[str, Any] = {
+            "p_bad": decided.p_bad,
+            "decision": np.where(decided.reject, "reject", "accept"),
+            "score": decided.score,
+        }
+        for i, column in enumerate(decided.reasons, start=1):
+            out[f"reason_{i}"] = np.array(column, dtype=object)
+        return pd.DataFrame(out, index=frame.index)
+
+    def decide(self, frame: pd.DataFrame, params: Mapping[str, Any] | None = None) -> Decided:
+        """`predict`'s figures as plain arrays (what a server answers without a frame)."""
+        import numpy as np
+
         k = self.reason_count(params)
         X = self._checked(frame, k)
         if len(X):
             p_bad = np.asarray(self._proba(X), dtype=float)
-            score = self.score(X, p_bad)
+            score = np.asarray(self.score(X, p_bad), dtype=float)
         else:  # no applicants: no estimator call (some refuse zero rows)
             p_bad = score = np.empty(0, dtype=float)
-        out: dict[str, Any] = {
-            "p_bad": p_bad,
-            "decision": np.where(p_bad >= self.threshold, "reject", "accept"),
-            "score": score,
-        }
-        if k:
-            words = self.reason_words(X, k) if len(X) else [[] for _ in range(k)]
-            for i, column in enumerate(words, start=1):
-                out[f"reason_{i}"] = np.array(column, dtype=object)
-        return pd.DataFrame(out, index=frame.index)
+        reasons = self.reason_words(X, k) if k and len(X) else [[] for _ in range(k)]
+        return Decided(p_bad, p_bad >= self.threshold, score, reasons)
 
     def reason_count(self, params: Mapping[str, Any] | None) -> int:
         value = (params or {}).get("reasons", self.default_reasons)

@@ -35,6 +35,28 @@ def test_one_applicant_a_list_or_a_wrapped_list() -> None:
 
 
 @pytest.mark.parametrize(
+    "rows",
+    [
+        [APPLICANT],
+        [APPLICANT, {**APPLICANT, "alter": 61}],
+        [APPLICANT, {"alter": 30, "laufkont": 1, "laufzeit": 18}],  # another order
+        [APPLICANT, {"laufkont": 1}],  # a column left out: a gap
+        [{**APPLICANT, "alter": 30.5}],
+        [{**APPLICANT, "alter": 2**70}],  # beyond int64
+    ],
+)
+def test_the_applicants_frame_is_pandas_records_reader_s(rows: list[dict[str, Any]]) -> None:
+    """Whole-number applicants with the same columns become one int64 block; the frame is
+    the one pandas' records reader gives, whatever the body."""
+    import json
+
+    import pandas as pd
+
+    got = _parse(json.dumps(rows).encode()).frame
+    pd.testing.assert_frame_equal(got, pd.DataFrame.from_records(rows), check_exact=True)
+
+
+@pytest.mark.parametrize(
     ("body", "status", "column"),
     [
         (b"{not json", 400, None),
@@ -99,7 +121,7 @@ def test_a_serve_token_in_a_profile_file_is_refused(project: Path) -> None:
 
 
 def _scorer(tag: float) -> Scorer:
-    return Scorer(tag, (5.0, 1.0), "d", lambda frame, k: frame)
+    return Scorer(tag, (5.0, 1.0), "d", lambda frame, k: frame, quick=True)
 
 
 def test_a_new_version_that_fails_to_load_leaves_the_old_one_serving() -> None:

@@ -44,7 +44,6 @@ class Applicants:
 def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any) -> Applicants:
     """One applicant (an object of columns), a list of them, or
     `{"applicants": [...], "reasons": K}`; `?reasons=K` also sets K."""
-    import pandas as pd
 
     try:
         data = json.loads(body)
@@ -75,7 +74,27 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
                 raise RequestError(
                     422, f"applicant {i}: column '{key}' must be a number (got {value!r})", key
                 )
-    return Applicants(pd.DataFrame.from_records(rows), _count(reasons), rows)
+    return Applicants(_frame(rows), _count(reasons), rows)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The applicants as a frame: one int64 block when every applicant sends the same
+    columns in the same order, all whole numbers (the usual request; a tenth of the cost of
+    pandas' records reader), else pandas' records reader (missing columns become gaps)."""
+    import numpy as np
+    import pandas as pd
+
+    names = list(rows[0])
+    if all(type(v) is int for row in rows for v in row.values()) and all(
+        list(row) == names for row in rows
+    ):
+        try:
+            matrix = np.array([list(row.values()) for row in rows], dtype=np.int64)
+        except OverflowError:
+            pass  # beyond int64: the records reader keeps them as they are
+        else:
+            return pd.DataFrame(matrix, columns=names)
+    return pd.DataFrame.from_records(rows)
 
 
 def _count(value: Any) -> int:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from credit_mlops.lifecycle.resolve import ModelRef
     from credit_mlops.tracking.records import RunRecord
     from credit_mlops.tracking.store import TrackingStore
+    from credit_runtime.model import Decided
 
 
 class InvalidApplicants(DataError):
@@ -35,12 +36,13 @@ class InvalidApplicants(DataError):
 
 @dataclass(frozen=True)
 class Scorer:
-    """One loaded model: `decide(features, k)` -> p_bad, decision, score, reason_1..k."""
+    """One loaded model: `decide(features, k)` -> p_bad, reject, score, reasons by rank."""
 
     threshold: float
     costs: tuple[float, float]  # accept_bad, reject_good
     description_digest: str
-    decide: Callable[[pd.DataFrame, int], pd.DataFrame]
+    decide: Callable[[pd.DataFrame, int], Decided]
+    quick: bool  # one applicant's decision with reasons costs milliseconds, not more
 
 
 def description_digest(description: object) -> str:
@@ -63,12 +65,14 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
     from credit_runtime.errors import InvalidInput
 
     model = store.load_decision_model(ref.uri)
+    explained = None
     if model.description is not None and model.key is not None:
-        model.explainer()  # built now: a model that cannot explain fails to load, not later
+        explained = model.explainer()  # built now: a model that cannot explain fails to
+        # load, not later
     known = known_columns(model.description)
     explaining = threading.Lock()  # the explainers are not known to be safe across threads
 
-    def decide(features: pd.DataFrame, k: int) -> pd.DataFrame:
+    def decide(features: pd.DataFrame, k: int) -> Decided:
         if known is not None:
             unknown = [str(c) for c in features.columns if c not in known]
             if unknown:
@@ -79,14 +83,15 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
                 )
         try:
             if k == 0:
-                out = model.predict(features, params={"reasons": 0})
+                out = model.decide(features, {"reasons": 0})
             else:
                 with explaining:
-                    out = model.predict(features, params={"reasons": k})
+                    out = model.decide(features, {"reasons": k})
         except InvalidInput as exc:
             raise InvalidApplicants(exc.message, exc.column) from None
         return out
 
     matrix = costs_of(run)
     costs = (matrix.accept_bad, matrix.reject_good)
-    return Scorer(model.threshold, costs, description_digest(model.description), decide)
+    quick = explained is None or not explained.method.startswith("permutation")
+    return Scorer(model.threshold, costs, description_digest(model.description), decide, quick)
