@@ -147,10 +147,11 @@ class Description:
 
 class _IntegerCheck:
     """Every described column checked at once on an int64 matrix (the columns in order):
-    ranges compared as floats (exact within +-2**53; larger values are left to the column by
-    column checks) and integer codes looked up in one table of allowed codes."""
+    ranges compared as floats (exact below 2**53 in size; a larger value is never accepted
+    here, the column by column checks decide it) and integer codes looked up in one table of
+    allowed codes."""
 
-    EXACT = 2.0**53
+    EXACT = 2.0**53 - 1  # every int64 within it compares exactly as a float
     MOST_CODES = 4096  # widest code span kept as a table
 
     def __init__(self, low: np.ndarray, high: np.ndarray, coded: np.ndarray, base: int,

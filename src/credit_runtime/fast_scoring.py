@@ -71,18 +71,39 @@ class CheckedProba:
             with self._lock:
                 if not self._checked:
                     return self._check(features)
-        return (self._fast or self._own)(features)
+        return _either(self._fast, self._own, features)
 
     def _check(self, features: pd.DataFrame) -> np.ndarray:
         import numpy as np
 
         sample = features.iloc[:CHECK_ROWS]  # the model's own path on a whole chunk would
-        own = self._own(sample)  # cost a small file a third more CPU
-        fast = self._fast(sample) if self._fast is not None else None
+        try:  # cost a small file a third more CPU
+            fast = self._fast(sample) if self._fast is not None else None
+        except NotWholeNumbers:
+            return self._own(features)  # checked on the first chunk of whole numbers
+        own = self._own(sample)
         if fast is None or fast.dtype != own.dtype or not np.array_equal(fast, own):
             self._fast = None
         self._checked = True
-        return (self._fast or self._own)(features)
+        return _either(self._fast, self._own, features)
+
+
+class NotWholeNumbers(TypeError):
+    """Features that are not all integer columns: the fast path mirrors integer codes and
+    counts only (a fraction would be cut), so the model's own path scores them."""
+
+
+def _either(
+    fast: Callable[[pd.DataFrame], np.ndarray] | None,
+    own: Callable[[pd.DataFrame], np.ndarray],
+    features: pd.DataFrame,
+) -> np.ndarray:
+    if fast is None:
+        return own(features)
+    try:
+        return fast(features)
+    except NotWholeNumbers:
+        return own(features)
 
 
 def compile_proba(model: Any) -> Proba | None:
@@ -154,7 +175,7 @@ def _forest(final: Any) -> Callable[[np.ndarray], np.ndarray] | None:
 
     if type(final) not in (RandomForestClassifier, ExtraTreesClassifier):
         return None
-    if final.n_outputs_ != 1 or final.n_jobs not in (None, 1):
+    if final.n_outputs_ != 1 or final.n_jobs != 1:  # with more jobs its own sum has no order
         return None
     trees = [tree.tree_ for tree in final.estimators_]
     n_classes = int(final.n_classes_)
@@ -192,7 +213,7 @@ class CheckedTransform:
             with self._lock:
                 if not self._checked:
                     return self._check(features)
-        return (self._fast or self._own)(features)
+        return _either(self._fast, self._own, features)
 
     def _check(self, features: pd.DataFrame) -> np.ndarray:
         import numpy as np
@@ -200,7 +221,9 @@ class CheckedTransform:
         own = np.asarray(self._own(features))
         try:
             fast = self._fast(features) if self._fast is not None else None
-        except (TypeError, ValueError):  # not integer codes: the transformer's own path
+        except NotWholeNumbers:
+            return own  # checked on the first call with whole numbers
+        except (TypeError, ValueError):  # the transformer's own path, from now on
             fast = None
         if fast is None or fast.dtype != own.dtype or not np.array_equal(fast, own):
             self._fast = None
@@ -274,6 +297,11 @@ def _transform(blocks: list[_Block], width: int, features: pd.DataFrame) -> np.n
     """The ColumnTransformer's dense float64 output, C-ordered like its hstack."""
     import numpy as np
 
+    for dtype in set(features.dtypes):
+        if not isinstance(dtype, np.dtype) or not (
+            dtype.kind == "i" or (dtype.kind == "u" and dtype.itemsize < 8)
+        ):
+            raise NotWholeNumbers(f"a column of type {dtype}")
     codes = features.to_numpy(dtype=np.int64)  # one array: pandas' column lookups cost more
     position = {name: i for i, name in enumerate(features.columns)}
     out = np.zeros((len(features), width), dtype=np.float64)

@@ -297,8 +297,11 @@ def _lookup(card: ScorecardClassifier) -> WoeLookup | None:
     known = _LOOKUPS.get(card)
     if known is not None and known[0] is process:
         return known[1]
-    with quiet_optbinning():
-        lookup = WoeLookup.of(process, card.feature_names_, card._own_woe)
+    try:
+        with quiet_optbinning():
+            lookup = WoeLookup.of(process, card.feature_names_, card._own_woe)
+    except Exception:  # any surprise in the probes: optbinning's own transform, as before
+        lookup = None
     _LOOKUPS[card] = (process, lookup)
     return lookup
 

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+EXACT = 2**53 - 1  # the integers float64 holds exactly (and their neighbours)
+
+
 @dataclass(frozen=True)
 class _Step:
     """One characteristic: exact values first (codes, special codes), then the split table
@@ -64,6 +67,8 @@ class WoeLookup:
         for x in columns:
             if x.dtype.kind not in "iuf" or (x.dtype.kind == "f" and np.isinf(x).any()):
                 return None
+            if x.dtype.kind in "iu" and len(x) and ((x > EXACT).any() or (x < -EXACT).any()):
+                return None  # beyond float64's integers: optbinning compares them exactly
         rows = len(columns[0]) if columns else 0
         out = np.empty((rows, len(self.steps)), dtype=np.float64)
         for j, (step, x) in enumerate(zip(self.steps, columns, strict=True)):
@@ -120,8 +125,8 @@ def _shape(binned: Any) -> _Shape | None:
         splits = np.asarray(binned.splits, dtype=np.float64)
     else:
         return None
-    if not all(_number(k) for k in keys):
-        return None
+    if not all(_number(k) and abs(k) <= EXACT for k in keys):
+        return None  # a key float64 cannot hold exactly would be compared inexactly
     return np.unique(np.asarray(keys, dtype=np.float64)), splits
 
 

@@ -66,6 +66,21 @@ def test_fast_path_is_the_models_proba_bit_for_bit(
     assert checked.fast
 
 
+def test_fractions_and_gaps_are_scored_by_the_models_own_path(
+    train: pd.DataFrame, applicants: pd.DataFrame
+) -> None:
+    """The fast path mirrors integer columns only: a frame with a fraction (or a gap) is
+    scored by the model itself, before and after the fast path was checked, never cut to an
+    integer."""
+    model = fitted("logistic_regression", train)
+    checked = CheckedProba(model)
+    fractional = applicants.head(50).astype({"hoehe": float})
+    fractional.loc[fractional.index[::2], "hoehe"] += 0.5
+    for rows in (fractional, applicants, fractional.head(1)):
+        np.testing.assert_array_equal(checked(rows), model.predict_proba(rows)[:, 1])
+    assert checked.fast  # checked on the whole numbers, still unused for fractions
+
+
 def test_structures_it_does_not_mirror_keep_the_models_own_path(train: pd.DataFrame) -> None:
     X, y = train[list(FEATURES)], target_bad(train[TARGET])
     plain = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)

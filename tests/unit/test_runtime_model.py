@@ -118,6 +118,19 @@ def test_whole_number_frames_are_checked_at_once_exactly_as_column_by_column(
             assert column is None or column == "verw", (column, value)
 
 
+def test_whole_numbers_beyond_float64s_are_left_to_the_exact_checks() -> None:
+    """2**53 + 1 is 2**53 as a float: the one-pass check never accepts such a value, the
+    column by column check compares it exactly (and refuses it here)."""
+    description = Description.from_json(
+        {"columns": {"a": {"range": [0, 2**53], "integer": True}, "b": {"kind": "numeric"}}}
+    )
+    for value in (2**53 + 1, 2**62):
+        with pytest.raises(InvalidInput, match="row 1, column 'a'"):
+            description.validate(pd.DataFrame({"a": [5, value], "b": [1, 2]}))
+    edge = pd.DataFrame({"a": [0, 2**53], "b": [-(2**62), 2**62]})
+    pd.testing.assert_frame_equal(description.validate(edge), edge)
+
+
 def test_no_applicants_give_an_empty_decision(model: CreditModel, frame: pd.DataFrame) -> None:
     out = model.predict(frame[list(FEATURES)].head(0), {"reasons": 2})
     assert list(out.columns) == ["p_bad", "decision", "score", "reason_1", "reason_2"]

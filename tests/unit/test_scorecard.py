@@ -210,7 +210,10 @@ def test_woe_lookups_equal_the_binning_process_to_the_last_bit(
     edges = X.astype(float).copy()
     edges["laufzeit"] = np.resize([8.5, 8.499999, 11.5, 43.5, 120.0, 0.5, np.nan], len(X))
     edges["laufkont"] = np.resize([1, 2, 3, 4, 7, -1], len(X))
-    for frame in (X, X.head(1), X.head(0), X.astype(float), edges, X[list(reversed(X.columns))]):
+    huge = X.head(3).assign(hoehe=[2**53 + 1, 2**60, -(2**62)])  # beyond float64's integers
+    for frame in (
+        X, X.head(1), X.head(0), X.astype(float), edges, X[list(reversed(X.columns))], huge,
+    ):  # fmt: skip
         expected = card._own_woe(frame) if len(frame) else None
         got = card.woe(frame)
         if expected is not None:

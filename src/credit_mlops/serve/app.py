@@ -113,14 +113,19 @@ def _answers(out: Decided) -> list[dict[str, Any]]:
     return answers
 
 
-def _decide(service: Service, request_id: str, applicants: Any) -> dict[str, Any]:
-    served = service.holder.current  # taken once: the whole request uses this version
+def _decide(
+    service: Service, served: Served | None, request_id: str, applicants: Any, wait: bool = True
+) -> dict[str, Any] | None:
+    """The answer to one request from `served` (taken once: the whole request uses this
+    version); None when `wait` is False and the model is busy explaining another request."""
     if served is None:
         raise RequestError(503, "no model is loaded yet; see /readyz")
     try:
-        out = served.scorer.decide(applicants.frame, applicants.reasons)
+        out = served.scorer.decide(applicants.frame, applicants.reasons, wait)
     except InvalidApplicants as exc:
         raise RequestError(422, str(exc), exc.column) from None
+    if out is None:
+        return None
     if service.journal is not None:  # journaled before the answer leaves
         service.journal.record(_journal_rows(request_id, served, applicants.records, out))
     rejected = int(out.reject.sum())
@@ -135,11 +140,11 @@ def _decide(service: Service, request_id: str, applicants: Any) -> dict[str, Any
     }
 
 
-def _quick(service: Service, applicants: Any) -> bool:
-    """Whether this request is decided on the event loop: a few applicants, and reasons (if
-    asked for) from an exact explainer. Handing a millisecond of work to the thread pool
-    costs more than the work (the GIL passes between two threads twice per request)."""
-    served = service.holder.current
+def _quick(served: Served | None, applicants: Any) -> bool:
+    """Whether this request is decided on the event loop: a few applicants, and a model
+    whose decision with reasons took a few milliseconds when it was loaded (`warm`).
+    Handing a millisecond of work to the thread pool costs more than the work (the GIL
+    passes between two threads twice per request)."""
     few = len(applicants.records) <= QUICK_APPLICANTS
     return served is not None and few and (applicants.reasons == 0 or served.scorer.quick)
 
@@ -158,10 +163,12 @@ async def decisions(request: Request) -> Response:
             max_applicants=service.limits.max_applicants,
             query=request.query_params,
         )
-        if _quick(service, applicants):
-            answer = _decide(service, request_id, applicants)
-        else:
-            answer = await run_in_threadpool(_decide, service, request_id, applicants)
+        served = service.holder.current  # once: the whole request uses this version
+        answer = None
+        if _quick(served, applicants):  # on the loop, unless it would wait for a lock
+            answer = _decide(service, served, request_id, applicants, wait=False)
+        if answer is None:
+            answer = await run_in_threadpool(_decide, service, served, request_id, applicants)
     except RequestError as exc:
         if exc.status in (400, 422):
             service.metrics.validation_errors.labels(exc.column or "").inc()

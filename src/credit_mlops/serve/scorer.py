@@ -10,12 +10,15 @@ through the tracking facade, which checks it before any of it runs.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.errors import DataError
+
+log = logging.getLogger("credit.serve")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,8 +44,9 @@ class Scorer:
     threshold: float
     costs: tuple[float, float]  # accept_bad, reject_good
     description_digest: str
-    decide: Callable[[pd.DataFrame, int], Decided]
-    quick: bool  # one applicant's decision with reasons costs milliseconds, not more
+    # decide(features, k, wait): None when wait is False and another request is explaining
+    decide: Callable[[pd.DataFrame, int, bool], Decided | None]
+    quick: bool  # one applicant's decision with reasons takes a few milliseconds at most
 
 
 def description_digest(description: object) -> str:
@@ -65,14 +69,12 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
     from credit_runtime.errors import InvalidInput
 
     model = store.load_decision_model(ref.uri)
-    explained = None
     if model.description is not None and model.key is not None:
-        explained = model.explainer()  # built now: a model that cannot explain fails to
-        # load, not later
+        model.explainer()  # built now: a model that cannot explain fails to load, not later
     known = known_columns(model.description)
     explaining = threading.Lock()  # the explainers are not known to be safe across threads
 
-    def decide(features: pd.DataFrame, k: int) -> Decided:
+    def decide(features: pd.DataFrame, k: int, wait: bool = True) -> Decided | None:
         if known is not None:
             unknown = [str(c) for c in features.columns if c not in known]
             if unknown:
@@ -83,15 +85,42 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
                 )
         try:
             if k == 0:
-                out = model.decide(features, {"reasons": 0})
-            else:
-                with explaining:
-                    out = model.decide(features, {"reasons": k})
+                return model.decide(features, {"reasons": 0})  # type: ignore[no-any-return]
+            if not explaining.acquire(blocking=wait):
+                return None  # another request is explaining: the caller does not wait here
+            try:
+                return model.decide(features, {"reasons": k})  # type: ignore[no-any-return]
+            finally:
+                explaining.release()
         except InvalidInput as exc:
             raise InvalidApplicants(exc.message, exc.column) from None
-        return out
 
+    seconds = warm(model)
     matrix = costs_of(run)
     costs = (matrix.accept_bad, matrix.reject_good)
-    quick = explained is None or not explained.method.startswith("permutation")
+    quick = seconds is not None and seconds <= QUICK_SECONDS
     return Scorer(model.threshold, costs, description_digest(model.description), decide, quick)
+
+
+QUICK_SECONDS = 0.005  # one applicant's decision with reasons, at most, to be quick
+
+
+def warm(model: Any) -> float | None:
+    """Decide one applicant of the model's background sample twice, so that whatever a model
+    builds on first use (its checked fast paths, lookups, explainer) is built now, before
+    any request waits for it; the seconds the second decision took (with the model's default
+    reasons), or None when there is no sample to decide or the decision fails."""
+    import time
+
+    background = model.background
+    if background is None or not len(background) or model.description is None:
+        return None
+    applicant = background.head(1)
+    try:
+        model.decide(applicant, None)
+        start = time.perf_counter()
+        model.decide(applicant, None)
+        return time.perf_counter() - start
+    except Exception as exc:  # the model then serves as it is, from the thread pool
+        log.warning("could not time the model on its background sample: %s", exc)
+        return None

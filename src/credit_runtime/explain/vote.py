@@ -107,8 +107,15 @@ def vote_explainer(model: Any, columns: Sequence[str], background: pd.DataFrame 
     if factories is None:
         return PermutationExplainer(model, columns, background)
     vote = anatomy(model, columns).estimator
+    weights = np.ones(len(factories)) if vote.weights is None else np.asarray(vote.weights, float)
+    if (weights < 0).any() or not weights.sum() > 0:
+        return PermutationExplainer(model, columns, background)  # not a weighted mean
+    for member in vote.estimators_:
+        own = anatomy(member, columns).columns
+        if len(set(own)) != len(own) or not set(own) <= set(columns):
+            # a feature that maps to no input column: the vote is explained as a whole
+            return PermutationExplainer(model, columns, background)
     members = [f(m, columns, background) for f, m in zip(factories, vote.estimators_, strict=True)]
-    weights = np.ones(len(members)) if vote.weights is None else np.asarray(vote.weights, float)
     return VoteExplainer(members, weights, columns)
 
 
