@@ -85,11 +85,11 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
                 )
         try:
             if k == 0:
-                return model.decide(features, {"reasons": 0})  # type: ignore[no-any-return]
+                return model.decide(features, {"reasons": 0})
             if not explaining.acquire(blocking=wait):
                 return None  # another request is explaining: the caller does not wait here
             try:
-                return model.decide(features, {"reasons": k})  # type: ignore[no-any-return]
+                return model.decide(features, {"reasons": k})
             finally:
                 explaining.release()
         except InvalidInput as exc:
