@@ -127,8 +127,9 @@ def _compiled(inner: Any) -> Matrix | None:
 
     if type(inner) not in (Pipeline, ImbPipeline):
         return None
-    if len(inner.steps) == 1:
-        return _vote(inner.steps[0][1])
+    if len(inner.steps) == 1:  # the step's own predict_proba is what the pipeline calls
+        only = inner.steps[0][1]
+        return _vote(only) or getattr(only, "predict_proba", None)
     pre, final = inner.steps[0][1], inner.steps[-1][1]
     middle = [step for _, step in inner.steps[1:-1]]
     if any(not hasattr(step, "fit_resample") for step in middle):

@@ -105,10 +105,16 @@ class CreditModel:
 
     def decide(self, frame: pd.DataFrame, params: Mapping[str, Any] | None = None) -> Decided:
         """`predict`'s figures as plain arrays (what a server answers without a frame)."""
-        import numpy as np
+        from credit_runtime.scorecard import reusing
 
         k = self.reason_count(params)
         X = self._checked(frame, k)
+        with reusing():  # a scorecard bins X once for P(bad), the score and the reasons
+            return self._decide(X, k)
+
+    def _decide(self, X: pd.DataFrame, k: int) -> Decided:
+        import numpy as np
+
         if len(X):
             p_bad = np.asarray(self._proba(X), dtype=float)
             score = np.asarray(self.score(X, p_bad), dtype=float)

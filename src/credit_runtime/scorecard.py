@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 import warnings
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -227,7 +228,11 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
 
         A frame of plain numbers goes through lookups that equal the binning process's own
         transform to the last bit (`credit_runtime.woe_lookup`); anything else, and a
-        process whose lookups could not be checked, through the transform itself."""
+        process whose lookups could not be checked, through the transform itself. Inside
+        `reusing()`, one frame's WoE is computed once."""
+        return _reused(self, X, "woe", self._woe)
+
+    def _woe(self, X: Any) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame) and X.columns.is_unique:
             lookup = _lookup(self)
             if lookup is not None and set(self.feature_names_) <= set(X.columns.tolist()):
@@ -261,6 +266,9 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
 
     def points(self, X: Any) -> pd.DataFrame:
         """Each applicant's points per characteristic; a row sums to its `credit_score`."""
+        return _reused(self, X, "points", self._points)
+
+    def _points(self, X: Any) -> pd.DataFrame:
         woe = self.woe(X)
         coef = self.estimator_.coef_.ravel()
         intercept = float(self.estimator_.intercept_[0])
@@ -279,6 +287,37 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         intercept = float(self.estimator_.intercept_[0])
         n = len(self.feature_names_)
         return np.asarray(-(woe * coef + intercept / n) * self.factor_ + self.offset_ / n)
+
+
+_REUSE = threading.local()  # per thread: the frames of the decision being made
+
+
+@contextlib.contextmanager
+def reusing() -> Iterator[None]:
+    """Within the block, a scorecard computes the WoE and the points of one frame (the same
+    frame object, left unchanged meanwhile) once: a decision asks for them three times
+    (P(bad), the score, the reasons). Outside it, nothing is kept."""
+    if getattr(_REUSE, "memo", None) is not None:
+        yield  # already inside one
+        return
+    _REUSE.memo = {}
+    try:
+        yield
+    finally:
+        _REUSE.memo = None
+
+
+def _reused(card: ScorecardClassifier, X: Any, what: str, compute: Any) -> pd.DataFrame:
+    memo = getattr(_REUSE, "memo", None)
+    if memo is None:
+        return compute(X)
+    key = (id(card), id(X), what)
+    known = memo.get(key)
+    if known is not None and known[0] is card and known[1] is X:
+        return known[2]
+    value = compute(X)
+    memo[key] = (card, X, value)  # holding X: its id cannot be reused while kept
+    return value
 
 
 _LOOKUPS: weakref.WeakKeyDictionary[ScorecardClassifier, tuple[Any, WoeLookup | None]] = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -231,6 +232,31 @@ def test_woe_lookups_equal_the_binning_process_to_the_last_bit(
     blob = skops.io.dumps(card)
     assert b"WoeLookup" not in blob
     assert "woe_lookup" not in str(skops.io.get_untrusted_types(data=blob))
+
+
+def test_a_decision_bins_its_applicants_once(
+    card: ScorecardClassifier, credit_data: tuple[pd.DataFrame, np.ndarray], monkeypatch: Any
+) -> None:
+    """Inside `reusing()` the WoE of one frame is computed once for P(bad), points and score;
+    outside it every call computes afresh (a frame changed in place is never served stale)."""
+    from credit_runtime import scorecard as module
+
+    X = credit_data[0].head(5).copy()
+    calls: list[int] = []
+    own = ScorecardClassifier._woe
+    monkeypatch.setattr(
+        ScorecardClassifier, "_woe", lambda self, X: calls.append(1) or own(self, X)
+    )
+    with module.reusing():
+        proba, score, points = card.predict_proba(X), card.credit_score(X), card.points(X)
+        card.woe(X.copy())  # another frame: binned on its own
+    assert len(calls) == 2
+    np.testing.assert_array_equal(score, points.sum(axis=1).to_numpy())
+    X.iloc[0, 0] = X.iloc[1, 0] + 1  # changed in place, outside the block: binned again
+    calls.clear()
+    card.predict_proba(X), card.credit_score(X)
+    assert len(calls) == 2
+    assert proba.shape == (5, 2)
 
 
 def test_information_values_and_flags(card: ScorecardClassifier) -> None:

@@ -36,7 +36,9 @@ class ScorecardExplainer:
     def explain(self, X: pd.DataFrame) -> Attribution:
         from credit_runtime.scorecard_table import points_below_max
 
-        below = points_below_max(self.model, X[list(self.columns)], self.best)
+        same = X.columns.tolist() == list(self.columns)  # the very frame: its points are
+        # reused within a decision (`scorecard.reusing`)
+        below = points_below_max(self.model, X if same else X[list(self.columns)], self.best)
         values = below.reindex(columns=list(self.columns), fill_value=0.0).to_numpy(dtype=float)
         return Attribution(
             values=values,
