@@ -9,7 +9,8 @@ from a shared store, so each format makes them inert where it shows them:
   the writer itself adds is a `Markdown` value and is not escaped again.
 - CSV: a text cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR,
   and their full-width forms) is prefixed with `'`, as OWASP's CSV injection guidance
-  says; the csv module quotes separators, quotes and line breaks. Numbers stay numbers.
+  says; the csv module quotes separators, quotes and line breaks; other control characters
+  (terminal escape sequences) are shown as `\\x1b`. Numbers stay numbers.
 - JSON: values a JSON parser refuses (NaN, infinities) become null; anything else that is
   not JSON becomes its text. The encoder escapes quotes and control characters.
 - HTML is escaped by `html.escape` in the report's HTML writer.
@@ -112,8 +113,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|-")
 
 
+# Control characters a terminal or viewer acts on (escape sequences: colours, links, titles);
+# tab, line feed and carriage return are the csv module's to quote.
+_CSV_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def csv_text(value: str) -> str:
-    """A text cell a spreadsheet shows as text, never evaluates."""
+    """A text cell a spreadsheet shows as text, never evaluates, and a terminal prints
+    without acting on (control characters shown as `\\x1b`)."""
+    value = _CSV_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value

@@ -117,11 +117,14 @@ def run_id(value: str, *, flag: str = "run id") -> str:
 
 
 def artifact_path(path: str, *, flag: str = "artifact path") -> str:
-    """A path inside a run's artifacts: relative, no '..' step, no empty step."""
+    """A path inside a run's artifacts: relative, no '..' step, no empty step, and no '%'
+    (MLflow decodes percent escapes, so '%2e%2e' would be a '..' step after this check)."""
     parts = path.split("/")
-    if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or _CONTROL.search(path):
+    stepping = any(p in ("", ".", "..") for p in parts) or "\\" in path or "%" in path
+    if path.startswith("/") or stepping or _CONTROL.search(path):
         raise _refused(
             flag,
-            f"{path!r} is not a plain path inside the run (no leading '/', no '.' or '..' steps)",
+            f"{path!r} is not a plain path inside the run (no leading '/', no '.' or '..' "
+            "steps, no '%' escapes or backslashes)",
         )
     return path

@@ -53,6 +53,26 @@ def test_first_damage_names_the_line(tmp_path: Path, tail: bytes, line: int, wha
     assert digest(journal) == before
 
 
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b'{"op_code": 99}\n',  # an operation Optuna does not know
+        b'{"op_code": 5, "study_id": 7, "trial_id": 999}\n',  # fields missing
+        b'{"op_code": 0, "worker_id": "w", "study_name": 5, "directions": "x"}\n',
+    ],
+)
+def test_records_optuna_cannot_replay_are_refused_in_one_line(tmp_path: Path, tail: bytes) -> None:
+    from credit_mlops.tune.storage import StorageSpec, open_storage
+
+    journal = tmp_path / "j.journal"
+    journal.write_bytes(record(0) + tail)
+    before = digest(journal)
+    with pytest.raises(ConfigError, match="cannot replay") as info:
+        open_storage(StorageSpec(str(journal)))
+    assert "\n" not in str(info.value)
+    assert digest(journal) == before  # nothing appended
+
+
 def test_damage_in_the_middle_is_found(tmp_path: Path) -> None:
     journal = tmp_path / "j.journal"
     journal.write_bytes(record(0) + b"\x00\x01garbage\n" + record(2))

@@ -98,3 +98,18 @@ def test_the_tools_own_model_loads_checked(proj: Project, tmp_path: Path) -> Non
     applicants, out = _applicants(proj, tmp_path), tmp_path / "out.csv"
     proj.ok("predict", "own_xgb", "-i", str(applicants), "-o", str(out))
     assert len(pd.read_csv(out)) == 20
+
+
+@pytest.mark.parametrize("command", [("evaluate",), ("explain",), ("report",), ("fairness",)])
+def test_a_version_plain_mlflow_logged_is_not_a_credit_run(
+    proj: Project, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Commands that read a credit run's files say, in one line (exit 2), that a version
+    logged by plain MLflow is not one: no store failure, no traceback."""
+    name = f"plain_{command[0]}"
+    _log_foreign(proj, name, tmp_path / "unused", "cloudpickle")
+    result = proj.invoke(*command, f"{name}/1")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "not trained by credit" in lines[0] or "not a credit" in lines[0], lines[0]

@@ -102,6 +102,10 @@ def test_markdown_made_by_the_writer_is_kept_and_numbers_stay_readable() -> None
         ("\uff1d1+1", "'\uff1d1+1"),  # full-width '='
         ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
         ("A-17", "A-17"),
+        ("x\x1b[31mred", "x\\x1b[31mred"),  # a terminal colour, shown not obeyed
+        ("a\x1b]8;;http://evil\x1b\\link", "a\\x1b]8;;http://evil\\x1b\\link"),  # a link
+        ("\x9b31m", "\\x9b31m"),  # the one-byte escape sequence introducer
+        ("\x00=1", "\\x00=1"),
         ("-0.5", "-0.5"),
         ("+1e-3", "+1e-3"),
         ("-", "-"),

@@ -165,6 +165,12 @@ def _entry(tmp_path: Path, **changes: object) -> Path:
         ({"partial_run_id": "../r"}, "is not a run id"),
         ({"digests": {"model.joblib": "nope"}}, "not sha256 digests"),
         ({"digests": {}}, "no digest of model.joblib"),
+        ({"artifacts": {"../../../escaped.json": {}}}, "is not a plain relative path"),
+        ({"artifacts": {"/tmp/absolute.json": {}}}, "is not a plain relative path"),
+        ({"artifacts": {"results/../../up.json": {}}}, "is not a plain relative path"),
+        ({"artifacts": {"a\\..\\b.json": {}}}, "is not a plain relative path"),
+        ({"artifacts": {".hidden/x.json": {}}}, "is not a plain relative path"),
+        ({"artifacts": {"": {}}}, "is not a plain relative path"),
     ],
 )
 def test_a_foreign_or_edited_record_is_refused_in_one_line(

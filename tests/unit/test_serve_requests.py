@@ -60,6 +60,9 @@ def test_the_applicants_frame_is_pandas_records_reader_s(rows: list[dict[str, An
     ("body", "status", "column"),
     [
         (b"{not json", 400, None),
+        (b"[" * 100_000 + b"]" * 100_000, 400, None),  # nested too deep for the parser
+        (b'{"alter": ' + b"9" * 5_000 + b"}", 400, None),  # beyond Python's digit limit
+        (b"\xff\xfe{}", 400, None),
         (b"[]", 422, None),
         (b'{"laufkont": "1"}', 422, "laufkont"),
         (b'{"laufkont": true}', 422, "laufkont"),

@@ -92,6 +92,9 @@ def test_unknown_stage_lists_the_choices() -> None:
         ("runs:/abc123/../../etc/passwd", "not a plain path inside the run"),
         ("runs:/abc123//model", "not a plain path inside the run"),
         ("runs:/abc123/./model", "not a plain path inside the run"),
+        ("runs:/abc123/%2e%2e/%2e%2e/models/m-1/artifacts", "not a plain path inside the run"),
+        ("runs:/abc123/%2E%2E/x", "not a plain path inside the run"),
+        ("runs:/abc123/model\\..\\x", "not a plain path inside the run"),
     ],
 )
 def test_a_malformed_target_is_refused_before_any_store_is_asked(text: str, match: str) -> None:

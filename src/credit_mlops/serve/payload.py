@@ -47,8 +47,10 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
 
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RequestError(400, f"the body is not JSON: {exc}") from None
+    except RecursionError:
+        raise RequestError(400, "the body is not JSON this service reads: too deep") from None
+    except ValueError as exc:  # not JSON, not UTF-8, or a number of thousands of digits
+        raise RequestError(400, f"the body is not JSON this service reads: {exc}") from None
     reasons: Any = query.get("reasons", default_reasons)
     single = isinstance(data, dict) and "applicants" not in data
     if not single and isinstance(data, dict):

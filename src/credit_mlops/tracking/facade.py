@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from credit_mlops.errors import NotFoundError
+from credit_mlops.errors import AuthError, NotFoundError, TrackingError, TrackingUnreachableError
 from credit_mlops.tracking import artifacts, registry, runs, search
 from credit_mlops.tracking.connection import Connection, error_code
 from credit_mlops.tracking.convert import (
@@ -198,8 +198,19 @@ class Tracker(RegistryCalls):
             return runs.log_evaluation_run(self._client, evaluation)
 
     def download_artifact(self, run_id: str, path: str) -> Path:
-        with self.conn.guard():
-            return Path(self._client.download_artifacts(run_id, path))
+        try:
+            with self.conn.guard():
+                return Path(self._client.download_artifacts(run_id, path))
+        except TrackingError as exc:
+            if isinstance(exc, TrackingUnreachableError | AuthError):
+                raise
+            if not self.artifact_exists(run_id, path):  # asked only when it failed
+                raise NotFoundError(
+                    f"run {run_id} has no {path}: it was not trained by credit (or the file "
+                    "was removed); name a model version credit trained (credit compare "
+                    "lists them)"
+                ) from None
+            raise
 
     def artifact_paths(self, run_id: str, folder: str = "", recursive: bool = False) -> list[str]:
         with self.conn.guard():

@@ -164,9 +164,11 @@ def _log_json_artifacts(artifacts: Mapping[str, object]) -> None:
     """All JSON artifacts in one upload call (log_dict looks the run up once per file)."""
     import mlflow
 
+    from credit_mlops.files import inside
+
     with tempfile.TemporaryDirectory(prefix="credit-artifacts-") as tmp:
         for path, content in artifacts.items():
-            target = Path(tmp) / path
+            target = inside(Path(path), Path(tmp), what="artifact")  # never outside the upload
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(content, indent=2, default=str))
         mlflow.log_artifacts(tmp)

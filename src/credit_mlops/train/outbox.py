@@ -7,6 +7,7 @@ and `dataset.csv` (the training frame). `credit sync` turns an entry back into a
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 import uuid
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.errors import CreditError
+from credit_mlops.errors import CreditError, InputError
 from credit_mlops.modeling.catalog import KINDS
 from credit_mlops.tracking.records import RunSpec
 from credit_mlops.train.outbox_check import DATASET, MODEL, digest
@@ -118,6 +119,26 @@ def write_entry(
     return entry
 
 
+_ARTIFACT_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,99}")
+
+
+def check_artifact_names(entry: Path, artifacts: Any) -> None:
+    """An entry's JSON artifacts are named by plain relative paths (`results/holdout.json`):
+    a name read back from the entry never chooses where a file is written."""
+    from pathlib import PurePosixPath
+
+    if not isinstance(artifacts, Mapping):
+        raise InputError(f"outbox entry {entry.name}: 'artifacts' is not an object of files")
+    for name in artifacts:
+        parts = PurePosixPath(name).parts if isinstance(name, str) else ()
+        plain = bool(parts) and all(_ARTIFACT_PART.fullmatch(part) for part in parts)
+        if not plain or len(parts) > 4 or "\\" in name:
+            raise InputError(
+                f"outbox entry {entry.name}: the artifact name {name!r} is not a plain relative "
+                "path; the entry was changed by hand or by another tool: remove it"
+            )
+
+
 def read_spec(entry: Path, record: Mapping[str, Any], *, trust_code: bool = False) -> RunSpec:
     """The entry as a RunSpec again (registration is done after the run is complete);
     `trust_code` takes an entry without digests (see `outbox_check.check_files`)."""
@@ -128,6 +149,7 @@ def read_spec(entry: Path, record: Mapping[str, Any], *, trust_code: bool = Fals
     from credit_mlops.train.outbox_check import check_files
 
     check_files(entry, record, trust_code=trust_code)  # else nothing unpickled but our file
+    check_artifact_names(entry, record["artifacts"])
     pipeline = joblib.load(entry / MODEL)
     dataset = pd.read_csv(entry / DATASET)
     from credit_mlops.modeling.describe import describe

@@ -79,12 +79,20 @@ def _journal(path: Path) -> Any:
     from credit_mlops.tune.journal import check_journal
 
     check_journal(path)  # damaged or read-only: refused before anything is appended
-    try:
+    try:  # the journal is replayed here, whole, before anything is appended
         return JournalStorage(JournalFileBackend(str(path)))
     except OSError as exc:
         raise ConfigError(
             f"tune storage file {path} cannot be used: {exc}; check tune.storage"
         ) from exc
+    except (AssertionError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+        # JSON lines that are not records Optuna wrote (an unknown operation, a field
+        # missing or of another type): Optuna's replay trips on them
+        raise ConfigError(
+            f"tune.storage: the study journal {path} holds a record Optuna cannot replay "
+            f"({type(exc).__name__}); it was changed by hand or by another tool: restore it "
+            "from a copy or use a new journal file"
+        ) from None
 
 
 def _database(spec: StorageSpec) -> Any:
