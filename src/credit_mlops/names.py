@@ -55,14 +55,16 @@ def _text(value: str, *, what: str, flag: str, limit: int) -> str:
 
 
 def registered_model(name: str, *, flag: str = "model name") -> str:
-    """A name the model registry accepts: no '/' or ':', and not a path in disguise."""
+    """A name the model registry accepts (no '/' or ':'), that every target form can name
+    (no '@', which starts an alias: `NAME@production`), and not a path in disguise."""
     _text(name, what="registered model name", flag=flag, limit=REGISTERED_MODEL_MAX)
-    bad = next((c for c in "/:" if c in name), None)
+    bad = next((c for c in "/:@" if c in name), None)
     if bad:
+        refuses = "the registry refuses" if bad != "@" else "starts an alias in a target"
         raise _refused(
             flag,
-            f"registered model name {name!r} contains {bad!r}, which the registry "
-            "refuses; use letters, digits, '-', '_' or '.'",
+            f"registered model name {name!r} contains {bad!r}, which {refuses}; use "
+            "letters, digits, '-', '_' or '.'",
         )
     if name in (".", "..") or posixpath.normpath(name) != name:
         raise _refused(flag, f"registered model name {name!r} is not a plain name")

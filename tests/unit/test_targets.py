@@ -38,7 +38,6 @@ MODEL_ID = "m-" + "0123456789abcdef" * 2
         ("runs:/abc123/", RunTarget("abc123", None, "runs:/abc123/")),
         ("runs:/abc123/model", RunTarget("abc123", "model", "runs:/abc123/model")),
         ("  my-model/7 ", VersionTarget("my-model", "7")),
-        ("a@b@c", AliasTarget("a@b", "c")),
     ],
 )
 def test_grammar(text: str, expected: object) -> None:
@@ -84,6 +83,7 @@ def test_unknown_stage_lists_the_choices() -> None:
         ("xgboost@ch/amp", "alias 'ch/amp' is not valid"),
         ("xgboost@a b", "alias 'a b' is not valid"),
         ("a:b/1", "contains ':'"),
+        ("a@b@c", "contains '@'"),  # a name with an '@' could not be named by version
         ("..", "not a plain name"),
         ("x\ny/1", "control character"),
         ("runs:/", "is not a run id"),
