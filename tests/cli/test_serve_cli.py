@@ -41,6 +41,12 @@ def test_workers_must_be_positive(project: Path) -> None:
     assert result.exit_code == 2 and "serve.workers" in result.output
 
 
+@pytest.mark.parametrize("port", ["0", "65536", "-1"])
+def test_a_port_outside_1_to_65535_is_refused(project: Path, port: str) -> None:
+    result = runner.invoke(app, ["serve", "m@production", "--port", port])
+    assert result.exit_code == 2 and "serve.port" in result.output, result.output
+
+
 def test_no_store_yet_is_said(project: Path) -> None:
     result = runner.invoke(app, ["serve", "m@production"])
     assert result.exit_code == 2 and "credit train" in result.output

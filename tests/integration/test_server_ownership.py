@@ -33,6 +33,14 @@ def test_a_garbled_pid_file_is_one_line(tmp_path: Path, content: str) -> None:
         read_pid(folder)
 
 
+def test_a_server_folder_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "file.txt"
+    folder.write_text("x")
+    args = ["server", "start", "--backend", "sqlite", "--port", str(free_port())]
+    one_line(credit([*args, "--dir", str(folder)], tmp_path), 2, "is a file")
+    assert folder.read_text() == "x"
+
+
 def test_a_foreign_process_is_never_signalled(tmp_path: Path) -> None:
     folder = tmp_path / "server"
     folder.mkdir()

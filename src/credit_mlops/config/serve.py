@@ -15,7 +15,7 @@ class ServeSettings(Section):
     # The model served when `credit serve` is given no TARGET: an alias follows promotions.
     target: str = Field("scorecard@production", min_length=1)
     host: str = "127.0.0.1"  # any other address needs a token (or --insecure)
-    port: int = Field(8080, ge=0, le=65535)
+    port: int = Field(8080, ge=1, le=65535)  # 0 (any free port) would be a port nobody knows
     workers: int = Field(1, ge=1, le=64)
     # How often the registry is asked where the target points now (seconds).
     poll_seconds: float = Field(5.0, gt=0, le=3600)

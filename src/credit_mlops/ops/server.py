@@ -139,7 +139,12 @@ class MlflowServer:
         return env
 
     def start(self, timeout: float = 120.0) -> MlflowServer:
-        running = running_server(self.spec.folder)
+        folder = self.spec.folder
+        if folder.exists() and not folder.is_dir():
+            raise InputError(
+                f"--dir {folder} is a file, not a folder; name a folder for the server"
+            )
+        running = running_server(folder)
         if running is not None:
             raise InputError(
                 f"a tracking server already runs on {self.spec.folder} (process group "
