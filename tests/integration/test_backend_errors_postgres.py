@@ -175,6 +175,18 @@ def test_a_missing_database_is_exit_2_and_not_created(tmp_path: Path) -> None:
         assert not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
 
 
+def test_an_unknown_user_is_exit_4(tmp_path: Path) -> None:
+    postgres_or_skip()
+    user = f"nobody_{uuid.uuid4().hex[:8]}"
+    code, err, took = run(
+        ["compare", "--mlflow-uri", f"postgresql://{user}@127.0.0.1:5432/postgres"], tmp_path
+    )
+    line = one_line(err)
+    assert code == 4, err
+    assert "refused the credentials" in line and "createdb" not in line
+    assert took < BOUND
+
+
 def test_a_driver_that_is_not_installed_is_exit_2(tmp_path: Path) -> None:
     code, err, _ = run(
         ["compare", "--mlflow-uri", "postgresql+pg8000://postgres@127.0.0.1:5432/x"], tmp_path

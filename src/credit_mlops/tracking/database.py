@@ -108,6 +108,11 @@ def translate(url: str, exc: BaseException, *, what: str, setting: str) -> Credi
             f"{what} {shown} refused the permission ({reason}); grant the user the right "
             "(e.g. `GRANT ALL ON SCHEMA public TO USER`) or use a user that has it"
         )
+    if "role" in lowered and "does not exist" in lowered:  # PostgreSQL: an unknown user
+        return AuthError(
+            f"{what} {shown} refused the credentials ({reason}); fix the user name in "
+            f"{setting}, or create the role on the database server"
+        )
     if "does not exist" in lowered or "unknown database" in lowered:
         return ConfigError(
             f"{what} {shown}: {reason}; create it (e.g. `createdb NAME`) or fix {setting}"
