@@ -30,8 +30,8 @@ def redact(uri: str) -> str:
     shown = f"{parts.scheme}://{netloc}{parts.path}"
     if parts.query:
         shown += "?" + _mask_query(parts.query)
-    if parts.fragment:
-        shown += "#" + parts.fragment
+    if parts.fragment:  # meaningless to a store, and where some tools put tokens
+        shown += "#" + MASK
     return shown
 
 

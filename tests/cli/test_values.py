@@ -117,6 +117,7 @@ def test_a_uri_with_a_bad_port_never_shows_its_password(project: Path) -> None:
         ("s3://bucket/x?X-Amz-Signature=deadbeef&X-Amz-Date=1", "deadbeef", "X-Amz-Date=1"),
         ("http://u:pw@h:99999/", "pw", "h:99999"),
         ("sqlite:////abs/path/mlflow.db", "\0", "sqlite:////abs/path/mlflow.db"),
+        ("http://h:5000/#access_token=fr4g", "fr4g", "http://h:5000/#"),
     ],
 )
 def test_redact_masks_query_tokens_like_passwords(uri: str, hidden: str, kept: str) -> None:
@@ -199,6 +200,9 @@ def test_seed_bounds_in_a_real_process(tmp_path: Path) -> None:
         ("[tune]\nstorage", "postgresql+psycopg://u:s3cr3t@db/optuna", "PGPASSWORD", "MLFLOW_"),
         ("[tracking]\nuri", "postgresql://u:s3cr3t@db/mlflow", "~/.pgpass", "MLFLOW_"),
         ("[tracking]\nuri", "http://u:s3cr3t@h:5000", "MLFLOW_TRACKING_PASSWORD", "PGPASSWORD"),
+        ("[tracking]\nuri", "http://h:5000/?token=s3cr3t", "MLFLOW_TRACKING_TOKEN", "PGPASSWORD"),
+        ("[tune]\nstorage", "postgresql://u@db/o?sslpassword=s3cr3t", "PGPASSWORD", "MLFLOW_"),
+        ("[tracking]\nuri", "http://h:5000/#access_token=s3cr3t", "MLFLOW_TRACKING", "PGPASS"),
     ],
 )
 def test_a_password_in_a_profile_url_points_to_where_it_belongs(
@@ -207,6 +211,12 @@ def test_a_password_in_a_profile_url_points_to_where_it_belongs(
     (project / "configs" / "local.toml").write_text(f'{key} = "{url}"\n')
     line = one_error_line(runner.invoke(app, ["config", "show"]), advice)
     assert not_advice not in line and "s3cr3t" not in line
+
+
+def test_a_profile_url_without_secrets_is_kept(project: Path) -> None:
+    url = "postgresql://u@db/o?sslmode=require&sslkey=/keys/client.key&authSource=admin"
+    (project / "configs" / "local.toml").write_text(f'[tune]\nstorage = "{url}"\n')
+    assert runner.invoke(app, ["config", "show"]).exit_code == 0
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 A profile is a plain name (letters, digits, `-`, `_`) of a file in configs/: never a path,
 so `CREDIT_PROFILE=../../elsewhere/evil` cannot read a TOML file outside configs/. A
 profile file never holds a secret: neither a password/token key nor a URL carrying a
-password (`http://alice:secret@host`); it is refused without printing the secret.
+password (`http://alice:secret@host`) or a credential in its query or fragment
+(`?token=...`, `?sslpassword=...`); it is refused without printing the secret.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def refuse_url_secrets(toml_file: Path, values: Iterable[tuple[str, Any]]) -> No
         if not isinstance(value, str) or "://" not in value:
             continue
         try:
-            password = urlsplit(value).password
+            parts = urlsplit(value)
+            password = parts.password
         except ValueError:
             continue
         if password:
@@ -51,6 +53,30 @@ def refuse_url_secrets(toml_file: Path, values: Iterable[tuple[str, Any]]) -> No
                 f"{toml_file}: key '{key}' holds a URL with a password; remove it from the "
                 f"file and {_where_passwords_go(value)}"
             )
+        carried = _secret_parameter(parts.query) or _secret_parameter(parts.fragment)
+        if carried:
+            raise ConfigError(
+                f"{toml_file}: key '{key}' holds a URL carrying a secret ({carried}=...); "
+                f"remove it from the file and {_where_passwords_go(value)}"
+            )
+
+
+# Query (or fragment) parameters whose value is a credential: any name holding one of the
+# strong words (`sslpassword`, `access_token`, `X-Amz-Signature`), or ending in a weaker one
+# after a separator (`api_key`, `sig`); `sslkey` (a file path) and `authSource` are not.
+_SECRET_PARAMETER = re.compile(
+    r"(?i)(token|password|passwd|pwd|secret|signature|credential)"
+    r"|(^|[_-])(sig|auth|api[_-]?key|access[_-]?key|private[_-]?key)$"
+)
+
+
+def _secret_parameter(query: str) -> str | None:
+    """The name of the first parameter of `query` that carries a credential, if any."""
+    for pair in query.split("&") if query else ():
+        name, eq, given = pair.partition("=")
+        if eq and given and _SECRET_PARAMETER.search(name):
+            return name
+    return None
 
 
 def _where_passwords_go(url: str) -> str:
