@@ -27,7 +27,9 @@ def json_file(path: Path, *, what: str, fix: str) -> Any:
         raise InputError(f"{what} is empty; {fix}")
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise InputError(f"{what} is not JSON the tool wrote (nested too deep); {fix}") from None
+    except ValueError as exc:  # not UTF-8, not JSON, or a number of thousands of digits
         raise InputError(f"{what} is not valid JSON ({_short(exc)}); {fix}") from None
 
 
@@ -35,7 +37,7 @@ def parsed(data: Any, parse: Callable[[Any], T], *, what: str, fix: str) -> T:
     """`parse(data)`, with any shape or type problem as one line naming `what`."""
     try:
         return parse(data)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise InputError(f"{what} is not one the tool wrote ({_short(exc)}); {fix}") from None
 
 

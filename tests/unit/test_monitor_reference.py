@@ -54,6 +54,36 @@ def test_reference_round_trips_through_json_and_sees_itself_as_stable() -> None:
     assert same.reject_rate_current == pytest.approx(ref.reject_rate)
 
 
+def _edited(change: object) -> dict[str, object]:
+    X, scores = _training()
+    data = build.from_training(X, scores, threshold=0.3).to_json()  # type: ignore[arg-type]
+    change(data)  # type: ignore[operator]
+    return json.loads(json.dumps(data))
+
+
+def _first(data: dict[str, object]) -> dict[str, object]:
+    return data["columns"][0]  # type: ignore[index,no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (lambda d: d["score"].update(shares=[0.5, 0.5]), "shares for"),
+        (lambda d: _first(d).update(shares=[-0.5, 1.5] + _first(d)["shares"][2:]), "proportions"),
+        (lambda d: _first(d).update(shares=[0.0] * len(_first(d)["shares"])), "proportions"),
+        (lambda d: d["score"].update(edges=list(reversed(d["score"]["edges"]))), "increasing"),
+        (lambda d: d.update(columns=[]), "no columns"),
+        (lambda d: d.update(rows=0), "no rows"),
+        (lambda d: d["columns"].append(d["columns"][0]), "listed twice"),
+        (lambda d: d.update(threshold=7), "outside 0..1"),
+        (lambda d: _first(d).update(codes=[1, 1, 2, 3]), "listed twice"),
+    ],
+)
+def test_a_reference_the_tool_did_not_write_is_refused(change: object, needle: str) -> None:
+    with pytest.raises(ValueError, match=needle):
+        reference.Reference.from_json(_edited(change))
+
+
 def test_a_planted_shift_is_found_and_ranked_first() -> None:
     X, scores = _training()
     ref = build.from_training(X, scores, threshold=0.3)  # type: ignore[arg-type]

@@ -29,6 +29,8 @@ BROKEN = {
     "utf-16": '{"test_rows": []}'.encode("utf-16"),
     "nul": b"\x00" * 16,
     "not json": b"hello",
+    "nested too deep": b"[" * 100_000 + b"]" * 100_000,
+    "huge number": b'{"test_rows": [' + b"9" * 5_000 + b"]}",
 }
 FOREIGN = {
     "a list": "[1, 2]",
@@ -40,6 +42,7 @@ FOREIGN = {
     "float row": '{"test_rows": [1.5], "data_digest": "abc"}',
     "bool row": '{"test_rows": [true], "data_digest": "abc"}',
     "digest as number": '{"test_rows": [1], "data_digest": 3}',
+    "a row twice": '{"test_rows": [4, 2, 4], "data_digest": "abc"}',
 }
 
 

@@ -132,6 +132,8 @@ def _holdout(data: Any) -> dict[str, Any]:
         isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rows
     ):
         raise ValueError("test_rows is not a list of row positions")
+    if len(set(rows)) != len(rows):
+        raise ValueError("test_rows names a row twice")
     if not isinstance(digest, str):
         raise ValueError("data_digest is not text")
     return {"test_rows": rows, "data_digest": digest}

@@ -94,7 +94,7 @@ class Distribution:
         kind = str(data["kind"])
         if kind not in ("coded", "numeric"):
             raise ValueError(f"unknown distribution kind {kind!r}")
-        return cls(
+        dist = cls(
             name=str(data["name"]),
             kind=kind,  # type: ignore[arg-type]
             shares=tuple(float(str(s)) for s in _seq(data["shares"])),
@@ -102,6 +102,24 @@ class Distribution:
             edges=tuple(float(str(e)) for e in _seq(data.get("edges", []))),
             missing=bool(data.get("missing", False)),
         )
+        dist.check()
+        return dist
+
+    def check(self) -> None:
+        """ValueError unless the bins are ones the tool writes: finite increasing edges,
+        distinct codes, one share per bin, shares that are proportions adding up to 1."""
+        edges, shares = np.asarray(self.edges, dtype=float), np.asarray(self.shares, dtype=float)
+        if not np.isfinite(edges).all() or (np.diff(edges) <= 0).any():
+            raise ValueError(f"column '{self.name}': its edges are not increasing numbers")
+        if len({str(c) for c in self.codes}) != len(self.codes):
+            raise ValueError(f"column '{self.name}': a code is listed twice")
+        if self.kind == "coded" and not self.codes:
+            raise ValueError(f"column '{self.name}': coded without codes")
+        bins = (len(self.codes) if self.kind == "coded" else len(self.edges) + 1) + self.missing
+        if len(shares) != bins:
+            raise ValueError(f"column '{self.name}': {len(shares)} shares for {bins} bins")
+        if not np.isfinite(shares).all() or (shares < 0).any() or abs(shares.sum() - 1) > 1e-6:
+            raise ValueError(f"column '{self.name}': its shares are not proportions adding to 1")
 
 
 @dataclass(frozen=True)
@@ -132,7 +150,7 @@ class Reference:
         columns = data["columns"]
         if not isinstance(score, Mapping) or not isinstance(columns, list):
             raise ValueError("reference without score or columns")
-        return cls(
+        reference = cls(
             rows=int(str(data["rows"])),
             score=Distribution.from_json(score),
             columns=tuple(Distribution.from_json(c) for c in columns),
@@ -140,6 +158,12 @@ class Reference:
             reject_rate=float(str(data["reject_rate"])),
             score_source=str(data.get("score_source", "")),
         )
+        names = [c.name for c in reference.columns]
+        if reference.rows < 1 or not names or len(set(names)) != len(names):
+            raise ValueError("no rows, no columns or a column listed twice")
+        if not (0 <= reference.threshold <= 1 and 0 <= reference.reject_rate <= 1):
+            raise ValueError("threshold or reject rate outside 0..1")
+        return reference
 
 
 def quantile_edges(values: np.ndarray, bins: int) -> tuple[float, ...]:

@@ -63,8 +63,17 @@ def monitor_served(
         reference, origin = reference_of(settings, store, run, ref)
         kept = tuple(d for d in reference.columns if d.name not in hidden)
         reference = dataclasses.replace(reference, columns=kept)
+        lacking = [d.name for d in kept if d.name not in decided.columns]
+        if lacking:
+            raise DataError(
+                f"the journal of {name} v{version} lacks column(s) {', '.join(lacking[:5])} "
+                "that the run's reference has; it was written by another tool or edited"
+            )
         columns = {d.name: decided[d.name].to_numpy(dtype=float) for d in kept}
-        result = compare(reference, columns, np.asarray(decided["p_bad"], dtype=float))
+        try:
+            result = compare(reference, columns, np.asarray(decided["p_bad"], dtype=float))
+        except ValueError as exc:
+            raise DataError(f"the journal of {name} v{version}: {exc}") from None
         stamp = datetime.now(UTC)
         source = f"served decisions ({len(decided)}, {decided['time'].min()} to " + (
             f"{decided['time'].max()})"

@@ -98,7 +98,12 @@ def monitor(
     frame = read_new_data(data_path, run_description(store, run))
     reference, origin = reference_of(settings, store, run, ref)
     scores = store.load_model(ref.uri).predict_proba(frame)[:, 1]
-    result = compare(reference, {c: frame[c].to_numpy() for c in frame.columns}, scores)
+    try:
+        result = compare(reference, {c: frame[c].to_numpy() for c in frame.columns}, scores)
+    except ValueError as exc:  # the file and the run's reference do not match
+        raise DataError(
+            f"{data_path} cannot be compared with run {run.run_id}'s reference: {exc}"
+        ) from None
     stamp = datetime.now(UTC)
     label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
     folder = output_dir or (
