@@ -69,7 +69,7 @@ def _first(data: dict[str, object]) -> dict[str, object]:
     ("change", "needle"),
     [
         (lambda d: d["score"].update(shares=[0.5, 0.5]), "shares for"),
-        (lambda d: _first(d).update(shares=[-0.5, 1.5] + _first(d)["shares"][2:]), "proportions"),
+        (lambda d: _first(d).update(shares=[-0.5, 1.5, *_first(d)["shares"][2:]]), "proportions"),
         (lambda d: _first(d).update(shares=[0.0] * len(_first(d)["shares"])), "proportions"),
         (lambda d: d["score"].update(edges=list(reversed(d["score"]["edges"]))), "increasing"),
         (lambda d: d.update(columns=[]), "no columns"),
