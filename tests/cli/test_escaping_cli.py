@@ -99,6 +99,15 @@ def test_the_terminal_table_obeys_no_sequence_from_a_name(store: Path) -> None:
     assert "[red]m[/red]\\x07" in result.stdout
 
 
+def test_a_line_break_in_a_name_draws_no_row_of_its_own(hostile_store: Path) -> None:
+    result = runner.invoke(app, ["compare"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    assert "\\n# injected" in result.stdout  # shown as text, on the run's own line
+    assert not any(
+        line.lstrip("│ ").startswith("# injected") for line in result.stdout.splitlines()
+    )
+
+
 def test_the_console_keeps_its_own_styles_and_shows_a_names_sequences() -> None:
     from rich.table import Table
 

@@ -35,7 +35,7 @@ def comparison_table(c: Comparison, width: int | None = None) -> Table:
             cells = []
             for col in columns:
                 value = row.get(col.key)
-                text = cell(value) if not isinstance(value, float) else f"{value:.4f}"
+                text = one_line(cell(value)) if not isinstance(value, float) else f"{value:.4f}"
                 if primary is not None and col.key == primary.key and value is not None:
                     std = row.get(std_key) if std_key else None
                     text = f"{value:.4f} ± {std:.4f}" if std is not None else f"{value:.4f}"
@@ -81,6 +81,12 @@ def _title(c: Comparison) -> str:
         "runs": "Runs side by side",
         "registry": "Registered model versions",
     }[c.view]
+
+
+def one_line(text: str) -> str:
+    """A cell on one line: a line break in a name (from a user or the store) is shown as
+    `\\n`, so it cannot draw rows of its own."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _caption(c: Comparison) -> str:
