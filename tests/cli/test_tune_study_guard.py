@@ -181,5 +181,11 @@ def test_other_data_or_costs_are_another_question(
     assert result.exit_code == 2 and "data_digest" in result.stderr, result.output
     result = runner.invoke(app, FAST, env={**env, "CREDIT_COST__ACCEPT_BAD": "9"})
     assert result.exit_code == 2 and "cost_matrix" in result.stderr, result.output
+    smote = {**env, "CREDIT_TRAIN__SMOTE": "true"}  # BorderlineSMOTE, m_neighbors 10
+    assert runner.invoke(app, [*FAST, "--study", "sm"], env=smote).exit_code == 0
+    result = runner.invoke(
+        app, [*FAST, "--study", "sm"], env={**smote, "CREDIT_TRAIN__SMOTE_M_NEIGHBORS": "3"}
+    )
+    assert result.exit_code == 2 and "smote_m_neighbors 10" in result.stderr, result.output
     # the same question again joins the study
     assert runner.invoke(app, MORE, env=env).exit_code == 0

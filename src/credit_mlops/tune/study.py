@@ -123,6 +123,10 @@ def study_identity(settings: Settings, key: str, digest: str) -> dict[str, str]:
         "cost_matrix": f"accept_bad={settings.cost.accept_bad:g},"
         f"reject_good={settings.cost.reject_good:g}",
         "smote": f"{cfg.smote_method}(k={cfg.smote_k_neighbors})" if cfg.smote else "off",
+        # a key of its own, so a study recorded before it is joined (and gets it recorded)
+        "smote_m_neighbors": str(cfg.smote_m_neighbors)
+        if cfg.smote and cfg.smote_method == "BorderlineSMOTE"
+        else "unused",
     }
 
 
