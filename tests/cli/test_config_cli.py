@@ -60,6 +60,18 @@ def test_unknown_profile_exit_2_one_line(project: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_profile_that_is_not_a_regular_file_is_one_line(project: Path) -> None:
+    (project / "configs" / "dir.toml").mkdir()
+    (project / "configs" / "zero.toml").symlink_to("/dev/zero")
+    for name in ("dir", "zero"):
+        result = runner.invoke(app, ["config", "show", "-p", name])
+        assert result.exit_code == 2, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "is not a regular file" in lines[0], lines
+    listed = runner.invoke(app, ["config", "show", "-p", "prod"]).stderr
+    assert "(have: local, remote)" in listed  # the folder and the device are not profiles
+
+
 def test_malformed_toml_exit_2(project: Path) -> None:
     (project / "configs" / "local.toml").write_text("[train\n")
     result = runner.invoke(app, ["config", "show"])

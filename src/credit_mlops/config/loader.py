@@ -50,7 +50,8 @@ def _secret_env(key: str) -> str:
 
 
 def available_profiles(folder: Path) -> list[str]:
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    """The profiles one can pick: regular .toml files (not a folder or a device so named)."""
+    return sorted(p.stem for p in folder.glob("*.toml") if p.is_file()) if folder.is_dir() else []
 
 
 def load_settings(
@@ -67,6 +68,11 @@ def load_settings(
     candidate = folder / f"{name}.toml"
     toml_file: Path | None = candidate
     if not candidate.is_file():
+        if candidate.exists():  # a folder, a device, a broken link so named
+            raise ConfigError(
+                f"profile '{name}': {candidate} is not a regular file; make it one or pick "
+                "another with --profile"
+            )
         if profile or os.environ.get(f"{ENV_PREFIX}PROFILE") or name != DEFAULT_PROFILE:
             have = ", ".join(available_profiles(folder)) or "none"
             raise ConfigError(

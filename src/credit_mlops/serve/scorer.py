@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from credit_mlops.errors import DataError
+from credit_mlops.errors import DataError, some
 
 log = logging.getLogger("credit.serve")
 
@@ -79,8 +79,7 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
             unknown = [str(c) for c in features.columns if c not in known]
             if unknown:
                 raise InvalidApplicants(
-                    f"unknown column(s) {', '.join(unknown[:5])}; send the data description's "
-                    "columns only",
+                    f"unknown column(s) {some(unknown)}; send the data description's columns only",
                     unknown[0],
                 )
         try:
