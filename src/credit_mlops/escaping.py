@@ -98,7 +98,11 @@ _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def terminal_text(value: object) -> str:
     """Text shown on a terminal with every control character made visible (`\\x1b`)."""
     text = "" if value is None else str(value)
-    return _TERMINAL_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _TERMINAL_CONTROL.sub(_visible, text)
+
+
+def _visible(control: re.Match[str]) -> str:
+    return f"\\x{ord(control.group()):02x}"
 
 
 # --- CSV -------------------------------------------------------------------------------
@@ -113,15 +117,15 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|-")
 
 
-# Control characters a terminal or viewer acts on (escape sequences: colours, links, titles);
-# tab, line feed and carriage return are the csv module's to quote.
+# The terminal's control characters but carriage return (with tab and line feed, the csv
+# module's to quote).
 _CSV_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def csv_text(value: str) -> str:
     """A text cell a spreadsheet shows as text, never evaluates, and a terminal prints
     without acting on (control characters shown as `\\x1b`)."""
-    value = _CSV_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    value = _CSV_CONTROL.sub(_visible, value)
     if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from credit_runtime.errors import InvalidInput
+from credit_runtime.frames import EXACT_INTEGER
 
 if TYPE_CHECKING:
     import numpy as np
@@ -101,16 +102,15 @@ class Description:
         import numpy as np
         import pandas as pd
 
-        from credit_runtime.frames import column_arrays, positions, single_block
+        from credit_runtime.frames import column_arrays, int64_matrix
 
         frame = self._named(frame)
-        block = single_block(frame)
-        if block is not None and block.dtype == np.int64 and frame.columns.is_unique:
-            # whole integer codes and counts, the common case: one check over the matrix; on
-            # any doubt the column-by-column checks below decide and word the refusal
-            where = positions(frame)
-            matrix = block[:, [where[name] for name in self.names]]
-            if self._integers is not None and self._integers.accepts(matrix):
+        # whole integer codes and counts, the common case: one check over the matrix; on any
+        # doubt the column-by-column checks below decide and word the refusal
+        check = self._integers
+        if check is not None:
+            matrix = int64_matrix(frame, self.names)
+            if matrix is not None and check.accepts(matrix):
                 return pd.DataFrame(matrix, columns=self.names, index=frame.index)
         raws = column_arrays(frame, self.names)
         arrays = [_column(c, raw) for c, raw in zip(self.columns, raws, strict=True)]
@@ -151,7 +151,7 @@ class _IntegerCheck:
     here, the column by column checks decide it) and integer codes looked up in one table of
     allowed codes."""
 
-    EXACT = 2.0**53 - 1  # every int64 within it compares exactly as a float
+    EXACT = float(EXACT_INTEGER)  # every int64 within it compares exactly as a float
     MOST_CODES = 4096  # widest code span kept as a table
 
     def __init__(self, low: np.ndarray, high: np.ndarray, coded: np.ndarray, base: int,

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+EXACT_INTEGER = 2**53 - 1  # the largest integer float64 holds exactly, with all below it
+
 
 def single_block(frame: pd.DataFrame) -> np.ndarray | None:
     """`frame.to_numpy()` when every column has the same numeric numpy dtype, else None."""
@@ -42,3 +44,14 @@ def column_arrays(frame: pd.DataFrame, names: Sequence[str]) -> list[np.ndarray]
         where = positions(frame)
         return [block[:, where[name]] for name in names]
     return [frame[name].to_numpy() for name in names]
+
+
+def int64_matrix(frame: pd.DataFrame, names: Sequence[str]) -> np.ndarray | None:
+    """The columns `names` of an all-int64 `frame` as one (rows x names) matrix, else None."""
+    import numpy as np
+
+    block = single_block(frame)
+    if block is None or block.dtype != np.int64 or not frame.columns.is_unique:
+        return None
+    where = positions(frame)
+    return block[:, [where[name] for name in names]]

@@ -19,12 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from credit_runtime.frames import EXACT_INTEGER
+
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-
-
-EXACT = 2**53 - 1  # the integers float64 holds exactly (and their neighbours)
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,11 @@ class WoeLookup:
         for x in columns:
             if x.dtype.kind not in "iuf" or (x.dtype.kind == "f" and np.isinf(x).any()):
                 return None
-            if x.dtype.kind in "iu" and len(x) and ((x > EXACT).any() or (x < -EXACT).any()):
+            if (
+                x.dtype.kind in "iu"
+                and len(x)
+                and ((x > EXACT_INTEGER).any() or (x < -EXACT_INTEGER).any())
+            ):
                 return None  # beyond float64's integers: optbinning compares them exactly
         rows = len(columns[0]) if columns else 0
         out = np.empty((rows, len(self.steps)), dtype=np.float64)
@@ -125,7 +128,7 @@ def _shape(binned: Any) -> _Shape | None:
         splits = np.asarray(binned.splits, dtype=np.float64)
     else:
         return None
-    if not all(_number(k) and abs(k) <= EXACT for k in keys):
+    if not all(_number(k) and abs(k) <= EXACT_INTEGER for k in keys):
         return None  # a key float64 cannot hold exactly would be compared inexactly
     return np.unique(np.asarray(keys, dtype=np.float64)), splits
 

@@ -1,9 +1,10 @@
 """The Starlette application: routes, bearer authentication, body limit, JSON errors.
 
-A request of a few applicants whose reasons come from an exact explainer is decided on the
-event loop (a millisecond or two); anything longer (many applicants, permutation-sampled
-reasons) runs in Starlette's thread pool, so the event loop keeps taking requests while a
-model decides. No response ever carries a traceback: an unexpected error
+A request of a few applicants for a model that decided quickly when it was loaded (see
+`scorer.warm`) is decided on the event loop (a millisecond or two); anything longer (many
+applicants, permutation-sampled reasons, a model busy explaining another request) runs in
+Starlette's thread pool, so the event loop keeps taking requests while a model decides.
+No response ever carries a traceback: an unexpected error
 is logged with its request id and answered with that id only.
 """
 

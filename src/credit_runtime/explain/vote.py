@@ -79,8 +79,32 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def member_factories(model: Any, columns: Sequence[str]) -> list[Factory] | None:
-    """The exact explainer factory of each member of a plain soft vote (no transform before
-    it, no calibration around it, no member dropped), or None."""
+    """The exact explainer factory of each member when `vote_explainer` explains the vote
+    by its members, else None (it is then explained by permutation sampling)."""
+    plain = _plain_vote(model, columns)
+    return None if plain is None else plain[1]
+
+
+def vote_explainer(model: Any, columns: Sequence[str], background: pd.DataFrame | None) -> Any:
+    """The explainer of the catalogue's `ensemble` key (see the module docstring)."""
+    from credit_runtime.explain.agnostic import PermutationExplainer
+
+    plain = _plain_vote(model, columns)
+    if plain is None:
+        return PermutationExplainer(model, columns, background)
+    vote, factories, weights = plain
+    members = [f(m, columns, background) for f, m in zip(factories, vote.estimators_, strict=True)]
+    return VoteExplainer(members, weights, columns)
+
+
+vote_explainer.needs_background = True  # type: ignore[attr-defined]  # a linear member's mean
+
+
+def _plain_vote(model: Any, columns: Sequence[str]) -> tuple[Any, list[Factory], np.ndarray] | None:
+    """(the vote, its members' exact explainer factories, its weights) for a plain soft vote:
+    no transform before it, no calibration around it, no member dropped, every member with
+    an exact explainer whose features all map to distinct input columns, and weights that
+    make a weighted mean; None for anything else."""
     from sklearn.ensemble import VotingClassifier
 
     from credit_runtime.explain.agnostic import PermutationExplainer
@@ -92,31 +116,16 @@ def member_factories(model: Any, columns: Sequence[str]) -> list[Factory] | None
         return None
     if len(vote.estimators_) != len(vote.estimators):
         return None
-    factories = [factory_for(member, None, columns) for member in vote.estimators_]
-    if any(f is PermutationExplainer for f in factories):
-        return None
-    return factories
-
-
-def vote_explainer(model: Any, columns: Sequence[str], background: pd.DataFrame | None) -> Any:
-    """The explainer of the catalogue's `ensemble` key (see the module docstring)."""
-    from credit_runtime.explain.agnostic import PermutationExplainer
-    from credit_runtime.explain.anatomy import anatomy
-
-    factories = member_factories(model, columns)
-    if factories is None:
-        return PermutationExplainer(model, columns, background)
-    vote = anatomy(model, columns).estimator
-    weights = np.ones(len(factories)) if vote.weights is None else np.asarray(vote.weights, float)
+    weights = (
+        np.ones(len(vote.estimators_)) if vote.weights is None else np.asarray(vote.weights, float)
+    )
     if (weights < 0).any() or not weights.sum() > 0:
-        return PermutationExplainer(model, columns, background)  # not a weighted mean
+        return None  # not a weighted mean
     for member in vote.estimators_:
         own = anatomy(member, columns).columns
         if len(set(own)) != len(own) or not set(own) <= set(columns):
-            # a feature that maps to no input column: the vote is explained as a whole
-            return PermutationExplainer(model, columns, background)
-    members = [f(m, columns, background) for f, m in zip(factories, vote.estimators_, strict=True)]
-    return VoteExplainer(members, weights, columns)
-
-
-vote_explainer.needs_background = True  # type: ignore[attr-defined]  # a linear member's mean
+            return None  # a feature that maps to no input column
+    factories = [factory_for(member, None, columns) for member in vote.estimators_]
+    if any(f is PermutationExplainer for f in factories):
+        return None
+    return vote, factories, weights
