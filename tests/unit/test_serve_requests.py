@@ -3,6 +3,8 @@ failed new version leaves the old one serving."""
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +161,112 @@ def test_a_new_version_that_fails_to_load_leaves_the_old_one_serving() -> None:
     assert holder.refresh() and holder.current.version == "3" and holder.failure is None
     assert loads == ["1", "2", "3"]
     assert heard == [("1", None), ("1", "2"), ("3", None)]
+
+
+class _Recorder:
+    """A scorer's `decide` that notes where and how it was called; busy once when asked
+    not to wait, like a model explaining another request."""
+
+    def __init__(self, busy: bool = False) -> None:
+        self.calls: list[tuple[str, bool]] = []
+        self.busy = busy
+
+    def __call__(self, frame: Any, k: int, wait: bool = True) -> Any:
+        import threading
+
+        import numpy as np
+
+        from credit_runtime.model import Decided
+
+        self.calls.append((threading.current_thread().name, wait))
+        if self.busy and not wait:
+            return None
+        p = np.full(len(frame), 0.1)
+        return Decided(p, p >= 0.5, np.full(len(frame), 640.0), [[None] * len(frame)] * k)
+
+
+def _service(decide: _Recorder, version: str = "1", *, quick: bool = True) -> Any:
+    from credit_mlops.serve.app import Limits, Service
+    from credit_mlops.serve.follow import Served
+    from credit_mlops.serve.metrics import make_metrics
+
+    ref = ModelRef(f"models:/m/{version}", f"run{version}", "m", version)
+    scorer = Scorer(0.5, (5.0, 1.0), "d", decide, quick=quick)
+    holder = Holder("m@production", lambda: ref, lambda r: scorer)
+    holder.current = Served(ref, scorer, "now")
+    return Service(holder, None, make_metrics(), Limits(4, 10_000, 10), None, None, 3600)
+
+
+class _Client:
+    """POSTs JSON straight to the ASGI application, on an asyncio loop in this thread (the
+    one event loop a server runs; the thread pool is Starlette's own)."""
+
+    def __init__(self, service: Any) -> None:
+        from credit_mlops.serve.app import build_app
+
+        self.app = build_app(service)
+
+    def post(self, path: str, data: object) -> tuple[int, Any]:
+        import asyncio
+
+        return asyncio.run(self._post(path, json.dumps(data).encode()))
+
+    async def _post(self, path: str, body: bytes) -> tuple[int, Any]:
+        route, _, query = path.partition("?")
+        scope = {
+            "type": "http", "http_version": "1.1", "method": "POST", "scheme": "http",
+            "path": route, "raw_path": route.encode(), "query_string": query.encode(),
+            "root_path": "", "server": ("127.0.0.1", 8080), "client": ("127.0.0.1", 1),
+            "headers": [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())],
+        }  # fmt: skip
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await self.app(scope, receive, send)
+        status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+        data = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return status, json.loads(data)
+
+
+def test_a_few_applicants_of_a_quick_model_are_decided_on_the_event_loop() -> None:
+    decide = _Recorder()
+    client = _Client(_service(decide))
+    assert client.post("/v1/decisions", APPLICANT)[0] == 200
+    assert client.post("/v1/decisions", [APPLICANT] * 5)[0] == 200
+    (loop_thread, waited), (pool_thread, pool_waited) = decide.calls
+    assert not waited and pool_waited  # the loop never waits for a lock; the pool may
+    assert loop_thread == threading.current_thread().name != pool_thread
+
+
+def test_a_slow_model_is_decided_in_the_pool() -> None:
+    decide = _Recorder()
+    client = _Client(_service(decide, quick=False))
+    assert client.post("/v1/decisions", APPLICANT)[0] == 200
+    assert client.post("/v1/decisions?reasons=0", APPLICANT)[0] == 200
+    assert [waited for _, waited in decide.calls] == [True, False]  # no reasons: quick
+    assert decide.calls[0][0] != threading.current_thread().name == decide.calls[1][0]
+
+
+def test_a_request_that_would_wait_for_the_explaining_lock_goes_to_the_pool() -> None:
+    decide = _Recorder(busy=True)
+    status, answer = _Client(_service(decide)).post("/v1/decisions", APPLICANT)
+    assert status == 200 and len(answer["decisions"]) == 1
+    assert [waited for _, waited in decide.calls] == [False, True]
+    assert decide.calls[0][0] != decide.calls[1][0]
+
+
+def test_a_request_is_answered_by_the_version_it_started_with() -> None:
+    from credit_mlops.serve.app import _decide
+
+    old = _service(_Recorder(), "1")
+    new = _service(_Recorder(), "2")
+    started_with = old.holder.current
+    old.holder.current = new.holder.current  # a promotion lands mid-request
+    answer = _decide(old, started_with, "r", _parse(json.dumps(APPLICANT).encode()))
+    assert answer is not None and answer["model"]["version"] == "1"
