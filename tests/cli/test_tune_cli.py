@@ -116,6 +116,8 @@ def test_tune_logs_a_parent_run_and_one_child_per_trial(
     parent = MlflowClient(tracking_uri(store)).get_run(parent_id)
     assert parent.info.status == "FINISHED"
     assert parent.data.tags["credit.kind"] == "tune"
+    # the process that logged it, by the tag every run carries (see tracking.orphans)
+    assert parent.data.tags["credit.process"].endswith(f"-{os.getpid()}")
     assert parent.data.params["objective"] == "roc_auc" and parent.data.params["n_trials"] == "3"
     best = json.loads(parent.data.tags["credit.params_json"])
     assert best == report["worker"]["best_params"] and set(best) == {"C"}
@@ -227,3 +229,18 @@ def test_the_cost_objective_uses_the_cost_matrix_of_the_settings(project: Path) 
     assert _costs(load_settings(None, {})) == CostMatrix(accept_bad=5.0, reject_good=1.0)
     settings = load_settings(None, {"cost": {"accept_bad": 3.0, "reject_good": 2.0}})
     assert _costs(settings) == CostMatrix(accept_bad=3.0, reject_good=2.0)
+
+
+def test_the_approximate_svm_setting_is_not_tuned_as_the_exact_one(
+    project: Path, synthetic_file: Path
+) -> None:
+    """A study of the exact RBF SVM would be given to a model with other parameters."""
+    env = {**env_for(synthetic_file), "CREDIT_TRAIN__SVM_APPROX": "true"}
+    result = runner.invoke(app, ["tune", "-m", "svm", "--trials", "1"], env=env)
+    assert result.exit_code == 2, result.output
+    assert "train.svm_approx" in result.output and "exact model" in result.output
+    assert result.output.count("error:") == 1 and "Traceback" not in result.output
+    assert not (project / ".credit").exists()
+    # the setting does not touch a model without an approximation
+    tuned = runner.invoke(app, [*TUNE, "--trials", "1"], env=env)
+    assert tuned.exit_code == 0, tuned.output

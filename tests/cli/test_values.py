@@ -96,6 +96,24 @@ def test_predict_explain_one_million_is_refused_before_the_store(project: Path) 
     assert not (project / ".credit").exists()
 
 
+@pytest.mark.parametrize("k", ["-3", "-0", "-12", "-2.5"])
+def test_predict_explain_negative_is_one_line_about_the_count(project: Path, k: str) -> None:
+    """The parser reads `-3` after --explain as a flag; the line says what it is."""
+    applicants = project / "a.csv"
+    applicants.write_text("id\n1\n")
+    result = runner.invoke(
+        app, ["predict", "m/1", "-i", str(applicants), "-o", "out.csv", "--explain", k]
+    )
+    line = one_error_line(result, f"{k} is not a flag", "positive whole number")
+    assert "No such option" not in line
+    assert not (project / ".credit").exists()
+
+
+def test_an_unknown_flag_is_still_named_as_one(project: Path) -> None:
+    result = runner.invoke(app, ["predict", "m/1", "-i", "a.csv", "-o", "o.csv", "--explian"])
+    one_error_line(result, "No such option: --explian")
+
+
 @pytest.mark.parametrize("port", ["0", "99999", "65536"])
 def test_a_tracking_uri_port_out_of_range_is_exit_2(port: str) -> None:
     with pytest.raises(InputError, match="--mlflow-uri"):
@@ -280,3 +298,15 @@ def test_an_empty_applicants_file_does_not_advise_fetching(project: Path) -> Non
     (project / DATA_FILE).write_text("")
     with pytest.raises(InputError, match="credit data fetch"):
         csv_header(project / DATA_FILE)
+
+
+@pytest.mark.parametrize("name", ["CREDIT_DATA__PATH", "CREDIT_DATA__DIR"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_data_path_is_named_not_taken_for_the_project_folder(
+    project: Path, name: str, value: str
+) -> None:
+    """Path("") is the current folder: an empty setting must not become the project."""
+    result = runner.invoke(app, ["train", "--model", "logistic_regression"], env={name: value})
+    line = one_error_line(result, name, "is empty")
+    assert str(project) not in line
+    assert not (project / ".credit").exists()

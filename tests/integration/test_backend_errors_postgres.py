@@ -144,13 +144,80 @@ def test_a_wrong_password_from_pgpassword_is_exit_4(password_cluster: int, tmp_p
 
 
 def test_a_role_without_rights_on_the_schema_is_exit_4(role: str, tmp_path: Path) -> None:
-    """The shared server lets the role in, but MLflow cannot create its tables."""
+    """The shared server lets the role in, but MLflow cannot create its tables (`credit
+    sync` opens the store to write to it, also with an empty outbox)."""
     uri = f"postgresql://{role}:right-pass-2026@127.0.0.1:5432/postgres"
-    code, err, took = run(["compare", "--mlflow-uri", uri], tmp_path)
+    code, err, took = run(["sync", "--mlflow-uri", uri], tmp_path)
     line = one_line(err)
     assert code == 4, err
     assert "permission" in line and "right-pass-2026" not in err
     assert took < BOUND
+
+
+@pytest.fixture
+def empty_database() -> Iterator[str]:
+    """A database with no tables on the shared server, dropped afterwards."""
+    postgres_or_skip()
+    import psycopg
+
+    from credit_mlops.tracking.database import create_database, drop_database
+
+    name = f"credit_empty_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+        create_database(c, name)
+    try:
+        yield name
+    finally:
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            drop_database(c, name)
+
+
+def tables_in(database: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={database}") as c:
+        rows = c.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare"],
+        ["compare", "--registry"],
+        ["promote", "logistic_regression", "1", "Production"],
+        ["scorecard", "scorecard@production"],
+        ["register", "0" * 32],
+    ],
+    ids=["compare", "compare-registry", "promote", "scorecard", "register"],
+)
+def test_reading_a_database_without_a_store_creates_nothing(
+    empty_database: str, args: list[str], tmp_path: Path
+) -> None:
+    """Commands that read what training wrote find no store in an empty database: one
+    line, exit 2, and MLflow's tables are not created by the reading."""
+    uri = f"postgresql://postgres@127.0.0.1:5432/{empty_database}"
+    code, err, took = run([*args, "--mlflow-uri", uri], tmp_path)
+    line = one_line(err)
+    assert code == 2, err
+    assert "holds no tracking store yet" in line and "credit train" in line
+    assert tables_in(empty_database) == []
+    assert took < BOUND
+
+
+def test_writing_to_an_empty_database_creates_the_store(
+    empty_database: str, tmp_path: Path
+) -> None:
+    """The other side: a command that writes (here `credit sync`) makes MLflow's tables,
+    after which reading commands find the store."""
+    uri = f"postgresql://postgres@127.0.0.1:5432/{empty_database}"
+    code, err, _ = run(["sync", "--mlflow-uri", uri], tmp_path)
+    assert code == 0, err
+    assert "alembic_version" in tables_in(empty_database)
+    code, err, _ = run(["compare", "--mlflow-uri", uri], tmp_path)
+    assert code == 0, err
 
 
 def test_nothing_listening_is_exit_3_fast(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -240,7 +241,7 @@ def test_sync_ends_runs_whose_credit_process_is_gone(tmp_path: Path) -> None:
     import subprocess
 
     from credit_mlops.processes import this_process
-    from credit_mlops.train.outbox import PROCESS_TAG
+    from credit_mlops.tracking.orphans import PROCESS_TAG
 
     finished = subprocess.Popen(["true"])  # a finished child: its pid names no process now
     finished.wait()
@@ -262,7 +263,7 @@ def test_a_synced_run_names_the_syncing_process(tmp_path: Path) -> None:
     """While sync logs an entry its run is RUNNING: it must not look like an orphan of the
     process that trained it (gone by now) to a second `credit sync`."""
     from credit_mlops.processes import this_process
-    from credit_mlops.train.outbox import PROCESS_TAG
+    from credit_mlops.tracking.orphans import PROCESS_TAG
 
     original = spec()
     original.tags[PROCESS_TAG] = "somehost-1"  # type: ignore[index]
@@ -287,3 +288,41 @@ def test_an_entry_from_before_digests_is_synced_only_on_trust(tmp_path: Path) ->
     assert store.runs == {} and entries(tmp_path) == [entry]
     [synced] = sync(store, tmp_path, trust_code=True)
     assert synced.status == "synced" and entries(tmp_path) == []
+
+
+def test_one_rule_ends_every_kind_of_run_whose_process_is_gone(tmp_path: Path) -> None:
+    """Sync and the next tune worker share the rule: a training run ends FAILED, a tune
+    parent KILLED (also one tagged the older way, by its worker); the next worker on a
+    study touches its own study's parents only."""
+    import socket
+    import subprocess
+
+    from credit_mlops.tracking.orphans import end_orphans
+    from credit_mlops.tracking.tags import KIND_TAG, PROCESS_TAG, TUNE_KIND, WORKER_TAG
+
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    dead = f"{socket.gethostname()}-{finished.pid}"
+    store = FakeStore()
+    train = store.add_run(status="RUNNING", tags={PROCESS_TAG: dead})
+    tune_a = store.add_run(
+        status="RUNNING", tags={PROCESS_TAG: dead, KIND_TAG: TUNE_KIND, "optuna.study": "a"}
+    )
+    tune_old = store.add_run(
+        status="RUNNING", tags={WORKER_TAG: dead, KIND_TAG: TUNE_KIND, "optuna.study": "b"}
+    )
+
+    def study_a(run: Any) -> bool:
+        return run.tags.get("optuna.study") == "a"
+
+    [first] = end_orphans(store, by="the next worker", only=study_a)
+    assert first.run_id == tune_a.run_id and "KILLED" in first.note
+    assert store.runs[tune_a.run_id].status == "KILLED"
+    assert store.runs[train.run_id].status == "RUNNING"  # not the study's: left alone
+
+    results = {r.run_id: r for r in sync(store, tmp_path)}
+    assert set(results) == {train.run_id, tune_old.run_id}
+    assert store.runs[train.run_id].status == "FAILED"
+    assert store.runs[tune_old.run_id].status == "KILLED"
+    assert "credit sync" in store.runs[tune_old.run_id].tags["credit.ended_by"]
+    assert end_orphans(store, by="anyone") == []  # nothing is ended twice

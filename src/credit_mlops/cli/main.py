@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import re
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -153,6 +154,7 @@ class CreditGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> Any:
         from credit_mlops.errors import CreditError
 
+        given = [*ctx._protected_args, *ctx.args]  # the command's words, before parsing
         try:
             return super().invoke(ctx)
         except CreditError as exc:
@@ -171,6 +173,12 @@ class CreditGroup(TyperGroup):
             else:  # raised before the command's own context existed
                 where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
             message = exc.format_message()
+            negative = _negative_number(exc, given)
+            if negative:  # `--explain -3`: the parser reads a negative count as flags
+                message = (
+                    f"{negative} is not a flag, and a count given after one (as in "
+                    "--explain K) must be a positive whole number"
+                )
             what = "commands" if message.startswith("No such command") else "options"
             error(f"{message} ({where} --help lists the {what})", debug=False)
             raise typer.Exit(exc.exit_code) from None
@@ -199,6 +207,18 @@ class CreditGroup(TyperGroup):
 
 
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_NEGATIVE = re.compile(r"-[0-9]+(\.[0-9]*)?")
+
+
+def _negative_number(exc: click_errors.UsageError, given: list[str]) -> str | None:
+    """The word the user typed when the parser took a negative number for short flags
+    (`-12` is refused as the flag `-1`)."""
+    if not isinstance(exc, click_errors.NoSuchOption) or exc.option_name[1:2] == "-":
+        return None
+    for word in given:
+        if _NEGATIVE.fullmatch(word) and word.startswith(exc.option_name):
+            return word
+    return None
 
 
 def _debug(ctx: click.Context) -> bool:

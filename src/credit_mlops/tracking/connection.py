@@ -18,6 +18,10 @@ from credit_mlops.config.environ import scoped_environ
 from credit_mlops.errors import AuthError, CreditError, TrackingError, TrackingUnreachableError
 from credit_mlops.redaction import is_http, redact
 
+# MLflow's SQL store records its schema's migration in this table; it is there once the
+# store has been created.
+SCHEMA_TABLE = "alembic_version"
+
 # Failures of the network layer, by class name anywhere in the exception chain.
 _UNREACHABLE = {
     "ConnectionError",
@@ -137,15 +141,24 @@ class Connection:
         except (MlflowException, RequestException, SQLAlchemyError, OSError) as exc:
             raise translate(exc, self) from exc
 
-    def probe_database(self) -> None:
+    def probe_database(self, *, existing: bool = False) -> None:
         """A SQL store answers within seconds or fails in one line (exit 4 / 3 / 2), before
-        MLflow's SQLAlchemy store spends a minute retrying and ends in a traceback."""
+        MLflow's SQLAlchemy store spends a minute retrying and ends in a traceback.
+
+        With `existing`, the database must already hold MLflow's tables: opening a store
+        creates them, and a command that only reads must not write a schema anywhere.
+        """
         from credit_mlops.tracking.uri import DATABASES
 
         if self.uri.split(":", 1)[0].split("+", 1)[0].lower() in DATABASES:
             from credit_mlops.tracking import database
 
-            database.check(self.uri, what="tracking store", setting=self.source)
+            database.check(
+                self.uri,
+                what="tracking store",
+                setting=self.source,
+                table=SCHEMA_TABLE if existing else None,
+            )
 
     def ping(self) -> None:
         """GET /health within the HTTP timeout; unreachable -> exit 3 at once."""

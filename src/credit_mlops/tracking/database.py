@@ -18,6 +18,7 @@ from credit_mlops.errors import (
     ConfigError,
     CreditError,
     InputError,
+    NotFoundError,
     TrackingError,
     TrackingUnreachableError,
 )
@@ -53,15 +54,29 @@ def create_engine(url: str, *, what: str, setting: str, connect_timeout: int) ->
 
 
 def probe(
-    url: str, *, what: str, setting: str, connect_timeout: int = CONNECT_TIMEOUT
+    url: str,
+    *,
+    what: str,
+    setting: str,
+    connect_timeout: int = CONNECT_TIMEOUT,
+    table: str | None = None,
 ) -> CreditError | None:
     """Connect once within `connect_timeout`; the translated failure, or None when it
-    answered. Returned rather than raised so that a caller may act on a missing database."""
+    answered. Returned rather than raised so that a caller may act on a missing database.
+
+    With `table`, the database must also hold that table in its default schema: a store
+    only read from (compare, predict, promote, ...) is never created by the reading.
+    """
     import sqlalchemy
 
     engine = create_engine(url, what=what, setting=setting, connect_timeout=connect_timeout)
     try:
-        with engine.connect():
+        with engine.connect() as connection:
+            if table is not None and not sqlalchemy.inspect(connection).has_table(table):
+                return NotFoundError(
+                    f"{display_url(url)} holds no {what} yet (no {table} table); run "
+                    f"`credit train` on it first, or fix {setting}"
+                )
             return None
     except sqlalchemy.exc.DBAPIError as exc:
         return translate(url, exc, what=what, setting=setting)
@@ -69,9 +84,16 @@ def probe(
         engine.dispose()
 
 
-def check(url: str, *, what: str, setting: str, connect_timeout: int = CONNECT_TIMEOUT) -> None:
+def check(
+    url: str,
+    *,
+    what: str,
+    setting: str,
+    connect_timeout: int = CONNECT_TIMEOUT,
+    table: str | None = None,
+) -> None:
     """Raise the translated failure of one bounded connection attempt."""
-    problem = probe(url, what=what, setting=setting, connect_timeout=connect_timeout)
+    problem = probe(url, what=what, setting=setting, connect_timeout=connect_timeout, table=table)
     if problem is not None:
         raise problem
 

@@ -40,9 +40,15 @@ from credit_mlops.tracking.tuning import TuneRuns
 class Tracker(RegistryCalls):
     """One tracking URI and experiment; opened once per command (see tracking.open)."""
 
-    def __init__(self, conn: Connection, *, trust_models_that_run_code: bool = False) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        trust_models_that_run_code: bool = False,
+        existing: bool = False,
+    ) -> None:
         self.conn = conn
-        conn.probe_database()  # before MLflow is even imported
+        conn.probe_database(existing=existing)  # before MLflow is even imported
         self.trust_models_that_run_code = trust_models_that_run_code  # see model_trust
         with local_lock(conn.uri), conn.guard():  # see tracking.store_lock.open_client
             self._client: Any = open_client(conn.uri)

@@ -69,7 +69,7 @@ def open_tracker(settings: Settings, *, existing: bool = False) -> TrackingStore
         )
     target(settings)
     trust = settings.tracking.trust_models_that_run_code
-    tracker = Tracker(connection(settings), trust_models_that_run_code=trust)
+    tracker = Tracker(connection(settings), trust_models_that_run_code=trust, existing=existing)
     if tracker.is_remote:
         tracker.ping()  # one quick request: a server that is not there fails fast
     return tracker

@@ -6,7 +6,7 @@ Every area outside tracking/ depends on this protocol, never on MLflow: `Tracker
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,7 +28,7 @@ class TuneStore(Protocol):
     """What `credit tune` logs and reads back: a parent run per invocation, a child per trial."""
 
     def start_parent(self, run_name: str, params: dict[str, Any], tags: dict[str, str]) -> str: ...
-    def end_orphans(self, study: str, gone: Callable[[str], bool]) -> list[str]: ...
+    def end_orphans(self, study: str) -> list[str]: ...
     def log_trial(
         self, parent_id: str, record: TrialRecord, metric: str, tags: dict[str, str]
     ) -> str: ...

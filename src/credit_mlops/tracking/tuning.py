@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,10 +20,9 @@ from credit_mlops.errors import InputError, NotFoundError
 if TYPE_CHECKING:
     from credit_mlops.tracking.facade import Tracker
 
-KIND_TAG = "credit.kind"
-TUNE_KIND = "tune"
-TRIAL_KIND = "tune_trial"
-WORKER_TAG = "credit.tune_worker"  # `<host>-<pid>` of the worker that owns a parent run
+from credit_mlops.tracking.tags import KIND_TAG, TRIAL_KIND, TUNE_KIND, WORKER_TAG
+
+__all__ = ["KIND_TAG", "TRIAL_KIND", "TUNE_KIND", "WORKER_TAG"]  # where tune code looks
 PARAMS_TAG = "credit.params_json"  # the parameters with their types, for --params-from
 
 
@@ -85,24 +83,17 @@ class TuneRuns:
             self._client.log_batch(run.info.run_id, params=_params(params))
         return str(run.info.run_id)
 
-    def end_orphans(self, study: str, gone: Callable[[str], bool]) -> list[str]:
-        """End as KILLED the study's parent runs left RUNNING by a worker that is `gone`
-        (killed with SIGKILL: it could not end its own run); their ids."""
-        from credit_mlops.tracking.queries import tag_equals
+    def end_orphans(self, study: str) -> list[str]:
+        """End the study's parent runs left RUNNING by a worker that is gone (killed with
+        SIGKILL: it could not end its own run), by the one rule of `tracking.orphans`;
+        their ids."""
+        from credit_mlops.tracking.orphans import end_orphans
 
-        kind, of_study = tag_equals(KIND_TAG, TUNE_KIND), tag_equals("optuna.study", study)
-        query = f"{kind} and {of_study} and attributes.status = 'RUNNING'"
-        exp = self.tracker.experiment_id()
-        ended = []
-        with self._guard():
-            for run in self._client.search_runs([exp], filter_string=query, max_results=1000):
-                worker = run.data.tags.get(WORKER_TAG)
-                if worker and gone(worker):
-                    note = f"ended by the next worker: its worker {worker} was gone"
-                    self._client.set_tag(run.info.run_id, "credit.ended_by", note)
-                    self._client.set_terminated(run.info.run_id, "KILLED")
-                    ended.append(str(run.info.run_id))
-        return ended
+        def of_study(run: Any) -> bool:
+            return run.tags.get(KIND_TAG) == TUNE_KIND and run.tags.get("optuna.study") == study
+
+        ended = end_orphans(self.tracker, by="the next worker on the study", only=of_study)
+        return [run.run_id for run in ended]
 
     def log_trial(
         self, parent_id: str, record: TrialRecord, metric: str, tags: dict[str, str]

@@ -18,6 +18,7 @@ from typing import Any
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import CreditError, InputError
 from credit_mlops.modeling.catalog import KINDS
+from credit_mlops.tracking.orphans import PROCESS_TAG
 from credit_mlops.tracking.records import RunSpec
 from credit_mlops.train.outbox_check import DATASET, MODEL, digest
 
@@ -25,9 +26,6 @@ OUTBOX_TAG = "credit.outbox_id"
 COMPLETE_TAG = "credit.sync_complete"
 SYNCED_TAG = "credit.synced"
 RECORD = "run.json"
-# The `credit` process logging a run (`<host>-<pid>`): once it is gone, a run it left
-# RUNNING (killed, or stopped by a full disk before it could end it) is ended by `credit sync`.
-PROCESS_TAG = "credit.process"
 
 
 def outbox_dir(settings: Settings) -> Path:

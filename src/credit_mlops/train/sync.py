@@ -18,7 +18,6 @@ from credit_mlops.tracking.store import TrackingStore
 from credit_mlops.train.outbox import (
     COMPLETE_TAG,
     OUTBOX_TAG,
-    PROCESS_TAG,
     RECORD,
     entries,
     read_spec,
@@ -58,20 +57,14 @@ def sync(
 
 
 def end_orphans(store: TrackingStore) -> list[SyncResult]:
-    """End as FAILED the experiment's runs left RUNNING by a `credit` process of this host
-    that is gone: killed, or stopped by a full disk before it could write the run's end.
-    A process of another host, or one still alive, is left alone."""
-    from credit_mlops.processes import gone
+    """End the experiment's runs left RUNNING by a `credit` process of this host that is
+    gone (`tracking.orphans`: a training run FAILED, a tune parent KILLED)."""
+    from credit_mlops.tracking.orphans import end_orphans as end_gone
 
-    ended = []
-    for run in store.running_runs():
-        process = run.tags.get(PROCESS_TAG)
-        if process and gone(process):
-            note = f"ended by credit sync: the credit process {process} logging it is gone"
-            store.set_run_tag(run.run_id, "credit.ended_by", note)
-            store.end_run(run.run_id, "FAILED")
-            ended.append(SyncResult("", run.run_name, "ended", run.run_id, error=note))
-    return ended
+    return [
+        SyncResult("", run.run_name, "ended", run.run_id, error=run.note)
+        for run in end_gone(store, by="credit sync")
+    ]
 
 
 def _sync_one(store: TrackingStore, entry: Path, trust_code: bool) -> SyncResult:

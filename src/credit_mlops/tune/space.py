@@ -20,6 +20,19 @@ def check_key(key: str) -> None:
         raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
 
 
+def check_variant(settings: Settings, key: str) -> None:
+    """A study tunes the exact model its space describes: the approximate variant a setting
+    picks (train.svm_approx) has other parameters, so a study of one cannot serve the other."""
+    from credit_mlops.modeling.catalog import KINDS
+
+    if settings.train.svm_approx and KINDS[key].approx_factory is not None:
+        raise InputError(
+            f"credit tune {key} tunes the exact model, and train.svm_approx picks its "
+            "approximation, whose parameters differ: unset train.svm_approx (or "
+            "CREDIT_TRAIN__SVM_APPROX) to tune, or train the approximation with its defaults"
+        )
+
+
 def space_for(settings: Settings, key: str) -> dict[str, Param]:
     """The catalogue's space for `key` with the profile's overrides, names checked against
     the estimator's parameters."""

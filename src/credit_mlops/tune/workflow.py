@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.modeling.search_spaces import describe
-from credit_mlops.tracking.tuning import WORKER_TAG
+from credit_mlops.tracking.orphans import PROCESS_TAG
 from credit_mlops.tune.objective import OBJECTIVES
-from credit_mlops.tune.space import check_key, space_for
+from credit_mlops.tune.space import check_key, check_variant, space_for
 from credit_mlops.tune.workers import TrialReport, WorkerResult
 
 if TYPE_CHECKING:
@@ -131,6 +131,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
 
     t = settings.tune
     check_key(key)
+    check_variant(settings, key)
     probe(_storage_spec(settings))  # a database that does not answer: exit 3 at once
     space = space_for(settings, key)
     X, y, n_rows, digest = _training_part(settings)
@@ -192,9 +193,9 @@ def _tune_prepared(
     if runs is not None:
         from credit_mlops import processes
 
-        orphans = tuple(runs.end_orphans(start.study, processes.gone))
+        orphans = tuple(runs.end_orphans(start.study))
         params = _parent_params(settings, start)
-        tags = {**_tags(key, start.study), WORKER_TAG: processes.this_process()}
+        tags = {**_tags(key, start.study), PROCESS_TAG: processes.this_process()}
         parent = runs.start_parent(f"tune_{key}_{start.study}", params, tags)
         start = replace(start, parent_run_id=parent, orphans_ended=orphans)
     if cb.on_start:
