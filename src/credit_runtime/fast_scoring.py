@@ -129,7 +129,7 @@ def _compiled(inner: Any) -> Matrix | None:
         return None
     if len(inner.steps) == 1:  # the step's own predict_proba is what the pipeline calls
         only = inner.steps[0][1]
-        return _vote(only) or getattr(only, "predict_proba", None)
+        return _vote(only) or _card(only) or getattr(only, "predict_proba", None)
     pre, final = inner.steps[0][1], inner.steps[-1][1]
     middle = [step for _, step in inner.steps[1:-1]]
     if any(not hasattr(step, "fit_resample") for step in middle):
@@ -138,7 +138,9 @@ def _compiled(inner: Any) -> Matrix | None:
     if blocks is None or not hasattr(final, "predict_proba"):
         return None
     width = sum(_width(b) for b in blocks)
-    final_proba: Callable[[np.ndarray], np.ndarray] = _forest(final) or final.predict_proba
+    final_proba: Callable[[np.ndarray], np.ndarray] = (
+        _linear(final) or _forest(final) or final.predict_proba
+    )
 
     def matrix(features: pd.DataFrame) -> np.ndarray:
         return final_proba(_transform(blocks, width, features))
@@ -165,6 +167,49 @@ def _vote(vote: Any) -> Matrix | None:
         return np.average(probas, axis=0, weights=weights)
 
     return matrix
+
+
+def _linear(final: Any) -> Callable[[np.ndarray], np.ndarray] | None:
+    """A binary logistic regression's predict_proba as scikit-learn computes it (the same
+    product, the same expit), without its input validation: a third of a millisecond per
+    call, most of one applicant's P(bad)."""
+    import numpy as np
+    from scipy import special
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+
+    if type(final) not in (LogisticRegression, LogisticRegressionCV):
+        return None
+    coef, intercept = getattr(final, "coef_", None), getattr(final, "intercept_", None)
+    if not isinstance(coef, np.ndarray) or not isinstance(intercept, np.ndarray):
+        return None
+    if len(final.classes_) != 2 or coef.ndim != 2 or coef.shape[0] != 1:
+        return None
+    coef_t = coef.T
+
+    def matrix(values: np.ndarray) -> np.ndarray:
+        X = np.asarray(values)
+        if X.dtype != np.float64 or X.ndim != 2 or X.shape[1] != coef.shape[1] or not len(X):
+            raise NotWholeNumbers("not the matrix the regression was fitted on")
+        if not np.isfinite(X).all():  # scikit-learn refuses these: its own path says how
+            raise NotWholeNumbers("not finite")
+        prob = (X @ coef_t + intercept).reshape(-1)
+        special.expit(prob, out=prob)
+        return np.stack([1 - prob, prob], axis=1)
+
+    return matrix
+
+
+def _card(card: Any) -> Matrix | None:
+    """A scorecard's predict_proba: its WoE (`ScorecardClassifier.woe`, the checked
+    lookups), then its regression through `_linear`."""
+    from credit_runtime.scorecard import ScorecardClassifier
+
+    if type(card) is not ScorecardClassifier or not hasattr(card, "estimator_"):
+        return None
+    linear = _linear(card.estimator_)
+    if linear is None:
+        return None
+    return lambda features: linear(card.woe(features).to_numpy())
 
 
 def _forest(final: Any) -> Callable[[np.ndarray], np.ndarray] | None:

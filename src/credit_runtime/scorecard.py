@@ -25,6 +25,7 @@ bads) in a bin, so a positive WoE and more points mean a safer applicant.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import threading
 import warnings
@@ -240,7 +241,7 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
 
                 values = lookup.transform(column_arrays(X, self.feature_names_))
                 if values is not None:
-                    return pd.DataFrame(values, columns=self.feature_names_, index=X.index)
+                    return pd.DataFrame(values, columns=_index(self.feature_names_), index=X.index)
         return self._own_woe(X)
 
     def _own_woe(self, X: Any) -> pd.DataFrame:
@@ -274,11 +275,13 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         intercept = float(self.estimator_.intercept_[0])
         n = len(self.feature_names_)
         values = -(woe.to_numpy() * coef + intercept / n) * self.factor_ + self.offset_ / n
-        return pd.DataFrame(values, columns=self.feature_names_, index=woe.index)
+        return pd.DataFrame(values, columns=_index(self.feature_names_), index=woe.index)
 
     def credit_score(self, X: Any) -> np.ndarray:
-        """The score: higher is safer; base_score at base_odds good:bad, +pdo per doubling."""
-        return np.asarray(self.points(X).sum(axis=1).to_numpy(), dtype=float)
+        """The score: higher is safer; base_score at base_odds good:bad, +pdo per doubling.
+
+        The points of a row summed as pandas' `sum(axis=1)` sums them (`row_sums`)."""
+        return row_sums(self.points(X))
 
     def bin_points(self, characteristic: str, woe: np.ndarray) -> np.ndarray:
         """The points of bins of one characteristic, from their WoE."""
@@ -287,6 +290,27 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         intercept = float(self.estimator_.intercept_[0])
         n = len(self.feature_names_)
         return np.asarray(-(woe * coef + intercept / n) * self.factor_ + self.offset_ / n)
+
+
+@functools.lru_cache(maxsize=64)
+def _names_index(names: tuple[str, ...]) -> pd.Index:
+    return pd.Index(list(names))
+
+
+def _index(names: Sequence[str]) -> pd.Index:
+    """The characteristics as a column index, built once per scorecard's names (an index is
+    immutable; building one from a list of strings costs more than a decision's arithmetic)."""
+    return _names_index(tuple(names))
+
+
+def row_sums(points: pd.DataFrame) -> np.ndarray:
+    """Each row's sum, as pandas' `sum(axis=1)` gives it to the last bit: numpy's own sum
+    over the frame's array when it holds no missing value (what pandas computes then),
+    pandas itself otherwise; without pandas' per-call cost in the usual case."""
+    values = points.to_numpy()
+    if values.dtype == np.float64 and not np.isnan(values).any():
+        return np.asarray(values.sum(axis=1), dtype=float)
+    return np.asarray(points.sum(axis=1).to_numpy(), dtype=float)
 
 
 _REUSE = threading.local()  # per thread: the frames of the decision being made

@@ -48,7 +48,9 @@ def fitted(key: str, train: pd.DataFrame) -> Any:
     return model.fit(train[list(FEATURES)], target_bad(train[TARGET]))
 
 
-@pytest.mark.parametrize("key", ["logistic_regression", "xgboost", "random_forest", "ensemble"])
+@pytest.mark.parametrize(
+    "key", ["logistic_regression", "xgboost", "random_forest", "ensemble", "scorecard"]
+)
 def test_fast_path_is_the_models_proba_bit_for_bit(
     key: str, train: pd.DataFrame, applicants: pd.DataFrame
 ) -> None:
@@ -119,6 +121,41 @@ def test_a_fast_path_that_differs_on_the_first_rows_is_dropped(
     np.testing.assert_array_equal(checked(applicants.iloc[:500]), own[:500])
     assert not checked.fast
     np.testing.assert_array_equal(checked(applicants), own)
+
+
+def test_the_regression_mirror_leaves_what_scikit_learn_refuses_to_it(
+    train: pd.DataFrame,
+) -> None:
+    """The logistic regression's own product and expit, bit for bit; a matrix that is not
+    finite float64 of the fitted width goes to scikit-learn, which refuses it its own way."""
+    from credit_runtime.fast_scoring import NotWholeNumbers, _linear
+
+    X, y = train[list(FEATURES)].to_numpy(dtype=float), target_bad(train[TARGET])
+    regression = LogisticRegression(max_iter=500).fit(X, y)
+    mirror = _linear(regression)
+    assert mirror is not None
+    for rows in (X, X[:1], np.asfortranarray(X[:7])):
+        np.testing.assert_array_equal(mirror(rows), regression.predict_proba(rows))
+    nan = np.where(X[:2] > 2, np.nan, X[:2])
+    for bad in (X[:2].astype(np.float32), X[:2, :-1], nan, X[:0]):
+        with pytest.raises(NotWholeNumbers):
+            mirror(bad)
+    three = LogisticRegression(max_iter=500).fit(X, np.arange(len(X)) % 3)
+    assert _linear(three) is None  # multinomial: scikit-learn's own softmax
+
+
+def test_row_sums_are_pandas_sums_to_the_last_bit() -> None:
+    from credit_runtime.scorecard import row_sums
+
+    rng = np.random.default_rng(3)
+    for trial in range(2_000):
+        rows, cols = int(rng.integers(1, 40)), int(rng.integers(1, 30))
+        values = rng.normal(size=(rows, cols)) * 10 ** rng.uniform(-3, 6, size=cols)
+        if trial % 4 == 0:
+            values[rng.random(values.shape) < 0.1] = np.nan  # pandas counts them as 0
+        frame = pd.DataFrame(values, columns=[f"c{i}" for i in range(cols)])
+        expected = frame.sum(axis=1).to_numpy()
+        np.testing.assert_array_equal(row_sums(frame), expected)
 
 
 def test_arrow_text_ids_are_tallied_like_pandas_hash() -> None:

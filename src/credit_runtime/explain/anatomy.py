@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _THRESHOLD_WRAPPERS = ("FixedThresholdClassifier", "TunedThresholdClassifierCV")
 
@@ -33,6 +36,12 @@ class Anatomy:
         """The original columns, in input order, then any feature with no source column."""
         ordered = [c for c in self.input_columns if c in self.sources]
         return tuple(ordered + [s for s in dict.fromkeys(self.sources) if s not in ordered])
+
+    def inputs(self, X: pd.DataFrame) -> pd.DataFrame:
+        """X's input columns in order; X itself when it is just that (a checked frame is),
+        which spares pandas' selection (a quarter of a millisecond per call)."""
+        wanted = list(self.input_columns)
+        return X if X.columns.tolist() == wanted else X[wanted]
 
     def transform(self, X: Any) -> np.ndarray:
         if self.fast is not None:

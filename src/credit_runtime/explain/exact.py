@@ -35,7 +35,7 @@ class XGBoostExplainer:
     def explain(self, X: pd.DataFrame) -> Attribution:
         import xgboost
 
-        Xt = self.anatomy.transform(X[list(self.anatomy.input_columns)])
+        Xt = self.anatomy.transform(self.anatomy.inputs(X))
         matrix = xgboost.DMatrix(Xt, feature_names=self.booster.feature_names)
         contribs = np.asarray(self.booster.predict(matrix, pred_contribs=True), dtype=float)
         return Attribution(
@@ -63,7 +63,7 @@ class TreeExplainer:
         self.bad = list(self.anatomy.estimator.classes_).index(1)
 
     def explain(self, X: pd.DataFrame) -> Attribution:
-        Xt = self.anatomy.transform(X[list(self.anatomy.input_columns)])
+        Xt = self.anatomy.transform(self.anatomy.inputs(X))
         values = np.asarray(self.tree.shap_values(Xt, check_additivity=False), dtype=float)
         if values.ndim == 3:  # (rows, features, classes)
             values = values[:, :, self.bad]
@@ -97,7 +97,7 @@ class LinearExplainer:
         self.mean = self.anatomy.transform(reference[list(columns)]).mean(axis=0)
 
     def explain(self, X: pd.DataFrame) -> Attribution:
-        Xt = self.anatomy.transform(X[list(self.anatomy.input_columns)])
+        Xt = self.anatomy.transform(self.anatomy.inputs(X))
         base = float(self.mean @ self.weights + self.intercept)
         return Attribution(
             values=((Xt - self.mean) * self.weights) @ self.grouping,

@@ -39,7 +39,12 @@ class ScorecardExplainer:
         same = X.columns.tolist() == list(self.columns)  # the very frame: its points are
         # reused within a decision (`scorecard.reusing`)
         below = points_below_max(self.model, X if same else X[list(self.columns)], self.best)
-        values = below.reindex(columns=list(self.columns), fill_value=0.0).to_numpy(dtype=float)
+        if below.columns.tolist() == list(self.columns):  # the usual case: no reindexing
+            values = below.to_numpy(dtype=float)
+        else:
+            values = below.reindex(columns=list(self.columns), fill_value=0.0).to_numpy(
+                dtype=float
+            )
         return Attribution(
             values=values,
             base=np.full(len(X), -self.best_total),
