@@ -42,9 +42,7 @@ class ScorecardExplainer:
         if below.columns.tolist() == list(self.columns):  # the usual case: no reindexing
             values = below.to_numpy(dtype=float)
         else:
-            values = below.reindex(columns=list(self.columns), fill_value=0.0).to_numpy(
-                dtype=float
-            )
+            values = below.reindex(columns=list(self.columns), fill_value=0.0).to_numpy(dtype=float)
         return Attribution(
             values=values,
             base=np.full(len(X), -self.best_total),
