@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from credit_runtime.errors import InvalidInput
 from credit_runtime.frames import EXACT_INTEGER
+from credit_runtime.frames import names as column_names
 
 if TYPE_CHECKING:
     import numpy as np
@@ -111,13 +112,23 @@ class Description:
         if check is not None:
             matrix = int64_matrix(frame, self.names)
             if matrix is not None and check.accepts(matrix):
-                return pd.DataFrame(matrix, columns=self.names, index=frame.index)
+                return pd.DataFrame(matrix, columns=self._index, index=frame.index)
         raws = column_arrays(frame, self.names)
         arrays = [_column(c, raw) for c, raw in zip(self.columns, raws, strict=True)]
         if all(a.dtype == np.int64 for a in arrays):  # one block: cheaper for a few rows
             matrix = np.column_stack(arrays) if arrays else np.empty((len(frame), 0), "int64")
-            return pd.DataFrame(matrix, columns=self.names, index=frame.index)
-        return pd.DataFrame(dict(zip(self.names, arrays, strict=True)), index=frame.index)
+            return pd.DataFrame(matrix, columns=self._index, index=frame.index)
+        return pd.DataFrame(
+            dict(zip(self.names, arrays, strict=True)), index=frame.index, columns=self._index
+        )
+
+    @functools.cached_property
+    def _index(self) -> pd.Index:
+        """The column names as one index, built once (an index is immutable; building one
+        from twenty names costs more than checking an applicant)."""
+        import pandas as pd
+
+        return pd.Index(list(self.names))
 
     @functools.cached_property
     def _aliases(self) -> dict[str, str]:
@@ -128,11 +139,11 @@ class Description:
         return _IntegerCheck.of(self.columns)
 
     def _named(self, frame: pd.DataFrame) -> pd.DataFrame:
-        given = set(frame.columns.tolist())
+        given = set(column_names(frame))
         renamed = {k: v for k, v in self._aliases.items() if k in given and v not in given}
         if renamed:
             frame = frame.rename(columns=renamed)
-            given = set(frame.columns.tolist())
+            given = set(column_names(frame))
         missing = [c for c in self.names if c not in given]
         if missing:
             shown = ", ".join(missing[:SHOWN_NAMES])

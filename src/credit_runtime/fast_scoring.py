@@ -343,13 +343,15 @@ def _transform(blocks: list[_Block], width: int, features: pd.DataFrame) -> np.n
     """The ColumnTransformer's dense float64 output, C-ordered like its hstack."""
     import numpy as np
 
-    for dtype in set(features.dtypes):
+    from credit_runtime.frames import dtypes, positions
+
+    for dtype in dtypes(features):
         if not isinstance(dtype, np.dtype) or not (
             dtype.kind == "i" or (dtype.kind == "u" and dtype.itemsize < 8)
         ):
             raise NotWholeNumbers(f"a column of type {dtype}")
     codes = features.to_numpy(dtype=np.int64)  # one array: pandas' column lookups cost more
-    position = {name: i for i, name in enumerate(features.columns)}
+    position = positions(features)
     out = np.zeros((len(features), width), dtype=np.float64)
     at = 0
     for block in blocks:

@@ -236,9 +236,9 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
     def _woe(self, X: Any) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame) and X.columns.is_unique:
             lookup = _lookup(self)
-            if lookup is not None and set(self.feature_names_) <= set(X.columns.tolist()):
-                from credit_runtime.frames import column_arrays
+            from credit_runtime.frames import column_arrays, names
 
+            if lookup is not None and set(self.feature_names_) <= set(names(X)):
                 values = lookup.transform(column_arrays(X, self.feature_names_))
                 if values is not None:
                     return pd.DataFrame(values, columns=_index(self.feature_names_), index=X.index)

@@ -40,8 +40,10 @@ class Anatomy:
     def inputs(self, X: pd.DataFrame) -> pd.DataFrame:
         """X's input columns in order; X itself when it is just that (a checked frame is),
         which spares pandas' selection (a quarter of a millisecond per call)."""
+        from credit_runtime.frames import names
+
         wanted = list(self.input_columns)
-        return X if X.columns.tolist() == wanted else X[wanted]
+        return X if names(X) == wanted else X[wanted]
 
     def transform(self, X: Any) -> np.ndarray:
         if self.fast is not None:

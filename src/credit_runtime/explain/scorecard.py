@@ -34,12 +34,13 @@ class ScorecardExplainer:
         self.best_total = float(self.best.sum())
 
     def explain(self, X: pd.DataFrame) -> Attribution:
+        from credit_runtime.frames import names
         from credit_runtime.scorecard_table import points_below_max
 
-        same = X.columns.tolist() == list(self.columns)  # the very frame: its points are
+        same = names(X) == list(self.columns)  # the very frame: its points are
         # reused within a decision (`scorecard.reusing`)
         below = points_below_max(self.model, X if same else X[list(self.columns)], self.best)
-        if below.columns.tolist() == list(self.columns):  # the usual case: no reindexing
+        if names(below) == list(self.columns):  # the usual case: no reindexing
             values = below.to_numpy(dtype=float)
         else:
             values = below.reindex(columns=list(self.columns), fill_value=0.0).to_numpy(dtype=float)
