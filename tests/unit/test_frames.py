@@ -19,9 +19,7 @@ from credit_runtime.frames import (
 FRAMES = {
     "int64 block": pd.DataFrame(np.arange(12).reshape(4, 3), columns=["a", "b", "c"]),
     "mixed": pd.DataFrame({"a": [1, 2], "b": [1.5, 2.5], "c": ["x", "y"]}),
-    "two int blocks": pd.concat(
-        [pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"b": [3, 4]})], axis=1
-    ),
+    "two int blocks": pd.concat([pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"b": [3, 4]})], axis=1),
     "nullable": pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": [1, 2]}),
     "empty": pd.DataFrame(),
     "duplicate names": pd.DataFrame(np.arange(6).reshape(2, 3), columns=["a", "b", "a"]),

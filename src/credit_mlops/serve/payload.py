@@ -4,7 +4,6 @@ the column (and the applicant) at fault, with the HTTP status it is answered wit
 from __future__ import annotations
 
 import functools
-
 import json
 import re
 from dataclasses import dataclass
