@@ -67,6 +67,7 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
     """Load the model `ref` names (trained by `run`) with everything its decisions need."""
     from credit_mlops.lifecycle.evaluate import costs_of
     from credit_runtime.errors import InvalidInput
+    from credit_runtime.frames import names
 
     model = store.load_decision_model(ref.uri)
     if model.description is not None and model.key is not None:
@@ -76,7 +77,7 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
 
     def decide(features: pd.DataFrame, k: int, wait: bool = True) -> Decided | None:
         if known is not None:
-            unknown = [str(c) for c in features.columns if c not in known]
+            unknown = [str(c) for c in names(features) if c not in known]
             if unknown:
                 raise InvalidApplicants(
                     f"unknown column(s) {some(unknown)}; send the data description's columns only",
