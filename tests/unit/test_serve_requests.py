@@ -270,3 +270,25 @@ def test_a_request_is_answered_by_the_version_it_started_with() -> None:
     old.holder.current = new.holder.current  # a promotion lands mid-request
     answer = _decide(old, started_with, "r", _parse(json.dumps(APPLICANT).encode()))
     assert answer is not None and answer["model"]["version"] == "1"
+
+
+def test_the_journal_records_the_model_description_s_names_for_its_aliases(
+    tmp_path: Path,
+) -> None:
+    """A client may send a column under an alias its model's description accepts; the
+    journal writes the description's own name (what `credit monitor --served` reads), from
+    the served model's description, whatever data set it describes."""
+    import numpy as np
+
+    from credit_mlops.serve.app import _journal_rows
+    from credit_mlops.serve.follow import Served
+    from credit_runtime.model import Decided
+
+    ref = ModelRef("models:/m/1", "run1", "m", "1")
+    scorer = Scorer(
+        0.5, (5.0, 1.0), "d", lambda f, k: None, quick=True, aliases={"income_eur": "income"}
+    )
+    out = Decided(np.array([0.2]), np.array([False]), np.array([600.0]), [])
+    [row] = _journal_rows("rid", Served(ref, scorer, "now"), [{"income_eur": 3, "age": 40}], out)
+    assert row["income"] == 3 and row["age"] == 40 and "income_eur" not in row
+    assert (row["decision"], row["model"], row["version"]) == ("accept", "m", "1")

@@ -74,8 +74,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 def _journal_rows(
     request_id: str, served: Served, records: list[dict[str, Any]], out: Decided
 ) -> list[dict[str, Any]]:
-    from credit_mlops.data.schema import ENGLISH_TO_GERMAN
-
+    aliases = served.scorer.aliases
     now = datetime.now(UTC).isoformat()
     ref = served.ref
     head = {"time": now, "request_id": request_id}
@@ -84,7 +83,7 @@ def _journal_rows(
     for i, (applicant, p_bad, reject, score) in enumerate(
         zip(records, out.p_bad.tolist(), out.reject.tolist(), out.score.tolist(), strict=True)
     ):
-        features = {ENGLISH_TO_GERMAN.get(k, k): v for k, v in applicant.items()}
+        features = {aliases.get(k, k): v for k, v in applicant.items()}
         rows.append(
             {
                 **head,

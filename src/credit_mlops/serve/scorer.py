@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.errors import DataError, some
@@ -47,6 +47,9 @@ class Scorer:
     # decide(features, k, wait): None when wait is False and another request is explaining
     decide: Callable[[pd.DataFrame, int, bool], Decided | None]
     quick: bool  # one applicant's decision with reasons takes a few milliseconds at most
+    # the model's data description's other accepted names -> its column names (the journal
+    # records columns by their names, whatever a client sent)
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
 
 def description_digest(description: object) -> str:
@@ -99,7 +102,21 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
     matrix = costs_of(run)
     costs = (matrix.accept_bad, matrix.reject_good)
     quick = seconds is not None and seconds <= QUICK_SECONDS
-    return Scorer(model.threshold, costs, description_digest(model.description), decide, quick)
+    return Scorer(
+        model.threshold,
+        costs,
+        description_digest(model.description),
+        decide,
+        quick,
+        aliases=aliases_of(model.description),
+    )
+
+
+def aliases_of(description: Any) -> dict[str, str]:
+    """Each accepted other name of a described column -> the column's name."""
+    if description is None:
+        return {}
+    return {alias: c.name for c in description.columns for alias in c.aliases}
 
 
 QUICK_SECONDS = 0.005  # one applicant's decision with reasons, at most, to be quick
