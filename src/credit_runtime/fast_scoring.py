@@ -143,7 +143,7 @@ def _compiled(inner: Any) -> Matrix | None:
     )
 
     def matrix(features: pd.DataFrame) -> np.ndarray:
-        return final_proba(_transform(blocks, width, features))
+        return final_proba(_shared(pre, blocks, width, features))
 
     return matrix
 
@@ -250,7 +250,7 @@ class CheckedTransform:
         self._fast: Callable[[pd.DataFrame], np.ndarray] | None = None
         if blocks is not None:
             width = sum(_width(b) for b in blocks)
-            self._fast = lambda features: _transform(blocks, width, features)
+            self._fast = lambda features: _shared(step, blocks, width, features)
         self._checked = self._fast is None
         self._lock = threading.Lock()
 
@@ -337,6 +337,20 @@ def _width(block: _Block) -> int:
     if isinstance(block, _OneHot):
         return sum(len(c) for c in block.categories)
     return len(block.columns)
+
+
+def _shared(pre: Any, blocks: list[_Block], width: int, features: pd.DataFrame) -> np.ndarray:
+    """`_transform`, done once per decision for P(bad) and the reasons alike (`memo`):
+    the matrix is read-only, so no reader can change what the other one reads."""
+    from credit_runtime.memo import reused
+
+    def compute(frame: pd.DataFrame) -> np.ndarray:
+        out = _transform(blocks, width, frame)
+        out.flags.writeable = False
+        return out
+
+    matrix: np.ndarray = reused(pre, features, "transform", compute)
+    return matrix
 
 
 def _transform(blocks: list[_Block], width: int, features: pd.DataFrame) -> np.ndarray:

@@ -105,11 +105,11 @@ class CreditModel:
 
     def decide(self, frame: pd.DataFrame, params: Mapping[str, Any] | None = None) -> Decided:
         """`predict`'s figures as plain arrays (what a server answers without a frame)."""
-        from credit_runtime.scorecard import reusing
+        from credit_runtime.memo import reusing
 
         k = self.reason_count(params)
         X = self._checked(frame, k)
-        with reusing():  # a scorecard bins X once for P(bad), the score and the reasons
+        with reusing():  # X binned or transformed once for P(bad), the score and the reasons
             return self._decide(X, k)
 
     def _decide(self, X: pd.DataFrame, k: int) -> Decided:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-import threading
 import warnings
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
@@ -37,6 +36,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
+
+from credit_runtime import memo
 
 if TYPE_CHECKING:
     from credit_runtime.woe_lookup import WoeLookup
@@ -313,35 +314,12 @@ def row_sums(points: pd.DataFrame) -> np.ndarray:
     return np.asarray(points.sum(axis=1).to_numpy(), dtype=float)
 
 
-_REUSE = threading.local()  # per thread: the frames of the decision being made
-
-
-@contextlib.contextmanager
-def reusing() -> Iterator[None]:
-    """Within the block, a scorecard computes the WoE and the points of one frame (the same
-    frame object, left unchanged meanwhile) once: a decision asks for them three times
-    (P(bad), the score, the reasons). Outside it, nothing is kept."""
-    if getattr(_REUSE, "memo", None) is not None:
-        yield  # already inside one
-        return
-    _REUSE.memo = {}
-    try:
-        yield
-    finally:
-        _REUSE.memo = None
+reusing = memo.reusing  # where callers found it first
 
 
 def _reused(card: ScorecardClassifier, X: Any, what: str, compute: Any) -> pd.DataFrame:
-    memo = getattr(_REUSE, "memo", None)
-    if memo is None:
-        return compute(X)
-    key = (id(card), id(X), what)
-    known = memo.get(key)
-    if known is not None and known[0] is card and known[1] is X:
-        return known[2]
-    value = compute(X)
-    memo[key] = (card, X, value)  # holding X: its id cannot be reused while kept
-    return value
+    frame: pd.DataFrame = memo.reused(card, X, what, compute)
+    return frame
 
 
 _LOOKUPS: weakref.WeakKeyDictionary[ScorecardClassifier, tuple[Any, WoeLookup | None]] = (
