@@ -24,6 +24,20 @@ RUN_ID = re.compile(r"[\w-]{1,64}")  # MLflow's are 32 hex digits; other stores 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
+def invisible(value: str) -> bool:
+    """Whether `value` holds a character that is not shown as itself: a control character
+    (C0, DEL, C1 such as NEL), a formatting one (direction overrides, zero-width spaces, a
+    byte order mark) or a line or paragraph separator."""
+    import unicodedata
+
+    return bool(_CONTROL.search(value)) or any(
+        unicodedata.category(c) in _INVISIBLE for c in value if ord(c) > 0x7E
+    )
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs"})
+
+
 def _refused(flag: str, message: str) -> InputError:
     return InputError(f"{flag}: {message}" if flag else message)
 
@@ -43,11 +57,11 @@ def _text(value: str, *, what: str, flag: str, limit: int) -> str:
         raise _refused(flag, f"{what} is empty; give a name")
     if value != value.strip():
         raise _refused(flag, f"{what} {value!r} starts or ends with spaces; remove them")
-    if _CONTROL.search(value):
+    if invisible(value):
         raise _refused(
             flag,
-            f"{what} {value!r} holds a control character (newline, tab...); "
-            "use printable characters only",
+            f"{what} {value!r} holds a control character or an invisible one (newline, tab, "
+            "a direction override, a zero-width space...); use printable characters only",
         )
     if len(value) > limit:
         raise _refused(flag, f"{what} is {len(value)} characters long; the limit is {limit}")
@@ -85,12 +99,35 @@ def study(name: str, *, flag: str = "tune.study") -> str:
 
 TAG_KEY = re.compile(r"[/\w.\- :]{1,250}")
 TAG_VALUE_MAX = 8000
+# the tags every training run carries, computed by the tool (the scripts' contract; project
+# and team are settings a user's tag may override), and the prefixes MLflow and the tool keep
+# for their own: a user's tag of these names would overwrite or clash with them
+RESERVED_TAGS = frozenset(
+    {
+        "script",
+        "model_version",
+        "model_name",
+        "model_display_name",
+        "model_key",
+        "git_commit",
+        "timestamp",
+        "profile",
+        "svm_variant",
+    }
+)
+RESERVED_TAG_PREFIXES = ("mlflow.", "credit.")
 
 
 def tags(value: dict[str, str], *, flag: str = "tracking.tags") -> dict[str, str]:
     """Run tags the store accepts: keys of letters, digits, '_', '-', '.', ' ', ':' and '/'
     (at most 250), values of at most 8,000 characters."""
     for key, text in value.items():
+        if key in RESERVED_TAGS or key.lower().startswith(RESERVED_TAG_PREFIXES):
+            raise _refused(
+                flag,
+                f"tag {key!r} is one the tool or MLflow sets on every run; choose another name "
+                "(the model version comes from MODEL_VERSION or --model-version)",
+            )
         if not TAG_KEY.fullmatch(key) or key != key.strip():
             raise _refused(
                 flag,

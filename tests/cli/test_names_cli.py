@@ -36,6 +36,14 @@ def _untouched(store: Path, before: bytes) -> None:
         (["--mlflow-tags", '{"<img>": "x"}'], ["tracking.tags", "tag name"]),
         (["--mlflow-tags", '{"": "x"}'], ["tracking.tags", "tag name"]),
         (["--mlflow-tags", '{"k": "' + "v" * 8001 + '"}'], ["tracking.tags", "limit is 8000"]),
+        (["--mlflow-tags", '{"mlflow.runName": "x"}'], ["tracking.tags", "MLflow sets"]),
+        (["--mlflow-tags", '{"model_name": "svm"}'], ["tracking.tags", "MLflow sets"]),
+        (["--mlflow-tags", '{"credit.synced": "1"}'], ["tracking.tags", "MLflow sets"]),
+        (["--mlflow-tags", '{"model_version": "9"}'], ["tracking.tags", "MODEL_VERSION"]),
+        (["--mlflow-run-name", "a\u202eb"], ["--mlflow-run-name", "invisible"]),
+        (["--mlflow-run-name", "a\u0085b"], ["--mlflow-run-name", "control"]),
+        (["--mlflow-reg-name", "zero\u200bwidth"], ["--mlflow-reg-name", "invisible"]),
+        (["--mlflow-experiment", "x\ufeff"], ["tracking.experiment", "invisible"]),
     ],
 )
 def test_train_refuses_a_bad_name_before_training(

@@ -117,3 +117,26 @@ def test_store_lock_serialises_processes(tmp_path: Path) -> None:
     with multiprocessing.get_context("spawn").Pool(3) as pool:
         pool.map(_hold, [(str(db), str(marker))] * 3)
     assert marker.read_text() == "in\nout\n" * 3  # never two "in" in a row
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "postgresql://postgres@127.0.0.1:5432/%00",  # libpq would stop at the NUL
+        "postgresql://postgres@127.0.0.1:5432/db%0Aother",
+        "sqlite:////tmp/store/%00/mlflow.db",
+        "http://127.0.0.1:5000/%E2%80%AEpath",  # a direction override, encoded
+        "mysql://u@h/db\u200b",
+    ],
+)
+def test_a_uri_with_a_hidden_character_is_refused_before_any_connection(uri: str) -> None:
+    with pytest.raises(InputError, match="control or invisible character"):
+        parse(uri, source="--mlflow-uri")
+
+
+def test_a_storage_url_with_a_hidden_character_is_refused_before_the_driver() -> None:
+    from credit_mlops.tracking.database import create_engine
+
+    for url in ("postgresql://postgres@127.0.0.1:5432/%00", "sqlite:////tmp/x/%00"):
+        with pytest.raises(ConfigError, match="tune.storage"):
+            create_engine(url, what="tune storage", setting="tune.storage", connect_timeout=1)

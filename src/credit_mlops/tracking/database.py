@@ -44,6 +44,12 @@ def engine_kwargs(url: str, connect_timeout: int = CONNECT_TIMEOUT) -> dict[str,
 def create_engine(url: str, *, what: str, setting: str, connect_timeout: int) -> Any:
     import sqlalchemy
 
+    from credit_mlops.tracking.uri import hidden_character
+
+    problem = hidden_character(url)
+    if problem is not None:
+        raise ConfigError(f"{what} URL {problem}; fix {setting}")
+
     try:
         return sqlalchemy.create_engine(url, **engine_kwargs(url, connect_timeout))
     except Exception as exc:  # bad URL syntax, unknown dialect or driver not installed

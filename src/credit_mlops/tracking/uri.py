@@ -51,6 +51,21 @@ def _error(source: str, message: str) -> InputError:
     return cls(f"{source}: {message}")
 
 
+def hidden_character(url: str) -> str | None:
+    """What is wrong with a URL holding a control or invisible character, raw or
+    percent-encoded (`%00` cuts a database URL short: libpq then connects to the user's
+    default database as the system user), or None."""
+    from urllib.parse import unquote
+
+    from credit_mlops.names import invisible
+    from credit_mlops.redaction import redact
+
+    if invisible(url) or invisible(unquote(url)):
+        shown = redact(url).encode("unicode_escape").decode("ascii")
+        return f"'{shown}' holds a control or invisible character (such as %00)"
+    return None
+
+
 def parse(uri: str, *, source: str) -> TrackingUri:
     """Check `uri` (from `source`, e.g. "MLFLOW_TRACKING_URI") or raise exit 2."""
     from credit_mlops.redaction import redact
@@ -59,6 +74,8 @@ def parse(uri: str, *, source: str) -> TrackingUri:
     text = uri.strip()
     if not text:
         raise _error(source, "the tracking URI is empty; " + f"use {USABLE}")
+    if hidden_character(text):
+        raise _error(source, f"tracking URI {hidden_character(text)}; fix it")
     try:
         parts = urlsplit(text)
         port = parts.port  # raises on a port that is not a number or above 65535
