@@ -138,5 +138,5 @@ def test_a_storage_url_with_a_hidden_character_is_refused_before_the_driver() ->
     from credit_mlops.tracking.database import create_engine
 
     for url in ("postgresql://postgres@127.0.0.1:5432/%00", "sqlite:////tmp/x/%00"):
-        with pytest.raises(ConfigError, match="tune.storage"):
+        with pytest.raises(ConfigError, match=r"tune\.storage"):
             create_engine(url, what="tune storage", setting="tune.storage", connect_timeout=1)
