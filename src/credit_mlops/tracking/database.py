@@ -117,6 +117,9 @@ def reason_of(exc: BaseException) -> str:
     return first
 
 
+_DAMAGED_SCHEMA = ("already exists", "no such table", "no such column")
+
+
 def translate(url: str, exc: BaseException, *, what: str, setting: str) -> CreditError:
     """A driver failure as our error: credentials 4, missing database 2, otherwise 3."""
     shown = display_url(url)
@@ -140,6 +143,12 @@ def translate(url: str, exc: BaseException, *, what: str, setting: str) -> Credi
         return AuthError(
             f"{what} {shown} refused the credentials ({reason}); fix the user name in "
             f"{setting}, or create the role on the database server"
+        )
+    if url.startswith("sqlite") and any(s in lowered for s in _DAMAGED_SCHEMA):
+        return TrackingError(
+            f"{what} {shown} holds a damaged or half-migrated schema ({reason}): a command was "
+            "stopped while the store was being created or upgraded, or another program wrote "
+            "it; restore it from a backup, or move it away and run again to start a new store"
         )
     if "does not exist" in lowered or "unknown database" in lowered:
         return ConfigError(

@@ -113,11 +113,60 @@ def open_client(uri: str) -> Any:
 
     # Our venvs may have no pip; MLflow warns about it on every model it logs.
     logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
+    if uri.startswith("sqlite:"):
+        parsed = sqlite_of(uri)
+        db = parsed.sqlite_path
+        if db is not None and not parsed.sqlite_uri_mode and not db.exists():
+            _create_whole(uri, db)
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
     if uri.startswith("sqlite:"):
         client.search_experiments(max_results=1)
         client.search_registered_models(max_results=1)
     return client
+
+
+def _create_whole(uri: str, db: Path) -> None:
+    """Create a new sqlite store's schema in a file beside it, then move that file into
+    place in one step: a store is there whole or not at all. MLflow's migrations take
+    seconds, and a Ctrl-C or a kill in the middle of them would leave a half-migrated
+    database that no later command could open."""
+    import os
+
+    from mlflow import MlflowClient
+
+    partial = db.with_name(f".{db.name}.creating-{os.getpid()}")
+    _remove_partials(db)
+    query = uri.partition("?")[2]
+    partial_uri = f"sqlite:///{partial}" + (f"?{query}" if query else "")
+    try:
+        client = MlflowClient(tracking_uri=partial_uri, registry_uri=partial_uri)
+        client.search_experiments(max_results=1)  # creates and migrates the schema
+        client.search_registered_models(max_results=1)
+        _dispose(client)
+        os.replace(partial, db)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _remove_partials(db: Path) -> None:
+    """Files left by a creation whose process is gone (killed before it could clean up)."""
+    from credit_mlops.processes import alive
+
+    for path in db.parent.glob(f".{db.name}.creating-*"):
+        pid = path.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def _dispose(client: Any) -> None:
+    """Close the connections MLflow keeps to the file (they would outlive its move)."""
+    for getter in ("_tracking_client", "_get_registry_client"):
+        try:
+            part = getattr(client, getter)
+            store = (part() if callable(part) else part).store
+            store.engine.dispose()
+        except Exception:  # best effort: an open connection only costs a file handle
+            continue
 
 
 def create_experiment(client: Any, name: str, location: str | None) -> str:
