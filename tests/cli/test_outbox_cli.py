@@ -38,12 +38,12 @@ def test_sync_uses_the_entry_not_the_settings(store: Path) -> None:
 def test_a_damaged_entry_is_one_line_and_kept(store: Path) -> None:
     outbox = store / "outbox"
     entry = write_entry(outbox, spec(), experiment="credit-risk", reason="t")
-    (entry / "model.joblib").write_bytes(b"\x80\x04garbage")
+    (entry / "model.skops").write_bytes(b"PK\x03\x04garbage")
     result = credit(["sync"], store.parent)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert "Traceback" not in result.stderr
-    assert any("model.joblib is not the file written with the entry" in line for line in lines)
+    assert any("model.skops is not the file written with the entry" in line for line in lines)
     assert lines[-1].startswith("error: 1 of 1 outbox entries could not be synced")
     assert _runs(store / "mlflow.db") == []
     assert entries(outbox) == [entry]

@@ -76,7 +76,7 @@ def test_an_entry_reads_back_as_the_run_it_was(tmp_path: Path) -> None:
         tmp_path, original, experiment="credit-risk", reason="gone", partial_run_id="p1"
     )
     assert entries(tmp_path) == [entry]
-    assert sorted(p.name for p in entry.iterdir()) == ["dataset.csv", "model.joblib", "run.json"]
+    assert sorted(p.name for p in entry.iterdir()) == ["dataset.csv", "model.skops", "run.json"]
     record = json.loads((entry / "run.json").read_text())
     assert record["partial_run_id"] == "p1"
     again = read_spec(entry, record)
@@ -164,8 +164,8 @@ def _entry(tmp_path: Path, **changes: object) -> Path:
         ({"metrics": {"auc": "high"}}, "'metrics.auc' has the wrong type"),
         ({"tags": {"x": 1}}, "'tags.x' has the wrong type"),
         ({"partial_run_id": "../r"}, "is not a run id"),
-        ({"digests": {"model.joblib": "nope"}}, "not sha256 digests"),
-        ({"digests": {}}, "no digest of model.joblib"),
+        ({"digests": {"model.skops": "nope"}}, "not sha256 digests"),
+        ({"digests": {}}, "no digest of model.skops"),
         ({"artifacts": {"../../../escaped.json": {}}}, "is not a plain relative path"),
         ({"artifacts": {"/tmp/absolute.json": {}}}, "is not a plain relative path"),
         ({"artifacts": {"results/../../up.json": {}}}, "is not a plain relative path"),
@@ -187,7 +187,7 @@ def test_a_foreign_or_edited_record_is_refused_in_one_line(
     assert entries(tmp_path) == [entry]  # kept for the user to look at
 
 
-@pytest.mark.parametrize("name", ["model.joblib", "dataset.csv"])
+@pytest.mark.parametrize("name", ["model.skops", "dataset.csv"])
 @pytest.mark.parametrize("damage", ["truncate", "replace", "remove"])
 def test_a_changed_model_or_data_file_is_never_loaded(
     tmp_path: Path, name: str, damage: str
@@ -284,7 +284,7 @@ def test_an_entry_from_before_digests_is_synced_only_on_trust(tmp_path: Path) ->
     [refused] = sync(store, tmp_path)
     assert (refused.status, refused.exit_code) == ("failed", 2)
     assert refused.error is not None and "tracking.trust_models_that_run_code" in refused.error
-    assert "no digest of model.joblib" in refused.error and "\n" not in refused.error
+    assert "no digest of model.skops" in refused.error and "\n" not in refused.error
     assert store.runs == {} and entries(tmp_path) == [entry]
     [synced] = sync(store, tmp_path, trust_code=True)
     assert synced.status == "synced" and entries(tmp_path) == []
@@ -326,3 +326,55 @@ def test_one_rule_ends_every_kind_of_run_whose_process_is_gone(tmp_path: Path) -
     assert store.runs[tune_old.run_id].status == "KILLED"
     assert "credit sync" in store.runs[tune_old.run_id].tags["credit.ended_by"]
     assert end_orphans(store, by="anyone") == []  # nothing is ended twice
+
+
+def test_a_pickled_model_runs_only_on_trust_even_with_matching_digests(tmp_path: Path) -> None:
+    """A forged entry can write the digests of its own files beside them, so they prove
+    nothing: a model kept as a pickle is refused (its code never runs) unless the user
+    trusts the folder; a skops model holding a type the tool does not keep is refused even
+    then, and its payload never runs."""
+    import hashlib
+
+    import joblib
+
+    from credit_mlops.train.outbox_check import MODEL
+
+    ran = tmp_path / "ran"
+    payload = _Payload(str(ran))
+    entry = _entry(tmp_path / "box")
+    record = json.loads((entry / "run.json").read_text())
+    (entry / MODEL).unlink()
+    joblib.dump(payload, entry / "model.joblib")
+    digests = record["digests"]
+    del digests[MODEL]
+    digests["model.joblib"] = hashlib.sha256((entry / "model.joblib").read_bytes()).hexdigest()
+    (entry / "run.json").write_text(json.dumps(record))
+    store = FakeStore()
+    [refused] = sync(store, tmp_path / "box")
+    assert (refused.status, refused.exit_code) == ("failed", 2)
+    assert refused.error is not None and "pickle" in refused.error
+    assert not ran.exists() and store.runs == {}
+
+    import skops.io
+
+    forged = _entry(tmp_path / "box2")
+    record = json.loads((forged / "run.json").read_text())
+    skops.io.dump(payload, forged / MODEL)
+    record["digests"][MODEL] = hashlib.sha256((forged / MODEL).read_bytes()).hexdigest()
+    (forged / "run.json").write_text(json.dumps(record))
+    [refused] = sync(store, tmp_path / "box2", trust_code=True)
+    assert (refused.status, refused.exit_code) == ("failed", 2)
+    assert refused.error is not None and "does not trust" in refused.error
+    assert not ran.exists() and store.runs == {}
+
+
+class _Payload:
+    """An object whose loading would leave a file behind (a stand-in for any code)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        import pathlib
+
+        return (pathlib.Path.write_text, (pathlib.Path(self.path), "ran"))

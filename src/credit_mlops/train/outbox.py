@@ -1,6 +1,6 @@
 """A local folder that keeps what could not be logged, so nothing trained is lost.
 
-Each entry is a folder: `run.json` (the record below), `model.joblib` (the fitted pipeline)
+Each entry is a folder: `run.json` (the record below), `model.skops` (the fitted pipeline)
 and `dataset.csv` (the training frame). `credit sync` turns an entry back into a run.
 """
 
@@ -89,7 +89,7 @@ def write_entry(
     reason: str,
     partial_run_id: str | None = None,
 ) -> Path:
-    import joblib
+    import skops.io
 
     from credit_mlops.files import atomic_write, safe_component, write_text
 
@@ -101,8 +101,8 @@ def write_entry(
     entry = outbox / f"{stamp}_{safe_component(spec.run_name)}_{str(record['id'])[:8]}"
     entry.mkdir()
     try:
-        with atomic_write(entry / MODEL, "wb") as fh:
-            joblib.dump(spec.pipeline, fh)
+        with atomic_write(entry / MODEL, "wb") as fh:  # skops: read back by type, not run
+            skops.io.dump(spec.pipeline, fh)
         with atomic_write(entry / DATASET, newline="") as fh:
             spec.dataset.to_csv(fh, index=False)
         record["digests"] = {name: digest(entry / name) for name in (MODEL, DATASET)}
@@ -137,18 +137,41 @@ def check_artifact_names(entry: Path, artifacts: Any) -> None:
             )
 
 
+def _load_model(entry: Path, record: Mapping[str, Any]) -> Any:
+    """The entry's fitted pipeline: a skops file built only from the types the tool trusts
+    (`credit_runtime.trust`), or an older credit's pickle (taken on the user's trust, which
+    `check_files` required)."""
+    from credit_mlops.train.outbox_check import LEGACY_MODEL, model_file
+    from credit_runtime.errors import UntrustedModel
+    from credit_runtime.trust import load_estimator
+
+    name = model_file(entry, record)
+    if name == LEGACY_MODEL:
+        import joblib
+
+        return joblib.load(entry / LEGACY_MODEL)
+    try:
+        return load_estimator(entry / name)
+    except UntrustedModel as exc:
+        raise InputError(f"outbox entry {entry.name}: {exc}") from None
+    except Exception as exc:  # a file skops cannot read: damaged, or not a skops file
+        raise InputError(
+            f"outbox entry {entry.name}: {name} is not a readable model ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0][:200] if str(exc) else ''}); remove the entry"
+        ) from None
+
+
 def read_spec(entry: Path, record: Mapping[str, Any], *, trust_code: bool = False) -> RunSpec:
     """The entry as a RunSpec again (registration is done after the run is complete);
     `trust_code` takes an entry without digests (see `outbox_check.check_files`)."""
-    import joblib
     import pandas as pd
 
     from credit_mlops.data.schema import FEATURES
     from credit_mlops.train.outbox_check import check_files
 
-    check_files(entry, record, trust_code=trust_code)  # else nothing unpickled but our file
+    check_files(entry, record, trust_code=trust_code)  # a pickle only on the user's trust
     check_artifact_names(entry, record["artifacts"])
-    pipeline = joblib.load(entry / MODEL)
+    pipeline = _load_model(entry, record)
     dataset = pd.read_csv(entry / DATASET)
     from credit_mlops.modeling.describe import describe
 

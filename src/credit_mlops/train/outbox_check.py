@@ -18,8 +18,10 @@ from typing import Any
 from credit_mlops import names
 from credit_mlops.errors import InputError
 
-MODEL = "model.joblib"  # an entry's files, beside its record
+MODEL = "model.skops"  # an entry's files, beside its record
 DATASET = "dataset.csv"
+# the model of an entry kept by an older credit: a pickle, which runs code when it loads
+LEGACY_MODEL = "model.joblib"
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -74,21 +76,37 @@ def check_record(record: Mapping[str, Any]) -> None:
 TRUST_SETTING = "tracking.trust_models_that_run_code"
 
 
+def model_file(entry: Path, record: Mapping[str, Any]) -> str:
+    """The name of the entry's model file: skops, or an older credit's pickle."""
+    if MODEL in record.get("digests", {}) or (entry / MODEL).exists():
+        return MODEL
+    return LEGACY_MODEL
+
+
 def check_files(entry: Path, record: Mapping[str, Any], *, trust_code: bool = False) -> None:
     """The model and data files are the ones written with the record, byte for byte.
 
-    An entry kept by a version of credit that did not record digests can only be taken on
-    trust (its model is a pickle): with `trust_code` (the user's setting), else refused."""
-    for name in (MODEL, DATASET):
+    A model kept as a pickle (by an older credit) runs code when it loads, and the digests
+    sit in the same folder as the files, so they prove nothing about who wrote it: such an
+    entry is taken only on trust (the user's setting). A skops model is checked against the
+    tool's own list of types when it loads (`read_spec`)."""
+    model = model_file(entry, record)
+    if model == LEGACY_MODEL and not trust_code:
+        raise InputError(
+            f"outbox entry {entry.name} keeps its model as a pickle ({LEGACY_MODEL}, kept by "
+            f"an older credit), which runs code while it loads; if you trust this folder, "
+            f"sync it with {TRUST_SETTING} = true (CREDIT_TRACKING__TRUST_MODELS_THAT_"
+            "RUN_CODE=true credit sync)"
+        )
+    for name in (model, DATASET):
         expected = record.get("digests", {}).get(name)
         if expected is None and trust_code:
             continue
         if expected is None:
             raise InputError(
-                f"outbox entry {entry.name}: its record has no digest of {name} (kept by an "
-                f"older credit), so its files cannot be checked; if you trust this folder, "
-                f"sync it with {TRUST_SETTING} = true (CREDIT_TRACKING__TRUST_MODELS_THAT_"
-                "RUN_CODE=true credit sync)"
+                f"outbox entry {entry.name}: its record has no digest of {name}, so its files "
+                f"cannot be checked; if you trust this folder, sync it with {TRUST_SETTING} = "
+                "true (CREDIT_TRACKING__TRUST_MODELS_THAT_RUN_CODE=true credit sync)"
             )
         try:
             actual = digest(entry / name)
