@@ -187,5 +187,11 @@ def test_other_data_or_costs_are_another_question(
         app, [*FAST, "--study", "sm"], env={**smote, "CREDIT_TRAIN__SMOTE_M_NEIGHBORS": "3"}
     )
     assert result.exit_code == 2 and "smote_m_neighbors 10" in result.stderr, result.output
+    # another search space (a range, or the log scale Optuna itself fails on mid-study)
+    for space in ('{"low": 50.0, "high": 60.0}', '{"low": 0.01, "high": 60.0, "log": false}'):
+        spaced = {**env, "CREDIT_TUNE__SPACE": '{"logistic_regression": {"C": ' + space + "}}"}
+        result = runner.invoke(app, MORE, env=spaced)
+        assert result.exit_code == 2 and "search_space" in result.stderr, result.output
+        assert "Traceback" not in result.output
     # the same question again joins the study
     assert runner.invoke(app, MORE, env=env).exit_code == 0

@@ -109,11 +109,19 @@ def open_study(
     return study
 
 
-def study_identity(settings: Settings, key: str, digest: str) -> dict[str, str]:
+def study_identity(
+    settings: Settings, key: str, digest: str, space: Mapping[str, Param] | None = None
+) -> dict[str, str]:
     """What defines a study's question: a worker that differs in any of these is refused,
-    so the best trial is never chosen across different models, folds, seeds or data."""
+    so the best trial is never chosen across different models, folds, seeds, data or
+    search spaces (Optuna itself refuses a parameter's range changed mid-study only for its
+    log scale, with a traceback, and takes a new range silently)."""
+    from credit_mlops.modeling.search_spaces import describe
+
     cfg, t = settings.train, settings.tune
+    shown = "; ".join(f"{n}={describe(p)}" for n, p in sorted((space or {}).items()))
     return {
+        "search_space": shown or "default",
         "model_key": key,
         "objective": t.objective,
         "folds": str(t.folds),

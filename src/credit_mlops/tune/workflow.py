@@ -139,7 +139,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     name = t.study_name(key)
     direction = OBJECTIVES[t.objective]
     study = open_study(
-        storage, name, direction, settings.train.seed, study_identity(settings, key, digest)
+        storage, name, direction, settings.train.seed, study_identity(settings, key, digest, space)
     )
     start = TuneStart(
         model_key=key,
