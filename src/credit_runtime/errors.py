@@ -29,3 +29,8 @@ class ExplanationUnavailable(CreditModelError, ValueError):
 
 class UntrustedModel(CreditModelError):
     """A stored model whose file names a type outside the runtime's allowlist."""
+
+
+class DamagedModel(CreditModelError, ValueError):
+    """A file logged beside the model (its decision, description or background) that cannot
+    be read as the runtime wrote it: changed, truncated or replaced after logging."""

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from credit_runtime.errors import InvalidInput
+from credit_runtime.errors import DamagedModel, InvalidInput
 from credit_runtime.model import CreditModel, Scale
 
 FOLDER = "credit"  # inside the logged model's folder
@@ -40,27 +40,65 @@ def load(path: Path) -> CreditModel:
 
 def with_files(estimator: Any, folder: Path) -> CreditModel:
     """`estimator` with what `folder` (a logged model's `credit/`) says; a model logged
-    before these files existed still decides (it warns that it cannot check or explain)."""
+    before these files existed still decides (it warns that it cannot check or explain).
+    A file that is there but cannot be read as written raises DamagedModel naming it."""
     from credit_runtime.description import Description
 
-    description = decision = background = None
+    description = background = None
+    decision: dict[str, Any] = {}
     if (folder / DESCRIPTION).is_file():
-        description = Description.from_json(_json(folder / DESCRIPTION))
+        description = _part(folder / DESCRIPTION, Description.from_json)
     if (folder / DECISION).is_file():
-        decision = _json(folder / DECISION)
+        decision = _part(folder / DECISION, _decision)
     if (folder / BACKGROUND).is_file():
-        background = background_frame(_json(folder / BACKGROUND))
-    decision = decision or {}
-    scale = decision.get("scale") or {}
+        background = _part(folder / BACKGROUND, background_frame)
+    scale = decision.get("scale")
     return CreditModel(
         estimator,
         description=description,
         key=decision.get("key"),
         threshold=decision.get("threshold"),
-        scale=Scale(**scale) if scale else None,
-        reasons=int(decision.get("reasons", 4)),
+        scale=scale,
+        reasons=decision.get("reasons", 4),
         background=background,
     )
+
+
+def _decision(stored: Any) -> dict[str, Any]:
+    """decision.json's fields with their types: key, threshold, scale, reasons."""
+    if not isinstance(stored, dict):
+        raise TypeError("not a JSON object")
+    key, threshold = stored.get("key"), stored.get("threshold")
+    if key is not None and not isinstance(key, str):
+        raise TypeError(f"'key' is {type(key).__name__}, not text")
+    if threshold is not None and (
+        isinstance(threshold, bool) or not isinstance(threshold, int | float)
+    ):
+        raise TypeError(f"'threshold' is {type(threshold).__name__}, not a number")
+    reasons = stored.get("reasons", 4)
+    if isinstance(reasons, bool) or not isinstance(reasons, int) or reasons < 0:
+        raise TypeError(f"'reasons' is {reasons!r}, not a count")
+    scale = stored.get("scale") or {}
+    if not isinstance(scale, dict):
+        raise TypeError("'scale' is not an object")
+    return {
+        "key": key,
+        "threshold": threshold,
+        "reasons": reasons,
+        "scale": Scale(**scale) if scale else None,
+    }
+
+
+def _part(path: Path, build: Any) -> Any:
+    """One of the model's own files, read and built; DamagedModel naming it otherwise."""
+    try:
+        return build(_json(path))
+    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise DamagedModel(
+            f"{path.parent.name}/{path.name} logged with the model cannot be read ({reason}): "
+            "it was changed after the model was logged; restore it or retrain the model"
+        ) from None
 
 
 def background_frame(stored: dict[str, Any]) -> Any:

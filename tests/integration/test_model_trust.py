@@ -45,6 +45,10 @@ with mlflow.start_run():
         model = LogisticRegression(max_iter=500).fit(frame[features], frame["kredit"] == 0)
         model.payload = Payload(marker)
         how = {"serialization_format": "cloudpickle"}
+    elif kind == "plainskops":  # skops, trusted types only, fitted on other columns
+        other = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
+        model = LogisticRegression().fit(other, [0, 1, 0, 1])
+        how = {"serialization_format": "skops"}
     else:  # skops, listing a type skops does not trust as trusted in its own MLmodel
         model = FunctionTransformer(np.testing.assert_array_equal).fit(np.zeros((2, 2)))
         how = {"serialization_format": "skops", "skops_trusted_types": [kind]}
@@ -113,3 +117,23 @@ def test_a_version_plain_mlflow_logged_is_not_a_credit_run(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert "not trained by credit" in lines[0] or "not a credit" in lines[0], lines[0]
+
+
+def test_a_checkable_model_not_trained_by_credit_is_refused_by_predict_and_serve(
+    proj: Project, tmp_path: Path
+) -> None:
+    """A skops model of trusted types, fitted on other columns and registered under a
+    catalogue name: predict and serve say in one line (exit 2) that it is not a credit
+    model, before any applicant is scored (no scikit-learn traceback, no server answering
+    500 to every request)."""
+    _log_foreign(proj, "svm", tmp_path / "unused", "plainskops")  # a name no other test uses
+    applicants, out = _applicants(proj, tmp_path), tmp_path / "out.csv"
+    result = proj.invoke("predict", "svm", "-i", str(applicants), "-o", str(out))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not trained by credit" in lines[0], result.stderr
+    assert not out.exists()
+    served = proj.invoke("serve", "svm/1", "--port", "1")
+    assert served.exit_code == 2, served.output
+    lines = served.stderr.strip().splitlines()
+    assert len(lines) == 1 and "carries no credit decision" in lines[0], served.stderr

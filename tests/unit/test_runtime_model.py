@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -178,3 +179,31 @@ def test_the_runtime_imports_neither_mlflow_nor_credit_mlops() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "needle"),
+    [
+        ("decision.json", '{"scale": {"foo": 1}}', "foo"),
+        ("decision.json", '{"reasons": "x"}', "'reasons'"),
+        ("decision.json", '{"threshold": "high"}', "'threshold'"),
+        ("decision.json", "[1, 2]", "expected a JSON object"),
+        ("decision.json", "\udcff", ""),  # not UTF-8
+        ("description.json", '{"columns": 7}', ""),
+        ("background.json", '{"rows": [[1]], "columns": ["a", "b"], "dtypes": []}', ""),
+    ],
+)
+def test_a_damaged_file_beside_the_model_is_named(
+    model: CreditModel, tmp_path: Path, name: str, text: str, needle: str
+) -> None:
+    """What is logged beside the estimator is input too: a file changed after logging
+    raises DamagedModel naming the file, never a TypeError from deep inside."""
+    from credit_runtime.errors import DamagedModel
+    from credit_runtime.pyfunc import with_files
+
+    folder = tmp_path / "credit"
+    folder.mkdir()
+    (folder / name).write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(DamagedModel, match=f"credit/{name}") as caught:
+        with_files(model.estimator, folder)
+    assert needle in str(caught.value) and "\n" not in str(caught.value)

@@ -107,6 +107,7 @@ def predict(
     else:
         trained_on = predict_checks.run_description(store, run)  # the model's own columns
         model = store.load_model(ref.uri)
+        predict_checks.check_model_columns(model, trained_on, ref.label)
         threshold, _ = threshold_of(run, model)  # the decision the model itself carries
         explain = None
         if reasons is not None:  # shap and the explainers are imported only when asked for

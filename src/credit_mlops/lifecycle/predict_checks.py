@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from credit_mlops.errors import DataError, NotFoundError
+from credit_mlops.errors import DataError, InputError, NotFoundError, some
 
 if TYPE_CHECKING:
     from credit_mlops.data.description import Description
@@ -63,6 +63,30 @@ def run_description(store: TrackingStore, run: RunRecord) -> Description | None:
         return None
     path = store.download_artifact(run.run_id, ARTIFACT)
     return parse(json.loads(path.read_text()), source=f"run {run.run_id}'s {ARTIFACT}")
+
+
+def check_model_columns(model: object, description: Description | None, label: str) -> None:
+    """A model that was fitted on other columns than its run's data description (one not
+    trained by credit, registered under a name credit uses) is refused in one line, exit 2,
+    before any applicant is read; a model that does not record its columns is taken as it
+    is."""
+    from credit_mlops.data.schema import FEATURES
+
+    expected = getattr(model, "feature_names_in_", None)
+    inner = getattr(model, "estimator_", None)
+    if expected is None and inner is not None:
+        expected = getattr(inner, "feature_names_in_", None)
+    if expected is None:
+        return
+    fitted = [str(c) for c in expected]
+    names = description.features if description is not None else list(FEATURES)
+    if set(fitted) != set(names):
+        missing = [c for c in names if c not in set(fitted)]
+        raise InputError(
+            f"{label} was fitted on the columns {some(fitted)}, not on its data "
+            f"description's ({some(missing or names)} differ): it was not trained by credit "
+            "on this data; retrain it with credit train or pick another version"
+        )
 
 
 def live_run(run: RunRecord, ref: ModelRef) -> RunRecord:

@@ -80,12 +80,13 @@ class Holder:
         except Exception as exc:  # any load failure keeps the old model serving
             reason = str(exc) if isinstance(exc, CreditError) else f"{type(exc).__name__}: {exc}"
             self.failure = Failure(ref.version or ref.uri, reason.splitlines()[0][:500], _now())
-            log.error(
-                "cannot serve %s: %s; %s",
-                ref.label,
-                self.failure.message,
-                f"still serving {now.ref.label}" if now else "nothing is served",
-            )
+            if now is not None:  # before the first model, the command itself says it
+                log.error(
+                    "cannot serve %s: %s; still serving %s",
+                    ref.label,
+                    self.failure.message,
+                    now.ref.label,
+                )
             self._notify()
             return False
         self.current = Served(ref, scorer, _now())

@@ -73,6 +73,12 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
     from credit_runtime.frames import names
 
     model = store.load_decision_model(ref.uri)
+    if model.description is None or model.key is None:
+        raise DataError(
+            f"{ref.label} carries no credit decision (no data description or model key logged "
+            "beside it): it was not logged by credit train, or by a credit too old to serve "
+            "it; retrain it with credit train"
+        )
     if model.description is not None and model.key is not None:
         model.explainer()  # built now: a model that cannot explain fails to load, not later
     known = known_columns(model.description)

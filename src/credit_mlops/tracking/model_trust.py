@@ -100,11 +100,16 @@ def load_model(uri: str, trust_code: bool) -> Any:
 def load_decision_model(uri: str, trust_code: bool) -> Any:
     """The checked estimator at `uri` with the files logged beside it (description, scale,
     background), as the runtime's `CreditModel`: the whole decision, in this process."""
+    from credit_runtime.errors import DamagedModel
     from credit_runtime.pyfunc import FOLDER, with_files
 
     with tempfile.TemporaryDirectory(prefix="credit-model-") as tmp:
         folder = download(uri, Path(tmp))
-        return with_files(load_checked(folder, uri, trust_code=trust_code), folder / FOLDER)
+        estimator = load_checked(folder, uri, trust_code=trust_code)
+        try:
+            return with_files(estimator, folder / FOLDER)
+        except DamagedModel as exc:
+            raise InputError(f"{uri}: {exc}") from None
 
 
 def download(uri: str, into: Path) -> Path:
