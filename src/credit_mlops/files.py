@@ -111,11 +111,29 @@ def write_target(path: Path) -> tuple[Path, bool]:
     link is written through and never replaced by a regular file."""
     try:
         mode = os.stat(path).st_mode  # the kernel follows links, /proc's magic ones too
-    except OSError:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # realpath would give the link itself: replaced
+            raise InputError(
+                f"{path} is a symbolic link that leads back to itself; remove it or give "
+                "another path"
+            ) from None
+        if exc.errno == errno.ENAMETOOLONG:
+            raise InputError(name_too_long(path)) from None
         return Path(os.path.realpath(path)), False  # new, or a dangling link's target
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         return path, True  # opened through its links, e.g. /dev/stdout -> a pipe
     return Path(os.path.realpath(path)), False
+
+
+def name_too_long(path: object) -> str:
+    """The refusal of a path the file system cannot hold (a name over 255 bytes, or a path
+    over 4,096)."""
+    text = str(path)
+    shown = text if len(text) <= 80 else f"{text[:40]}...{text[-30:]} ({len(text)} characters)"
+    return (
+        f"the path {shown} is longer than the file system allows (255 bytes a name, 4,096 "
+        "a path); give a shorter one"
+    )
 
 
 def probe_writable(folder: Path) -> str | None:

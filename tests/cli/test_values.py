@@ -4,6 +4,7 @@ what a URI shows. Each refusal is one `error:` line, exit 2, nothing written."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,28 @@ def test_an_empty_data_path_is_named_not_taken_for_the_project_folder(
     line = one_error_line(result, name, "is empty")
     assert str(project) not in line
     assert not (project / ".credit").exists()
+
+
+def test_an_output_that_is_a_symlink_loop_is_refused_and_kept(project: Path) -> None:
+    loop = project / "loop.csv"
+    loop.symlink_to("loop.csv")
+    result = runner.invoke(app, ["data", "synth", "--rows", "5", "-o", str(loop)])
+    one_error_line(result, "leads back to itself")
+    assert loop.is_symlink() and os.readlink(loop) == "loop.csv"
+
+
+@pytest.mark.parametrize("command", ["synth", "predict"])
+def test_a_path_too_long_for_the_file_system_is_one_line(project: Path, command: str) -> None:
+    long = project / ("x" * 300 + ".csv")
+    args = {
+        "synth": ["data", "synth", "--rows", "5", "-o", str(long)],
+        "predict": ["predict", "m/1", "-i", str(long), "-o", "out.csv"],
+    }[command]
+    result = runner.invoke(app, args)
+    line = one_error_line(result, "longer than the file system allows")
+    assert len(line) < 300  # the path is shortened, not echoed whole
+
+
+def test_an_environment_list_that_is_not_json_is_one_line(project: Path) -> None:
+    result = runner.invoke(app, ["config", "show"], env={"CREDIT_TRAIN__MODELS": "["})
+    one_error_line(result, "CREDIT_TRAIN__MODELS", "not valid JSON")

@@ -183,6 +183,12 @@ class CreditGroup(TyperGroup):
             error(f"{message} ({where} --help lists the {what})", debug=False)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:  # any reader or writer, any file name
+                from credit_mlops.cli.render.console import error
+                from credit_mlops.files import name_too_long
+
+                error(name_too_long(exc.filename or "given"), debug=_debug(ctx))
+                raise typer.Exit(2) from None
             if exc.errno not in _DISK_FULL:
                 raise
             from credit_mlops.cli.render.console import error

@@ -93,12 +93,19 @@ def load_settings(
             )
     flags = _drop_none(dict(overrides or {}))
 
+    from pydantic_settings import SettingsError
+
     bound = _bind(toml_file)
-    provenance = _provenance(bound, toml_file, toml_data, root, flags)
+    try:
+        provenance = _provenance(bound, toml_file, toml_data, root, flags)
+    except SettingsError as exc:  # an environment value that is not the JSON it must be
+        raise _source_error(exc) from None
     try:
         settings = bound(**flags)
     except ValidationError as exc:
         raise _config_error(exc, provenance) from exc
+    except SettingsError as exc:  # an environment value that is not the JSON it must be
+        raise _source_error(exc) from None
     settings._profile = name
     settings._profile_file = toml_file
     settings._root = root
@@ -166,6 +173,26 @@ def _provenance(
     for key, _ in flatten(dict(flags)):
         out[key] = "flag"
     return out
+
+
+def _source_error(exc: Exception) -> ConfigError:
+    """pydantic-settings' refusal of a value it could not even parse (a list or a table in
+    an environment variable that is not valid JSON), naming the variables to look at."""
+    import re
+
+    found = re.search(r'field "(\w+)"', str(exc))
+    section = found.group(1) if found else None
+    cause = exc.__cause__ or exc.__context__
+    reason = str(cause).splitlines()[0] if cause is not None and str(cause) else str(exc)
+    where = f"CREDIT_{section.upper()}__*" if section else "a CREDIT_* variable"
+    suspects = sorted(
+        k for k in os.environ if section and k.upper().startswith(f"CREDIT_{section.upper()}__")
+    )
+    named = f" ({', '.join(suspects[:5])})" if suspects else ""
+    return ConfigError(
+        f"environment: {where}{named} holds a value that is not valid JSON ({reason}); a list "
+        'or table setting takes JSON, e.g. CREDIT_TRAIN__MODELS=\'["xgboost"]\''
+    )
 
 
 def _config_error(exc: ValidationError, provenance: Mapping[str, str]) -> InputError:
