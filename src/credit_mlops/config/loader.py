@@ -191,7 +191,7 @@ def _source_error(exc: Exception) -> ConfigError:
     named = f" ({', '.join(suspects[:5])})" if suspects else ""
     return ConfigError(
         f"environment: {where}{named} holds a value that is not valid JSON ({reason}); a list "
-        'or table setting takes JSON, e.g. CREDIT_TRAIN__MODELS=\'["xgboost"]\''
+        "or table setting takes JSON, e.g. CREDIT_TRAIN__MODELS='[\"xgboost\"]'"
     )
 
 
