@@ -118,11 +118,14 @@ RESERVED_TAGS = frozenset(
 RESERVED_TAG_PREFIXES = ("mlflow.", "credit.")
 
 
-def tags(value: dict[str, str], *, flag: str = "tracking.tags") -> dict[str, str]:
+def tags(
+    value: dict[str, str], *, flag: str = "tracking.tags", own: bool = False
+) -> dict[str, str]:
     """Run tags the store accepts: keys of letters, digits, '_', '-', '.', ' ', ':' and '/'
-    (at most 250), values of at most 8,000 characters."""
+    (at most 250), values of at most 8,000 characters; a user's may not take the names the
+    tool and MLflow set (`own`: the tags of a run the tool itself wrote, read back)."""
     for key, text in value.items():
-        if key in RESERVED_TAGS or key.lower().startswith(RESERVED_TAG_PREFIXES):
+        if not own and (key in RESERVED_TAGS or key.lower().startswith(RESERVED_TAG_PREFIXES)):
             raise _refused(
                 flag,
                 f"tag {key!r} is one the tool or MLflow sets on every run; choose another name "

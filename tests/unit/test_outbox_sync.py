@@ -378,3 +378,45 @@ class _Payload:
         import pathlib
 
         return (pathlib.Path.write_text, (pathlib.Path(self.path), "ran"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"created": 1e300}, "not a time"),
+        ({"created": -5}, "not a time"),
+        ({"created": float("inf")}, "not a time"),
+        ({"tags": {"bad\nkey": "x"}}, "tag name"),
+        ({"tags": {"k": "v" * 20_000}}, "limit is 8000"),
+    ],
+)
+def test_record_values_the_store_would_refuse_are_caught_before_it(
+    tmp_path: Path, changes: dict[str, object], error: str
+) -> None:
+    entry = _entry(tmp_path, **changes)
+    store = FakeStore()
+    [refused] = sync(store, tmp_path)
+    assert (refused.status, refused.exit_code) == ("failed", 2)
+    assert refused.error is not None and error in refused.error
+    assert store.runs == {} and entries(tmp_path) == [entry]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_record_that_is_not_a_regular_file_is_named_not_skipped(
+    tmp_path: Path, kind: str
+) -> None:
+    import os
+
+    entry = _entry(tmp_path)
+    record = entry / "run.json"
+    record.unlink()
+    if kind == "fifo":
+        os.mkfifo(record)  # reading it would wait for a writer for ever
+    elif kind == "device":
+        record.symlink_to("/dev/zero")  # reading it would never end
+    else:
+        record.mkdir()
+    [refused] = sync(FakeStore(), tmp_path)
+    assert (refused.status, refused.exit_code) == ("failed", 2)
+    assert refused.error is not None and "not a regular file" in refused.error
+    assert entries(tmp_path) == [entry]

@@ -7,6 +7,7 @@ and `dataset.csv` (the training frame). `credit sync` turns an entry back into a
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -34,9 +35,11 @@ def outbox_dir(settings: Settings) -> Path:
 
 
 def entries(outbox: Path) -> list[Path]:
+    """The entry folders holding a record (anything by that name: one that is not a regular
+    file is refused when it is read, never passed over in silence)."""
     if not outbox.is_dir():
         return []
-    return sorted(p for p in outbox.iterdir() if (p / RECORD).is_file())
+    return sorted(p for p in outbox.iterdir() if p.is_dir() and os.path.lexists(p / RECORD))
 
 
 def entry_record(

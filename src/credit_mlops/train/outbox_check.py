@@ -10,7 +10,9 @@ naming the entry, exit 2; the entry stays for the user to inspect.
 from __future__ import annotations
 
 import json
+import math
 import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ DATASET = "dataset.csv"
 LEGACY_MODEL = "model.joblib"
 
 _ID = re.compile(r"[0-9a-f]{32}")
+EARLIEST = 946_684_800.0  # 2000-01-01: no entry was kept before credit existed
+MAX_RECORD_BYTES = 50_000_000  # a record holds metrics and small JSON artifacts
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _STR_MAPS = ("params", "tags", "version_tags")
 
@@ -31,6 +35,16 @@ _STR_MAPS = ("params", "tags", "version_tags")
 def read_record(entry: Path, record_name: str) -> dict[str, Any]:
     """The entry's record, parsed and checked; InputError naming the entry otherwise."""
     path = entry / record_name
+    if path.is_symlink() or not path.is_file():  # a pipe would block, a device never end
+        raise InputError(
+            f"outbox entry {entry.name}: {record_name} is not a regular file; the entry was "
+            "changed by hand or by another tool: remove it"
+        )
+    if path.stat().st_size > MAX_RECORD_BYTES:
+        raise InputError(
+            f"outbox entry {entry.name}: {record_name} has {path.stat().st_size:,} bytes, more "
+            "than credit train writes; remove the entry"
+        )
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -54,9 +68,12 @@ def check_record(record: Mapping[str, Any]) -> None:
     names.experiment(_require(record, "experiment", str), flag="experiment")
     names.run_name(_require(record, "run_name", str), flag="run_name")
     _require(record, "reason", str)
-    _require(record, "created", (int, float))
+    created = _require(record, "created", (int, float))
+    if not math.isfinite(created) or not EARLIEST <= created <= time.time() + 86_400:
+        raise InputError(f"'created' ({created!r}) is not a time credit train could have written")
     for key in _STR_MAPS:
         _mapping(record, key, str)
+    names.tags(record["tags"], flag="tags", own=True)
     _mapping(record, "metrics", (int, float))
     _require(record, "artifacts", dict)
     for key in ("dataset_source", "dataset_name"):
