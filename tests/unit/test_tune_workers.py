@@ -134,3 +134,27 @@ def test_two_processes_on_one_journal_file_share_the_total_exactly(tmp_path: Pat
     ]
     assert len(finished) == 8
     assert sorted(numbers) == sorted(t.number for t in finished)
+
+
+def test_a_full_disk_under_the_study_is_one_error_whatever_optuna_wraps_it_in(
+    tmp_path: Path,
+) -> None:
+    """Optuna's journal meets ENOSPC and then fails its own assertion: the OSError is found
+    in the chain and becomes one CreditError naming the storage; anything else is left."""
+    import errno
+
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.errors import CreditError
+    from credit_mlops.tune.workflow import _storage_failure
+
+    settings = load_settings(overrides={"tune": {"storage": str(tmp_path / "s.journal")}})
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError:
+            raise AssertionError("Should not reach.")  # noqa: B904 - as Optuna does
+    except AssertionError as wrapped:
+        found = _storage_failure(wrapped, settings)
+    assert isinstance(found, CreditError)
+    assert "s.journal" in str(found) and "No space left" in str(found)
+    assert _storage_failure(ValueError("a bug"), settings) is None

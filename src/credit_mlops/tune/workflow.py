@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
+from credit_mlops.errors import CreditError
 from credit_mlops.modeling.search_spaces import describe
 from credit_mlops.tracking.orphans import PROCESS_TAG
 from credit_mlops.tune.objective import OBJECTIVES
@@ -212,6 +213,11 @@ def _tune_prepared(
             on_trial=on_trial,
         )
         status = "KILLED" if result.stopped_by == "interrupt" else "FINISHED"
+    except Exception as exc:
+        storage_error = _storage_failure(exc, settings)
+        if storage_error is None:
+            raise
+        raise storage_error from None
     finally:
         figures = _finish(runs, parent, prepared.study, status, t.objective)
     trained = None
@@ -221,6 +227,30 @@ def _tune_prepared(
     return TuneReport(
         start=start, worker=result, parent_run_id=parent, figures=figures, trained=trained
     )
+
+
+def _storage_failure(exc: BaseException, settings: Settings) -> CreditError | None:
+    """A study storage the disk refused to write (full, over quota, read-only), wherever in
+    Optuna's stack it surfaced (it wraps the OSError in its own errors): one line."""
+    import errno
+
+    from credit_mlops.tune.storage import display_url
+
+    chain: BaseException | None = exc
+    while chain is not None:
+        if isinstance(chain, OSError) and chain.errno in (
+            errno.ENOSPC,
+            errno.EDQUOT,
+            errno.EROFS,
+        ):
+            where = display_url(settings.tune.storage_url(settings.root))
+            return CreditError(
+                f"the tune storage {where} could not be written ({chain.strerror}); free space "
+                "there (or make it writable) and run again - the trials already finished are "
+                "kept, and a record cut short at the end is named by the next worker"
+            )
+        chain = chain.__cause__ or chain.__context__
+    return None
 
 
 def _tags(key: str, study: str) -> dict[str, str]:
