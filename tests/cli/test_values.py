@@ -336,3 +336,30 @@ def test_a_path_too_long_for_the_file_system_is_one_line(project: Path, command:
 def test_an_environment_list_that_is_not_json_is_one_line(project: Path) -> None:
     result = runner.invoke(app, ["config", "show"], env={"CREDIT_TRAIN__MODELS": "["})
     one_error_line(result, "CREDIT_TRAIN__MODELS", "not valid JSON")
+
+
+def test_a_very_long_value_is_named_by_its_ends_in_one_short_line(project: Path) -> None:
+    value = "start-" + "z" * 5_000 + "-end"
+    result = runner.invoke(app, ["train", "--model", value])
+    line = one_error_line(result)
+    assert len(line) < 800 and "characters left out" in line
+    assert "start-" in line
+
+
+def test_output_that_cannot_be_written_does_not_advise_running_again(project: Path) -> None:
+    """Standard output to a full device: the work was done, so the line says it is kept."""
+    import subprocess
+
+    from tests.conftest import CREDIT
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(CREDIT), "data", "synth", "--rows", "5", "-o", "-"],
+            cwd=project,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert "output could not be written" in lines[0] and "run again" not in lines[0]

@@ -195,12 +195,18 @@ class CreditGroup(TyperGroup):
 
             # Any writer, any file: outputs are written whole or not at all, so what was
             # there before is kept; the user needs the place, not a trace.
-            where = f" writing {exc.filename}" if exc.filename else ""
-            error(
-                f"the disk is full{where} ({exc.strerror}); nothing was half-written and "
-                "earlier files are kept - free space and run again",
-                debug=_debug(ctx),
-            )
+            if exc.filename:
+                message = (
+                    f"the disk is full writing {exc.filename} ({exc.strerror}); nothing was "
+                    "half-written and earlier files are kept - free space and run again"
+                )
+            else:  # a stream, e.g. standard output sent to a full file: the work is done
+                message = (
+                    f"the command's output could not be written ({exc.strerror}); what it "
+                    "logged to the store before is kept (look with credit compare before "
+                    "running it again)"
+                )
+            error(message, debug=_debug(ctx))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             from credit_mlops.cli.render.console import error

@@ -50,7 +50,19 @@ def error(message: str, *, debug: bool) -> None:
     if debug and sys.exc_info()[0] is not None:
         console.print_exception(show_locals=False)
     # One line, never wrapped: scripts grep it and terminals wrap it themselves.
-    console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(bounded(message))}", soft_wrap=True)
+
+
+MOST_SHOWN = 600  # characters of one error line; a value a user pasted can be much longer
+
+
+def bounded(message: str, most: int = MOST_SHOWN) -> str:
+    """The message, its middle left out past `most` characters (a 5,000-character value a
+    user gave is named by its start and end, not echoed whole, once or twice)."""
+    if len(message) <= most:
+        return message
+    head, tail = message[: most * 2 // 3], message[-(most // 3) :]
+    return f"{head} [... {len(message) - len(head) - len(tail):,} characters left out ...] {tail}"
 
 
 def escape(text: str) -> str:
