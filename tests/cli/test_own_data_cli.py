@@ -129,6 +129,21 @@ def test_predict_scores_with_the_models_description_and_refuses_another_data_set
     scores = pd.read_csv(out)
     assert len(scores) == 50 and set(scores["decision"]) <= {"accept", "reject"}
     assert scores["p_bad"].between(0, 1).all()
+    # worded as the model's own decision words them (its description's labels), the same
+    # reasons a plain MLflow consumer and credit serve give
+    import mlflow.pyfunc
+
+    mlflow.set_tracking_uri(tracking_uri(store))
+    try:
+        own = mlflow.pyfunc.load_model("models:/logistic_regression/1").predict(
+            applicants.drop(columns=["applicant"]), params={"reasons": 4}
+        )
+    finally:
+        mlflow.set_tracking_uri(None)  # type: ignore[arg-type]
+    for rank in range(1, 5):
+        column = f"reason_{rank}"
+        got = scores[column].fillna("").astype(str).tolist()
+        assert got == own[column].fillna("").astype(str).tolist(), column
     other = write_csv(numeric_default(50), tmp_path / "other.csv")
     refused = runner.invoke(
         app,

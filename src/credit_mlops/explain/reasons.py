@@ -4,6 +4,7 @@ asks for, checked."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from credit_mlops.errors import InputError
@@ -18,15 +19,17 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_REASONS", "check_count", "explain_count", "reason_columns", "reasons"]
 
 
-def check_count(k: int) -> int:
-    """1..the number of the data's columns: a reason is a column, so more cannot be named."""
+def check_count(k: int, columns: int | None = None) -> int:
+    """1..the number of the data's columns (`columns`, else the default data set's): a
+    reason is a column, so more cannot be named."""
     from credit_mlops.data.schema import FEATURES
 
+    most = len(FEATURES) if columns is None else columns
     if k < 1:
         raise InputError(f"--explain {k}: the number of reasons must be at least 1 (default 4)")
-    if k > len(FEATURES):
+    if k > most:
         raise InputError(
-            f"--explain {k}: the number of reasons must be 1..{len(FEATURES)} (a reason is "
+            f"--explain {k}: the number of reasons must be 1..{most} (a reason is "
             "one of the data's columns; default 4)"
         )
     return k
@@ -41,8 +44,15 @@ def explain_count(explain: bool, k: int | None) -> int | None:
     return check_count(DEFAULT_REASONS if k is None else k)
 
 
-def reasons(attribution: Attribution, X: pd.DataFrame, k: int = DEFAULT_REASONS) -> pd.DataFrame:
-    """reason_1..k and reason_1_value..k, worded with the code table (`explain.codetable`)."""
+def reasons(
+    attribution: Attribution,
+    X: pd.DataFrame,
+    k: int = DEFAULT_REASONS,
+    label: Callable[[str, object], str] | None = None,
+) -> pd.DataFrame:
+    """reason_1..k and reason_1_value..k, worded by `label` (a data description's
+    `describe`), else with the default code table (`explain.codetable`)."""
     from credit_mlops.explain.codetable import describe
 
-    return runtime.reasons(attribution, X, check_count(k), label=describe)
+    k = check_count(k, len(attribution.columns))
+    return runtime.reasons(attribution, X, k, label=label or describe)

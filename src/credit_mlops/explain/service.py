@@ -16,6 +16,8 @@ from credit_mlops.tracking.store import TrackingStore
 if TYPE_CHECKING:
     import pandas as pd
 
+    from credit_mlops.data.description import Description
+
 ReasonMaker = Callable[["pd.DataFrame"], "pd.DataFrame"]
 
 
@@ -61,12 +63,25 @@ def trained_columns(store: TrackingStore, run: RunRecord) -> list[str]:
     return list(stored["columns"])
 
 
-def reason_maker(store: TrackingStore, run: RunRecord, model: Classifier, k: int) -> ReasonMaker:
-    """chunk of raw rows -> reason_1..k and reason_1_value..k, in the chunk's order."""
-    check_count(k)
+def reason_maker(
+    store: TrackingStore,
+    run: RunRecord,
+    model: Classifier,
+    k: int,
+    description: Description | None = None,
+) -> ReasonMaker:
+    """chunk of raw rows -> reason_1..k and reason_1_value..k, in the chunk's order, worded
+    by the data description the model was trained with (the words its own pyfunc and
+    `credit serve` use), or by the default one for a run from before descriptions."""
+    check_count(k, len(description.features) if description is not None else None)
     explained = model_explainer(store, run, model)
+    label = None
+    if description is not None:
+        from credit_runtime.description import Description as Runtime
+
+        label = Runtime.from_json(description.to_json()).describe
 
     def make(chunk: pd.DataFrame) -> pd.DataFrame:
-        return reasons(explained.explain(chunk), chunk, k)
+        return reasons(explained.explain(chunk), chunk, k, label=label)
 
     return make

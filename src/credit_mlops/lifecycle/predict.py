@@ -113,7 +113,7 @@ def predict(
         if reasons is not None:  # shap and the explainers are imported only when asked for
             from credit_mlops.explain.service import reason_maker
 
-            explain = reason_maker(store, run, model, reasons)
+            explain = reason_maker(store, run, model, reasons, trained_on)
         scoring_start, scoring_cpu = time.perf_counter(), time.process_time()
         done = score_file(
             model,
