@@ -125,3 +125,24 @@ def test_describe_refuses_a_bad_value_not_in_the_target(tmp_path: Path) -> None:
         draft(path, target="default", bad="yes")
     with pytest.raises(DataError, match=r"no column 'target' for --target"):
         draft(path, target="target", bad="1")
+
+
+@pytest.mark.parametrize("label", ["monthly\rincome", "x\u202ey", "a\x00b"])
+def test_a_label_with_a_hidden_character_is_refused(label: str) -> None:
+    """Labels end up in reasons, reports and charts: only printable text."""
+    from credit_mlops.data.description import parse
+    from credit_mlops.data.schema import DEFAULT
+
+    raw = DEFAULT.to_json()
+    first = next(iter(raw["columns"]))
+    raw["columns"][first]["label"] = label
+    with pytest.raises(Exception, match="control character or an invisible one"):
+        parse(raw, source="test")
+
+
+def test_fairness_names_its_metrics_with_what_mlflow_accepts() -> None:
+    from credit_mlops.fairness.workflow import slug_of
+
+    assert slug_of("age band") == "age_band"
+    assert slug_of("<b>sex & x</b>") == "_b_sex___x_/b_"
+    assert slug_of("") == "_"

@@ -42,11 +42,28 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _printable(text: str | None, what: str) -> str | None:
+    """Words a report, a reason or a chart shows: no control or invisible characters."""
+    from credit_mlops.names import invisible
+
+    if text is not None and invisible(text):
+        raise ValueError(
+            f"{what} {text!r} holds a control character or an invisible one; use printable "
+            "characters only"
+        )
+    return text
+
+
 class Target(_Strict):
     column: str
     bad: list[Code] = Field(min_length=1)  # values of the target column that mean bad
     good: list[Code] = Field(min_length=1)
     label: str | None = None
+
+    @field_validator("label")
+    @classmethod
+    def _shown_label(cls, text: str | None) -> str | None:
+        return _printable(text, "label")
 
     @model_validator(mode="after")
     def _disjoint(self) -> Target:
@@ -66,6 +83,19 @@ class Column(_Strict):
     missing: bool = False  # missing values allowed (else refused with the row)
     aliases: list[str] = Field(default_factory=list)  # other accepted names of the column
     review: str | None = None  # a drafted column a person should check, and why
+
+    @field_validator("label", "unit")
+    @classmethod
+    def _shown_text(cls, text: str | None) -> str | None:
+        return _printable(text, "label or unit")
+
+    @field_validator("codes")
+    @classmethod
+    def _shown_codes(cls, codes: dict[str, str]) -> dict[str, str]:
+        for code, label in codes.items():
+            _printable(code, "code")
+            _printable(label, f"the label of code {code!r}")
+        return codes
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -111,6 +141,12 @@ class Protected(_Strict):
     """A protected attribute: how its rows are grouped for `credit fairness`."""
 
     label: str | None = None  # shown instead of the column's label ("sex" for famges)
+
+    @field_validator("label")
+    @classmethod
+    def _shown_label(cls, text: str | None) -> str | None:
+        return _printable(text, "label")
+
     bands: list[float] | None = None  # numeric: cut points [25, 35, 50]
     groups: dict[str, list[Code]] | None = None  # group name -> codes
     unidentified: list[Code] = Field(default_factory=list)  # codes that identify no group

@@ -145,11 +145,19 @@ def _clean(value: object) -> object:
     return value
 
 
+def slug_of(attribute: str) -> str:
+    """An attribute's label as part of a metric or tag name: MLflow takes letters, digits,
+    '_', '-', '.' and '/' there, so anything else (a space, '<', '&') becomes '_'."""
+    import re
+
+    return re.sub(r"[^\w\-./]", "_", attribute)[:200] or "_"
+
+
 def figures(report: FairnessReport, scope: str) -> dict[str, float]:
     """The figures logged as metrics: per attribute, the disparities."""
     out: dict[str, float] = {}
     for a in report.attributes:
-        slug = a.attribute.replace(" ", "_")
+        slug = slug_of(a.attribute)
         for name in ("parity_difference", "parity_ratio", "equalized_odds_difference"):
             value = getattr(a, name)
             if not math.isnan(value):
@@ -192,7 +200,9 @@ def version_tags(report: FairnessReport, scope: str) -> dict[str, str]:
     }
     for a in report.attributes:
         if not math.isnan(a.parity_difference):
-            tags[f"fairness.{a.attribute}.parity_difference"] = f"{a.parity_difference:.4f}"
+            tags[f"fairness.{slug_of(a.attribute)}.parity_difference"] = (
+                f"{a.parity_difference:.4f}"
+            )
     return tags
 
 
