@@ -94,6 +94,11 @@ def check_writable(uri: str, *, source: str) -> None:
         return
     query = uri.partition("?")[2]
     problem = probe_sqlite(parsed.sqlite_path, uri_mode=parsed.sqlite_uri_mode, query=query)
+    if problem and "full" in problem.lower():
+        raise TrackingError(
+            f"{source}: the store {parsed.sqlite_path} cannot be written ({problem}): its disk "
+            "is full; free space there and run again"
+        )
     if problem:
         raise InputError(
             f"{source}: the store {parsed.sqlite_path} cannot be written ({problem}): it is "
