@@ -195,12 +195,13 @@ class CreditGroup(TyperGroup):
 
             # Any writer, any file: outputs are written whole or not at all, so what was
             # there before is kept; the user needs the place, not a trace.
-            if exc.filename:
+            if exc.filename or not _stdout_full():
+                where = f" writing {exc.filename}" if exc.filename else ""
                 message = (
-                    f"the disk is full writing {exc.filename} ({exc.strerror}); nothing was "
-                    "half-written and earlier files are kept - free space and run again"
+                    f"the disk is full{where} ({exc.strerror}); nothing was half-written and "
+                    "earlier files are kept - free space and run again"
                 )
-            else:  # a stream, e.g. standard output sent to a full file: the work is done
+            else:  # standard output sent to a full file or device: the work is done
                 message = (
                     f"the command's output could not be written ({exc.strerror}); what it "
                     "logged to the store before is kept (look with credit compare before "
@@ -219,6 +220,20 @@ class CreditGroup(TyperGroup):
 
 
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _stdout_full() -> bool:
+    """Whether standard output is what ran out of room: a device that answers 'full'
+    (/dev/full) or a file on a file system with no block left."""
+    import stat
+
+    try:
+        mode = os.fstat(1).st_mode
+        if stat.S_ISCHR(mode):
+            return not os.isatty(1)  # a terminal never runs out of room
+        return stat.S_ISREG(mode) and os.fstatvfs(1).f_bavail == 0
+    except OSError:
+        return False
 _NEGATIVE = re.compile(r"-[0-9]+(\.[0-9]*)?")
 
 
