@@ -234,6 +234,8 @@ def _stdout_full() -> bool:
         return stat.S_ISREG(mode) and os.fstatvfs(1).f_bavail == 0
     except OSError:
         return False
+
+
 _NEGATIVE = re.compile(r"-[0-9]+(\.[0-9]*)?")
 
 
