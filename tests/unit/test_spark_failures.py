@@ -126,3 +126,29 @@ def test_an_unknown_spark_failure_is_one_line() -> None:
     py4j = type("Py4JJavaError", (Exception,), {"__module__": "py4j.protocol"})
     error = sf.translate(py4j("An error occurred while calling o1.x.\n: java.lang.Boom\n\tat"), "x")
     assert type(error) is CreditError and "\n" not in str(error) and "--debug" in str(error)
+
+
+def test_a_spark_home_without_spark_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from credit_mlops.ops.spark_failures import check_spark_home
+
+    monkeypatch.setenv("SPARK_HOME", str(tmp_path / "nonexistent"))
+    with pytest.raises(InputError, match="holds no bin/spark-submit"):
+        check_spark_home()
+    (tmp_path / "spark" / "bin").mkdir(parents=True)
+    (tmp_path / "spark" / "bin" / "spark-submit").write_text("#!/bin/sh\n")
+    monkeypatch.setenv("SPARK_HOME", str(tmp_path / "spark"))
+    check_spark_home()
+    monkeypatch.delenv("SPARK_HOME")
+    check_spark_home()
+
+
+def test_a_java_that_did_not_start_under_submit_args_names_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from credit_mlops.ops.spark_failures import translate
+
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--garbage")
+    error = translate(RuntimeError("Java gateway process exited before sending its port"), "x")
+    assert error is not None and "PYSPARK_SUBMIT_ARGS" in str(error)

@@ -34,7 +34,22 @@ def check_environment(master: str) -> None:
     """Everything Spark needs that can be checked in milliseconds, in one line each."""
     check_python()
     check_java()
+    check_spark_home()
     check_master(master)
+
+
+def check_spark_home() -> None:
+    """SPARK_HOME, when set, must hold Spark's launcher (pyspark runs bin/spark-submit from
+    it, and a wrong one ends in a FileNotFoundError traceback)."""
+    home = os.environ.get("SPARK_HOME")
+    if not home:
+        return
+    submit = Path(home, "bin", "spark-submit")
+    if not submit.is_file():
+        raise InputError(
+            f"SPARK_HOME={home} holds no bin/spark-submit; point it at a Spark installation, "
+            "or unset it to use the pyspark package's own"
+        )
 
 
 def check_python() -> None:
@@ -152,6 +167,11 @@ def translate(exc: BaseException, master: str) -> CreditError | None:
             "interpreter (with pandas, pyarrow and mlflow)"
         )
     if "java_gateway_exited" in lowered or "java gateway process exited" in lowered:
+        if os.environ.get("PYSPARK_SUBMIT_ARGS"):  # Java is there (checked): the arguments
+            return InputError(
+                "Spark's Java process did not start; PYSPARK_SUBMIT_ARGS is set and Spark may "
+                "have refused it: fix it (it must end with pyspark-shell) or unset it"
+            )
         return InputError(f"Spark's Java process did not start; {JAVA_HINT}")
     if "all masters are unresponsive" in lowered or "failed to connect to master" in lowered:
         return ClusterUnreachableError(
