@@ -363,3 +363,10 @@ def test_output_that_cannot_be_written_does_not_advise_running_again(project: Pa
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 1 and len(lines) == 1, done.stderr
     assert "output could not be written" in lines[0] and "run again" not in lines[0]
+
+
+@pytest.mark.parametrize("given", ["/dev/null", "."])
+def test_an_input_that_is_not_a_regular_file_is_named_as_such(project: Path, given: str) -> None:
+    result = runner.invoke(app, ["predict", "m/1", "-i", given, "-o", "out.csv"])
+    one_error_line(result, "not a regular file")
+    assert not (project / ".credit").exists()

@@ -23,7 +23,9 @@ def one_line(done: subprocess.CompletedProcess[str], code: int, needle: str) -> 
     assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], lines
 
 
-@pytest.mark.parametrize("content", ["", "garbage", "12abc", "-5", "0", "\xff\xfe1\x002"])
+@pytest.mark.parametrize(
+    "content", ["", "garbage", "12abc", "-5", "0", "\xff\xfe1\x002", "99999999999999999999"]
+)
 def test_a_garbled_pid_file_is_one_line(tmp_path: Path, content: str) -> None:
     folder = tmp_path / "server"
     folder.mkdir()
@@ -31,6 +33,13 @@ def test_a_garbled_pid_file_is_one_line(tmp_path: Path, content: str) -> None:
     one_line(credit(["server", "stop", "--dir", str(folder)], tmp_path), 2, "server.pid")
     with pytest.raises(InputError):
         read_pid(folder)
+
+
+def test_a_pid_file_that_is_a_folder_is_named_and_kept(tmp_path: Path) -> None:
+    folder = tmp_path / "server"
+    (folder / "server.pid").mkdir(parents=True)
+    one_line(credit(["server", "stop", "--dir", str(folder)], tmp_path), 2, "not a regular file")
+    assert (folder / "server.pid").is_dir()
 
 
 def test_a_server_folder_that_is_a_file_is_one_line(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ def read_table(path: Path) -> pd.DataFrame:
     from credit_mlops.data.formats import read_frame
 
     if not path.is_file():
+        if path.exists():  # a folder, a device, a pipe
+            raise DataError(f"data file {path} is not a regular file; give the data file")
         raise DataError(f"data file {path} does not exist; {HOW_TO_GET_DATA}")
     return read_frame(path)
 

@@ -59,6 +59,11 @@ def check_paths(
 
         require_pyspark()
     if not (input_path.is_file() or (engine == "spark" and input_path.is_dir())):
+        if input_path.exists():  # a folder, a device (/dev/null), a pipe
+            raise DataError(
+                f"--input: {input_path} is not a regular file; give a CSV, gzip CSV or "
+                "Parquet file of applicants"
+            )
         raise DataError(f"--input: input file {input_path} does not exist")
     if output_path.resolve() == input_path.resolve():
         raise InputError("--output must differ from --input (it would overwrite the input)")

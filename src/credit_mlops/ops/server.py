@@ -205,6 +205,11 @@ def read_pid(folder: Path) -> int | None:
     """The pid in `folder`/server.pid, None without the file; a garbled one is one line."""
     pidfile = folder / "server.pid"
     if not pidfile.is_file():
+        if pidfile.exists() or pidfile.is_symlink():  # a folder, a device, a dangling link
+            raise InputError(
+                f"{pidfile} is not a regular file, so no server's process id; remove it if "
+                "no server runs there"
+            )
         return None
     try:
         text = pidfile.read_text(encoding="ascii").strip()
@@ -213,9 +218,12 @@ def read_pid(folder: Path) -> int | None:
         raise InputError(
             f"{pidfile} does not hold a process id; if no server runs there, remove the file"
         ) from None
-    if pid < 2:
+    if pid < 2 or pid > PID_MAX:
         raise InputError(f"{pidfile} holds {pid}, not a server's process id; remove the file")
     return pid
+
+
+PID_MAX = 4_194_304  # Linux's largest (pid_max can be set no higher): a larger one is no pid
 
 
 def is_our_server(pid: int, folder: Path) -> bool:
