@@ -54,5 +54,7 @@ def reasons(
     `describe`), else with the default code table (`explain.codetable`)."""
     from credit_mlops.explain.codetable import describe
 
-    k = check_count(k, len(attribution.columns))
+    # only K >= 1 here: the upper bound is checked where the data's columns are known
+    # (`reason_maker`), and more reasons than the attribution's columns come out empty
+    k = check_count(k, columns=k)
     return runtime.reasons(attribution, X, k, label=label or describe)
