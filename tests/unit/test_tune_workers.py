@@ -145,7 +145,7 @@ def test_a_full_disk_under_the_study_is_one_error_whatever_optuna_wraps_it_in(
 
     from credit_mlops.config.loader import load_settings
     from credit_mlops.errors import CreditError
-    from credit_mlops.tune.workflow import _storage_failure
+    from credit_mlops.tune.storage import write_failure
 
     settings = load_settings(overrides={"tune": {"storage": str(tmp_path / "s.journal")}})
     try:
@@ -154,7 +154,7 @@ def test_a_full_disk_under_the_study_is_one_error_whatever_optuna_wraps_it_in(
         except OSError:
             raise AssertionError("Should not reach.")  # noqa: B904 - as Optuna does
     except AssertionError as wrapped:
-        found = _storage_failure(wrapped, settings)
+        found = write_failure(wrapped, settings.tune.storage_url(settings.root))
     assert isinstance(found, CreditError)
     assert "s.journal" in str(found) and "No space left" in str(found)
-    assert _storage_failure(ValueError("a bug"), settings) is None
+    assert write_failure(ValueError("a bug"), str(tmp_path)) is None

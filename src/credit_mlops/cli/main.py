@@ -168,47 +168,16 @@ class CreditGroup(TyperGroup):
             from credit_mlops.cli.render.console import error
 
             # One line, like every other refusal, rather than click's usage block.
-            if exc.ctx is not None:
-                where = exc.ctx.command_path
-            else:  # raised before the command's own context existed
-                where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
-            message = exc.format_message()
-            negative = _negative_number(exc, given)
-            if negative:  # `--explain -3`: the parser reads a negative count as flags
-                message = (
-                    f"{negative} is not a flag, and a count given after one (as in "
-                    "--explain K) must be a positive whole number"
-                )
-            what = "commands" if message.startswith("No such command") else "options"
-            error(f"{message} ({where} --help lists the {what})", debug=False)
+            error(_usage_line(exc, ctx, given), debug=False)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
-            if exc.errno == errno.ENAMETOOLONG:  # any reader or writer, any file name
-                from credit_mlops.cli.render.console import error
-                from credit_mlops.files import name_too_long
-
-                error(name_too_long(exc.filename or "given"), debug=_debug(ctx))
-                raise typer.Exit(2) from None
-            if exc.errno not in _DISK_FULL:
+            line = _os_error_line(exc)
+            if line is None:
                 raise
             from credit_mlops.cli.render.console import error
 
-            # Any writer, any file: outputs are written whole or not at all, so what was
-            # there before is kept; the user needs the place, not a trace.
-            if exc.filename or not _stdout_full():
-                where = f" writing {exc.filename}" if exc.filename else ""
-                message = (
-                    f"the disk is full{where} ({exc.strerror}); nothing was half-written and "
-                    "earlier files are kept - free space and run again"
-                )
-            else:  # standard output sent to a full file or device: the work is done
-                message = (
-                    f"the command's output could not be written ({exc.strerror}); what it "
-                    "logged to the store before is kept (look with credit compare before "
-                    "running it again)"
-                )
-            error(message, debug=_debug(ctx))
-            raise typer.Exit(1) from None
+            error(line[0], debug=_debug(ctx))
+            raise typer.Exit(line[1]) from None
         except KeyboardInterrupt:
             from credit_mlops.cli.render.console import error
 
@@ -220,6 +189,47 @@ class CreditGroup(TyperGroup):
 
 
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _usage_line(exc: click_errors.UsageError, ctx: click.Context, given: list[str]) -> str:
+    """The parser's refusal as one line naming where `--help` lists what it expected."""
+    if exc.ctx is not None:
+        where = exc.ctx.command_path
+    else:  # raised before the command's own context existed
+        where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+    message = exc.format_message()
+    negative = _negative_number(exc, given)
+    if negative:  # `--explain -3`: the parser reads a negative count as flags
+        message = (
+            f"{negative} is not a flag, and a count given after one (as in --explain K) must "
+            "be a positive whole number"
+        )
+    what = "commands" if message.startswith("No such command") else "options"
+    return f"{message} ({where} --help lists the {what})"
+
+
+def _os_error_line(exc: OSError) -> tuple[str, int] | None:
+    """(line, exit code) for a file-system failure any reader or writer may meet: a name
+    too long, a full disk; None for anything else (a bug: its trace is kept)."""
+    if exc.errno == errno.ENAMETOOLONG:
+        from credit_mlops.files import name_too_long
+
+        return name_too_long(exc.filename or "given"), 2
+    if exc.errno not in _DISK_FULL:
+        return None
+    # Outputs are written whole or not at all, so what was there before is kept; the user
+    # needs the place, not a trace.
+    if exc.filename or not _stdout_full():
+        where = f" writing {exc.filename}" if exc.filename else ""
+        return (
+            f"the disk is full{where} ({exc.strerror}); nothing was half-written and earlier "
+            "files are kept - free space and run again"
+        ), 1
+    # standard output sent to a full file or device: the work is done
+    return (
+        f"the command's output could not be written ({exc.strerror}); what it logged to the "
+        "store before is kept (look with credit compare before running it again)"
+    ), 1
 
 
 def _stdout_full() -> bool:

@@ -17,10 +17,13 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from credit_mlops.errors import ConfigError
+from credit_mlops.errors import ConfigError, CreditError
 from credit_mlops.tracking import database
+
+if TYPE_CHECKING:
+    from credit_mlops.config.settings import Settings
 
 _WHAT, _SETTING = "tune storage", "tune.storage"
 
@@ -35,6 +38,18 @@ class StorageSpec:
     grace_period: int = 30  # seconds without a heartbeat before a trial counts as dead
     max_retry: int = 3  # how often a dead worker's trial is re-queued
     connect_timeout: int = 5  # seconds to wait for the database to answer
+
+    @classmethod
+    def of(cls, settings: Settings) -> StorageSpec:
+        """The storage the settings' `[tune]` section names."""
+        t = settings.tune
+        return cls(
+            t.storage_url(settings.root),
+            heartbeat_interval=t.heartbeat_interval,
+            grace_period=t.grace_period,
+            max_retry=t.max_retry,
+            connect_timeout=t.connect_timeout,
+        )
 
 
 def is_database(url: str) -> bool:
@@ -169,3 +184,25 @@ def _open_database(spec: StorageSpec) -> Any:
 
 def _translate(url: str, exc: Exception) -> Exception:
     return database.translate(url, exc, what=_WHAT, setting=_SETTING)
+
+
+def write_failure(exc: BaseException, url: str) -> CreditError | None:
+    """A study storage the disk refused to write (full, over quota, read-only), wherever in
+    Optuna's stack it surfaced (it wraps the OSError in its own errors): one line."""
+    import errno
+
+    chain: BaseException | None = exc
+    while chain is not None:
+        if isinstance(chain, OSError) and chain.errno in (
+            errno.ENOSPC,
+            errno.EDQUOT,
+            errno.EROFS,
+        ):
+            return CreditError(
+                f"the tune storage {display_url(url)} could not be written ({chain.strerror}); "
+                "free space there (or make it writable) and run again - the trials already "
+                "finished are kept, and a record cut short at the end is named by the next "
+                "worker"
+            )
+        chain = chain.__cause__ or chain.__context__
+    return None

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.errors import CreditError
 from credit_mlops.modeling.search_spaces import describe
 from credit_mlops.tracking.orphans import PROCESS_TAG
 from credit_mlops.tune.objective import OBJECTIVES
@@ -83,19 +82,6 @@ def _builder(settings: Settings, key: str) -> Any:
     )
 
 
-def _storage_spec(settings: Settings) -> Any:
-    from credit_mlops.tune.storage import StorageSpec
-
-    t = settings.tune
-    return StorageSpec(
-        t.storage_url(settings.root),
-        heartbeat_interval=t.heartbeat_interval,
-        grace_period=t.grace_period,
-        max_retry=t.max_retry,
-        connect_timeout=t.connect_timeout,
-    )
-
-
 def _parent_params(settings: Settings, start: TuneStart) -> dict[str, Any]:
     cfg = settings.train
     return {
@@ -126,17 +112,17 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     from credit_mlops.tune import seats
     from credit_mlops.tune.objective import plan_folds
     from credit_mlops.tune.search import trial_objective
-    from credit_mlops.tune.storage import display_url, open_storage, probe
+    from credit_mlops.tune.storage import StorageSpec, display_url, open_storage, probe
     from credit_mlops.tune.study import open_study, study_identity
     from credit_mlops.tune.workers import counts
 
     t = settings.tune
     check_key(key)
     check_variant(settings, key)
-    probe(_storage_spec(settings))  # a database that does not answer: exit 3 at once
+    probe(StorageSpec.of(settings))  # a database that does not answer: exit 3 at once
     space = space_for(settings, key)
     X, y, n_rows, digest = _training_part(settings)
-    storage = open_storage(_storage_spec(settings))
+    storage = open_storage(StorageSpec.of(settings))
     name = t.study_name(key)
     direction = OBJECTIVES[t.objective]
     study = open_study(
@@ -214,7 +200,9 @@ def _tune_prepared(
         )
         status = "KILLED" if result.stopped_by == "interrupt" else "FINISHED"
     except Exception as exc:
-        storage_error = _storage_failure(exc, settings)
+        from credit_mlops.tune.storage import write_failure
+
+        storage_error = write_failure(exc, t.storage_url(settings.root))
         if storage_error is None:
             raise
         raise storage_error from None
@@ -227,30 +215,6 @@ def _tune_prepared(
     return TuneReport(
         start=start, worker=result, parent_run_id=parent, figures=figures, trained=trained
     )
-
-
-def _storage_failure(exc: BaseException, settings: Settings) -> CreditError | None:
-    """A study storage the disk refused to write (full, over quota, read-only), wherever in
-    Optuna's stack it surfaced (it wraps the OSError in its own errors): one line."""
-    import errno
-
-    from credit_mlops.tune.storage import display_url
-
-    chain: BaseException | None = exc
-    while chain is not None:
-        if isinstance(chain, OSError) and chain.errno in (
-            errno.ENOSPC,
-            errno.EDQUOT,
-            errno.EROFS,
-        ):
-            where = display_url(settings.tune.storage_url(settings.root))
-            return CreditError(
-                f"the tune storage {where} could not be written ({chain.strerror}); free space "
-                "there (or make it writable) and run again - the trials already finished are "
-                "kept, and a record cut short at the end is named by the next worker"
-            )
-        chain = chain.__cause__ or chain.__context__
-    return None
 
 
 def _tags(key: str, study: str) -> dict[str, str]:
