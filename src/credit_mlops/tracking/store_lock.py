@@ -150,16 +150,24 @@ def _create_whole(uri: str, db: Path) -> None:
         _dispose(client)
         os.replace(partial, db)
     finally:
-        partial.unlink(missing_ok=True)
+        for leftover in (partial, *(partial.with_name(partial.name + s) for s in _SIDE_FILES)):
+            leftover.unlink(missing_ok=True)
+
+
+_SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's files beside a database
 
 
 def _remove_partials(db: Path) -> None:
     """Files left by a creation whose process is gone (killed before it could clean up)."""
+    import re
+
     from credit_mlops.processes import alive
 
+    # the partial database and SQLite's files beside it (-journal, -wal, -shm)
+    named = re.compile(re.escape(f".{db.name}.creating-") + r"(\d+)(-journal|-wal|-shm)?")
     for path in db.parent.glob(f".{db.name}.creating-*"):
-        pid = path.name.rsplit("-", 1)[1]
-        if pid.isdigit() and not alive(int(pid)):
+        found = named.fullmatch(path.name)
+        if found is not None and not alive(int(found.group(1))):
             path.unlink(missing_ok=True)
 
 
