@@ -19,15 +19,19 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_REASONS", "check_count", "explain_count", "reason_columns", "reasons"]
 
 
+def at_least_one(k: int) -> int:
+    if k < 1:
+        raise InputError(f"--explain {k}: the number of reasons must be at least 1 (default 4)")
+    return k
+
+
 def check_count(k: int, columns: int | None = None) -> int:
     """1..the number of the data's columns (`columns`, else the default data set's): a
     reason is a column, so more cannot be named."""
     from credit_mlops.data.schema import FEATURES
 
     most = len(FEATURES) if columns is None else columns
-    if k < 1:
-        raise InputError(f"--explain {k}: the number of reasons must be at least 1 (default 4)")
-    if k > most:
+    if at_least_one(k) > most:
         raise InputError(
             f"--explain {k}: the number of reasons must be 1..{most} (a reason is "
             "one of the data's columns; default 4)"
@@ -56,5 +60,4 @@ def reasons(
 
     # only K >= 1 here: the upper bound is checked where the data's columns are known
     # (`reason_maker`), and more reasons than the attribution's columns come out empty
-    k = check_count(k, columns=k)
-    return runtime.reasons(attribution, X, k, label=label or describe)
+    return runtime.reasons(attribution, X, at_least_one(k), label=label or describe)

@@ -79,19 +79,17 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
             "beside it): it was not logged by credit train, or by a credit too old to serve "
             "it; retrain it with credit train"
         )
-    if model.description is not None and model.key is not None:
-        model.explainer()  # built now: a model that cannot explain fails to load, not later
-    known = known_columns(model.description)
+    model.explainer()  # built now: a model that cannot explain fails to load, not later
+    known = known_columns(model.description) or set()
     explaining = threading.Lock()  # the explainers are not known to be safe across threads
 
     def decide(features: pd.DataFrame, k: int, wait: bool = True) -> Decided | None:
-        if known is not None:
-            unknown = [str(c) for c in names(features) if c not in known]
-            if unknown:
-                raise InvalidApplicants(
-                    f"unknown column(s) {some(unknown)}; send the data description's columns only",
-                    unknown[0],
-                )
+        unknown = [str(c) for c in names(features) if c not in known]
+        if unknown:
+            raise InvalidApplicants(
+                f"unknown column(s) {some(unknown)}; send the data description's columns only",
+                unknown[0],
+            )
         try:
             if k == 0:
                 return model.decide(features, {"reasons": 0})
