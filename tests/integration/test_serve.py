@@ -242,25 +242,51 @@ def test_kill_9_loses_at_most_the_requests_in_flight(
     assert len(set(written) - answered) <= 8  # beyond that, only requests in flight
 
 
+def _listening(port: int) -> int:
+    """How many listening TCP sockets this machine has on 127.0.0.1:`port`."""
+    local = f"0100007F:{port:04X}"  # /proc/net/tcp: little-endian address, hex port
+    lines = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for line in lines if line.split()[1] == local and line.split()[3] == "0A")
+
+
+def _journal_pids(proj: Project) -> set[str]:
+    """The worker processes that have journal files (a file is named by its writer's pid)."""
+    return {p.name.split("-")[2] for p in (proj.root / ".credit" / "journal").glob("*.jsonl")}
+
+
 def test_two_workers_share_the_port_the_metrics_and_stop_on_sigterm(
     proj: Project, applicants: list[dict[str, int]], production: None
 ) -> None:
     before = {r["request_id"] for r in journal(proj)}
+    pids_before = _journal_pids(proj)
     with Served(proj.root, TARGET, "--workers", "2") as server:
+        wait_for(lambda: _listening(server.port) == 2)  # each worker on a socket of its own
         results = _load(server, applicants, 300, lambda count: None)
+        fresh = []
+        for applicant in applicants[:200]:  # each on a new connection, which either may take
+            reply = requests.post(server.url + "/v1/decisions", json=applicant, timeout=60)
+            assert reply.status_code == 200, reply.text
+            fresh.append(reply.json()["request_id"])
+            if len(_journal_pids(proj) - pids_before) == 2:
+                break
+        assert len(_journal_pids(proj) - pids_before) == 2  # both workers decided
+        second = proj.invoke("serve", TARGET, "--port", str(server.port))
+        assert second.exit_code == 2 and f"port {server.port} is in use" in second.output
         metrics = server.get("/metrics").text
         code = server.stop()
     assert code == 0
+    assert _listening(server.port) == 0
     answered = [r for r in results if isinstance(r, tuple)]
     assert len(answered) == 300
     rows = [r for r in journal(proj) if r["request_id"] not in before]
-    assert sorted(r["request_id"] for r in rows) == sorted(rid for rid, _ in answered)
+    expected = [rid for rid, _ in answered] + fresh
+    assert sorted(r["request_id"] for r in rows) == sorted(expected)  # each once
     decided = sum(
         float(line.rsplit(" ", 1)[1])
         for line in metrics.splitlines()
         if line.startswith("credit_serve_decisions_total{")
     )
-    assert decided == 300  # both workers' counters, whichever answered /metrics
+    assert decided == len(expected)  # both workers' counters, whichever answered /metrics
 
 
 def test_monitor_served_reports_each_version_on_its_journal(proj: Project) -> None:

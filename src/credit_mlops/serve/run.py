@@ -8,21 +8,24 @@ and Ctrl-C stop taking connections, let the requests in flight finish, and retur
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import socket
 import tempfile
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.errors import NotFoundError
+from credit_mlops.errors import InputError, NotFoundError
 from credit_mlops.serve.app import Limits, Service, build_app
 from credit_mlops.serve.follow import Failure, Holder, Served
 from credit_mlops.serve.journal import Journal, Privacy, journal_folder
 from credit_mlops.serve.metrics import make_metrics
+from credit_mlops.serve.ports import hold_port, placeholder
 from credit_mlops.serve.security import check_bind, resolve_token
 
 SPEC_ENV = "CREDIT_SERVE_SPEC"
@@ -144,13 +147,45 @@ def serve(settings: Settings, launch: Launch) -> None:
         "server_header": False,
     }
     if s.workers == 1:
-        app = build_app(make_service(settings, launch.target, insecure=launch.insecure))
-        _uvicorn_server()(uvicorn.Config(app, **common)).run()
+        with _port(s.host, s.port, hold_port) as sock:  # taken before the model loads
+            app = build_app(make_service(settings, launch.target, insecure=launch.insecure))
+            _announce(s.host, s.port)
+            _uvicorn_server()(uvicorn.Config(app, **common)).run(sockets=[sock])
         return
     # Refused here, before N processes each refuse it.
     check_bind(s.host, token_of(settings), launch.insecure)
-    with _worker_environment(launch):
-        uvicorn.run("credit_mlops.serve.run:worker_app", factory=True, workers=s.workers, **common)
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        "credit_mlops.serve.run:worker_app", factory=True, workers=s.workers, **common
+    )
+    with _worker_environment(launch), _port(s.host, s.port, placeholder) as claim:
+        _announce(s.host, s.port)
+        Multiprocess(config, sockets=[claim]).run()
+
+
+@contextmanager
+def _port(
+    host: str, port: int, take: Callable[[str, int], socket.socket]
+) -> Generator[socket.socket, None, None]:
+    """The port taken for the service (one line if it is not free), released afterwards."""
+    try:
+        sock = take(host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"port {port} is in use on {host}; pick another with --port") from exc
+        raise InputError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; check --host and --port"
+        ) from exc
+    try:
+        yield sock
+    finally:
+        sock.close()
+
+
+def _announce(host: str, port: int) -> None:
+    shown = f"[{host}]" if ":" in host else host
+    log.info("serving on http://%s:%d (Ctrl-C to stop)", shown, port)
 
 
 @contextmanager
