@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,31 @@ def test_wrong_type_names_file_and_key(project: Path) -> None:
     write_profile(project, "local", '[train]\ncv_folds = "many"\n')
     with pytest.raises(ConfigError, match=r"configs/local.toml: key 'train.cv_folds'"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("[train]\nseed = true\n", "'train.seed': expected a number, not true"),
+        ("[train]\ntest_size = false\n", "expected a number, not false"),
+        ("[tracking]\nenabled = 1\n", "'tracking.enabled': expected true or false, not 1"),
+    ],
+)
+def test_true_false_and_numbers_are_not_taken_for_each_other(
+    project: Path, text: str, wrong: str
+) -> None:
+    write_profile(project, "local", text)
+    with pytest.raises(ConfigError, match=re.escape(wrong)):
+        load_settings()
+
+
+def test_environment_text_still_reads_as_numbers_and_switches(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDIT_TRAIN__SEED", "7")
+    monkeypatch.setenv("CREDIT_TRACKING__ENABLED", "0")
+    settings = load_settings()
+    assert settings.train.seed == 7 and settings.tracking.enabled is False
 
 
 def test_malformed_toml_names_the_file(project: Path) -> None:
