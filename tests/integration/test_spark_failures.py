@@ -99,3 +99,21 @@ def test_an_unreachable_master_is_exit_3(proj: Project, applicants: Path) -> Non
     )
     assert code == 3 and len(lines) == 1, lines
     assert f"spark://127.0.0.1:{port}" in lines[0]
+
+
+@pytest.mark.parametrize("as_folder", [False, True], ids=["file", "folder"])
+def test_a_missing_id_column_is_refused_before_spark_starts(
+    proj: Project, applicants: Path, tmp_path: Path, as_folder: bool
+) -> None:
+    """With no Java at all: a check that waited for Spark would fail on Java instead."""
+    frame = synthesize(20, seed=3).drop(columns=["kredit"])
+    source = tmp_path / "parts" if as_folder else tmp_path / "no-id.parquet"
+    if as_folder:
+        source.mkdir()
+        (source / "_SUCCESS").touch()
+        writers.write_frame(frame, source / "part-00000.parquet")
+    else:
+        writers.write_frame(frame, source)
+    code, lines = predict(proj, source, "out-no-id", JAVA_HOME="/nonexistent/jdk")
+    assert code == 2 and len(lines) == 1, lines
+    assert "missing column(s) id (--id-column names it" in lines[0]

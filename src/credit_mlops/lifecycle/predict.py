@@ -70,6 +70,9 @@ def check_paths(
     if engine == "pandas":
         predict_checks.check_paths(input_path, output_path, id_column, description)
     else:
+        from credit_mlops.lifecycle.spark import check_columns
+
+        check_columns(input_path, id_column=id_column)
         writable_dir(output_path.parent, setting="--output")
 
 

@@ -75,24 +75,36 @@ def session(master: str, app: str = "credit predict") -> SparkSession:
     return spark
 
 
-def read_input(spark: SparkSession, path: Path) -> DataFrame:
-    """A Parquet or CSV file, or a folder of them, as a Spark DataFrame with German names."""
+def first_part(path: Path) -> Path:
+    """The file itself, or a folder dataset's first part (what its format is read from)."""
     if not path.exists():
         raise DataError(f"{path} does not exist; check the path")
-    first = (
-        path
-        if path.is_file()
-        else next(
-            (
-                p
-                for p in sorted(path.iterdir())
-                if p.is_file() and not p.name.startswith(("_", "."))
-            ),
-            None,
-        )
-    )
+    if path.is_file():
+        return path
+    parts = (p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(("_", ".")))
+    first = next(parts, None)
     if first is None:
         raise DataError(f"{path}: an empty folder; point --input at a Parquet or CSV dataset")
+    return first
+
+
+def check_columns(path: Path, *, id_column: str) -> None:
+    """The input's columns, from its first part's header alone: a missing column is refused
+    before Spark starts (the rows themselves are checked by Spark, in one pass)."""
+    names = [ENGLISH_TO_GERMAN.get(c, c) for c in formats.columns(first_part(path))]
+    _refuse_missing(names, source=str(path), id_column=id_column)
+
+
+def _refuse_missing(names: list[str], *, source: str, id_column: str) -> None:
+    missing = [c for c in [*FEATURES, id_column] if c not in names]
+    if missing:
+        hint = " (--id-column names it; Spark keeps no row order)" if id_column in missing else ""
+        raise DataError(f"{source}: missing column(s) {some(missing)}{hint}")
+
+
+def read_input(spark: SparkSession, path: Path) -> DataFrame:
+    """A Parquet or CSV file, or a folder of them, as a Spark DataFrame with German names."""
+    first = first_part(path)
     if formats.file_format(first) == "parquet":
         frame = spark.read.parquet(str(path))
     else:
@@ -107,10 +119,7 @@ def check_input(frame: Any, *, source: str, id_column: str) -> Any:
     """Every row in one pass; on a failure, the column and its first ids. Returns int codes."""
     from pyspark.sql import functions as F
 
-    missing = [c for c in [*FEATURES, id_column] if c not in frame.columns]
-    if missing:
-        hint = " (--id-column names it; Spark keeps no row order)" if id_column in missing else ""
-        raise DataError(f"{source}: missing column(s) {some(missing)}{hint}")
+    _refuse_missing(list(frame.columns), source=source, id_column=id_column)
     codes = frame.select(F.col(id_column), *[F.col(c).cast("double").alias(c) for c in FEATURES])
     bad = {
         spec.name: (
