@@ -61,6 +61,32 @@ def test_missing_metric_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
+    "kw", [{"incumbent_version": None}, {"incumbent": None}], ids=["first", "incumbent-without"]
+)
+def test_a_production_candidate_without_the_metric_is_refused(kw: dict[str, object]) -> None:
+    """Nothing to compare: the gate would pass a never-evaluated version, or a typo."""
+    with pytest.raises(GateRefusedError) as info:
+        check_gate(
+            "m",
+            "2",
+            "Production",
+            metric="roc_auc_tset_mean",
+            candidate=None,
+            incumbent_version=kw.get("incumbent_version", "1"),  # type: ignore[arg-type]
+            incumbent_value=kw.get("incumbent", 0.7),  # type: ignore[arg-type]
+            force=False,
+            known=["accuracy_test_mean", "roc_auc_test_mean", "roc_auc_test_std"],
+        )
+    assert str(info.value) == (
+        "refused: m v2 has no roc_auc_tset_mean (did you mean roc_auc_test_mean?), so the gate "
+        "cannot check it (it was trained with --no-evaluate, or the metric's name is wrong); "
+        "name a logged metric with --metric, or use --force to promote anyway"
+    )
+    gate(None, None, incumbent_version=None, force=True)  # --force still promotes it
+    gate(None, None, incumbent_version=None, to_stage="Staging")  # only Production is gated
+
+
+@pytest.mark.parametrize(
     "kw",
     [
         {"candidate": 0.8, "incumbent": 0.7},  # better

@@ -15,6 +15,7 @@ from credit_mlops.lifecycle import promotion as rules
 from credit_mlops.lifecycle.promotion import Promotion
 from credit_mlops.lifecycle.resolve import registered_model, versions
 from credit_mlops.lifecycle.targets import canonical_stage
+from credit_mlops.tracking.records import RunRecord
 from credit_mlops.tracking.store import TrackingStore
 
 
@@ -29,7 +30,10 @@ def user() -> str:
 
 
 def metric_of(store: TrackingStore, run_id: str, metric: str) -> float | None:
-    run = store.get_run(run_id)
+    return _metric(store.get_run(run_id), metric)
+
+
+def _metric(run: RunRecord | None, metric: str) -> float | None:
     value = run.metrics.get(metric) if run else None
     return None if value is None else float(value)
 
@@ -46,7 +50,8 @@ def promote(
 ) -> Promotion:
     to_stage = canonical_stage(stage)
     move = rules.plan(versions(store, name), name, version, to_stage, keep_existing=keep_existing)
-    candidate = metric_of(store, move.version.run_id, metric)
+    candidate_run = store.get_run(move.version.run_id)
+    candidate = _metric(candidate_run, metric)
     incumbent = move.incumbent
     incumbent_value = metric_of(store, incumbent.run_id, metric) if incumbent else None
     rules.check_gate(
@@ -58,6 +63,7 @@ def promote(
         incumbent_version=incumbent.version if incumbent else None,
         incumbent_value=incumbent_value,
         force=force,
+        known=list(candidate_run.metrics) if candidate_run else [],
     )
     record = Promotion(
         name=name,

@@ -3,6 +3,7 @@ which aliases follow it, and how a promotion is written to (and read from) versi
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -83,11 +84,21 @@ def check_gate(
     incumbent_version: str | None,
     incumbent_value: float | None,
     force: bool,
+    known: Sequence[str] = (),
 ) -> None:
-    """Refuse Production to a version worse than (or without the metric of) the incumbent."""
-    if to_stage != "Production" or incumbent_version is None or force:
+    """Refuse Production to a version without the gate's metric (never evaluated, or the
+    metric's name misspelt: the gate would pass unchecked), or worse than the incumbent."""
+    if to_stage != "Production" or force:
         return
-    if incumbent_value is None:
+    if candidate is None and (incumbent_version is None or incumbent_value is None):
+        close = difflib.get_close_matches(metric, list(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close and close[0] != metric else ""
+        raise GateRefusedError(
+            f"refused: {name} v{version} has no {metric}{hint}, so the gate cannot check it "
+            "(it was trained with --no-evaluate, or the metric's name is wrong); name a "
+            "logged metric with --metric, or use --force to promote anyway"
+        )
+    if incumbent_version is None or incumbent_value is None:
         return
     if candidate is None or candidate < incumbent_value:
         shown = "missing" if candidate is None else f"{candidate:.4f}"
