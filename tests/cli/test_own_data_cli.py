@@ -152,15 +152,20 @@ def test_predict_scores_with_the_models_description_and_refuses_another_data_set
     )
     assert refused.exit_code == 2
     assert "missing column(s) income, housing, years_at_job, age" in refused.stderr
-    drifted = text_with_gaps(300, seed=9)
-    drifted.loc[:150, "housing"] = "rent"  # a shift in a text column
+    planted = tmp_path / "m.csv"  # a shift in a text column, one in a numeric one with gaps
+    shift = ["--shift", "housing=rent@0.8", "--shift", "income*1.5"]
+    args = ["data", "drift", "-o", str(planted), "-n", "300", "--data", str(data), *shift]
+    made = runner.invoke(app, args, env=env)
+    assert made.exit_code == 0, made.output
+    drifted = pd.read_csv(planted)
+    assert (drifted["housing"] == "rent").mean() > 0.75 and drifted["income"].isna().any()
     watched = runner.invoke(
         app,
         [
             "monitor",
             "logistic_regression",
             "--data",
-            str(write_csv(drifted, tmp_path / "m.csv")),
+            str(planted),
             "--output-dir",
             str(tmp_path / "mon"),
         ],

@@ -57,6 +57,8 @@ def test_shipped_south_german_credit_is_a_description() -> None:
     assert sgc.columns["famges"].code_label(2.0) == "female : non-single or male : single"
     assert set(sgc.protected) == {"alter", "gastarb", "famges"}
     assert sgc.protected["famges"].unidentified == [2]
+    assert set(sgc.shifts) == {"younger", "longer", "purpose"}
+    assert "shifts" not in sgc.to_json()  # scenarios for drift, not what a model carries
 
 
 def test_a_description_round_trips_through_plain_json(tmp_path: Path) -> None:
@@ -81,6 +83,12 @@ def test_a_description_round_trips_through_plain_json(tmp_path: Path) -> None:
         (('bad = ["bad"]', 'bad = ["good"]'), "listed as both bad and good"),
         (("bands = [30]", "bands = [40, 30]"), "strictly increasing"),
         (('label = "monthly income"', 'colour = "red"'), "colour: Extra inputs are not permitted"),
+        (("bands = [30]", 'bands = [30]\n[shifts]\npoorer = ["income*x"]'), "'x' is not a number"),
+        (("bands = [30]", 'bands = [30]\n[shifts]\nnone = ["age*2"]'), "shift name 'none'"),
+        (
+            ("bands = [30]", 'bands = [30]\n[shifts]\nmovers = ["housing=boat@0.5"]'),
+            "'housing' has no code(s) boat; its codes are rent, own",
+        ),
     ],
 )
 def test_invalid_descriptions_are_one_line_naming_file_and_key(

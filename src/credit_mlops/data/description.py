@@ -25,6 +25,7 @@ Column order is the order of the file. `to_json()` gives plain JSON (travels wit
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -168,9 +169,18 @@ class Description(_Strict):
     id: str | None = None  # an id column: carried, never a feature
     columns: dict[str, Column] = Field(min_length=1)
     protected: dict[str, Protected] = Field(default_factory=dict)
+    # named scenarios for `credit data drift` (data/shifts.py); not part of what a model carries
+    shifts: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Description:
+        from credit_mlops.data import shifts
+
+        for name, specs in self.shifts.items():
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name) or name == shifts.NONE:
+                raise ValueError(f"shift name {name!r}: a word of letters, digits, - and _")
+            for spec in specs:
+                shifts.parse(spec, self)
         names = set(self.columns)
         for role, column in (("target", self.target.column), ("id", self.id)):
             if column is not None and column in names:
@@ -222,7 +232,7 @@ class Description(_Strict):
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON (str keys, lists): what a logged model carries."""
-        return self.model_dump(mode="json", exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True, exclude={"shifts"})
 
     def digest(self) -> str:
         """A digest of the content (not of the file's comments or layout)."""

@@ -5,13 +5,9 @@ bad credits, then each column's value from a random row of that class (seeded). 
 column keeps its distribution and its link to the outcome; no real row is reproduced, so a
 model's sharper scores on its own training rows cannot show up as a false shift (drawing
 real rows did: a random forest's score PSI was 0.5 on unshifted training rows). Only the
-correlations between columns within a class are lost. A shift then changes one thing:
-
-- `younger`: every age times 0.7 (a 40-year-old becomes 28), at least 18;
-- `longer`: every duration times 1.5 (24 months become 36), at most 120;
-- `purpose`: 60 % of the applicants get a purpose drawn from a new mix (others, domestic
-  appliances, vacation, retraining, business: rare in the 1970s data);
-- `none`: no change at all.
+correlations between columns within a class are lost. The shifts then change what they name,
+column by column (data/shifts.py): a numeric column scaled, a coded one partly redrawn from
+given codes, or a named shift of the data description.
 
 The file has no target column: new applicants have no outcome yet.
 """
@@ -27,19 +23,14 @@ import numpy as np
 import pandas as pd
 
 from credit_mlops.data.memory import check_rows_fit
+from credit_mlops.data.shifts import Shift, apply, resolve
 from credit_mlops.errors import InputError
 
 if TYPE_CHECKING:
     from credit_mlops.config.settings import Settings
 
-SHIFTS: tuple[str, ...] = ("none", "younger", "longer", "purpose")
-AGE_FACTOR = 0.7
-DURATION_FACTOR = 1.5
-PURPOSE_SHARE = 0.6
-NEW_PURPOSES = (0, 5, 8, 9, 10)
-
-# 20 int64 columns, held twice at the peak (the columns, the frame), plus the draws
-BYTES_PER_ROW = 2 * 20 * 8 + 3 * 8
+# per column 8 bytes, held twice at the peak (the columns, the frame), plus the draws
+COLUMN_BYTES, DRAW_BYTES = 2 * 8, 3 * 8
 
 
 def drifted(
@@ -47,13 +38,11 @@ def drifted(
     target: np.ndarray,
     *,
     rows: int,
-    shifts: Sequence[str],
+    shifts: Sequence[Shift],
     seed: int,
 ) -> pd.DataFrame:
-    """`rows` synthetic applicants like those of `features` (with their outcomes `target`)."""
-    unknown = [s for s in shifts if s not in SHIFTS]
-    if unknown:
-        raise ValueError(f"unknown shift(s) {', '.join(unknown)}; choose from {', '.join(SHIFTS)}")
+    """`rows` synthetic applicants like those of `features` (with their outcomes `target`),
+    then `shifts` (resolved by data/shifts.py) applied in order."""
     if rows < 1:
         raise ValueError("rows must be at least 1")
     target = np.asarray(target)
@@ -71,14 +60,7 @@ def drifted(
             column[where] = values[rng.choice(rows_of_class, size=where.size)]
         out[str(name)] = column
     frame = pd.DataFrame(out)
-    if "younger" in shifts:
-        frame["alter"] = np.maximum(18, np.rint(frame["alter"] * AGE_FACTOR)).astype("int64")
-    if "longer" in shifts:
-        longer = np.rint(frame["laufzeit"] * DURATION_FACTOR)
-        frame["laufzeit"] = np.minimum(120, longer).astype("int64")
-    if "purpose" in shifts:
-        moved = rng.random(rows) < PURPOSE_SHARE
-        frame.loc[moved, "verw"] = rng.choice(NEW_PURPOSES, size=int(moved.sum()))
+    apply(frame, shifts, rng)
     return frame
 
 
@@ -93,17 +75,18 @@ def write_drifted(
     settings: Settings, output: Path, *, rows: int, shifts: Sequence[str], seed: int
 ) -> Written:
     """`credit data drift`: draw from the configured data file and write `output`."""
-    from credit_mlops.data.locate import load_configured
-
-    unknown = [s for s in shifts if s not in SHIFTS]
-    if unknown:
-        raise InputError(f"unknown --shift {', '.join(unknown)}; choose from {', '.join(SHIFTS)}")
+    from credit_mlops.data.locate import description, load_configured
     from credit_mlops.files import output_file
 
+    described = description(settings)
+    try:
+        planned = resolve(shifts, described)
+    except ValueError as exc:
+        raise InputError(f"--shift: {exc}") from None
     output_file(output, setting="--output")  # before any work; no folder is created
-    check_rows_fit(rows, BYTES_PER_ROW)  # before the data file is even read
+    check_rows_fit(rows, COLUMN_BYTES * len(described.columns) + DRAW_BYTES)  # before reading
     dataset = load_configured(settings)
-    frame = drifted(dataset.X, dataset.y.to_numpy(), rows=rows, shifts=shifts, seed=seed)
+    frame = drifted(dataset.X, dataset.y.to_numpy(), rows=rows, shifts=planned, seed=seed)
     _write(frame, output)
     return Written(output, dataset.source, rows)
 

@@ -28,7 +28,9 @@ def drift(
         list[str] | None,
         typer.Option(
             "--shift",
-            help="none | younger | longer | purpose (repeatable; default none).",
+            help="COLUMN*FACTOR (a numeric column scaled), COLUMN=CODE,CODE@SHARE (that "
+            "share redrawn from those codes), a shift the data description names (South "
+            "German Credit: younger, longer, purpose) or none; repeatable, default none.",
             show_default=False,
         ),
     ] = None,
