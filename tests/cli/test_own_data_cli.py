@@ -46,6 +46,24 @@ def test_describe_prints_toml_without_output(project: Path, tmp_path: Path) -> N
     assert "[columns.x0]" in result.stdout
 
 
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_synth_like_draws_applicants_the_description_accepts(
+    project: Path, tmp_path: Path, shape: str
+) -> None:
+    data, toml = describe(tmp_path, shape)
+    env = {"CREDIT_DATA__DESCRIPTION": str(toml)}
+    fake = tmp_path / "fake.csv"
+    made = runner.invoke(
+        app, ["data", "synth", "--rows", "2000", "--like", str(data), "-o", str(fake)], env=env
+    )
+    assert made.exit_code == 0, made.output
+    checked = runner.invoke(app, ["data", "validate", str(fake)], env=env)
+    assert checked.exit_code == 0, checked.output
+    assert "2000 rows" in checked.output
+    shipped = runner.invoke(app, ["data", "synth", "--rows", "5", "-o", str(fake)], env=env)
+    assert shipped.exit_code == 2 and "give --like FILE" in shipped.output
+
+
 def test_describe_bad_value_is_exit_2(project: Path, tmp_path: Path) -> None:
     data = write_csv(numeric_default(), tmp_path / "n.csv")
     result = runner.invoke(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,3 +102,57 @@ def test_synth_writes_chunk_by_chunk_the_same_rows(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     pd.testing.assert_frame_equal(pd.read_parquet(out), synth.synthesize(rows, seed=8))
+
+
+def _described(tmp_path: Path) -> tuple[Path, Any]:
+    """A data file of another shape (text codes, gaps, a good/bad target) and its drafted
+    description."""
+    from tests.own_data import text_with_gaps, write_csv
+
+    from credit_mlops.data.draft import draft
+
+    path = write_csv(text_with_gaps(2000, seed=4), tmp_path / "apps.csv", sep=";")
+    return path, draft(path, target="status", bad="bad").description
+
+
+def test_a_profile_fitted_on_other_data_draws_rows_it_would_accept(tmp_path: Path) -> None:
+    path, d = _described(tmp_path)
+    real = load_dataset(path, description=d)
+    profile = synth.fit_profile(real.frame, d)
+    assert json.loads(json.dumps(profile)) == profile  # aggregates in plain JSON, no rows
+    assert profile["columns"]["housing"]["codes"][-1] == "rent"  # ordered by bad rate
+    assert profile["columns"]["income"]["decimals"] == 2
+    fake = synth.synthesize(20_000, seed=5, profile=profile, description=d)
+    again = synth.synthesize(20_000, seed=5, profile=profile, description=d)
+    pd.testing.assert_frame_equal(fake, again)
+    written = synth.coded_target(fake, d)
+    assert set(written["status"]) == {"good", "bad"}
+    out = tmp_path / "fake.csv"
+    written.to_csv(out, index=False)
+    back = load_dataset(out, description=d)
+    for column in ("income", "housing"):  # gaps keep their share
+        assert back.X[column].isna().mean() == pytest.approx(real.X[column].isna().mean(), abs=0.01)
+    assert back.y.mean() == pytest.approx(real.y.mean(), abs=0.01)
+    real_rates = real.frame.groupby("housing")["status"].mean()
+    fake_rates = back.frame.groupby("housing")["status"].mean()
+    assert fake_rates.idxmin() == real_rates.idxmin() == "rent"  # status 1 = good
+    assert (fake["income"].dropna() * 100).round(6).mod(1).eq(0).all()  # cents, like the data
+
+
+def test_the_shipped_profile_is_refused_for_another_description(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.data.description_toml import to_toml
+    from credit_mlops.errors import InputError
+
+    path, d = _described(tmp_path)
+    toml = tmp_path / "apps.toml"
+    toml.write_text(to_toml(d), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CREDIT_DATA__DESCRIPTION", str(toml))
+    settings = load_settings()
+    with pytest.raises(InputError, match="give --like FILE to draw applicants like your data"):
+        synth.plan(settings, None)
+    fitted, described = synth.plan(settings, path)
+    assert fitted is not None and described.name == "apps"

@@ -27,6 +27,8 @@ def to_toml(description: Description, *, header: str = "") -> str:
             lines += [f"{_key(code)} = {_value(label)}" for code, label in codes.items()]
     for name, rule in data.get("protected", {}).items():
         lines += ["", f"[protected.{_key(name)}]", *_pairs(rule)]
+    if data.get("shifts"):
+        lines += ["", "[shifts]", *_pairs(data["shifts"])]
     return "\n".join(lines) + "\n"
 
 

@@ -104,20 +104,40 @@ def synth(
     seed: Annotated[int, seed_option("Same seed, same rows.")] = 0,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="csv (space-separated) or parquet; default by suffix."),
+        typer.Option(
+            "--format",
+            help="csv or parquet; default by suffix. South German Credit's CSV is "
+            "space-separated like its file, one --like another comma-separated.",
+        ),
     ] = None,
+    like: Annotated[
+        Path | None,
+        typer.Option(
+            "--like",
+            help="A data file (read with the profile's data description) to fit the "
+            "generator on: its columns, codes, missing values and correlations, kept as "
+            "aggregates only. Default: South German Credit's shipped fit.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    profile: Profile = None,
 ) -> None:
-    """Write seeded synthetic applicants shaped like the real data."""
+    """Write seeded synthetic applicants shaped like the real data, or like --like FILE."""
     from credit_mlops.cli.render import console
+    from credit_mlops.config.loader import load_settings
     from credit_mlops.data.formats import output_format
-    from credit_mlops.data.synth import synthesize_chunks
+    from credit_mlops.data.synth import coded_target, plan, synthesize_chunks
     from credit_mlops.data.writers import TableWriter
     from credit_mlops.files import output_file
 
     chosen = output_format(output, fmt)
     output_file(output, setting="--output")  # before any work; no folder is created
+    fitted, described = plan(load_settings(profile), like)
+    sep = "," if chosen != "csv" or like is not None else " "
     # chunk by chunk: 10 million rows need the memory of one chunk, not of the whole table
-    with TableWriter(output, chosen, sep=" " if chosen == "csv" else ",") as writer:
-        for chunk in synthesize_chunks(rows, seed=seed):
-            writer.write(chunk)
-    console.note(f"✓ {output}: {rows} synthetic applicants ({chosen}, seed {seed})")
+    with TableWriter(output, chosen, sep=sep) as writer:
+        for chunk in synthesize_chunks(rows, seed=seed, profile=fitted, description=described):
+            writer.write(coded_target(chunk, described))
+    shaped = f", like {like}" if like is not None else ""
+    console.note(f"✓ {output}: {rows} synthetic applicants ({chosen}, seed {seed}{shaped})")
