@@ -61,6 +61,7 @@ bench-scale: install  ## cost growth with rows (1k..1M; pass ARGS="--sizes 1000,
 bench-quality: install  ## model quality under the fixed protocol (shipped data or CREDIT_DATA__PATH; long)
 	$(RUN) python benchmarks/quality.py
 	$(RUN) python benchmarks/scorecard.py  # the scorecard, the four-model mean, paired tests
+	$(RUN) python benchmarks/quality_own.py  # three data sets of other shapes, plain baselines
 
 ui: install  ## open the MLflow UI on the local store (http://127.0.0.1:5000)
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(RUN) mlflow ui --workers 1 \

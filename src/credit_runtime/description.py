@@ -280,11 +280,14 @@ def _number(value: float) -> str:
 
 
 def _value_label(spec: Column, value: object) -> str:
-    """A code's label, a number with its unit, or the value (as `credit predict --explain`)."""
+    """A code's label, a number with its unit, or the value (as `credit predict --explain`);
+    a value not given is "missing" (as `credit monitor` and `credit fairness` name it)."""
     try:
         number: float | None = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         number = None
+    if value is None or (number is not None and number != number):
+        return "missing"
     if spec.codes:
         key = str(int(number)) if number is not None and number.is_integer() else str(value)
         label = spec.codes.get(key)

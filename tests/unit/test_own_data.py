@@ -61,6 +61,32 @@ def test_preprocessing_imputes_inside_the_pipeline(gaps: tuple[Path, desc.Descri
     assert any(n.startswith("nominal__housing_") for n in names)
 
 
+def test_xgboost_takes_gaps_itself_unless_the_rows_are_oversampled(
+    gaps: tuple[Path, desc.Description],
+) -> None:
+    from credit_mlops.modeling.build import PipelineConfig, ResamplingConfig, build_pipeline
+    from credit_mlops.modeling.build import target_bad as bad_of
+    from credit_runtime.description import Description
+    from credit_runtime.model import CreditModel
+
+    path, d = gaps
+    ds = load_dataset(path, description=d)
+    plain = PipelineConfig(seed=3, resampling=None, description=d)
+    names = list(build_pipeline("xgboost", plain)[0].fit(ds.X).get_feature_names_out())
+    assert not any("missingindicator" in n for n in names)  # income reaches it as NaN
+    gapped = build_pipeline("xgboost", plain)[0].fit(ds.X).transform(ds.X)
+    assert np.isnan(gapped).sum() == ds.X["income"].isna().sum()
+    smote = PipelineConfig(seed=3, resampling=ResamplingConfig("BorderlineSMOTE"), description=d)
+    assert np.isfinite(build_pipeline("xgboost", smote)[0].fit(ds.X).transform(ds.X)).all()
+    assert np.isfinite(build_pipeline("logistic_regression", plain)[0].fit_transform(ds.X)).all()
+    model = build_pipeline("xgboost", plain).fit(ds.X, bad_of(ds.y))
+    decided = CreditModel(
+        model, description=Description.from_json(d.to_json()), key="xgboost"
+    ).decide(ds.X, {"reasons": 3})
+    words = {w for rank in decided.reasons for w in rank if isinstance(w, str)}
+    assert "income: missing" in words and not any("nan" in w for w in words)
+
+
 def unknown_code(frame: pd.DataFrame) -> pd.DataFrame:
     frame.loc[3, "housing"] = "castle"
     return frame

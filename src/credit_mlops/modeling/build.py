@@ -124,10 +124,11 @@ def _prepared_pipeline(key: str, config: PipelineConfig) -> Pipeline:
     from credit_mlops.modeling.estimators import estimator
     from credit_mlops.modeling.features import preprocessor
 
+    native = KINDS[key].native_missing and config.resampling is None  # SMOTE needs no gaps
     pre = (
         clone(config.preprocessor)
         if config.preprocessor is not None
-        else preprocessor(config.description)
+        else preprocessor(config.description, impute=not native)
     )
     steps: list[tuple[str, Any]] = [("preprocess", pre)]
     if config.resampling is not None:

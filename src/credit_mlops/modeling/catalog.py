@@ -55,6 +55,10 @@ class ModelKind:
     seed: bool = False  # one of the seed project's models: part of `--model all`
     # `credit train --engine spark` trains it with Spark's own learner (train/spark_learners.py)
     spark: bool = False
+    # It takes missing values as they are (learns where they go): numeric and ordinal gaps
+    # reach it unimputed, without an indicator, unless the rows are oversampled first (SMOTE
+    # needs complete rows).
+    native_missing: bool = False
 
 
 KINDS: dict[str, ModelKind] = {
@@ -145,6 +149,7 @@ KINDS: dict[str, ModelKind] = {
             artifacts=("booster",),
             seed=True,
             spark=True,
+            native_missing=True,
         ),
         ModelKind(
             key="scorecard",

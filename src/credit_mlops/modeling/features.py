@@ -12,14 +12,17 @@ if TYPE_CHECKING:
     from credit_mlops.data.description import Description
 
 
-def preprocessor(description: Description | None = None) -> ColumnTransformer:
+def preprocessor(
+    description: Description | None = None, *, impute: bool = True
+) -> ColumnTransformer:
     """One-hot for nominal codes, scaling for numeric columns, ordinal codes kept ordinal.
 
     Ordinal and binary codes are scaled, not expanded: their order carries the meaning (text
     codes are first numbered in the description's order). Nominal columns with missing values
     one-hot the missing value as a category of its own; numeric and ordinal ones impute the
-    median (most frequent code) and add a missing indicator. A ColumnTransformer (not a
-    Pipeline) because imblearn's Pipeline refuses a nested one as a step.
+    median (most frequent code) and add a missing indicator, unless `impute` is False (a
+    model that takes gaps itself: they stay NaN). A ColumnTransformer (not a Pipeline)
+    because imblearn's Pipeline refuses a nested one as a step.
     """
     from credit_mlops.data.schema import DEFAULT
 
@@ -35,7 +38,7 @@ def preprocessor(description: Description | None = None) -> ColumnTransformer:
             steps.append((group, StandardScaler(), plain))
     for name in d.features:
         if _needs_encoding(d, name):
-            steps.append((f"{group_of(d, name)}_{name}", _encoded(d, name), [name]))
+            steps.append((f"{group_of(d, name)}_{name}", _encoded(d, name, impute), [name]))
     return ColumnTransformer(steps, remainder="drop", verbose_feature_names_out=True)
 
 
@@ -52,23 +55,24 @@ def _needs_encoding(d: Description, name: str) -> bool:
     return column.missing or (column.kind != "numeric" and not column.integer_codes)
 
 
-def _encoded(d: Description, name: str) -> Any:
+def _encoded(d: Description, name: str, impute: bool = True) -> Any:
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OrdinalEncoder
 
     column = d.columns[name]
-    impute = SimpleImputer(
-        strategy="median" if column.kind == "numeric" else "most_frequent",
-        add_indicator=column.missing,
-    )
-    if column.kind == "numeric" or column.integer_codes:
-        return make_pipeline(impute, StandardScaler())
-    order = OrdinalEncoder(
-        categories=[list(column.codes)],
-        handle_unknown="use_encoded_value",
-        unknown_value=float("nan"),
-        encoded_missing_value=float("nan"),
-        dtype=float,
-    )
-    return make_pipeline(order, impute, StandardScaler())
+    steps: list[Any] = []
+    if column.kind != "numeric" and not column.integer_codes:  # text codes, numbered in order
+        steps.append(
+            OrdinalEncoder(
+                categories=[list(column.codes)],
+                handle_unknown="use_encoded_value",
+                unknown_value=float("nan"),
+                encoded_missing_value=float("nan"),
+                dtype=float,
+            )
+        )
+    if impute or not column.missing:  # else the gaps stay NaN: StandardScaler keeps them
+        strategy = "median" if column.kind == "numeric" else "most_frequent"
+        steps.append(SimpleImputer(strategy=strategy, add_indicator=column.missing))
+    return make_pipeline(*steps, StandardScaler())
