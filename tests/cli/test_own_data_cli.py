@@ -75,9 +75,11 @@ def test_describe_bad_value_is_exit_2(project: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_a_drafted_description_trains_unedited_and_travels_with_the_run(
+def test_a_drafted_description_goes_the_whole_path_unedited(
     store: Path, tmp_path: Path, shape: str
 ) -> None:
+    """describe -> train -> register -> predict --explain -> evaluate -> fairness -> monitor
+    -> report, the scorecard's table and a short tune, on a data set of another shape."""
     data, toml = describe(tmp_path, shape)
     env = {"CREDIT_DATA__DESCRIPTION": str(toml), "COLUMNS": "160"}
     result = runner.invoke(
@@ -94,6 +96,33 @@ def test_a_drafted_description_trains_unedited_and_travels_with_the_run(
         assert run.data.metrics["roc_auc_test_mean"] > 0.5  # the made-up signal is found
         logged = client.download_artifacts(run.info.run_id, "data/description.json", str(tmp_path))
         assert json.loads(Path(logged).read_text())["name"] == "apps"
+    _the_rest_of_the_path(tmp_path, data, env)
+
+
+def _the_rest_of_the_path(tmp_path: Path, data: Path, env: dict[str, str]) -> None:
+    def ok(*args: str) -> str:
+        result = runner.invoke(app, list(args), env=env)
+        assert result.exit_code == 0, (args, result.output)
+        return str(result.output)
+
+    scored = tmp_path / "scored.csv"
+    ok("predict", "logistic_regression", "-i", str(data), "-o", str(scored), "--explain")
+    import pandas as pd
+
+    reasons = pd.read_csv(scored)["reason_1"].dropna()
+    assert len(reasons) and reasons.str.contains(": ").all()  # "label: value" words
+    ok("evaluate", "logistic_regression")
+    unfair = runner.invoke(app, ["fairness", "logistic_regression"], env=env)
+    assert unfair.exit_code == 2 and "protected" in unfair.output  # none declared: one line
+    assert "Traceback" not in unfair.output
+    ok("monitor", "logistic_regression", "--data", str(data), "--output-dir", str(tmp_path / "m"))
+    ok("report", "logistic_regression", "--output", str(tmp_path / "card"))
+    assert (tmp_path / "card" / "model_card.html").is_file()
+    assert "points" in ok("scorecard", "scorecard").lower()
+    tune = ["tune", "-m", "logistic_regression", "--trials", "2", "--folds", "3"]
+    tuned = ok(*tune, "--data", str(data), "--json")
+    trials = json.loads(tuned[tuned.index("{") :])["worker"]["trials"]
+    assert [t["state"] for t in trials] == ["COMPLETE", "COMPLETE"]
 
 
 def test_validate_names_the_row_of_an_unknown_category(project: Path, tmp_path: Path) -> None:

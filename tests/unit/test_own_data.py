@@ -64,10 +64,12 @@ def test_preprocessing_imputes_inside_the_pipeline(gaps: tuple[Path, desc.Descri
 def test_xgboost_takes_gaps_itself_unless_the_rows_are_oversampled(
     gaps: tuple[Path, desc.Description],
 ) -> None:
+    from credit_mlops.explain.background import to_json
     from credit_mlops.modeling.build import PipelineConfig, ResamplingConfig, build_pipeline
     from credit_mlops.modeling.build import target_bad as bad_of
     from credit_runtime.description import Description
     from credit_runtime.model import CreditModel
+    from credit_runtime.pyfunc import background_frame
 
     path, d = gaps
     ds = load_dataset(path, description=d)
@@ -85,6 +87,15 @@ def test_xgboost_takes_gaps_itself_unless_the_rows_are_oversampled(
     ).decide(ds.X, {"reasons": 3})
     words = {w for rank in decided.reasons for w in rank if isinstance(w, str)}
     assert "income: missing" in words and not any("nan" in w for w in words)
+    imputed = build_pipeline("logistic_regression", plain).fit(ds.X, bad_of(ds.y))
+    linear = CreditModel(
+        imputed,
+        description=Description.from_json(d.to_json()),
+        key="logistic_regression",
+        background=background_frame(to_json(ds.X, 7)),
+    )
+    said = {w for rank in linear.decide(ds.X, {"reasons": 4}).reasons for w in rank if w}
+    assert all(": " in w and "indicator" not in w for w in said)  # counted for its column
 
 
 def unknown_code(frame: pd.DataFrame) -> pd.DataFrame:

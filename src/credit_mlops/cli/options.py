@@ -30,7 +30,8 @@ DataPath = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="A local copy of SouthGermanCredit.asc (setting data.path).",
+        help="The data file, read with the data description (setting data.path; default: "
+        "the shipped South German Credit).",
         show_default=False,
         dir_okay=False,
     ),

@@ -111,6 +111,9 @@ def _step_sources(step: Any, inputs: list[str], outputs: list[str]) -> list[str]
             part = step.output_indices_.get(name, slice(0, 0))
             candidates = _column_names(cols, inputs)
             for j in range(part.start, part.stop):
+                if len(candidates) == 1:  # one column in: all its outputs (an indicator too)
+                    found[j] = candidates[0]
+                    continue
                 local = _strip_prefix(outputs[j], name)
                 found[j] = _longest_prefix(local, candidates) or outputs[j]
         return found
