@@ -140,6 +140,14 @@ class Description:
 
     def _named(self, frame: pd.DataFrame) -> pd.DataFrame:
         given = set(column_names(frame))
+        twice = sorted(
+            f"{v} (also as {k})" for k, v in self._aliases.items() if k in given and v in given
+        )
+        if twice:  # one would be decided on and the other recorded: neither is taken
+            raise InvalidInput(
+                f"column {twice[0]} is given twice: send each column once, by one name",
+                column=twice[0].split(" ", 1)[0],
+            )
         renamed = {k: v for k, v in self._aliases.items() if k in given and v not in given}
         if renamed:
             frame = frame.rename(columns=renamed)

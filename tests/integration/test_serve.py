@@ -74,6 +74,10 @@ def test_decisions_equal_credit_predict(
         unknown = server.post([applicants[0], {**applicants[1], "kredit": 1}])
         not_json = requests.post(server.url + "/v1/decisions", data=b"{", timeout=30)
         too_big = requests.post(server.url + "/v1/decisions", data=b" " * 2_000_000, timeout=30)
+        twice = server.post({**applicants[0], "status": 4})  # laufkont's English name too
+        form = requests.post(server.url + "/v1/decisions", data={"laufkont": 1}, timeout=30)
+        for n in range(3):  # names a client makes up never become metric labels
+            server.post({**applicants[0], f"made_up_{n}": 1})
         openapi = server.get("/openapi.json").json()
         metrics = server.get("/metrics").text
     assert len(answers) == len(predicted)
@@ -93,9 +97,13 @@ def test_decisions_equal_credit_predict(
     assert missing.status_code == 422 and missing.json()["column"] == "alter"
     assert unknown.status_code == 422 and unknown.json()["column"] == "kredit"
     assert not_json.status_code == 400 and too_big.status_code == 413
+    assert twice.status_code == 422 and twice.json()["column"] == "laufkont"
+    assert form.status_code == 415
     for reply in (refused, missing, unknown, not_json, too_big):
         assert "Traceback" not in reply.text
-    assert 'credit_serve_validation_errors_total{column="laufkont"} 1.0' in metrics
+    assert 'credit_serve_validation_errors_total{column="laufkont"} 2.0' in metrics  # 9, twice
+    assert 'credit_serve_validation_errors_total{column="other"} 4.0' in metrics  # 3 + kredit
+    assert "made_up" not in metrics
     assert "/v1/decisions" in openapi["paths"]
 
 

@@ -44,7 +44,8 @@ def test_one_applicant_a_list_or_a_wrapped_list() -> None:
         [APPLICANT, {"alter": 30, "laufkont": 1, "laufzeit": 18}],  # another order
         [APPLICANT, {"laufkont": 1}],  # a column left out: a gap
         [{**APPLICANT, "alter": 30.5}],
-        [{**APPLICANT, "alter": 2**70}],  # beyond int64
+        [{**APPLICANT, "alter": 2**53}],  # the largest whole number taken
+        [{**APPLICANT, "laufkont": "rent"}, {**APPLICANT, "laufkont": None}],  # text, a gap
     ],
 )
 def test_the_applicants_frame_is_pandas_records_reader_s(rows: list[dict[str, Any]]) -> None:
@@ -66,9 +67,12 @@ def test_the_applicants_frame_is_pandas_records_reader_s(rows: list[dict[str, An
         (b'{"alter": ' + b"9" * 5_000 + b"}", 400, None),  # beyond Python's digit limit
         (b"\xff\xfe{}", 400, None),
         (b"[]", 422, None),
-        (b'{"laufkont": "1"}', 422, "laufkont"),
+        (b'{"laufkont": [1]}', 422, "laufkont"),
         (b'{"laufkont": true}', 422, "laufkont"),
-        (b'{"laufkont": null}', 422, "laufkont"),
+        (b'{"laufkont": {"a": 1}}', 422, "laufkont"),
+        (b'{"laufkont": 1, "laufkont": 2}', 422, "laufkont"),  # json would keep the last
+        (b'{"alter": 1180591620717411303424}', 422, "alter"),  # beyond 2**53: out of range
+        (b'{"applicants": [{"alter": 30}], "reasons": "3"}', 422, None),  # a number, not text
         (b"[1, 2]", 422, None),
         (b'{"applicants": [{"alter": 30}], "extra": 1}', 422, None),
         (b"[{}, {}, {}, {}]", 413, None),
@@ -84,6 +88,39 @@ def test_bad_bodies_are_refused_with_their_status_and_column(
     assert info.value.status == status
     assert info.value.column == column
     assert "Traceback" not in info.value.message
+
+
+def test_reasons_come_once_as_a_plain_whole_number() -> None:
+    body = json.dumps({"applicants": [APPLICANT], "reasons": 2}).encode()
+    with pytest.raises(RequestError, match="given in the body and the query"):
+        _parse(body, {"reasons": "2"})
+    for digits in ("\u0663", "\uff13"):  # Arabic-Indic and full-width three
+        with pytest.raises(RequestError, match="whole number from 0 to 20"):
+            _parse(json.dumps(APPLICANT).encode(), {"reasons": digits})
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [
+        (None, False),
+        ("application/json", False),
+        ("application/json; charset=utf-8", False),
+        ("application/problem+json", False),
+        ("text/plain", True),
+        ("application/x-www-form-urlencoded", True),
+        ("multipart/form-data; boundary=x", True),
+        ("application/json; charset=utf-16", True),
+    ],
+)
+def test_only_json_bodies_are_read(value: str | None, refused: bool) -> None:
+    from credit_mlops.serve.app import _json_content
+
+    if refused:
+        with pytest.raises(RequestError) as info:
+            _json_content(value)
+        assert info.value.status == 415
+    else:
+        _json_content(value)
 
 
 def test_the_column_is_read_from_a_validation_message() -> None:
@@ -112,6 +149,11 @@ def test_the_token_comes_from_the_setting_or_its_file(tmp_path: Path) -> None:
         resolve_token(SecretStr("short"), None)
     with pytest.raises(ConfigError, match="cannot be read"):
         resolve_token(None, tmp_path / "absent")
+    (tmp_path / "token").write_bytes(b"\xef\xbb\xbf" + token.encode() + b"\nsecond line\n")
+    assert resolve_token(None, tmp_path / "token") == token  # the BOM dropped, line one
+    (tmp_path / "token").write_bytes(b"\xff\xfe" + token.encode("utf-16-le"))
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        resolve_token(None, tmp_path / "token")
     assert authorised(f"Bearer {token}", token)
     assert not authorised(f"Bearer {token}x", token)
     assert not authorised(f"Basic {token}", token) and not authorised(None, token)

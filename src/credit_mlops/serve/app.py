@@ -156,6 +156,7 @@ async def decisions(request: Request) -> Response:
     service: Service = request.app.state.service
     request_id = uuid.uuid4().hex
     try:
+        _json_content(request.headers.get("content-type"))
         body = await read_body(request, service.limits.max_body_bytes)
         applicants = parse(
             body,
@@ -171,9 +172,39 @@ async def decisions(request: Request) -> Response:
             answer = await run_in_threadpool(_decide, service, served, request_id, applicants)
     except RequestError as exc:
         if exc.status in (400, 422):
-            service.metrics.validation_errors.labels(exc.column or "").inc()
+            service.metrics.validation_errors.labels(_label(service, exc.column)).inc()
         return JSONResponse({**exc.body(), "request_id": request_id}, status_code=exc.status)
     return JSONResponse(answer)
+
+
+def _json_content(value: str | None) -> None:
+    """A decision request is JSON: any other declared type (a form, text, XML) is refused,
+    so a web page cannot post one from a browser without the browser asking first (a JSON
+    post from another site is preflighted); no Content-Type at all is taken as JSON."""
+    if value is None:
+        return
+    kind, _, params = value.partition(";")
+    kind = kind.strip().lower()
+    charset = params.strip().lower().removeprefix("charset=").strip('" ')
+    if not (
+        kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+    ):
+        raise RequestError(
+            415,
+            f"send the body as application/json (got {value[:60]!r}); with curl: "
+            "-H 'Content-Type: application/json'",
+        )
+    if params.strip() and charset not in ("utf-8", "utf8"):
+        raise RequestError(415, f"send the body as UTF-8 JSON (got {value[:60]!r})")
+
+
+def _label(service: Service, column: str | None) -> str:
+    """A metrics label: a column the served model knows, else "other" (a client's names
+    never become label values: the series would grow without bound)."""
+    served = service.holder.current
+    if column and served is not None and column in served.scorer.known:
+        return column
+    return "other" if column else ""
 
 
 def model_info(service: Service) -> dict[str, Any]:

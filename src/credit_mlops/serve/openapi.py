@@ -96,6 +96,7 @@ def _decisions() -> dict[str, Any]:
                 "400": {"description": "Not JSON", "content": error},
                 "401": {"description": "Bearer token missing or wrong"},
                 "413": {"description": "Body or list too large", "content": error},
+                "415": {"description": "A body that is not UTF-8 JSON", "content": error},
                 "422": {"description": "An applicant the model refuses", "content": error},
                 "503": {"description": "No model loaded yet", "content": error},
             },

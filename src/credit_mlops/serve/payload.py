@@ -47,7 +47,11 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
     `{"applicants": [...], "reasons": K}`; `?reasons=K` also sets K."""
 
     try:
-        data = json.loads(body)
+        data = json.loads(body, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise RequestError(
+            422, f"column '{exc.key}' is given twice in one object", exc.key
+        ) from None
     except RecursionError:
         raise RequestError(400, "the body is not JSON this service reads: too deep") from None
     except ValueError as exc:  # not JSON, not UTF-8, or a number of thousands of digits
@@ -58,7 +62,14 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
         extra = sorted(set(data) - {"applicants", "reasons"})
         if extra:
             raise RequestError(422, f"unexpected key(s) {', '.join(extra)} beside 'applicants'")
-        reasons = data.get("reasons", reasons)
+        if "reasons" in data:
+            if "reasons" in query:
+                raise RequestError(422, "reasons is given in the body and the query: give it once")
+            if type(data["reasons"]) is not int:
+                raise RequestError(
+                    422, f"reasons must be a whole number from 0 to 20 (got {data['reasons']!r})"
+                )
+            reasons = data["reasons"]
         data = data["applicants"]
     rows = [data] if single else data
     if not isinstance(rows, list) or not rows:
@@ -73,11 +84,44 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
         if not isinstance(row, dict):
             raise RequestError(422, f"applicant {i} is not an object of columns")
         for key, value in row.items():
-            if not isinstance(value, int | float) or isinstance(value, bool):
+            if type(value) is int and not -LARGEST <= value <= LARGEST:
                 raise RequestError(
-                    422, f"applicant {i}: column '{key}' must be a number (got {value!r})", key
+                    422, f"applicant {i}: column '{key}' is {_shown(value)}: out of range", key
+                )
+            if value is not None and type(value) not in (int, float, str):
+                raise RequestError(
+                    422,
+                    f"applicant {i}: column '{key}' must be a number, a text code or null "
+                    f"(got {_shown(value)})",
+                    key,
                 )
     return Applicants(_frame(rows), _count(reasons), rows)
+
+
+LARGEST = 2**53  # whole numbers beyond it have no exact float: no column's range reaches them
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (json keeps the last silently)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -113,7 +157,7 @@ def _count(value: Any) -> int:
     """K from a JSON integer or a query string's digits; 0 to 20."""
     if isinstance(value, int) and not isinstance(value, bool):
         k = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         k = int(value)
     else:
         k = -1

@@ -64,6 +64,11 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
     s = settings.serve
     token = token_of(settings)
     check_bind(s.host, token, insecure)
+    folder = journal_folder(settings)
+    if s.journal and (folder.exists() or folder.is_symlink()):  # checked before the model
+        from credit_mlops.files import writable_dir
+
+        writable_dir(folder, setting="serve.journal_dir")  # a file there, or not writable
     store = open_tracker(settings, existing=True)
 
     def resolve() -> Any:

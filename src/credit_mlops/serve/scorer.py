@@ -50,6 +50,7 @@ class Scorer:
     # the model's data description's other accepted names -> its column names (the journal
     # records columns by their names, whatever a client sent)
     aliases: Mapping[str, str] = field(default_factory=dict)
+    known: frozenset[str] = frozenset()  # every column name the model accepts (and aliases)
 
 
 def description_digest(description: object) -> str:
@@ -113,6 +114,7 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
         decide,
         quick,
         aliases=aliases_of(model.description),
+        known=frozenset(known),
     )
 
 

@@ -28,11 +28,17 @@ def resolve_token(token: Any, token_file: Path | None) -> str | None:
         value = str(token.get_secret_value()).strip()
     elif token_file is not None:
         try:
-            value = token_file.read_text().strip()
+            text = token_file.read_text(encoding="utf-8-sig")  # a BOM is not the token's
         except OSError as exc:
             raise ConfigError(
                 f"serve.token_file {token_file} cannot be read ({exc.strerror}); fix the path"
             ) from None
+        except UnicodeDecodeError:
+            raise ConfigError(
+                f"serve.token_file {token_file} is not UTF-8 text; write the token on its "
+                "first line"
+            ) from None
+        value = next((line.strip() for line in text.splitlines() if line.strip()), "")
     else:
         return None
     if len(value) < 16:
