@@ -35,6 +35,34 @@ def redact(uri: str) -> str:
     return shown
 
 
+def secrets_in(uri: str) -> list[str]:
+    """The credentials a URI carries: its password (and user), its secret query values."""
+    if "://" not in uri:
+        return []
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return []
+    found = [v for v in (parts.password, parts.username) if v]
+    for pair in parts.query.split("&"):
+        name, eq, value = pair.partition("=")
+        if eq and value and SECRET_QUERY.search(name):
+            found.append(value)
+    if parts.fragment:
+        found.append(parts.fragment)
+    return sorted(set(found), key=len, reverse=True)
+
+
+def scrub(text: str, uri: str) -> str:
+    """`text` (an error from a library that shows the URI it was given, whole or in parts)
+    with the URI's credentials masked and the URI itself redacted."""
+    text = text.replace(uri, redact(uri))
+    for secret in secrets_in(uri):
+        if len(secret) >= 3:  # shorter ones would mask unrelated characters
+            text = text.replace(secret, MASK)
+    return text
+
+
 def _mask_query(query: str) -> str:
     if not query:
         return query

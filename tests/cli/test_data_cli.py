@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
@@ -35,6 +36,16 @@ def test_fetch_url_from_the_environment(
     result = runner.invoke(app, ["data", "fetch", "-q"])
     assert result.exit_code == 0, result.output
     assert (project / "elsewhere" / schema.DATA_FILE).is_file()
+
+
+@pytest.mark.parametrize(
+    "url", ["http://u:s3cretpw@127.0.0.1:9/x.zip", "http://127.0.0.1:9/x.zip?token=s3cretpw"]
+)
+def test_a_credential_in_the_url_is_never_shown(project: Path, url: str) -> None:
+    result = runner.invoke(app, ["data", "fetch", "--url", url])
+    assert result.exit_code == 2
+    assert "cannot download http://127.0.0.1:9/x.zip" in result.output
+    assert "s3cret" not in result.output
 
 
 def test_fetch_unreachable_exit_2(project: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -11,6 +12,7 @@ from credit_mlops.data.archive import check_url, extract
 from credit_mlops.data.dataset import load_dataset
 from credit_mlops.data.schema import DATA_FILE
 from credit_mlops.errors import DataError
+from credit_mlops.redaction import redact, scrub
 
 ARCHIVE_NAME = "south-german-credit-update.zip"
 
@@ -49,7 +51,11 @@ def fetch(
     import requests
 
     check_url(url, setting=setting)  # http(s) only: file:// is not "a failed checksum"
+    shown = redact(url)  # the URL may carry a password or a token: never shown
     data_dir.mkdir(parents=True, exist_ok=True)
+    quiet = pooch.get_logger()
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # its "Downloading data from <the whole URL>" line
     try:
         archive = pooch.retrieve(
             url,
@@ -59,16 +65,20 @@ def fetch(
             progressbar=progressbar,
         )
     except ValueError as exc:  # pooch's hash mismatch
-        raise DataError(f"download from {url} failed its checksum: {exc}") from exc
+        raise DataError(
+            f"download from {shown} failed its checksum: {scrub(str(exc), url)}"
+        ) from None
     except (requests.RequestException, OSError) as exc:
         raise DataError(
-            f"cannot download {url} ({type(exc).__name__}: {exc}); check the network or "
-            "pass --data PATH to a local copy"
-        ) from exc
+            f"cannot download {shown} ({type(exc).__name__}: {scrub(str(exc), url)}); check "
+            "the network or pass --data PATH to a local copy"
+        ) from None
+    finally:
+        quiet.setLevel(level)
     got = extract(Path(archive), data_dir, EXPECTED)
     target = data_dir / DATA_FILE
     if target not in got.files:
-        raise DataError(f"the archive from {url} holds no {DATA_FILE}")
+        raise DataError(f"the archive from {shown} holds no {DATA_FILE}")
     load_dataset(target, min_rows_per_class=min_rows_per_class)
     return Fetched(target, got.skipped)
 
