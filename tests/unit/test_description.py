@@ -85,6 +85,23 @@ def test_a_description_round_trips_through_plain_json(tmp_path: Path) -> None:
         (('label = "monthly income"', 'colour = "red"'), "colour: Extra inputs are not permitted"),
         (("bands = [30]", 'bands = [30]\n[shifts]\npoorer = ["income*x"]'), "'x' is not a number"),
         (("bands = [30]", 'bands = [30]\n[shifts]\nnone = ["age*2"]'), "shift name 'none'"),
+        (("missing = true", 'missing = "yes"'), "expected true or false"),
+        (("missing = true", "missing = 1"), "expected true or false, not 1"),
+        (("range = [0, 50000]", "range = [nan, inf]"), "expected a finite number, not nan"),
+        (("range = [0, 50000]", "range = [true, 9]"), "expected a number, not true"),
+        (("bands = [30]", 'bands = ["30"]'), "expected a number, not the text '30'"),
+        (
+            ('codes = { rent = "rents", own = "owns a home" }', "codes = { rent = { a = 1 } }"),
+            "the label of code 'rent' is not text",
+        ),
+        (
+            (
+                'codes = { rent = "rents", own = "owns a home" }',
+                'codes = { 99999999999999999999 = "x" }',
+            ),
+            "beyond the whole numbers a data file holds",
+        ),
+        (('kind = "nominal"', 'kind = "nominal"\naliases = ["status"]'), "is the target column's"),
         (
             ("bands = [30]", 'bands = [30]\n[shifts]\nmovers = ["housing=boat@0.5"]'),
             "'housing' has no code(s) boat; its codes are rent, own",
@@ -100,6 +117,15 @@ def test_invalid_descriptions_are_one_line_naming_file_and_key(
         description.load(path)
     text = str(caught.value)
     assert message in text and str(path) in text and "\n" not in text
+
+
+def test_a_bom_is_read_past_and_another_encoding_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "")
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    assert description.load(path).name == "tiny"
+    path.write_bytes(GOOD.encode("utf-16"))
+    with pytest.raises(DataError, match="is not UTF-8 text; save it as UTF-8"):
+        description.load(path)
 
 
 def test_not_toml_is_refused(tmp_path: Path) -> None:

@@ -153,6 +153,10 @@ def test_the_promotion_gate() -> None:
         "refused: xgboost v2 has a demographic parity difference of 0.1500 (age) on its "
         "holdout, above promote.max_parity_gap 0.1; use --force to promote anyway"
     )
+    unmeasured = parity_refusal("xgboost v2", math.nan, None, 0.1, force=False)
+    assert unmeasured is not None and "cannot measure xgboost v2" in unmeasured  # one group
+    assert parity_refusal("xgboost v2", math.nan, None, 0.1, force=True) is None
+    assert parity_refusal("xgboost v2", math.nan, None, None, force=False) is None  # gate off
 
 
 def test_declared_groups_come_from_the_description() -> None:

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from credit_mlops.errors import ConfigError, InputError, NotFoundError
 from credit_mlops.lifecycle.resolve import ModelRef
 from credit_mlops.serve.follow import Holder
-from credit_mlops.serve.payload import RequestError, column_named, parse
+from credit_mlops.serve.payload import RequestError, column_named, json_content, parse
 from credit_mlops.serve.scorer import Scorer
 from credit_mlops.serve.security import authorised, check_bind, is_loopback, resolve_token
 
@@ -113,14 +113,12 @@ def test_reasons_come_once_as_a_plain_whole_number() -> None:
     ],
 )
 def test_only_json_bodies_are_read(value: str | None, refused: bool) -> None:
-    from credit_mlops.serve.app import _json_content
-
     if refused:
         with pytest.raises(RequestError) as info:
-            _json_content(value)
+            json_content(value)
         assert info.value.status == 415
     else:
-        _json_content(value)
+        json_content(value)
 
 
 def test_the_column_is_read_from_a_validation_message() -> None:

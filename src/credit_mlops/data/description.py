@@ -29,8 +29,17 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from credit_mlops.data.description_codes import BadCodes, normalised
 from credit_mlops.errors import DataError
 
 ARTIFACT = "data/description.json"  # beside every logged model: what it was trained on
@@ -40,7 +49,19 @@ Code = int | str
 
 
 class _Strict(BaseModel):
+    """A part of a description: unknown keys refused, values never converted (`missing =
+    "yes"`, `range = [true, 9]`, `bands = ["25"]`, `nan` or `inf` are refused, not read)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _unconverted(cls, value: Any, info: ValidationInfo) -> Any:
+        from credit_mlops.strictness import check
+
+        if info.field_name is not None:
+            check(value, cls.model_fields[info.field_name].annotation, text_for_numbers=False)
+        return value
 
 
 def _printable(text: str | None, what: str) -> str | None:
@@ -182,6 +203,11 @@ class Description(_Strict):
             for spec in specs:
                 shifts.parse(spec, self)
         names = set(self.columns)
+        if self.id is not None and self.id == self.target.column:
+            raise ValueError(f"the id column {self.id!r} is also the target column")
+        taken = [a for c in self.columns.values() for a in c.aliases if a == self.target.column]
+        if taken:
+            raise ValueError(f"alias {taken[0]!r} is the target column's name")
         for role, column in (("target", self.target.column), ("id", self.id)):
             if column is not None and column in names:
                 raise ValueError(f"the {role} column {column!r} is also listed under columns")
@@ -246,9 +272,9 @@ class Description(_Strict):
 def parse(data: dict[str, object], *, source: str) -> Description:
     """A description from parsed TOML/JSON, or one DataError naming the file and the key."""
     try:
-        return Description.model_validate(_normalised(data))
-    except _Twice as exc:
-        raise DataError(f"data description {source}: {exc}; list each code once") from None
+        return Description.model_validate(normalised(data))
+    except BadCodes as exc:
+        raise DataError(f"data description {source}: {exc}") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"])
@@ -262,39 +288,18 @@ def load(path: Path) -> Description:
     import tomllib
 
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM is not part of the TOML
     except OSError as exc:
         raise DataError(f"cannot read data description {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError:
+        raise DataError(
+            f"data description {path} is not UTF-8 text; save it as UTF-8 (TOML is UTF-8)"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"data description {path} is not valid TOML: {exc}; fix the file") from exc
     return parse(data, source=str(path))
-
-
-def _normalised(data: dict[str, Any]) -> dict[str, Any]:
-    """TOML keys are text: a code written twice (as 1 and "1") is caught here, not lost."""
-    out = dict(data)
-    columns = out.get("columns")
-    if isinstance(columns, dict):
-        out["columns"] = {name: _column(name, raw) for name, raw in columns.items()}
-    return out
-
-
-def _column(name: str, raw: object) -> object:
-    if not isinstance(raw, dict) or not isinstance(raw.get("codes"), dict | list):
-        return raw
-    codes = raw["codes"]
-    pairs = codes.items() if isinstance(codes, dict) else [(c, c) for c in codes]
-    keys = [str(k).strip() for k, _ in pairs]
-    twice = sorted({k for k in keys if keys.count(k) > 1})
-    if twice:
-        raise _Twice(f"column {name!r}: code(s) {', '.join(twice)} listed twice")
-    return {**raw, "codes": {k: str(v) for k, (_, v) in zip(keys, pairs, strict=True)}}
-
-
-class _Twice(ValueError):
-    """A code listed twice (found before pydantic sees the codes as a mapping)."""
 
 
 def _is_int(text: str) -> bool:

@@ -256,7 +256,7 @@ def synthesize_chunks(
         )
 
 
-def plan(settings: Settings, like: Path | None) -> tuple[dict[str, Any] | None, Description]:
+def plan(settings: Settings, like: Path | None) -> tuple[Mapping[str, object] | None, Description]:
     """What `credit data synth` draws from: a profile fitted on `like` (read and checked with
     the profile's data description), or the shipped one when the description is the one it
     was fitted on; anything else is refused before a row is drawn."""

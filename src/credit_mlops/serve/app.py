@@ -29,7 +29,7 @@ from credit_mlops.serve.follow import Holder, Served
 from credit_mlops.serve.journal import Journal
 from credit_mlops.serve.metrics import Metrics
 from credit_mlops.serve.openapi import docs_page, openapi
-from credit_mlops.serve.payload import RequestError, parse
+from credit_mlops.serve.payload import RequestError, json_content, parse, read_body
 from credit_mlops.serve.scorer import InvalidApplicants
 from credit_mlops.serve.security import OPEN_PATHS, authorised
 
@@ -55,20 +55,6 @@ class Service:
     token: str | None
     alias: str | None
     poll_seconds: float
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it passes `limit` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise RequestError(413, f"the body has {declared} bytes; at most {limit}")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, f"the body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _journal_rows(
@@ -156,7 +142,7 @@ async def decisions(request: Request) -> Response:
     service: Service = request.app.state.service
     request_id = uuid.uuid4().hex
     try:
-        _json_content(request.headers.get("content-type"))
+        json_content(request.headers.get("content-type"))
         body = await read_body(request, service.limits.max_body_bytes)
         applicants = parse(
             body,
@@ -175,27 +161,6 @@ async def decisions(request: Request) -> Response:
             service.metrics.validation_errors.labels(_label(service, exc.column)).inc()
         return JSONResponse({**exc.body(), "request_id": request_id}, status_code=exc.status)
     return JSONResponse(answer)
-
-
-def _json_content(value: str | None) -> None:
-    """A decision request is JSON: any other declared type (a form, text, XML) is refused,
-    so a web page cannot post one from a browser without the browser asking first (a JSON
-    post from another site is preflighted); no Content-Type at all is taken as JSON."""
-    if value is None:
-        return
-    kind, _, params = value.partition(";")
-    kind = kind.strip().lower()
-    charset = params.strip().lower().removeprefix("charset=").strip('" ')
-    if not (
-        kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
-    ):
-        raise RequestError(
-            415,
-            f"send the body as application/json (got {value[:60]!r}); with curl: "
-            "-H 'Content-Type: application/json'",
-        )
-    if params.strip() and charset not in ("utf-8", "utf8"):
-        raise RequestError(415, f"send the body as UTF-8 JSON (got {value[:60]!r})")
 
 
 def _label(service: Service, column: str | None) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+    from starlette.requests import Request
 
 
 class RequestError(Exception):
@@ -164,3 +165,38 @@ def _count(value: Any) -> int:
     if not 0 <= k <= 20:
         raise RequestError(422, f"reasons must be a whole number from 0 to 20 (got {value!r})")
     return k
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise RequestError(413, f"the body has {declared} bytes; at most {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestError(413, f"the body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def json_content(value: str | None) -> None:
+    """A decision request is JSON: any other declared type (a form, text, XML) is refused,
+    so a web page cannot post one from a browser without the browser asking first (a JSON
+    post from another site is preflighted); no Content-Type at all is taken as JSON."""
+    if value is None:
+        return
+    kind, _, params = value.partition(";")
+    kind = kind.strip().lower()
+    charset = params.strip().lower().removeprefix("charset=").strip('" ')
+    if not (
+        kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+    ):
+        raise RequestError(
+            415,
+            f"send the body as application/json (got {value[:60]!r}); with curl: "
+            "-H 'Content-Type: application/json'",
+        )
+    if params.strip() and charset not in ("utf-8", "utf8"):
+        raise RequestError(415, f"send the body as UTF-8 JSON (got {value[:60]!r})")

@@ -1,0 +1,45 @@
+"""A description's codes as TOML gives them, checked before pydantic reads them as a mapping
+(keys are text there, so a code written twice, as 1 and "1", would be lost): each listed
+once, each label text, each whole-number code one a data file holds exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def normalised(data: dict[str, Any]) -> dict[str, Any]:
+    """TOML keys are text: a code written twice (as 1 and "1") is caught here, not lost."""
+    out = dict(data)
+    columns = out.get("columns")
+    if isinstance(columns, dict):
+        out["columns"] = {name: _column(name, raw) for name, raw in columns.items()}
+    return out
+
+
+def _column(name: str, raw: object) -> object:
+    if not isinstance(raw, dict) or not isinstance(raw.get("codes"), dict | list):
+        return raw
+    codes = raw["codes"]
+    pairs = codes.items() if isinstance(codes, dict) else [(c, c) for c in codes]
+    keys = [str(k).strip() for k, _ in pairs]
+    for key, (_, label) in zip(keys, pairs, strict=True):
+        if not isinstance(label, str | int | float) or isinstance(label, bool):
+            raise BadCodes(f"column {name!r}: the label of code {key!r} is not text; quote it")
+        if _is_int(key) and abs(int(key)) > 2**53:
+            raise BadCodes(
+                f"column {name!r}: code {key} is beyond the whole numbers a data file holds "
+                "exactly (2**53); fix the code"
+            )
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise BadCodes(f"column {name!r}: code(s) {', '.join(twice)} listed twice; list each once")
+    return {**raw, "codes": {k: str(v) for k, (_, v) in zip(keys, pairs, strict=True)}}
+
+
+class BadCodes(ValueError):
+    """Codes refused before pydantic sees them as a mapping (a code listed twice is lost
+    there); the message says what to do."""
+
+
+def _is_int(text: str) -> bool:
+    return text.lstrip("-").isdigit()

@@ -1,0 +1,72 @@
+"""What a settings file or a data description may not have converted for it: pydantic's lax
+mode reads `seed = true` as 1, `missing = 1` as true, `range = ["1", "9"]` as numbers and
+takes `inf` and `nan` as numbers. A value is checked against the plain types its field's
+annotation admits (through `X | None`, lists, tuples, dicts and Literal), before pydantic
+converts it. The text of an environment variable is left to pydantic (it is always text).
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from typing import Any
+
+
+def kinds(annotation: Any) -> set[Any]:
+    """The plain types an annotation admits at its top level."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return kinds(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return {k for arg in typing.get_args(annotation) for k in kinds(arg)}
+    if origin is typing.Literal:
+        return {type(v) for v in typing.get_args(annotation)}
+    return {origin or annotation}
+
+
+def _members(annotation: Any, container: type) -> list[Any]:
+    """The annotations of `container`'s items inside `annotation` (through unions)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _members(typing.get_args(annotation)[0], container)
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _members(arg, container)]
+    if origin is container:
+        return list(typing.get_args(annotation))
+    return []
+
+
+def check(value: Any, annotation: Any, *, text_for_numbers: bool) -> None:
+    """ValueError naming what is wrong with `value` for `annotation`; `text_for_numbers`
+    allows text where a number is expected (an environment variable's)."""
+    allowed = kinds(annotation)
+    if Any in allowed or object in allowed:
+        return
+    numbers = allowed & {int, float}
+    if isinstance(value, bool):
+        if bool not in allowed and numbers:
+            raise ValueError(f"expected a number, not {str(value).lower()}")
+    elif isinstance(value, int | float):
+        if allowed == {bool}:
+            raise ValueError(f"expected true or false, not {value}")
+        if isinstance(value, float) and not math.isfinite(value) and numbers:
+            raise ValueError(f"expected a finite number, not {value}")
+    elif isinstance(value, str) and not text_for_numbers and str not in allowed:
+        if allowed == {bool}:
+            raise ValueError(f"expected true or false, not the text {value!r}")
+        if numbers and not allowed & {list}:
+            raise ValueError(f"expected a number, not the text {value!r}")
+    elif isinstance(value, list | tuple):
+        for container in (list, tuple):
+            members = [m for m in _members(annotation, container) if m is not Ellipsis]
+            if members:
+                for i, item in enumerate(value):
+                    member = members[min(i, len(members) - 1)]
+                    check(item, member, text_for_numbers=text_for_numbers)
+                return
+    elif isinstance(value, dict):
+        members = _members(annotation, dict)
+        if len(members) == 2:
+            for item in value.values():
+                check(item, members[1], text_for_numbers=text_for_numbers)
