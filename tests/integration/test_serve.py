@@ -316,3 +316,31 @@ def test_monitor_served_reports_each_version_on_its_journal(proj: Project) -> No
     assert "alter" not in names and len(names) == 20  # a hashed column is not compared
     later = proj.invoke("monitor", TARGET, "--served", "--since", "2999-01-01")
     assert later.exit_code == 2 and "no decisions" in later.output
+    _damaged_journals_are_reported_around(proj, rows[0], counts)
+
+
+def _damaged_journals_are_reported_around(
+    proj: Project, row: dict[str, Any], counts: dict[str, int]
+) -> None:
+    """Lines cut off or edited are skipped and said; a version no longer registered is left
+    out and said; a refusal writes no run."""
+    import json
+
+    folder = proj.root / ".credit" / "journal"
+    gone = json.dumps({**row, "version": "99", "request_id": "gone"})
+    (folder / "decisions-29990101-1-1.jsonl").write_text(
+        f"garbage\n[1, 2]\n{gone}\n" + '{"time": "cut off by a crash\n', encoding="utf-8"
+    )
+    result = proj.invoke("monitor", TARGET, "--served", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert {r["version"]: r["rows"] for r in json.loads(result.stdout)} == counts
+    assert "note: 3 journal line(s) skipped" in result.stderr  # a cut-off last line is not
+    assert f"{NAME} v99 is no longer registered" in result.stderr
+    edited = json.dumps({**row, "laufkont": 99, "request_id": "edited"})
+    (folder / "decisions-29990101-1-2.jsonl").write_text(edited + "\n", encoding="utf-8")
+    before = proj.runs()
+    refused = proj.invoke("monitor", TARGET, "--served")
+    assert refused.exit_code == 2 and "remove the edited ones" in refused.output
+    assert proj.runs() == before  # nothing logged for any version
+    for path in folder.glob("decisions-29990101-*"):
+        path.unlink()

@@ -8,13 +8,24 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from credit_mlops.serve.journal import Journal, Privacy, digest, journal_files, read_journal
 
 
 def _rows(request: int, n: int) -> list[dict[str, object]]:
     now = datetime.now(UTC).isoformat()
     return [
-        {"time": now, "request_id": f"r{request}", "row": i, "alter": 30 + i, "hoehe": 1000}
+        {
+            "time": now,
+            "request_id": f"r{request}",
+            "row": i,
+            "model": "m",
+            "version": "1",
+            "alter": 30 + i,
+            "hoehe": 1000,
+            "p_bad": 0.25,
+        }
         for i in range(n)
     ]
 
@@ -87,3 +98,29 @@ def test_a_new_journal_never_appends_to_an_old_file(tmp_path: Path) -> None:
     second.record(_rows(2, 1))
     second.close()
     assert len(journal_files(tmp_path)) == 2
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"garbage\n",
+        b"[1, 2, 3]\n",
+        b'"str"\n',
+        b'{"time": 12345, "model": "m", "version": "1", "request_id": "x", "p_bad": 0.1}\n',
+        b'{"time": "t", "model": "m", "version": "abc", "request_id": "x", "p_bad": 0.1}\n',
+        b'{"time": "t", "model": "m", "version": "1", "request_id": "x", "p_bad": 7}\n',
+        b'{"time": "t", "model": "m", "vers\n',  # cut off by a crash, then more lines
+        b"\x00\xff\xfe\n",
+    ],
+)
+def test_a_damaged_line_is_skipped_and_counted(tmp_path: Path, line: bytes) -> None:
+    from credit_mlops.serve.journal import Damaged
+
+    journal = Journal(tmp_path, rotate_bytes=1 << 20, privacy=Privacy())
+    journal.record(_rows(1, 2))
+    journal.close()
+    (path,) = journal_files(tmp_path)
+    path.write_bytes(path.read_bytes() + line + b"\n" + path.read_bytes())
+    damaged = Damaged()
+    assert len(list(read_journal(tmp_path, damaged=damaged))) == 4
+    assert damaged.lines == 1 and damaged.first == f"{path.name} line 3"

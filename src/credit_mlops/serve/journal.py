@@ -112,17 +112,55 @@ def journal_files(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"{PREFIX}*{SUFFIX}")) if folder.is_dir() else []
 
 
-def read_journal(folder: Path, since: datetime | None = None) -> Iterator[dict[str, object]]:
-    """Every whole line of every journal file (at or after `since`); a line cut off by a
-    killed process is skipped."""
+@dataclass
+class Damaged:
+    """Journal lines skipped as not written whole by `credit serve` (cut off by a crash,
+    edited, another tool's): how many, and the first one's place."""
+
+    lines: int = 0
+    first: str | None = None
+
+    def add(self, path: Path, number: int) -> None:
+        self.lines += 1
+        if self.first is None:
+            self.first = f"{path.name} line {number}"
+
+
+def read_journal(
+    folder: Path, since: datetime | None = None, damaged: Damaged | None = None
+) -> Iterator[dict[str, object]]:
+    """Every whole decision of every journal file (at or after `since`); a line that is not
+    one (cut off, not JSON, not an object with the decision's fields) is skipped and counted
+    in `damaged`: an append-only file must not block every later report."""
     stamp = since.isoformat() if since else None
+    skipped = damaged if damaged is not None else Damaged()
     for path in journal_files(folder):
         if stamp and path.name[len(PREFIX) : len(PREFIX) + 8] < stamp[:10].replace("-", ""):
             continue  # the whole file is from an earlier day
         with path.open("rb") as fh:
-            for line in fh:
-                if not line.endswith(b"\n"):
+            for number, line in enumerate(fh, 1):
+                row = _decision(line)
+                if row is None:
+                    if line.strip():  # a blank line is no decision, and no damage either
+                        skipped.add(path, number)
                     continue
-                row = json.loads(line)
-                if stamp is None or row["time"] >= stamp:
+                if stamp is None or str(row["time"]) >= stamp:
                     yield row
+
+
+def _decision(line: bytes) -> dict[str, object] | None:
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8
+        return None
+    if not isinstance(row, dict):
+        return None
+    fields = (row.get("time"), row.get("model"), row.get("version"), row.get("request_id"))
+    if not all(isinstance(v, str) for v in fields) or not str(row["version"]).isdigit():
+        return None
+    p_bad = row.get("p_bad")
+    if not isinstance(p_bad, int | float) or isinstance(p_bad, bool) or not 0 <= p_bad <= 1:
+        return None
+    return row

@@ -96,6 +96,7 @@ def monitor(
     logged as a monitoring run (tag run_type=monitoring) and the score's PSI is set as a
     tag on the model version.
     """
+    from credit_mlops.cli.render import console
     from credit_mlops.cli.render import monitor as render
     from credit_mlops.config.loader import load_settings
     from credit_mlops.errors import CheckFailedError, InputError
@@ -118,7 +119,10 @@ def monitor(
     else:
         from credit_mlops.monitor.served import monitor_served
 
-        reports = monitor_served(settings, store, target, since=_utc(since))
+        journaled = monitor_served(settings, store, target, since=_utc(since))
+        for line in journaled.notes:
+            console.note(f"note: {line}")
+        reports = journaled.reports
         render.per_version(reports, fmt.value)
     for report in reports:
         if reached(report.result.worst, band):
