@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -45,6 +47,20 @@ def test_fractions_are_refused_but_integral_floats_pass(synthetic_frame: pd.Data
     frame.loc[2, "rate"] = 2.5
     with pytest.raises(DataError, match=r"'rate' must hold integer codes; not integers at line 4"):
         validate_frame(frame, source="s")
+
+
+@pytest.mark.parametrize(("column", "shown"), [("hoehe", "1e+24"), ("laufkont", "1e+24")])
+def test_a_huge_value_is_shown_as_written_not_wrapped(
+    synthetic_frame: pd.DataFrame, column: str, shown: str
+) -> None:
+    import warnings
+
+    frame = synthetic_frame.astype("float64")
+    frame.loc[0, column] = 1e24
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in cast" either
+        with pytest.raises(DataError, match=rf"'{column}' has .* line 2 \({re.escape(shown)}\)"):
+            validate_frame(frame, source="s")
 
 
 def test_missing_values_name_the_lines(synthetic_frame: pd.DataFrame) -> None:

@@ -79,12 +79,14 @@ def check_column(series: pd.Series, column: Column, source: str, where: Location
         if series.empty:
             return
     if column.kind == "numeric":
-        if column.integer:
-            values = integer_codes(series, source, where).astype("float64")
+        if column.integer:  # floats: a huge whole number is out of range, shown as written
+            values = _integral(series, source, where)
         else:
             values = numbers(series, source, where)
         if column.range is not None:
             _check_range(series, values, column.range, "values", source, where)
+        elif column.integer:
+            integer_codes(series, source, where)  # no range: at least exact
     elif column.integer_codes:
         codes = integer_codes(series, source, where)
         _check_codes(series, codes, [int(c) for c in column.code_values], source, where)
@@ -114,6 +116,18 @@ def integer_codes(series: pd.Series, source: str, where: Location = CSV_LINES) -
 
     if pd.api.types.is_integer_dtype(series.dtype):
         return series.to_numpy(dtype="int64")
+    numeric = _integral(series, source, where)
+    huge = np.abs(numeric) > 2.0**53  # beyond them a float is no exact whole number
+    if huge.any():
+        raise DataError(
+            f"{source}: column '{series.name}' has whole numbers too large to be exact "
+            f"(beyond 2**53) at {_shown(series, huge, where, numeric)}; fix those rows"
+        )
+    return numeric.astype("int64")
+
+
+def _integral(series: pd.Series, source: str, where: Location) -> np.ndarray:
+    """The column as float64 whole numbers, or a DataError naming the first that are not."""
     numeric = _as_float(series)
     bad = ~np.isfinite(numeric)
     bad[~bad] = numeric[~bad] % 1 != 0
@@ -122,7 +136,7 @@ def integer_codes(series: pd.Series, source: str, where: Location = CSV_LINES) -
             f"{source}: column '{series.name}' must hold integer codes; not integers at "
             f"{_shown(series, bad, where)}"
         )
-    return numeric.astype("int64")
+    return numeric
 
 
 def numbers(series: pd.Series, source: str, where: Location = CSV_LINES) -> np.ndarray:
@@ -266,7 +280,7 @@ def _shown(
 
 def _value(value: object) -> str:
     if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
+        return str(int(value)) if abs(float(value)) < 1e15 else f"{float(value):g}"
     return as_written(value) if isinstance(value, str) else str(value)
 
 
