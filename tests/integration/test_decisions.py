@@ -164,6 +164,9 @@ def test_test_size_zero_trains_on_every_row(proj: Project, tmp_path: Path) -> No
     assert "Traceback" not in refused.stderr
     scored = proj.json("evaluate", f"runs:/{run_id}/model", "--data", str(proj.data_path))
     assert scored["scope"] == "file" and scored["n_rows"] == 600
+    nothing = proj.invoke("evaluate", f"runs:/{run_id}/nothere", "--data", str(proj.data_path))
+    assert nothing.exit_code == 2  # a path the run lacks is named, not a tracking failure
+    assert f"run '{run_id}' has nothing at 'nothere'" in nothing.stderr
 
 
 @pytest.mark.parametrize(

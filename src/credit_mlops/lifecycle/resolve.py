@@ -42,6 +42,7 @@ def resolve(store: TrackingStore, target: str) -> ModelRef:
         run = get_run(store, parsed.run_id)
         if parsed.path is None:
             return ModelRef(uri=run_model(store, run).uri, run_id=run.run_id)
+        _check_run_path(store, run, parsed.path)
         return ModelRef(uri=parsed.uri, run_id=run.run_id)
     if isinstance(parsed, LoggedModelTarget):
         logged = store.get_logged_model(parsed.model_id)
@@ -64,6 +65,22 @@ def get_run(store: TrackingStore, run_id: str) -> RunRecord:
     if run is None:
         raise NotFoundError(f"no run with id '{run_id}' at {store.shown_uri}")
     return run
+
+
+def _check_run_path(store: TrackingStore, run: RunRecord, path: str) -> None:
+    """A `runs:/RUN_ID/PATH` that names nothing in the run is refused as such (exit 2),
+    not left to fail as a download from the tracking store."""
+    top = path.strip("/").split("/", 1)[0]
+    if top == "model" and store.run_logged_model(run) is not None:
+        return  # MLflow 3 keeps the run's model as a logged model, not among its artifacts
+    wanted = path.strip("/")
+    files = store.artifact_paths(run.run_id, recursive=True)
+    if not any(f == wanted or f.startswith(wanted + "/") for f in files):
+        listed = ", ".join(sorted({f.split("/", 1)[0] for f in files})[:10]) or "none"
+        raise NotFoundError(
+            f"run '{run.run_id}' has nothing at '{path}' (its artifacts: {listed}); "
+            f"use runs:/{run.run_id}/model for its model"
+        )
 
 
 def run_model(store: TrackingStore, run: RunRecord) -> LoggedModel:
