@@ -162,6 +162,8 @@ def test_describe_refuses_a_bad_value_not_in_the_target(tmp_path: Path) -> None:
         draft(path, target="default", bad="yes")
     with pytest.raises(DataError, match=r"no column 'target' for --target"):
         draft(path, target="target", bad="1")
+    with pytest.raises(DataError, match=r"--good and --bad are both '1'; give two values"):
+        draft(path, target="default", bad="1", good="1")
 
 
 @pytest.mark.parametrize("label", ["monthly\rincome", "x\u202ey", "a\x00b"])

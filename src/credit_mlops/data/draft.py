@@ -87,14 +87,22 @@ def _target(y: pd.Series, bad: str, good: str | None, path: Path) -> tuple[dict[
     if good is not None:
         if good not in by_text:
             raise DataError(f"{path}: --good {good!r} is not a value of {y.name!r}")
+        if good == bad:
+            raise DataError(f"{path}: --good and --bad are both {bad!r}; give two values")
         goods = [by_text[good]]
     else:
         goods = [v for v in values if str(v) != bad]
     others = sorted(set(by_text) - {bad, *map(str, goods)})
-    if not goods or others:
+    if not goods:
+        raise DataError(f"{path}: target {y.name!r} has only the value {bad!r}; no good rows")
+    if others:
+        fix = (
+            "remove or recode the rows with the others"
+            if good is not None
+            else "give the good one with --good (other values are refused as rows)"
+        )
         raise DataError(
-            f"{path}: target {y.name!r} has values {', '.join(sorted(by_text)[:10])}: give "
-            "the good one with --good (other values are refused as rows)"
+            f"{path}: target {y.name!r} has values {', '.join(sorted(by_text)[:10])}: {fix}"
         )
     part = {"column": str(y.name), "bad": [by_text[bad]], "good": goods}
     shown = f"bad {bad}, good {'/'.join(map(str, goods))}"
