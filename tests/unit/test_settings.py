@@ -143,6 +143,14 @@ def test_environment_text_still_reads_as_numbers_and_switches(
     assert settings.train.seed == 7 and settings.tracking.enabled is False
 
 
+def test_an_unknown_section_in_the_environment_is_named(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDIT_TRIAN__CV_FOLDS", "3")  # a typo would be ignored silently
+    with pytest.raises(ConfigError, match="env CREDIT_TRIAN__CV_FOLDS: unknown settings section"):
+        load_settings()
+
+
 def test_malformed_toml_names_the_file(project: Path) -> None:
     write_profile(project, "local", "[train\ncv_folds = 3\n")
     with pytest.raises(ConfigError, match=r"local.toml: malformed TOML"):

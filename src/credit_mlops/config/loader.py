@@ -92,6 +92,7 @@ def load_settings(
                 f"({_secret_env(key)}), never in a profile file"
             )
     flags = _drop_none(dict(overrides or {}))
+    _refuse_unknown_sections(os.environ)
 
     from pydantic_settings import SettingsError
 
@@ -111,6 +112,22 @@ def load_settings(
     settings._root = root
     settings._provenance = provenance
     return settings
+
+
+def _refuse_unknown_sections(environ: Mapping[str, str]) -> None:
+    """CREDIT_<SECTION>__<KEY> with a section that does not exist (a typo like
+    CREDIT_TRIAN__CV_FOLDS) would be ignored by pydantic-settings: refused like an unknown
+    key inside a section is."""
+    sections = set(Settings.model_fields)
+    for variable in sorted(environ):
+        if not variable.upper().startswith(ENV_PREFIX) or "__" not in variable:
+            continue
+        section = variable[len(ENV_PREFIX) :].split("__", 1)[0].lower()
+        if section not in sections:
+            raise ConfigError(
+                f"env {variable}: unknown settings section '{section}' (sections: "
+                f"{', '.join(sorted(sections))}); fix or unset the variable"
+            )
 
 
 def _bind(toml_file: Path | None) -> type[Settings]:
