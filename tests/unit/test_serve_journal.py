@@ -124,3 +124,17 @@ def test_a_damaged_line_is_skipped_and_counted(tmp_path: Path, line: bytes) -> N
     damaged = Damaged()
     assert len(list(read_journal(tmp_path, damaged=damaged))) == 4
     assert damaged.lines == 1 and damaged.first == f"{path.name} line 3"
+
+
+def test_hashed_values_are_keyed_by_the_journal_folder(tmp_path: Path) -> None:
+    import hashlib
+
+    from credit_mlops.serve.journal import KEY_FILE, hash_key
+
+    key = hash_key(tmp_path)
+    assert hash_key(tmp_path) == key and len(key) == 32  # made once, then shared
+    assert (tmp_path / KEY_FILE).stat().st_mode & 0o777 == 0o600
+    assert digest(21, key) == digest(21, key) != digest(22, key)
+    plain = hashlib.sha256(b"21").hexdigest()[:16]
+    assert plain not in digest(21, key) and digest(21, key) != digest(21, hash_key(tmp_path / "b"))
+

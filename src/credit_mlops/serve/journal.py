@@ -13,6 +13,7 @@ privacy.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import threading
@@ -34,19 +35,52 @@ SUFFIX = ".jsonl"
 class Privacy:
     drop: frozenset[str] = frozenset()
     hashed: frozenset[str] = frozenset()
+    key: bytes = b""  # the journal's secret (hash_key): a digest cannot be recomputed without it
 
     def apply(self, applicant: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in applicant.items():
             if key in self.drop:
                 continue
-            out[key] = digest(value) if key in self.hashed else value
+            out[key] = digest(value, self.key) if key in self.hashed else value
         return out
 
 
-def digest(value: Any) -> str:
-    """A stable digest of one value (the same applicant value gives the same text)."""
-    return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
+def digest(value: Any, key: bytes = b"") -> str:
+    """A stable keyed digest of one value (the same value gives the same text under one
+    key). Keyed, because a column worth hashing has few values (ages, postcodes): a plain
+    hash of each is a table anyone can compute and read back."""
+    return "hmac-sha256:" + hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+KEY_FILE = ".hash-key"
+
+
+def hash_key(folder: Path) -> bytes:
+    """The journal folder's secret for hashed columns: made once (random, readable by its
+    owner only) and shared by every worker and restart that writes there."""
+    import secrets
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_bytes()
+        if len(key) < 32:  # a damaged or foreign file: digests would be guessable
+            from credit_mlops.errors import DataError
+
+            raise DataError(
+                f"{path} holds no journal key (under 32 bytes); remove it to make a new one "
+                "(earlier hashed values will not match later ones)"
+            ) from None
+        return key
+    key = secrets.token_bytes(32)
+    try:
+        os.write(fd, key)
+    finally:
+        os.close(fd)
+    return key
 
 
 class Journal:

@@ -23,7 +23,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError, NotFoundError
 from credit_mlops.serve.app import Limits, Service, build_app
 from credit_mlops.serve.follow import Failure, Holder, Served
-from credit_mlops.serve.journal import Journal, Privacy, journal_folder
+from credit_mlops.serve.journal import Journal, Privacy, hash_key, journal_folder
 from credit_mlops.serve.metrics import make_metrics
 from credit_mlops.serve.ports import hold_port, placeholder
 from credit_mlops.serve.security import check_bind, resolve_token
@@ -96,7 +96,9 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
         )
     journal = None
     if s.journal:
-        privacy = Privacy(frozenset(s.journal_drop), frozenset(s.journal_hash))
+        folder = journal_folder(settings)
+        key = hash_key(folder) if s.journal_hash else b""
+        privacy = Privacy(frozenset(s.journal_drop), frozenset(s.journal_hash), key)
         journal = Journal(
             journal_folder(settings), rotate_bytes=s.journal_rotate_bytes, privacy=privacy
         )
