@@ -136,3 +136,14 @@ def record(
     path = folder / f"{kind}-{finished.strftime('%Y%m%dT%H%M%SZ')}.json"
     path.write_text(json.dumps(payload, indent=1, default=str) + "\n")
     return path
+
+
+def publish(kind: str, begun: Start, *, title: str, lines: list[str], data: Any) -> Path:
+    """Print a benchmark's own table on stdout, record it (`record`) and say where on
+    stderr."""
+    import sys
+
+    print("\n".join(lines))
+    path = record(kind, begun, title=title, lines=lines, data=data)
+    print(f"results and per-fold figures: {path}", file=sys.stderr, flush=True)
+    return path

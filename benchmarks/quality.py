@@ -230,19 +230,16 @@ def main() -> None:
     for i, variant in enumerate(todo, 1):
         log(f"[{i}/{len(todo)}] {variant.label}")
         outcomes.append(run_variant(variant, X, y, splits, args.trials, log))
-    lines = table(outcomes)
-    print("\n".join(lines))
-    out = provenance.record(
+    provenance.publish(
         "bench-quality",
         begun,
         title="Model quality under one protocol",
-        lines=lines,
+        lines=table(outcomes),
         data=[
             {"variant": o.variant.__dict__, "folds": o.folds, "seconds": o.seconds}
             for o in outcomes
         ],
     )
-    log(f"results and per-fold figures: {out}")
 
 
 if __name__ == "__main__":

@@ -231,16 +231,13 @@ def main() -> None:
         print(message, file=sys.stderr, flush=True)
 
     results = [run_shape(shape, keys, args.repeats, log) for shape in SHAPES]
-    lines = table(results)
-    print("\n".join(lines))
-    out = provenance.record(
+    provenance.publish(
         "bench-quality-own",
         begun,
         title="Model quality on data sets of other shapes",
-        lines=lines,
+        lines=table(results),
         data=results,
     )
-    log(f"results and per-fold figures: {out}")
 
 
 if __name__ == "__main__":

@@ -70,3 +70,12 @@ def check(value: Any, annotation: Any, *, text_for_numbers: bool) -> None:
         if len(members) == 2:
             for item in value.values():
                 check(item, members[1], text_for_numbers=text_for_numbers)
+
+
+def checked(model: Any, value: Any, info: Any, *, text_for_numbers: bool) -> Any:
+    """A pydantic field validator's body: `value` checked against its field's annotation in
+    `model` (info: pydantic's ValidationInfo), returned unchanged."""
+    if info.field_name is not None:
+        annotation = model.model_fields[info.field_name].annotation
+        check(value, annotation, text_for_numbers=text_for_numbers)
+    return value

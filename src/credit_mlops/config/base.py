@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-from credit_mlops.strictness import check
+from credit_mlops.strictness import checked
 
 
 class Section(BaseModel):
@@ -17,13 +17,9 @@ class Section(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _unconverted(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name is not None:
-            check(value, cls.model_fields[info.field_name].annotation, text_for_numbers=True)
-        return value
+        return checked(cls, value, info, text_for_numbers=True)
 
     @field_validator("*", mode="after")
     @classmethod
-    def _finite(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name is not None:  # "inf" from the environment is a float by now
-            check(value, cls.model_fields[info.field_name].annotation, text_for_numbers=True)
-        return value
+    def _finite(cls, value: Any, info: ValidationInfo) -> Any:  # "inf" from the environment
+        return checked(cls, value, info, text_for_numbers=True)

@@ -57,11 +57,9 @@ class _Strict(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _unconverted(cls, value: Any, info: ValidationInfo) -> Any:
-        from credit_mlops.strictness import check
+        from credit_mlops.strictness import checked
 
-        if info.field_name is not None:
-            check(value, cls.model_fields[info.field_name].annotation, text_for_numbers=False)
-        return value
+        return checked(cls, value, info, text_for_numbers=False)
 
 
 def _printable(text: str | None, what: str) -> str | None:
