@@ -22,7 +22,9 @@ def _run_with(store: Path, tmp_path: Path, artifacts: dict[str, bytes]) -> str:
     client = MlflowClient(tracking_uri(store))
     exp = client.create_experiment("credit-risk", artifact_location=str(store / "artifacts"))
     run = client.create_run(exp, run_name="r", tags={"model_name": "logistic_regression"})
-    for name, content in artifacts.items():
+    # a model folder, so that runs:/RUN_ID/model names something (its content is never read:
+    # each command here stops at the damaged file first)
+    for name, content in {"model/MLmodel": b"flavors: {}\n", **artifacts}.items():
         local = tmp_path / "art" / name
         local.parent.mkdir(parents=True, exist_ok=True)
         local.write_bytes(content)
