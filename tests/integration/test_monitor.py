@@ -194,7 +194,8 @@ def test_an_output_folder_that_cannot_be_written_is_refused(proj: Project) -> No
 
 def test_drift_refuses_an_unknown_shift(proj: Project) -> None:
     result = proj.invoke("data", "drift", "--shift", "older", "-o", "x.csv")
-    assert result.exit_code == 2 and "--shift: unknown shift 'older'; give none, younger" in result.stderr
+    assert result.exit_code == 2
+    assert "--shift: unknown shift 'older'; give none, younger" in result.stderr
     assert not (proj.root / "x.csv").exists()
 
 
