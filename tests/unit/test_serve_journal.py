@@ -137,4 +137,3 @@ def test_hashed_values_are_keyed_by_the_journal_folder(tmp_path: Path) -> None:
     assert digest(21, key) == digest(21, key) != digest(22, key)
     plain = hashlib.sha256(b"21").hexdigest()[:16]
     assert plain not in digest(21, key) and digest(21, key) != digest(21, hash_key(tmp_path / "b"))
-
