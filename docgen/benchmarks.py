@@ -24,6 +24,7 @@ KINDS: dict[str, str] = {
     "spark-train": "make bench-scale",
     "bench-quality": "make bench-quality",
     "scorecard-quality": "make bench-quality",
+    "bench-quality-own": "make bench-quality",
 }
 
 
