@@ -215,7 +215,12 @@ def _card(card: Any) -> Matrix | None:
 def _forest(final: Any) -> Callable[[np.ndarray], np.ndarray] | None:
     """A random forest's predict_proba as scikit-learn computes it with one job (each tree's
     leaf values added in order, then divided by the number of trees), without its
-    per-call thread pool: 300 trees score one applicant in 1 ms instead of 14."""
+    per-call thread pool: 300 trees score one applicant in 1 ms instead of 14.
+
+    A large batch is cut by rows, one slice per core, each scored by every tree in order in
+    a thread of its own (scikit-learn's tree traversal releases the GIL). Splitting rows,
+    not trees, keeps every row's sum in the same order, so the result is the same to the
+    last bit however many cores there are."""
     import numpy as np
     from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 
@@ -226,15 +231,41 @@ def _forest(final: Any) -> Callable[[np.ndarray], np.ndarray] | None:
     trees = [tree.tree_ for tree in final.estimators_]
     n_classes = int(final.n_classes_)
 
-    def matrix(values: np.ndarray) -> np.ndarray:
-        X = np.ascontiguousarray(values, dtype=np.float32)
+    def rows(X: np.ndarray) -> np.ndarray:
         out = np.zeros((X.shape[0], n_classes), dtype=np.float64)
         for tree in trees:
             out += tree.predict(X)[:, :n_classes]
         out /= len(trees)
         return out
 
+    def matrix(values: np.ndarray) -> np.ndarray:
+        X = np.ascontiguousarray(values, dtype=np.float32)
+        slices = _row_slices(X.shape[0])
+        if len(slices) == 1:
+            return rows(X)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(slices)) as pool:
+            parts = list(pool.map(rows, [X[s] for s in slices]))
+        return np.concatenate(parts)
+
     return matrix
+
+
+PARALLEL_ROWS = 20_000  # below this a batch is scored in the caller's thread
+
+
+def _row_slices(n: int, cores: int | None = None) -> list[slice]:
+    """Contiguous row ranges, one per usable core, each of at least PARALLEL_ROWS / 2 rows."""
+    import os
+
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    k = max(1, min(cores, n // (PARALLEL_ROWS // 2)))
+    if n < PARALLEL_ROWS:
+        k = 1
+    bounds = [n * i // k for i in range(k + 1)]
+    return [slice(bounds[i], bounds[i + 1]) for i in range(k)]
 
 
 class CheckedTransform:

@@ -180,3 +180,30 @@ def test_a_small_file_is_cut_for_every_worker_and_a_large_one_is_not() -> None:
     assert rows_per_chunk(50_000, 1_000, 2) == MIN_CHUNK_ROWS
     assert rows_per_chunk(300, 2_500, 2) == 300  # a size asked for is kept
     assert rows_per_chunk(50_000, None, 2) == rows_per_chunk(50_000, 100_000, 1) == 50_000
+
+
+def test_a_large_forest_batch_split_by_rows_is_the_forests_own_proba_bit_for_bit(
+    train: pd.DataFrame,
+) -> None:
+    """Above PARALLEL_ROWS the forest scores slices of rows in threads: every row still
+    sums its trees in order, so P(bad) is scikit-learn's own, whatever the slicing."""
+    from credit_runtime import fast_scoring
+
+    model = fitted("random_forest", train)
+    many = synthesize(fast_scoring.PARALLEL_ROWS + 1_001, seed=8)[list(FEATURES)]
+    assert len(fast_scoring._row_slices(len(many), cores=2)) == 2
+    fast = compile_proba(model)
+    assert fast is not None
+    np.testing.assert_array_equal(fast(many), model.predict_proba(many)[:, 1])
+
+
+@pytest.mark.parametrize(
+    ("n", "cores", "parts"),
+    [(0, 2, 1), (19_999, 2, 1), (20_000, 2, 2), (20_000, 8, 2), (100_000, 1, 1), (100_001, 3, 3)],
+)
+def test_row_slices_cover_every_row_once(n: int, cores: int, parts: int) -> None:
+    from credit_runtime.fast_scoring import _row_slices
+
+    slices = _row_slices(n, cores=cores)
+    assert len(slices) == parts
+    assert [i for s in slices for i in range(n)[s]] == list(range(n))
