@@ -224,7 +224,7 @@ def test_ctrl_c_stops_after_the_running_trial_and_keeps_everything(
 def test_the_cost_objective_uses_the_cost_matrix_of_the_settings(project: Path) -> None:
     from credit_mlops.config.loader import load_settings
     from credit_mlops.modeling.cost_matrix import CostMatrix
-    from credit_mlops.tune.workflow import _costs
+    from credit_mlops.tune.tune import _costs
 
     assert _costs(load_settings(None, {})) == CostMatrix(accept_bad=5.0, reject_good=1.0)
     settings = load_settings(None, {"cost": {"accept_bad": 3.0, "reject_good": 2.0}})

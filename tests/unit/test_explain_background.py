@@ -14,8 +14,8 @@ from credit_mlops.data.schema import FEATURES
 from credit_mlops.data.synthetic import synthetic
 from credit_mlops.errors import InputError
 from credit_mlops.explain.background import from_json, sample, to_json
+from credit_mlops.fairness.assess import as_dict, figures, version_tags
 from credit_mlops.fairness.metrics import fairness
-from credit_mlops.fairness.workflow import as_dict, figures, version_tags
 from credit_mlops.lifecycle.evaluation_target import check_scope
 from credit_mlops.tracking.records import RunRecord
 

@@ -14,7 +14,7 @@ from credit_mlops.config.loader import load_settings
 from credit_mlops.modeling.decision import inner_pipeline
 from credit_mlops.modeling.forest_scale import scaled_params, with_scaled_forest
 from credit_mlops.train.inputs import TrainInputs
-from credit_mlops.train.workflow import train
+from credit_mlops.train.train import train
 
 FEW_TREES = {"random_forest": {"n_estimators": 12}}  # tuned parameters win; kept fast
 

@@ -180,7 +180,7 @@ def test_a_label_with_a_hidden_character_is_refused(label: str) -> None:
 
 
 def test_fairness_names_its_metrics_with_what_mlflow_accepts() -> None:
-    from credit_mlops.fairness.workflow import slug_of
+    from credit_mlops.fairness.assess import slug_of
 
     assert slug_of("age band") == "age_band"
     assert slug_of("<b>sex & x</b>") == "_b_sex___x_/b_"

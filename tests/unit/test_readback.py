@@ -16,8 +16,8 @@ from credit_mlops.explain.service import stored_background
 from credit_mlops.lifecycle.evaluation_target import HOLDOUT, kept_rows
 from credit_mlops.lifecycle.promotion import PROMOTION_TAG, history
 from credit_mlops.lifecycle.resolve import ModelRef
+from credit_mlops.monitor.monitor import reference_of
 from credit_mlops.monitor.reference import ARTIFACT as REFERENCE
-from credit_mlops.monitor.workflow import reference_of
 from credit_mlops.readback import json_file, parsed
 from credit_mlops.tracking.records import VersionRecord
 

@@ -1,4 +1,4 @@
-"""The train workflow against the in-memory fake of the facade: what a run logs, and the
+"""`credit_mlops.train.train` against the in-memory fake of the facade: what a run logs, and the
 outbox when tracking fails after training (the partial run id travels as a typed field)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from credit_mlops.errors import TrackingUnreachableError
 from credit_mlops.tracking.records import RunSpec, TrackedRun
 from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.outbox import entries, outbox_dir
-from credit_mlops.train.workflow import TrainingNotLoggedError, train
+from credit_mlops.train.train import TrainingNotLoggedError, train
 
 pytestmark = pytest.mark.slow  # whole training runs, folds in worker processes
 

@@ -99,7 +99,7 @@ def measure(
     )
 
 
-def fairness_of_model(
+def assess(
     settings: Settings,
     store: TrackingStore,
     target: str,

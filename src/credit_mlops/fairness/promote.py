@@ -8,7 +8,7 @@ It lives here, above lifecycle, because measuring parity needs the fairness metr
 from __future__ import annotations
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.fairness.workflow import parity_gate
+from credit_mlops.fairness.assess import parity_gate
 from credit_mlops.lifecycle.promote import promote as move
 from credit_mlops.lifecycle.promotion import Promotion
 from credit_mlops.tracking.store import TrackingStore

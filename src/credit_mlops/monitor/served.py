@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError, NotFoundError
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
-from credit_mlops.monitor.workflow import MonitorReport, _log, _write, reference_of
+from credit_mlops.monitor.monitor import MonitorReport, _log, _write, reference_of
 from credit_mlops.serve.journal import Damaged, journal_folder, read_journal
 from credit_mlops.tracking.store import TrackingStore
 

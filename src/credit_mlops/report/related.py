@@ -8,7 +8,7 @@ The contract with those commands: model-version tags `<area>.<key>`, and the run
 from __future__ import annotations
 
 from credit_mlops.lifecycle.promotion import history
-from credit_mlops.monitor.workflow import VERSION_TAG
+from credit_mlops.monitor.monitor import VERSION_TAG
 from credit_mlops.report import facts as f
 from credit_mlops.report.card import Block, Facts, Figure, Table, Text
 from credit_mlops.tracking.records import RunRecord, VersionRecord

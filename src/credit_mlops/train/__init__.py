@@ -1,1 +1,1 @@
-"""The train workflow (prepare, fit, log), its run spec, the outbox and sync."""
+"""`credit train`: prepare, fit and log (train.py), its run spec, the outbox and sync."""

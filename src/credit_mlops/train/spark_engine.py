@@ -23,7 +23,7 @@ from credit_mlops.errors import InputError
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
 from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.spark_learners import SUPPORTED
-from credit_mlops.train.workflow import ModelResult, TrainingNotLoggedError, TrainReport
+from credit_mlops.train.train import ModelResult, TrainingNotLoggedError, TrainReport
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -111,7 +111,7 @@ def _train_all(
     store: TrackingStore | None,
     progress: Progress | None,
 ) -> TrainReport:
-    from credit_mlops.train.workflow import _log_one
+    from credit_mlops.train.train import _log_one
 
     data, train_part = _load(spark, settings, source)
     stamp = datetime.now(UTC)

@@ -10,7 +10,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
 
 if TYPE_CHECKING:
-    from credit_mlops.train.workflow import TrainReport
+    from credit_mlops.train.train import TrainReport
 
 
 def _with_tuned(settings: Settings, key: str, tuned_from: str) -> Settings:
@@ -26,7 +26,7 @@ def train_best(
     """Train, log and register `key` with `params` as a normal training run, tagged
     `tuned_from` = `<study>/<tune run id>`."""
     from credit_mlops.train.inputs import TrainInputs
-    from credit_mlops.train.workflow import train
+    from credit_mlops.train.train import train
 
     if not params:
         raise InputError("the study has no complete trial yet: nothing to train")

@@ -18,7 +18,7 @@ from credit_mlops.tune.workers import TrialReport, WorkerResult
 
 if TYPE_CHECKING:
     from credit_mlops.modeling.cost_matrix import CostMatrix
-    from credit_mlops.train.workflow import TrainReport
+    from credit_mlops.train.train import TrainReport
 
 METRIC_NAMES = {"roc_auc": "roc_auc_tune_mean", "cost": "expected_cost_tune_mean"}
 

@@ -43,11 +43,11 @@ def fairness(
     as tags on the model version.
     """
     from credit_mlops.cli.render import fairness as render
-    from credit_mlops.fairness.workflow import check_settings, fairness_of_model
+    from credit_mlops.fairness.assess import assess, check_settings
 
     # an unknown group column is refused before the store opens
     settings, store = evaluation_store(profile, mlflow_uri, training_data, check=check_settings)
-    result = fairness_of_model(settings, store, target, data_path=data, output_dir=output_dir)
+    result = assess(settings, store, target, data_path=data, output_dir=output_dir)
     if fmt is Format.table:
         render.tables(result)
     else:

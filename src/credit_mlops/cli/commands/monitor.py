@@ -100,8 +100,8 @@ def monitor(
     from credit_mlops.cli.render import monitor as render
     from credit_mlops.config.loader import load_settings
     from credit_mlops.errors import CheckFailedError, InputError
+    from credit_mlops.monitor.monitor import monitor as run_monitor
     from credit_mlops.monitor.psi import reached
-    from credit_mlops.monitor.workflow import monitor as run_monitor
     from credit_mlops.tracking.open import open_tracker
 
     if (data is None) == (not served) or (since is not None and not served):

@@ -51,7 +51,7 @@ def report(
     from credit_mlops.cli.render import console
     from credit_mlops.cli.render import report as render
     from credit_mlops.config.loader import load_settings
-    from credit_mlops.report.workflow import report as run_report
+    from credit_mlops.report.report import report as run_report
     from credit_mlops.tracking.open import open_tracker
 
     settings = load_settings(

@@ -13,7 +13,7 @@ from credit_mlops.cli.values import seed_option
 from credit_mlops.modeling.catalog import ALL_KEYS
 
 if TYPE_CHECKING:
-    from credit_mlops.train.workflow import TrainReport
+    from credit_mlops.train.train import TrainReport
 
 
 def parse_tags(text: str | None) -> dict[str, str] | None:
@@ -160,8 +160,8 @@ def train(
     from credit_mlops.cli.render import train as render
     from credit_mlops.config.loader import load_settings
     from credit_mlops.train.inputs import TrainInputs
-    from credit_mlops.train.workflow import TrainingNotLoggedError
-    from credit_mlops.train.workflow import train as run_train
+    from credit_mlops.train.train import TrainingNotLoggedError
+    from credit_mlops.train.train import train as run_train
 
     overrides: dict[str, Any] = {
         "model_version": model_version,

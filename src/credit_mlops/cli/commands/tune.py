@@ -56,8 +56,8 @@ def tune(
     from credit_mlops.cli.render import console as render
     from credit_mlops.cli.render import tune as tune_render
     from credit_mlops.config.loader import load_settings
-    from credit_mlops.tune.workflow import Callbacks
-    from credit_mlops.tune.workflow import tune as run_tune
+    from credit_mlops.tune.tune import Callbacks
+    from credit_mlops.tune.tune import tune as run_tune
 
     overrides: dict[str, Any] = {
         "train": {"seed": seed},

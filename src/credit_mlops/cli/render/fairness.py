@@ -10,8 +10,8 @@ from credit_mlops.escaping import csv_lines, md, md_bold, md_table, terminal_tex
 from credit_mlops.escaping import to_json as to_json_text
 
 if TYPE_CHECKING:
+    from credit_mlops.fairness.assess import FairnessResult
     from credit_mlops.fairness.metrics import AttributeReport, GroupRow
-    from credit_mlops.fairness.workflow import FairnessResult
 
 HEADERS = (
     "group",
@@ -82,7 +82,7 @@ def tables(r: FairnessResult) -> None:
 
 
 def to_json(r: FairnessResult) -> str:
-    from credit_mlops.fairness.workflow import as_dict
+    from credit_mlops.fairness.assess import as_dict
 
     payload = {
         "target": r.target,

@@ -10,7 +10,7 @@ from credit_mlops.escaping import csv_lines, md_table
 from credit_mlops.escaping import to_json as to_json_text
 
 if TYPE_CHECKING:
-    from credit_mlops.monitor.workflow import MonitorReport
+    from credit_mlops.monitor.monitor import MonitorReport
 
 BAND_STYLE = {"stable": "green", "moderate": "yellow", "major": "bold red"}
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from credit_mlops.cli.render.console import out
 
 if TYPE_CHECKING:
-    from credit_mlops.report.workflow import ReportResult
+    from credit_mlops.report.report import ReportResult
 
 
 def written(r: ReportResult) -> None:

@@ -10,7 +10,7 @@ from credit_mlops.cli.render.console import err, out
 from credit_mlops.modeling.metric_names import SUMMARY_LABELS
 
 if TYPE_CHECKING:
-    from credit_mlops.train.workflow import TrainReport
+    from credit_mlops.train.train import TrainReport
 
 Callbacks = tuple[Callable[[str, int], None] | None, Callable[[str, str], None] | None]
 

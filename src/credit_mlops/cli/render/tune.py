@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from credit_mlops.cli.render.console import err, out
 
 if TYPE_CHECKING:
+    from credit_mlops.tune.tune import TuneReport, TuneStart
     from credit_mlops.tune.workers import TrialReport
-    from credit_mlops.tune.workflow import TuneReport, TuneStart
 
 
 def _value(value: float | None) -> str:
