@@ -147,12 +147,10 @@ def evaluation_store(
 ) -> tuple[Settings, TrackingStore]:
     """The settings and existing store of evaluate, explain and fairness; `check` refuses
     bad input after the settings load and before the store opens."""
-    from credit_mlops.config.loader import load_settings
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.tracking.open import open_tracker
 
-    settings = load_settings(
-        profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
-    )
+    settings = settings_from(profile, mlflow_uri=mlflow_uri, training_data=training_data)
     if check is not None:
         check(settings)
     return settings, open_tracker(settings, existing=True)
@@ -160,6 +158,6 @@ def evaluation_store(
 
 def uri_settings(profile: str | None, mlflow_uri: str | None) -> Settings:
     """The settings of a command whose only settings flag is --mlflow-uri."""
-    from credit_mlops.config.loader import load_settings
+    from credit_mlops.cli.flags import settings_from
 
-    return load_settings(profile, {"tracking": {"uri": mlflow_uri}})
+    return settings_from(profile, mlflow_uri=mlflow_uri)

@@ -23,6 +23,7 @@ class TrainInputs:
     run_name: str | None = None
     reg_name: str | None = None
     model_params: dict[str, dict[str, object]] | None = None  # key -> parameters (credit tune)
+    params_from: str | None = None  # a `credit tune` run id whose best parameters to train
 
 
 def check(inputs: TrainInputs, n_models: int) -> None:

@@ -72,8 +72,9 @@ def train_on_spark(
     from credit_mlops.data.locate import data_file
     from credit_mlops.lifecycle.spark import require_pyspark, session
     from credit_mlops.ops.spark_failures import check_java, check_master, check_python
+    from credit_mlops.train.tuned import apply_params_from
 
-    inputs = inputs or TrainInputs()
+    settings, inputs = apply_params_from(settings, inputs or TrainInputs())
     notes = check_request(settings, inputs)
     require_pyspark()
     check_python()  # the checks session() makes, before the store: one line, no JVM

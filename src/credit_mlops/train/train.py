@@ -21,6 +21,7 @@ from credit_mlops.train.background import worth_warming
 from credit_mlops.train.fitting import Clock, Fitted, fit, start_cv
 from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.spec import TrainingPart
+from credit_mlops.train.tuned import apply_params_from
 
 if TYPE_CHECKING:
     from credit_mlops.modeling.build import PipelineConfig
@@ -84,7 +85,7 @@ def train(
     store: TrackingStore | None = None,
 ) -> TrainReport:
     """Train the settings' models; log them to `store` (default: the settings' store)."""
-    inputs = inputs or TrainInputs()
+    settings, inputs = apply_params_from(settings, inputs or TrainInputs())
     keys = list(settings.train.models)
     train_inputs.check(inputs, len(keys))
     if settings.tracking.enabled and store is None:

@@ -67,17 +67,17 @@ def compare(
 
     Runs and registered model versions side by side, as a table or json/csv/markdown.
     """
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import compare as render
     from credit_mlops.cli.render.console import note
     from credit_mlops.compare import views
     from credit_mlops.compare.query import Query, parse_since, parse_tags
     from credit_mlops.compare.sort_keys import check_sort_metric
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.errors import InputError
     from credit_mlops.files import output_file
     from credit_mlops.tracking.open import open_tracker, store_exists
 
-    settings = load_settings(profile, {"tracking": {"uri": mlflow_uri, "experiment": experiment}})
+    settings = settings_from(profile, mlflow_uri=mlflow_uri, experiment=experiment)
     if sum(bool(x) for x in (runs, registry, all_runs)) > 1:
         raise InputError("--runs, --registry and --all-runs are separate views; pick one")
     keys = tuple(k.strip() for item in (model or []) for k in item.split(",") if k.strip())

@@ -12,11 +12,11 @@ app = typer.Typer(help="Inspect settings.", no_args_is_help=True)
 @app.command("show")
 def show(profile: Profile = None, json_out: Json = False) -> None:
     """Print every setting with its source (default, profile file, env var, flag)."""
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console, misc
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.data.described import shown_rows
 
-    settings = load_settings(profile)
+    settings = settings_from(profile)
     rows = settings.rows()
     rows.extend(shown_rows(settings.data.description, settings.root))
     rows.append(("tracking.uri (effective)", settings.tracking_uri_shown, "derived"))

@@ -25,11 +25,11 @@ def fetch(
     quiet: Quiet = False,
 ) -> None:
     """Download the UCI archive into data/raw/, extract it and validate the file."""
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console, misc
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.data.fetch import fetch_data
 
-    settings = load_settings(profile, {"data": {"url": url}})
+    settings = settings_from(profile, url=url)
     bar = None if quiet else misc.DownloadBar()
     try:
         fetched = fetch_data(settings, progressbar=bar or False, url_flag=url is not None)
@@ -77,11 +77,11 @@ def validate(
     profile: Profile = None,
 ) -> None:
     """Check a data file against the data description; report the first violation."""
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.data.locate import validate_data
 
-    dataset = validate_data(load_settings(profile), path)
+    dataset = validate_data(settings_from(profile), path)
     counts = dataset.y.value_counts().to_dict()
     console.note(
         f"✓ {dataset.source}: {dataset.shape[0]} rows, {dataset.shape[1]} features, "
@@ -124,8 +124,8 @@ def synth(
     profile: Profile = None,
 ) -> None:
     """Write seeded synthetic applicants shaped like the real data, or like --like FILE."""
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.data.formats import output_format
     from credit_mlops.data.synth import coded_target, plan, synthesize_chunks
     from credit_mlops.data.writers import TableWriter
@@ -133,7 +133,7 @@ def synth(
 
     chosen = output_format(output, fmt)
     output_file(output, setting="--output")  # before any work; no folder is created
-    fitted, described = plan(load_settings(profile), like)
+    fitted, described = plan(settings_from(profile), like)
     sep = "," if chosen != "csv" or like is not None else " "
     # chunk by chunk: 10 million rows need the memory of one chunk, not of the whole table
     with TableWriter(output, chosen, sep=sep) as writer:

@@ -39,11 +39,11 @@ def drift(
     profile: Profile = None,
 ) -> None:
     """Write synthetic applicants like the data's, with a controlled shift."""
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.data.drift import write_drifted
 
-    settings = load_settings(profile, {"data": {"path": data}})
+    settings = settings_from(profile, data=data)
     written = write_drifted(settings, output, rows=rows, shifts=shift or ["none"], seed=seed)
     console.note(
         f"✓ {rows} synthetic applicants ({', '.join(shift or ['none'])}, seed {seed}) "

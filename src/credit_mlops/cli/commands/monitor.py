@@ -96,9 +96,9 @@ def monitor(
     logged as a monitoring run (tag run_type=monitoring) and the score's PSI is set as a
     tag on the model version.
     """
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console
     from credit_mlops.cli.render import monitor as render
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.errors import CheckFailedError, InputError
     from credit_mlops.monitor.monitor import monitor as run_monitor
     from credit_mlops.monitor.psi import reached
@@ -108,9 +108,7 @@ def monitor(
         raise InputError("give --data FILE, or --served [--since DATE] for the served decisions")
     if served and output_dir is not None:
         raise InputError("--output-dir goes with --data; --served writes one folder per version")
-    settings = load_settings(
-        profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
-    )
+    settings = settings_from(profile, mlflow_uri=mlflow_uri, training_data=training_data)
     band = fail_on.value if fail_on else settings.monitor.fail_on
     store = open_tracker(settings, existing=True)
     if data is not None:

@@ -48,15 +48,13 @@ def report(
 
     The HTML is also logged on the version's training run as report/model_card.html.
     """
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console
     from credit_mlops.cli.render import report as render
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.report.report import report as run_report
     from credit_mlops.tracking.open import open_tracker
 
-    settings = load_settings(
-        profile, {"tracking": {"uri": mlflow_uri}, "data": {"path": training_data}}
-    )
+    settings = settings_from(profile, mlflow_uri=mlflow_uri, training_data=training_data)
     store = open_tracker(settings, existing=True)
     result = run_report(settings, store, target, output_dir=output)
     if json_out:

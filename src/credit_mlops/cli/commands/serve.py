@@ -64,27 +64,21 @@ def serve(
     (CREDIT_SERVE__TOKEN or serve.token_file). SIGTERM or Ctrl-C finish the requests in
     flight and exit 0.
     """
+    from credit_mlops.cli.flags import overrides
     from credit_mlops.cli.render.serve import configure_logging
     from credit_mlops.config.loader import load_settings
     from credit_mlops.serve.run import Launch
     from credit_mlops.serve.run import serve as run_serve
 
-    flags: dict[str, dict[str, object]] = {
-        "tracking": {"uri": mlflow_uri},
-        "serve": {
-            "host": host,
-            "port": port,
-            "workers": workers,
-            "poll_seconds": poll_seconds,
-            "reasons": reasons,
-        },
-    }
-    settings = load_settings(profile, flags)
-    launch = Launch(profile, _plain(flags), target or settings.serve.target, insecure)
+    given = overrides(
+        mlflow_uri=mlflow_uri,
+        host=host,
+        port=port,
+        workers=workers,
+        poll_seconds=poll_seconds,
+        reasons=reasons,
+    )
+    settings = load_settings(profile, given)
+    launch = Launch(profile, given, target or settings.serve.target, insecure)
     configure_logging()
     run_serve(settings, launch)
-
-
-def _plain(flags: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
-    """The flags actually given (they travel to worker processes as JSON)."""
-    return {k: {n: v for n, v in section.items() if v is not None} for k, section in flags.items()}

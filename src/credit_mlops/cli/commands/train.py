@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,30 +13,6 @@ from credit_mlops.modeling.catalog import ALL_KEYS
 
 if TYPE_CHECKING:
     from credit_mlops.train.train import TrainReport
-
-
-def parse_tags(text: str | None) -> dict[str, str] | None:
-    """--mlflow-tags: a JSON object of scalar values; anything else is refused."""
-    from credit_mlops.errors import InputError
-
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"--mlflow-tags is not valid JSON ({exc.msg}); give an object like "
-            '\'{"dataset":"south_german_credit"}\''
-        ) from None
-    if not isinstance(value, dict):
-        raise InputError(
-            f"--mlflow-tags must be a JSON object, got {type(value).__name__}; "
-            'give an object like \'{"experiment_type":"baseline"}\''
-        )
-    bad = [k for k, v in value.items() if isinstance(v, (dict, list))]
-    if bad:
-        raise InputError(f"--mlflow-tags values must be strings or numbers; '{bad[0]}' is not")
-    return {str(k): str(v) for k, v in value.items()}
 
 
 def engine_of(value: str) -> str:
@@ -157,46 +132,42 @@ def train(
     MLflow and registered under its key (or --mlflow-reg-name).
     """
     from credit_mlops.cli import interrupts
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import train as render
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.train.inputs import TrainInputs
     from credit_mlops.train.train import TrainingNotLoggedError
     from credit_mlops.train.train import train as run_train
 
-    overrides: dict[str, Any] = {
-        "model_version": model_version,
-        "train": {
-            "models": model,
-            "test_size": test_size,
-            "cv_folds": cv_folds,
-            "cv_repeats": cv_repeats,
-            "seed": seed,
-            "n_jobs": n_jobs,
-            "smote": False if no_smote else None,
-            "smote_method": smote_method,
-            "class_weight": class_weight,
-            "evaluate": False if no_evaluate else None,
-            "calibrate": calibrate,
-            "svm_approx": True if svm_approx else None,
-        },
-        "data": {"path": data},
-        "spark": {"master": spark_master},
-        "tracking": {
-            "enabled": False if mlflow_disable else None,
-            "uri": mlflow_uri,
-            "experiment": mlflow_experiment,
-            "register_models": False if no_register else None,
-            "tags": parse_tags(mlflow_tags),
-        },
-    }
-    settings = load_settings(profile, overrides)
-    model_params = None
-    if params_from:
-        from credit_mlops.tune.training import params_from_run
-
-        settings, model_params = params_from_run(settings, params_from)
-    inputs = TrainInputs(  # positional: the order of TrainInputs' fields
-        x_train, y_train, preprocessor, mlflow_run_name, mlflow_reg_name, model_params
+    settings = settings_from(
+        profile,
+        model=model,
+        data=data,
+        test_size=test_size,
+        calibrate=calibrate,
+        cv_folds=cv_folds,
+        cv_repeats=cv_repeats,
+        seed=seed,
+        n_jobs=n_jobs,
+        smote_method=smote_method,
+        no_smote=no_smote,
+        class_weight=class_weight,
+        svm_approx=svm_approx,
+        no_evaluate=no_evaluate,
+        model_version=model_version,
+        mlflow_disable=mlflow_disable,
+        mlflow_uri=mlflow_uri,
+        mlflow_experiment=mlflow_experiment,
+        no_register=no_register,
+        mlflow_tags=mlflow_tags,
+        spark_master=spark_master,
+    )
+    inputs = TrainInputs(
+        x_train=x_train,
+        y_train=y_train,
+        preprocessor=preprocessor,
+        run_name=mlflow_run_name,
+        reg_name=mlflow_reg_name,
+        params_from=params_from,
     )
     try:
         if engine_of(engine) == "spark":

@@ -53,30 +53,26 @@ def tune(
     locally, PostgreSQL with --profile remote) and stop together at --trials. Ctrl-C stops
     after the running trial and keeps everything.
     """
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console as render
     from credit_mlops.cli.render import tune as tune_render
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.tune.tune import Callbacks
     from credit_mlops.tune.tune import tune as run_tune
 
-    overrides: dict[str, Any] = {
-        "train": {"seed": seed},
-        "tune": {
-            "objective": objective,
-            "trials": trials,
-            "timeout": timeout,
-            "study": study,
-            "storage": storage,
-            "folds": folds,
-        },
-        "data": {"path": data},
-        "tracking": {
-            "enabled": False if mlflow_disable else None,
-            "uri": mlflow_uri,
-            "experiment": mlflow_experiment,
-        },
-    }
-    settings = load_settings(profile, overrides)
+    settings = settings_from(
+        profile,
+        seed=seed,
+        objective=objective,
+        trials=trials,
+        timeout=timeout,
+        study=study,
+        storage=storage,
+        folds=folds,
+        data=data,
+        mlflow_disable=mlflow_disable,
+        mlflow_uri=mlflow_uri,
+        mlflow_experiment=mlflow_experiment,
+    )
     stop = _StopOnInterrupt()
     with stop, tune_render.progress(enabled=not (quiet or json_out)) as (on_start, on_trial):
         report = run_tune(
