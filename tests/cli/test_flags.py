@@ -15,8 +15,8 @@ from credit_mlops.errors import InputError
 
 COMMANDS = Path(flags.__file__).parent / "commands"
 # Parameters named like a row of the table that are not settings: the file `credit monitor`
-# measures, the key `credit compare` filters on, the one key `credit tune` searches, synth's and drift's own seed for the rows
-# they write, the port of the tracking server.
+# measures, the key `credit compare` filters on, the one key `credit tune` searches, synth's
+# and drift's own seed for the rows they write, the port of the tracking server.
 NOT_SETTINGS = {
     ("monitor", "data"),
     ("compare", "model"),
@@ -67,9 +67,7 @@ def test_every_command_hands_over_each_settings_flag_it_declares() -> None:
         params = {a.arg for a in function.args.args + function.args.kwonlyargs}
         assert handed <= params, f"{module}.{function.name} hands flags it does not declare"
         assert handed <= set(FLAGS), f"{module}.{function.name}: {handed - set(FLAGS)}"
-        missing = {
-            p for p in params & set(FLAGS) - handed if (module, p) not in NOT_SETTINGS
-        }
+        missing = {p for p in params & set(FLAGS) - handed if (module, p) not in NOT_SETTINGS}
         assert not missing, f"{module}.{function.name} drops settings flags {missing}"
     assert checked >= 9  # train, tune, serve, compare, monitor, report, drift, data, config
 

@@ -240,7 +240,7 @@ def test_sync_ends_runs_whose_credit_process_is_gone(tmp_path: Path) -> None:
     import socket
     import subprocess
 
-    from credit_mlops.processes import this_process
+    from credit_mlops.processes.identity import this_process
     from credit_mlops.tracking.orphans import PROCESS_TAG
 
     finished = subprocess.Popen(["true"])  # a finished child: its pid names no process now
@@ -262,7 +262,7 @@ def test_sync_ends_runs_whose_credit_process_is_gone(tmp_path: Path) -> None:
 def test_a_synced_run_names_the_syncing_process(tmp_path: Path) -> None:
     """While sync logs an entry its run is RUNNING: it must not look like an orphan of the
     process that trained it (gone by now) to a second `credit sync`."""
-    from credit_mlops.processes import this_process
+    from credit_mlops.processes.identity import this_process
     from credit_mlops.tracking.orphans import PROCESS_TAG
 
     original = spec()

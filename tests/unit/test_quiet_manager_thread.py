@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from credit_mlops.modeling import workers
+from credit_mlops.processes import pools as workers
 
 
 def _raise_in(name: str) -> None:

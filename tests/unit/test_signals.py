@@ -1,4 +1,4 @@
-"""credit_mlops.signals: SIGINT blocked for what a block starts; work waited for in a thread."""
+"""processes.signals: SIGINT blocked for what a block starts; work waited for in a thread."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from credit_mlops.signals import in_own_thread, sigint_blocked, work_in_flight
+from credit_mlops.processes.signals import in_own_thread, sigint_blocked, work_in_flight
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def _blocked_in_child() -> bool:
 
 PENDING = """
 import os, signal, time
-from credit_mlops.signals import sigint_blocked
+from credit_mlops.processes.signals import sigint_blocked
 try:
     with sigint_blocked():
         os.kill(os.getpid(), signal.SIGINT)  # pending while blocked
@@ -72,7 +72,7 @@ def test_in_own_thread_returns_the_value_and_raises_the_error() -> None:
 
 IN_FLIGHT = """
 import os, signal, threading, time
-from credit_mlops.signals import in_own_thread, work_in_flight
+from credit_mlops.processes.signals import in_own_thread, work_in_flight
 done = threading.Event()
 threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
 try:

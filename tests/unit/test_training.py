@@ -185,7 +185,7 @@ def test_one_worker_process_gives_the_in_process_metrics_bit_for_bit(
 
 
 def test_the_cv_plan_keeps_a_pool_only_when_the_compute_is_worth_it() -> None:
-    from credit_mlops.train.background import plan
+    from credit_mlops.train.cv_plan import plan
 
     small = plan(["logistic_regression"], 700, 15, -1, overlap=True)
     assert (small.n_jobs, small.pool, small.label) == (1, True, "one worker")
@@ -202,7 +202,8 @@ def test_the_cv_plan_keeps_a_pool_only_when_the_compute_is_worth_it() -> None:
 def test_a_cancelled_in_process_job_stops_at_its_next_fold() -> None:
     import threading
 
-    from credit_mlops.train.background import Cancelled, CVJob
+    from credit_mlops.processes.jobs import Cancelled
+    from credit_mlops.train.cv_plan import CVJob
 
     started, folds = threading.Event(), []
 

@@ -21,7 +21,7 @@ from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
 from credit_mlops import __version__
-from credit_mlops.cli import interrupts
+from credit_mlops.processes import interrupts
 
 
 @dataclass(frozen=True)

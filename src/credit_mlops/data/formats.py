@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from credit_mlops.errors import DataError, InputError, some
-from credit_mlops.signals import in_own_thread
+from credit_mlops.processes.signals import in_own_thread
 
 if TYPE_CHECKING:
     import pandas as pd

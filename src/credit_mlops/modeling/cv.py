@@ -18,13 +18,13 @@ import pandas as pd
 from credit_mlops.modeling.catalog import slowest_first
 from credit_mlops.modeling.metric_names import DECISION_METRICS, METRICS
 from credit_mlops.modeling.metrics import score
-from credit_mlops.signals import sigint_blocked
+from credit_mlops.processes.signals import sigint_blocked
 
 if TYPE_CHECKING:
     from imblearn.pipeline import Pipeline
 
 from credit_mlops.modeling.build import PipelineConfig
-from credit_mlops.modeling.workers import end_workers, one_worker, start_trackers
+from credit_mlops.processes.pools import end_workers, one_worker, start_trackers
 
 Progress = Callable[[str, str], None]  # (model key, "fold" | "fit") after each finished task
 

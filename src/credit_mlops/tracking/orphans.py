@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from credit_mlops.processes import gone
+from credit_mlops.processes.identity import gone
 from credit_mlops.tracking.records import RunRecord
 from credit_mlops.tracking.tags import ENDED_BY_TAG, KIND_TAG, PROCESS_TAG, TUNE_KIND, WORKER_TAG
 

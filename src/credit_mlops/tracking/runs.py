@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from credit_mlops.errors import TrackingError
-from credit_mlops.signals import interrupts_deferred
+from credit_mlops.processes.signals import interrupts_deferred
 from credit_mlops.tracking.connection import Connection, translate
 from credit_mlops.tracking.records import EvaluationRun, RunSpec, TrackedRun
 from credit_mlops.tracking.registry import create_version

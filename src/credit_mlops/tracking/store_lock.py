@@ -161,7 +161,7 @@ def _remove_partials(db: Path) -> None:
     """Files left by a creation whose process is gone (killed before it could clean up)."""
     import re
 
-    from credit_mlops.processes import alive
+    from credit_mlops.processes.identity import alive
 
     # the partial database and SQLite's files beside it (-journal, -wal, -shm)
     named = re.compile(re.escape(f".{db.name}.creating-") + r"(\d+)(-journal|-wal|-shm)?")

@@ -14,7 +14,7 @@ from credit_mlops.train.spec import TrainingPart
 if TYPE_CHECKING:
     from credit_mlops.modeling.build import PipelineConfig
     from credit_mlops.modeling.cv import CVResult, FitResult
-    from credit_mlops.train.background import CVJob
+    from credit_mlops.train.cv_plan import CVJob
 
 Progress = Callable[[str, str], None]
 Stage = Callable[[str, int], None]  # (stage name, number of steps) when a stage starts
@@ -63,7 +63,7 @@ def start_cv(
 ) -> CVJob | None:
     """Cross-validation started on a background thread (None when --no-evaluate)."""
     from credit_mlops.modeling.cv import cross_validate
-    from credit_mlops.train.background import CVJob, plan
+    from credit_mlops.train.cv_plan import CVJob, plan
 
     cfg = settings.train
     if not cfg.evaluate:
@@ -110,7 +110,7 @@ def fit(
     # A small job's final fits stay in this process too (a pool would cost more than them).
     small = job is not None and job.plan is not None and job.plan.n_jobs == 1
     if small and job is not None and job.plan is not None and job.plan.pool:
-        from credit_mlops.modeling.workers import end_workers
+        from credit_mlops.processes.pools import end_workers
 
         end_workers()  # its one worker is idle now: ended here, the exit does not wait for it
     n_jobs = 1 if small else settings.train.n_jobs

@@ -73,7 +73,7 @@ def entry_record(
 
 def synced_tags(record: Mapping[str, Any]) -> dict[str, str]:
     """The tags of the run an entry becomes: its own, plus where it came from."""
-    from credit_mlops.processes import this_process
+    from credit_mlops.processes.identity import this_process
 
     return {
         **record["tags"],

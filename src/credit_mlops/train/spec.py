@@ -13,7 +13,7 @@ from credit_mlops.data.description import ARTIFACT as DESCRIPTION_ARTIFACT
 from credit_mlops.explain.background import ARTIFACT
 from credit_mlops.modeling.catalog import DISPLAY_NAMES, KINDS, RAW_KEYS, pip_packages
 from credit_mlops.modeling.forest_scale import FOREST_KEY, scaled_params
-from credit_mlops.processes import this_process
+from credit_mlops.processes.identity import this_process
 from credit_mlops.tracking.orphans import PROCESS_TAG
 from credit_mlops.tracking.records import RunSpec
 from credit_mlops.train.limits import oversamples

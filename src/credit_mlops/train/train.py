@@ -17,7 +17,7 @@ from credit_mlops.errors import CreditError, TrackingError
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
 from credit_mlops.train import inputs as train_inputs
 from credit_mlops.train import limits
-from credit_mlops.train.background import worth_warming
+from credit_mlops.train.cv_plan import worth_warming
 from credit_mlops.train.fitting import Clock, Fitted, fit, start_cv
 from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.spec import TrainingPart
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from credit_mlops.modeling.build import PipelineConfig
     from credit_mlops.tracking.records import RunSpec
     from credit_mlops.tracking.store import TrackingStore
-    from credit_mlops.train.background import CVJob
+    from credit_mlops.train.cv_plan import CVJob
 
 Progress = Callable[[str, str], None]
 Stage = Callable[[str, int], None]  # (stage name, number of steps) when a stage starts
@@ -97,7 +97,7 @@ def train(
     job: CVJob | None = None
     warm = worth_warming(keys, settings.train.n_jobs, overlap and settings.train.evaluate)
     if warm:  # a small job's one worker imports scikit-learn while this process does too
-        from credit_mlops.modeling.workers import warm_up
+        from credit_mlops.processes.pools import warm_up
 
         warm_up()
     try:
@@ -133,7 +133,7 @@ def _stop_workers(job: CVJob | None, warm: bool) -> None:
     if job is not None:
         job.cancel()
     elif warm:
-        from credit_mlops.modeling.workers import end_workers
+        from credit_mlops.processes.pools import end_workers
 
         end_workers()
 

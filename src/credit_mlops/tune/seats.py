@@ -17,7 +17,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
-from credit_mlops.processes import alive, this_process
+from credit_mlops.processes.identity import alive, this_process
 
 
 def cores() -> int:

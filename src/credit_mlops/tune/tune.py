@@ -178,7 +178,7 @@ def _tune_prepared(
     runs = _tune_runs(settings)
     parent = None
     if runs is not None:
-        from credit_mlops import processes
+        from credit_mlops.processes import identity as processes
 
         orphans = tuple(runs.end_orphans(start.study))
         params = _parent_params(settings, start)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from credit_mlops.processes import alive
+from credit_mlops.processes.identity import alive
 
 WORKER_ATTR = "credit.worker"
 SURPLUS_ATTR = "credit.surplus"

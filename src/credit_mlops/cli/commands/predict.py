@@ -54,7 +54,6 @@ def predict(
 
     The decision uses the cost-optimal threshold the model's training run chose.
     """
-    from credit_mlops.cli import interrupts
     from credit_mlops.cli.options import uri_settings
     from credit_mlops.cli.render import console, lifecycle
     from credit_mlops.errors import InputError
@@ -62,6 +61,7 @@ def predict(
     from credit_mlops.files import STDOUT
     from credit_mlops.lifecycle.predict import check_paths
     from credit_mlops.lifecycle.predict import predict as run_predict
+    from credit_mlops.processes import interrupts
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)

@@ -131,9 +131,9 @@ def train(
     Cross-validation and the final fit never see the holdout; each model is logged to
     MLflow and registered under its key (or --mlflow-reg-name).
     """
-    from credit_mlops.cli import interrupts
     from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import train as render
+    from credit_mlops.processes import interrupts
     from credit_mlops.train.inputs import TrainInputs
     from credit_mlops.train.train import TrainingNotLoggedError
     from credit_mlops.train.train import train as run_train

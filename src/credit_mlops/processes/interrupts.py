@@ -42,8 +42,8 @@ def wind_down() -> None:
     import gc
     import os
 
-    from credit_mlops.modeling.workers import end_workers  # standard library only
-    from credit_mlops.signals import work_in_flight
+    from credit_mlops.processes.pools import end_workers  # standard library only
+    from credit_mlops.processes.signals import work_in_flight
 
     end_workers()  # a no-op unless a pool was started
     if work_in_flight():  # a read in C threads: finalizing under it could crash, so end now

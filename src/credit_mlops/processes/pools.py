@@ -2,11 +2,20 @@
 (or anything beyond the standard library at import), so `credit train` can start a small
 job's one worker, and let it import scikit-learn, before the main process has imported
 anything heavy, and a Ctrl-C can end a pool without loading the CV module. `cv.py` runs the
-folds on the same executor."""
+folds on the same executor.
+
+The one place that reads joblib's private state: loky keeps its reusable executor in the
+module attribute `_executor` and names its feeding thread `ExecutorManagerThread`. joblib
+has no public way to reach the pool a `Parallel` started, and `end_workers` must kill that
+pool on Ctrl-C (joblib's own abort can leave its workers running). tests/unit/test_pools.py
+fails when a joblib release moves either."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from joblib.executor import MemmappingExecutor
 
 
 def start_trackers() -> None:
@@ -20,7 +29,7 @@ def start_trackers() -> None:
     resource_tracker.ensure_running()
 
 
-def one_worker() -> Any:
+def one_worker() -> MemmappingExecutor:
     """The one-worker executor: joblib's own kind (a later `Parallel` may find and replace
     it); only small jobs use it, so nothing is memory-mapped (no temporary folder to manage).
     Always the same arguments, so the folds run on the worker `warm_up` started."""
@@ -32,7 +41,7 @@ def one_worker() -> Any:
 def warm_up() -> None:
     """Start the one worker now (SIGINT blocked, as every worker starts) and have it import
     what a fold needs (~1.5 s of CPU) while this process reads the data and imports MLflow."""
-    from credit_mlops.signals import sigint_blocked
+    from credit_mlops.processes.signals import sigint_blocked
 
     start_trackers()
     with sigint_blocked():

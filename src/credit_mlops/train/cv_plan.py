@@ -1,5 +1,6 @@
-"""Cross-validation in the background: the folds run while the main thread imports MLflow,
-opens the store and loads what logging needs; `CVJob.result()` then waits for them.
+"""How `credit train` runs its folds, and the job that runs them in the background: the
+folds run while the main thread imports MLflow, opens the store and loads what logging
+needs; `CVJob.result()` then waits for them (the thread itself: `processes.jobs`).
 
 How the folds run is chosen by the compute they need (rows x folds x a per-model cost):
 small jobs do not pay for a two-worker pool (each worker imports scikit-learn, ~1.5 s of CPU),
@@ -9,20 +10,15 @@ is one single-threaded task with its own seed.
 
 from __future__ import annotations
 
-import threading
-import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from credit_mlops.modeling.catalog import KINDS
-from credit_mlops.signals import sigint_blocked
+from credit_mlops.processes.jobs import Job, Progress
 
 if TYPE_CHECKING:
     from credit_mlops.modeling.cv import CVResult
-
-Progress = Callable[[str, str], None]
 
 # CPU seconds of one CV fold per 1,000 training rows come from the catalog (`fold_seconds`):
 # logistic regression, decision tree and random forest measured on the 700-row training part
@@ -67,12 +63,8 @@ def worth_warming(keys: Sequence[str], n_jobs: int, overlap: bool) -> bool:
     return overlap and n_jobs != 1 and cheap
 
 
-class Cancelled(Exception):
-    """Raised inside an in-process CV at the next fold once the job was cancelled."""
-
-
-class CVJob:
-    """`run(progress)` on a daemon thread; its result or its exception from `result()`."""
+class CVJob(Job["dict[str, CVResult]"]):
+    """The folds of one `credit train` on a daemon thread, with the plan they run by."""
 
     def __init__(
         self,
@@ -81,53 +73,4 @@ class CVJob:
         how: CVPlan | None = None,
     ):
         self.plan = how
-        self._run = run
-        self._progress = progress
-        self._cancelled = threading.Event()
-        self._done = threading.Event()  # waited on, not Thread.join (see signals.in_own_thread)
-        self._result: dict[str, CVResult] | None = None
-        self._error: BaseException | None = None
-        self.started = time.perf_counter()
-        self.seconds = 0.0  # the CV's own wall time, start to end
-        self._thread = threading.Thread(target=self._work, name="credit-cv", daemon=True)
-        if how is None or how.pool or how.n_jobs != 1:
-            from credit_mlops.modeling.workers import start_trackers
-
-            start_trackers()  # here: starting one from the thread would unblock SIGINT there
-        with sigint_blocked():  # the thread, and the workers it starts, never take a Ctrl-C:
-            self._thread.start()  # it reaches the main thread, which cancels the job
-
-    def _step(self, key: str, kind: str) -> None:
-        if self._cancelled.is_set():
-            raise Cancelled
-        if self._progress:
-            self._progress(key, kind)
-
-    def _work(self) -> None:
-        # A cancelled job's pool is killed under joblib: its note on the tasks it dropped
-        # would reach stderr after the command's one line.
-        warnings.filterwarnings("ignore", r"\d+ tasks which were still being processed")
-        try:
-            if self._cancelled.is_set():  # cancelled before the folds began
-                raise Cancelled
-            self._result = self._run(self._step)
-        except BaseException as exc:  # handed to the main thread by result()
-            self._error = exc
-        finally:
-            self.seconds = time.perf_counter() - self.started
-            self._done.set()
-
-    def result(self) -> dict[str, CVResult]:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
-
-    def cancel(self) -> None:
-        """Stop the folds (kill the pool's workers; an in-process CV stops at its next fold)."""
-        from credit_mlops.modeling.workers import end_workers
-
-        self._cancelled.set()
-        if self._thread.is_alive():
-            end_workers()
+        super().__init__(run, progress, pool=how is None or how.pool or how.n_jobs != 1)
