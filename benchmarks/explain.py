@@ -30,8 +30,8 @@ ROWS = {"random_forest": 1_000}
 
 def _data(path: Path | None) -> tuple[Any, Any]:
     from credit_mlops.data.dataset import load_dataset
+    from credit_mlops.data.random_rows import synthetic
     from credit_mlops.data.schema import FEATURES
-    from credit_mlops.data.synthetic import synthetic
     from credit_mlops.modeling.build import target_bad
 
     if path is not None and path.is_file():
@@ -109,8 +109,8 @@ def command_figures(project: Any, data: Path, repeats: int) -> list[tuple[str, f
     """(model, plain rows/s, explained rows/s) of the scoring part of `credit predict`."""
     import json
 
+    from credit_mlops.data.random_rows import synthetic
     from credit_mlops.data.schema import FEATURES
-    from credit_mlops.data.synthetic import synthetic
     from harness import CREDIT, median, run
 
     folder = project.fresh("explain")

@@ -145,8 +145,8 @@ def data_file(workdir: Path) -> tuple[Path, str]:
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c), "real file"
-    from credit_mlops.data.files import write_table
-    from credit_mlops.data.synthetic import synthetic
+    from credit_mlops.data.random_rows import synthetic
+    from credit_mlops.data.tables import write_table
 
     return write_table(synthetic(1000, seed=0), workdir / "synthetic.asc"), "synthetic, 1000 rows"
 

@@ -48,8 +48,8 @@ def once(folder: Path, data: Path) -> tuple[float, float, int]:
 
 
 def bench(b: Bench, project: Project, data: Path) -> None:
-    from credit_mlops.data.files import write_table
-    from credit_mlops.data.synthetic import synthetic
+    from credit_mlops.data.random_rows import synthetic
+    from credit_mlops.data.tables import write_table
 
     folder = project.fresh("interrupt")
     big = write_table(synthetic(6000, seed=5), folder / "big.asc")

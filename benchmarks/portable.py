@@ -45,8 +45,8 @@ def train(folder: Path, data: Path, keys: tuple[str, ...]) -> str:
 
 
 def applicants(rows: int) -> Any:
+    from credit_mlops.data.random_rows import synthetic
     from credit_mlops.data.schema import FEATURES
-    from credit_mlops.data.synthetic import synthetic
 
     return synthetic(rows, seed=11)[list(FEATURES)]
 

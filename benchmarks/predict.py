@@ -18,8 +18,8 @@ TARGET_ROWS_PER_S = 250_000
 
 
 def bench(b: Bench, project: Project, data: Path) -> None:
+    from credit_mlops.data.random_rows import synthetic
     from credit_mlops.data.schema import FEATURES
-    from credit_mlops.data.synthetic import synthetic
 
     folder = project.fresh("predict")
     rows = 100_000

@@ -183,8 +183,8 @@ def _spread(url: str, body: Any, n: int) -> float:
 
 
 def _applicant(data: Path) -> dict[str, int]:
-    from credit_mlops.data.files import read_table
     from credit_mlops.data.schema import FEATURES
+    from credit_mlops.data.tables import read_table
 
     row = read_table(data)[list(FEATURES)].iloc[0]
     return {k: int(v) for k, v in row.items()}

@@ -52,7 +52,7 @@ def real_data_path() -> Path:
 
 @pytest.fixture(scope="session")
 def synthetic_frame():  # type: ignore[no-untyped-def]
-    from credit_mlops.data.synthetic import synthetic
+    from credit_mlops.data.random_rows import synthetic
 
     return synthetic(400, seed=7)
 
@@ -61,8 +61,8 @@ def synthetic_frame():  # type: ignore[no-untyped-def]
 def xy(request: pytest.FixtureRequest) -> tuple[object, object]:
     """Features and bad-credit labels (1 = bad) of a seeded synthetic frame: the size and seed
     are the test module's `XY = (rows, seed)` (300 rows, seed 5 when it sets none)."""
+    from credit_mlops.data.random_rows import synthetic
     from credit_mlops.data.schema import FEATURES, TARGET
-    from credit_mlops.data.synthetic import synthetic
     from credit_mlops.modeling.build import target_bad
 
     rows, seed = getattr(request.module, "XY", (300, 5))
@@ -72,7 +72,7 @@ def xy(request: pytest.FixtureRequest) -> tuple[object, object]:
 
 @pytest.fixture
 def synthetic_file(tmp_path: Path, synthetic_frame) -> Path:  # type: ignore[no-untyped-def]
-    from credit_mlops.data.files import write_table
+    from credit_mlops.data.tables import write_table
 
     return write_table(synthetic_frame, tmp_path / "synthetic.asc")
 
@@ -130,8 +130,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture
 def archive_server(tmp_path: Path, synthetic_frame) -> Iterator[tuple[str, Path]]:
     """A local HTTP server on 127.0.0.1 serving a copy of the UCI archive."""
-    from credit_mlops.data.files import write_table
     from credit_mlops.data.schema import DATA_FILE
+    from credit_mlops.data.tables import write_table
 
     served = tmp_path / "served"
     served.mkdir()

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
-from credit_mlops.data import files, schema
+from credit_mlops.data import schema, tables
 
 runner = CliRunner()
 
@@ -63,13 +63,13 @@ def test_train_without_data_says_how_to_get_it(project: Path) -> None:
 def test_validate_reports_counts_and_violations(
     tmp_path: Path, project: Path, synthetic_frame: pd.DataFrame
 ) -> None:
-    good = files.write_table(synthetic_frame, tmp_path / "good.asc")
+    good = tables.write_table(synthetic_frame, tmp_path / "good.asc")
     result = runner.invoke(app, ["data", "validate", str(good)])
     assert result.exit_code == 0
     assert "400 rows, 20 features, good 280 / bad 120" in result.stderr
     frame = synthetic_frame.copy()
     frame.loc[0, "wohn"] = 4
-    bad = files.write_table(frame, tmp_path / "bad.asc")
+    bad = tables.write_table(frame, tmp_path / "bad.asc")
     result = runner.invoke(app, ["data", "validate", str(bad)])
     assert result.exit_code == 2
     assert "column 'wohn' has 1 codes outside 1–3: line 2 (4)" in result.stderr

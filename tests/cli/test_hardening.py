@@ -18,8 +18,8 @@ from typer.testing import CliRunner, Result
 
 from credit_mlops.cli.main import app
 from credit_mlops.data import schema
-from credit_mlops.data.files import write_table
-from credit_mlops.data.synthetic import synthetic
+from credit_mlops.data.random_rows import synthetic
+from credit_mlops.data.tables import write_table
 
 runner = CliRunner()
 FAST = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1"]

@@ -49,7 +49,8 @@ def test_package_import_has_no_side_effects(tmp_path) -> None:  # type: ignore[n
         [
             sys.executable,
             "-c",
-            "import credit_mlops, credit_mlops.config.settings, credit_mlops.tracking.facade",
+            "import credit_mlops, credit_mlops.config.settings, "
+            "credit_mlops.tracking.mlflow_tracker",
         ],
         cwd=tmp_path,
         check=True,

@@ -12,7 +12,7 @@ from tests.conftest import credit
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
-from credit_mlops.data import files, schema
+from credit_mlops.data import schema, tables
 
 runner = CliRunner()
 FAST = ["--cv-folds", "2", "--cv-repeats", "1"]
@@ -170,14 +170,14 @@ Builder = Callable[[Path, pd.DataFrame], list[str]]
 
 def data_file(mutate: Callable[[pd.DataFrame], pd.DataFrame]) -> Builder:
     def build(tmp: Path, frame: pd.DataFrame) -> list[str]:
-        return ["--data", str(files.write_table(mutate(frame.copy()), tmp / "in.asc"))]
+        return ["--data", str(tables.write_table(mutate(frame.copy()), tmp / "in.asc"))]
 
     return build
 
 
 def raw_text(transform: Callable[[str], str]) -> Builder:
     def build(tmp: Path, frame: pd.DataFrame) -> list[str]:
-        path = files.write_table(frame, tmp / "in.asc")
+        path = tables.write_table(frame, tmp / "in.asc")
         path.write_text(transform(path.read_text()))
         return ["--data", str(path)]
 

@@ -11,8 +11,8 @@ import pytest
 from tests.conftest import REAL_DATA, REQUIRE_POSTGRES, project_with_store
 from tests.integration.project import Project, Setup
 
-from credit_mlops.data.files import write_table
-from credit_mlops.data.synthetic import synthetic
+from credit_mlops.data.random_rows import synthetic
+from credit_mlops.data.tables import write_table
 from credit_mlops.ops.server import (
     MlflowServer,
     ServerSpec,

@@ -16,7 +16,7 @@ from tests.conftest import REAL_DATA
 from typer.testing import CliRunner, Result
 
 from credit_mlops.cli.main import app
-from credit_mlops.data import files, synthetic
+from credit_mlops.data import random_rows, tables
 
 runner = CliRunner()
 
@@ -66,7 +66,7 @@ def real_or_synthetic(root: Path) -> Path:
     """The real file where CREDIT_DATA__PATH names one, else 1,000 synthetic rows."""
     if REAL_DATA and Path(REAL_DATA).is_file():
         return Path(REAL_DATA)
-    return files.write_table(synthetic.synthetic(1000, seed=2), root / "credit.asc")
+    return tables.write_table(random_rows.synthetic(1000, seed=2), root / "credit.asc")
 
 
 def copy_in_project(root: Path) -> Path:

@@ -17,8 +17,8 @@ from tests.conftest import credit, project_with_store
 from tests.integration.processes import alive, cmdline, descendants, start
 
 from credit_mlops.data import schema
-from credit_mlops.data.files import write_table
-from credit_mlops.data.synthetic import synthetic
+from credit_mlops.data.random_rows import synthetic
+from credit_mlops.data.tables import write_table
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 FAST = ["--cv-folds", "2", "--cv-repeats", "1", "--n-jobs", "1", "-q"]

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import project_with_store
 from tests.integration.project import Project, Setup
 
-from credit_mlops.data import files, synthetic
+from credit_mlops.data import random_rows, tables
 
 pytestmark = pytest.mark.integration
 FAST = ["--cv-folds", "3", "--cv-repeats", "1"]
@@ -33,7 +33,7 @@ def project_setup() -> Setup:
 
 
 def _synthetic_600(root: Path) -> Path:
-    return files.write_table(synthetic.synthetic(600, seed=4), root / "credit.asc")
+    return tables.write_table(random_rows.synthetic(600, seed=4), root / "credit.asc")
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +190,7 @@ def test_bad_input_is_one_line_and_writes_nothing(
     root = project_with_store(tmp_path, None)
     with (root / "configs" / "local.toml").open("a") as fh:
         fh.write(toml)
-    data_path = files.write_table(synthetic.synthetic(200, seed=1), root / "credit.asc")
+    data_path = tables.write_table(random_rows.synthetic(200, seed=1), root / "credit.asc")
     result = Project(root, data_path).invoke("train", *args, **env)
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()

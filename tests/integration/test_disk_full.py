@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import REAL_DATA, credit, run_statuses
 
-from credit_mlops.data import files, synthetic
+from credit_mlops.data import random_rows, tables
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def full_store(tmp_path: Path) -> Iterator[Path]:
 def _data(root: Path) -> Path:
     data = Path(REAL_DATA) if REAL_DATA and Path(REAL_DATA).is_file() else None
     if data is None:
-        data = files.write_table(synthetic.synthetic(1000, seed=4), root / "credit.asc")
+        data = tables.write_table(random_rows.synthetic(1000, seed=4), root / "credit.asc")
     return data
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from tests.integration.project import Project, Setup
 
-from credit_mlops.data import files
+from credit_mlops.data import tables
 from credit_mlops.data.schema import FEATURES
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ def project_setup() -> Setup:
 
 @pytest.fixture(scope="module")
 def applicants(proj: Project) -> Path:
-    frame = files.read_table(proj.data_path).head(6).drop(columns=["kredit"])
+    frame = tables.read_table(proj.data_path).head(6).drop(columns=["kredit"])
     frame.insert(0, "id", [f"A-{i}" for i in range(1, 7)])
     path = proj.root / "applicants.csv"
     frame.to_csv(path, index=False)

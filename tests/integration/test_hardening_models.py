@@ -11,8 +11,8 @@ import pytest
 from tests.conftest import CREDIT, credit, project_with_store
 
 from credit_mlops.data import schema
-from credit_mlops.data.files import write_table
-from credit_mlops.data.synthetic import synthetic
+from credit_mlops.data.random_rows import synthetic
+from credit_mlops.data.tables import write_table
 
 pytestmark = pytest.mark.integration
 

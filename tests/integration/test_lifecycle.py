@@ -12,7 +12,7 @@ from tests.integration.project import Project, Setup
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
-from credit_mlops.data import files, synthetic
+from credit_mlops.data import random_rows, tables
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -159,7 +159,7 @@ def test_evaluation_is_logged_and_linked_to_the_version(
 
 
 def test_evaluate_another_file(proj: Project, sequence: dict[str, Any], tmp_path: Path) -> None:
-    other = files.write_table(synthetic.synthetic(200, seed=99), tmp_path / "other.asc")
+    other = tables.write_table(random_rows.synthetic(200, seed=99), tmp_path / "other.asc")
     report = proj.json("evaluate", "credit-scorer/1", "--data", str(other))
     assert report["scope"] == "file" and report["n_rows"] == 200
 
@@ -238,7 +238,7 @@ def test_register_a_run_without_a_model(proj: Project, sequence: dict[str, Any])
 
 
 def test_predict_wrong_schema(proj: Project, sequence: dict[str, Any], tmp_path: Path) -> None:
-    frame = synthetic.synthetic(50, seed=1).drop(columns=["kredit"])
+    frame = random_rows.synthetic(50, seed=1).drop(columns=["kredit"])
     frame.loc[7, "beruf"] = 9
     frame.to_csv(tmp_path / "in.csv", index=False)
     result = proj.invoke(
@@ -247,7 +247,9 @@ def test_predict_wrong_schema(proj: Project, sequence: dict[str, Any], tmp_path:
     assert result.exit_code == 2
     assert "column 'beruf' has 1 codes outside 1–4: line 9 (9)" in result.stderr
     assert not (tmp_path / "o.csv").exists()
-    synthetic.synthetic(50, seed=1).drop(columns=["rate"]).to_csv(tmp_path / "in2.csv", index=False)
+    random_rows.synthetic(50, seed=1).drop(columns=["rate"]).to_csv(
+        tmp_path / "in2.csv", index=False
+    )
     result = proj.invoke(
         "predict", "credit-scorer", "-i", str(tmp_path / "in2.csv"), "-o", str(tmp_path / "o.csv")
     )
@@ -257,8 +259,8 @@ def test_predict_wrong_schema(proj: Project, sequence: dict[str, Any], tmp_path:
 def test_evaluate_wrong_schema_file(
     proj: Project, sequence: dict[str, Any], tmp_path: Path
 ) -> None:
-    bad = synthetic.synthetic(100, seed=3).assign(kredit=5)
-    path = files.write_table(bad, tmp_path / "bad.asc")
+    bad = random_rows.synthetic(100, seed=3).assign(kredit=5)
+    path = tables.write_table(bad, tmp_path / "bad.asc")
     result = proj.invoke("evaluate", "credit-scorer", "--data", str(path))
     assert result.exit_code == 2 and "must be binary" in result.stderr
 

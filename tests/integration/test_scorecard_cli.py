@@ -17,7 +17,7 @@ from tests.conftest import project_with_store
 from typer.testing import CliRunner, Result
 
 from credit_mlops.cli.main import app
-from credit_mlops.data import files, synthetic
+from credit_mlops.data import random_rows, tables
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -49,7 +49,7 @@ class Project:
 @pytest.fixture(scope="module")
 def proj(tmp_path_factory: pytest.TempPathFactory, store_template: Path) -> Iterator[Project]:
     root = project_with_store(tmp_path_factory.mktemp("scorecard"), store_template)
-    files.write_table(synthetic.synthetic(500, seed=11), root / "data.asc")
+    tables.write_table(random_rows.synthetic(500, seed=11), root / "data.asc")
     project = Project(root)
     result = project.invoke(
         "train",
@@ -88,7 +88,9 @@ def test_train_logs_the_scorecard_with_its_table_and_fold_histories(proj: Projec
     assert np.mean(values) == pytest.approx(run.data.metrics["roc_auc_test_mean"])
     path = proj.client().download_artifacts(run.info.run_id, "results/scorecard.json")
     table = json.loads(Path(path).read_text())
-    assert {c["name"] for c in table["characteristics"]} == set(synthetic.synthetic(5).columns[:-1])
+    assert {c["name"] for c in table["characteristics"]} == set(
+        random_rows.synthetic(5).columns[:-1]
+    )
     assert [c["iv"] for c in table["characteristics"]] == sorted(
         (c["iv"] for c in table["characteristics"]), reverse=True
     )
@@ -136,7 +138,7 @@ def test_scorecard_command_refusals(proj: Project, args: list[str], message: str
 def test_predict_adds_the_score(proj: Project, tmp_path: Path) -> None:
     import mlflow
 
-    applicants = synthetic.synthetic(40, seed=3).drop(columns=["kredit"])
+    applicants = random_rows.synthetic(40, seed=3).drop(columns=["kredit"])
     applicants.to_csv(tmp_path / "in.csv", index=False)
     result = proj.invoke(
         "predict", "scorecard", "-i", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv")
@@ -175,7 +177,7 @@ def test_score_is_the_odds_on_the_points_scale(proj: Project) -> None:
 
     card = find_scorecard(model)
     assert card is not None
-    X = synthetic.synthetic(20, seed=4).drop(columns=["kredit"])
+    X = random_rows.synthetic(20, seed=4).drop(columns=["kredit"])
     p = card.predict_proba(X)[:, 1]
     expected = 600 + 20 / math.log(2) * (np.log((1 - p) / p) - math.log(50))
     np.testing.assert_allclose(card.credit_score(X), expected, atol=1e-8)

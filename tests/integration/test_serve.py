@@ -19,8 +19,8 @@ import requests
 from tests.integration.project import Project, Setup
 from tests.integration.serving import Served, wait_for
 
-from credit_mlops.data.files import read_table
 from credit_mlops.data.schema import FEATURES
+from credit_mlops.data.tables import read_table
 from credit_mlops.serve.journal import read_journal
 
 pytestmark = pytest.mark.integration

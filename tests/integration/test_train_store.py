@@ -24,8 +24,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory, store_template: Path):  # 
 
     from tests.conftest import REAL_DATA, project_with_store
 
-    from credit_mlops.data.files import write_table
-    from credit_mlops.data.synthetic import synthetic
+    from credit_mlops.data.random_rows import synthetic
+    from credit_mlops.data.tables import write_table
 
     root = project_with_store(tmp_path_factory.mktemp("project"), store_template)
     data_path = (

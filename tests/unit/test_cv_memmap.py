@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops.data import schema, synthetic
+from credit_mlops.data import random_rows, schema
 from credit_mlops.modeling import build as pipeline
 from credit_mlops.modeling import cv
 
@@ -17,7 +17,7 @@ ROWS = 8_000  # 20 int64 columns: 1.3 MB, over joblib's 1 MB memory-mapping thre
 
 @pytest.fixture(scope="module")
 def big() -> tuple[pd.DataFrame, np.ndarray]:
-    frame = synthetic.synthetic(ROWS, seed=5)
+    frame = random_rows.synthetic(ROWS, seed=5)
     X = frame[list(schema.FEATURES)].reset_index(drop=True)
     return X, pipeline.target_bad(frame[schema.TARGET])
 

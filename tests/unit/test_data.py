@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from credit_mlops.data import checks, dataset, fetch, files, locate, schema, split, synthetic
+from credit_mlops.data import checks, dataset, fetch, locate, random_rows, schema, split, tables
 from credit_mlops.errors import DataError
 
 
@@ -28,16 +28,16 @@ def test_crlf_copy_has_the_same_content_digest(real_data_path: Path, tmp_path: P
 
 
 def test_synthetic_is_valid_and_reproducible() -> None:
-    a, b = synthetic.synthetic(300, seed=3), synthetic.synthetic(300, seed=3)
+    a, b = random_rows.synthetic(300, seed=3), random_rows.synthetic(300, seed=3)
     pd.testing.assert_frame_equal(a, b)
-    assert not a.equals(synthetic.synthetic(300, seed=4))
+    assert not a.equals(random_rows.synthetic(300, seed=4))
     checks.validate_frame(a, source="synthetic")
     assert a[schema.TARGET].value_counts().to_dict() == {1: 210, 0: 90}
 
 
 def test_english_column_names_are_accepted(tmp_path: Path, synthetic_frame: pd.DataFrame) -> None:
     english = {c.name: c.english for c in schema.COLUMNS} | {schema.TARGET: "credit_risk"}
-    path = files.write_table(synthetic_frame.rename(columns=english), tmp_path / "en.asc")
+    path = tables.write_table(synthetic_frame.rename(columns=english), tmp_path / "en.asc")
     ds = dataset.load_dataset(path)
     assert list(ds.X.columns) == list(schema.FEATURES)
 
@@ -49,7 +49,7 @@ def test_comma_separated_copy_is_read(tmp_path: Path, synthetic_frame: pd.DataFr
 
 
 def write(tmp_path: Path, frame: pd.DataFrame) -> Path:
-    return files.write_table(frame, tmp_path / "bad.asc")
+    return tables.write_table(frame, tmp_path / "bad.asc")
 
 
 def test_missing_file_says_how_to_get_one(tmp_path: Path) -> None:
@@ -240,7 +240,7 @@ def test_fetch_refuses_an_archive_with_a_broken_file(
     url, archive = archive_server
     frame = synthetic_frame.copy()
     frame.loc[0, "verw"] = 99
-    broken = files.write_table(frame, tmp_path / "b" / schema.DATA_FILE)
+    broken = tables.write_table(frame, tmp_path / "b" / schema.DATA_FILE)
     with zipfile.ZipFile(archive, "w") as zf:
         zf.write(broken, schema.DATA_FILE)
     with pytest.raises(DataError, match="column 'verw'"):

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from credit_mlops.data.random_rows import synthetic
 from credit_mlops.data.schema import FEATURES
-from credit_mlops.data.synthetic import synthetic
 from credit_mlops.errors import InputError
 from credit_mlops.explain.background import from_json, sample, to_json
 from credit_mlops.fairness.assess import as_dict, figures, version_tags

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from credit_mlops.data import random_rows as random_rows_mod
 from credit_mlops.data import schema as data
-from credit_mlops.data import synthetic as synthetic_mod
 from credit_mlops.errors import InputError
 from credit_mlops.explain.anatomy import anatomy
 from credit_mlops.explain.attribution import Attribution
@@ -58,7 +58,7 @@ def test_the_shipped_code_table_is_the_published_one(real_data_path: Path) -> No
 
 
 def test_one_hot_and_scaled_features_map_back_to_their_column() -> None:
-    X = synthetic_mod.synthetic(200, seed=2)[FEATURES]
+    X = random_rows_mod.synthetic(200, seed=2)[FEATURES]
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 

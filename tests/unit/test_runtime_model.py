@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from credit_mlops.data.random_rows import synthetic
 from credit_mlops.data.schema import DEFAULT, FEATURES
-from credit_mlops.data.synthetic import synthetic
 from credit_runtime import InvalidInput
 from credit_runtime.description import Description
 from credit_runtime.model import CreditModel, Scale

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from credit_mlops.data.random_rows import synthetic
 from credit_mlops.data.schema import COLUMNS, FEATURES, TARGET
-from credit_mlops.data.synthetic import synthetic
 from credit_mlops.modeling.scorecard import ScorecardClassifier, scaling
 from credit_mlops.modeling.scorecard_table import (
     TABLE_COLUMNS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from credit_mlops.data.random_rows import synthetic
 from credit_mlops.data.schema import FEATURES, TARGET
-from credit_mlops.data.synthetic import synthetic
 from credit_mlops.modeling.build import PipelineConfig, ResamplingConfig, build_pipeline
 from credit_mlops.modeling.catalog import MODEL_KEYS, RAW_KEYS, SEED_KEYS
 from credit_mlops.modeling.scorecard import ScorecardClassifier

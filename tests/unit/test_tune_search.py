@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from credit_mlops.data.random_rows import synthetic
 from credit_mlops.data.schema import FEATURES, TARGET
-from credit_mlops.data.synthetic import synthetic
 from credit_mlops.modeling.build import target_bad
 from credit_mlops.modeling.catalog import SPACES
 from credit_mlops.modeling.cost_matrix import CostMatrix

@@ -1,1 +1,1 @@
-"""South German Credit: schema, validation, reading/writing, fetch, holdout split, synthetic."""
+"""The data set: its description, checks, tables on disk, fetch, holdout split, synthetic rows."""

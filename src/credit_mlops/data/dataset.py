@@ -11,8 +11,8 @@ import pandas as pd
 
 from credit_mlops.data.checks import check_no_missing, check_target, validate_frame
 from credit_mlops.data.description import Description
-from credit_mlops.data.files import read_table, to_german
 from credit_mlops.data.schema import DEFAULT, FEATURES, TARGET
+from credit_mlops.data.tables import read_table, to_german
 from credit_mlops.errors import DataError
 
 

@@ -45,7 +45,7 @@ class Draft:
 
 def draft(path: Path, *, target: str, bad: str, good: str | None = None) -> Draft:
     """A description of the file at `path` with `target` as the target (`bad` its bad value)."""
-    from credit_mlops.data.files import read_table
+    from credit_mlops.data.tables import read_table
 
     frame = read_table(path)
     if target not in frame.columns:

@@ -7,7 +7,7 @@ from pathlib import Path
 from credit_mlops.config.settings import Settings
 from credit_mlops.data.dataset import Dataset, load_dataset
 from credit_mlops.data.description import Description
-from credit_mlops.data.files import HOW_TO_GET_DATA
+from credit_mlops.data.tables import HOW_TO_GET_DATA
 from credit_mlops.errors import DataError
 
 

@@ -69,7 +69,7 @@ def measure(
 ) -> FairnessReport:
     from credit_mlops.data.schema import DEFAULT
     from credit_mlops.fairness.metrics import fairness
-    from credit_mlops.lifecycle.evaluate import costs_of, threshold_of
+    from credit_mlops.lifecycle.evaluate import costs_of, decision_threshold
     from credit_mlops.lifecycle.predict_checks import run_description
     from credit_mlops.modeling.build import target_bad
 
@@ -89,7 +89,9 @@ def measure(
         rows.X,
         target_bad(rows.y),
         proba,
-        threshold_of(run, model)[0],  # the decision the model carries, as evaluate and predict
+        decision_threshold(run, model)[
+            0
+        ],  # the decision the model carries, as evaluate and predict
         attributes=attributes,
         bands=bands,
         description=d,

@@ -53,7 +53,7 @@ def costs_of(run: RunRecord) -> CostMatrix:
     return Matrix.of_run(run.params)
 
 
-def threshold_of(run: RunRecord, model: object = None) -> tuple[float, str]:
+def decision_threshold(run: RunRecord, model: object = None) -> tuple[float, str]:
     """The decision threshold the training run chose, and on what.
 
     A model that carries its decision (FixedThresholdClassifier) is asked first, so that
@@ -82,7 +82,7 @@ def evaluate(
     opened = open_target(store, target, live=True)
     ref, run = opened.ref, opened.run
     scored, model = _score(settings, store, opened, data_path)
-    threshold, threshold_source = threshold_of(run, model)
+    threshold, threshold_source = decision_threshold(run, model)
     matrix = costs_of(run)
     metrics = _metrics(scored, threshold, matrix)
     folder = opened.folder(settings, "evaluations", scored.rows.scope, output_dir)

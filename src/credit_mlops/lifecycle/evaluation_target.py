@@ -144,8 +144,8 @@ def holdout(
 ) -> tuple[pd.DataFrame, pd.Series, str]:
     """The rows the training run kept out, from the same data (checked by digest)."""
     from credit_mlops.data.dataset import load_dataset
-    from credit_mlops.data.files import HOW_TO_GET_DATA
     from credit_mlops.data.locate import configured_files
+    from credit_mlops.data.tables import HOW_TO_GET_DATA
 
     kept = kept_rows(store, run)
     if not kept["test_rows"]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from credit_mlops.errors import DataError, InputError
 from credit_mlops.files import writable_dir
 from credit_mlops.lifecycle import predict_checks
-from credit_mlops.lifecycle.evaluate import threshold_of
+from credit_mlops.lifecycle.evaluate import decision_threshold
 from credit_mlops.lifecycle.evaluation_target import open_target
 from credit_mlops.lifecycle.stream import DEFAULT_CHUNK_ROWS, RowsProgress, Scored, score_file
 from credit_mlops.tracking.store import TrackingStore
@@ -101,7 +101,7 @@ def predict(
     if engine == "spark":
         from credit_mlops.lifecycle.spark import predict_with_spark
 
-        threshold, _ = threshold_of(run)
+        threshold, _ = decision_threshold(run)
         scoring_start, scoring_cpu = time.perf_counter(), time.process_time()
         done = predict_with_spark(
             store,
@@ -116,7 +116,7 @@ def predict(
         trained_on = predict_checks.run_description(store, run)  # the model's own columns
         model = store.load_model(ref.uri)
         predict_checks.check_model_columns(model, trained_on, ref.label)
-        threshold, _ = threshold_of(run, model)  # the decision the model itself carries
+        threshold, _ = decision_threshold(run, model)  # the decision the model itself carries
         explain = None
         if reasons is not None:  # shap and the explainers are imported only when asked for
             from credit_mlops.explain.service import reason_maker

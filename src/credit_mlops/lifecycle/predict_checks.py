@@ -39,7 +39,7 @@ def check_input(input_path: Path, id_column: str, description: Description | Non
     """The first rows against the schema (the target column may be absent)."""
     from credit_mlops.data import formats
     from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
-    from credit_mlops.data.files import to_german
+    from credit_mlops.data.tables import to_german
 
     where = PARQUET_ROWS if formats.file_format(input_path) == "parquet" else CSV_LINES
     head = next(iter(formats.iter_frames(input_path, FIRST_ROWS)), None)

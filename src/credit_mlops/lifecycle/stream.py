@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.data import formats, writers
 from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
-from credit_mlops.data.files import to_german
 from credit_mlops.data.schema import FEATURES
+from credit_mlops.data.tables import to_german
 from credit_mlops.errors import DataError, InputError
 from credit_mlops.lifecycle.fast_scoring import CheckedProba, Proba, model_proba
 from credit_mlops.modeling.decision import decisions

@@ -18,7 +18,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError
 from credit_mlops.escaping import to_json
 from credit_mlops.files import safe_component, write_text
-from credit_mlops.lifecycle.evaluate import threshold_of
+from credit_mlops.lifecycle.evaluate import decision_threshold
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.monitor.reference import ARTIFACT, Reference
 from credit_mlops.monitor.stability import MonitorResult
@@ -55,9 +55,9 @@ def read_new_data(path: Path, description: Description | None = None) -> pd.Data
     """The monitored applicants (CSV, gzip CSV or Parquet), validated with the model's data
     description (None: the default data set); a target column may be there or not."""
     from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, as_codes, validate_frame
-    from credit_mlops.data.files import to_german
     from credit_mlops.data.formats import file_format, read_frame
     from credit_mlops.data.schema import FEATURES
+    from credit_mlops.data.tables import to_german
 
     if not path.is_file():
         raise DataError(f"monitoring file {path} does not exist; pass --data FILE")
@@ -160,7 +160,7 @@ def _recompute(
             f"run {run.run_id} has no monitoring reference ({ARTIFACT}) and its training "
             f"data cannot be read to recompute it: {exc}"
         ) from None
-    threshold, _ = threshold_of(run)
+    threshold, _ = decision_threshold(run)
     y_bad = target_bad(y)
     p = run.params
     oof = oof_scores(

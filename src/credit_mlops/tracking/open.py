@@ -6,7 +6,7 @@ from __future__ import annotations
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import NotFoundError
 from credit_mlops.tracking.connection import Connection, Credentials, HttpPolicy
-from credit_mlops.tracking.facade import Tracker
+from credit_mlops.tracking.mlflow_tracker import Tracker
 from credit_mlops.tracking.store import TrackingStore
 from credit_mlops.tracking.uri import (
     TrackingUri,

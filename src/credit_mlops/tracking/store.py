@@ -1,7 +1,7 @@
 """The tracking facade: what the rest of the code may ask of a tracking store.
 
 Every area outside tracking/ depends on this protocol, never on MLflow: `Tracker`
-(tracking.facade) implements it on MLflow, and the tests' in-memory fake implements it too.
+(tracking.mlflow_tracker) implements it on MLflow, and the tests' in-memory fake implements it too.
 """
 
 from __future__ import annotations

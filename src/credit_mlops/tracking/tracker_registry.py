@@ -1,4 +1,4 @@
-"""The registry half of the `Tracker` (tracking/facade.py): registered models, versions,
+"""The registry half of the `Tracker` (tracking/mlflow_tracker.py): registered models, versions,
 stages, aliases and version tags, each call inside the connection's guard.
 
 A base class of `Tracker`, not a second client: it uses the Tracker's `conn` and `_client`.

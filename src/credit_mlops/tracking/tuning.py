@@ -18,7 +18,7 @@ from credit_mlops import readback
 from credit_mlops.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
-    from credit_mlops.tracking.facade import Tracker
+    from credit_mlops.tracking.mlflow_tracker import Tracker
 
 from credit_mlops.tracking.tags import KIND_TAG, TRIAL_KIND, TUNE_KIND, WORKER_TAG
 

@@ -1,4 +1,5 @@
-"""A seeded synthetic frame with the real schema, for tests and benchmarks without the file."""
+"""Seeded random rows with the shipped schema, for tests and benchmarks without the data file
+(`credit data synth` and `data/synth.py` make applicants like a real data set)."""
 
 from __future__ import annotations
 
