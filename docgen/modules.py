@@ -3,7 +3,7 @@
     python -m docgen.modules > /tmp/modules.md
 
 Paste the output between the `modules:begin` and `modules:end` markers of the page;
-`tests/unit/test_architecture_doc.py` fails when an area or a module is missing there.
+`tests/unit/root/test_architecture_doc.py` fails when an area or a module is missing there.
 """
 
 from __future__ import annotations

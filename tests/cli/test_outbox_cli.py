@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tests.conftest import credit
-from tests.unit.test_outbox_sync import spec
+from tests.unit.train.test_outbox_sync import spec
 
 from credit_mlops.train.outbox import entries, write_entry
 

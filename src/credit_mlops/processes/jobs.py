@@ -15,6 +15,7 @@ from credit_mlops.processes.signals import sigint_blocked
 
 R = TypeVar("R")
 Progress = Callable[[str, str], None]  # (key, what) as each step starts
+CANCEL_WAIT = 10.0  # seconds a cancelled run may take to unwind once its workers are killed
 
 
 class Cancelled(Exception):
@@ -76,10 +77,14 @@ class Job(Generic[R]):
         assert self._result is not None
         return self._result
 
-    def cancel(self) -> None:
-        """Stop the run (kill the pool's workers; an in-process run stops at its next step)."""
+    def cancel(self, wait: float = CANCEL_WAIT) -> None:
+        """Stop the run (kill the pool's workers; an in-process run stops at its next step)
+        and wait up to `wait` seconds for the thread to unwind, so that nothing of it is
+        still inside joblib when the caller (a test, or a later command in one process)
+        starts the next pool. Waited on the event, so a second Ctrl-C still interrupts."""
         from credit_mlops.processes.pools import end_workers
 
         self._cancelled.set()
         if self._thread.is_alive():
             end_workers()
+            self._done.wait(wait)

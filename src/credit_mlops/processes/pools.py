@@ -7,8 +7,8 @@ folds on the same executor.
 The one place that reads joblib's private state: loky keeps its reusable executor in the
 module attribute `_executor` and names its feeding thread `ExecutorManagerThread`. joblib
 has no public way to reach the pool a `Parallel` started, and `end_workers` must kill that
-pool on Ctrl-C (joblib's own abort can leave its workers running). tests/unit/test_pools.py
-fails when a joblib release moves either."""
+pool on Ctrl-C (joblib's own abort can leave its workers running).
+tests/unit/processes/test_pools.py fails when a joblib release moves either."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from credit_mlops.tune.workers import RETRY_ATTR, WORKER_ATTR, counts, run_worke
 
 pytestmark = pytest.mark.slow  # starts tune worker processes
 
-WORKER = Path(__file__).resolve().parents[1] / "integration" / "tune_worker.py"
+WORKER = Path(__file__).resolve().parents[2] / "integration" / "tune_worker.py"
 
 
 def quadratic(trial: Any) -> float:

@@ -7,7 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[3]
 PACKAGE = PROJECT / "src" / "credit_mlops"
 DOC = PROJECT / "docs" / "architecture.md"
 
