@@ -35,8 +35,8 @@ class EvaluationReport(EvaluatedModel):
     metrics: dict[str, float]
     figures: dict[str, str]
     output_dir: str
+    costs: tuple[float, float]  # accept_bad, reject_good: the run's CostMatrix
     evaluation_run_id: str | None = None
-    costs: tuple[float, float] = (5.0, 1.0)  # accept_bad, reject_good
 
 
 @dataclass(frozen=True)
