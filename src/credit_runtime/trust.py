@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from credit_runtime.errors import UntrustedModel
+from credit_runtime.errors import DamagedModel, UntrustedModel
 
 # Beyond skops' own defaults (scikit-learn's estimators, numpy and builtins): what the
 # catalogue's models are made of. Old class paths stay so that older models still load.
@@ -61,7 +61,8 @@ def untrusted(data_file: Path) -> list[str]:
     try:
         found = skops.io.get_untrusted_types(file=data_file)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UntrustedModel(f"{data_file.name}: not a readable skops file ({exc})") from exc
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise DamagedModel(f"{data_file.name}: not a readable skops file ({why})") from exc
     return sorted(t for t in found if t not in TRUSTED_TYPES)
 
 

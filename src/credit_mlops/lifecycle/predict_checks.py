@@ -55,14 +55,15 @@ def check_input(input_path: Path, id_column: str, description: Description | Non
 def run_description(store: TrackingStore, run: RunRecord) -> Description | None:
     """The data description a training run logged (None for runs from before descriptions:
     they were trained on the default data set)."""
-    import json
-
     from credit_mlops.data.description import ARTIFACT, parse
+    from credit_mlops.readback import json_file, parsed
 
     if "data_description" not in run.params:
         return None
-    path = store.download_artifact(run.run_id, ARTIFACT)
-    return parse(json.loads(path.read_text()), source=f"run {run.run_id}'s {ARTIFACT}")
+    what = f"run {run.run_id}'s {ARTIFACT}"
+    fix = "it was changed after training: train the model again"
+    data = json_file(store.download_artifact(run.run_id, ARTIFACT), what=what, fix=fix)
+    return parsed(data, lambda d: parse(d, source=what), what=what, fix=fix)
 
 
 def check_model_columns(model: object, description: Description | None, label: str) -> None:

@@ -22,6 +22,11 @@ class UntrustedModelError(InputError):
     """A stored model the tool cannot check before it runs (exit 2)."""
 
 
+class DamagedModelError(InputError):
+    """A stored model whose own files are missing or not what was logged (exit 2): damage,
+    not a question of trust, so the advice is to register it again, never to trust code."""
+
+
 def sklearn_flavour(folder: Path) -> dict[str, Any] | None:
     """The MLmodel's sklearn flavour (serialization format, data file), or None."""
     import yaml
@@ -42,7 +47,7 @@ def checked_file(folder: Path, uri: str, *, trust_code: bool) -> Path | None:
     flavour = sklearn_flavour(folder)
     fmt = str((flavour or {}).get("serialization_format") or "no scikit-learn flavour")
     if flavour is not None and fmt == "skops":
-        return folder / str(flavour.get("pickled_model") or "model.skops")
+        return _data_file(folder, uri, flavour.get("pickled_model") or "model.skops")
     if trust_code:
         return None
     raise UntrustedModelError(
@@ -52,9 +57,38 @@ def checked_file(folder: Path, uri: str, *, trust_code: bool) -> Path | None:
     )
 
 
+def _data_file(folder: Path, uri: str, name: object) -> Path:
+    """The model's data file named by its MLmodel: a plain file name inside the model's own
+    folder, a regular file there. An MLmodel is read back, so it never points elsewhere (an
+    absolute path, `..`, a folder or a link out of the model would load another file)."""
+    import os
+    import stat
+
+    text = str(name)
+    if not text or text in (".", "..") or "/" in text or "\\" in text or "\0" in text:
+        raise UntrustedModelError(
+            f"{uri}: its MLmodel names the model file {text[:80]!r}, not a file of the model's "
+            "own folder; the model was changed after it was logged: register it again"
+        )
+    path = folder / text
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        raise DamagedModelError(
+            f"{uri}: the model file {text[:80]} is missing from the stored model; it was "
+            "removed or never uploaded whole: train and register the model again"
+        ) from None
+    if not stat.S_ISREG(mode):
+        raise DamagedModelError(
+            f"{uri}: the model file {text[:80]} is not a regular file; the stored model was "
+            "changed after it was logged: train and register the model again"
+        )
+    return path
+
+
 def load_checked(folder: Path, uri: str, *, trust_code: bool) -> Any:
     """The estimator in a downloaded model folder, loaded only if checked (or trusted)."""
-    from credit_runtime.errors import UntrustedModel
+    from credit_runtime.errors import DamagedModel, UntrustedModel
     from credit_runtime.trust import load_estimator
 
     data = checked_file(folder, uri, trust_code=trust_code)
@@ -64,6 +98,8 @@ def load_checked(folder: Path, uri: str, *, trust_code: bool) -> Any:
         return mlflow.sklearn.load_model(str(folder))
     try:
         return load_estimator(data)
+    except DamagedModel as exc:
+        raise DamagedModelError(f"{uri}: {exc}; train and register the model again") from None
     except UntrustedModel as exc:
         if not trust_code:
             raise UntrustedModelError(f"{uri}: {exc}; to load it anyway set {SETTING}") from exc
@@ -74,7 +110,7 @@ def load_checked(folder: Path, uri: str, *, trust_code: bool) -> Any:
 
 def check(folder: Path, uri: str, *, trust_code: bool) -> None:
     """Refuse (UntrustedModelError) a downloaded model the tool cannot check, unless trusted."""
-    from credit_runtime.errors import UntrustedModel
+    from credit_runtime.errors import DamagedModel, UntrustedModel
     from credit_runtime.trust import untrusted
 
     data = checked_file(folder, uri, trust_code=trust_code)
@@ -82,6 +118,8 @@ def check(folder: Path, uri: str, *, trust_code: bool) -> None:
         return
     try:
         refused = untrusted(data)
+    except DamagedModel as exc:
+        raise DamagedModelError(f"{uri}: {exc}; train and register the model again") from None
     except UntrustedModel as exc:
         raise UntrustedModelError(f"{uri}: {exc}") from exc
     if refused:

@@ -1,0 +1,67 @@
+"""The model file an MLmodel names is read back: only a regular file of the model's own
+folder is loaded, and a missing one is damage (register again), never a question of trust."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from credit_mlops.tracking.model_trust import (
+    DamagedModelError,
+    UntrustedModelError,
+    check,
+    checked_file,
+)
+
+URI = "models:/m/1"
+
+
+def model_folder(tmp_path: Path, data_file: str) -> Path:
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "MLmodel").write_text(
+        f"flavors:\n  sklearn:\n    serialization_format: skops\n    pickled_model: {data_file!r}\n"
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    "name", ["/etc/passwd", "../outside.skops", "sub/model.skops", "..", "a\\b.skops"]
+)
+def test_a_data_file_outside_the_models_own_folder_is_refused(tmp_path: Path, name: str) -> None:
+    (tmp_path / "outside.skops").write_bytes(b"PK")
+    folder = model_folder(tmp_path, name)
+    with pytest.raises(UntrustedModelError, match="not a file of the model's own folder"):
+        checked_file(folder, URI, trust_code=False)
+
+
+def test_a_link_out_of_the_folder_is_not_followed(tmp_path: Path) -> None:
+    (tmp_path / "other_team.skops").write_bytes(b"PK")
+    folder = model_folder(tmp_path, "model.skops")
+    os.symlink(tmp_path / "other_team.skops", folder / "model.skops")
+    with pytest.raises(DamagedModelError, match="not a regular file"):
+        checked_file(folder, URI, trust_code=False)
+
+
+def test_a_missing_model_file_is_damage_and_never_advises_trusting_code(tmp_path: Path) -> None:
+    folder = model_folder(tmp_path, "model.skops")
+    with pytest.raises(DamagedModelError) as caught:
+        checked_file(folder, URI, trust_code=False)
+    assert "missing" in str(caught.value) and "trust" not in str(caught.value)
+    assert str(tmp_path) not in str(caught.value)
+
+
+def test_a_file_skops_cannot_read_is_damage_not_an_untrusted_type(tmp_path: Path) -> None:
+    folder = model_folder(tmp_path, "model.skops")
+    (folder / "model.skops").write_bytes(b"not a zip")
+    with pytest.raises(DamagedModelError, match="not a readable skops file") as caught:
+        check(folder, URI, trust_code=False)
+    assert "trust" not in str(caught.value)
+
+
+def test_the_models_own_file_is_taken(tmp_path: Path) -> None:
+    folder = model_folder(tmp_path, "model.skops")
+    (folder / "model.skops").write_bytes(b"PK")
+    assert checked_file(folder, URI, trust_code=False) == folder / "model.skops"
