@@ -54,6 +54,7 @@ class Decided:
     reject: np.ndarray  # bool
     score: np.ndarray
     reasons: list[list[str | None]]
+    checked: pd.DataFrame | None = None  # the applicants as decided on (after the check)
 
 
 class CreditModel:
@@ -121,7 +122,7 @@ class CreditModel:
         else:  # no applicants: no estimator call (some refuse zero rows)
             p_bad = score = np.empty(0, dtype=float)
         reasons = self.reason_words(X, k) if k and len(X) else [[] for _ in range(k)]
-        return Decided(p_bad, p_bad >= self.threshold, score, reasons)
+        return Decided(p_bad, p_bad >= self.threshold, score, reasons, X)
 
     def reason_count(self, params: Mapping[str, Any] | None) -> int:
         value = (params or {}).get("reasons", self.default_reasons)

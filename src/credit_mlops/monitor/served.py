@@ -20,9 +20,10 @@ from credit_mlops.serve.journal import Damaged, journal_folder, read_journal
 from credit_mlops.tracking.store import TrackingStore
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
-    from credit_mlops.monitor.reference import Reference
+    from credit_mlops.monitor.reference import Distribution, Reference
     from credit_mlops.monitor.stability import MonitorResult
     from credit_mlops.tracking.records import RunRecord
 
@@ -102,6 +103,19 @@ def monitor_served(
     return Served(reports, tuple(notes))
 
 
+def _values(column: Distribution, values: pd.Series) -> np.ndarray:
+    """A journaled column as the reference reads it: a column of numbers or number codes
+    read as numbers (an older serve journaled a number sent as text, "2", as text)."""
+    import pandas as pd
+
+    text_codes = any(isinstance(c, str) for c in column.codes)
+    if text_codes or values.dtype != object:
+        return values.to_numpy()
+    return pd.to_numeric(
+        values.map(lambda v: v.strip() if isinstance(v, str) else v), errors="coerce"
+    ).to_numpy()
+
+
 def _measure(
     settings: Settings,
     store: TrackingStore,
@@ -126,13 +140,13 @@ def _measure(
             f"the journal of {name} v{version} lacks column(s) {', '.join(lacking[:5])} "
             "that the run's reference has; it was written by another tool or edited"
         )
-    columns = {d.name: decided[d.name].to_numpy() for d in kept}  # text codes stay text
+    columns = {d.name: _values(d, decided[d.name]) for d in kept}  # text codes stay text
     try:
         result = compare(reference, columns, np.asarray(decided["p_bad"], dtype=float))
     except (ValueError, TypeError) as exc:
         raise DataError(
-            f"the journal of {name} v{version}: {exc}; its lines were not all written by "
-            "credit serve for this version (remove the edited ones)"
+            f"the journal of {name} v{version} does not match the run's reference ({exc}); "
+            "it holds decisions of another model under this version, or was edited"
         ) from None
     source = f"served decisions ({len(decided)}, {decided['time'].min()} to " + (
         f"{decided['time'].max()})"

@@ -67,7 +67,13 @@ def _journal_rows(
     model = {"model": ref.name, "version": ref.version, "run_id": ref.run_id}
     rows = []
     for i, (applicant, p_bad, reject, score) in enumerate(
-        zip(records, out.p_bad.tolist(), out.reject.tolist(), out.score.tolist(), strict=True)
+        zip(
+            _as_decided(records, out),
+            out.p_bad.tolist(),
+            out.reject.tolist(),
+            out.score.tolist(),
+            strict=True,
+        )
     ):
         features = {aliases.get(k, k): v for k, v in applicant.items()}
         rows.append(
@@ -85,6 +91,20 @@ def _journal_rows(
 
 
 OUTCOME = {False: "accept", True: "reject"}
+
+
+def _as_decided(records: list[dict[str, Any]], out: Decided) -> list[dict[str, Any]]:
+    """The applicants as the model decided on them: as sent when every value is a number or
+    null (the usual request), else the checked values (a number sent as text, " 1049 ",
+    is journaled as the 1049 the model read), so the journal holds what was decided on."""
+    import math
+
+    if out.checked is None or all(type(v) is not str for row in records for v in row.values()):
+        return records
+    return [
+        {str(k): None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+        for row in out.checked.to_dict("records")
+    ]
 
 
 def _answers(out: Decided) -> list[dict[str, Any]]:

@@ -178,8 +178,26 @@ def read_journal(
                     if line.strip():  # a blank line is no decision, and no damage either
                         skipped.add(path, number)
                     continue
-                if stamp is None or str(row["time"]) >= stamp:
+                when = _when(row)
+                if since is None or (when is not None and when >= _aware(since)):
                     yield row
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _when(row: dict[str, object]) -> datetime | None:
+    """A decision's time: an ISO timestamp with its time zone, as serve writes it (None for
+    anything else, which is no decision of ours)."""
+    text = row.get("time")
+    if not isinstance(text, str) or len(text) > 40:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 def _decision(line: bytes) -> dict[str, object] | None:
@@ -193,6 +211,8 @@ def _decision(line: bytes) -> dict[str, object] | None:
         return None
     fields = (row.get("time"), row.get("model"), row.get("version"), row.get("request_id"))
     if not all(isinstance(v, str) for v in fields) or not str(row["version"]).isdigit():
+        return None
+    if _when(row) is None:
         return None
     p_bad = row.get("p_bad")
     if not isinstance(p_bad, int | float) or isinstance(p_bad, bool) or not 0 <= p_bad <= 1:

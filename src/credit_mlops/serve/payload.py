@@ -18,10 +18,12 @@ class RequestError(Exception):
     """A request refused with `status`; `column` names the column at fault if one is."""
 
     def __init__(self, status: int, message: str, column: str | None = None) -> None:
+        column = column if column is not None else column_named(message)
+        message = shorten(message)
         super().__init__(message)
         self.status = status
         self.message = message
-        self.column = column if column is not None else column_named(message)
+        self.column = None if column is None else shorten(column, LONGEST_NAME)
 
     def body(self) -> dict[str, Any]:
         return {"error": self.message, "column": self.column}
@@ -56,7 +58,14 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
     except RecursionError:
         raise RequestError(400, "the body is not JSON this service reads: too deep") from None
     except ValueError as exc:  # not JSON, not UTF-8, or a number of thousands of digits
-        raise RequestError(400, f"the body is not JSON this service reads: {exc}") from None
+        if "digits" in str(exc):
+            why = "a number has more digits than any value may have"
+        else:
+            why = shorten(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        raise RequestError(400, f"the body is not JSON this service reads: {why}") from None
+    given = query.getlist("reasons") if hasattr(query, "getlist") else []
+    if len(given) > 1:
+        raise RequestError(422, "reasons is given more than once in the query: give it once")
     reasons: Any = query.get("reasons", default_reasons)
     single = isinstance(data, dict) and "applicants" not in data
     if not single and isinstance(data, dict):
@@ -68,7 +77,8 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
                 raise RequestError(422, "reasons is given in the body and the query: give it once")
             if type(data["reasons"]) is not int:
                 raise RequestError(
-                    422, f"reasons must be a whole number from 0 to 20 (got {data['reasons']!r})"
+                    422,
+                    f"reasons must be a whole number from 0 to 20 (got {_shown(data['reasons'])})",
                 )
             reasons = data["reasons"]
         data = data["applicants"]
@@ -85,6 +95,10 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
         if not isinstance(row, dict):
             raise RequestError(422, f"applicant {i} is not an object of columns")
         for key, value in row.items():
+            if not _text(key) or (type(value) is str and not _text(value)):
+                raise RequestError(
+                    400, f"applicant {i}: the body holds a lone UTF-16 surrogate, not text"
+                )
             if type(value) is int and not -LARGEST <= value <= LARGEST:
                 raise RequestError(
                     422, f"applicant {i}: column '{key}' is {_shown(value)}: out of range", key
@@ -125,6 +139,29 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
 
 
+def _text(value: str) -> bool:
+    """Whether `value` is text UTF-8 can carry (JSON lets a lone surrogate through)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+LONGEST_MESSAGE = 300  # characters of an error message in a response body
+LONGEST_NAME = 60  # characters of a column name a response body repeats
+
+
+def shorten(text: str, most: int = LONGEST_MESSAGE) -> str:
+    """`text` cut to `most` characters, saying how long it was: a client's value or name
+    echoed in a refusal never makes the response (or any log of it) larger than the rest."""
+    if len(text) <= most:
+        return text
+    return f"{text[: most - 30]}...({len(text)} characters)"
+
+
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The applicants as a frame: one int64 block when every applicant sends the same
     columns in the same order, all whole numbers (the usual request; a tenth of the cost of
@@ -158,12 +195,19 @@ def _count(value: Any) -> int:
     """K from a JSON integer or a query string's digits; 0 to 20."""
     if isinstance(value, int) and not isinstance(value, bool):
         k = value
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+    elif (
+        isinstance(value, str)
+        and len(value) <= 8
+        and value.strip().isascii()
+        and value.strip().isdigit()
+    ):
         k = int(value)
     else:
         k = -1
     if not 0 <= k <= 20:
-        raise RequestError(422, f"reasons must be a whole number from 0 to 20 (got {value!r})")
+        raise RequestError(
+            422, f"reasons must be a whole number from 0 to 20 (got {_shown(value)})"
+        )
     return k
 
 

@@ -109,6 +109,11 @@ def test_a_new_journal_never_appends_to_an_old_file(tmp_path: Path) -> None:
         b'{"time": 12345, "model": "m", "version": "1", "request_id": "x", "p_bad": 0.1}\n',
         b'{"time": "t", "model": "m", "version": "abc", "request_id": "x", "p_bad": 0.1}\n',
         b'{"time": "t", "model": "m", "version": "1", "request_id": "x", "p_bad": 7}\n',
+        b'{"time": "zzz", "model": "m", "version": "1", "request_id": "x", "p_bad": 0.1}\n',
+        b'{"time": "2026-12-07T10:00:00", "model": "m", "version": "1", "request_id": "x", '
+        b'"p_bad": 0.1}\n',  # no time zone: not a time serve writes
+        b'{"time": "' + b"2" * 100_000 + b'", "model": "m", "version": "1", '
+        b'"request_id": "x", "p_bad": 0.1}\n',
         b'{"time": "t", "model": "m", "vers\n',  # cut off by a crash, then more lines
         b"\x00\xff\xfe\n",
     ],

@@ -332,3 +332,65 @@ def test_the_journal_records_the_model_description_s_names_for_its_aliases(
     [row] = _journal_rows("rid", Served(ref, scorer, "now"), [{"income_eur": 3, "age": 40}], out)
     assert row["income"] == 3 and row["age"] == 40 and "income_eur" not in row
     assert (row["decision"], row["model"], row["version"]) == ("accept", "m", "1")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({**APPLICANT, "\ud800": 1}).encode(),
+        json.dumps({**APPLICANT, "gastarb": "\ud800"}).encode(),
+        b'{"laufkont": 1, "hoehe": "\xed\xa0\x80"}',
+    ],
+)
+def test_a_lone_surrogate_is_refused_as_not_text(body: bytes) -> None:
+    with pytest.raises(RequestError, match="lone UTF-16 surrogate") as info:
+        _parse(body)
+    assert info.value.status == 400
+
+
+def test_a_huge_reasons_or_number_is_one_short_line() -> None:
+    body = json.dumps(APPLICANT).encode()
+    with pytest.raises(RequestError, match="whole number from 0 to 20") as info:
+        _parse(body, {"reasons": "9" * 5000})
+    assert info.value.status == 422 and len(info.value.message) < 200
+    with pytest.raises(RequestError) as info:
+        _parse(b'{"laufkont": ' + b"9" * 4400 + b"}")
+    assert info.value.status == 400
+    assert "more digits than any value may have" in info.value.message
+    assert "sys." not in info.value.message
+
+
+def test_reasons_given_twice_in_the_query_is_refused() -> None:
+    from starlette.datastructures import QueryParams
+
+    with pytest.raises(RequestError, match="more than once"):
+        _parse(json.dumps(APPLICANT).encode(), QueryParams("reasons=1&reasons=2"))  # type: ignore[arg-type]
+
+
+def test_a_refusal_never_echoes_a_huge_value_or_name_whole() -> None:
+    error = RequestError(422, "row 0, column 'gastarb': '" + "x" * 900_000 + "' is not a code")
+    assert len(error.message) <= 300 and "900" in error.message and error.column == "gastarb"
+    named = RequestError(422, "unknown column(s) " + "k" * 900_000, "k" * 900_000)
+    assert len(json.dumps(named.body())) < 500
+
+
+def test_the_journal_keeps_the_values_the_model_decided_on() -> None:
+    """A number sent as text (" 1049 ", "2") is journaled as the number the model read, so
+    one client cannot make the served journal unreadable for `credit monitor --served`."""
+    import numpy as np
+    import pandas as pd
+
+    from credit_mlops.serve.app import _journal_rows
+    from credit_mlops.serve.follow import Served
+    from credit_runtime.model import Decided
+
+    ref = ModelRef("models:/m/1", "run1", "m", "1")
+    scorer = Scorer(0.5, (5.0, 1.0), "d", lambda f, k: None, quick=True)
+    checked = pd.DataFrame({"hoehe": [1049], "gastarb": [2], "income": [np.nan]})
+    out = Decided(np.array([0.2]), np.array([False]), np.array([600.0]), [], checked)
+    sent = [{"hoehe": " 1049 ", "gastarb": "2", "income": None}]
+    [row] = _journal_rows("rid", Served(ref, scorer, "now"), sent, out)
+    assert (row["hoehe"], row["gastarb"], row["income"]) == (1049, 2, None)
+    numbers = [{"hoehe": 1049, "gastarb": 2}]
+    [row] = _journal_rows("rid", Served(ref, scorer, "now"), numbers, out)
+    assert row["hoehe"] == 1049 and "income" not in row  # as sent: nothing to convert
