@@ -93,7 +93,9 @@ def test_switches_set_their_value_only_when_on_and_unset_flags_are_left_out() ->
     assert overrides(model_version="1.2.0") == {"model_version": "1.2.0"}
 
 
-@pytest.mark.parametrize("text", ["[1]", "{", '{"a": {"b": 1}}'])
+@pytest.mark.parametrize(
+    "text", ["[1]", "{", '{"a": {"b": 1}}', '{"a": null}', '{"a": true}', '{"a": "b", "a": "c"}']
+)
 def test_tags_that_are_not_a_flat_json_object_are_refused(text: str) -> None:
     with pytest.raises(InputError, match="--mlflow-tags"):
         overrides(mlflow_tags=text)

@@ -41,8 +41,15 @@ def tags_json(text: str) -> dict[str, str]:
     """--mlflow-tags: a JSON object of scalar values; anything else is refused."""
     from credit_mlops.errors import InputError
 
+    def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        twice = next((k for k in keys if keys.count(k) > 1), None)
+        if twice is not None:
+            raise InputError(f"--mlflow-tags gives the tag '{twice[:60]}' twice; give it once")
+        return dict(pairs)
+
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=once)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"--mlflow-tags is not valid JSON ({exc.msg}); give an object like "
@@ -53,9 +60,12 @@ def tags_json(text: str) -> dict[str, str]:
             f"--mlflow-tags must be a JSON object, got {type(value).__name__}; "
             'give an object like \'{"experiment_type":"baseline"}\''
         )
-    bad = [k for k, v in value.items() if isinstance(v, (dict, list))]
+    bad = [k for k, v in value.items() if v is None or isinstance(v, (dict, list, bool))]
     if bad:
-        raise InputError(f"--mlflow-tags values must be strings or numbers; '{bad[0]}' is not")
+        raise InputError(
+            f"--mlflow-tags values must be text or numbers; '{bad[0][:60]}' is "
+            f"{json.dumps(value[bad[0]])[:40]}"
+        )
     return {str(k): str(v) for k, v in value.items()}
 
 

@@ -44,11 +44,14 @@ def engine_kwargs(url: str, connect_timeout: int = CONNECT_TIMEOUT) -> dict[str,
 def create_engine(url: str, *, what: str, setting: str, connect_timeout: int) -> Any:
     import sqlalchemy
 
-    from credit_mlops.tracking.uri import hidden_character
+    from credit_mlops.tracking.uri import hidden_character, target_in_query
 
     problem = hidden_character(url)
     if problem is not None:
         raise ConfigError(f"{what} URL {problem}; fix {setting}")
+    problem = target_in_query(url)
+    if problem is not None:
+        raise ConfigError(f"{what} URL {display_url(url)} {problem}; fix {setting}")
 
     try:
         return sqlalchemy.create_engine(url, **engine_kwargs(url, connect_timeout))
@@ -150,6 +153,10 @@ def translate(url: str, exc: BaseException, *, what: str, setting: str) -> Credi
             "stopped while the store was being created or upgraded, or another program wrote "
             "it; restore it from a backup, or move it away and run again to start a new store"
         )
+    if "definition of service" in lowered or (
+        "invalid" in lowered and ("value" in lowered or "option" in lowered)
+    ):  # libpq refused an option of the URL itself: no server was asked
+        return ConfigError(f"{what} URL {shown} is not usable ({reason}); fix {setting}")
     if "does not exist" in lowered or "unknown database" in lowered:
         return ConfigError(
             f"{what} {shown}: {reason}; create it (e.g. `createdb NAME`) or fix {setting}"

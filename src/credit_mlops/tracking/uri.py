@@ -66,6 +66,46 @@ def hidden_character(url: str) -> str | None:
     return None
 
 
+# libpq and the MySQL drivers let these query keys override what the URL itself shows
+# (`.../team?dbname=postgres` connects to `postgres`): every check and message would name
+# one database while the store lives in another.
+_TARGET_KEYS = frozenset(
+    {
+        "dbname",
+        "database",
+        "db",
+        "host",
+        "hostaddr",
+        "port",
+        "user",
+        "username",
+        "service",
+        "servicefile",
+        "unix_socket",
+    }
+)
+
+
+def target_in_query(url: str) -> str | None:
+    """What is wrong with a database URL whose query names its host, port, user or database
+    (they would override the URL's own), or None."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    if not url.split(":", 1)[0].lower().startswith(("postgres", "mysql")):
+        return None
+    try:
+        keys = [k.strip().lower() for k, _ in parse_qsl(urlsplit(url).query, True)]
+    except ValueError:
+        return None
+    found = sorted(set(keys) & _TARGET_KEYS)
+    if not found:
+        return None
+    return (
+        f"names the connection's {found[0]} in its query (?{found[0]}=), which would override "
+        "the address the URL shows; put host, port, user and database in the URL itself"
+    )
+
+
 def parse(uri: str, *, source: str) -> TrackingUri:
     """Check `uri` (from `source`, e.g. "MLFLOW_TRACKING_URI") or raise exit 2."""
     from credit_mlops.redaction import redact
@@ -76,6 +116,8 @@ def parse(uri: str, *, source: str) -> TrackingUri:
         raise _error(source, "the tracking URI is empty; " + f"use {USABLE}")
     if hidden_character(text):
         raise _error(source, f"tracking URI {hidden_character(text)}; fix it")
+    if target_in_query(text):
+        raise _error(source, f"tracking URI {shown} {target_in_query(text)}")
     try:
         parts = urlsplit(text)
         port = parts.port  # raises on a port that is not a number or above 65535

@@ -64,6 +64,8 @@ def first_damage(path: Path) -> tuple[int, str] | None:
                 return number, "bytes that are not UTF-8 text"
             except json.JSONDecodeError:
                 return number, "a line that is not JSON"
+            except RecursionError:
+                return number, "JSON nested deeper than any Optuna record"
             if not isinstance(record, dict) or "op_code" not in record:
                 return number, "JSON that is not an Optuna journal record"
     return None
@@ -72,8 +74,13 @@ def first_damage(path: Path) -> tuple[int, str] | None:
 def _check_writable(path: Path) -> None:
     """The journal and its folder take writes (Optuna keeps a lock file beside it)."""
     folder = path.parent
+    if not folder.is_dir() and not (folder.name == ".credit" and folder.parent.is_dir()):
+        raise ConfigError(
+            f"{_SETTING}: the folder of the study journal {path} does not exist; make it "
+            "first (the tool makes the journal, never the folders above it)"
+        )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)  # the project's own .credit folder, at most
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".credit-write-probe-"):
             pass
         if path.exists():

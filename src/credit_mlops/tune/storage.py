@@ -74,11 +74,34 @@ def probe(spec: StorageSpec) -> None:
     data); a journal file needs none. A missing database answers, so it passes here."""
     if not is_database(spec.url):
         return
+    _check_sqlite_folder(spec.url)
     error = database.probe(
         spec.url, what=_WHAT, setting=_SETTING, connect_timeout=spec.connect_timeout
     )
     if error is not None and not isinstance(error, ConfigError):  # a missing one is made later
         raise error
+
+
+def _check_sqlite_folder(url: str) -> None:
+    """A sqlite storage whose folder does not exist is a wrong path, not a server that is
+    down: `sqlite:///x/s.db` is relative to the current folder, `sqlite:////x/s.db` is not."""
+    if not url.lower().startswith("sqlite"):
+        return
+    import sqlalchemy
+
+    try:
+        name = sqlalchemy.engine.make_url(url).database
+    except Exception:  # malformed: create_engine says so with the setting's name
+        return
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    folder = Path(name).parent
+    if not folder.is_dir():
+        raise ConfigError(
+            f"{_WHAT} {display_url(url)}: the folder {folder.resolve()} does not exist; make it "
+            f"first, or fix {_SETTING} (sqlite:/// + a path is relative to the current "
+            "folder, sqlite://// + an absolute one)"
+        )
 
 
 def _engine(spec: StorageSpec) -> Any:

@@ -96,6 +96,14 @@ def open_study(
     stored = study.user_attrs
     wanted = dict(attrs or {})
     differ = [k for k, v in wanted.items() if k in stored and stored[k] != v]
+    foreign = [k for k in differ if str(stored[k]) == str(wanted[k])]
+    if foreign:  # the same value as another type: not a record credit wrote
+        k = foreign[0]
+        raise ConfigError(
+            f"study {name!r} records {k} as {stored[k]!r} ({type(stored[k]).__name__}), "
+            f"which credit never writes: its storage was changed by another tool; use a "
+            "new journal or another --study name"
+        )
     if differ:  # one study, one question: trials of another question would mix in its best
         was = ", ".join(f"{k} {stored[k]}" for k in differ)
         now = ", ".join(f"{k} {wanted[k]}" for k in differ)

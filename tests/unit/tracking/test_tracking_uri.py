@@ -140,3 +140,38 @@ def test_a_storage_url_with_a_hidden_character_is_refused_before_the_driver() ->
     for url in ("postgresql://postgres@127.0.0.1:5432/%00", "sqlite:////tmp/x/%00"):
         with pytest.raises(ConfigError, match=r"tune\.storage"):
             create_engine(url, what="tune storage", setting="tune.storage", connect_timeout=1)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "postgresql://postgres@127.0.0.1:5432/team?dbname=postgres",
+        "postgresql://postgres@127.0.0.1:5432/team?host=/tmp",
+        "postgresql://postgres@127.0.0.1:5432/team?sslmode=require&USER=admin",
+        "mysql://u@127.0.0.1/team?database=other",
+    ],
+)
+def test_a_database_uri_whose_query_names_another_target_is_refused(uri: str) -> None:
+    from credit_mlops.tracking.database import create_engine
+
+    with pytest.raises(InputError, match="in its query"):
+        parse(uri, source="--mlflow-uri")
+    with pytest.raises(ConfigError, match="in its query"):
+        create_engine(uri, what="tune storage", setting="tune.storage", connect_timeout=1)
+
+
+def test_options_that_are_not_the_target_stay_allowed() -> None:
+    parse("postgresql://u@127.0.0.1:5432/team?sslmode=require", source="--mlflow-uri")
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ['invalid sslmode value: "bogus"', 'definition of service "zz" not found'],
+)
+def test_a_bad_libpq_option_is_a_config_error_not_an_unreachable_server(reason: str) -> None:
+    from credit_mlops.tracking.database import translate
+
+    error = translate(
+        "postgresql://u@127.0.0.1/x?sslmode=bogus", Exception(reason), what="w", setting="s"
+    )
+    assert isinstance(error, ConfigError) and error.exit_code == 2

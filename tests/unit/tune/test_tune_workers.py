@@ -29,6 +29,7 @@ def quadratic(trial: Any) -> float:
 
 
 def journal_study(tmp_path: Path, name: str = "s") -> Any:
+    tmp_path.mkdir(exist_ok=True)  # the project folder (a worker never makes it)
     storage = open_storage(StorageSpec(str(tmp_path / ".credit" / "optuna.journal")))
     return open_study(storage, name, "maximize", seed=3)
 
