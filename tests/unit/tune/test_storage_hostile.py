@@ -29,7 +29,7 @@ def test_the_projects_own_credit_folder_is_made(tmp_path: Path) -> None:
 def test_a_journal_nested_too_deep_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "j.log"
     path.write_text("[" * 100_000 + "]" * 100_000 + "\n")
-    with pytest.raises(ConfigError, match="damaged at line 1 .JSON nested deeper"):
+    with pytest.raises(ConfigError, match=r"damaged at line 1 \(JSON nested deeper"):
         check_journal(path)
 
 
