@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from credit_mlops.errors import InputError, NotFoundError
@@ -124,7 +125,7 @@ def _by_stage(store: TrackingStore, name: str, stage: str) -> ModelRef:
     if not inside:
         raise NotFoundError(
             f"model '{name}' has no version in stage {stage}; "
-            f"promote one with `credit promote {name} VERSION {stage}`"
+            f"promote one with `credit promote {shlex.quote(name)} VERSION {stage}`"
         )
     return _ref(inside[-1])
 

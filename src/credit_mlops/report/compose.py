@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from credit_mlops.report import facts as f
 from credit_mlops.report.card import Block, Facts, ModelCard, Section, Table, Text
 
@@ -127,7 +129,7 @@ def optional(o: f.Optional) -> Section:
 
 def stability(s: f.StabilityFacts | None, target: str) -> Section:
     if s is None:
-        return Section("Stability", (Text(MONITOR_HOW_TO.format(target=target)),))
+        return Section("Stability", (Text(MONITOR_HOW_TO.format(target=shlex.quote(target))),))
     return Section(
         "Stability",
         (

@@ -7,6 +7,8 @@ The contract with those commands: model-version tags `<area>.<key>`, and the run
 
 from __future__ import annotations
 
+import shlex
+
 from credit_mlops.lifecycle.promotion import history
 from credit_mlops.monitor.monitor import VERSION_TAG
 from credit_mlops.report import facts as f
@@ -78,7 +80,9 @@ def optional_sections(
                 rows = tuple((k, f"{v:.4g}") for k, v in ranked[:MAX_ROWS])
                 blocks.append(Table(("figure", "value"), rows))
             blocks += _figures(store, latest, title.lower())
-        command = how.format(target=target, key=run.params.get("model_key", "KEY"))
+        command = how.format(
+            target=shlex.quote(target), key=shlex.quote(str(run.params.get("model_key", "KEY")))
+        )
         out.append(
             f.Optional(
                 title,

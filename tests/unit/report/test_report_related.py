@@ -76,3 +76,28 @@ def test_training_facts_read_oversampling_calibration_and_hyperparameters() -> N
     plain = training(store.add_run(params={"model_key": "svm", "evaluated": "False"}))
     assert plain.oversampling == "none" and plain.calibration.startswith("none")
     assert plain.cv_protocol.startswith("none")
+
+
+def test_suggested_commands_quote_the_names_they_repeat() -> None:
+    """A registered name is the user's string: the command the card and the messages
+    suggest stays one inert argument when pasted into a shell."""
+    import shlex
+
+    import pytest
+
+    from credit_mlops.errors import NotFoundError
+    from credit_mlops.lifecycle.resolve import _by_stage
+    from credit_mlops.report.compose import MONITOR_HOW_TO
+
+    store = FakeStore()
+    train = store.add_run(params={"model_key": "xgboost"})
+    target = "x;touch pwned;$(id)/1"
+    mv = VersionRecord("x;touch pwned;$(id)", "1", train.run_id, "None", tags={})
+    how = {o.title: o.how_to_add for o in optional_sections(store, train, mv, target)}
+    assert shlex.split(how["Fairness"].split("`")[1]) == ["credit", "fairness", target]
+    assert "'x;touch pwned;$(id)/1'" in MONITOR_HOW_TO.format(target=shlex.quote(target))
+    store.add_version("x;touch pwned;$(id)", train.run_id)
+    with pytest.raises(NotFoundError) as caught:
+        _by_stage(store, "x;touch pwned;$(id)", "Production")
+    command = str(caught.value).split("`")[1]
+    assert shlex.split(command)[:3] == ["credit", "promote", "x;touch pwned;$(id)"]
