@@ -191,6 +191,11 @@ class Description(_Strict):
     # named scenarios for `credit data drift` (data/shifts.py); not part of what a model carries
     shifts: dict[str, list[str]] = Field(default_factory=dict)
 
+    @field_validator("name", "title", "file", "source")
+    @classmethod
+    def _shown(cls, text: str | None, info: ValidationInfo) -> str | None:
+        return _printable(text, str(info.field_name))
+
     @model_validator(mode="after")
     def _consistent(self) -> Description:
         from credit_mlops.data import shifts

@@ -30,7 +30,8 @@ def _column(name: str, raw: object) -> object:
                 f"column {name!r}: code {key} is beyond the whole numbers a data file holds "
                 "exactly (2**53); fix the code"
             )
-    twice = sorted({k for k in keys if keys.count(k) > 1})
+    same = [_as_number(k) for k in keys] if all(_as_number(k) is not None for k in keys) else keys
+    twice = sorted({k for k, v in zip(keys, same, strict=True) if same.count(v) > 1})
     if twice:
         raise BadCodes(f"column {name!r}: code(s) {', '.join(twice)} listed twice; list each once")
     return {**raw, "codes": {k: str(v) for k, (_, v) in zip(keys, pairs, strict=True)}}
@@ -39,6 +40,19 @@ def _column(name: str, raw: object) -> object:
 class BadCodes(ValueError):
     """Codes refused before pydantic sees them as a mapping (a code listed twice is lost
     there); the message says what to do."""
+
+
+def _as_number(text: str) -> object:
+    """A numeric code's value ("01", "1.0" and 1 are one code), None for text."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return int(value) if value.is_integer() and abs(value) <= 2**53 else value
 
 
 def _is_int(text: str) -> bool:

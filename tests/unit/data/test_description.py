@@ -153,3 +153,33 @@ def test_config_show_names_the_description_and_sums_it_up(project: Path) -> None
     assert rows["data.description"] == "south-german-credit"
     assert rows["data.description (file)"].endswith("south-german-credit.toml")
     assert rows["data.description (summary)"].startswith("20 columns (7 nominal")
+
+
+@pytest.mark.parametrize("other", ["01", "1.0", " 1"])
+def test_a_code_written_twice_as_the_same_number_is_refused(other: str) -> None:
+    from credit_mlops.data.description_codes import BadCodes, normalised
+
+    with pytest.raises(BadCodes, match="listed twice"):
+        normalised({"columns": {"c": {"codes": {"1": "one", other: "again"}}}})
+
+
+def test_text_codes_that_only_look_alike_stay_apart() -> None:
+    from credit_mlops.data.description_codes import normalised
+
+    out = normalised({"columns": {"c": {"codes": {"a": "A", "01": "zero one", "1": "one"}}}})
+    assert set(out["columns"]["c"]["codes"]) == {"a", "01", "1"}
+
+
+@pytest.mark.parametrize("field", ["name", "title", "source"])
+def test_a_description_s_own_words_are_printable(field: str) -> None:
+    from credit_mlops.data.description import parse
+    from credit_mlops.errors import DataError
+
+    data = {
+        "name": "d",
+        "target": {"column": "y", "bad": 1, "good": 0},
+        "columns": {"x": {"kind": "numeric", "label": "x", "range": [0, 9]}},
+        field: "PWN\u202eX\u001b[31m",
+    }
+    with pytest.raises(DataError, match="control character or an invisible one"):
+        parse(data, source="d.toml")
