@@ -30,7 +30,8 @@ def _column(name: str, raw: object) -> object:
                 f"column {name!r}: code {key} is beyond the whole numbers a data file holds "
                 "exactly (2**53); fix the code"
             )
-    same = [_as_number(k) for k in keys] if all(_as_number(k) is not None for k in keys) else keys
+    numbers = [_as_number(k) for k in keys]
+    same: list[object] = numbers if all(n is not None for n in numbers) else list(keys)
     twice = sorted({k for k, v in zip(keys, same, strict=True) if same.count(v) > 1})
     if twice:
         raise BadCodes(f"column {name!r}: code(s) {', '.join(twice)} listed twice; list each once")

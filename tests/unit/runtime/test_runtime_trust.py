@@ -11,7 +11,7 @@ import pytest
 import skops.io
 from sklearn.preprocessing import FunctionTransformer
 
-from credit_runtime.errors import UntrustedModel
+from credit_runtime.errors import DamagedModel, UntrustedModel
 from credit_runtime.kernel_approx import ScaledNystroem
 from credit_runtime.trust import load_estimator, untrusted
 
@@ -55,13 +55,17 @@ def test_a_type_outside_the_allowlist_is_refused_by_name(tmp_path: Path) -> None
         load_estimator(path)
 
 
-@pytest.mark.parametrize(("name", "content"), [("model.pkl", b"\x80\x04N."), ("m.skops", b"x")])
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [("model.pkl", b"\x80\x04N.", UntrustedModel), ("m.skops", b"x", DamagedModel)],
+)
 def test_anything_but_a_readable_skops_file_is_refused(
-    tmp_path: Path, name: str, content: bytes
+    tmp_path: Path, name: str, content: bytes, error: type[Exception]
 ) -> None:
+    """Another format is a question of trust; a skops file that cannot be read is damage."""
     path = tmp_path / name
     path.write_bytes(content)
-    with pytest.raises(UntrustedModel, match="skops"):
+    with pytest.raises(error, match="skops"):
         load_estimator(path)
 
 
