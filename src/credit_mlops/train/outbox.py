@@ -164,16 +164,44 @@ def _load_model(entry: Path, record: Mapping[str, Any]) -> Any:
         ) from None
 
 
-def read_spec(entry: Path, record: Mapping[str, Any], *, trust_code: bool = False) -> RunSpec:
-    """The entry as a RunSpec again (registration is done after the run is complete);
-    `trust_code` takes an entry without digests (see `outbox_check.check_files`)."""
-    import pandas as pd
-
-    from credit_mlops.data.schema import FEATURES
+def check_entry(entry: Path, record: Mapping[str, Any], *, trust_code: bool = False) -> None:
+    """Everything of the entry beyond its record (`outbox_check.read_record`), checked before
+    the store is touched: its files are regular files and the ones written with the record
+    (`check_files`), its artifact names plain paths, the packages its model needs installed
+    here (each is pinned to its installed version when the model is logged)."""
     from credit_mlops.train.outbox_check import check_files
 
     check_files(entry, record, trust_code=trust_code)  # a pickle only on the user's trust
     check_artifact_names(entry, record["artifacts"])
+    check_packages_installed(entry, record.get("pip_packages", ()))
+
+
+def check_packages_installed(entry: Path, packages: Any) -> None:
+    from importlib import metadata
+
+    for name in packages:
+        try:
+            metadata.version(name)
+        except metadata.PackageNotFoundError:
+            raise InputError(
+                f"outbox entry {entry.name}: its model needs the package {name!r}, which is "
+                "not installed here; install it if you trust the entry and run credit sync "
+                "again, or remove the entry"
+            ) from None
+
+
+def read_spec(
+    entry: Path, record: Mapping[str, Any], *, trust_code: bool = False, checked: bool = False
+) -> RunSpec:
+    """The entry as a RunSpec again (registration is done after the run is complete);
+    `trust_code` takes an entry without digests (see `outbox_check.check_files`); `checked`:
+    `check_entry` has passed already (credit sync checks before it touches the store)."""
+    import pandas as pd
+
+    from credit_mlops.data.schema import FEATURES
+
+    if not checked:
+        check_entry(entry, record, trust_code=trust_code)
     pipeline = _load_model(entry, record)
     dataset = pd.read_csv(entry / DATASET)
     from credit_mlops.modeling.describe import describe

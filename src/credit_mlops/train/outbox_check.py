@@ -2,23 +2,29 @@
 
 An entry is a folder anyone could have edited, truncated or dropped in: its record must
 have every field with the type `credit train` wrote, its names must pass the same checks
-as the flags that gave them, and its model and data files must be the very files written
-beside the record (sha256), so that nothing foreign is unpickled. Any failure is one line
-naming the entry, exit 2; the entry stays for the user to inspect.
+as the flags that gave them (and every name and value the store takes as the store would
+check it, so that it never refuses one after the run exists), and its model and data files
+must be regular files (never a link, a pipe or a device: reading those would never end) and
+the very files written beside the record (sha256), so that nothing foreign is unpickled. Any
+failure is one line naming the entry, exit 2, before the store is touched; the entry stays
+for the user to inspect.
 """
 
 from __future__ import annotations
 
-import json
 import math
+import os
+import posixpath
 import re
+import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from credit_mlops import names
+from credit_mlops import names, readback
 from credit_mlops.errors import InputError
+from credit_mlops.tracking.tags import PROCESS_TAG
 
 MODEL = "model.skops"  # an entry's files, beside its record
 DATASET = "dataset.csv"
@@ -30,10 +36,34 @@ EARLIEST = 946_684_800.0  # 2000-01-01: no entry was kept before credit existed
 MAX_RECORD_BYTES = 50_000_000  # a record holds metrics and small JSON artifacts
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _STR_MAPS = ("params", "tags", "version_tags")
+REMOVE = "the entry was changed by hand or by another tool: remove it"
+_FIX = "remove the entry"
+# What MLflow accepts as a param, metric or tag name (mlflow.utils.validation): 1-250 of
+# these characters, and nothing that resolves to another name when read as a path.
+_STORE_NAME = re.compile(r"[/\w.\- :]{1,250}")
+_STORE_NAME_RULE = (
+    "use 1-250 letters, digits, '_', '-', '.', ' ', ':' or '/', with no '..', '.' or empty "
+    "steps and no leading '/'"
+)
+VERSION_TAG_VALUE_MAX = 100_000  # MLflow's limit for a model version's tag value
+DATASET_NAME_MAX = 500  # MLflow's limit for a dataset's name
+DATASET_SOURCE_MAX = 10_000  # a path or URL; MLflow keeps 65,535 characters of its JSON
+# Tags of the reserved names (`names.RESERVED_TAGS`, prefixes `mlflow.` and `credit.`) that
+# `credit train` itself writes into an entry (`train.spec.tags`); any other is forged.
+OWN_TAGS = names.RESERVED_TAGS | {PROCESS_TAG}
+# pip_packages: names of distributions (`catalog.pip_packages`), pinned when synced
+_PACKAGE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+PACKAGE_MAX = 100
+PACKAGES_MAX = 50
 
 
 def read_record(entry: Path, record_name: str) -> dict[str, Any]:
     """The entry's record, parsed and checked; InputError naming the entry otherwise."""
+    if entry.is_symlink():  # sync removes what it synced: never a folder elsewhere
+        raise InputError(
+            f"outbox entry {entry.name}: the entry is a link to another folder, not a folder "
+            f"credit train wrote; {REMOVE}"
+        )
     path = entry / record_name
     if path.is_symlink() or not path.is_file():  # a pipe would block, a device never end
         raise InputError(
@@ -45,18 +75,16 @@ def read_record(entry: Path, record_name: str) -> dict[str, Any]:
             f"outbox entry {entry.name}: {record_name} has {path.stat().st_size:,} bytes, more "
             "than credit train writes; remove the entry"
         )
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(
-            f"outbox entry {entry.name}: {record_name} is unreadable ({exc})"
-        ) from None
+    # nested too deep or a number of thousands of digits: one line too, never a traceback
+    record = readback.json_file(
+        path, what=f"outbox entry {entry.name}: {record_name} is unreadable: it", fix=_FIX
+    )
     if not isinstance(record, dict):
         raise InputError(f"outbox entry {entry.name}: {record_name} is not a JSON object")
     try:
         check_record(record)
     except InputError as exc:
-        raise InputError(f"outbox entry {entry.name}: {exc}") from None
+        raise InputError(f"outbox entry {entry.name}: {record_name}: {exc}") from None
     return record
 
 
@@ -69,15 +97,27 @@ def check_record(record: Mapping[str, Any]) -> None:
     names.run_name(_require(record, "run_name", str), flag="run_name")
     _require(record, "reason", str)
     created = _require(record, "created", (int, float))
-    if not math.isfinite(created) or not EARLIEST <= created <= time.time() + 86_400:
-        raise InputError(f"'created' ({created!r}) is not a time credit train could have written")
+    if not EARLIEST <= created <= time.time() + 86_400:  # also inf, nan and huge integers
+        text = repr(created)
+        shown = text if len(text) <= 40 else f"{text[:20]}..."
+        raise InputError(f"'created' ({shown}) is not a time credit train could have written")
     for key in _STR_MAPS:
         _mapping(record, key, str)
-    names.tags(record["tags"], flag="tags", own=True)
-    _mapping(record, "metrics", (int, float))
+    _check_tags(record["tags"])
+    _check_params(record["params"])
+    _check_metrics(_mapping(record, "metrics", (int, float)))
+    _check_version_tags(record["version_tags"])
     _require(record, "artifacts", dict)
     for key in ("dataset_source", "dataset_name"):
         _require(record, key, (str, type(None)))
+    for key, limit in (("dataset_name", DATASET_NAME_MAX), ("dataset_source", DATASET_SOURCE_MAX)):
+        text = record[key]
+        if text is not None and len(text) > limit:
+            raise InputError(
+                f"'{key}' is {len(text):,} characters long; the limit is {limit:,}; {REMOVE}"
+            )
+    if "pip_packages" in record:  # entries kept before records carried them have none
+        _check_packages(_require(record, "pip_packages", list))
     register_as = _require(record, "register_as", (str, type(None)))
     if register_as is not None:
         names.registered_model(register_as, flag="register_as")
@@ -88,6 +128,116 @@ def check_record(record: Mapping[str, Any]) -> None:
     digests = _mapping(record, "digests", str) if "digests" in record else {}
     if any(not _SHA256.fullmatch(v) for v in digests.values()):
         raise InputError("digests are not sha256 digests")
+    foreign = next((n for n in digests if n not in (MODEL, DATASET, LEGACY_MODEL)), None)
+    if foreign is not None:
+        raise InputError(
+            f"its digests name {_shown(foreign)}, not a file credit train keeps; {REMOVE}"
+        )
+
+
+def _shown(name: str) -> str:
+    """`name` quoted for a one-line message, cut short if it is long."""
+    return repr(name) if len(name) <= 80 else f"{name[:60]!r}..."
+
+
+def _store_name(key: str, what: str) -> None:
+    """A name MLflow takes for a param, metric or tag (mlflow.utils.validation), checked
+    here so that the store never refuses it after the run exists."""
+    norm = posixpath.normpath(key)
+    path_like = norm != key or norm == "." or norm.startswith(("..", "/"))
+    if not _STORE_NAME.fullmatch(key) or path_like:
+        raise InputError(f"{what} name {_shown(key)} is not valid; {_STORE_NAME_RULE}")
+
+
+def _check_tags(tags: Mapping[str, str]) -> None:
+    """The run's tags: names MLflow takes, values within its limit (`names.tags`), and no
+    name of MLflow's or credit's own but those credit train writes (`OWN_TAGS`)."""
+    for key in tags:
+        _store_name(key, "tag")
+        if key not in OWN_TAGS and key.lower().startswith(names.RESERVED_TAG_PREFIXES):
+            raise InputError(
+                f"tag {_shown(key)} is one MLflow or credit sets itself, never in an entry "
+                f"credit train writes; {REMOVE}"
+            )
+    names.tags(dict(tags), flag="tags", own=True)
+
+
+def _check_params(params: Mapping[str, str]) -> None:
+    for key in params:
+        _store_name(key, "param")
+
+
+def _check_metrics(metrics: Mapping[str, float]) -> None:
+    """Metric names MLflow takes, and numbers it keeps as they are: NaN is one (a metric of
+    folds that failed), infinity is not (MLflow would store the largest float instead)."""
+    for key, value in metrics.items():
+        _store_name(key, "metric")
+        try:
+            number = float(value)
+        except OverflowError:
+            raise InputError(
+                f"metric {_shown(key)} is too large for a float, not a number MLflow keeps; "
+                f"{REMOVE}"
+            ) from None
+        if math.isinf(number):
+            raise InputError(
+                f"metric {_shown(key)} is {number}, not a number MLflow keeps; {REMOVE}"
+            )
+
+
+def _check_version_tags(tags: Mapping[str, str]) -> None:
+    """The registered version's tags, as the registry checks them; none of MLflow's or
+    credit's own names (credit train writes model_version and model_key only)."""
+    for key, value in tags.items():
+        _store_name(key, "version tag")
+        if key.lower().startswith(names.RESERVED_TAG_PREFIXES):
+            raise InputError(
+                f"version tag {_shown(key)} is one MLflow or credit sets itself, never in an "
+                f"entry credit train writes; {REMOVE}"
+            )
+        if len(value) > VERSION_TAG_VALUE_MAX:
+            raise InputError(
+                f"version tag {_shown(key)} is {len(value):,} characters long; the limit is "
+                f"{VERSION_TAG_VALUE_MAX:,}; {REMOVE}"
+            )
+
+
+def _check_packages(packages: list[Any]) -> None:
+    """What the logged model needs beyond the base set: names of packages, each pinned to
+    the version installed when the entry is synced; never a URL, a version or a marker."""
+    if len(packages) > PACKAGES_MAX:
+        raise InputError(
+            f"pip_packages lists {len(packages):,} packages; the limit is {PACKAGES_MAX}; {REMOVE}"
+        )
+    for i, name in enumerate(packages):
+        if not isinstance(name, str):
+            raise InputError(f"'pip_packages[{i}]' has the wrong type ({type(name).__name__})")
+        if len(name) > PACKAGE_MAX:
+            raise InputError(
+                f"pip_packages holds a name of {len(name):,} characters; the limit is "
+                f"{PACKAGE_MAX}; {REMOVE}"
+            )
+        if names.invisible(name):
+            raise InputError(
+                f"pip_packages holds a name with a control character or an invisible one; {REMOVE}"
+            )
+        if not _PACKAGE.fullmatch(name):
+            raise InputError(f"pip_packages holds {name!r}, {_requirement_kind(name)}; {REMOVE}")
+
+
+def _requirement_kind(text: str) -> str:
+    """What `text` is, if not a package name: a direct reference, a requirement with more."""
+    try:
+        from packaging.requirements import InvalidRequirement, Requirement
+    except ImportError:  # packaging comes with MLflow; without it, no finer reason
+        return "which is not the name of a package"
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        return "which is not the name of a package"
+    if requirement.url:
+        return "a direct reference to a URL, not the name of a package"
+    return "a requirement with a version, extras or markers, not the name of a package"
 
 
 TRUST_SETTING = "tracking.trust_models_that_run_code"
@@ -108,6 +258,8 @@ def check_files(entry: Path, record: Mapping[str, Any], *, trust_code: bool = Fa
     entry is taken only on trust (the user's setting). A skops model is checked against the
     tool's own list of types when it loads (`read_spec`)."""
     model = model_file(entry, record)
+    for name in (model, DATASET):  # before anything opens them, trusted or not
+        regular_file(entry, name)
     if model == LEGACY_MODEL and not trust_code:
         raise InputError(
             f"outbox entry {entry.name} keeps its model as a pickle ({LEGACY_MODEL}, kept by "
@@ -157,8 +309,39 @@ def _mapping(record: Mapping[str, Any], key: str, kind: type | tuple[type, ...])
     return value
 
 
+def regular_file(entry: Path, name: str) -> None:
+    """`entry/name` is a regular file of the entry itself: not a link (to /dev/zero, or to a
+    file elsewhere), a folder, a pipe (reading it would wait for ever) or a device (reading
+    it would never end). Looked at with lstat, without opening it."""
+    try:
+        mode = os.lstat(entry / name).st_mode
+    except FileNotFoundError:
+        return  # a missing file: its digest check names it (cannot read ...)
+    except OSError as exc:
+        raise InputError(
+            f"outbox entry {entry.name}: cannot read {name} ({exc.strerror})"
+        ) from None
+    if not stat.S_ISREG(mode):
+        raise InputError(
+            f"outbox entry {entry.name}: {name} is not a regular file (a link, a folder, a pipe "
+            f"or a device); {REMOVE}"
+        )
+
+
 def digest(path: Path) -> str:
+    """The sha256 of the regular file `path`; a link, pipe or device is refused (OSError)
+    when it is opened, even one put there after `regular_file` looked."""
+    import errno
     import hashlib
 
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1  # closed with fh
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    finally:
+        if fd >= 0:
+            os.close(fd)

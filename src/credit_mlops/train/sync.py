@@ -19,6 +19,7 @@ from credit_mlops.train.outbox import (
     COMPLETE_TAG,
     OUTBOX_TAG,
     RECORD,
+    check_entry,
     entries,
     read_spec,
 )
@@ -48,8 +49,11 @@ def sync(
     results = []
     for entry in entries(outbox):
         result = _sync_one(store, entry, trust_code)
-        if result.status != "failed":
-            shutil.rmtree(entry)  # only once the server has all of it
+        if result.status != "failed":  # only once the server has all of it
+            # the record first: a removal cut short leaves no entry missing its files
+            # (one that every later sync would refuse), only a folder sync passes over
+            (entry / RECORD).unlink(missing_ok=True)
+            shutil.rmtree(entry)
         results.append(result)
         if progress:
             progress(entry.name)
@@ -73,6 +77,12 @@ def _sync_one(store: TrackingStore, entry: Path, trust_code: bool) -> SyncResult
     except InputError as exc:
         return SyncResult(entry.name, entry.name, "failed", error=str(exc), exit_code=exc.exit_code)
     name = record["run_name"]
+    try:
+        # All of the entry is checked before the store is touched: a forged or damaged
+        # entry creates no run (and no FAILED one on every retry), ends none, deletes none.
+        check_entry(entry, record, trust_code=trust_code)
+    except InputError as exc:
+        return SyncResult(entry.name, name, "failed", error=str(exc), exit_code=exc.exit_code)
     try:
         # Everything comes from the entry itself: the experiment it was trained for, not
         # the one the current settings name.
@@ -100,7 +110,9 @@ def _sync_entry(
 
     created = int(record["created"] * 1000)
     tracked = store.log_training_run(
-        read_spec(entry, record, trust_code=trust_code), start_time=created, end_time=created + 1
+        read_spec(entry, record, trust_code=trust_code, checked=True),
+        start_time=created,
+        end_time=created + 1,
     )
     store.set_run_tag(tracked.run_id, COMPLETE_TAG, "true")
     registered = _register_once(store, tracked.run_id, record, tracked.model_uri, tracked.model_id)
