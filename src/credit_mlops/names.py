@@ -125,20 +125,23 @@ def tags(
     (at most 250), values of at most 8,000 characters; a user's may not take the names the
     tool and MLflow set (`own`: the tags of a run the tool itself wrote, read back)."""
     for key, text in value.items():
+        shown = repr(key) if len(key) <= 60 else f"{key[:40]!r}...({len(key)} characters)"
         if not own and (key in RESERVED_TAGS or key.lower().startswith(RESERVED_TAG_PREFIXES)):
             raise _refused(
                 flag,
-                f"tag {key!r} is one the tool or MLflow sets on every run; choose another name "
+                f"tag {shown} is one the tool or MLflow sets on every run; choose another name "
                 "(the model version comes from MODEL_VERSION or --model-version)",
             )
-        if not TAG_KEY.fullmatch(key) or key != key.strip():
+        parts = key.split("/")
+        as_path = key.startswith("/") or any(p in ("", ".", "..") for p in parts)
+        if not TAG_KEY.fullmatch(key) or key != key.strip() or as_path:
             raise _refused(
                 flag,
-                f"tag name {key!r} is not valid; use 1-250 letters, digits, '_', '-', '.', "
-                "':', '/' or inner spaces",
+                f"tag name {shown} is not valid; use 1-250 letters, digits, '_', '-', '.', "
+                "':', '/' or inner spaces, with no empty, '.' or '..' part between slashes",
             )
         if len(text) > TAG_VALUE_MAX:
-            raise _refused(flag, f"tag {key!r} is {len(text)} characters long; the limit is 8000")
+            raise _refused(flag, f"tag {shown} is {len(text)} characters long; the limit is 8000")
     return value
 
 

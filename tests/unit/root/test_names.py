@@ -116,3 +116,15 @@ def test_tags_the_store_would_refuse(tags: dict[str, str]) -> None:
 def test_tags_the_store_accepts() -> None:
     ok = {"team": "risk", "data/source:v2": "x", "a b.c-d_e": "=1+1 <b>", "k": "v" * 8000}
     assert names.tags(ok) == ok
+
+
+@pytest.mark.parametrize("key", ["a/../b", "/x", "a//b", "a/./b", "x/"])
+def test_a_tag_name_the_store_would_read_as_a_path_is_refused(key: str) -> None:
+    with pytest.raises(InputError, match="not valid"):
+        names.tags({key: "v"}, flag="--mlflow-tags")
+
+
+def test_a_huge_tag_name_is_shown_cut_short() -> None:
+    with pytest.raises(InputError) as caught:
+        names.tags({"k" * 1_000_000 + "\n": "v"}, flag="--mlflow-tags")
+    assert len(str(caught.value)) < 400
