@@ -14,7 +14,6 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -25,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from credit_mlops.serve.answers import answers, journal_rows
 from credit_mlops.serve.follow import Holder, Served
 from credit_mlops.serve.journal import Journal
 from credit_mlops.serve.metrics import Metrics
@@ -34,7 +34,7 @@ from credit_mlops.serve.scorer import InvalidApplicants
 from credit_mlops.serve.security import OPEN_PATHS, authorised
 
 if TYPE_CHECKING:
-    from credit_runtime.model import Decided
+    pass
 
 log = logging.getLogger("credit.serve")
 
@@ -57,68 +57,6 @@ class Service:
     poll_seconds: float
 
 
-def _journal_rows(
-    request_id: str, served: Served, records: list[dict[str, Any]], out: Decided
-) -> list[dict[str, Any]]:
-    aliases = served.scorer.aliases
-    now = datetime.now(UTC).isoformat()
-    ref = served.ref
-    head = {"time": now, "request_id": request_id}
-    model = {"model": ref.name, "version": ref.version, "run_id": ref.run_id}
-    rows = []
-    for i, (applicant, p_bad, reject, score) in enumerate(
-        zip(
-            _as_decided(records, out),
-            out.p_bad.tolist(),
-            out.reject.tolist(),
-            out.score.tolist(),
-            strict=True,
-        )
-    ):
-        features = {aliases.get(k, k): v for k, v in applicant.items()}
-        rows.append(
-            {
-                **head,
-                "row": i,
-                **model,
-                **features,
-                "p_bad": p_bad,
-                "decision": OUTCOME[reject],
-                "score": score,
-            }
-        )
-    return rows
-
-
-OUTCOME = {False: "accept", True: "reject"}
-
-
-def _as_decided(records: list[dict[str, Any]], out: Decided) -> list[dict[str, Any]]:
-    """The applicants as the model decided on them: as sent when every value is a number or
-    null (the usual request), else the checked values (a number sent as text, " 1049 ",
-    is journaled as the 1049 the model read), so the journal holds what was decided on."""
-    import math
-
-    if out.checked is None or all(type(v) is not str for row in records for v in row.values()):
-        return records
-    return [
-        {str(k): None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
-        for row in out.checked.to_dict("records")
-    ]
-
-
-def _answers(out: Decided) -> list[dict[str, Any]]:
-    answers = []
-    for j, (p_bad, reject, score) in enumerate(
-        zip(out.p_bad.tolist(), out.reject.tolist(), out.score.tolist(), strict=True)
-    ):
-        why = [c[j] for c in out.reasons if isinstance(c[j], str) and c[j]]
-        answers.append(
-            {"p_bad": p_bad, "decision": OUTCOME[reject], "score": score, "reasons": why}
-        )
-    return answers
-
-
 def _decide(
     service: Service, served: Served | None, request_id: str, applicants: Any, wait: bool = True
 ) -> dict[str, Any] | None:
@@ -133,7 +71,7 @@ def _decide(
     if out is None:
         return None
     if service.journal is not None:  # journaled before the answer leaves
-        service.journal.record(_journal_rows(request_id, served, applicants.records, out))
+        service.journal.record(journal_rows(request_id, served, applicants.records, out))
     rejected = int(out.reject.sum())
     for outcome, count in (("reject", rejected), ("accept", len(out.reject) - rejected)):
         if count:
@@ -142,7 +80,7 @@ def _decide(
     return {
         "request_id": request_id,
         "model": {"name": ref.name, "version": ref.version, "run_id": ref.run_id},
-        "decisions": _answers(out),
+        "decisions": answers(out),
     }
 
 

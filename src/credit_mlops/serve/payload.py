@@ -91,6 +91,12 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
             f"{len(rows)} applicants in one request; at most {max_applicants} "
             "(serve.max_applicants)",
         )
+    _check_rows(rows)
+    return Applicants(_frame(rows), _count(reasons), rows)
+
+
+def _check_rows(rows: list[Any]) -> None:
+    """Each applicant an object of columns whose values are numbers, text or null."""
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             raise RequestError(422, f"applicant {i} is not an object of columns")
@@ -110,7 +116,6 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
                     f"(got {_shown(value)})",
                     key,
                 )
-    return Applicants(_frame(rows), _count(reasons), rows)
 
 
 LARGEST = 2**53  # whole numbers beyond it have no exact float: no column's range reaches them

@@ -12,9 +12,7 @@ for the user to inspect.
 
 from __future__ import annotations
 
-import math
 import os
-import posixpath
 import re
 import stat
 import time
@@ -24,7 +22,17 @@ from typing import Any
 
 from credit_mlops import names, readback
 from credit_mlops.errors import InputError
-from credit_mlops.tracking.tags import PROCESS_TAG
+from credit_mlops.train.outbox_names import (
+    DATASET_NAME_MAX,
+    DATASET_SOURCE_MAX,
+    REMOVE,
+    check_metrics,
+    check_packages,
+    check_params,
+    check_tags,
+    check_version_tags,
+    shown_name,
+)
 
 MODEL = "model.skops"  # an entry's files, beside its record
 DATASET = "dataset.csv"
@@ -36,25 +44,7 @@ EARLIEST = 946_684_800.0  # 2000-01-01: no entry was kept before credit existed
 MAX_RECORD_BYTES = 50_000_000  # a record holds metrics and small JSON artifacts
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _STR_MAPS = ("params", "tags", "version_tags")
-REMOVE = "the entry was changed by hand or by another tool: remove it"
 _FIX = "remove the entry"
-# What MLflow accepts as a param, metric or tag name (mlflow.utils.validation): 1-250 of
-# these characters, and nothing that resolves to another name when read as a path.
-_STORE_NAME = re.compile(r"[/\w.\- :]{1,250}")
-_STORE_NAME_RULE = (
-    "use 1-250 letters, digits, '_', '-', '.', ' ', ':' or '/', with no '..', '.' or empty "
-    "steps and no leading '/'"
-)
-VERSION_TAG_VALUE_MAX = 100_000  # MLflow's limit for a model version's tag value
-DATASET_NAME_MAX = 500  # MLflow's limit for a dataset's name
-DATASET_SOURCE_MAX = 10_000  # a path or URL; MLflow keeps 65,535 characters of its JSON
-# Tags of the reserved names (`names.RESERVED_TAGS`, prefixes `mlflow.` and `credit.`) that
-# `credit train` itself writes into an entry (`train.spec.tags`); any other is forged.
-OWN_TAGS = names.RESERVED_TAGS | {PROCESS_TAG}
-# pip_packages: names of distributions (`catalog.pip_packages`), pinned when synced
-_PACKAGE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
-PACKAGE_MAX = 100
-PACKAGES_MAX = 50
 
 
 def read_record(entry: Path, record_name: str) -> dict[str, Any]:
@@ -103,10 +93,10 @@ def check_record(record: Mapping[str, Any]) -> None:
         raise InputError(f"'created' ({shown}) is not a time credit train could have written")
     for key in _STR_MAPS:
         _mapping(record, key, str)
-    _check_tags(record["tags"])
-    _check_params(record["params"])
-    _check_metrics(_mapping(record, "metrics", (int, float)))
-    _check_version_tags(record["version_tags"])
+    check_tags(record["tags"])
+    check_params(record["params"])
+    check_metrics(_mapping(record, "metrics", (int, float)))
+    check_version_tags(record["version_tags"])
     _require(record, "artifacts", dict)
     for key in ("dataset_source", "dataset_name"):
         _require(record, key, (str, type(None)))
@@ -117,7 +107,7 @@ def check_record(record: Mapping[str, Any]) -> None:
                 f"'{key}' is {len(text):,} characters long; the limit is {limit:,}; {REMOVE}"
             )
     if "pip_packages" in record:  # entries kept before records carried them have none
-        _check_packages(_require(record, "pip_packages", list))
+        check_packages(_require(record, "pip_packages", list))
     register_as = _require(record, "register_as", (str, type(None)))
     if register_as is not None:
         names.registered_model(register_as, flag="register_as")
@@ -131,113 +121,8 @@ def check_record(record: Mapping[str, Any]) -> None:
     foreign = next((n for n in digests if n not in (MODEL, DATASET, LEGACY_MODEL)), None)
     if foreign is not None:
         raise InputError(
-            f"its digests name {_shown(foreign)}, not a file credit train keeps; {REMOVE}"
+            f"its digests name {shown_name(foreign)}, not a file credit train keeps; {REMOVE}"
         )
-
-
-def _shown(name: str) -> str:
-    """`name` quoted for a one-line message, cut short if it is long."""
-    return repr(name) if len(name) <= 80 else f"{name[:60]!r}..."
-
-
-def _store_name(key: str, what: str) -> None:
-    """A name MLflow takes for a param, metric or tag (mlflow.utils.validation), checked
-    here so that the store never refuses it after the run exists."""
-    norm = posixpath.normpath(key)
-    path_like = norm != key or norm == "." or norm.startswith(("..", "/"))
-    if not _STORE_NAME.fullmatch(key) or path_like:
-        raise InputError(f"{what} name {_shown(key)} is not valid; {_STORE_NAME_RULE}")
-
-
-def _check_tags(tags: Mapping[str, str]) -> None:
-    """The run's tags: names MLflow takes, values within its limit (`names.tags`), and no
-    name of MLflow's or credit's own but those credit train writes (`OWN_TAGS`)."""
-    for key in tags:
-        _store_name(key, "tag")
-        if key not in OWN_TAGS and key.lower().startswith(names.RESERVED_TAG_PREFIXES):
-            raise InputError(
-                f"tag {_shown(key)} is one MLflow or credit sets itself, never in an entry "
-                f"credit train writes; {REMOVE}"
-            )
-    names.tags(dict(tags), flag="tags", own=True)
-
-
-def _check_params(params: Mapping[str, str]) -> None:
-    for key in params:
-        _store_name(key, "param")
-
-
-def _check_metrics(metrics: Mapping[str, float]) -> None:
-    """Metric names MLflow takes, and numbers it keeps as they are: NaN is one (a metric of
-    folds that failed), infinity is not (MLflow would store the largest float instead)."""
-    for key, value in metrics.items():
-        _store_name(key, "metric")
-        try:
-            number = float(value)
-        except OverflowError:
-            raise InputError(
-                f"metric {_shown(key)} is too large for a float, not a number MLflow keeps; "
-                f"{REMOVE}"
-            ) from None
-        if math.isinf(number):
-            raise InputError(
-                f"metric {_shown(key)} is {number}, not a number MLflow keeps; {REMOVE}"
-            )
-
-
-def _check_version_tags(tags: Mapping[str, str]) -> None:
-    """The registered version's tags, as the registry checks them; none of MLflow's or
-    credit's own names (credit train writes model_version and model_key only)."""
-    for key, value in tags.items():
-        _store_name(key, "version tag")
-        if key.lower().startswith(names.RESERVED_TAG_PREFIXES):
-            raise InputError(
-                f"version tag {_shown(key)} is one MLflow or credit sets itself, never in an "
-                f"entry credit train writes; {REMOVE}"
-            )
-        if len(value) > VERSION_TAG_VALUE_MAX:
-            raise InputError(
-                f"version tag {_shown(key)} is {len(value):,} characters long; the limit is "
-                f"{VERSION_TAG_VALUE_MAX:,}; {REMOVE}"
-            )
-
-
-def _check_packages(packages: list[Any]) -> None:
-    """What the logged model needs beyond the base set: names of packages, each pinned to
-    the version installed when the entry is synced; never a URL, a version or a marker."""
-    if len(packages) > PACKAGES_MAX:
-        raise InputError(
-            f"pip_packages lists {len(packages):,} packages; the limit is {PACKAGES_MAX}; {REMOVE}"
-        )
-    for i, name in enumerate(packages):
-        if not isinstance(name, str):
-            raise InputError(f"'pip_packages[{i}]' has the wrong type ({type(name).__name__})")
-        if len(name) > PACKAGE_MAX:
-            raise InputError(
-                f"pip_packages holds a name of {len(name):,} characters; the limit is "
-                f"{PACKAGE_MAX}; {REMOVE}"
-            )
-        if names.invisible(name):
-            raise InputError(
-                f"pip_packages holds a name with a control character or an invisible one; {REMOVE}"
-            )
-        if not _PACKAGE.fullmatch(name):
-            raise InputError(f"pip_packages holds {name!r}, {_requirement_kind(name)}; {REMOVE}")
-
-
-def _requirement_kind(text: str) -> str:
-    """What `text` is, if not a package name: a direct reference, a requirement with more."""
-    try:
-        from packaging.requirements import InvalidRequirement, Requirement
-    except ImportError:  # packaging comes with MLflow; without it, no finer reason
-        return "which is not the name of a package"
-    try:
-        requirement = Requirement(text)
-    except InvalidRequirement:
-        return "which is not the name of a package"
-    if requirement.url:
-        return "a direct reference to a URL, not the name of a package"
-    return "a requirement with a version, extras or markers, not the name of a package"
 
 
 TRUST_SETTING = "tracking.trust_models_that_run_code"

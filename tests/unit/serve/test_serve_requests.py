@@ -320,7 +320,7 @@ def test_the_journal_records_the_model_description_s_names_for_its_aliases(
     the served model's description, whatever data set it describes."""
     import numpy as np
 
-    from credit_mlops.serve.app import _journal_rows
+    from credit_mlops.serve.answers import journal_rows
     from credit_mlops.serve.follow import Served
     from credit_runtime.model import Decided
 
@@ -329,7 +329,7 @@ def test_the_journal_records_the_model_description_s_names_for_its_aliases(
         0.5, (5.0, 1.0), "d", lambda f, k: None, quick=True, aliases={"income_eur": "income"}
     )
     out = Decided(np.array([0.2]), np.array([False]), np.array([600.0]), [])
-    [row] = _journal_rows("rid", Served(ref, scorer, "now"), [{"income_eur": 3, "age": 40}], out)
+    [row] = journal_rows("rid", Served(ref, scorer, "now"), [{"income_eur": 3, "age": 40}], out)
     assert row["income"] == 3 and row["age"] == 40 and "income_eur" not in row
     assert (row["decision"], row["model"], row["version"]) == ("accept", "m", "1")
 
@@ -380,7 +380,7 @@ def test_the_journal_keeps_the_values_the_model_decided_on() -> None:
     import numpy as np
     import pandas as pd
 
-    from credit_mlops.serve.app import _journal_rows
+    from credit_mlops.serve.answers import journal_rows
     from credit_mlops.serve.follow import Served
     from credit_runtime.model import Decided
 
@@ -389,8 +389,8 @@ def test_the_journal_keeps_the_values_the_model_decided_on() -> None:
     checked = pd.DataFrame({"hoehe": [1049], "gastarb": [2], "income": [np.nan]})
     out = Decided(np.array([0.2]), np.array([False]), np.array([600.0]), [], checked)
     sent = [{"hoehe": " 1049 ", "gastarb": "2", "income": None}]
-    [row] = _journal_rows("rid", Served(ref, scorer, "now"), sent, out)
+    [row] = journal_rows("rid", Served(ref, scorer, "now"), sent, out)
     assert (row["hoehe"], row["gastarb"], row["income"]) == (1049, 2, None)
     numbers = [{"hoehe": 1049, "gastarb": 2}]
-    [row] = _journal_rows("rid", Served(ref, scorer, "now"), numbers, out)
+    [row] = journal_rows("rid", Served(ref, scorer, "now"), numbers, out)
     assert row["hoehe"] == 1049 and "income" not in row  # as sent: nothing to convert
