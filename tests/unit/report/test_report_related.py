@@ -87,7 +87,7 @@ def test_suggested_commands_quote_the_names_they_repeat() -> None:
 
     from credit_mlops.errors import NotFoundError
     from credit_mlops.lifecycle.resolve import _by_stage
-    from credit_mlops.report.compose import MONITOR_HOW_TO
+    from credit_mlops.report.compose import stability
 
     store = FakeStore()
     train = store.add_run(params={"model_key": "xgboost"})
@@ -95,7 +95,10 @@ def test_suggested_commands_quote_the_names_they_repeat() -> None:
     mv = VersionRecord("x;touch pwned;$(id)", "1", train.run_id, "None", tags={})
     how = {o.title: o.how_to_add for o in optional_sections(store, train, mv, target)}
     assert shlex.split(how["Fairness"].split("`")[1]) == ["credit", "fairness", target]
-    assert "'x;touch pwned;$(id)/1'" in MONITOR_HOW_TO.format(target=shlex.quote(target))
+    [text] = stability(None, target).blocks
+    assert isinstance(text, Text)
+    command = text.body.split("`")[1]
+    assert shlex.split(command)[:3] == ["credit", "monitor", target]
     store.add_version("x;touch pwned;$(id)", train.run_id)
     with pytest.raises(NotFoundError) as caught:
         _by_stage(store, "x;touch pwned;$(id)", "Production")
