@@ -83,6 +83,14 @@ def error_for_exit_code(code: int) -> type[CreditError]:
     return classes.get(code, TrackingError)
 
 
+def cut(text: str, most: int) -> str:
+    """`text` for a one-line message: whole up to `most` characters, else its start and how
+    long it was (a value or name a user pasted is never echoed whole)."""
+    if len(text) <= most:
+        return text
+    return f"{text[: max(most - 30, 10)]}...({len(text):,} characters)"
+
+
 def some(names: object, first: int = 5) -> str:
     """Names for a one-line message: the first few and how many more, never an 80 KB line
     (a file with 10,000 unknown columns is named by five of them and a count)."""

@@ -13,7 +13,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from credit_mlops.errors import InputError
+from credit_mlops.errors import InputError, cut
 
 REGISTERED_MODEL_MAX = 250
 EXPERIMENT_MAX = 500
@@ -125,7 +125,7 @@ def tags(
     (at most 250), values of at most 8,000 characters; a user's may not take the names the
     tool and MLflow set (`own`: the tags of a run the tool itself wrote, read back)."""
     for key, text in value.items():
-        shown = repr(key) if len(key) <= 60 else f"{key[:40]!r}...({len(key)} characters)"
+        shown = cut(repr(key), 60)
         if not own and (key in RESERVED_TAGS or key.lower().startswith(RESERVED_TAG_PREFIXES)):
             raise _refused(
                 flag,

@@ -33,6 +33,27 @@ def json_file(path: Path, *, what: str, fix: str) -> Any:
         raise InputError(f"{what} is not valid JSON ({_short(exc)}); {fix}") from None
 
 
+class DuplicateKey(ValueError):
+    """A JSON object that gives one key twice."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json.loads(..., object_pairs_hook=unique_keys)`: an object as a dict, refusing a key
+    given twice (json keeps the last one silently)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
 def parsed(data: Any, parse: Callable[[Any], T], *, what: str, fix: str) -> T:
     """`parse(data)`, with any shape or type problem as one line naming `what`."""
     try:

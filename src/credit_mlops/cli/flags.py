@@ -39,17 +39,15 @@ class Flag:
 
 def tags_json(text: str) -> dict[str, str]:
     """--mlflow-tags: a JSON object of scalar values; anything else is refused."""
-    from credit_mlops.errors import InputError
-
-    def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in pairs]
-        twice = next((k for k in keys if keys.count(k) > 1), None)
-        if twice is not None:
-            raise InputError(f"--mlflow-tags gives the tag '{twice[:60]}' twice; give it once")
-        return dict(pairs)
+    from credit_mlops.errors import InputError, cut
+    from credit_mlops.readback import DuplicateKey, unique_keys
 
     try:
-        value = json.loads(text, object_pairs_hook=once)
+        value = json.loads(text, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
+        raise InputError(
+            f"--mlflow-tags gives the tag '{cut(exc.key, 60)}' twice; give it once"
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"--mlflow-tags is not valid JSON ({exc.msg}); give an object like "
@@ -63,8 +61,8 @@ def tags_json(text: str) -> dict[str, str]:
     bad = [k for k, v in value.items() if v is None or isinstance(v, (dict, list, bool))]
     if bad:
         raise InputError(
-            f"--mlflow-tags values must be text or numbers; '{bad[0][:60]}' is "
-            f"{json.dumps(value[bad[0]])[:40]}"
+            f"--mlflow-tags values must be text or numbers; '{cut(bad[0], 60)}' is "
+            f"{cut(json.dumps(value[bad[0]]), 40)}"
         )
     return {str(k): str(v) for k, v in value.items()}
 

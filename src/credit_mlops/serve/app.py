@@ -14,7 +14,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -32,9 +32,6 @@ from credit_mlops.serve.openapi import docs_page, openapi
 from credit_mlops.serve.payload import RequestError, json_content, parse, read_body
 from credit_mlops.serve.scorer import InvalidApplicants
 from credit_mlops.serve.security import OPEN_PATHS, authorised
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger("credit.serve")
 

@@ -173,13 +173,13 @@ def read_journal(
             continue  # the whole file is from an earlier day
         with path.open("rb") as fh:
             for number, line in enumerate(fh, 1):
-                row = _decision(line)
-                if row is None:
+                decided = _decision(line)
+                if decided is None:
                     if line.strip():  # a blank line is no decision, and no damage either
                         skipped.add(path, number)
                     continue
-                when = _when(row)
-                if since is None or (when is not None and when >= _aware(since)):
+                row, when = decided
+                if since is None or when >= _aware(since):
                     yield row
 
 
@@ -200,7 +200,8 @@ def _when(row: dict[str, object]) -> datetime | None:
     return when if when.tzinfo is not None else None
 
 
-def _decision(line: bytes) -> dict[str, object] | None:
+def _decision(line: bytes) -> tuple[dict[str, object], datetime] | None:
+    """A whole decision line and its time, or None for anything serve does not write."""
     if not line.endswith(b"\n"):
         return None
     try:
@@ -212,9 +213,10 @@ def _decision(line: bytes) -> dict[str, object] | None:
     fields = (row.get("time"), row.get("model"), row.get("version"), row.get("request_id"))
     if not all(isinstance(v, str) for v in fields) or not str(row["version"]).isdigit():
         return None
-    if _when(row) is None:
+    when = _when(row)
+    if when is None:
         return None
     p_bad = row.get("p_bad")
     if not isinstance(p_bad, int | float) or isinstance(p_bad, bool) or not 0 <= p_bad <= 1:
         return None
-    return row
+    return row, when

@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from credit_mlops.errors import cut
+from credit_mlops.readback import DuplicateKey, unique_keys
+
 if TYPE_CHECKING:
     import pandas as pd
     from starlette.requests import Request
@@ -50,8 +53,8 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
     `{"applicants": [...], "reasons": K}`; `?reasons=K` also sets K."""
 
     try:
-        data = json.loads(body, object_pairs_hook=_unique_keys)
-    except _DuplicateKey as exc:
+        data = json.loads(body, object_pairs_hook=unique_keys)
+    except DuplicateKey as exc:
         raise RequestError(
             422, f"column '{exc.key}' is given twice in one object", exc.key
         ) from None
@@ -121,27 +124,8 @@ def _check_rows(rows: list[Any]) -> None:
 LARGEST = 2**53  # whole numbers beyond it have no exact float: no column's range reaches them
 
 
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object as a dict, refusing a key given twice (json keeps the last silently)."""
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return out
-
-
 def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+    return cut(repr(value), 50)
 
 
 def _text(value: str) -> bool:
@@ -162,9 +146,7 @@ LONGEST_NAME = 60  # characters of a column name a response body repeats
 def shorten(text: str, most: int = LONGEST_MESSAGE) -> str:
     """`text` cut to `most` characters, saying how long it was: a client's value or name
     echoed in a refusal never makes the response (or any log of it) larger than the rest."""
-    if len(text) <= most:
-        return text
-    return f"{text[: most - 30]}...({len(text)} characters)"
+    return cut(text, most)
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
