@@ -114,10 +114,12 @@ def parse(uri: str, *, source: str) -> TrackingUri:
     text = uri.strip()
     if not text:
         raise _error(source, "the tracking URI is empty; " + f"use {USABLE}")
-    if hidden_character(text):
-        raise _error(source, f"tracking URI {hidden_character(text)}; fix it")
-    if target_in_query(text):
-        raise _error(source, f"tracking URI {shown} {target_in_query(text)}")
+    problem = hidden_character(text)
+    if problem:
+        raise _error(source, f"tracking URI {problem}; fix it")
+    problem = target_in_query(text)
+    if problem:
+        raise _error(source, f"tracking URI {shown} {problem}")
     try:
         parts = urlsplit(text)
         port = parts.port  # raises on a port that is not a number or above 65535

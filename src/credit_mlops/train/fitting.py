@@ -13,10 +13,9 @@ from credit_mlops.train.spec import TrainingPart
 
 if TYPE_CHECKING:
     from credit_mlops.modeling.build import PipelineConfig
-    from credit_mlops.modeling.cv import CVResult, FitResult
+    from credit_mlops.modeling.cv import CVResult, FitResult, Progress
     from credit_mlops.train.cv_plan import CVJob
 
-Progress = Callable[[str, str], None]
 Stage = Callable[[str, int], None]  # (stage name, number of steps) when a stage starts
 
 

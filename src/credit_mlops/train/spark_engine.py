@@ -11,7 +11,6 @@ unchanged).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -28,13 +27,12 @@ from credit_mlops.train.train import ModelResult, TrainingNotLoggedError, TrainR
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-    from credit_mlops.modeling.cv import CVResult
+    from credit_mlops.modeling.cv import CVResult, Progress
     from credit_mlops.modeling.portable_fit import FeatureStats
     from credit_mlops.tracking.store import TrackingStore
     from credit_mlops.train.spark_learners import SparkFit
     from credit_mlops.train.spark_spec import SparkData
 
-Progress = Callable[[str, str], None]
 SAMPLE_ROWS = 20_000  # driver-side rows for the background, reference and input example
 
 

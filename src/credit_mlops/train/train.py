@@ -25,11 +25,11 @@ from credit_mlops.train.tuned import apply_params_from
 
 if TYPE_CHECKING:
     from credit_mlops.modeling.build import PipelineConfig
+    from credit_mlops.modeling.cv import Progress
     from credit_mlops.tracking.records import RunSpec
     from credit_mlops.tracking.store import TrackingStore
     from credit_mlops.train.cv_plan import CVJob
 
-Progress = Callable[[str, str], None]
 Stage = Callable[[str, int], None]  # (stage name, number of steps) when a stage starts
 
 __all__ = ["TrainInputs", "TrainReport", "TrainingNotLoggedError", "train"]
