@@ -52,38 +52,71 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
 )
 
 
-def untrusted(data_file: Path) -> list[str]:
-    """The types in a skops file that neither skops nor this runtime trusts."""
+def untrusted(data_file: Path | bytes, name: str = "model") -> list[str]:
+    """The types in a skops file (a path, or its bytes read once) that neither skops nor
+    this runtime trusts."""
     import zipfile
 
     import skops.io
 
+    if isinstance(data_file, Path):
+        name = data_file.name
     try:
-        found = skops.io.get_untrusted_types(file=data_file)
+        if isinstance(data_file, Path):
+            found = skops.io.get_untrusted_types(file=data_file)
+        else:
+            found = skops.io.get_untrusted_types(data=data_file)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        raise DamagedModel(f"{data_file.name}: not a readable skops file ({why})") from exc
+        raise DamagedModel(f"{name}: not a readable skops file ({why})") from exc
     return sorted(t for t in found if t not in TRUSTED_TYPES)
 
 
 def load_estimator(data_file: Path) -> Any:
-    """The estimator in a skops file, built only from trusted types."""
-    import skops.io
-
+    """The estimator in a skops file, built only from trusted types. The file is read once:
+    the bytes checked are the bytes built, even if the file is replaced meanwhile."""
     if data_file.suffix != ".skops":
         raise UntrustedModel(
             f"{data_file.name}: not a skops file; this runtime loads only skops models, whose "
             "types it can check before building them"
         )
-    refused = untrusted(data_file)
+    return estimator_from_bytes(read_regular(data_file), data_file.name)
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of the regular file `path`; a pipe (which would wait for ever), a device
+    (which would never end) or a folder raises DamagedModel, as does an unreadable file."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise DamagedModel(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DamagedModel(f"{path.name}: not a regular file")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read()
+        except OSError as exc:
+            raise DamagedModel(f"{path.name}: cannot be read ({exc.strerror})") from exc
+
+
+def estimator_from_bytes(data: bytes, name: str) -> Any:
+    """The estimator in the bytes of a skops file (`name` for messages), built only from
+    trusted types."""
+    import skops.io
+
+    refused = untrusted(data, name)
     if refused:
         shown = ", ".join(refused[:5]) + (
             f" and {len(refused) - 5} more" if len(refused) > 5 else ""
         )
         raise UntrustedModel(
-            f"{data_file.name} holds type(s) this runtime does not trust: {shown}; "
+            f"{name} holds type(s) this runtime does not trust: {shown}; "
             "it was not built by credit, or needs a newer credit runtime"
         )
     # every type is now known to be skops' own or ours: trust exactly those
-    found = skops.io.get_untrusted_types(file=data_file)
-    return skops.io.load(data_file, trusted=found)
+    found = skops.io.get_untrusted_types(data=data)
+    return skops.io.loads(data, trusted=found)

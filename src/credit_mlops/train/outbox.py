@@ -140,21 +140,23 @@ def check_artifact_names(entry: Path, artifacts: Any) -> None:
             )
 
 
-def _load_model(entry: Path, record: Mapping[str, Any]) -> Any:
-    """The entry's fitted pipeline: a skops file built only from the types the tool trusts
-    (`credit_runtime.trust`), or an older credit's pickle (taken on the user's trust, which
-    `check_files` required)."""
+def _load_model(entry: Path, record: Mapping[str, Any], files: Mapping[str, bytes]) -> Any:
+    """The entry's fitted pipeline from the bytes `check_files` checked: a skops file built
+    only from the types the tool trusts (`credit_runtime.trust`), or an older credit's
+    pickle (taken on the user's trust, which `check_files` required)."""
+    import io
+
     from credit_mlops.train.outbox_check import LEGACY_MODEL, model_file
     from credit_runtime.errors import UntrustedModel
-    from credit_runtime.trust import load_estimator
+    from credit_runtime.trust import estimator_from_bytes
 
     name = model_file(entry, record)
     if name == LEGACY_MODEL:
         import joblib
 
-        return joblib.load(entry / LEGACY_MODEL)
+        return joblib.load(io.BytesIO(files[LEGACY_MODEL]))
     try:
-        return load_estimator(entry / name)
+        return estimator_from_bytes(files[name], name)
     except UntrustedModel as exc:
         raise InputError(f"outbox entry {entry.name}: {exc}") from None
     except Exception as exc:  # a file skops cannot read: damaged, or not a skops file
@@ -164,16 +166,20 @@ def _load_model(entry: Path, record: Mapping[str, Any]) -> Any:
         ) from None
 
 
-def check_entry(entry: Path, record: Mapping[str, Any], *, trust_code: bool = False) -> None:
+def check_entry(
+    entry: Path, record: Mapping[str, Any], *, trust_code: bool = False
+) -> dict[str, bytes]:
     """Everything of the entry beyond its record (`outbox_check.read_record`), checked before
     the store is touched: its files are regular files and the ones written with the record
-    (`check_files`), its artifact names plain paths, the packages its model needs installed
-    here (each is pinned to its installed version when the model is logged)."""
+    (`check_files`, which returns their checked bytes), its artifact names plain paths, the
+    packages its model needs installed here (each is pinned to its installed version when
+    the model is logged)."""
     from credit_mlops.train.outbox_check import check_files
 
-    check_files(entry, record, trust_code=trust_code)  # a pickle only on the user's trust
+    files = check_files(entry, record, trust_code=trust_code)  # a pickle only on trust
     check_artifact_names(entry, record["artifacts"])
     check_packages_installed(entry, record.get("pip_packages", ()))
+    return files
 
 
 def check_packages_installed(entry: Path, packages: Any) -> None:
@@ -191,19 +197,26 @@ def check_packages_installed(entry: Path, packages: Any) -> None:
 
 
 def read_spec(
-    entry: Path, record: Mapping[str, Any], *, trust_code: bool = False, checked: bool = False
+    entry: Path,
+    record: Mapping[str, Any],
+    *,
+    trust_code: bool = False,
+    files: Mapping[str, bytes] | None = None,
 ) -> RunSpec:
     """The entry as a RunSpec again (registration is done after the run is complete);
-    `trust_code` takes an entry without digests (see `outbox_check.check_files`); `checked`:
-    `check_entry` has passed already (credit sync checks before it touches the store)."""
+    `trust_code` takes an entry without digests (see `outbox_check.check_files`); `files`:
+    what `check_entry` returned (credit sync checks before it touches the store), else it is
+    checked here. Only those checked bytes are read, never the files again."""
+    import io
+
     import pandas as pd
 
     from credit_mlops.data.schema import FEATURES
 
-    if not checked:
-        check_entry(entry, record, trust_code=trust_code)
-    pipeline = _load_model(entry, record)
-    dataset = pd.read_csv(entry / DATASET)
+    if files is None:
+        files = check_entry(entry, record, trust_code=trust_code)
+    pipeline = _load_model(entry, record, files)
+    dataset = pd.read_csv(io.BytesIO(files[DATASET]))
     from credit_mlops.modeling.describe import describe
 
     kind = KINDS.get(str(record["params"].get("model_key")))

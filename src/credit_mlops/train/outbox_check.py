@@ -135,8 +135,12 @@ def model_file(entry: Path, record: Mapping[str, Any]) -> str:
     return LEGACY_MODEL
 
 
-def check_files(entry: Path, record: Mapping[str, Any], *, trust_code: bool = False) -> None:
-    """The model and data files are the ones written with the record, byte for byte.
+def check_files(
+    entry: Path, record: Mapping[str, Any], *, trust_code: bool = False
+) -> dict[str, bytes]:
+    """The model and data files are the ones written with the record, byte for byte: their
+    bytes, read once, so that what is loaded is what was checked (a file swapped after the
+    check is never read again).
 
     A model kept as a pickle (by an older credit) runs code when it loads, and the digests
     sit in the same folder as the files, so they prove nothing about who wrote it: such an
@@ -152,27 +156,27 @@ def check_files(entry: Path, record: Mapping[str, Any], *, trust_code: bool = Fa
             f"sync it with {TRUST_SETTING} = true (CREDIT_TRACKING__TRUST_MODELS_THAT_"
             "RUN_CODE=true credit sync)"
         )
+    files: dict[str, bytes] = {}
     for name in (model, DATASET):
         expected = record.get("digests", {}).get(name)
-        if expected is None and trust_code:
-            continue
-        if expected is None:
+        if expected is None and not trust_code:
             raise InputError(
                 f"outbox entry {entry.name}: its record has no digest of {name}, so its files "
                 f"cannot be checked; if you trust this folder, sync it with {TRUST_SETTING} = "
                 "true (CREDIT_TRACKING__TRUST_MODELS_THAT_RUN_CODE=true credit sync)"
             )
         try:
-            actual = digest(entry / name)
+            files[name] = regular_bytes(entry / name)
         except OSError as exc:
             raise InputError(
                 f"outbox entry {entry.name}: cannot read {name} ({exc.strerror})"
             ) from None
-        if actual != expected:
+        if expected is not None and sha256(files[name]) != expected:
             raise InputError(
                 f"outbox entry {entry.name}: {name} is not the file written with the entry "
                 "(changed or truncated); it is not loaded"
             )
+    return files
 
 
 def _require(record: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
@@ -214,10 +218,20 @@ def regular_file(entry: Path, name: str) -> None:
 
 
 def digest(path: Path) -> str:
-    """The sha256 of the regular file `path`; a link, pipe or device is refused (OSError)
+    """The sha256 of the regular file `path` (see `regular_bytes`)."""
+    return sha256(regular_bytes(path))
+
+
+def sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def regular_bytes(path: Path) -> bytes:
+    """The bytes of the regular file `path`; a link, pipe or device is refused (OSError)
     when it is opened, even one put there after `regular_file` looked."""
     import errno
-    import hashlib
 
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     fd = os.open(path, flags)
@@ -226,7 +240,7 @@ def digest(path: Path) -> str:
             raise OSError(errno.EINVAL, "not a regular file", str(path))
         with os.fdopen(fd, "rb") as fh:
             fd = -1  # closed with fh
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+            return fh.read()
     finally:
         if fd >= 0:
             os.close(fd)

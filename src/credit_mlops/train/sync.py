@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +50,27 @@ def sync(
     for entry in entries(outbox):
         result = _sync_one(store, entry, trust_code)
         if result.status != "failed":  # only once the server has all of it
-            # the record first: a removal cut short leaves no entry missing its files
-            # (one that every later sync would refuse), only a folder sync passes over
-            (entry / RECORD).unlink(missing_ok=True)
-            shutil.rmtree(entry)
+            result = _remove(entry, result)
         results.append(result)
         if progress:
             progress(entry.name)
     return results + end_orphans(store)
+
+
+def _remove(entry: Path, result: SyncResult) -> SyncResult:
+    """Remove a synced entry. The record goes first: a removal cut short leaves no entry
+    missing its files (one that every later sync would refuse), only a folder sync passes
+    over. A folder that cannot be removed (read-only, busy) does not undo the upload: it is
+    said, and a later sync finds the run already there and tries the removal again."""
+    try:
+        (entry / RECORD).unlink(missing_ok=True)
+        shutil.rmtree(entry)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        return replace(
+            result, error=f"uploaded, but {entry} could not be removed ({why}); remove it by hand"
+        )
+    return result
 
 
 def end_orphans(store: TrackingStore) -> list[SyncResult]:
@@ -80,20 +93,20 @@ def _sync_one(store: TrackingStore, entry: Path, trust_code: bool) -> SyncResult
     try:
         # All of the entry is checked before the store is touched: a forged or damaged
         # entry creates no run (and no FAILED one on every retry), ends none, deletes none.
-        check_entry(entry, record, trust_code=trust_code)
+        files = check_entry(entry, record, trust_code=trust_code)
     except InputError as exc:
         return SyncResult(entry.name, name, "failed", error=str(exc), exit_code=exc.exit_code)
     try:
         # Everything comes from the entry itself: the experiment it was trained for, not
         # the one the current settings name.
         in_experiment = store.in_experiment(record["experiment"])
-        return _sync_entry(in_experiment, entry, record, trust_code)
+        return _sync_entry(in_experiment, entry, record, files)
     except (TrackingError, InputError) as exc:
         return SyncResult(entry.name, name, "failed", error=str(exc), exit_code=exc.exit_code)
 
 
 def _sync_entry(
-    store: TrackingStore, entry: Path, record: Mapping[str, Any], trust_code: bool
+    store: TrackingStore, entry: Path, record: Mapping[str, Any], files: Mapping[str, bytes]
 ) -> SyncResult:
     partial = record.get("partial_run_id")
     if partial:
@@ -110,7 +123,7 @@ def _sync_entry(
 
     created = int(record["created"] * 1000)
     tracked = store.log_training_run(
-        read_spec(entry, record, trust_code=trust_code, checked=True),
+        read_spec(entry, record, files=files),
         start_time=created,
         end_time=created + 1,
     )

@@ -90,3 +90,21 @@ def test_oversampling_on_few_columns_keeps_a_tree_the_runtime_trusts(
     assert any("KDTree" in t for t in skops.io.get_untrusted_types(file=path))
     loaded = load_estimator(path)
     assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "empty"])
+def test_a_model_file_that_is_not_a_readable_regular_file_is_damaged(
+    tmp_path: Path, kind: str
+) -> None:
+    """A pipe (reading would wait for ever), a folder or an empty file: DamagedModel at once."""
+    import os
+
+    path = tmp_path / "model.skops"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes(b"")
+    with pytest.raises(DamagedModel, match=r"model\.skops"):
+        load_estimator(path)

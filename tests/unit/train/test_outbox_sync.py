@@ -420,3 +420,52 @@ def test_a_record_that_is_not_a_regular_file_is_named_not_skipped(
     assert (refused.status, refused.exit_code) == ("failed", 2)
     assert refused.error is not None and "not a regular file" in refused.error
     assert entries(tmp_path) == [entry]
+
+
+def test_what_sync_loads_is_the_bytes_it_checked(tmp_path: Path, monkeypatch: Any) -> None:
+    """A model or data file swapped between the check and the load is never read: the load
+    takes the very bytes whose digests were checked."""
+    import joblib
+
+    from credit_mlops.train import sync as sync_module
+
+    entry = _entry(tmp_path)
+    checked = sync_module.check_entry
+
+    def check_then_swap(*args: Any, **kwargs: Any) -> dict[str, bytes]:
+        files = checked(*args, **kwargs)
+        joblib.dump({"swapped": True}, entry / "model.skops")  # after the check
+        pd.DataFrame({"other": [9]}).to_csv(entry / "dataset.csv", index=False)
+        return files
+
+    monkeypatch.setattr(sync_module, "check_entry", check_then_swap)
+    store = FakeStore()
+    [result] = sync(store, tmp_path)
+    assert result.status == "synced", result.error
+    logged = store.specs[result.run_id]
+    assert isinstance(logged.pipeline, Pipeline)
+    assert list(logged.dataset.columns) == ["laufkont", "laufzeit", "kredit"]
+
+
+def test_an_entry_that_cannot_be_removed_is_still_synced_and_said(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The upload stands when the folder cannot be removed afterwards (busy, read-only):
+    no traceback, the result says to remove it, and a later sync uploads nothing twice."""
+    from credit_mlops.train import sync as sync_module
+
+    entry = _entry(tmp_path)
+
+    def busy(path: Any, *args: Any, **kwargs: Any) -> None:
+        raise OSError(16, "Device or resource busy", str(path))
+
+    monkeypatch.setattr(sync_module.shutil, "rmtree", busy)
+    store = FakeStore()
+    [result] = sync(store, tmp_path)
+    assert result.status == "synced"
+    assert result.error is not None and "could not be removed (Device or resource busy)" in (
+        result.error
+    )
+    assert str(entry) in result.error
+    assert len(store.runs) == 1
+    assert sync(store, tmp_path) == []  # the record went first: nothing left to upload
