@@ -2,8 +2,9 @@
 logistic_regression`: the same work written as a team would without the tool.
 
 Read the file, keep a stratified 30 % holdout out, cross-validate a BorderlineSMOTE +
-logistic-regression pipeline (5 folds x 3 repeats, ROC AUC and friends), fit it on the
-training part, then log params, metrics and the model to MLflow and register it.
+logistic-regression pipeline whose C a grid search chooses by an inner 5-fold log loss (5
+folds x 3 repeats, ROC AUC and friends), fit it on the training part, then log params,
+metrics and the model to MLflow and register it.
 
     python benchmarks/mlflow_script.py DATA TRACKING_URI
 """
@@ -22,7 +23,13 @@ def main(data: str, uri: str) -> None:
     from imblearn.pipeline import Pipeline
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate, train_test_split
+    from sklearn.model_selection import (
+        GridSearchCV,
+        RepeatedStratifiedKFold,
+        StratifiedKFold,
+        cross_validate,
+        train_test_split,
+    )
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     frame = (
@@ -41,13 +48,16 @@ def main(data: str, uri: str) -> None:
             ("ordinal", StandardScaler(), rest),
         ]
     )
-    model = Pipeline(
+    pipeline = Pipeline(
         [
             ("preprocess", pre),
             ("smote", BorderlineSMOTE(random_state=42)),
             ("model", LogisticRegression(max_iter=1000, random_state=42)),
         ]
     )
+    grid = {"model__C": [0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]}
+    inner = StratifiedKFold(n_splits=5, shuffle=True, random_state=42)
+    model = GridSearchCV(pipeline, grid, cv=inner, scoring="neg_log_loss", n_jobs=1)
     cv = RepeatedStratifiedKFold(n_splits=5, n_repeats=3, random_state=42)
     scoring = ["roc_auc", "accuracy", "precision", "recall", "f1", "average_precision"]
     scores = cross_validate(model, X_train, y_train, cv=cv, scoring=scoring, n_jobs=-1)
@@ -57,8 +67,9 @@ def main(data: str, uri: str) -> None:
     with mlflow.start_run(run_name="logistic_regression"):
         mlflow.log_params({"model": "logistic_regression", "smote": "BorderlineSMOTE"})
         mlflow.log_metrics({f"{m}_mean": float(np.mean(scores[f"test_{m}"])) for m in scoring})
+        mlflow.log_param("C", model.best_params_["model__C"])
         mlflow.sklearn.log_model(
-            model,
+            model.best_estimator_,
             name="model",
             input_example=X_train.head(5),
             registered_model_name="logistic_regression_script",

@@ -98,14 +98,9 @@ def run_fold(
     from sklearn.metrics import roc_auc_score
 
     from credit_mlops.modeling import decision
-    from credit_mlops.modeling.build import (
-        PipelineConfig,
-        QualityConfig,
-        ResamplingConfig,
-        build_model,
-        training_threshold,
-    )
+    from credit_mlops.modeling.build import PipelineConfig, QualityConfig, ResamplingConfig
     from credit_mlops.modeling.cost_matrix import probability_scores
+    from credit_mlops.modeling.cv import fitted
 
     pconfig = PipelineConfig(
         seed=42, resampling=ResamplingConfig("BorderlineSMOTE") if variant.smote else None
@@ -121,8 +116,7 @@ def run_fold(
             spec = replace(quality.ensemble, params={**quality.ensemble.params, "xgboost": params})
             quality = replace(quality, ensemble=spec)
     pconfig = replace(pconfig, quality=quality)
-    threshold = training_threshold(variant.key, pconfig, Xtr, ytr)
-    model = build_model(variant.key, pconfig, threshold).fit(Xtr, ytr)
+    model, _ = fitted(variant.key, pconfig, Xtr, ytr)
     proba = model.predict_proba(X.iloc[test])[:, 1]
     reject = model.predict(X.iloc[test])  # the model's own decision
     matrix = quality.cost

@@ -92,6 +92,8 @@ def credit_config(described: Any) -> Any:
         scorecard=settings.scorecard.params(),
         quality=quality(settings),
         class_weight=settings.train.class_weight,
+        inner_search=settings.train.inner_search,
+        inner_search_max_rows=settings.train.inner_search_max_rows,
     )
     return replace(config, description=described)
 
@@ -99,11 +101,9 @@ def credit_config(described: Any) -> Any:
 def credit_auc(key: str, config: Any, X: Any, y: np.ndarray, train: Any, test: Any) -> float:
     from sklearn.metrics import roc_auc_score
 
-    from credit_mlops.modeling.build import build_model, training_threshold
+    from credit_mlops.modeling.cv import fitted
 
-    Xtr, ytr = X.iloc[train], y[train]
-    threshold = training_threshold(key, config, Xtr, ytr)
-    model = build_model(key, config, threshold).fit(Xtr, ytr)
+    model, _ = fitted(key, config, X.iloc[train], y[train])
     return float(roc_auc_score(y[test], model.predict_proba(X.iloc[test])[:, 1]))
 
 

@@ -36,6 +36,11 @@ class TrainSettings(Section):
     class_weight: bool = False
     # cross-validate before the final fit (false: --no-evaluate, faster, no CV metrics)
     evaluate: bool = True
+    # choose what a model kind chooses on each fit's training rows (the logistic regression's
+    # C, by an inner cross-validation with oversampling inside it); false: fixed values
+    inner_search: bool = True
+    # above this many training rows a fit keeps the catalogue's values (0: no limit)
+    inner_search_max_rows: int = Field(20_000, ge=0)
     n_jobs: int = Field(-1, ge=-1)
     # CalibratedClassifierCV around the whole pipeline; none by default (measured: see docs)
     calibrate: Literal["none", "sigmoid", "isotonic"] = "none"

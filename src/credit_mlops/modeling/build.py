@@ -75,6 +75,9 @@ class PipelineConfig:
     class_weight: bool = False  # balanced class weights at every fit (modeling/weights.py)
     svm_approx: int | None = None  # --svm-approx: the approximate variant's components
     description: Description | None = None  # the data's columns; None: the default data set
+    # choose a kind's `inner_grid` values on each fit's training rows (modeling/inner_search.py)
+    inner_search: bool = True
+    inner_search_max_rows: int = 20_000  # above: the catalogue's values (0: no limit)
 
 
 def target_bad(y: pd.Series | np.ndarray) -> np.ndarray:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from credit_mlops.modeling.search_spaces import Choice, FloatRange, IntRange, Param
+from credit_mlops.modeling.search_spaces import Choice, FloatRange, IntRange, Param, Scalar
 
 # What a kind's pipeline feeds its model: "prepared" = our preprocessing (one-hot, scaling)
 # and the run's oversampling; "raw" = the data set's columns as read (the model bins them
@@ -59,6 +59,9 @@ class ModelKind:
     # reach it unimputed, without an indicator, unless the rows are oversampled first (SMOTE
     # needs complete rows).
     native_missing: bool = False
+    # Values chosen at every fit by an inner cross-validation on that fit's training rows
+    # (modeling/inner_search.py), unless the user gives the parameter; names as `space`.
+    inner_grid: Mapping[str, tuple[Scalar, ...]] = field(default_factory=dict)
 
 
 KINDS: dict[str, ModelKind] = {
@@ -70,6 +73,8 @@ KINDS: dict[str, ModelKind] = {
             factory=f"{ESTIMATORS}:logistic_regression",
             inputs="prepared",
             space={"C": FloatRange(1e-3, 1e2, log=True)},
+            # the regularisation: the same grid on every data set, its choice on the rows
+            inner_grid={"C": (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)},
             fold_seconds=0.3,
             fold_rank=3,
             explainer=f"{EXPLAIN}.exact:LinearExplainer",

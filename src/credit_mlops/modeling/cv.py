@@ -65,6 +65,21 @@ def resolve_jobs(n_jobs: int, tasks: int) -> int:
     return max(1, min(wanted, tasks))
 
 
+def fitted(
+    key: str, config: PipelineConfig, X: Any, y: np.ndarray, threshold: float | None = None
+) -> tuple[Any, float]:
+    """The model `credit train` fits on these rows, and its threshold: the kind's inner grid
+    chosen on them, the threshold by the configured rule from them (unless given), class
+    weights for them. Every fit goes through here: CV folds, the final model, benchmarks."""
+    from credit_mlops.modeling.build import build_model, training_threshold, weighted
+    from credit_mlops.modeling.inner_search import chosen
+
+    config = chosen(key, config, X, y)
+    if threshold is None:
+        threshold = training_threshold(key, config, X, y)
+    return weighted(build_model(key, config, threshold), config, y).fit(X, y), threshold
+
+
 def _fold_task(
     key: str,
     config: PipelineConfig,
@@ -75,15 +90,14 @@ def _fold_task(
 ) -> tuple[dict[str, float], np.ndarray, float]:
     from threadpoolctl import threadpool_limits
 
-    from credit_mlops.modeling.build import build_model, training_threshold, weighted
     from credit_mlops.modeling.cost_matrix import decision_scores
 
     start = time.perf_counter()
     with threadpool_limits(limits=1):
         X_train, y_train = X.iloc[train_idx], y[train_idx]
-        # The fold's threshold is chosen without its test rows: the same rule as the final model.
-        threshold = training_threshold(key, config, X_train, y_train)
-        model = weighted(build_model(key, config, threshold), config, y_train).fit(X_train, y_train)
+        # The fold's hyperparameters and threshold are chosen without its test rows: the same
+        # rules as the final model.
+        model, threshold = fitted(key, config, X_train, y_train)
         matrix = config.quality.cost
         result: dict[str, float] = {}
         oof = np.empty(0)
@@ -105,13 +119,10 @@ def _fit_task(
     """The logged model: FixedThresholdClassifier(threshold from training data only)."""
     from threadpoolctl import threadpool_limits
 
-    from credit_mlops.modeling.build import build_model, training_threshold, weighted
-
     start = time.perf_counter()
     with threadpool_limits(limits=1):
-        if threshold is None:  # no cross-validation ran: the rule on the training rows
-            threshold = training_threshold(key, config, X, y)
-        model = weighted(build_model(key, config, threshold), config, y).fit(X, y)
+        # no threshold given (no cross-validation ran): the rule on the training rows
+        model, _ = fitted(key, config, X, y, threshold)
     return model, time.perf_counter() - start
 
 

@@ -160,11 +160,22 @@ def params(
     if key == FOREST_KEY:  # whether the bounded sample and growing leaf applied (and above what)
         out["forest__scale_rows"] = cfg.forest_scale_rows
         out["forest__scaled"] = bool(scaled_params(len(holdout.train_rows), cfg.forest_scale_rows))
+    if searches(key, settings):  # whether the kind's inner grid was chosen on the rows
+        limit = cfg.inner_search_max_rows
+        out["inner_search__used"] = cfg.inner_search and not (
+            limit and len(holdout.train_rows) > limit
+        )
     config = resampling(settings)
     if config is not None and smote:
         out.update({f"smote__{k}": v for k, v in config.params().items()})
     out.update({f"model__{name}": value for name, value in model_params(pipeline).items()})
     return out
+
+
+def searches(key: str, settings: Settings) -> bool:
+    """A kind (or an ensemble member) with values chosen on the training rows (inner_grid)."""
+    keys = settings.ensemble.members if KINDS[key].inputs == "members" else [key]
+    return any(KINDS[k].inner_grid for k in keys)
 
 
 def has_variants(key: str) -> bool:

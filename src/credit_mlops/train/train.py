@@ -189,6 +189,8 @@ def _prepare(
         scorecard=settings.scorecard.params(),
         quality=quality(settings),
         class_weight=cfg.class_weight,
+        inner_search=cfg.inner_search,
+        inner_search_max_rows=cfg.inner_search_max_rows,
         svm_approx=cfg.svm_approx_components if cfg.svm_approx else None,
         description=dataset.description,
     )
