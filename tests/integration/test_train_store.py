@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
-from credit_mlops.modeling.catalog import DISPLAY_NAMES, SEED_KEYS
+from credit_mlops.modeling.catalog import DISPLAY_NAMES, KINDS, SEED_KEYS
 from credit_mlops.modeling.metric_names import METRICS
 
 pytestmark = pytest.mark.integration
@@ -93,6 +93,12 @@ def test_five_runs_with_the_seed_names(trained, client) -> None:  # type: ignore
         assert p["smote__k_neighbors"] == "5" and p["smote__m_neighbors"] == "10"
         assert p["test_size"] == "0.3" and p["data_rows"] == "1000" and p["data_columns"] == "20"
         assert any(name.startswith("model__") for name in p)
+        if key == "logistic_regression":  # C chosen on the training part, from the grid
+            assert p["inner_search__used"] == "True"
+            grid = KINDS[key].inner_grid["C"]
+            assert float(p["model__C"]) in grid
+        else:
+            assert "inner_search__used" not in p
         for metric in METRICS:
             for part in ("test", "train"):
                 for stat in ("mean", "std"):
@@ -120,7 +126,7 @@ def test_five_runs_with_the_seed_names(trained, client) -> None:  # type: ignore
 
 def test_hyperparameters_are_logged_for_each_estimator(trained, client) -> None:  # type: ignore[no-untyped-def]
     runs = runs_by_key(client, trained[1])
-    assert runs["logistic_regression"].data.params["model__C"] == "1.0"
+    assert runs["logistic_regression"].data.params["model__max_iter"] == "1000"  # C: chosen
     assert runs["xgboost"].data.params["model__n_estimators"] == "300"
     assert runs["random_forest"].data.params["model__n_jobs"] == "1"
     assert runs["svm"].data.params["model__estimator__kernel"] == "rbf"

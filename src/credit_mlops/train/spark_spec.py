@@ -13,7 +13,7 @@ import numpy as np
 from credit_mlops.config.settings import Settings
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
 from credit_mlops.tracking.records import RunSpec
-from credit_mlops.train.spec import BAYES_SOURCE, fold_histories, model_params, tags
+from credit_mlops.train.spec import BAYES_SOURCE, fold_histories, model_params, searches, tags
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -65,6 +65,8 @@ def params(
         "calibration": "none",
         **settings.cost.params(),
     }
+    if searches(key, settings):  # Spark's learner keeps the catalogue's regularisation
+        out["inner_search__used"] = False
     out.update({f"model__{name}": value for name, value in model_params(model).items()})
     return out
 
