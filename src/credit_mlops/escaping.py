@@ -15,6 +15,11 @@ from a shared store, so each format makes them inert where it shows them:
   not JSON becomes its text. The encoder escapes quotes and control characters.
 - HTML is escaped by `html.escape` in the report's HTML writer.
 
+In the Markdown, terminal and CSV layers, characters that are invisible or reorder the text
+(direction overrides and isolates, zero-width characters, other format characters: what
+`names.invisible` refuses in a typed name) are shown as `\\u202e`, so a name read back from a
+store reads as a typed one would be refused, never reversed or hidden (Trojan Source).
+
 Standard library only.
 """
 
@@ -27,6 +32,28 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
+
+# --- Invisible characters --------------------------------------------------------------
+
+_NON_ASCII = re.compile(r"[^\x00-\x7e]")
+# Unicode categories shown as escapes: format characters (bidi, zero-width), line and
+# paragraph separators, private use, lone surrogates (controls, Cc, each layer treats).
+_HIDDEN = frozenset({"Cf", "Zl", "Zp", "Co", "Cs"})
+
+
+def shown(text: str) -> str:
+    """`text` with every invisible or reordering character written as `\\u202e`."""
+    if not _NON_ASCII.search(text):
+        return text
+    import unicodedata
+
+    return "".join(
+        (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
+        if ord(c) > 0x9F and unicodedata.category(c) in _HIDDEN
+        else c
+        for c in text
+    )
+
 
 # --- Markdown --------------------------------------------------------------------------
 
@@ -41,6 +68,10 @@ _MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 # ordered list items ("1. ").
 _MD_LEADING = re.compile(r"^(\s*)([-+=])(?=\s|$|[-+=])|^(\s*\d{1,9})([.)])(?=\s|$)")
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+# GFM's extended autolinks make links of bare text: `scheme://...`, `www.host` and
+# `user@host.tld` (and GitHub `@mentions`). Escaping the ':' of a scheme, the '.' after
+# `www` and every '@' splits the text where a renderer looks for them.
+_MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<![A-Za-z0-9])((?i:www))(\.)|(@)")
 
 
 class Markdown(str):
@@ -53,9 +84,17 @@ def md(value: object) -> Markdown:
     """`value` as inert Markdown text (on one line); `Markdown` values are kept as they are."""
     if isinstance(value, Markdown):
         return value
-    text = _MD_SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", "" if value is None else str(value)))
+    text = shown(_BREAKS.sub(" ", "" if value is None else str(value)))
+    text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_UNDERSCORE.sub(r"\\_", text)
+    text = _MD_AUTOLINK.sub(_escape_autolink, text)
     return Markdown(_MD_LEADING.sub(_escape_leading, text))
+
+
+def _escape_autolink(m: re.Match[str]) -> str:
+    if m.group(2):
+        return f"{m.group(2)}\\."
+    return "\\" + (m.group(1) or m.group(4))
 
 
 def _escape_leading(m: re.Match[str]) -> str:
@@ -96,9 +135,17 @@ _TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def terminal_text(value: object) -> str:
-    """Text shown on a terminal with every control character made visible (`\\x1b`)."""
+    """Text shown on a terminal with every control character made visible (`\\x1b`), and
+    every invisible or reordering one (`\\u202e`)."""
     text = "" if value is None else str(value)
-    return _TERMINAL_CONTROL.sub(_visible, text)
+    return shown(_TERMINAL_CONTROL.sub(_visible, text))
+
+
+def one_line(value: object) -> str:
+    """`terminal_text` that also shows line breaks and tabs (`\\n`, `\\t`): an error or a
+    log line a user's value cannot split in two (nor forge a second `error:` line)."""
+    text = terminal_text(value)
+    return text.replace("\n", "\\n").replace("\t", "\\t")  # CR: terminal_text's \x0d
 
 
 def _visible(control: re.Match[str]) -> str:
@@ -125,7 +172,7 @@ _CSV_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 def csv_text(value: str) -> str:
     """A text cell a spreadsheet shows as text, never evaluates, and a terminal prints
     without acting on (control characters shown as `\\x1b`)."""
-    value = _CSV_CONTROL.sub(_visible, value)
+    value = shown(_CSV_CONTROL.sub(_visible, value))
     if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value

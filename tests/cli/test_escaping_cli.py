@@ -129,3 +129,34 @@ def test_the_console_keeps_its_own_styles_and_shows_a_names_sequences() -> None:
     assert "\x1b]8" not in shown and "\x07" not in shown and "\x1b[2J" not in shown
     assert "\x9b" not in shown
     assert shown.count("\\x1b]8;;http://evil") == 3 and shown.count("\\x1b[2J\\x9b31m") == 3
+
+
+def test_a_reordering_name_read_back_is_shown_in_every_format(store: Path) -> None:
+    """A run renamed by plain MLflow with a direction override and a zero-width space: the
+    table, CSV and Markdown show them as escapes, as a typed name would be refused."""
+    from mlflow import MlflowClient
+
+    from credit_mlops.names import invisible
+
+    client = MlflowClient(tracking_uri(store))
+    exp = client.create_experiment("credit-risk")
+    name = "lr\u202eevil\u200bx https://evil.com @team"
+    run = client.create_run(exp, run_name=name, tags={"model_name": "m"})
+    client.log_metric(run.info.run_id, "roc_auc_test_mean", 0.7)
+    client.set_terminated(run.info.run_id)
+    for fmt in ("table", "csv", "markdown"):
+        result = runner.invoke(app, ["compare", "--format", fmt], env={"COLUMNS": "400"})
+        assert result.exit_code == 0, result.output
+        assert not invisible(result.stdout.replace("\n", "")), fmt
+        assert "\\u202e" in result.stdout and "\\u200b" in result.stdout, fmt
+    gfm = MarkdownIt("gfm-like")
+    gfm.linkify.set({"fuzzy_link": True, "fuzzy_email": True})
+    assert "<a " not in gfm.render(result.stdout)
+
+
+def test_an_error_is_one_line_whatever_the_value(tmp_path: Path) -> None:
+    """A line break in a value the error names is shown as \\n: no second line to forge."""
+    result = credit(["compare", "--sort", "a\nerror: forged"], cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "a\\nerror: forged" in lines[0]

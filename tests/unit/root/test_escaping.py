@@ -186,3 +186,51 @@ def test_terminal_text_shows_control_characters_instead_of_obeying_them(
     from credit_mlops.escaping import terminal_text
 
     assert terminal_text(text) == shown
+
+
+# Characters that reorder or hide text (Trojan Source): what a typed name is refused for.
+INVISIBLE = ["lr\u202eevil", "a\u200bb", "x\u2066y\u2069", "z\ufeff", "soft\u00adhyphen"]
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+def test_every_layer_shows_invisible_and_reordering_characters(text: str) -> None:
+    from credit_mlops import names
+    from credit_mlops.escaping import csv_text, terminal_text
+
+    assert names.invisible(text)  # a typed name like this is refused...
+    for layer in (terminal_text, csv_text, lambda t: _html(md(t))):
+        out = layer(text)  # ...and one read back is shown, never obeyed
+        assert not names.invisible(out.replace("\n", "")), (layer, out)
+        assert "\\u" in out
+
+
+def test_an_error_line_is_one_line_whatever_the_value() -> None:
+    from credit_mlops.escaping import one_line
+
+    assert one_line("--sort 'a\nb\r\tc\x1b'") == "--sort 'a\\nb\\x0d\\tc\\x1b'"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "see https://evil.com/login now",
+        "go to www.evil.com today",
+        "WWW.EVIL.COM",
+        "mail admin@evil.com",
+        "ftp://files.evil.com/x",
+    ],
+)
+def test_no_gfm_renderer_makes_a_link_of_a_name(text: str) -> None:
+    """GFM's extended autolinks (URLs, www., e-mail, as GitHub renders them): the text stays
+    text. markdown-it-py's gfm-like preset with linkify makes links of the raw text."""
+    gfm = MarkdownIt("gfm-like")
+    gfm.linkify.set({"fuzzy_link": True, "fuzzy_email": True})
+    assert "<a " in gfm.render(text)  # the renderer does link the raw text...
+    html = gfm.render(md(text))
+    assert "<a " not in html  # ...not the escaped one
+    assert html.strip() == f"<p>{text}</p>"
+
+
+def test_a_mention_is_escaped() -> None:
+    """GitHub makes `@name` a mention (a notification to that user); escaped, it is text."""
+    assert md("ping @team") == "ping \\@team"

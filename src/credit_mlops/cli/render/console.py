@@ -49,8 +49,13 @@ def error(message: str, *, debug: bool) -> None:
     console = err()
     if debug and sys.exc_info()[0] is not None:
         console.print_exception(show_locals=False)
-    # One line, never wrapped: scripts grep it and terminals wrap it themselves.
-    console.print(f"[bold red]error:[/] {escape(bounded(message))}", soft_wrap=True)
+    # One line, never wrapped: scripts grep it and terminals wrap it themselves; a line break
+    # in a user's value is shown as \n, so it can neither split the line nor forge another.
+    from rich.markup import escape as markup
+
+    from credit_mlops.escaping import one_line
+
+    console.print(f"[bold red]error:[/] {markup(one_line(bounded(message)))}", soft_wrap=True)
 
 
 MOST_SHOWN = 600  # characters of one error line; a value a user pasted can be much longer
