@@ -91,7 +91,12 @@ def output_file(path: Path, *, setting: str, not_same_as: Path | None = None) ->
 def output_folder(folder: Path, *, setting: str) -> Path:
     """An output folder the user named, checked before any work: it may be new (it is made
     when the results are written), but the folder above it must exist - the same rule as
-    for an output file, whose folder must exist. Nothing is created here."""
+    for an output file, whose folder must exist. Nothing is created here. `-` means
+    standard output to every output option, and a folder of files cannot go there."""
+    if folder == STDOUT:
+        raise InputError(
+            f"{setting} -: a folder of files cannot go to standard output; name a folder"
+        )
     if folder.exists() or folder.is_symlink():
         return writable_dir(folder, setting=setting)
     if not folder.parent.is_dir():
@@ -223,17 +228,33 @@ def atomic_write(
 
 
 def _stdout(mode: str) -> Iterator[IO[Any]]:
-    stream: IO[Any] = sys.stdout.buffer if "b" in mode else sys.stdout
+    stream: IO[Any] = stdout_stream() if "b" in mode else _text_stdout()
     yield stream
     stream.flush()
+
+
+def stdout_stream() -> IO[bytes]:
+    """Standard output (`-o -`) as a binary stream: file descriptor 1 itself, whatever it
+    is (a pipe, a file, a terminal, a socket), never `/dev/stdout` opened again by path
+    (which a socket refuses); a closed one is an InputError."""
+    return _text_stdout().buffer
+
+
+def _text_stdout() -> Any:
+    stream = sys.stdout
+    if stream is None or getattr(stream, "closed", False):
+        raise InputError("standard output is closed; give -o a file name instead of '-'")
+    return stream
 
 
 def temp_beside(path: Path) -> Path:
     """Where a writer that opens the file itself (Parquet, gzip) writes: a new temporary
     file of this process beside `path`'s real target; for `-` (standard output) or a
-    device or pipe, the stream itself. Finish with `publish`, clean up with `discard`."""
+    device or pipe, the stream itself (`-` as it is: see `stdout_stream`). Finish with
+    `publish`, clean up with `discard`."""
     if path == STDOUT:
-        return Path("/dev/stdout")
+        stdout_stream()  # closed: said before any work
+        return STDOUT
     real, special = write_target(path)
     if special:
         return real

@@ -96,3 +96,69 @@ def test_predict_to_dash_with_json_is_refused(store: Path, tmp_path: Path) -> No
         app, ["predict", "m", "-i", str(applicants(tmp_path)), "-o", "-", "--json"]
     )
     one_error_line(result, "-o -", "--json")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["data", "synth", "--rows", "3", "-o", "-"],
+        ["data", "synth", "--rows", "3", "-o", "-", "--format", "parquet"],
+        ["data", "drift", "-n", "3", "-o", "-", "--data", "{data}"],
+    ],
+    ids=["synth", "synth parquet", "drift"],
+)
+def test_dash_writes_to_a_socket_as_standard_output(
+    project: Path, synthetic_file: Path, args: list[str]
+) -> None:
+    """Under a supervisor that logs through a socket, `-o -` writes to descriptor 1 itself
+    (/dev/stdout opened by path refuses a socket)."""
+    import socket
+    import subprocess
+
+    from tests.conftest import CREDIT
+
+    mine, theirs = socket.socketpair()
+    with mine, theirs:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+        done = subprocess.run(
+            [str(CREDIT), *(a.format(data=synthetic_file) for a in args)],
+            cwd=project,
+            stdout=theirs,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        theirs.close()
+        received = b"".join(iter(lambda: mine.recv(65536), b""))
+    assert done.returncode == 0, done.stderr.decode()
+    assert received.startswith(b"PAR1") if "parquet" in args else len(received.splitlines()) == 4
+
+
+def test_dash_with_standard_output_closed_is_one_line(project: Path) -> None:
+    import subprocess
+
+    from tests.conftest import CREDIT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    done = subprocess.run(
+        f"exec {CREDIT} data synth --rows 3 -o - >&-",
+        shell=True,
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "error: standard output is closed; give -o a file name instead of '-'"
+    )
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain", "fairness"])
+def test_an_output_folder_cannot_be_standard_output(store: Path, command: str) -> None:
+    result = runner.invoke(app, [command, "m", "--output-dir", "-"])
+    one_error_line(result, "--output-dir -", "standard output")
+    assert not Path("-").exists()

@@ -25,7 +25,27 @@ def partial_path(path: Path) -> Path:
 
 
 def _open_sink(path: Path, *, gz: bool) -> Any:
+    from credit_mlops.files import STDOUT, stdout_stream
+
+    if path == STDOUT:  # file descriptor 1 itself; flushed, never closed, by the writer
+        return _Unclosed(stdout_stream())
     return gzip.open(path, "wb") if gz else path.open("wb")  # closed by the writer
+
+
+class _Unclosed:
+    """Standard output for a writer that closes its sink when done: closing flushes it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, data: bytes) -> int:
+        return int(self._stream.write(data))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.flush()
 
 
 class TableWriter:
@@ -83,7 +103,10 @@ class TableWriter:
             import pyarrow.parquet as pq
 
             if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self._tmp, encoded.schema)
+                from credit_mlops.files import STDOUT, stdout_stream
+
+                sink = stdout_stream() if self._tmp == STDOUT else self._tmp
+                self._parquet = pq.ParquetWriter(sink, encoded.schema)
             self._parquet.write_table(encoded)
         else:
             if self._binary is None:
