@@ -54,6 +54,13 @@ class TrackingUnreachableError(TrackingError):
     exit_code = 3
 
 
+class NotATrackingServerError(TrackingError):
+    """Something answers at the tracking URI, but not MLflow's API (a wrong host, port or
+    path): the URI given is wrong."""
+
+    exit_code = 2
+
+
 class ClusterUnreachableError(CreditError):
     """Nothing answers at the Spark master URL."""
 

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from credit_mlops.config.environ import scoped_environ
-from credit_mlops.errors import AuthError, CreditError, TrackingError, TrackingUnreachableError
+from credit_mlops.errors import (
+    AuthError,
+    CreditError,
+    NotATrackingServerError,
+    TrackingError,
+    TrackingUnreachableError,
+)
 from credit_mlops.redaction import is_http, redact
 
 # MLflow's SQL store records its schema's migration in this table; it is there once the
@@ -173,6 +180,20 @@ class Connection:
                 f"tracking server at {self.shown_uri} answers {response.status_code}; "
                 "check its logs"
             )
+        if response.status_code == 404:  # every MLflow server answers /health
+            raise not_a_server(self, "GET /health: 404")
+
+
+def not_a_server(conn: Connection, detail: str) -> NotATrackingServerError:
+    return NotATrackingServerError(
+        f"{conn.shown_uri} answers HTTP, but not as an MLflow tracking server ({detail}); "
+        "check the host, port and path of --mlflow-uri / MLFLOW_TRACKING_URI"
+    )
+
+
+# What MLflow's client says when an answer is not its API's JSON (a web page, a proxy's
+# error page, another service)
+_NOT_MLFLOW = re.compile(r"Response body: '\s*<|not in a valid JSON format|error code 404 != 200")
 
 
 @contextlib.contextmanager
@@ -186,9 +207,13 @@ def quiet_mlflow() -> Iterator[None]:
 
     # MLflow's SQL store logs each database error with its whole trace before raising it;
     # the error itself reaches the user as our one line (see translate).
-    sql_log = logging.getLogger("mlflow.store.db.utils")
-    level = sql_log.level
-    sql_log.setLevel(logging.CRITICAL)
+    # Likewise Databricks' client logs its failed credential lookup before raising it.
+    logs = [
+        logging.getLogger(n) for n in ("mlflow.store.db.utils", "mlflow.utils.databricks_utils")
+    ]
+    levels = [log.level for log in logs]
+    for log in logs:
+        log.setLevel(logging.CRITICAL)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning, module="mlflow")
         warnings.filterwarnings("ignore", category=FutureWarning, message=".*registry stages.*")
@@ -198,7 +223,8 @@ def quiet_mlflow() -> Iterator[None]:
         try:
             yield
         finally:
-            sql_log.setLevel(level)
+            for log, level in zip(logs, levels, strict=True):
+                log.setLevel(level)
 
 
 def error_code(exc: BaseException) -> str:
@@ -236,4 +262,15 @@ def translate(
             )
         chain = chain.__cause__ or chain.__context__
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if _NOT_MLFLOW.search(str(exc)):
+        status = re.search(r"error code (\d{3})", str(exc))
+        error = not_a_server(conn, f"HTTP {status.group(1)}" if status else "not JSON")
+        error.partial_run_id = partial_run_id
+        return error
+    if shown.split(":", 1)[0].lower() == "databricks" and "credential" in message.lower():
+        return AuthError(
+            f"no usable Databricks credentials for {shown}; set DATABRICKS_HOST and "
+            "DATABRICKS_TOKEN (or a profile in ~/.databrickscfg)",
+            partial_run_id=partial_run_id,
+        )
     return TrackingError(f"tracking at {shown} failed: {message}", partial_run_id=partial_run_id)

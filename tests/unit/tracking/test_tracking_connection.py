@@ -110,3 +110,61 @@ def test_translate_maps_auth_network_and_other_failures() -> None:
     assert type(other) is TrackingError
     assert str(other) == "tracking at http://127.0.0.1:5999 failed: boom"
     assert "pw" not in str(auth) + str(down) + str(other)
+
+
+def test_a_web_server_that_is_not_mlflow_is_named_as_such(tmp_path: Path) -> None:
+    """A real HTTP server that is not MLflow (python -m http.server) on 127.0.0.1: the
+    health check says the URI is wrong (exit 2) instead of a raw 404 page later."""
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from credit_mlops.errors import NotATrackingServerError
+    from credit_mlops.ops.server import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        with pytest.raises(NotATrackingServerError, match="not as an MLflow tracking server"):
+            Connection(f"http://127.0.0.1:{port}/nested", "e").ping()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "API request to endpoint /api/2.0/mlflow/experiments/get-by-name failed with error "
+        "code 404 != 200. Response body: '<!DOCTYPE HTML>\n<html>'",
+        "API request to /api/2.0/mlflow/runs/create failed: response body was not in a "
+        "valid JSON format",
+    ],
+)
+def test_an_answer_that_is_not_mlflows_api_is_one_line_exit_2(message: str) -> None:
+    from credit_mlops.errors import NotATrackingServerError
+
+    error = translate(RuntimeError(message), Connection("http://127.0.0.1:5999", "e"))
+    assert isinstance(error, NotATrackingServerError) and error.exit_code == 2
+    assert "\n" not in str(error) and "<" not in str(error)
+
+
+def test_databricks_without_credentials_is_an_auth_error() -> None:
+    error = translate(
+        RuntimeError("Reading Databricks credential configuration failed with MLflow tracking"),
+        Connection("databricks", "e"),
+    )
+    assert isinstance(error, AuthError) and "DATABRICKS_TOKEN" in str(error)
