@@ -116,3 +116,21 @@ def test_a_garbled_tuned_parameters_tag_is_one_line(
     )
     one_error_line(result, f"tag credit.params_json of run {run.info.run_id}")
     assert _runs(store) == before  # nothing trained or logged
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain"])
+def test_a_moved_store_is_named_not_blamed_on_the_model(
+    store: Path, tmp_path: Path, command: str
+) -> None:
+    """A local store records its artifact folder by absolute path: moved elsewhere, its runs
+    name the old folder. The message says so and how to reach the files, and following it
+    works; it does not tell the user the model was not trained by credit."""
+    run_id = _run_with(store, tmp_path, {"results/holdout.json": b"{}"})
+    moved = tmp_path / "moved-artifacts"
+    (store / "artifacts").rename(moved)  # the recorded folder is gone, its files elsewhere
+    result = runner.invoke(app, [command, f"runs:/{run_id}/model"])
+    one_error_line(result, f"recorded under {store / 'artifacts'}", "moved or copied")
+    assert "not trained by credit" not in result.stderr
+    (store / "artifacts").symlink_to(moved)  # the advice: link the old place
+    result = runner.invoke(app, [command, f"runs:/{run_id}/model"])
+    assert "recorded under" not in result.stderr  # the files are found again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
@@ -16,3 +17,27 @@ def paths(client: Any, run_id: str, folder: str, recursive: bool) -> list[str]:
             elif recursive:
                 pending.append(item.path)
     return sorted(out)
+
+
+def moved_store(client: Any, run_id: str) -> str | None:
+    """Why a run's files cannot be found when its store was moved, or None.
+
+    A local store records each run's artifact folder by its absolute path: once the project
+    (or its `.credit`) is moved or copied elsewhere, the runs still name the old folder.
+    Nothing is lost; the message says where the files are looked for and how to reach them.
+    """
+    from urllib.parse import unquote, urlparse
+
+    uri = client.get_run(run_id).info.artifact_uri or ""
+    if not uri.startswith(("file:", "/")):  # a server's or a cloud's: not a local folder
+        return None
+    recorded = Path(unquote(urlparse(uri).path) if uri.startswith("file:") else uri)
+    if recorded.exists():
+        return None
+    parts = recorded.parts
+    root = Path(*parts[: parts.index("artifacts") + 1]) if "artifacts" in parts else recorded
+    return (
+        f"run {run_id}'s files are recorded under {root}, which does not exist: the store was "
+        f"moved or copied from there. Move it back, or link the old place to its artifacts "
+        f"folder (mkdir -p {root.parent} && ln -s <the store's folder>/artifacts {root})"
+    )

@@ -220,7 +220,11 @@ class Tracker(RegistryCalls):
 
     def artifact_paths(self, run_id: str, folder: str = "", recursive: bool = False) -> list[str]:
         with self.conn.guard():
-            return artifacts.paths(self._client, run_id, folder, recursive)
+            found = artifacts.paths(self._client, run_id, folder, recursive)
+            moved = None if found else artifacts.moved_store(self._client, run_id)
+        if moved:  # none found because the store was moved: said, not "no such file"
+            raise NotFoundError(moved)
+        return found
 
     def artifact_exists(self, run_id: str, path: str) -> bool:
         return path in self.artifact_paths(run_id, path.rpartition("/")[0])
