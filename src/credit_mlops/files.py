@@ -228,23 +228,17 @@ def atomic_write(
 
 
 def _stdout(mode: str) -> Iterator[IO[Any]]:
-    stream: IO[Any] = stdout_stream() if "b" in mode else _text_stdout()
+    stream: IO[Any] = stdout_stream() if "b" in mode else stdout_stream(text=True)
     yield stream
     stream.flush()
 
 
-def stdout_stream() -> IO[bytes]:
-    """Standard output (`-o -`) as a binary stream: file descriptor 1 itself, whatever it
-    is (a pipe, a file, a terminal, a socket), never `/dev/stdout` opened again by path
-    (which a socket refuses); a closed one is an InputError."""
-    return _text_stdout().buffer
-
-
-def _text_stdout() -> Any:
-    stream = sys.stdout
-    if stream is None or getattr(stream, "closed", False):
+def stdout_stream(*, text: bool = False) -> Any:
+    """Standard output (`-o -`): file descriptor 1 itself, whatever it is (a pipe, a file, a
+    socket), never `/dev/stdout` opened by path (a socket refuses it); closed: InputError."""
+    if sys.stdout is None or sys.stdout.closed:
         raise InputError("standard output is closed; give -o a file name instead of '-'")
-    return stream
+    return sys.stdout if text else sys.stdout.buffer
 
 
 def temp_beside(path: Path) -> Path:
