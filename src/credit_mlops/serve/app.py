@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from credit_mlops.serve.answers import answers, journal_rows
 from credit_mlops.serve.follow import Holder, Served
-from credit_mlops.serve.journal import Journal
+from credit_mlops.serve.journal import Journal, JournalFailure
 from credit_mlops.serve.metrics import Metrics
 from credit_mlops.serve.openapi import docs_page, openapi
 from credit_mlops.serve.payload import RequestError, json_content, parse, read_body
@@ -68,7 +68,11 @@ def _decide(
     if out is None:
         return None
     if service.journal is not None:  # journaled before the answer leaves
-        service.journal.record(journal_rows(request_id, served, applicants.records, out))
+        try:
+            service.journal.record(journal_rows(request_id, served, applicants.records, out))
+        except JournalFailure as exc:  # no decision without its record: one line, no traceback
+            log.error("request %s refused: %s", request_id, unwritable(str(exc)))
+            raise RequestError(503, unwritable(str(exc))) from None
     rejected = int(out.reject.sum())
     for outcome, count in (("reject", rejected), ("accept", len(out.reject) - rejected)):
         if count:
@@ -79,6 +83,10 @@ def _decide(
         "model": {"name": ref.name, "version": ref.version, "run_id": ref.run_id},
         "decisions": answers(out),
     }
+
+
+def unwritable(reason: str) -> str:
+    return f"the decision journal cannot be written ({reason}): no decision is made"
 
 
 def _quick(served: Served | None, applicants: Any) -> bool:
@@ -155,15 +163,23 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """Ready once a model is loaded and while the journal takes writes: a journal that
+    cannot be written makes every decision 503, so a load balancer should send none here
+    (retried with a blank line on each probe, ready again once one is written)."""
     service: Service = request.app.state.service
-    served, failure = service.holder.current, service.holder.failure
+    served, failure, journal = service.holder.current, service.holder.failure, service.journal
+    stuck = None
+    if journal is not None and journal.failure is not None:
+        stuck = None if await run_in_threadpool(journal.probe) else journal.failure
+    ready = served is not None and stuck is None
     body: dict[str, Any] = {
-        "ready": served is not None,
+        "ready": ready,
         "version": served.version if served else None,
-        "status": "ready" if failure is None else "degraded",
+        "status": "ready" if failure is None and stuck is None else "degraded",
         "load_failure": None if failure is None else failure.__dict__,
+        "journal_failure": None if stuck is None else unwritable(stuck),
     }
-    return JSONResponse(body, status_code=200 if served is not None else 503)
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 async def metrics(request: Request) -> Response:

@@ -23,6 +23,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from credit_mlops.serve.journal_key import KEY_FILE as KEY_FILE
+from credit_mlops.serve.journal_key import existing_key as existing_key
+from credit_mlops.serve.journal_key import hash_key as hash_key
+
 if TYPE_CHECKING:
     from credit_mlops.config.settings import Settings
 
@@ -53,34 +57,9 @@ def digest(value: Any, key: bytes = b"") -> str:
     return "hmac-sha256:" + hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()[:16]
 
 
-KEY_FILE = ".hash-key"
-
-
-def hash_key(folder: Path) -> bytes:
-    """The journal folder's secret for hashed columns: made once (random, readable by its
-    owner only) and shared by every worker and restart that writes there."""
-    import secrets
-
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_bytes()
-        if len(key) < 32:  # a damaged or foreign file: digests would be guessable
-            from credit_mlops.errors import DataError
-
-            raise DataError(
-                f"{path} holds no journal key (under 32 bytes); remove it to make a new one "
-                "(earlier hashed values will not match later ones)"
-            ) from None
-        return key
-    key = secrets.token_bytes(32)
-    try:
-        os.write(fd, key)
-    finally:
-        os.close(fd)
-    return key
+class JournalFailure(Exception):
+    """The journal cannot take a request's decisions (its message: the system's reason);
+    a decision that cannot be journaled is not made."""
 
 
 class Journal:
@@ -95,21 +74,49 @@ class Journal:
         self._day = ""
         self._size = 0
         self._part = 0
+        self.failure: str | None = None  # why the last write failed; None once one succeeds
         folder.mkdir(parents=True, exist_ok=True)
 
     def record(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Append `rows` (one request's decisions) as one write."""
+        """Append `rows` (one request's decisions) as one write; JournalFailure (with the
+        system's reason) if the journal cannot take them, until a write succeeds again."""
         if not rows:
             return
         data = b"".join(
             json.dumps(self.privacy.apply(r), separators=(",", ":")).encode() + b"\n" for r in rows
         )
+        self._write(data)
+
+    def probe(self) -> bool:
+        """Whether the journal takes a write again after a failure (a blank line, which
+        readers pass over, tried only while the last write failed)."""
+        if self.failure is None:
+            return True
+        try:
+            self._write(b"\n")
+        except JournalFailure:
+            return False
+        return True
+
+    def _write(self, data: bytes) -> None:
         with self._lock:
-            fd = self._file(len(data))
-            view = memoryview(data)
-            while view:  # a regular file takes it in one write; a short one is finished
-                view = view[os.write(fd, view) :]
-            self._size += len(data)
+            try:
+                self._append(data)
+            except OSError as exc:  # a full disk, a read-only or failing file system
+                self.failure = exc.strerror or type(exc).__name__
+                raise JournalFailure(self.failure) from None
+            self.failure = None
+
+    def _append(self, data: bytes) -> None:
+        fd = self._file(len(data))
+        view, written = memoryview(data), 0
+        try:
+            while written < len(data):  # a regular file takes it in one write
+                written += os.write(fd, view[written:])
+        finally:
+            self._size += written
+            if 0 < written < len(data):  # a cut-off line ends this file: the next starts anew
+                self.close()
 
     def _file(self, incoming: int) -> int:
         day = datetime.now(UTC).strftime("%Y%m%d")
@@ -131,9 +138,9 @@ class Journal:
             return self._fd
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
 
 def journal_folder(settings: Settings) -> Path:

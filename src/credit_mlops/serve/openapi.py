@@ -98,7 +98,11 @@ def _decisions() -> dict[str, Any]:
                 "413": {"description": "Body or list too large", "content": error},
                 "415": {"description": "A body that is not UTF-8 JSON", "content": error},
                 "422": {"description": "An applicant the model refuses", "content": error},
-                "503": {"description": "No model loaded yet", "content": error},
+                "503": {
+                    "description": "No model loaded yet, or the decision journal cannot be "
+                    "written (no decision is made)",
+                    "content": error,
+                },
             },
         }
     }
@@ -113,7 +117,10 @@ def openapi() -> dict[str, Any]:
             "/v1/decisions": _decisions(),
             "/v1/model": _get("What is served: name, version, alias, threshold, costs, since"),
             "/healthz": _get("The process answers"),
-            "/readyz": _get("A model is loaded (503 if not); a failed new version is named"),
+            "/readyz": _get(
+                "A model is loaded and the journal takes writes (503 if not); a failed new "
+                "version is named"
+            ),
             "/metrics": _get("Prometheus metrics"),
         },
         "components": {

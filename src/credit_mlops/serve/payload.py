@@ -22,7 +22,7 @@ class RequestError(Exception):
 
     def __init__(self, status: int, message: str, column: str | None = None) -> None:
         column = column if column is not None else column_named(message)
-        message = shorten(message)
+        message = brief(message)
         super().__init__(message)
         self.status = status
         self.message = message
@@ -147,6 +147,38 @@ def shorten(text: str, most: int = LONGEST_MESSAGE) -> str:
     """`text` cut to `most` characters, saying how long it was: a client's value or name
     echoed in a refusal never makes the response (or any log of it) larger than the rest."""
     return cut(text, most)
+
+
+LONGEST_VALUE = 50  # characters of one value (a run of non-blank characters) in a refusal
+_WHOLE = re.compile(r"(-?[0-9]{16,400})([:;,.)]?)")  # a float's value written out in digits
+
+
+def brief(message: str) -> str:
+    """A refusal for a response body, at most LONGEST_MESSAGE characters, that keeps its
+    reason: the value a client sent comes before why it is refused (`row 0, column 'hoehe':
+    1e+308 is above 1000000`), so each long value is shortened - a float written out as
+    309 digits back to its own short form, anything else cut to its start and length - and
+    a message still too long loses its middle, never its end."""
+    text = " ".join(_value(word) for word in message.split(" "))
+    if len(text) <= LONGEST_MESSAGE:
+        return text
+    head, tail = text[:170], text[-90:]
+    return f"{head}...({len(text) - 260:,} characters left out)...{tail}"
+
+
+def _value(word: str) -> str:
+    if len(word) <= LONGEST_VALUE:
+        return word
+    whole = _WHOLE.fullmatch(word)
+    if whole is not None:
+        digits = int(whole.group(1))
+        try:
+            number = float(digits)
+        except OverflowError:  # beyond any float: cut like any other value
+            number = float("nan")
+        if number == number and int(number) == digits:
+            return repr(number) + whole.group(2)
+    return cut(word, LONGEST_VALUE)
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

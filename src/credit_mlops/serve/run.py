@@ -23,7 +23,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError, NotFoundError
 from credit_mlops.serve.app import Limits, Service, build_app
 from credit_mlops.serve.follow import Failure, Holder, Served
-from credit_mlops.serve.journal import Journal, Privacy, hash_key, journal_folder
+from credit_mlops.serve.journal import Journal, Privacy, existing_key, hash_key, journal_folder
 from credit_mlops.serve.metrics import make_metrics
 from credit_mlops.serve.ports import hold_port, placeholder
 from credit_mlops.serve.security import check_bind, resolve_token
@@ -69,6 +69,8 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
         from credit_mlops.files import writable_dir
 
         writable_dir(folder, setting="serve.journal_dir")  # a file there, or not writable
+    # a key file kept there is checked at the start too: one line, before the model loads
+    key = existing_key(folder) if s.journal and s.journal_hash and folder.is_dir() else None
     store = open_tracker(settings, existing=True)
 
     def resolve() -> Any:
@@ -96,12 +98,10 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
         )
     journal = None
     if s.journal:
-        folder = journal_folder(settings)
-        key = hash_key(folder) if s.journal_hash else b""
+        if key is None:
+            key = hash_key(folder) if s.journal_hash else b""
         privacy = Privacy(frozenset(s.journal_drop), frozenset(s.journal_hash), key)
-        journal = Journal(
-            journal_folder(settings), rotate_bytes=s.journal_rotate_bytes, privacy=privacy
-        )
+        journal = Journal(folder, rotate_bytes=s.journal_rotate_bytes, privacy=privacy)
     return Service(
         holder=holder,
         journal=journal,
@@ -159,8 +159,10 @@ def serve(settings: Settings, launch: Launch) -> None:
             _announce(s.host, s.port)
             _uvicorn_server()(uvicorn.Config(app, **common)).run(sockets=[sock])
         return
-    # Refused here, before N processes each refuse it.
+    # Refused here, before N processes each refuse it; the key made once, here, for all.
     check_bind(s.host, token_of(settings), launch.insecure)
+    if s.journal and s.journal_hash:
+        hash_key(journal_folder(settings))
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(

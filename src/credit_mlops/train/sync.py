@@ -2,13 +2,17 @@
 
 Idempotent: each entry carries an id, set as a tag on the run it becomes. A run already
 complete on the server is not created again; one left incomplete by an earlier sync is
-deleted and redone. An entry is removed only after the server confirmed all of it.
+deleted and redone. An entry is removed only after the server confirmed all of it. One
+sync at a time uploads an outbox (`outbox_lock`): a second one started meanwhile would
+take the entries the first is uploading for half-done runs of its own and delete them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -160,3 +164,63 @@ def _register_once(
         model_uri, model_id = logged.uri, logged.model_id
     mv = store.register(name, model_uri, run_id, model_id, dict(record["version_tags"]))
     return f"{name} v{mv.version}"
+
+
+LOCK_FILE = ".sync.lock"  # in the outbox; not an entry (entries are folders)
+
+
+class OutboxBusy(Exception):
+    """Another `credit sync` holds the outbox: nothing is wrong and nothing is lost."""
+
+    def __init__(self, outbox: Path, pid: str | None) -> None:
+        who = f"another credit sync (process {pid})" if pid else "another credit sync"
+        super().__init__(
+            f"{who} is uploading {outbox} now; nothing to do here: its entries are that "
+            "sync's to upload"
+        )
+
+
+@contextmanager
+def outbox_lock(outbox: Path) -> Iterator[None]:
+    """Hold `outbox` for one sync: an exclusive lock (flock, released when the process ends,
+    however it ends) on its lock file, made 0600; OutboxBusy at once if another sync holds
+    it. An outbox that does not exist has nothing to upload and is not made for the lock;
+    one whose lock file cannot be made (a read-only folder) is synced without it."""
+    import fcntl
+
+    fd = _lock_file(outbox / LOCK_FILE) if outbox.is_dir() else None
+    if fd is None:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pid = os.pread(fd, 20, 0).decode("ascii", "replace").strip()
+            raise OutboxBusy(outbox, pid if pid.isdigit() else None) from None
+        try:  # who holds it, for the message of a sync started meanwhile
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            pass  # the lock holds without it
+        yield
+    finally:
+        os.close(fd)
+
+
+def _lock_file(path: Path) -> int | None:
+    import errno
+    import stat
+
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return None
+        why = "a symbolic link" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        raise InputError(f"{path} cannot be credit sync's lock ({why}): remove it") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(f"{path} is not a regular file, so not credit sync's lock: remove it")
+    return fd

@@ -118,14 +118,25 @@ def open_study(
 
 
 def study_identity(
-    settings: Settings, key: str, digest: str, space: Mapping[str, Param] | None = None
+    settings: Settings,
+    key: str,
+    digests: tuple[str, str],
+    space: Mapping[str, Param] | None = None,
 ) -> dict[str, str]:
     """What defines a study's question: a worker that differs in any of these is refused,
-    so the best trial is never chosen across different models, folds, seeds, data or
-    search spaces (Optuna itself refuses a parameter's range changed mid-study only for its
-    log scale, with a traceback, and takes a new range silently)."""
+    so the best trial is never chosen across different models, folds, seeds, data, data
+    descriptions or search spaces (Optuna itself refuses a parameter's range changed
+    mid-study only for its log scale, with a traceback, and takes a new range silently).
+    `digests` are the data's (its content) and its description's (kinds, codes, ranges,
+    missing values: what decides the features), as training runs log them.
+
+    A study recorded by an older credit lacks the keys added since (smote_m_neighbors,
+    data_description_digest): `open_study` lets a worker join it only if every key the study
+    does record matches, and then records the missing ones from that worker, so every later
+    worker must match them too."""
     from credit_mlops.modeling.search_spaces import describe
 
+    data_digest, description_digest = digests
     cfg, t = settings.train, settings.tune
     shown = "; ".join(f"{n}={describe(p)}" for n, p in sorted((space or {}).items()))
     return {
@@ -135,7 +146,7 @@ def study_identity(
         "folds": str(t.folds),
         "seed": str(cfg.seed),
         "test_size": f"{cfg.test_size:g}",
-        "data_digest": digest,
+        "data_digest": data_digest,
         "cost_matrix": f"accept_bad={settings.cost.accept_bad:g},"
         f"reject_good={settings.cost.reject_good:g}",
         "smote": f"{cfg.smote_method}(k={cfg.smote_k_neighbors})" if cfg.smote else "off",
@@ -143,6 +154,8 @@ def study_identity(
         "smote_m_neighbors": str(cfg.smote_m_neighbors)
         if cfg.smote and cfg.smote_method == "BorderlineSMOTE"
         else "unused",
+        # likewise: a study recorded before it is joined by a worker whose other keys match
+        "data_description_digest": description_digest,
     }
 
 

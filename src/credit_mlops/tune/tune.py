@@ -57,9 +57,10 @@ class Callbacks:
     should_stop: Callable[[], bool] = lambda: False
 
 
-def _training_part(settings: Settings) -> tuple[Any, Any, int, str]:
-    """The training part's features, bad-credit labels, row count and the data's digest;
-    the holdout is never read."""
+def _training_part(settings: Settings) -> tuple[Any, Any, int, tuple[str, str]]:
+    """The training part's features, bad-credit labels, row count, and the digests of the
+    data and of its description (what training runs log as data_description_digest); the
+    holdout is never read."""
     from credit_mlops.data.locate import load_configured
     from credit_mlops.data.split import split_holdout
     from credit_mlops.modeling.build import target_bad
@@ -69,7 +70,8 @@ def _training_part(settings: Settings) -> tuple[Any, Any, int, str]:
     holdout = split_holdout(dataset.y, test_size=cfg.test_size, seed=cfg.seed)
     rows = list(holdout.train_rows)
     X = dataset.X.iloc[rows].reset_index(drop=True)
-    return X, target_bad(dataset.y.iloc[rows]), len(rows), dataset.digest
+    digests = (dataset.digest, dataset.description.digest())
+    return X, target_bad(dataset.y.iloc[rows]), len(rows), digests
 
 
 def _builder(settings: Settings, key: str) -> Any:
@@ -121,12 +123,12 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     check_variant(settings, key)
     probe(StorageSpec.of(settings))  # a database that does not answer: exit 3 at once
     space = space_for(settings, key)
-    X, y, n_rows, digest = _training_part(settings)
+    X, y, n_rows, digests = _training_part(settings)
     storage = open_storage(StorageSpec.of(settings))
     name = t.study_name(key)
     direction = OBJECTIVES[t.objective]
     study = open_study(
-        storage, name, direction, settings.train.seed, study_identity(settings, key, digest, space)
+        storage, name, direction, settings.train.seed, study_identity(settings, key, digests, space)
     )
     start = TuneStart(
         model_key=key,

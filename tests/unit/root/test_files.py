@@ -124,6 +124,9 @@ RAW_WRITES_ALLOWED = {
     "data/writers.py",  # TableWriter writes its own temp_beside file, then files.publish
     "ops/server.py",  # the server's log, appended to by the server process itself
     "report/write.py",  # a zero-byte probe that the folder takes files, removed at once
+    # the journal's secret key: 0600 from its first byte and linked into place, never
+    # replacing a key another worker made first (atomic_write's rename would)
+    "serve/journal_key.py",
     "tracking/portable.py",  # the model's own JSON files, in the folder MLflow is saving
     "tracking/runs.py",  # JSON artifacts in a TemporaryDirectory, uploaded, then gone
     "tracking/tuning.py",  # figures in a TemporaryDirectory, uploaded, then gone

@@ -14,7 +14,8 @@ def sync(
 
     Idempotent: running it twice creates nothing twice. Also ends, as FAILED, the runs that
     a `credit` process of this machine left RUNNING and that process is gone (killed, or
-    stopped by a full disk).
+    stopped by a full disk). One sync at a time uploads an outbox: another started meanwhile
+    says so and exits 0 without touching the store.
     """
     from dataclasses import asdict
 
@@ -23,14 +24,22 @@ def sync(
     from credit_mlops.errors import error_for_exit_code
     from credit_mlops.tracking.open import open_tracker
     from credit_mlops.train.outbox import entries, outbox_dir
+    from credit_mlops.train.sync import OutboxBusy, outbox_lock
     from credit_mlops.train.sync import sync as run_sync
 
     settings = uri_settings(profile, mlflow_uri)
     outbox = outbox_dir(settings)
-    empty = not entries(outbox)
     trust = settings.tracking.trust_models_that_run_code
-    # also with an empty outbox: runs left RUNNING by a gone process are ended
-    results = run_sync(open_tracker(settings), outbox, trust_code=trust)
+    try:
+        with outbox_lock(outbox):  # taken before the store is opened
+            empty = not entries(outbox)
+            # also with an empty outbox: runs left RUNNING by a gone process are ended
+            results = run_sync(open_tracker(settings), outbox, trust_code=trust)
+    except OutboxBusy as busy:  # nothing went wrong and nothing is lost: exit 0
+        console.note(str(busy))
+        if json_out:
+            console.emit_json([])
+        return
     if json_out:
         console.emit_json([asdict(r) for r in results])
     else:
