@@ -6,8 +6,8 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
+import json
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,8 @@ def _bind(toml_file: Path | None) -> type[Settings]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    from credit_mlops.data.description_codes import parse_toml
+
     try:
         raw = path.read_bytes()
         if b"\x00" in raw:  # valid UTF-8 in bytes, never in a text file (UTF-16 has them)
@@ -150,15 +152,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 f"{path}: the profile file starts with a byte-order mark; save it as UTF-8 "
                 "without BOM"
             )
-        return tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: {_not_utf8(raw)}; save it as UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"{path}: malformed TOML ({exc}); fix the file or pick another profile"
-        ) from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read profile file ({exc.strerror})") from exc
+    return parse_toml(
+        text,
+        lambda why: ConfigError(
+            f"{path}: malformed TOML ({why}); fix the file or pick another profile"
+        ),
+    )
 
 
 def _not_utf8(raw: bytes) -> str:
@@ -186,10 +189,22 @@ def _provenance(
     for key, _ in flatten(SeedEnvSource(bound)()):
         out[key] = f"env {seed_env_var(key)}"
     for key, _ in flatten(EnvSettingsSource(bound)()):
-        out[key] = f"env {ENV_PREFIX}{key.replace('.', '__').upper()}"
+        out[key] = f"env {_env_variable(key)}"
     for key, _ in flatten(dict(flags)):
         out[key] = "flag"
     return out
+
+
+def _env_variable(key: str) -> str:
+    """The variable `key` was read from: CREDIT_TRAIN__CV_FOLDS, or the one holding it as JSON
+    (CREDIT_TRACKING__TAGS for tracking.tags.team, CREDIT_TRAIN for train.cv_folds)."""
+    given = {name.upper(): name for name in os.environ}
+    parts = key.upper().split(".")
+    for end in range(len(parts), 0, -1):
+        name = given.get(ENV_PREFIX + "__".join(parts[:end]))
+        if name is not None:
+            return name
+    return ENV_PREFIX + "__".join(parts)
 
 
 def _source_error(exc: Exception) -> ConfigError:
@@ -214,16 +229,31 @@ def _source_error(exc: Exception) -> ConfigError:
 
 def _config_error(exc: ValidationError, provenance: Mapping[str, str]) -> InputError:
     err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"])
-    source = provenance.get(key)
-    if source is None:  # a section given whole, e.g. from a flag
-        source = next((s for k, s in provenance.items() if k.startswith(key + ".")), "default")
+    loc = [str(p) for p in err["loc"]]
+    key = ".".join(loc)
+    source = _source_of(loc, provenance)
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         message = "unknown key; see `credit config show` for the valid ones"
+    value = err.get("input")
+    if err["type"] == "string_type" and isinstance(value, int | float):  # bools too
+        message = f'must be a string (write "{json.dumps(value)}", in quotes)'
+    elif err["type"] == "string_type" and value is None:
+        message = "must be a string, not null (write it in quotes)"
     if source == "flag":
         return InputError(f"{key}: {message}")
     return ConfigError(f"{source}: key '{key}': {message}")
+
+
+def _source_of(loc: list[str], provenance: Mapping[str, str]) -> str:
+    """Where a refused key came from: the key itself, else the setting holding it (a tag
+    inside tracking.tags, an item of a list given as JSON), else a section given whole."""
+    for end in range(len(loc), 0, -1):
+        source = provenance.get(".".join(loc[:end]))
+        if source is not None:
+            return source
+    key = ".".join(loc)
+    return next((s for k, s in provenance.items() if k.startswith(key + ".")), "default")
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:

@@ -129,6 +129,7 @@ def integer_codes(series: pd.Series, source: str, where: Location = CSV_LINES) -
 def _integral(series: pd.Series, source: str, where: Location) -> np.ndarray:
     """The column as float64 whole numbers, or a DataError naming the first that are not."""
     numeric = _as_float(series)
+    finite(series, numeric, source, where)
     bad = ~np.isfinite(numeric)
     bad[~bad] = numeric[~bad] % 1 != 0
     if bad.any():
@@ -141,6 +142,7 @@ def _integral(series: pd.Series, source: str, where: Location) -> np.ndarray:
 
 def numbers(series: pd.Series, source: str, where: Location = CSV_LINES) -> np.ndarray:
     numeric = _as_float(series)
+    finite(series, numeric, source, where)
     bad = ~np.isfinite(numeric)
     if bad.any():
         raise DataError(
@@ -148,6 +150,17 @@ def numbers(series: pd.Series, source: str, where: Location = CSV_LINES) -> np.n
             f"{_shown(series, bad, where)}"
         )
     return numeric
+
+
+def finite(series: pd.Series, numeric: np.ndarray, source: str, where: Location) -> None:
+    """`numeric` (the column as floats) holds no infinity: `1e999`, `inf` or `-1e999`, as
+    some exports write an overflow, is refused with its lines, never used as a number."""
+    bad = np.isinf(numeric)
+    if bad.any():
+        raise DataError(
+            f"{source}: column '{series.name}' holds an infinite number at "
+            f"{_shown(series, bad, where)}; fix the file"
+        )
 
 
 def _as_float(series: pd.Series) -> np.ndarray:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from credit_mlops.data.description import Description, load
+from credit_mlops.data.description import Description, parse
+from credit_mlops.data.description_codes import parse_toml
 from credit_mlops.errors import DataError
 
 DEFAULT = "south-german-credit"
@@ -43,12 +44,36 @@ def description_path(value: str, root: Path) -> Path:
 
 def resolve(value: str, root: Path) -> Description:
     path = description_path(value, root)
-    if not path.is_file():
+    if not path.exists():  # a folder or a pipe so named is refused by `load`, as such
         raise DataError(
             f"data description {path} does not exist; draft one with "
             "`credit data describe FILE --target COLUMN --bad VALUE -o FILE`"
         )
     return load(path)
+
+
+def load(path: Path) -> Description:
+    """The description in the TOML file at `path`, or one DataError naming the file."""
+    if path.is_dir():
+        raise DataError(f"data description {path} is a folder, not a TOML file; name the file")
+    if path.exists() and not path.is_file():  # reading a pipe would wait for a writer
+        raise DataError(
+            f"data description {path} is not a regular file (a pipe, a socket or a device); "
+            "name a TOML file"
+        )
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a BOM is not part of the TOML
+    except OSError as exc:
+        raise DataError(f"cannot read data description {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError:
+        raise DataError(
+            f"data description {path} is not UTF-8 text; save it as UTF-8 (TOML is UTF-8)"
+        ) from None
+    data = parse_toml(
+        text,
+        lambda why: DataError(f"data description {path} is not valid TOML: {why}; fix the file"),
+    )
+    return parse(data, source=str(path))
 
 
 @functools.cache

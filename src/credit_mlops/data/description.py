@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
@@ -39,7 +38,7 @@ from pydantic import (
     model_validator,
 )
 
-from credit_mlops.data.description_codes import BadCodes, normalised
+from credit_mlops.data.description_codes import BadCodes, code_key, is_int, normalised
 from credit_mlops.errors import DataError
 
 ARTIFACT = "data/description.json"  # beside every logged model: what it was trained on
@@ -146,14 +145,14 @@ class Column(_Strict):
     @property
     def integer_codes(self) -> bool:
         """Codes written as whole numbers (1 = "...") are integer codes in the data."""
-        return bool(self.codes) and all(_is_int(k) for k in self.codes)
+        return bool(self.codes) and all(is_int(k) for k in self.codes)
 
     @property
     def code_values(self) -> list[Code]:
         return [int(k) if self.integer_codes else k for k in self.codes]
 
     def code_label(self, value: object) -> str | None:
-        key = _code_key(value)
+        key = code_key(value)
         return self.codes.get(key) if key is not None else None
 
 
@@ -229,7 +228,33 @@ class Description(_Strict):
         clash = sorted({a for a in aliases if aliases.count(a) > 1 or a in names})
         if clash:
             raise ValueError(f"alias(es) {', '.join(clash)} name more than one column")
+        same = self.same_name(list(self.protected))
+        if same:
+            raise ValueError(f"protected attributes {same}")
         return self
+
+    def attribute_label(self, column: str) -> str:
+        """What `credit fairness` calls a protected attribute (its figure, metric and tag
+        names are made of it): the protected label, else the column's label."""
+        rule = self.protected.get(column)
+        return (rule.label if rule is not None else None) or self.label(column)
+
+    def same_name(self, columns: list[str]) -> str | None:
+        """Two of `columns` whose labels give one figure, metric or tag name (`grp a` and
+        `grp_a`, `Sex` and `sex`), said in words; None when each has its own."""
+        seen: dict[str, str] = {}
+        for column in columns:
+            label = self.attribute_label(column)
+            for name in (f"metric {metric_part(label)}", f"figure {file_part(label)}"):
+                other = seen.setdefault(name, column)
+                if other != column:
+                    kind, part = name.split(" ", 1)
+                    return (
+                        f"{other!r} (label {self.attribute_label(other)!r}) and {column!r} "
+                        f"(label {label!r}) would share the {kind} name {part!r}, one "
+                        "overwriting the other: give one of them another label"
+                    )
+        return None
 
     def _check_groups(self, attribute: str, rule: Protected) -> None:
         known = set(self.columns[attribute].codes)
@@ -287,36 +312,12 @@ def parse(data: dict[str, object], *, source: str) -> Description:
         raise DataError(f"data description {source}{at}: {message}{more}; fix the file") from None
 
 
-def load(path: Path) -> Description:
-    import tomllib
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM is not part of the TOML
-    except OSError as exc:
-        raise DataError(f"cannot read data description {path}: {exc.strerror}") from exc
-    except UnicodeDecodeError:
-        raise DataError(
-            f"data description {path} is not UTF-8 text; save it as UTF-8 (TOML is UTF-8)"
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"data description {path} is not valid TOML: {exc}; fix the file") from exc
-    return parse(data, source=str(path))
+def metric_part(label: str) -> str:
+    """A label as part of a metric or tag name: MLflow takes letters, digits, '_', '-', '.'
+    and '/' there, so anything else (a space, '<', '&') becomes '_'."""
+    return re.sub(r"[^\w\-./]", "_", label)[:200] or "_"
 
 
-def _is_int(text: str) -> bool:
-    return text.lstrip("-").isdigit()
-
-
-def _code_key(value: object) -> str | None:
-    """A data value as a code key: 2, 2.0 and "2" are "2"; text stays text."""
-    if value is None:
-        return None
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return None
-        return str(int(value)) if value.is_integer() else str(value)
-    if hasattr(value, "item"):  # numpy scalars
-        return _code_key(value.item())
-    return str(value)
+def file_part(label: str) -> str:
+    """A label as part of a file name: lower case, each run of other characters one '_'."""
+    return re.sub(r"[^\w-]+", "_", label.lower())[:100] or "_"

@@ -1,5 +1,5 @@
 """A data description written back as TOML (what `credit data describe -o FILE` writes): the
-same keys `description.load` reads, columns in order, each column's codes as a sub-table."""
+same keys `described.load` reads, columns in order, each column's codes as a sub-table."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def _value(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        whole = value.is_integer() and abs(value) < 1e15  # else 1.7e+308, not 309 digits
+        return str(int(value)) if whole else repr(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):

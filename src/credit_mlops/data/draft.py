@@ -11,14 +11,18 @@ where a person should look.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from credit_mlops.data.description import Description, parse
+
+if TYPE_CHECKING:
+    from credit_mlops.data.checks import Location
 from credit_mlops.errors import DataError
 
 FEW_CODES = 10  # whole-number columns with at most this many values are coded
@@ -45,9 +49,12 @@ class Draft:
 
 def draft(path: Path, *, target: str, bad: str, good: str | None = None) -> Draft:
     """A description of the file at `path` with `target` as the target (`bad` its bad value)."""
+    from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS
+    from credit_mlops.data.formats import file_format
     from credit_mlops.data.tables import read_table
 
     frame = read_table(path)
+    where = PARQUET_ROWS if file_format(path) == "parquet" else CSV_LINES
     if target not in frame.columns:
         raise DataError(
             f"{path}: no column {target!r} for --target; columns: "
@@ -67,7 +74,7 @@ def draft(path: Path, *, target: str, bad: str, good: str | None = None) -> Draf
             id_column = str(name)
             rows.append(Drafted(str(name), "id", "all distinct", int(series.isna().sum()), None))
             continue
-        spec, row = _column(str(name), series)
+        spec, row = _column(str(name), series, (str(path), where))
         columns[str(name)] = spec
         rows.append(row)
     data: dict[str, Any] = {"name": _name(path), "target": target_part, "columns": columns}
@@ -109,7 +116,11 @@ def _target(y: pd.Series, bad: str, good: str | None, path: Path) -> tuple[dict[
     return part, Drafted(str(y.name), "target", shown, int(y.isna().sum()), None)
 
 
-def _column(name: str, series: pd.Series) -> tuple[dict[str, Any], Drafted]:
+def _column(
+    name: str, series: pd.Series, at: tuple[str, Location]
+) -> tuple[dict[str, Any], Drafted]:
+    from credit_mlops.data.checks import finite
+
     missing = int(series.isna().sum())
     present = series.dropna()
     spec: dict[str, Any] = {"label": name}
@@ -117,6 +128,8 @@ def _column(name: str, series: pd.Series) -> tuple[dict[str, Any], Drafted]:
         spec["missing"] = True
     review: str | None = None
     numeric = _numbers(present)
+    if numeric is not None:
+        finite(present, numeric, *at)  # `1e999` is refused with its line, as validate does
     if numeric is None:  # text
         codes = sorted(map(str, pd.unique(present.astype(str).str.strip())))
         kind = "binary" if len(codes) == 2 else "nominal"
@@ -177,14 +190,19 @@ def _widened(values: np.ndarray) -> tuple[float, float]:
     wide_low = low - span / 2
     if low >= 0:
         wide_low = max(wide_low, 0.0)
-    return _round(wide_low, math.floor), _round(high + span / 2, math.ceil)
+    wide_high = high + span / 2
+    # near the largest float (1.7e308) there is no room to widen: the data's own bound
+    wide_low = wide_low if math.isfinite(wide_low) else low
+    wide_high = wide_high if math.isfinite(wide_high) else high
+    return _round(wide_low, math.floor), _round(wide_high, math.ceil)
 
 
 def _round(value: float, how: Any) -> float:
     if value == 0:
         return 0.0
     step = 10 ** max(math.floor(math.log10(abs(value))) - 1, 0)
-    return float(how(value / step) * step)
+    rounded = how(value / step) * step  # a whole number, beyond a float's reach near 1.8e308
+    return float(rounded) if abs(rounded) <= sys.float_info.max else value
 
 
 def _codes(codes: list[str]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from credit_mlops.data.description import Description
-from credit_mlops.data.schema import ENGLISH_TO_GERMAN
+from credit_mlops.data.schema import DATA_FILE, ENGLISH_TO_GERMAN
 from credit_mlops.errors import DataError
 
 HOW_TO_GET_DATA = (
@@ -26,8 +26,14 @@ def read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
         if path.exists():  # a folder, a device, a pipe
             raise DataError(f"data file {path} is not a regular file; give the data file")
-        raise DataError(f"data file {path} does not exist; {HOW_TO_GET_DATA}")
+        raise DataError(f"data file {path} does not exist; {missing_hint(path)}")
     return read_frame(path)
+
+
+def missing_hint(path: Path) -> str:
+    """What to do about a data file that is not there: only the shipped data set's own file
+    can be fetched; any other file is the user's, whose path is to be checked."""
+    return HOW_TO_GET_DATA if path.name == DATA_FILE else "check the path"
 
 
 def to_german(frame: pd.DataFrame, description: Description | None = None) -> pd.DataFrame:

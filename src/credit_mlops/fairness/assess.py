@@ -45,6 +45,9 @@ def check_settings(settings: Settings) -> None:
     d = description(settings)
     attributes, bands = groups_of(settings, d)
     check_attributes(attributes, d.features, bands)
+    same = d.same_name(attributes)  # the profile's attributes; the description's are checked
+    if same:
+        raise InputError(f"fairness.attributes: {same}")
 
 
 def groups_of(settings: Settings, d: Description) -> tuple[list[str], dict[str, list[float]]]:
@@ -148,11 +151,11 @@ def _clean(value: object) -> object:
 
 
 def slug_of(attribute: str) -> str:
-    """An attribute's label as part of a metric or tag name: MLflow takes letters, digits,
-    '_', '-', '.' and '/' there, so anything else (a space, '<', '&') becomes '_'."""
-    import re
+    """An attribute's label as part of a metric or tag name (`description.metric_part`; a
+    description whose protected labels would share one is refused when it is loaded)."""
+    from credit_mlops.data.description import metric_part
 
-    return re.sub(r"[^\w\-./]", "_", attribute)[:200] or "_"
+    return metric_part(attribute)
 
 
 def figures(report: FairnessReport, scope: str) -> dict[str, float]:

@@ -96,7 +96,7 @@ def grouping(
         names = band_labels(cuts)
         index = np.searchsorted(np.asarray(cuts, dtype=float), values.to_numpy(float), "right")
         labels = pd.Series(np.asarray(names, dtype=object)[index], index=X.index)
-        return Grouping(column, english(column), labels, names)
+        return Grouping(column, _title(column, d), labels, names)
     rule = d.protected.get(column)
     if rule is not None and rule.groups:
         return _declared(values, column, rule, d)
@@ -112,8 +112,7 @@ def grouping(
     labels = values.map(label)
     if labels.eq(MISSING).any():
         names = (*names, MISSING)
-    title = d.label(column) if column in d.columns else english(column)
-    return Grouping(column, title, labels, names)
+    return Grouping(column, _title(column, d), labels, names)
 
 
 def _declared(values: pd.Series, column: str, rule: Protected, d: Description) -> Grouping:
@@ -125,7 +124,7 @@ def _declared(values: pd.Series, column: str, rule: Protected, d: Description) -
         f"{c} ({spec.code_label(c)})" if spec is not None and spec.code_label(c) else str(c)
         for c in rule.unidentified
     ]
-    attribute = rule.label or d.label(column)
+    attribute = _title(column, d)
     plural = len(words) > 1
     apart = (
         f"{column} code{'s' if plural else ''} {', '.join(words)} "
@@ -136,6 +135,12 @@ def _declared(values: pd.Series, column: str, rule: Protected, d: Description) -
     return Grouping(
         column, attribute, labels, (*(rule.groups or {}), NOT_IDENTIFIABLE), apart=apart
     )
+
+
+def _title(column: str, d: Description) -> str:
+    """The attribute's name in reports, figures, metrics and tags: one rule for every kind of
+    grouping, the one `Description.same_name` checks for clashes."""
+    return d.attribute_label(column) if column in d.columns else english(column)
 
 
 def _key(value: object) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
 from credit_mlops import files
+from credit_mlops.data.description import file_part
 from credit_mlops.fairness.metrics import AttributeReport, FairnessReport
 
 
@@ -21,7 +21,7 @@ def save_fairness_figures(report: FairnessReport, folder: Path, title: str) -> d
     out: dict[str, Path] = {}
     for attribute in report.attributes:
         fig = _figure(plt, attribute, title)
-        name = "fairness_" + re.sub(r"[^a-z0-9]+", "_", attribute.attribute.lower())
+        name = "fairness_" + file_part(attribute.attribute)  # distinct: description.same_name
         path = folder / f"{name}.png"
         with files.atomic_write(path, "wb") as fh:
             fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]

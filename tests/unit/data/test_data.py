@@ -53,7 +53,10 @@ def write(tmp_path: Path, frame: pd.DataFrame) -> Path:
 
 
 def test_missing_file_says_how_to_get_one(tmp_path: Path) -> None:
+    """Only South German Credit's own file can be fetched; any other is to be checked."""
     with pytest.raises(DataError, match=r"does not exist; .*credit data fetch.*--data PATH"):
+        dataset.load_dataset(tmp_path / schema.DATA_FILE)
+    with pytest.raises(DataError, match=r"nope.asc does not exist; check the path$"):
         dataset.load_dataset(tmp_path / "nope.asc")
 
 

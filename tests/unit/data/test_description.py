@@ -62,7 +62,7 @@ def test_shipped_south_german_credit_is_a_description() -> None:
 
 
 def test_a_description_round_trips_through_plain_json(tmp_path: Path) -> None:
-    loaded = description.load(write(tmp_path, GOOD))
+    loaded = described.load(write(tmp_path, GOOD))
     text = json.dumps(loaded.to_json())
     again = description.parse(json.loads(text), source="json")
     assert again == loaded
@@ -114,7 +114,7 @@ def test_invalid_descriptions_are_one_line_naming_file_and_key(
     assert change[0] in GOOD
     path = write(tmp_path, GOOD.replace(*change))
     with pytest.raises(DataError) as caught:
-        description.load(path)
+        described.load(path)
     text = str(caught.value)
     assert message in text and str(path) in text and "\n" not in text
 
@@ -122,15 +122,15 @@ def test_invalid_descriptions_are_one_line_naming_file_and_key(
 def test_a_bom_is_read_past_and_another_encoding_named(tmp_path: Path) -> None:
     path = write(tmp_path, "")
     path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
-    assert description.load(path).name == "tiny"
+    assert described.load(path).name == "tiny"
     path.write_bytes(GOOD.encode("utf-16"))
     with pytest.raises(DataError, match="is not UTF-8 text; save it as UTF-8"):
-        description.load(path)
+        described.load(path)
 
 
 def test_not_toml_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="is not valid TOML"):
-        description.load(write(tmp_path, "name = [unclosed"))
+        described.load(write(tmp_path, "name = [unclosed"))
 
 
 def test_names_resolve_to_the_project_then_shipped_and_paths_stay_paths(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from tests.own_data import numeric_default, text_with_gaps, wide, write_csv
 
+from credit_mlops.data import described
 from credit_mlops.data import description as desc
 from credit_mlops.data.dataset import load_dataset
 from credit_mlops.data.draft import describe_file, draft
@@ -20,7 +21,7 @@ from credit_mlops.modeling.features import preprocessor
 def gaps(tmp_path: Path) -> tuple[Path, desc.Description]:
     path = write_csv(text_with_gaps(), tmp_path / "apps.csv", sep=";")
     describe_file(path, target="status", bad="bad", output=tmp_path / "apps.toml")
-    return path, desc.load(tmp_path / "apps.toml")
+    return path, described.load(tmp_path / "apps.toml")
 
 
 def test_draft_infers_kinds_id_missing_and_marks_review(

@@ -1,0 +1,117 @@
+"""Profiles and settings that come in hostile or wrong: a TOML file nested 50,000 deep, and a
+wrong value inside a setting given as JSON in one environment variable (the variable is named,
+never `default`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from credit_mlops.cli.main import app
+from credit_mlops.config.loader import load_settings
+from credit_mlops.errors import ConfigError, InputError
+
+DEEP = "[train]\nmodels = " + "[" * 50_000 + "]" * 50_000 + "\n"
+
+
+def one_error_line(result: object, *needles: str) -> str:
+    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
+    lines = [line for line in result.stderr.splitlines() if line.strip()]  # type: ignore[attr-defined]
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [DEEP, "x = " + "{a = " * 50_000 + "}" * 50_000, "x = " + "[{a = " * 20_000 + "}]" * 20_000],
+)
+def test_toml_nested_too_deep_is_the_callers_refusal(text: str) -> None:
+    from credit_mlops.data.description_codes import TOO_DEEP, parse_toml
+
+    with pytest.raises(InputError, match=f"^f.toml: {TOO_DEEP}$"):
+        parse_toml(text, lambda why: InputError(f"f.toml: {why}"))
+
+
+def test_a_malformed_toml_is_the_callers_refusal_too() -> None:
+    from credit_mlops.data.description_codes import parse_toml
+
+    with pytest.raises(InputError, match=r"^f.toml: Expected '=' .*line 1"):
+        parse_toml("name\n", lambda why: InputError(f"f.toml: {why}"))
+
+
+def test_a_profile_nested_too_deep_names_the_file(project: Path) -> None:
+    (project / "configs" / "local.toml").write_text(DEEP)
+    with pytest.raises(ConfigError, match=r"configs/local.toml: malformed TOML \(nested too deep"):
+        load_settings()
+
+
+def test_credit_config_show_refuses_a_deep_profile_in_one_line(project: Path) -> None:
+    (project / "configs" / "local.toml").write_text(DEEP)
+    result = CliRunner().invoke(app, ["config", "show"])
+    one_error_line(result, "local.toml: malformed TOML (nested too deep", "fix the file")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "wanted"),
+    [
+        (
+            "CREDIT_TRACKING__TAGS",
+            '{"team_size": 5}',
+            "env CREDIT_TRACKING__TAGS: key 'tracking.tags.team_size': must be a string "
+            '(write "5", in quotes)',
+        ),
+        (
+            "CREDIT_TRACKING__TAGS",
+            '{"reviewed": true}',
+            "env CREDIT_TRACKING__TAGS: key 'tracking.tags.reviewed': must be a string "
+            '(write "true", in quotes)',
+        ),
+        (
+            "CREDIT_TRAIN__MODELS",
+            '["xgboost", 5]',
+            "env CREDIT_TRAIN__MODELS: key 'train.models.1': must be a string",
+        ),
+        (
+            "CREDIT_FAIRNESS__BANDS",
+            '{"alter": ["x"]}',
+            "env CREDIT_FAIRNESS__BANDS: key 'fairness.bands.alter.0'",
+        ),
+        ("CREDIT_TRAIN", '{"cv_folds": "x"}', "env CREDIT_TRAIN: key 'train.cv_folds'"),
+    ],
+)
+def test_a_wrong_value_inside_a_json_variable_names_that_variable(
+    project: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, wanted: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(wanted), str(caught.value)
+
+
+def test_a_number_as_a_tag_in_the_profile_names_the_profile(project: Path) -> None:
+    (project / "configs" / "local.toml").write_text("[tracking.tags]\nteam_size = 5\n")
+    with pytest.raises(ConfigError, match=r"configs/local.toml: key 'tracking.tags.team_size'"):
+        load_settings()
+
+
+def test_config_show_names_the_tags_variable_and_the_fix(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDIT_TRACKING__TAGS", '{"team_size": 5}')
+    result = CliRunner().invoke(app, ["config", "show"])
+    one_error_line(result, "env CREDIT_TRACKING__TAGS", "team_size", 'must be a string (write "5"')
+
+
+def test_provenance_names_the_variable_a_json_section_came_from(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDIT_TRAIN", '{"cv_folds": 4}')
+    monkeypatch.setenv("CREDIT_TRACKING__TAGS", '{"team": "risk"}')
+    settings = load_settings()
+    assert settings.train.cv_folds == 4
+    assert settings.provenance["train.cv_folds"] == "env CREDIT_TRAIN"
+    assert settings.provenance["tracking.tags"] == "env CREDIT_TRACKING__TAGS"
