@@ -16,6 +16,7 @@ from credit_mlops.data import schema, tables
 
 runner = CliRunner()
 FAST = ["--cv-folds", "2", "--cv-repeats", "1"]
+TRUST_PREPROCESSOR = {"CREDIT_TRAIN__TRUST_PREPROCESSOR_CODE": "true"}  # --preprocessor opt-in
 
 
 def test_train_help_lists_the_seed_flags() -> None:
@@ -155,7 +156,7 @@ def test_seed_preprocessor_joblib_replaces_ours(
     xy = write_xy(tmp_path, synthetic_frame)
     pre = ["--preprocessor", str(tmp_path / "pre.joblib")]
     args = ["train", *xy, *pre, "-m", "logistic_regression", *FAST, "--json", "--no-register"]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args, env=TRUST_PREPROCESSOR)
     assert result.exit_code == 0, result.output
     run_id = json.loads(result.stdout)["results"][0]["run_id"]
     run = MlflowClient(tracking_uri=f"sqlite:///{store / 'mlflow.db'}").get_run(run_id)
@@ -257,7 +258,8 @@ def test_bad_input_exit_2_one_line_nothing_tracked(
 ) -> None:
     build, extra, expected = BAD_INPUTS[case]
     args = ["train", "-m", "logistic_regression", *FAST, *build(tmp_path, synthetic_frame), *extra]
-    result = runner.invoke(app, args)
+    env = TRUST_PREPROCESSOR if "preprocessor" in case else None
+    result = runner.invoke(app, args, env=env)
     assert result.exit_code == 2, (case, result.output)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr

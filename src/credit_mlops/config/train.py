@@ -59,6 +59,9 @@ class TrainSettings(Section):
     # training data, before training starts: a run that cannot be kept there (nor in the
     # outbox on the same disk) would be lost after the work. 0: no check.
     min_free_mb: int = Field(64, ge=0)
+    # Load `--preprocessor FILE` (joblib, which is pickle): reading the file runs the code it
+    # holds, so only a file you trust as you trust code you run. Off: the flag is refused.
+    trust_preprocessor_code: bool = False
 
     @field_validator("models")
     @classmethod

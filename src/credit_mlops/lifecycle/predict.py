@@ -49,9 +49,12 @@ def check_paths(
     engine: str = "pandas",
     id_column: str = "id",
     description: Description | None = None,
+    *,
+    id_given: bool = False,
 ) -> None:
     """Refused before the store is opened, so no model is loaded for a request that cannot
-    succeed: the input (its first rows against the schema) and the output's folder."""
+    succeed: the input (its first rows against the schema, the id column if `id_given`: the
+    user named it) and the output's folder."""
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; use {' or '.join(ENGINES)}")
     if engine == "spark":
@@ -68,7 +71,9 @@ def check_paths(
     if output_path.resolve() == input_path.resolve():
         raise InputError("--output must differ from --input (it would overwrite the input)")
     if engine == "pandas":
-        predict_checks.check_paths(input_path, output_path, id_column, description)
+        predict_checks.check_paths(
+            input_path, output_path, id_column, description, id_given=id_given
+        )
     else:
         from credit_mlops.lifecycle.spark import check_columns
 

@@ -26,17 +26,26 @@ def check_paths(
     output_path: Path,
     id_column: str = "id",
     description: Description | None = None,
+    *,
+    id_given: bool = False,
 ) -> None:
     """The input exists and its first rows pass the schema; the output can be written."""
     from credit_mlops.files import input_file, output_file
 
     input_file(input_path, setting="--input", what="input file")
     output_file(output_path, setting="--output", not_same_as=input_path)
-    check_input(input_path, id_column, description)
+    check_input(input_path, id_column, description, id_given=id_given)
 
 
-def check_input(input_path: Path, id_column: str, description: Description | None = None) -> None:
-    """The first rows against the schema (the target column may be absent)."""
+def check_input(
+    input_path: Path,
+    id_column: str,
+    description: Description | None = None,
+    *,
+    id_given: bool = False,
+) -> None:
+    """The first rows against the schema (the target column may be absent). An id column
+    the user named (`id_given`; the default `id` may be absent) must be in the file."""
     from credit_mlops.data import formats
     from credit_mlops.data.checks import CSV_LINES, PARQUET_ROWS, validate_frame
     from credit_mlops.data.tables import to_german
@@ -45,11 +54,37 @@ def check_input(input_path: Path, id_column: str, description: Description | Non
     head = next(iter(formats.iter_frames(input_path, FIRST_ROWS)), None)
     if head is None:
         raise DataError(f"{input_path}: no data rows to score")
+    if id_given and id_column not in head.columns:
+        raise InputError(
+            f"--id-column {id_column!r} is not a column of {input_path} (columns: "
+            f"{some(head.columns)}); give the name of the file's id column"
+        )
     head = to_german(head, description)
     head = head.drop(columns=[c for c in (id_column,) if c in head.columns])
+    _unexpected_columns(head, description, input_path, id_column)
     validate_frame(
         head, source=str(input_path), description=description, features_only=True, where=where
     )
+
+
+def _unexpected_columns(
+    head: Any, description: Description | None, input_path: Path, id_column: str
+) -> None:
+    """Columns the data description does not know, when every feature is there: one of them
+    may be the id column under another name, which `--id-column` names."""
+    from credit_mlops.data.schema import DEFAULT
+
+    d = description or DEFAULT
+    if any(c not in head.columns for c in d.features):
+        return  # the schema's own message names the missing ones
+    known = {*d.features, d.target.column, *([d.id] if d.id else [])}
+    extra = [str(c) for c in head.columns if c not in known]
+    if extra:
+        raise DataError(
+            f"{input_path}: unexpected column(s) {some(extra)}: not in the data description "
+            f"'{d.name}'; if one is the applicants' id, name it with --id-column (now "
+            f"{id_column!r}), else add them to the description or drop them from the file"
+        )
 
 
 def run_description(store: TrackingStore, run: RunRecord) -> Description | None:

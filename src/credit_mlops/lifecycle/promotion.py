@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from credit_mlops import readback
 from credit_mlops.errors import InputError, NotFoundError
-from credit_mlops.lifecycle.targets import STAGE_ALIAS
+from credit_mlops.lifecycle.targets import STAGE_ALIAS, STAGES
 from credit_mlops.tracking.records import VersionRecord
 
 PROMOTION_TAG = "credit.promotion."
 LAST_PROMOTION_TAG = "credit.last_promotion"
+GATE_SETTING = "tracking.primary_metric"  # the metric the gate compares
+GATE_ENV = "CREDIT_TRACKING__PRIMARY_METRIC"
 
 
 class GateRefusedError(InputError):
@@ -95,8 +98,9 @@ def check_gate(
         hint = f" (did you mean {close[0]}?)" if close and close[0] != metric else ""
         raise GateRefusedError(
             f"refused: {name} v{version} has no {metric}{hint}, so the gate cannot check it "
-            "(it was trained with --no-evaluate, or the metric's name is wrong); name a "
-            "logged metric with --metric, or use --force to promote anyway"
+            "(it was trained with --no-evaluate, or the metric's name is wrong): train it "
+            f"again without --no-evaluate, set {GATE_SETTING} (env {GATE_ENV}) to a metric "
+            "its run logged, or use --force to promote anyway"
         )
     if incumbent_version is None or incumbent_value is None:
         return
@@ -132,10 +136,83 @@ def record_tags(p: Promotion) -> dict[str, str]:
 def _reader(name: str, version: str) -> Callable[[str], Promotion]:
     def read(text: str) -> Promotion:
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        for field, check in _RECORD_FIELDS.items():
+            if field in data:
+                check(field, data[field])
+            elif field not in _OPTIONAL:
+                raise ValueError(f"{field} is missing")
+        unknown = sorted(set(data) - set(_RECORD_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r}")
         data["archived"] = tuple(data.get("archived", ()))
         return Promotion(name=name, version=version, **data)
 
     return read
+
+
+_OPTIONAL = frozenset({"archived", "note"})  # not written by older versions of credit
+
+
+def _text(field: str, value: object, *, empty: bool = True) -> None:
+    if not isinstance(value, str) or (not empty and not value):
+        raise ValueError(f"{field} is not a text")
+
+
+def _optional_text(field: str, value: object) -> None:
+    if value is not None:
+        _text(field, value)
+
+
+def _stage(field: str, value: object) -> None:
+    if value not in STAGES.values():
+        raise ValueError(f"{field} is not one of {', '.join(STAGES.values())}")
+
+
+def _time(field: str, value: object) -> None:
+    from datetime import datetime
+
+    _text(field, value)
+    try:
+        datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{field} is not an ISO time") from None
+
+
+def _number(field: str, value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{field} is not a number")
+    if not math.isfinite(value):
+        raise ValueError(f"{field} is not a finite number")
+
+
+def _flag(field: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"{field} is not true or false")
+
+
+def _versions(field: str, value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{field} is not a list of versions")
+
+
+# every field of a record, with the check of the type `credit promote` writes
+_RECORD_FIELDS: dict[str, Callable[[str, object], None]] = {
+    "from_stage": _stage,
+    "to_stage": _stage,
+    "at": _time,
+    "by": _text,
+    "metric": lambda f, v: _text(f, v, empty=False),
+    "candidate": _number,
+    "current": _number,
+    "current_version": _optional_text,
+    "forced": _flag,
+    "archived": _versions,
+    "note": _text,
+}
 
 
 def history(name: str, versions: Sequence[VersionRecord]) -> list[Promotion]:

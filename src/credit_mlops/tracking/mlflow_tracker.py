@@ -10,7 +10,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from credit_mlops.errors import AuthError, NotFoundError, TrackingError, TrackingUnreachableError
+from credit_mlops.errors import (
+    AuthError,
+    InputError,
+    NotFoundError,
+    TrackingError,
+    TrackingUnreachableError,
+)
 from credit_mlops.tracking import artifacts, registry, runs, search
 from credit_mlops.tracking.connection import Connection, error_code
 from credit_mlops.tracking.convert import (
@@ -53,6 +59,7 @@ class Tracker(RegistryCalls):
         with local_lock(conn.uri), conn.guard():  # see tracking.store_lock.open_client
             self._client: Any = open_client(conn.uri)
         self._experiment_id: str | None = None
+        self._experiment_deleted = False  # found in the store, but deleted (not restored)
         self._reachable = False
 
     # --- the store --------------------------------------------------------------------
@@ -75,7 +82,14 @@ class Tracker(RegistryCalls):
         if self.is_remote:
             self.ping()
         check_writable(self.conn.uri, source=self.conn.source)
-        self.experiment_id()
+        experiment_id = self.experiment_id()
+        if self._experiment_deleted:  # MLflow refuses to log there, after the work
+            raise InputError(
+                f"experiment {self.conn.experiment!r} is deleted in the store at "
+                f"{self.shown_uri}; restore it (mlflow experiments restore --experiment-id "
+                f"{experiment_id}, with MLFLOW_TRACKING_URI set to that store) or choose "
+                "another name (--mlflow-experiment or tracking.experiment)"
+            )
 
     def in_experiment(self, name: str) -> Tracker:
         """This store and client, another experiment: `credit sync` logs each outbox entry
@@ -88,6 +102,7 @@ class Tracker(RegistryCalls):
         other = copy.copy(self)
         other.conn = replace(self.conn, experiment=name)
         other._experiment_id = None
+        other._experiment_deleted = False
         return other
 
     def experiment_id(self, create: bool = True) -> str:
@@ -103,6 +118,7 @@ class Tracker(RegistryCalls):
                 self._experiment_id = create_experiment(self._client, name, location)
             else:
                 self._experiment_id = exp.experiment_id
+                self._experiment_deleted = exp.lifecycle_stage == "deleted"
         return str(self._experiment_id)
 
     def find_experiment(self, name: str) -> ExperimentRecord:

@@ -26,7 +26,7 @@ class TrainInputs:
     params_from: str | None = None  # a `credit tune` run id whose best parameters to train
 
 
-def check(inputs: TrainInputs, n_models: int) -> None:
+def check(inputs: TrainInputs, n_models: int, *, trust_preprocessor: bool = False) -> None:
     """Refused before any work: nothing trained, nothing written, exit 2."""
     if inputs.run_name is not None:
         names.run_name(inputs.run_name, flag="--mlflow-run-name")
@@ -36,6 +36,27 @@ def check(inputs: TrainInputs, n_models: int) -> None:
         raise InputError("--mlflow-reg-name names one registered model; give one --model with it")
     if (inputs.x_train is None) != (inputs.y_train is None):
         raise InputError("--X-train and --y-train go together; give both or neither")
+    if inputs.preprocessor is not None:
+        check_preprocessor(inputs.preprocessor, trust_preprocessor)
+
+
+TRUST_SETTING = "train.trust_preprocessor_code"
+TRUST_ENV = "CREDIT_TRAIN__TRUST_PREPROCESSOR_CODE"
+
+
+def check_preprocessor(path: Path, trust_code: bool) -> None:
+    """The file exists, and the user said they trust the code it holds: a joblib file is a
+    pickle, which runs whatever code it holds while it is read. Checked before it is opened."""
+    if not path.is_file():
+        raise DataError(
+            f"preprocessor {path} does not exist; pass the joblib file of a transformer"
+        )
+    if not trust_code:
+        raise InputError(
+            f"--preprocessor {path}: loading a joblib file runs the code it holds; if you trust "
+            f"it as code you run, set {TRUST_SETTING} = true (env {TRUST_ENV}=true), else "
+            "leave out --preprocessor to use credit's own preprocessing"
+        )
 
 
 def load(settings: Settings, inputs: TrainInputs) -> Dataset:
@@ -53,19 +74,35 @@ def load(settings: Settings, inputs: TrainInputs) -> Dataset:
     return load_configured(settings)
 
 
-def preprocessor(path: Path | None) -> Any:
+def preprocessor(path: Path | None, trust_code: bool = False) -> Any:
+    """The transformer in `path` (None without one), refused unless `trust_code`
+    (train.trust_preprocessor_code): the file is only opened once the user trusts it."""
     if path is None:
         return None
-    if not path.is_file():
-        raise DataError(
-            f"preprocessor {path} does not exist; pass the joblib file of a transformer"
-        )
+    check_preprocessor(path, trust_code)
     import joblib
 
     try:
-        obj = joblib.load(path)  # a file of the team's own; joblib is pickle, trust it only
+        obj = joblib.load(path)  # the user trusts it (train.trust_preprocessor_code)
     except Exception as exc:
         raise DataError(f"{path}: not a joblib transformer ({type(exc).__name__})") from exc
-    if not hasattr(obj, "fit_transform"):
-        raise DataError(f"{path}: holds a {type(obj).__name__}, not a transformer")
+    check_transformer(path, obj)
     return obj
+
+
+def check_transformer(path: Path, obj: object) -> None:
+    """A transformer credit can put first in its own pipeline (preprocessing, oversampling,
+    model): not a pipeline of its own, which scikit-learn refuses to nest."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(obj, Pipeline) or type(obj).__name__ == "Pipeline":
+        raise DataError(
+            f"{path}: holds a Pipeline, which cannot be nested in the pipeline credit builds "
+            "around it (preprocessing, oversampling, model); give a ColumnTransformer or a "
+            "single transformer"
+        )
+    if not all(hasattr(obj, attr) for attr in ("fit", "transform", "get_params")):
+        raise DataError(
+            f"{path}: holds a {type(obj).__name__}, not a transformer; give a "
+            "ColumnTransformer or a single scikit-learn transformer"
+        )

@@ -87,7 +87,8 @@ def train(
     """Train the settings' models; log them to `store` (default: the settings' store)."""
     settings, inputs = apply_params_from(settings, inputs or TrainInputs())
     keys = list(settings.train.models)
-    train_inputs.check(inputs, len(keys))
+    trust = settings.train.trust_preprocessor_code
+    train_inputs.check(inputs, len(keys), trust_preprocessor=trust)
     if settings.tracking.enabled and store is None:
         from credit_mlops.tracking.open import target
 
@@ -181,7 +182,9 @@ def _prepare(
     pconfig = PipelineConfig(
         seed=cfg.seed,
         resampling=resampling(settings),
-        preprocessor=train_inputs.preprocessor(inputs.preprocessor),
+        preprocessor=train_inputs.preprocessor(
+            inputs.preprocessor, trust_code=cfg.trust_preprocessor_code
+        ),
         # above train.forest_scale_rows the forest (and the ensemble's) draws bounded samples
         model_params=with_scaled_forest(
             inputs.model_params or {}, len(part.y), cfg.forest_scale_rows

@@ -79,8 +79,10 @@ def test_a_production_candidate_without_the_metric_is_refused(kw: dict[str, obje
         )
     assert str(info.value) == (
         "refused: m v2 has no roc_auc_tset_mean (did you mean roc_auc_test_mean?), so the gate "
-        "cannot check it (it was trained with --no-evaluate, or the metric's name is wrong); "
-        "name a logged metric with --metric, or use --force to promote anyway"
+        "cannot check it (it was trained with --no-evaluate, or the metric's name is wrong): "
+        "train it again without --no-evaluate, set tracking.primary_metric (env "
+        "CREDIT_TRACKING__PRIMARY_METRIC) to a metric its run logged, or use --force to "
+        "promote anyway"
     )
     gate(None, None, incumbent_version=None, force=True)  # --force still promotes it
     gate(None, None, incumbent_version=None, to_stage="Staging")  # only Production is gated

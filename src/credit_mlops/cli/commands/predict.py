@@ -29,7 +29,15 @@ def predict(
             "'-' is standard output (CSV). Its folder must exist.",
         ),
     ],
-    id_column: Annotated[str, typer.Option("--id-column", help="Kept in the output.")] = "id",
+    id_column: Annotated[
+        str | None,
+        typer.Option(
+            "--id-column",
+            help="The applicants' id, kept in the output [default: id, if the file has it]; "
+            "a name given here must be a column of the input.",
+            show_default=False,
+        ),
+    ] = None,
     explain: Annotated[
         bool,
         typer.Option(
@@ -65,6 +73,7 @@ def predict(
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)
+    id_given, id_column = id_column is not None, "id" if id_column is None else id_column
     k = explain_count(explain, reasons)  # a value: checked before any file is read
     to_stdout = output_file == STDOUT
     if to_stdout and (json_out or engine == "spark"):
@@ -75,7 +84,9 @@ def predict(
     from credit_mlops.data.locate import description
 
     # before the store is opened: the first rows against the profile's data description
-    check_paths(input_file, output_file, engine, id_column, description(settings))
+    check_paths(
+        input_file, output_file, engine, id_column, description(settings), id_given=id_given
+    )
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
         report = run_predict(

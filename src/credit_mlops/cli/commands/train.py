@@ -46,7 +46,12 @@ def train(
     ] = None,
     preprocessor: Annotated[
         Path | None,
-        typer.Option("--preprocessor", help="A joblib transformer to use instead of ours."),
+        typer.Option(
+            "--preprocessor",
+            help="A joblib transformer (a ColumnTransformer or one transformer) to use "
+            "instead of ours. Loading it runs the code the file holds, so it needs "
+            "train.trust_preprocessor_code = true (env CREDIT_TRAIN__TRUST_PREPROCESSOR_CODE).",
+        ),
     ] = None,
     test_size: Annotated[
         float | None,
