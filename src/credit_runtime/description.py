@@ -278,7 +278,8 @@ def _refuse(
 
 
 def _shown(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
+    # a whole float as an integer (2.0 -> 2), unless it is huge: 1e+308, not its 309 digits
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return repr(value) if isinstance(value, str) else str(value)
 
