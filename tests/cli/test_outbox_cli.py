@@ -47,3 +47,20 @@ def test_a_damaged_entry_is_one_line_and_kept(store: Path) -> None:
     assert lines[-1].startswith("error: 1 of 1 outbox entries could not be synced")
     assert _runs(store / "mlflow.db") == []
     assert entries(outbox) == [entry]
+
+
+def test_an_entry_for_an_experiment_deleted_since_is_one_line_and_kept(store: Path) -> None:
+    """The experiment an entry records was deleted in the store after it was kept: sync
+    says so (and how to restore it) before creating anything, and keeps the entry."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{store / 'mlflow.db'}")
+    client.delete_experiment(client.create_experiment("team-gone"))
+    outbox = store / "outbox"
+    entry = write_entry(outbox, spec(), experiment="team-gone", reason="t")
+    result = credit(["sync"], store.parent)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "'team-gone' is deleted" in result.stderr and "experiments restore" in result.stderr
+    assert _runs(store / "mlflow.db") == []
+    assert entries(outbox) == [entry]

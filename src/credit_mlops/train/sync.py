@@ -104,6 +104,7 @@ def _sync_one(store: TrackingStore, entry: Path, trust_code: bool) -> SyncResult
         # Everything comes from the entry itself: the experiment it was trained for, not
         # the one the current settings name.
         in_experiment = store.in_experiment(record["experiment"])
+        in_experiment.check()  # e.g. an experiment deleted since: one line, nothing created
         return _sync_entry(in_experiment, entry, record, files)
     except (TrackingError, InputError) as exc:
         return SyncResult(entry.name, name, "failed", error=str(exc), exit_code=exc.exit_code)
