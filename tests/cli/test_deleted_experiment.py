@@ -38,3 +38,20 @@ def test_training_into_a_deleted_experiment_is_refused(
     assert not (store / "outbox").exists() or not any((store / "outbox").iterdir())
     assert client.search_runs([old]) == []  # nothing logged there
     assert client.search_registered_models() == []  # nor registered
+
+
+def test_tuning_into_a_deleted_experiment_writes_no_study(
+    store: Path, synthetic_file: Path
+) -> None:
+    """`credit tune` checks the store before it opens its study: a refused worker leaves
+    no journal behind."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri(store))
+    client.delete_experiment(client.create_experiment("old-experiment"))
+    journal = store / "optuna.journal"
+    argv = ["tune", "-m", "logistic_regression", "--trials", "1", "--folds", "2", "-q"]
+    argv += ["--data", str(synthetic_file), "--mlflow-experiment", "old-experiment"]
+    result = runner.invoke(app, [*argv, "--storage", str(journal)])
+    one_error_line(result, "'old-experiment' is deleted")
+    assert not journal.exists()

@@ -106,11 +106,13 @@ class _Prepared:
     study: Any
     objective: Callable[[Any], float]
     seats: Path  # where this machine's workers hold their seats (see tune.seats)
+    runs: Any  # the MLflow side (checked), or None when tracking is disabled
 
 
 def _prepare(settings: Settings, key: str) -> _Prepared:
-    """Every check that needs no tracking: space, data, storage (exit 3 if it does not
-    answer), the study and the trial objective."""
+    """Every check before anything is written: space, data, storage (exit 3 if it does not
+    answer), the tracking store (`_tune_runs`); then the study and the trial objective. A
+    refused worker leaves no study journal behind."""
     from credit_mlops.tune import seats
     from credit_mlops.tune.objective import plan_folds
     from credit_mlops.tune.search import trial_objective
@@ -124,6 +126,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     probe(StorageSpec.of(settings))  # a database that does not answer: exit 3 at once
     space = space_for(settings, key)
     X, y, n_rows, digests = _training_part(settings)
+    runs = _tune_runs(settings)  # e.g. a deleted experiment: refused before the journal
     storage = open_storage(StorageSpec.of(settings))
     name = t.study_name(key)
     direction = OBJECTIVES[t.objective]
@@ -153,7 +156,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
         costs=_costs(settings),
         jobs=lambda: seats.jobs(folder),
     )
-    return _Prepared(start=start, study=study, objective=objective, seats=folder)
+    return _Prepared(start=start, study=study, objective=objective, seats=folder, runs=runs)
 
 
 def tune(
@@ -177,7 +180,7 @@ def _tune_prepared(
 
     t = settings.tune
     start = prepared.start
-    runs = _tune_runs(settings)
+    runs = prepared.runs
     parent = None
     if runs is not None:
         from credit_mlops.processes import identity as processes
