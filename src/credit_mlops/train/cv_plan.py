@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Below this much fold compute one worker process is enough: it computes while the main
 # process imports MLflow (~3 s of CPU), and a second worker would only add its own imports.
 SMALL_CV_SECONDS = 4.0
-CHEAP_FOLD_SECONDS = 0.3  # logistic regression, decision tree
+CHEAP_FOLD_SECONDS = 0.6  # logistic regression, decision tree
 
 
 @dataclass(frozen=True)

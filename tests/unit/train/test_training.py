@@ -187,13 +187,13 @@ def test_one_worker_process_gives_the_in_process_metrics_bit_for_bit(
 def test_the_cv_plan_keeps_a_pool_only_when_the_compute_is_worth_it() -> None:
     from credit_mlops.train.cv_plan import plan
 
-    small = plan(["logistic_regression"], 700, 15, -1, overlap=True)
+    small = plan(["decision_tree"], 700, 15, -1, overlap=True)
     assert (small.n_jobs, small.pool, small.label) == (1, True, "one worker")
-    alone = plan(["logistic_regression"], 700, 15, -1, overlap=False)  # nothing to overlap
+    alone = plan(["decision_tree"], 700, 15, -1, overlap=False)  # nothing to overlap
     assert (alone.n_jobs, alone.pool, alone.label) == (1, False, "in process")
     big = plan(["logistic_regression", "random_forest", "svm"], 700, 15, -1, overlap=True)
     assert (big.n_jobs, big.pool, big.label) == (-1, False, "pool")
-    many_rows = plan(["logistic_regression"], 100_000, 15, -1, overlap=True)
+    many_rows = plan(["decision_tree"], 100_000, 15, -1, overlap=True)
     assert many_rows.n_jobs == -1 and many_rows.estimate > small.estimate * 100
     asked = plan(["random_forest"], 100_000, 15, 1, overlap=True)  # --n-jobs 1 is obeyed
     assert (asked.n_jobs, asked.pool) == (1, False)
