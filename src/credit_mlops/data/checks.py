@@ -8,6 +8,7 @@ scans. Messages name the column, how many rows fail, and the first rows with the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,8 +62,7 @@ def check_columns(
             f"{source}: missing column(s) {some(missing)}; expected the columns of the "
             f"data description '{d.name}' (its names or aliases)"
         )
-    known = {*d.features, d.target.column, *([d.id] if d.id else [])}
-    extra = [str(c) for c in frame.columns if c not in known]
+    extra = unexpected_columns(frame.columns, d)
     if extra:
         raise DataError(
             f"{source}: unexpected column(s) {some(extra)}: not in the data description "
@@ -316,3 +316,9 @@ def separator_hint(frame: pd.DataFrame, source: str) -> None:
                 f"{source}: looks separated by {sep!r}, which is not read as a separator; "
                 "save it comma-separated (or space-separated, as published)"
             )
+
+
+def unexpected_columns(columns: Iterable[object], d: Description) -> list[str]:
+    """The columns of a file that its description does not name (features, target, id)."""
+    known = {*d.features, d.target.column, *([d.id] if d.id else [])}
+    return [str(c) for c in columns if c not in known]

@@ -77,8 +77,9 @@ def _unexpected_columns(
     d = description or DEFAULT
     if any(c not in head.columns for c in d.features):
         return  # the schema's own message names the missing ones
-    known = {*d.features, d.target.column, *([d.id] if d.id else [])}
-    extra = [str(c) for c in head.columns if c not in known]
+    from credit_mlops.data.checks import unexpected_columns
+
+    extra = unexpected_columns(head.columns, d)
     if extra:
         raise DataError(
             f"{input_path}: unexpected column(s) {some(extra)}: not in the data description "
