@@ -13,7 +13,7 @@ from a shared store, so each format makes them inert where it shows them:
   (terminal escape sequences) are shown as `\\x1b`. Numbers stay numbers.
 - JSON: values a JSON parser refuses (NaN, infinities) become null; anything else that is
   not JSON becomes its text. The encoder escapes quotes and control characters.
-- HTML is escaped by `html.escape` in the report's HTML writer.
+- HTML: `html_text`, `html.escape` of the shown text, used by the report's HTML writer.
 
 In the Markdown, terminal and CSV layers, characters that are invisible or reorder the text
 (direction overrides and isolates, zero-width characters, other format characters: what
@@ -125,6 +125,17 @@ def md_table(
     marks = align or "l" * len(headers)
     rule = "| " + " | ".join("---:" if a == "r" else "---" for a in marks) + " |"
     return [md_row(headers), rule, *(md_row(r) for r in rows)]
+
+
+# --- HTML ----------------------------------------------------------------------------
+
+
+def html_text(value: object) -> str:
+    """Text inert in HTML (`<`, `&` and quotes escaped) with invisible and reordering
+    characters shown as `\\u202e`."""
+    import html
+
+    return html.escape(shown("" if value is None else str(value)))
 
 
 # --- Terminal ------------------------------------------------------------------------

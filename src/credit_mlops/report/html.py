@@ -4,8 +4,8 @@ script, no external asset; readable on screen and on paper."""
 from __future__ import annotations
 
 import base64
-from html import escape
 
+from credit_mlops.escaping import html_text as escape
 from credit_mlops.report.card import Block, Facts, ModelCard, Table, Text
 
 STYLE = """

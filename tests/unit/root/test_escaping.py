@@ -195,10 +195,10 @@ INVISIBLE = ["lr\u202eevil", "a\u200bb", "x\u2066y\u2069", "z\ufeff", "soft\u00a
 @pytest.mark.parametrize("text", INVISIBLE)
 def test_every_layer_shows_invisible_and_reordering_characters(text: str) -> None:
     from credit_mlops import names
-    from credit_mlops.escaping import csv_text, terminal_text
+    from credit_mlops.escaping import csv_text, html_text, terminal_text
 
     assert names.invisible(text)  # a typed name like this is refused...
-    for layer in (terminal_text, csv_text, lambda t: _html(md(t))):
+    for layer in (terminal_text, csv_text, html_text, lambda t: _html(md(t))):
         out = layer(text)  # ...and one read back is shown, never obeyed
         assert not names.invisible(out.replace("\n", "")), (layer, out)
         assert "\\u" in out
