@@ -17,7 +17,6 @@ import errno
 import os
 import re
 import stat
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,17 +227,11 @@ def atomic_write(
 
 
 def _stdout(mode: str) -> Iterator[IO[Any]]:
+    from credit_mlops.standard_output import stdout_stream
+
     stream: IO[Any] = stdout_stream() if "b" in mode else stdout_stream(text=True)
     yield stream
     stream.flush()
-
-
-def stdout_stream(*, text: bool = False) -> Any:
-    """Standard output (`-o -`): file descriptor 1 itself, whatever it is (a pipe, a file, a
-    socket), never `/dev/stdout` opened by path (a socket refuses it); closed: InputError."""
-    if sys.stdout is None or sys.stdout.closed:
-        raise InputError("standard output is closed; give -o a file name instead of '-'")
-    return sys.stdout if text else sys.stdout.buffer
 
 
 def temp_beside(path: Path) -> Path:
@@ -247,6 +240,8 @@ def temp_beside(path: Path) -> Path:
     device or pipe, the stream itself (`-` as it is: see `stdout_stream`). Finish with
     `publish`, clean up with `discard`."""
     if path == STDOUT:
+        from credit_mlops.standard_output import stdout_stream
+
         stdout_stream()  # closed: said before any work
         return STDOUT
     real, special = write_target(path)

@@ -162,3 +162,25 @@ def test_an_output_folder_cannot_be_standard_output(store: Path, command: str) -
     result = runner.invoke(app, [command, "m", "--output-dir", "-"])
     one_error_line(result, "--output-dir -", "standard output")
     assert not Path("-").exists()
+
+
+def test_dash_with_standard_output_read_only_is_one_line(project: Path) -> None:
+    """Descriptor 1 opened for reading only (a caller's mistake): said before any work."""
+    import subprocess
+
+    from tests.conftest import CREDIT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    done = subprocess.run(
+        f"exec {CREDIT} data synth --rows 3 -o - 1</dev/null",
+        shell=True,
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith("error: standard output is closed")

@@ -25,7 +25,8 @@ def partial_path(path: Path) -> Path:
 
 
 def _open_sink(path: Path, *, gz: bool) -> Any:
-    from credit_mlops.files import STDOUT, stdout_stream
+    from credit_mlops.files import STDOUT
+    from credit_mlops.standard_output import stdout_stream
 
     if path == STDOUT:  # file descriptor 1 itself; flushed, never closed, by the writer
         return _Unclosed(stdout_stream())
@@ -103,7 +104,8 @@ class TableWriter:
             import pyarrow.parquet as pq
 
             if self._parquet is None:
-                from credit_mlops.files import STDOUT, stdout_stream
+                from credit_mlops.files import STDOUT
+                from credit_mlops.standard_output import stdout_stream
 
                 sink = stdout_stream() if self._tmp == STDOUT else self._tmp
                 self._parquet = pq.ParquetWriter(sink, encoded.schema)
