@@ -221,7 +221,11 @@ def _lock_file(path: Path) -> int | None:
             return None
         why = "a symbolic link" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
         raise InputError(f"{path} cannot be credit sync's lock ({why}): remove it") from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise InputError(f"{path} is not a regular file, so not credit sync's lock: remove it")
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+        os.close(fd)  # a hard link's other name is a file of the user's: never written
+        raise InputError(
+            f"{path} is not a regular file of its own (a device, a pipe, or a hard link to "
+            "another file), so not credit sync's lock: remove it"
+        )
     return fd

@@ -65,6 +65,16 @@ def test_a_link_as_the_lock_file_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "elsewhere").exists()
 
 
+def test_a_hard_link_as_the_lock_file_is_refused_and_its_file_kept(tmp_path: Path) -> None:
+    outbox, _ = _outbox(tmp_path)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("the user's own words\n")
+    os.link(precious, outbox / LOCK_FILE)
+    with pytest.raises(InputError, match="hard link"), outbox_lock(outbox):
+        pass
+    assert precious.read_text() == "the user's own words\n"
+
+
 def test_credit_sync_while_another_holds_the_outbox_touches_nothing(project: Path) -> None:
     from credit_mlops.cli.main import app
 
