@@ -120,6 +120,10 @@ class Journal:
 
     def _file(self, incoming: int) -> int:
         day = datetime.now(UTC).strftime("%Y%m%d")
+        if self._fd is not None and os.fstat(self._fd).st_nlink == 0:
+            # the file (or its folder) was removed while open: lines written there would be
+            # kept nowhere. A new file is opened; no folder: the write fails (503), said.
+            self.close()
         if self._fd is not None and day == self._day and self._size + incoming <= self.rotate_bytes:
             return self._fd
         if self._fd is not None and self._size == 0 and day == self._day:

@@ -155,3 +155,26 @@ def test_a_real_full_file_system_under_the_journal(tmp_path: Path) -> None:
         assert _call(app, "POST", "/v1/decisions", APPLICANT)[0] == 200
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_journal_removed_while_open_is_never_written_into_the_void(tmp_path: Path) -> None:
+    """The open file removed: the next decision goes to a new file. The whole folder
+    removed: the write fails (503 upstream) instead of landing in a deleted file."""
+    import shutil
+
+    folder = tmp_path / "journal"
+    journal = Journal(folder, rotate_bytes=1 << 20, privacy=Privacy())
+    journal.record([{"n": 1}])
+    [first] = list(folder.iterdir())
+    first.unlink()
+    journal.record([{"n": 2}])
+    [second] = list(folder.iterdir())
+    assert json.loads(second.read_text()) == {"n": 2}
+    shutil.rmtree(folder)
+    with pytest.raises(JournalFailure):
+        journal.record([{"n": 3}])
+    assert journal.failure
+    folder.mkdir()
+    journal.record([{"n": 4}])  # the folder back: written again, and the failure cleared
+    assert journal.failure is None
+    assert [json.loads(p.read_text()) for p in folder.iterdir()] == [{"n": 4}]
