@@ -36,20 +36,18 @@ from typing import IO, Any
 # --- Invisible characters --------------------------------------------------------------
 
 _NON_ASCII = re.compile(r"[^\x00-\x7e]")
-# Unicode categories shown as escapes: format characters (bidi, zero-width), line and
-# paragraph separators, private use, lone surrogates (controls, Cc, each layer treats).
-_HIDDEN = frozenset({"Cf", "Zl", "Zp", "Co", "Cs"})
 
 
 def shown(text: str) -> str:
-    """`text` with every invisible or reordering character written as `\\u202e`."""
+    """`text` with every invisible or reordering character written as `\\u202e` (controls
+    below 0xA0 are each layer's own to show: `\\x1b`, or a space in Markdown)."""
     if not _NON_ASCII.search(text):
         return text
-    import unicodedata
+    from credit_mlops.invisible import hidden
 
     return "".join(
         (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
-        if ord(c) > 0x9F and unicodedata.category(c) in _HIDDEN
+        if ord(c) > 0x9F and hidden(c)
         else c
         for c in text
     )

@@ -27,15 +27,11 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 def invisible(value: str) -> bool:
     """Whether `value` holds a character that is not shown as itself: a control character
     (C0, DEL, C1 such as NEL), a formatting one (direction overrides, zero-width spaces, a
-    byte order mark) or a line or paragraph separator."""
-    import unicodedata
+    byte order mark), a line or paragraph separator, or one that renders as nothing (a
+    Hangul filler): see `credit_mlops.invisible`."""
+    from credit_mlops.invisible import any_hidden
 
-    return bool(_CONTROL.search(value)) or any(
-        unicodedata.category(c) in _INVISIBLE for c in value if ord(c) > 0x7E
-    )
-
-
-_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs"})
+    return any_hidden(value)
 
 
 def _refused(flag: str, message: str) -> InputError:

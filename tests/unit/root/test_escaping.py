@@ -189,7 +189,19 @@ def test_terminal_text_shows_control_characters_instead_of_obeying_them(
 
 
 # Characters that reorder or hide text (Trojan Source): what a typed name is refused for.
-INVISIBLE = ["lr\u202eevil", "a\u200bb", "x\u2066y\u2069", "z\ufeff", "soft\u00adhyphen"]
+INVISIBLE = [
+    "lr\u202eevil",
+    "a\u200bb",
+    "x\u2066y\u2069",
+    "z\ufeff",
+    "soft\u00adhyphen",
+    # letters or marks by category that render as nothing (default-ignorable code points)
+    "lr\u3164x",
+    "a\u115fb",
+    "c\u034fd",
+    "e\u17b4f",
+    "g\ufe0fh",
+]
 
 
 @pytest.mark.parametrize("text", INVISIBLE)
