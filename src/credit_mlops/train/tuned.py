@@ -77,13 +77,15 @@ def check_tuned(
     inside the range or among the choices. Otherwise one line, exit 2, before any work."""
     from credit_mlops.tracking.tuning import PARAMS_TAG
 
-    for name, value in params.items():
-        problem = _outside(name, value, space, key)
-        if problem:
-            raise InputError(
-                f"tag {PARAMS_TAG} of run {run_id} is not one `credit tune` wrote: it "
-                f"{problem}; give the parent run id that `credit tune` printed, or tune again"
-            )
+    missing = [n for n in space if n not in params]
+    problems = [_outside(name, value, space, key) for name, value in params.items()]
+    problems += [f"lacks {some(missing)}, which every trial of {key} sets" if missing else None]
+    problem = next((p for p in problems if p), None)
+    if problem:
+        raise InputError(
+            f"tag {PARAMS_TAG} of run {run_id} is not one `credit tune` wrote: it "
+            f"{problem}; give the parent run id that `credit tune` printed, or tune again"
+        )
 
 
 def _outside(name: str, value: object, space: Mapping[str, Param], key: str) -> str | None:

@@ -25,7 +25,9 @@ def test_parameters_a_search_gives_pass() -> None:
     check_tuned("r1", GOOD, TREE, "decision_tree")
     forest = {"n_estimators": 150, "max_depth": 3, "min_samples_leaf": 20, "max_features": 1}
     check_tuned("r1", forest, KINDS["random_forest"].space, "random_forest")  # 1 is a number
-    check_tuned("r1", {"learning_rate": 0.1, "max_depth": 2}, KINDS["xgboost"].space, "xgboost")
+    boost = {"n_estimators": 300, "max_depth": 2, "learning_rate": 0.1, "subsample": 0.8}
+    boost |= {"colsample_bytree": 0.8, "min_child_weight": 1, "reg_lambda": 1}  # ints: numbers
+    check_tuned("r1", boost, KINDS["xgboost"].space, "xgboost")
 
 
 @pytest.mark.parametrize(
@@ -109,3 +111,16 @@ def test_train_params_from_a_forged_tag_is_one_line_and_trains_nothing(
         "max_depth" if "random" not in params else "random_state",
     )
     assert len(client.search_runs([exp])) == 1  # only the tune run: nothing trained
+
+
+@pytest.mark.parametrize("params", [{}, {"criterion": "gini"}])
+def test_a_tag_that_sets_too_little_is_one_line(params: dict[str, object]) -> None:
+    """A search sets every parameter of its space: an empty or partial tag would train on
+    defaults without a word."""
+    from credit_mlops.errors import InputError
+    from credit_mlops.modeling.catalog import KINDS
+    from credit_mlops.train.tuned import check_tuned
+
+    space = KINDS["decision_tree"].space
+    with pytest.raises(InputError, match="lacks"):
+        check_tuned("r1", params, space, "decision_tree")
