@@ -34,6 +34,11 @@ class NotFoundError(InputError):
     """A model, version, run, stage or alias that does not exist."""
 
 
+class DeletedError(NotFoundError):
+    """A name the store still holds but as deleted (an experiment): said as such, with how to
+    restore it, never taken for "nothing there yet"."""
+
+
 class TrackingError(CreditError):
     """The tracking store refused or failed an operation.
 

@@ -55,3 +55,15 @@ def test_tuning_into_a_deleted_experiment_writes_no_study(
     result = runner.invoke(app, [*argv, "--storage", str(journal)])
     one_error_line(result, "'old-experiment' is deleted")
     assert not journal.exists()
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_comparing_a_deleted_experiment_says_so(store: Path, given: bool) -> None:
+    """Not "no runs, train some" (training there is refused): deleted, and how to restore."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri(store))
+    client.delete_experiment(client.create_experiment("credit-risk"))
+    argv = ["compare", *(["--experiment", "credit-risk"] if given else [])]
+    result = runner.invoke(app, argv)
+    one_error_line(result, "'credit-risk' is deleted", "experiments restore")

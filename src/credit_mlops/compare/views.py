@@ -25,7 +25,7 @@ from credit_mlops.compare.rows import (
     version_row,
 )
 from credit_mlops.compare.sort_keys import check_sort_metric
-from credit_mlops.errors import NotFoundError
+from credit_mlops.errors import DeletedError, NotFoundError
 from credit_mlops.modeling.catalog import ALL_KEYS
 from credit_mlops.modeling.metric_names import lower_is_better
 from credit_mlops.tracking.queries import tag_equals
@@ -157,8 +157,8 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
     sort = q.sort or q.primary
     try:
         exp = store.find_experiment(q.experiment)
-    except NotFoundError:
-        if q.experiment_given:
+    except NotFoundError as exc:
+        if q.experiment_given or isinstance(exc, DeletedError):
             raise
         check_sort_metric(q.sort, (), what="the runs")
         return nothing_yet(q, shown_uri)  # the profile's experiment: nothing trained yet

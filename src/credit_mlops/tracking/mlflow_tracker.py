@@ -12,6 +12,7 @@ from typing import Any
 
 from credit_mlops.errors import (
     AuthError,
+    DeletedError,
     InputError,
     NotFoundError,
     TrackingError,
@@ -125,8 +126,15 @@ class Tracker(RegistryCalls):
         """The experiment, or NotFoundError naming the ones that exist."""
         with self.conn.guard():
             exp = self._client.get_experiment_by_name(name)
-            if exp is not None:
-                return experiment_record(exp)
+        if exp is not None and exp.lifecycle_stage == "deleted":  # its runs are deleted too
+            raise DeletedError(
+                f"experiment '{name}' is deleted in the store at {self.shown_uri}; restore it "
+                f"(mlflow experiments restore --experiment-id {exp.experiment_id}, with "
+                "MLFLOW_TRACKING_URI set to that store) or name another"
+            )
+        if exp is not None:
+            return experiment_record(exp)
+        with self.conn.guard():
             names = sorted(e.name for e in self._client.search_experiments(max_results=1000))
         have = ", ".join(names[:15]) + (" …" if len(names) > 15 else "") if names else "none"
         raise NotFoundError(
