@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from credit_mlops.errors import InputError
+from credit_mlops.written import note
 
 
 def _reason(exc: OSError) -> str:
@@ -220,6 +221,7 @@ def atomic_write(
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, real)
+        note(real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -264,6 +266,7 @@ def publish(tmp: Path, path: Path) -> None:
         os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())
     os.replace(tmp, write_target(path)[0])
+    note(write_target(path)[0])
 
 
 def discard(tmp: Path) -> None:

@@ -184,3 +184,36 @@ def test_dash_with_standard_output_read_only_is_one_line(project: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().startswith("error: standard output is closed")
+
+
+@pytest.mark.parametrize("where", [".", ".credit", "sub"])
+def test_an_evaluation_run_uploads_its_own_files_only(
+    project: Path, synthetic_file: Path, where: str
+) -> None:
+    """`--output-dir .` (or the store's own folder) never uploads the store into itself,
+    and a user's other files in the folder are never uploaded."""
+    from mlflow import MlflowClient
+
+    trained = runner.invoke(
+        app, ["train", "-m", "logistic_regression", "--no-evaluate", "-q", "--data",
+              str(synthetic_file)],
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    (project / "sub").mkdir()
+    (project / where / "private_notes.txt").write_text("not for the store\n")
+    before = sum(f.stat().st_size for f in (project / ".credit").rglob("*") if f.is_file())
+    result = runner.invoke(
+        app, ["evaluate", "logistic_regression", "--output-dir", where, "--data",
+              str(synthetic_file)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    after = sum(f.stat().st_size for f in (project / ".credit").rglob("*") if f.is_file())
+    assert after - before < 5_000_000  # the figures and predictions, not a copy of the store
+    client = MlflowClient(f"sqlite:///{project / '.credit' / 'mlflow.db'}")
+    [run] = client.search_runs(
+        [client.get_experiment_by_name("credit-risk").experiment_id],
+        "tags.`credit.kind` = 'evaluation'",
+    )
+    uploaded = [a.path for a in client.list_artifacts(run.info.run_id, "evaluation")]
+    assert "evaluation/evaluation.json" in uploaded
+    assert not any("private_notes" in p or ".credit" in p for p in uploaded)

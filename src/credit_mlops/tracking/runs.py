@@ -186,13 +186,24 @@ def log_evaluation_run(client: Any, evaluation: EvaluationRun) -> str:
     try:
         metrics = [Metric(k, v, now, 0) for k, v in evaluation.metrics.items()]
         client.log_batch(rid, metrics=metrics)
-        client.log_artifacts(rid, evaluation.folder, evaluation.artifact_path)
+        _log_own_files(client, rid, Path(evaluation.folder), evaluation.artifact_path)
     except BaseException as exc:  # a failure or Ctrl-C never leaves the run RUNNING
         with interrupts_deferred(), contextlib.suppress(Exception):
             client.set_terminated(rid, "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED")
         raise
     client.set_terminated(rid, "FINISHED")
     return rid
+
+
+def _log_own_files(client: Any, run_id: str, folder: Path, artifact_path: str) -> None:
+    """The files of `folder` this process wrote (`written.written_in`): never a user's other
+    files there, nor the store when it lies inside the folder."""
+    from credit_mlops.written import written_in
+
+    for path in written_in(folder):
+        parent = path.parent.relative_to(folder.resolve()).as_posix()
+        where = artifact_path if parent == "." else f"{artifact_path}/{parent}"
+        client.log_artifact(run_id, str(path), where)
 
 
 def tracked(
