@@ -134,3 +134,27 @@ def test_a_moved_store_is_named_not_blamed_on_the_model(
     (store / "artifacts").symlink_to(moved)  # the advice: link the old place
     result = runner.invoke(app, [command, f"runs:/{run_id}/model"])
     assert "recorded under" not in result.stderr  # the files are found again
+
+
+def test_a_copied_store_never_writes_into_the_original(
+    tmp_path: Path, synthetic_file: Path
+) -> None:
+    """A project copied with its `.credit`: its experiment records the original's artifact
+    folder, so a new run's files would land there (and be lost with it). Refused before
+    any work, naming another experiment works."""
+    import shutil
+
+    original, copy = tmp_path / "p1", tmp_path / "p2"
+    original.mkdir()
+    train = ["train", "-m", "logistic_regression", "--no-evaluate", "-q"]
+    train += ["--data", str(synthetic_file)]
+    assert credit(train, original).returncode == 0
+    shutil.copytree(original, copy, symlinks=True)
+    before = sorted((original / ".credit" / "artifacts").rglob("*"))
+    result = credit(train, copy)
+    assert result.returncode == 2, result.stderr
+    assert "copied or moved" in result.stderr and "--mlflow-experiment" in result.stderr
+    assert sorted((original / ".credit" / "artifacts").rglob("*")) == before
+    result = credit([*train, "--mlflow-experiment", "variant"], copy)
+    assert result.returncode == 0, result.stderr
+    assert sorted((original / ".credit" / "artifacts").rglob("*")) == before

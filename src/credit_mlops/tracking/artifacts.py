@@ -41,3 +41,16 @@ def moved_store(client: Any, run_id: str) -> str | None:
         f"moved or copied from there. Move it back, or link the old place to its artifacts "
         f"folder (mkdir -p {root.parent} && ln -s <the store's folder>/artifacts {root})"
     )
+
+
+def kept_elsewhere(location: str | None, root: Path | None) -> str | None:
+    """The folder of a local store's experiment (`location`) when it is not the store's own
+    artifact folder `root` (a copied or moved store), else None. Only for a local store with
+    its files on the local disk."""
+    from urllib.parse import unquote, urlparse
+
+    if root is None or not location or not location.startswith(("file:", "/")):
+        return None
+    path = Path(unquote(urlparse(location).path) if location.startswith("file:") else location)
+    own = root.resolve()
+    return None if path == own or own in path.parents else str(path)

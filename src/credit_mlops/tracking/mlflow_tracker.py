@@ -61,6 +61,7 @@ class Tracker(RegistryCalls):
             self._client: Any = open_client(conn.uri)
         self._experiment_id: str | None = None
         self._experiment_deleted = False  # found in the store, but deleted (not restored)
+        self._elsewhere: str | None = None  # a local store's experiment kept outside it
         self._reachable = False
 
     # --- the store --------------------------------------------------------------------
@@ -91,6 +92,13 @@ class Tracker(RegistryCalls):
                 f"{experiment_id}, with MLFLOW_TRACKING_URI set to that store) or choose "
                 "another name (--mlflow-experiment or tracking.experiment)"
             )
+        if self._elsewhere:  # a copied store: its new runs' files would land in the original
+            raise InputError(
+                f"experiment {self.conn.experiment!r} of this store keeps its runs' files in "
+                f"{self._elsewhere}, outside the store: the store was copied or moved from "
+                "there, and new runs would be written there; name another experiment "
+                "(--mlflow-experiment), whose files are kept in this store"
+            )
 
     def in_experiment(self, name: str) -> Tracker:
         """This store and client, another experiment: `credit sync` logs each outbox entry
@@ -104,6 +112,7 @@ class Tracker(RegistryCalls):
         other.conn = replace(self.conn, experiment=name)
         other._experiment_id = None
         other._experiment_deleted = False
+        other._elsewhere = None
         return other
 
     def experiment_id(self, create: bool = True) -> str:
@@ -120,6 +129,7 @@ class Tracker(RegistryCalls):
             else:
                 self._experiment_id = exp.experiment_id
                 self._experiment_deleted = exp.lifecycle_stage == "deleted"
+                self._elsewhere = artifacts.kept_elsewhere(exp.artifact_location, root)
         return str(self._experiment_id)
 
     def find_experiment(self, name: str) -> ExperimentRecord:
