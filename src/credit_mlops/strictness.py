@@ -52,9 +52,11 @@ def check(value: Any, annotation: Any, *, text_for_numbers: bool) -> None:
             raise ValueError(f"expected true or false, not {value}")
         if isinstance(value, float) and not math.isfinite(value) and numbers:
             raise ValueError(f"expected a finite number, not {value}")
-    elif isinstance(value, str) and not text_for_numbers and str not in allowed:
-        if allowed == {bool}:
+    elif isinstance(value, str) and allowed == {bool}:
+        # an environment variable's text says true or false (or 1 / 0), never "yes" or "on"
+        if not text_for_numbers or value.strip().lower() not in ("true", "false", "1", "0"):
             raise ValueError(f"expected true or false, not the text {value!r}")
+    elif isinstance(value, str) and not text_for_numbers and str not in allowed:
         if numbers and not allowed & {list}:
             raise ValueError(f"expected a number, not the text {value!r}")
     elif isinstance(value, list | tuple):

@@ -115,3 +115,25 @@ def test_provenance_names_the_variable_a_json_section_came_from(
     assert settings.train.cv_folds == 4
     assert settings.provenance["train.cv_folds"] == "env CREDIT_TRAIN"
     assert settings.provenance["tracking.tags"] == "env CREDIT_TRACKING__TAGS"
+
+
+@pytest.mark.parametrize("text", ["yes", "on", "y", "t", "enable"])
+def test_a_true_or_false_is_never_read_from_other_words(
+    project: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    """`trust_preprocessor_code = "on"` must not turn on running a file's code: a profile's
+    or an environment variable's true/false is written true or false (or 1 / 0)."""
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.errors import ConfigError
+
+    (project / "configs" / "local.toml").write_text(
+        f'[train]\ntrust_preprocessor_code = "{text}"\n'
+    )
+    with pytest.raises(ConfigError, match="expected true or false"):
+        load_settings()
+    (project / "configs" / "local.toml").write_text("")
+    monkeypatch.setenv("CREDIT_TRAIN__INNER_SEARCH", text)
+    with pytest.raises(ConfigError, match="CREDIT_TRAIN__INNER_SEARCH"):
+        load_settings()
+    monkeypatch.setenv("CREDIT_TRAIN__INNER_SEARCH", "False")
+    assert load_settings().train.inner_search is False
