@@ -156,12 +156,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: {_not_utf8(raw)}; save it as UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read profile file ({exc.strerror})") from exc
-    return parse_toml(
+    data = parse_toml(
         text,
         lambda why: ConfigError(
             f"{path}: malformed TOML ({why}); fix the file or pick another profile"
         ),
     )
+    # Section and setting names are lower case: the settings would match [TRAIN] without
+    # regard to case but its keys with it, and [train] beside [TRAIN] would lose one.
+    upper = next((k for k in data if k != k.lower()), None)
+    if upper is not None:
+        raise ConfigError(
+            f"{path}: {upper!r} is not lower case; sections and settings are written in "
+            f"lower case ({upper.lower()!r})"
+        )
+    return data
 
 
 def _not_utf8(raw: bytes) -> str:

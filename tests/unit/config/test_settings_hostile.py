@@ -137,3 +137,15 @@ def test_a_true_or_false_is_never_read_from_other_words(
         load_settings()
     monkeypatch.setenv("CREDIT_TRAIN__INNER_SEARCH", "False")
     assert load_settings().train.inner_search is False
+
+
+@pytest.mark.parametrize(
+    "text", ["[TRAIN]\ncv_folds = 3\n", "[train]\n[Train]\n", "MODEL_VERSION = '1.0.0'\n"]
+)
+def test_section_and_setting_names_are_lower_case(project: Path, text: str) -> None:
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.errors import ConfigError
+
+    (project / "configs" / "local.toml").write_text(text)
+    with pytest.raises(ConfigError, match="is not lower case"):
+        load_settings()
