@@ -217,3 +217,31 @@ def test_an_evaluation_run_uploads_its_own_files_only(
     uploaded = [a.path for a in client.list_artifacts(run.info.run_id, "evaluation")]
     assert "evaluation/evaluation.json" in uploaded
     assert not any("private_notes" in p or ".credit" in p for p in uploaded)
+
+
+def test_a_reader_that_stops_early_is_not_a_success(project: Path) -> None:
+    """`credit data synth -o - | head -c 10`: the rows were not all written, so no check
+    mark and no exit 0; one line, and no second error from Python at exit."""
+    import subprocess
+
+    from tests.conftest import CREDIT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    done = subprocess.run(
+        f"{CREDIT} data synth --rows 50000 -o - | head -c 10 >/dev/null; "
+        'echo "rc=${PIPESTATUS[0]}" >&2',
+        shell=True,
+        executable="/bin/bash",
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    lines = done.stderr.strip().splitlines()
+    assert lines == [
+        "error: standard output was closed by its reader before every row was written; "
+        "the output is incomplete",
+        "rc=1",
+    ]

@@ -34,19 +34,37 @@ def _open_sink(path: Path, *, gz: bool) -> Any:
 
 
 class _Unclosed:
-    """Standard output for a writer that closes its sink when done: closing flushes it."""
+    """Standard output for a writer that closes its sink when done: the bytes go to
+    descriptor 1 directly, so that a reader that stops early (`| head`) is an error here,
+    not bytes dropped in silence; closing leaves the descriptor open."""
 
     def __init__(self, stream: Any) -> None:
-        self._stream = stream
+        stream.flush()
+        self._fd = stream.fileno()
 
     def write(self, data: bytes) -> int:
-        return int(self._stream.write(data))
+        import os
+
+        from credit_mlops.errors import CreditError
+
+        view, done = memoryview(data), 0
+        try:
+            while done < len(view):
+                done += os.write(self._fd, view[done:])
+        except BrokenPipeError:
+            # what is left of standard output goes nowhere: no second error at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._fd)
+            raise CreditError(
+                "standard output was closed by its reader before every row was written; "
+                "the output is incomplete"
+            ) from None
+        return done
 
     def flush(self) -> None:
-        self._stream.flush()
+        pass
 
     def close(self) -> None:
-        self._stream.flush()
+        pass
 
 
 class TableWriter:
