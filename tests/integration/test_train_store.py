@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from credit_mlops.cli.main import app
 from credit_mlops.modeling.catalog import DISPLAY_NAMES, KINDS, SEED_KEYS
 from credit_mlops.modeling.metric_names import METRICS
+from credit_mlops.train.outbox import entries
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -242,13 +243,13 @@ def test_local_store_failure_keeps_the_models_then_sync(store: Path, synthetic_f
     )
     kept = json.loads(result.stdout)["results"]
     assert all(r["outbox"] and r["run_id"] is None for r in kept)
-    assert len(list((store / "outbox").iterdir())) == 2
+    assert len(entries(store / "outbox")) == 2
 
     blocker.unlink()
     synced = runner.invoke(app, ["sync", "--json"])
     assert synced.exit_code == 0, synced.output
     assert [r["status"] for r in json.loads(synced.stdout)] == ["synced", "synced"]
-    assert not list((store / "outbox").iterdir())
+    assert entries(store / "outbox") == []  # (sync's lock file stays: it is no entry)
     client = MlflowClient(tracking_uri=f"sqlite:///{store / 'mlflow.db'}")
     runs = client.search_runs([client.get_experiment_by_name("credit-risk").experiment_id])
     finished = [r for r in runs if r.info.status == "FINISHED"]
