@@ -32,10 +32,11 @@ def moved_store(client: Any, run_id: str) -> str | None:
     if not uri.startswith(("file:", "/")):  # a server's or a cloud's: not a local folder
         return None
     recorded = Path(unquote(urlparse(uri).path) if uri.startswith("file:") else uri)
-    if recorded.exists():
+    # a run's folder is <experiment folder>/<run id>/artifacts, made only when it has files;
+    # credit's local store keeps its experiments' files in <store>/artifacts: gone, moved
+    root = recorded.parent.parent
+    if recorded.exists() or root.name != "artifacts" or root.exists():
         return None
-    parts = recorded.parts
-    root = Path(*parts[: parts.index("artifacts") + 1]) if "artifacts" in parts else recorded
     return (
         f"run {run_id}'s files are recorded under {root}, which does not exist: the store was "
         f"moved or copied from there. Move it back, or link the old place to its artifacts "
