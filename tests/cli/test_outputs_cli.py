@@ -5,6 +5,7 @@ checked before any work and stated in --help."""
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,25 @@ from typer.testing import CliRunner
 from credit_mlops.cli.main import app
 
 runner = CliRunner()
+
+
+def _shell(line: str, project: Path) -> subprocess.CompletedProcess[str]:
+    """`line` in bash with the real `credit` as {credit}, a clean environment: standard
+    output wired as the line says (closed, read-only, piped to a reader that stops)."""
+    from tests.conftest import CREDIT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    return subprocess.run(
+        line.format(credit=CREDIT),
+        shell=True,
+        executable="/bin/bash",
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_synth_to_dash_is_standard_output_in_a_real_process(project: Path) -> None:
@@ -136,21 +156,7 @@ def test_dash_writes_to_a_socket_as_standard_output(
 
 
 def test_dash_with_standard_output_closed_is_one_line(project: Path) -> None:
-    import subprocess
-
-    from tests.conftest import CREDIT
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
-    done = subprocess.run(
-        f"exec {CREDIT} data synth --rows 3 -o - >&-",
-        shell=True,
-        cwd=project,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = _shell("exec {credit} data synth --rows 3 -o - >&-", project)
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "error: standard output is closed; give -o a file name instead of '-'"
@@ -166,21 +172,7 @@ def test_an_output_folder_cannot_be_standard_output(store: Path, command: str) -
 
 def test_dash_with_standard_output_read_only_is_one_line(project: Path) -> None:
     """Descriptor 1 opened for reading only (a caller's mistake): said before any work."""
-    import subprocess
-
-    from tests.conftest import CREDIT
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
-    done = subprocess.run(
-        f"exec {CREDIT} data synth --rows 3 -o - 1</dev/null",
-        shell=True,
-        cwd=project,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    done = _shell("exec {credit} data synth --rows 3 -o - 1</dev/null", project)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().startswith("error: standard output is closed")
@@ -222,23 +214,8 @@ def test_an_evaluation_run_uploads_its_own_files_only(
 def test_a_reader_that_stops_early_is_not_a_success(project: Path) -> None:
     """`credit data synth -o - | head -c 10`: the rows were not all written, so no check
     mark and no exit 0; one line, and no second error from Python at exit."""
-    import subprocess
-
-    from tests.conftest import CREDIT
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
-    done = subprocess.run(
-        f"{CREDIT} data synth --rows 50000 -o - | head -c 10 >/dev/null; "
-        'echo "rc=${PIPESTATUS[0]}" >&2',
-        shell=True,
-        executable="/bin/bash",
-        cwd=project,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    line = "{credit} data synth --rows 50000 -o - | head -c 10 >/dev/null"
+    done = _shell(line + '; echo "rc=${{PIPESTATUS[0]}}" >&2', project)
     lines = done.stderr.strip().splitlines()
     assert lines == [
         "error: standard output was closed by its reader before every row was written; "
