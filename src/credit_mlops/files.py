@@ -265,8 +265,9 @@ def publish(tmp: Path, path: Path) -> None:
     finally:
         os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, write_target(path)[0])
-    note(write_target(path)[0])
+    real = write_target(path)[0]
+    os.replace(tmp, real)
+    note(real)
 
 
 def discard(tmp: Path) -> None:

@@ -86,11 +86,10 @@ class Tracker(RegistryCalls):
         check_writable(self.conn.uri, source=self.conn.source)
         experiment_id = self.experiment_id()
         if self._experiment_deleted:  # MLflow refuses to log there, after the work
-            raise InputError(
-                f"experiment {self.conn.experiment!r} is deleted in the store at "
-                f"{self.shown_uri}; restore it (mlflow experiments restore --experiment-id "
-                f"{experiment_id}, with MLFLOW_TRACKING_URI set to that store) or choose "
-                "another name (--mlflow-experiment or tracking.experiment)"
+            raise self._deleted(
+                self.conn.experiment,
+                experiment_id,
+                "choose another name (--mlflow-experiment or tracking.experiment)",
             )
         if self._elsewhere:  # a copied store: its new runs' files would land in the original
             raise InputError(
@@ -132,16 +131,20 @@ class Tracker(RegistryCalls):
                 self._elsewhere = artifacts.kept_elsewhere(exp.artifact_location, root)
         return str(self._experiment_id)
 
+    def _deleted(self, name: str, experiment_id: str, other: str) -> DeletedError:
+        """The one line for an experiment the store holds as deleted: how to restore it."""
+        return DeletedError(
+            f"experiment '{name}' is deleted in the store at {self.shown_uri}; restore it "
+            f"(mlflow experiments restore --experiment-id {experiment_id}, with "
+            f"MLFLOW_TRACKING_URI set to that store) or {other}"
+        )
+
     def find_experiment(self, name: str) -> ExperimentRecord:
         """The experiment, or NotFoundError naming the ones that exist."""
         with self.conn.guard():
             exp = self._client.get_experiment_by_name(name)
         if exp is not None and exp.lifecycle_stage == "deleted":  # its runs are deleted too
-            raise DeletedError(
-                f"experiment '{name}' is deleted in the store at {self.shown_uri}; restore it "
-                f"(mlflow experiments restore --experiment-id {exp.experiment_id}, with "
-                "MLFLOW_TRACKING_URI set to that store) or name another"
-            )
+            raise self._deleted(name, exp.experiment_id, "name another")
         if exp is not None:
             return experiment_record(exp)
         with self.conn.guard():
