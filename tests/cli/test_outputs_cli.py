@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.cli.test_hardening import applicants, one_error_line
@@ -222,3 +223,71 @@ def test_a_reader_that_stops_early_is_not_a_success(project: Path) -> None:
         "the output is incomplete",
         "rc=1",
     ]
+
+
+def _output_options() -> list[tuple[str, str]]:
+    """(command path, option) for every option of the app that names an output file or
+    folder: `--output`, `-o`, `--output-dir`."""
+    import typer
+    import typer.main
+
+    found: list[tuple[str, str]] = []
+
+    def walk(command: Any, path: str) -> None:
+        for param in command.params:
+            if {"--output", "--output-dir"} & set(getattr(param, "opts", [])):
+                found.append((path, param.opts[0]))
+        if hasattr(command, "list_commands"):  # a group (typer's own click)
+            ctx = typer.Context(command)
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), f"{path} {name}".strip())
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def test_every_output_option_keeps_the_spelling_of_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-` and `./-` reach every output option as different values: pathlib alone shortens
+    `./-` to `-`, which would send a file the user named to standard output. Each option's
+    own parsing (type and callback) is run as the command line runs it."""
+    import typer
+    import typer.main
+
+    from credit_mlops.errors import InputError
+    from credit_mlops.files import STDOUT
+
+    monkeypatch.chdir(tmp_path)
+    options = _output_options()
+    assert len(options) >= 8, options  # report, compare, drift, describe, synth, predict...
+    root = typer.main.get_command(app)
+    for path, flag in options:
+        command = root
+        for part in path.split():
+            command = command.get_command(typer.Context(command), part)
+        param = next(p for p in command.params if flag in p.opts)
+        ctx = typer.Context(command)
+        assert param.process_value(ctx, "./-") == tmp_path / "-", (path, flag)
+        try:
+            assert param.process_value(ctx, "-") == STDOUT, (path, flag)
+        except InputError as exc:  # a folder option: a folder cannot go to standard output
+            assert "standard output" in str(exc), (path, flag)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["data", "synth", "--rows", "3", "-o", "./-"],
+        ["data", "drift", "-n", "3", "-o", "./-", "--data", "{data}"],
+    ],
+    ids=["synth", "drift"],
+)
+def test_dot_slash_dash_is_a_file_named_dash(
+    project: Path, synthetic_file: Path, args: list[str]
+) -> None:
+    argv = [a.replace("{data}", str(synthetic_file)) for a in args]
+    result = credit(argv, project, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert (project / "-").read_text().startswith("laufkont")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.models import OptionInfo
 
+from credit_mlops.cli.values import output_path
+
 if TYPE_CHECKING:
     from credit_mlops.config.settings import Settings
     from credit_mlops.tracking.store import TrackingStore
@@ -126,6 +128,8 @@ def _figures_dir(table: str) -> OptionInfo:
     return typer.Option(
         "--output-dir",
         help=f"Where to write the PNGs and {table}. {OUTPUT_DIR_RULE}",
+        parser=output_path,
+        metavar="<folder>",
         callback=checked_output_dir,
     )
 

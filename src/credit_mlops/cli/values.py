@@ -8,6 +8,7 @@ is opened; the commands declare these options instead of each checking numbers i
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -45,6 +46,18 @@ def rows_option(help: str, *names: str) -> OptionInfo:
     """`--rows`: at least one; whether that many fit in memory is the data module's check."""
     flags = names or ("--rows",)
     return typer.Option(*flags, help=help, callback=_within(flags[0], 1, None, "applicants"))
+
+
+def output_path(raw: str) -> Path:
+    """An output file or folder as the user typed it: exactly `-` is standard output; any
+    other spelling of a file named `-` (`./-`, which pathlib shortens to `-`) is that file,
+    so the two never meet after parsing. Every output option parses with this."""
+    from credit_mlops.files import STDOUT
+
+    if raw == "-":
+        return STDOUT
+    path = Path(raw)
+    return Path.cwd() / path if path == STDOUT else path
 
 
 def known_models(value: list[str] | None) -> list[str] | None:

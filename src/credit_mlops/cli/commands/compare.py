@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import MlflowUri, Profile
-from credit_mlops.cli.values import model_filter_option
+from credit_mlops.cli.values import model_filter_option, output_path
 
 
 class Format(StrEnum):
@@ -57,7 +57,11 @@ def compare(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write to FILE instead of stdout; its folder must exist."
+            "--output",
+            "-o",
+            help="Write to FILE instead of stdout; its folder must exist.",
+            parser=output_path,
+            metavar="<file>",
         ),
     ] = None,
     profile: Profile = None,

@@ -10,7 +10,7 @@ import typer
 
 from credit_mlops.cli.commands.drift import drift
 from credit_mlops.cli.options import Profile, Quiet
-from credit_mlops.cli.values import rows_option, seed_option
+from credit_mlops.cli.values import output_path, rows_option, seed_option
 
 app = typer.Typer(help="Obtain, describe, check or synthesise data.", no_args_is_help=True)
 app.command("drift")(drift)
@@ -52,7 +52,13 @@ def describe(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="TOML file to write (default: print it)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="TOML file to write (default: print it).",
+            parser=output_path,
+            metavar="<file>",
+        ),
     ] = None,
 ) -> None:
     """Draft a data description: kinds, codes, ranges and missing values from the file.
@@ -99,6 +105,8 @@ def synth(
             "-o",
             help="File to write (whole or not at all; '-' is standard output). Its folder "
             "must exist.",
+            parser=output_path,
+            metavar="<file>",
         ),
     ],
     seed: Annotated[int, seed_option("Same seed, same rows.")] = 0,

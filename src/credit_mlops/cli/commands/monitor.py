@@ -17,6 +17,7 @@ from credit_mlops.cli.options import (
     checked_input,
     checked_output_dir,
 )
+from credit_mlops.cli.values import output_path
 
 
 class FailOn(StrEnum):
@@ -81,6 +82,8 @@ def monitor(
         typer.Option(
             "--output-dir",
             help=f"Where to write the PNG and JSON. {OUTPUT_DIR_RULE}",
+            parser=output_path,
+            metavar="<folder>",
             callback=checked_output_dir,
         ),
     ] = None,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import Json, MlflowUri, Profile, Quiet, Target
+from credit_mlops.cli.values import output_path
 
 
 def predict(
@@ -27,6 +28,8 @@ def predict(
             "-o",
             help="[id,] p_bad, decision: CSV, or Parquet by suffix; a Parquet folder on Spark; "
             "'-' is standard output (CSV). Its folder must exist.",
+            parser=output_path,
+            metavar="<file>",
         ),
     ],
     id_column: Annotated[

@@ -16,6 +16,7 @@ from credit_mlops.cli.options import (
     checked_input,
     checked_output_dir,
 )
+from credit_mlops.cli.values import output_path
 
 
 def report(
@@ -27,7 +28,8 @@ def report(
             "-o",
             help="Folder for model_card.md, model_card.html and figures/ "
             f"(default .credit/reports/NAME-vVERSION). {OUTPUT_DIR_RULE}",
-            file_okay=False,
+            parser=output_path,
+            metavar="<folder>",
             callback=checked_output_dir,
         ),
     ] = None,
