@@ -106,3 +106,57 @@ def check_transformer(path: Path, obj: object) -> None:
             f"{path}: holds a {type(obj).__name__}, not a transformer; give a "
             "ColumnTransformer or a single scikit-learn transformer"
         )
+
+
+def check_output(path: Path, transformer: Any, X: Any) -> None:
+    """A trusted transformer runs the team's own code: fitted once on the training rows
+    before any fold starts, its output must be what the model after it takes - a 2-D
+    table of finite numbers, one row per input row - or the user hears which file is
+    wrong, in one line, before anything is trained or written."""
+    import numpy as np
+    from sklearn.base import clone
+
+    try:
+        out = clone(transformer).fit_transform(X)
+        shape = getattr(out, "shape", None)
+        values = _numbers(out)
+    except Exception as exc:  # the team's own code, whatever it raises
+        raise failed(path, exc, "fitting it on the training rows") from exc
+    problem = None
+    if shape is None or len(shape) != 2:
+        problem = f"gives {'no table' if shape is None else f'{len(shape)}-D output'}, not 2-D"
+    elif shape[0] != len(X):
+        problem = f"gives {shape[0]} rows for {len(X)}"
+    elif values is None:
+        problem = "gives values that are not numbers"
+    elif not np.isfinite(values).all():
+        problem = "gives missing or infinite values (impute them inside the transformer)"
+    if problem:
+        raise DataError(
+            f"--preprocessor {path}: {problem}; the model after it takes a 2-D table of finite "
+            "numbers, one row per applicant"
+        )
+
+
+def _numbers(out: Any) -> Any:
+    """The values of a transformer's output as a float array (a sparse matrix's stored
+    values), or None when they are not numbers."""
+    import numpy as np
+
+    data = out.data if hasattr(out, "tocsr") else np.asarray(out)
+    try:
+        return np.asarray(data, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def failed(path: Path, exc: BaseException, when: str) -> DataError:
+    """The team's transformer raised: one line naming its file, its error and when."""
+    from credit_mlops.escaping import one_line
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    detail = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return DataError(
+        f"--preprocessor {path}: {when} failed ({one_line(detail)[:300]}); fix the transformer "
+        "or leave out --preprocessor to use credit's own preprocessing"
+    )

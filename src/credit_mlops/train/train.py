@@ -112,8 +112,10 @@ def train(
         job = start_cv(settings, keys, pconfig, part, on_stage, progress, overlap, clock)
         store = _open_store(settings, store, clock)
         fitted = fit(settings, keys, pconfig, part, clock, job, on_stage, progress)
-    except BaseException:
+    except BaseException as exc:
         _stop_workers(job, warm)
+        if inputs.preprocessor and isinstance(exc, Exception) and not isinstance(exc, CreditError):
+            raise train_inputs.failed(inputs.preprocessor, exc, "training with it") from exc
         raise
     stamp = datetime.now(UTC)
     if on_stage:
@@ -197,6 +199,8 @@ def _prepare(
         svm_approx=cfg.svm_approx_components if cfg.svm_approx else None,
         description=dataset.description,
     )
+    if inputs.preprocessor is not None:
+        train_inputs.check_output(inputs.preprocessor, pconfig.preprocessor, part.X)
     settings.scorecard.check_characteristics(list(part.X.columns))
     check_ensemble(cfg.models, pconfig)
     limits.check_oversampling(settings, cfg.models, len(part.X))

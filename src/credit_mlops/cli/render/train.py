@@ -53,6 +53,9 @@ def train_progress(enabled: bool) -> Iterator[Callbacks]:
 
     try:
         yield on_stage, progress
+    except BaseException:
+        bar.live.transient = True  # a failed command ends on its error, not on a stopped bar
+        raise
     finally:
         if bar.live.is_started:
             bar.stop()
