@@ -84,23 +84,14 @@ def load_estimator(data_file: Path) -> Any:
 
 
 def read_regular(path: Path) -> bytes:
-    """The bytes of the regular file `path`; a pipe (which would wait for ever), a device
-    (which would never end) or a folder raises DamagedModel, as does an unreadable file."""
-    import os
-    import stat
+    """The bytes of the regular file `path`; a pipe, device or folder, or an unreadable
+    file, raises DamagedModel."""
+    from credit_runtime.regular_file import read_regular as read
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return read(path)
     except OSError as exc:
         raise DamagedModel(f"{path.name}: cannot be read ({exc.strerror})") from exc
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise DamagedModel(f"{path.name}: not a regular file")
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            return fh.read()
-        except OSError as exc:
-            raise DamagedModel(f"{path.name}: cannot be read ({exc.strerror})") from exc
 
 
 def estimator_from_bytes(data: bytes, name: str) -> Any:

@@ -29,41 +29,37 @@ def existing_key(folder: Path) -> bytes | None:
     others can read is refused in one line, naming the file and the fix."""
     import errno
 
+    from credit_runtime.regular_file import NotRegularFile, read_regular
+
     path = folder / KEY_FILE
-    try:  # O_NOFOLLOW: a link is not followed; O_NONBLOCK: a named pipe does not hang
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        key = read_regular(path, follow_links=False, check=_private)
     except FileNotFoundError:
         return None
+    except NotRegularFile as exc:
+        raise _bad_key(path, f"is {exc.kind}, not a regular file") from None
+    except _NotPrivate as exc:
+        raise _bad_key(path, str(exc)) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise _bad_key(path, "is a symbolic link") from None
         raise _bad_key(path, f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        problem = _key_problem(os.fstat(fd))
-        if problem:
-            raise _bad_key(path, problem)
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    key = b"".join(chunks)
     if len(key) < 32:  # a damaged or foreign file: digests would be guessable
         raise _bad_key(path, "holds no journal key (under 32 bytes)")
     return key
 
 
-def _key_problem(info: os.stat_result) -> str | None:
-    import stat
+class _NotPrivate(Exception):
+    """The key file is not this user's alone."""
 
-    if not stat.S_ISREG(info.st_mode):
-        kinds = {stat.S_IFIFO: "a named pipe", stat.S_IFDIR: "a folder", stat.S_IFSOCK: "a socket"}
-        return f"is {kinds.get(stat.S_IFMT(info.st_mode), 'a device')}, not a regular file"
+
+def _private(info: os.stat_result) -> None:
     if info.st_uid != os.geteuid():
-        return f"belongs to another user (uid {info.st_uid}), who can read or replace it"
+        raise _NotPrivate(
+            f"belongs to another user (uid {info.st_uid}), who can read or replace it"
+        )
     if info.st_mode & 0o077:
-        return f"can be read or written by others (mode {info.st_mode & 0o777:o})"
-    return None
+        raise _NotPrivate(f"can be read or written by others (mode {info.st_mode & 0o777:o})")
 
 
 def _bad_key(path: Path, problem: str) -> Exception:

@@ -231,16 +231,6 @@ def sha256(data: bytes) -> str:
 def regular_bytes(path: Path) -> bytes:
     """The bytes of the regular file `path`; a link, pipe or device is refused (OSError)
     when it is opened, even one put there after `regular_file` looked."""
-    import errno
+    from credit_runtime.regular_file import read_regular
 
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(path, flags)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        with os.fdopen(fd, "rb") as fh:
-            fd = -1  # closed with fh
-            return fh.read()
-    finally:
-        if fd >= 0:
-            os.close(fd)
+    return read_regular(path, follow_links=False)
