@@ -9,11 +9,23 @@ from typing import Any
 from credit_mlops.errors import InputError
 
 
+CLOSED = (
+    "standard output is closed; credit writes its results there: send it to /dev/null "
+    "instead of closing it, or give -o a file name"
+)
+
+
+def check_open() -> None:
+    """Standard output can take what the command writes; closed or read-only: InputError,
+    before any work (results would otherwise be lost in silence, or fail after the work)."""
+    if sys.stdout is None or sys.stdout.closed or not _writable_fd(sys.stdout):
+        raise InputError(CLOSED)
+
+
 def stdout_stream(*, text: bool = False) -> Any:
     """Standard output (`-o -`): file descriptor 1 itself, whatever it is (a pipe, a file, a
     socket), never `/dev/stdout` opened by path (a socket refuses it); closed: InputError."""
-    if sys.stdout is None or sys.stdout.closed or not _writable_fd(sys.stdout):
-        raise InputError("standard output is closed; give -o a file name instead of '-'")
+    check_open()
     return sys.stdout if text else sys.stdout.buffer
 
 

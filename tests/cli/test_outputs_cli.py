@@ -15,6 +15,7 @@ from tests.conftest import credit
 from typer.testing import CliRunner
 
 from credit_mlops.cli.main import app
+from credit_mlops.standard_output import CLOSED
 
 runner = CliRunner()
 
@@ -159,9 +160,28 @@ def test_dash_writes_to_a_socket_as_standard_output(
 def test_dash_with_standard_output_closed_is_one_line(project: Path) -> None:
     done = _shell("exec {credit} data synth --rows 3 -o - >&-", project)
     assert done.returncode == 2
-    assert done.stderr.strip() == (
-        "error: standard output is closed; give -o a file name instead of '-'"
-    )
+    assert done.stderr.strip() == f"error: {CLOSED}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "compare --format json",
+        "compare",
+        "config show",
+        "data synth --rows 3 -o made.csv",
+        "monitor m --data made.csv --format json",
+    ],
+)
+def test_every_command_with_standard_output_closed_is_one_line_before_any_work(
+    project: Path, line: str
+) -> None:
+    """Results written to a closed descriptor are lost in silence (rich) or fail after the
+    work (a traceback): every command says so first, and does nothing."""
+    done = _shell(f"exec {{credit}} {line} >&-", project)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == f"error: {CLOSED}"
+    assert not (project / "made.csv").exists() and not (project / ".credit").exists()
 
 
 @pytest.mark.parametrize("command", ["evaluate", "explain", "fairness"])

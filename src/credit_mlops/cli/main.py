@@ -294,6 +294,9 @@ def root(
 ) -> None:
     """Train, track, register, promote and compare credit-risk models on MLflow."""
     ctx.meta["credit.debug"] = debug
+    from credit_mlops.standard_output import check_open
+
+    check_open()  # every command writes its results there: a closed one is said first
 
 
 def main() -> None:
