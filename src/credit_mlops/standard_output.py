@@ -8,7 +8,6 @@ from typing import Any
 
 from credit_mlops.errors import InputError
 
-
 CLOSED = (
     "standard output is closed; credit writes its results there: send it to /dev/null "
     "instead of closing it, or give -o a file name"
