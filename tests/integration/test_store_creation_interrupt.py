@@ -77,3 +77,19 @@ def test_a_half_migrated_store_is_named_as_such(tmp_path: Path) -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.returncode == 1, result.stderr
     assert len(lines) == 1 and "half-migrated" in lines[0] and "unreachable" not in lines[0]
+
+
+@pytest.mark.parametrize("content", ["random", "csv"])
+def test_a_store_file_written_over_is_named_as_such(tmp_path: Path, content: str) -> None:
+    """A store another program wrote over (output sent to .credit/mlflow.db, a copy gone
+    wrong) is not a server that is down: one line, exit 2, what to do."""
+    root = project_with_store(tmp_path / "p", None)
+    (root / ".credit").mkdir()
+    data = os.urandom(8192) if content == "random" else b"a,b\n1,2\n" * 600
+    (root / ".credit" / "mlflow.db").write_bytes(data)
+    result = credit(["compare"], root)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1 and "not a SQLite database" in lines[0], lines
+    assert "unreachable" not in lines[0] and "server" not in lines[0]
+    assert (root / ".credit" / "mlflow.db").read_bytes() == data  # left as it was

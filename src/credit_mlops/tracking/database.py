@@ -121,6 +121,7 @@ def reason_of(exc: BaseException) -> str:
 
 
 _DAMAGED_SCHEMA = ("already exists", "no such table", "no such column")
+_NOT_SQLITE = ("file is not a database", "disk image is malformed")
 
 
 def translate(url: str, exc: BaseException, *, what: str, setting: str) -> CreditError:
@@ -146,6 +147,12 @@ def translate(url: str, exc: BaseException, *, what: str, setting: str) -> Credi
         return AuthError(
             f"{what} {shown} refused the credentials ({reason}); fix the user name in "
             f"{setting}, or create the role on the database server"
+        )
+    if url.startswith("sqlite") and any(s in lowered for s in _NOT_SQLITE):
+        return ConfigError(
+            f"{what} {shown} is not a SQLite database, or a damaged one ({reason}): another "
+            "program wrote over it; restore it from a backup, or move it away and run again "
+            "to start a new store"
         )
     if url.startswith("sqlite") and any(s in lowered for s in _DAMAGED_SCHEMA):
         return TrackingError(
