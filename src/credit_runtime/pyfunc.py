@@ -31,10 +31,10 @@ def _load_pyfunc(path: str) -> Any:
 def load(path: Path) -> CreditModel:
     """A logged credit model from its folder (or its data file, `model.skops`) and the files
     beside it."""
-    from credit_runtime.trust import load_estimator
+    from credit_runtime.trust import classifier, load_estimator
 
     folder, data_file = (path, path / DATA_FILE) if path.is_dir() else (path.parent, path)
-    estimator = load_estimator(data_file)
+    estimator = classifier(load_estimator(data_file), data_file.name)
     return with_files(estimator, folder / FOLDER)
 
 

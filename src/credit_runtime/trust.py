@@ -111,3 +111,13 @@ def estimator_from_bytes(data: bytes, name: str) -> Any:
     # every type is now known to be skops' own or ours: trust exactly those
     found = skops.io.get_untrusted_types(data=data)
     return skops.io.loads(data, trusted=found)
+
+
+def classifier(model: Any, name: str) -> Any:
+    """`model` itself if it is a classifier; a file built only from trusted parts (a dict, a
+    lone transformer) that is none is refused before anything asks it for a probability."""
+    if not callable(getattr(model, "predict_proba", None)):
+        raise DamagedModel(
+            f"{name} holds a {type(model).__name__}, not a classifier; it was not built by credit"
+        )
+    return model

@@ -89,7 +89,7 @@ def _data_file(folder: Path, uri: str, name: object) -> Path:
 def load_checked(folder: Path, uri: str, *, trust_code: bool) -> Any:
     """The estimator in a downloaded model folder, loaded only if checked (or trusted)."""
     from credit_runtime.errors import DamagedModel, UntrustedModel
-    from credit_runtime.trust import load_estimator
+    from credit_runtime.trust import classifier, load_estimator
 
     data = checked_file(folder, uri, trust_code=trust_code)
     if data is None:
@@ -97,7 +97,7 @@ def load_checked(folder: Path, uri: str, *, trust_code: bool) -> Any:
 
         return mlflow.sklearn.load_model(str(folder))
     try:
-        return load_estimator(data)
+        return classifier(load_estimator(data), data.name)
     except DamagedModel as exc:
         raise DamagedModelError(f"{uri}: {exc}; train and register the model again") from None
     except UntrustedModel as exc:
@@ -151,9 +151,22 @@ def load_decision_model(uri: str, trust_code: bool) -> Any:
 
 
 def download(uri: str, into: Path) -> Path:
+    """The model's folder copied from the store into `into`; a file of it the store cannot
+    give (a link out of the store, a file made unreadable) is damage: one line, exit 2."""
     import mlflow.artifacts
+    from mlflow.exceptions import MlflowException
 
     from credit_mlops.config.environ import scoped_environ
+    from credit_mlops.escaping import one_line
 
-    with scoped_environ({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}):
-        return Path(mlflow.artifacts.download_artifacts(uri, dst_path=str(into)))
+    try:
+        with scoped_environ({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}):
+            return Path(mlflow.artifacts.download_artifacts(uri, dst_path=str(into)))
+    except MlflowException as exc:
+        head, _, failures = str(exc).partition(":\n")  # MLflow's list of failed files
+        if "failures occurred while downloading" not in head:
+            raise
+        raise DamagedModelError(
+            f"{uri}: some of its files cannot be read from the store "
+            f"({one_line(' '.join(failures.split()))[:300]}); train and register the model again"
+        ) from None

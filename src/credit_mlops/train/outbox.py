@@ -148,7 +148,7 @@ def _load_model(entry: Path, record: Mapping[str, Any], files: Mapping[str, byte
 
     from credit_mlops.train.outbox_check import LEGACY_MODEL, model_file
     from credit_runtime.errors import UntrustedModel
-    from credit_runtime.trust import estimator_from_bytes
+    from credit_runtime.trust import classifier, estimator_from_bytes
 
     name = model_file(entry, record)
     if name == LEGACY_MODEL:
@@ -156,7 +156,7 @@ def _load_model(entry: Path, record: Mapping[str, Any], files: Mapping[str, byte
 
         return joblib.load(io.BytesIO(files[LEGACY_MODEL]))
     try:
-        return estimator_from_bytes(files[name], name)
+        return classifier(estimator_from_bytes(files[name], name), name)
     except UntrustedModel as exc:
         raise InputError(f"outbox entry {entry.name}: {exc}") from None
     except Exception as exc:  # a file skops cannot read: damaged, or not a skops file

@@ -108,3 +108,18 @@ def test_a_model_file_that_is_not_a_readable_regular_file_is_damaged(
         path.write_bytes(b"")
     with pytest.raises(DamagedModel, match=r"model\.skops"):
         load_estimator(path)
+
+
+@pytest.mark.parametrize("content", ["dict", "transformer"])
+def test_a_file_of_trusted_parts_that_is_no_classifier_is_damaged(
+    tmp_path: Path, content: str
+) -> None:
+    """Only trusted types, but no model: refused in one line before anything asks it for a
+    probability (an AttributeError deep in scoring)."""
+    from credit_runtime.trust import classifier
+
+    obj = {"a": 1} if content == "dict" else ScaledNystroem(n_components=2)
+    path = tmp_path / "model.skops"
+    skops.io.dump(obj, path)
+    with pytest.raises(DamagedModel, match="not a classifier"):
+        classifier(load_estimator(path), path.name)

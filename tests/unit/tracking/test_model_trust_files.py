@@ -65,3 +65,29 @@ def test_the_models_own_file_is_taken(tmp_path: Path) -> None:
     folder = model_folder(tmp_path, "model.skops")
     (folder / "model.skops").write_bytes(b"PK")
     assert checked_file(folder, URI, trust_code=False) == folder / "model.skops"
+
+
+def test_a_model_of_trusted_parts_that_is_no_classifier_is_damage(tmp_path: Path) -> None:
+    import skops.io
+
+    from credit_mlops.tracking.model_trust import load_checked
+
+    folder = model_folder(tmp_path, "model.skops")
+    skops.io.dump({"a": 1}, folder / "model.skops")
+    with pytest.raises(DamagedModelError, match="holds a dict, not a classifier"):
+        load_checked(folder, URI, trust_code=False)
+
+
+def test_a_file_the_store_cannot_give_is_damage_in_one_line(tmp_path: Path) -> None:
+    """A link out of the store's folder: MLflow refuses to copy it and lists the failure on
+    lines of its own; the user gets one line that keeps the reason."""
+    from credit_mlops.tracking.model_trust import download
+
+    stored = tmp_path / "store" / "model"
+    stored.mkdir(parents=True)
+    (stored / "MLmodel").write_text("flavors: {}\n")
+    os.symlink("/etc/passwd", stored / "model.skops")
+    with pytest.raises(DamagedModelError) as caught:
+        download(f"file://{stored}", tmp_path / "into")
+    message = str(caught.value)
+    assert "\n" not in message and "model.skops" in message and "outside" in message
