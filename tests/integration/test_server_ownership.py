@@ -14,7 +14,7 @@ from tests.conftest import credit
 from tests.integration.processes import alive
 
 from credit_mlops.errors import InputError
-from credit_mlops.ops.server import free_port, is_our_server, read_pid
+from credit_mlops.ops.server import free_port, is_our_server, postgres_reachable, read_pid
 
 
 def one_line(done: subprocess.CompletedProcess[str], code: int, needle: str) -> None:
@@ -84,11 +84,17 @@ def test_a_second_start_is_refused_and_stop_ends_the_first(tmp_path: Path) -> No
     assert first.returncode == 0, first.stderr
     pid = read_pid(folder)
     assert pid is not None and is_our_server(pid, folder)
+    assert f"--mlflow-uri http://127.0.0.1:{port}" in " ".join(first.stdout.split())
     try:
         second = credit([*args, "--port", str(free_port())], tmp_path, timeout=300)
         one_line(second, 2, "already runs")
         assert read_pid(folder) == pid  # the pid file was not overwritten
         assert alive(pid)
+        if postgres_reachable():  # refused before its database is made
+            name = f"credit_refused_{os.getpid()}"
+            third = ["server", "start", "--backend", "postgres", "--database", name]
+            one_line(credit([*third, "--dir", str(folder)], tmp_path, timeout=300), 2, "already")
+            assert not _database_exists(name)
     finally:
         done = credit(["server", "stop", "--dir", str(folder)], tmp_path)
     assert done.returncode == 0, done.stderr
@@ -97,3 +103,11 @@ def test_a_second_start_is_refused_and_stop_ends_the_first(tmp_path: Path) -> No
         time.sleep(0.2)
     assert not alive(pid)
     assert not (folder / "server.pid").exists()
+
+
+def _database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres") as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    return found is not None

@@ -138,7 +138,9 @@ class MlflowServer:
                 env["MLFLOW_AUTH_ADMIN_PASSWORD"] = self.spec.admin_password
         return env
 
-    def start(self, timeout: float = 120.0) -> MlflowServer:
+    def check_free(self) -> None:
+        """The folder and port can take a new server: refused in one line (exit 2) before
+        anything is made, a database included."""
         folder = self.spec.folder
         if folder.exists() and not folder.is_dir():
             raise InputError(
@@ -152,6 +154,9 @@ class MlflowServer:
             )
         if port_open(self.spec.port):
             raise InputError(f"port {self.spec.port} is in use; pick another with --port")
+
+    def start(self, timeout: float = 120.0) -> MlflowServer:
+        self.check_free()
         self.spec.folder.mkdir(parents=True, exist_ok=True)
         log = (self.spec.folder / "server.log").open("ab")
         self.process = subprocess.Popen(

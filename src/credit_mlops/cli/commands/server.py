@@ -39,18 +39,20 @@ def start(
 
     if backend not in ("auto", "postgres", "sqlite"):
         raise InputError(f"unknown backend '{backend}' (choose from: auto, postgres, sqlite)")
-    uri = None
+    folder = folder.resolve()
+    MlflowServer(ServerSpec(folder=folder, port=port, backend_uri=None)).check_free()
+    uri = None  # the database is made only for a server that can start
     if backend in ("auto", "postgres"):
         if postgres_reachable():
             uri = create_database(database)
         elif backend == "postgres":
             raise InputError("PostgreSQL is not reachable at 127.0.0.1:5432; use --backend sqlite")
-    folder = folder.resolve()
     server = MlflowServer(ServerSpec(folder=folder, port=port, backend_uri=uri)).start()
     shown = uri.replace("postgresql+psycopg", "postgresql") if uri else server.spec.backend
     console.out().print(
         f"✓ tracking server at {server.spec.url} (backend {shown}, artifacts "
-        f"{folder / 'artifacts'})\n  use it: credit train --profile remote\n"
+        f"{folder / 'artifacts'})\n  use it: credit train --mlflow-uri {server.spec.url}   "
+        f"(or export MLFLOW_TRACKING_URI={server.spec.url})\n"
         f"  stop it: credit server stop --dir {folder}   (process group {server.pid})",
         markup=False,
         soft_wrap=True,
