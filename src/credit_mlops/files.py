@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from credit_mlops.errors import InputError
+from credit_mlops.kept_files import refuse_kept
 from credit_mlops.written import note
 
 
@@ -84,6 +84,7 @@ def output_file(path: Path, *, setting: str, not_same_as: Path | None = None) ->
         if not os.access(real, os.W_OK):
             raise InputError(f"{setting}: cannot write to {path}")
         return path
+    refuse_kept(path, real, setting)
     writable_dir(real.parent if path.is_symlink() else path.parent, setting=setting)
     return path
 
@@ -164,26 +165,6 @@ def inside(path: Path, folder: Path, *, what: str) -> Path:
     return resolved
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_component(text: str, *, limit: int = 60) -> str:
-    """Any user string as one path component that stays where it is put.
-
-    The only way a name (run, model, experiment, study...) becomes part of a path: letters,
-    digits, '.', '_' and '-' are kept, every other run of characters becomes '_' (so '/',
-    '\\', '..' and control characters cannot climb out or nest a folder), no leading dot (no
-    hidden file, no '..'), at most `limit` characters. A name that had to change gets a
-    short digest of the original, so two different names never share a folder.
-    """
-    cleaned = _UNSAFE.sub("_", text).lstrip(".")[:limit] or "unnamed"
-    if cleaned == text:
-        return cleaned
-    import hashlib
-
-    return f"{cleaned}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
-
-
 def _same(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
@@ -219,7 +200,7 @@ def atomic_write(
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, _new_mode(real))
         os.replace(tmp, real)
         note(real)
     except BaseException:
@@ -264,8 +245,8 @@ def publish(tmp: Path, path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.chmod(tmp, 0o666 & ~_umask())
     real = write_target(path)[0]
+    os.chmod(tmp, _new_mode(real))
     os.replace(tmp, real)
     note(real)
 
@@ -299,6 +280,15 @@ def copy_file(source: Path, target: Path) -> Path:
     with source.open("rb") as src, atomic_write(target, "wb") as dst:
         shutil.copyfileobj(src, dst, 1 << 20)
     return target
+
+
+def _new_mode(real: Path) -> int:
+    """The permissions of a file about to replace `real`: those of the file it replaces (a
+    file the user made private stays private), else the usual ones for a new file."""
+    try:
+        return stat.S_IMODE(os.stat(real).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 def _umask() -> int:

@@ -169,3 +169,23 @@ def artifact_path(path: str, *, flag: str = "artifact path") -> str:
             "steps, no '%' escapes or backslashes)",
         )
     return path
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_component(text: str, *, limit: int = 60) -> str:
+    """Any user string as one path component that stays where it is put.
+
+    The only way a name (run, model, experiment, study...) becomes part of a path: letters,
+    digits, '.', '_' and '-' are kept, every other run of characters becomes '_' (so '/',
+    '\\', '..' and control characters cannot climb out or nest a folder), no leading dot (no
+    hidden file, no '..'), at most `limit` characters. A name that had to change gets a
+    short digest of the original, so two different names never share a folder.
+    """
+    cleaned = _UNSAFE.sub("_", text).lstrip(".")[:limit] or "unnamed"
+    if cleaned == text:
+        return cleaned
+    import hashlib
+
+    return f"{cleaned}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"

@@ -311,3 +311,16 @@ def test_dot_slash_dash_is_a_file_named_dash(
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     assert (project / "-").read_text().startswith("laufkont")
+
+
+def test_an_output_never_replaces_the_tracking_store(project: Path) -> None:
+    import sqlite3
+
+    (project / ".credit").mkdir()
+    with sqlite3.connect(project / ".credit" / "mlflow.db") as db:
+        db.execute("CREATE TABLE experiments (experiment_id INTEGER)")
+    before = (project / ".credit" / "mlflow.db").read_bytes()
+    result = credit(["data", "synth", "--rows", "3", "-o", ".credit/mlflow.db"], project)
+    assert result.returncode == 2, result.stderr
+    assert "SQLite database" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert (project / ".credit" / "mlflow.db").read_bytes() == before

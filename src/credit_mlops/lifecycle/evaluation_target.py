@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError, InputError
-from credit_mlops.files import safe_component
 from credit_mlops.lifecycle.predict_checks import live_run
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
+from credit_mlops.names import safe_component
 from credit_mlops.tracking.records import RunRecord
 from credit_mlops.tracking.store import TrackingStore
 

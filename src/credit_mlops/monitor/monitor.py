@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import DataError
 from credit_mlops.escaping import to_json
-from credit_mlops.files import safe_component, write_text
+from credit_mlops.files import write_text
 from credit_mlops.lifecycle.evaluate import decision_threshold
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.monitor.reference import ARTIFACT, Reference
 from credit_mlops.monitor.stability import MonitorResult
+from credit_mlops.names import safe_component
 from credit_mlops.tracking.records import EvaluationRun, RunRecord
 from credit_mlops.tracking.store import TrackingStore
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
-from credit_mlops.files import check_writable, safe_component
+from credit_mlops.files import check_writable
 from credit_mlops.lifecycle.promotion import find_version
 from credit_mlops.lifecycle.resolve import get_run, resolve, versions
+from credit_mlops.names import safe_component
 from credit_mlops.report import facts as f
 from credit_mlops.report import gather, related
 from credit_mlops.report.card import ModelCard

@@ -94,7 +94,8 @@ def write_entry(
 ) -> Path:
     import skops.io
 
-    from credit_mlops.files import atomic_write, safe_component, write_text
+    from credit_mlops.files import atomic_write, write_text
+    from credit_mlops.names import safe_component
 
     stamp = time.strftime("%Y%m%d_%H%M%S")
     record = entry_record(spec, experiment=experiment, reason=reason, partial_run_id=partial_run_id)

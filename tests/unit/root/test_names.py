@@ -9,7 +9,7 @@ import pytest
 
 from credit_mlops import names
 from credit_mlops.errors import InputError
-from credit_mlops.files import safe_component
+from credit_mlops.names import safe_component
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,57 @@
+"""Files an output never replaces, whatever the user points `-o` at: a file without a
+write bit, a SQLite database, a file of a tracking store's artifacts or outbox.
+
+Writing replaces a file by rename, which ignores the file's own permission bits (for root,
+and for the folder's owner), so the check is made here, before any work. Standard library
+only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+from credit_mlops.errors import InputError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def refuse_kept(path: Path, real: Path, setting: str) -> None:
+    """An output never replaces a file someone keeps: one without a write bit (replacing it
+    by rename would ignore that, as root or as the folder's owner), a SQLite database (a
+    tracking store), or a file of a store's own artifacts or outbox."""
+    try:
+        mode: int | None = os.stat(real).st_mode
+    except OSError:
+        mode = None  # a new file
+    if mode is None:
+        return
+    if not mode & 0o222:
+        raise InputError(
+            f"{setting}: {path} is read-only (mode {stat.S_IMODE(mode):o}); make it writable "
+            "(chmod u+w) if it may be replaced, or pick another file"
+        )
+    head = b""
+    with contextlib.suppress(OSError), open(real, "rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    store = _store_file(real)
+    if head == SQLITE_MAGIC or store is not None:
+        what = f"a file of the tracking store {store}" if store else "a SQLite database"
+        raise InputError(
+            f"{setting}: {path} is {what}, which an output never replaces; pick another file"
+        )
+
+
+STORE_FOLDERS = ("artifacts", "outbox", "mlruns", "mlartifacts")
+
+
+def _store_file(real: Path) -> Path | None:
+    """The store folder (one holding `mlflow.db`) whose artifacts or outbox hold `real`."""
+    for folder in real.parents:
+        if (folder / "mlflow.db").is_file():
+            parts = real.relative_to(folder).parts
+            if len(parts) > 1 and parts[0] in STORE_FOLDERS:
+                return folder
+    return None

@@ -1,0 +1,63 @@
+"""Files an output never replaces: a read-only file, a SQLite database, a file of a store's
+artifacts or outbox - refused before any work; and a file that is replaced keeps its mode."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from credit_mlops import files
+from credit_mlops.errors import InputError
+
+
+def test_a_read_only_file_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.csv"
+    kept.write_text("mine")
+    kept.chmod(0o444)
+    with pytest.raises(InputError, match=r"read-only \(mode 444\).*chmod u\+w"):
+        files.output_file(kept, setting="--output")
+    assert kept.read_text() == "mine" and stat.S_IMODE(kept.stat().st_mode) == 0o444
+
+
+def test_a_sqlite_database_is_refused_wherever_it_is(tmp_path: Path) -> None:
+    db = tmp_path / "anything.csv"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (a)")
+    with pytest.raises(InputError, match="a SQLite database"):
+        files.output_file(db, setting="--output")
+
+
+@pytest.mark.parametrize("inside", ["artifacts/1/m/model.skops", "outbox/e/run.json"])
+def test_a_file_of_a_stores_own_folders_is_refused(tmp_path: Path, inside: str) -> None:
+    store = tmp_path / ".credit"
+    store.mkdir()
+    (store / "mlflow.db").write_bytes(b"")
+    target = store / inside
+    target.parent.mkdir(parents=True)
+    target.write_text("logged")
+    with pytest.raises(InputError, match="a file of the tracking store"):
+        files.output_file(target, setting="--output")
+
+
+def test_outputs_beside_a_store_are_taken(tmp_path: Path) -> None:
+    """A project whose root holds plain MLflow's mlflow.db still writes its outputs there."""
+    (tmp_path / "mlflow.db").write_bytes(b"")
+    (tmp_path / "scored.csv").write_text("old")
+    assert files.output_file(tmp_path / "scored.csv", setting="-o") == tmp_path / "scored.csv"
+    assert files.output_file(tmp_path / "new.csv", setting="-o") == tmp_path / "new.csv"
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
+    private = tmp_path / "private.csv"
+    private.write_text("old")
+    private.chmod(0o600)
+    files.write_text(private, "new")
+    assert private.read_text() == "new" and stat.S_IMODE(private.stat().st_mode) == 0o600
+    fresh = files.write_text(tmp_path / "fresh.csv", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
