@@ -289,6 +289,8 @@ def test_every_output_option_keeps_the_spelling_of_dash(
         param = next(p for p in command.params if flag in p.opts)
         ctx = typer.Context(command)
         assert param.process_value(ctx, "./-") == tmp_path / "-", (path, flag)
+        with pytest.raises(typer.BadParameter, match="is empty"):  # not '.', this folder
+            param.process_value(ctx, "")
         try:
             assert param.process_value(ctx, "-") == STDOUT, (path, flag)
         except InputError as exc:  # a folder option: a folder cannot go to standard output

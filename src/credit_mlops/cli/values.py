@@ -54,6 +54,8 @@ def output_path(raw: str) -> Path:
     so the two never meet after parsing. Every output option parses with this."""
     from credit_mlops.files import STDOUT
 
+    if not raw.strip():  # pathlib would make it '.', the current folder
+        raise typer.BadParameter("is empty; give a file or folder name ('-' is standard output)")
     if raw == "-":
         return STDOUT
     path = Path(raw)
