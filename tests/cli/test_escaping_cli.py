@@ -160,3 +160,40 @@ def test_an_error_is_one_line_whatever_the_value(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and "a\\nerror: forged" in lines[0]
+
+
+MARKUP_NAME = "A[l]B [link=http://evil]click[/link] [bold red]X"
+
+
+def test_the_train_summary_shows_a_run_name_as_typed(project: Path, synthetic_file: Path) -> None:
+    """Rich markup in a name the user gave is text in the summary panel: no hidden link,
+    no vanished `[l]`, no style the user chose."""
+    args = ["train", "--data", str(synthetic_file), "-m", "logistic_regression"]
+    args += ["--cv-folds", "2", "--cv-repeats", "1", "--no-register"]
+    result = runner.invoke(app, [*args, "--mlflow-run-name", MARKUP_NAME], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert MARKUP_NAME in result.stdout
+
+
+def test_the_consoles_read_no_markup_and_styles_are_asked_for() -> None:
+    from credit_mlops.cli.render.console import _safe_console, escape, styled
+
+    buf = io.StringIO()
+    console = _safe_console()(
+        file=buf,
+        force_terminal=True,
+        color_system="standard",
+        width=400,
+        highlight=False,
+        markup=False,
+    )
+    console.print(f"{MARKUP_NAME} | ", styled(f"[bold]ours[/] {escape(MARKUP_NAME)}"))
+    shown = buf.getvalue()
+    assert shown.count(MARKUP_NAME) == 2 and "\x1b[1mours" in shown
+    assert "\x1b]8" not in shown  # no hyperlink was made
+
+
+def test_out_and_err_are_consoles_without_markup() -> None:
+    from credit_mlops.cli.render.console import err, out
+
+    assert not out()._markup and not err()._markup

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from credit_mlops.cli.render.console import escape, note, out
+from credit_mlops.cli.render.console import note, out
 from credit_mlops.cli.render.formats import cell
+from credit_mlops.escaping import one_line
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -20,8 +21,9 @@ def comparison_table(c: Comparison, width: int | None = None) -> Table:
     """A rich table that fits `width`: low-priority columns go first when it is narrow."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(width=width) if width else out()
+    console = Console(width=width, markup=False) if width else out()
     primary = next((col for col in c.columns if col.label.endswith("± std")), None)
     std_key = primary.key.replace("_test_mean", "_test_std") if primary else None
     shown = [col for col in c.columns if col.key != std_key]
@@ -39,13 +41,10 @@ def comparison_table(c: Comparison, width: int | None = None) -> Table:
                 if primary is not None and col.key == primary.key and value is not None:
                     std = row.get(std_key) if std_key else None
                     text = f"{value:.4f} ± {std:.4f}" if std is not None else f"{value:.4f}"
-                if text and i in c.best.get(col.key, []):
-                    text = f"[bold green]{escape(text)}[/]"
-                else:
-                    text = escape(text)
+                style = "bold green" if text and i in c.best.get(col.key, []) else ""
                 if row.get("status") not in (None, "FINISHED"):
-                    text = f"[dim]{text}[/]"
-                cells.append(text)
+                    style += " dim"
+                cells.append(Text(text, style=style.strip()))  # text, never markup
             table.add_row(*cells)
         return table
 
@@ -83,12 +82,6 @@ def _title(c: Comparison) -> str:
     }[c.view]
 
 
-def one_line(text: str) -> str:
-    """A cell on one line: a line break in a name (from a user or the store) is shown as
-    `\\n`, so it cannot draw rows of its own."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
-
-
 def _caption(c: Comparison) -> str:
     parts = []
     if c.experiment:
@@ -101,7 +94,7 @@ def _caption(c: Comparison) -> str:
     text = " · ".join(parts)
     if c.notes:
         text += "\n" + "\n".join(f"note: {n}" for n in c.notes)
-    return escape(text)  # the experiment name is the user's
+    return text
 
 
 def comparison(c: Comparison, fmt: str, output: Path | None = None) -> None:
@@ -115,7 +108,8 @@ def comparison(c: Comparison, fmt: str, output: Path | None = None) -> None:
             from credit_mlops.files import atomic_write
 
             with atomic_write(output) as fh:
-                Console(file=fh, width=200, color_system=None).print(comparison_table(c, 200))
+                table = comparison_table(c, 200)
+                Console(file=fh, width=200, color_system=None, markup=False).print(table)
             note(f"wrote {output}")
             return
         out().print(comparison_table(c))

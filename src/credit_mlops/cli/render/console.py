@@ -11,14 +11,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.segment import Segment
+    from rich.text import Text
 
 
 def out() -> Console:
-    return _safe_console()(highlight=False, soft_wrap=False)
+    return _safe_console()(highlight=False, soft_wrap=False, markup=False)
 
 
 def err() -> Console:
-    return _safe_console()(stderr=True, highlight=False)
+    return _safe_console()(stderr=True, highlight=False, markup=False)
+
+
+def styled(markup: str) -> Text:
+    """Our own styles, written as rich markup, as text to print. The consoles read no markup
+    in what they print (a run named `[link=...]x[/link]` is shown as typed), so a style is
+    always asked for here, and every user's value inside `markup` goes through `escape`."""
+    from rich.text import Text
+
+    return Text.from_markup(markup)
 
 
 @functools.cache
@@ -55,7 +65,9 @@ def error(message: str, *, debug: bool) -> None:
 
     from credit_mlops.escaping import one_line
 
-    console.print(f"[bold red]error:[/] {markup(one_line(bounded(message)))}", soft_wrap=True)
+    console.print(
+        styled(f"[bold red]error:[/] {markup(one_line(bounded(message)))}"), soft_wrap=True
+    )
 
 
 MOST_SHOWN = 600  # characters of one error line; a value a user pasted can be much longer

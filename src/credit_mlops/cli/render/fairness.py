@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from credit_mlops.cli.render.console import err, escape, out
+from credit_mlops.cli.render.console import err, out
 from credit_mlops.escaping import csv_lines, md, md_bold, md_table, terminal_text
 from credit_mlops.escaping import to_json as to_json_text
 
@@ -58,14 +58,14 @@ def tables(r: FairnessResult) -> None:
     who = f"{r.name} v{r.version}" if r.name else r.model_uri
     console = out()
     for a in r.report.attributes:
-        title = f"Fairness of {escape(who)} by {escape(a.attribute)}"
-        table = Table(title=title, caption=escape(_figures(a)))
+        title = f"Fairness of {who} by {a.attribute}"
+        table = Table(title=title, caption=_figures(a))
         for h in HEADERS:
             table.add_column(h, justify="left" if h in ("group", "verdict") else "right")
         for g in a.groups:
             style = "bold red" if g.verdict.startswith("below") else ""
             style = "yellow" if g.verdict.startswith("no verdict") else style
-            table.add_row(*(escape(c) for c in _cells(g)), style=style)
+            table.add_row(*_cells(g), style=style)
         console.print(table)
         for note in a.notes:
             err().print(terminal_text(note), markup=False, soft_wrap=True)

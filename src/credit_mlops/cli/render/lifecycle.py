@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def registered(r: Registered) -> None:
-    out().print(f"✓ registered '{r.name}' version {r.version} (run {r.run_id})")
+    out().print(f"✓ registered '{r.name}' version {r.version} (run {r.run_id})", markup=False)
 
 
 def promotion(p: Promotion) -> None:

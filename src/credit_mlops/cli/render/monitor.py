@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from credit_mlops.cli.render.console import err, escape, out
+from credit_mlops.cli.render.console import err, escape, out, styled
 from credit_mlops.escaping import csv_lines, md_table
 from credit_mlops.escaping import to_json as to_json_text
 
@@ -67,7 +67,7 @@ def _table(report: MonitorReport) -> None:
 
     r = report.result
     label = f"{report.name} v{report.version}" if report.name else report.model_uri
-    table = Table(title=f"Population stability of {escape(label)}")
+    table = Table(title=f"Population stability of {label}")
     table.add_column("characteristic", no_wrap=True)
     table.add_column("kind")
     table.add_column("PSI", justify="right")
@@ -76,9 +76,9 @@ def _table(report: MonitorReport) -> None:
     table.add_column("largest move (bin: training → now)")
     for s in r.table:
         style = BAND_STYLE[s.band]
-        name = f"[bold]{escape(s.name)}[/]" if s.kind == "score" else escape(s.name)
-        band = f"[{style}]{s.band}[/]"
-        table.add_row(name, s.kind, f"{s.psi:.4f}", band, str(s.bins), escape(s.top_bin))
+        name = styled(f"[bold]{escape(s.name)}[/]") if s.kind == "score" else s.name
+        band = styled(f"[{style}]{s.band}[/]")
+        table.add_row(name, s.kind, f"{s.psi:.4f}", band, str(s.bins), s.top_bin)
     console = out()
     console.print(table)
     console.print(_footer(report), markup=False, soft_wrap=True)

@@ -57,16 +57,16 @@ FORMATS = {"csv": to_csv, "markdown": to_markdown, "json": to_json}
 def table(report: ScorecardReport) -> None:
     from rich.table import Table
 
-    from credit_mlops.cli.render.console import escape, out
+    from credit_mlops.cli.render.console import out, styled
 
-    grid = Table(title=f"Scorecard of {escape(report.model)}", caption=_scale(report))
+    grid = Table(title=f"Scorecard of {report.model}", caption=_scale(report))
     for header in HEADERS:
         grid.add_column(header, justify="left" if header in ("characteristic", "bin") else "right")
     for c in report.characteristics:
         for i, b in enumerate(c.bins):
             grid.add_row(
                 c.name if i == 0 else "",
-                escape(b.bin),
+                b.bin,
                 str(b.count),
                 f"{b.bad_rate:.3f}",
                 f"{b.woe:+.3f}",
@@ -74,6 +74,6 @@ def table(report: ScorecardReport) -> None:
                 f"{b.points:.1f}",
             )
         style = {"not predictive": "yellow", "suspicious": "bold red"}.get(c.flag, "bold")
-        label = f"[{style}]IV: {FLAG_NOTES[c.flag]}[/]" if c.flag else "IV"
-        grid.add_row("", label, "", "", "", f"[{style}]{c.iv:.3f}[/]", "", end_section=True)
+        label = styled(f"[{style}]IV: {FLAG_NOTES[c.flag]}[/]") if c.flag else "IV"
+        grid.add_row("", label, "", "", "", styled(f"[{style}]{c.iv:.3f}[/]"), "", end_section=True)
     out().print(grid)

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from credit_mlops.cli.render.console import err, out
+from credit_mlops.cli.render.console import err, escape, out, styled
 from credit_mlops.modeling.metric_names import SUMMARY_LABELS
 
 if TYPE_CHECKING:
@@ -74,24 +74,26 @@ def train_report(report: TrainReport, *, quiet: bool) -> None:
 
     console = out()
     for r in report.results:
+        # every value may hold a user's text: shown as text, never read as rich markup
         lines = [
-            f"[bold]Model[/]: {r.display_name} ({r.key})",
-            f"[bold]Version[/]: {report.model_version}",
-            f"[bold]Run[/]: {r.run_name}",
+            f"[bold]Model[/]: {escape(r.display_name)} ({escape(r.key)})",
+            f"[bold]Version[/]: {escape(report.model_version)}",
+            f"[bold]Run[/]: {escape(r.run_name)}",
         ]
         if report.experiment:
-            lines.insert(0, f"[bold]Experiment[/]: '{report.experiment}'")
+            lines.insert(0, f"[bold]Experiment[/]: '{escape(report.experiment)}'")
         if r.run_id:
-            lines.append(f"[bold]Run ID[/]: {r.run_id}")
+            lines.append(f"[bold]Run ID[/]: {escape(r.run_id)}")
         if r.registered_name:
             lines.append(
-                f"[bold]Registered as[/]: '{r.registered_name}' version {r.registered_version}"
+                f"[bold]Registered as[/]: '{escape(r.registered_name)}' version "
+                f"{escape(str(r.registered_version))}"
             )
         if r.run_url:
-            lines.append(f"[bold]View run at[/]: {r.run_url}")
-            lines.append(f"[bold]View experiment at[/]: {r.experiment_url}")
+            lines.append(f"[bold]View run at[/]: {escape(r.run_url)}")
+            lines.append(f"[bold]View experiment at[/]: {escape(str(r.experiment_url))}")
         if r.outbox:
-            lines.append(f"[bold yellow]Kept locally (not logged)[/]: {r.outbox}")
+            lines.append(f"[bold yellow]Kept locally (not logged)[/]: {escape(str(r.outbox))}")
         if r.metrics:
             lines.append(f"[bold]ROC AUC (CV)[/]: {_pm(r.metrics, 'roc_auc')}")
         title = (
@@ -99,7 +101,8 @@ def train_report(report: TrainReport, *, quiet: bool) -> None:
             if r.run_id
             else ("⚠ not logged" if r.outbox else "trained (tracking disabled)")
         )
-        console.print(Panel("\n".join(lines), title=title, title_align="left", expand=False))
+        panel = Panel(styled("\n".join(lines)), title=title, title_align="left", expand=False)
+        console.print(panel)
     if quiet:
         return
     if any(r.metrics for r in report.results):
@@ -123,4 +126,4 @@ def train_report(report: TrainReport, *, quiet: bool) -> None:
         times = report.timings
         stages = " · ".join(f"{k} {v:.1f}s" for k, v in times.items() if k not in notes)
         beside = f" (cv beside import {times['cv_overlap']:.1f}s)" if "cv_overlap" in times else ""
-        console.print(f"[dim]time: {stages}{beside}[/]")
+        console.print(styled(f"[dim]time: {stages}{beside}[/]"))

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from credit_mlops.cli.render.console import err, out
+from credit_mlops.cli.render.console import err, escape, out, styled
 
 if TYPE_CHECKING:
     from credit_mlops.tune.tune import TuneReport, TuneStart
@@ -20,10 +20,11 @@ def _value(value: float | None) -> str:
 def header(start: TuneStart) -> None:
     console = err()
     console.print(
-        f"tuning [bold]{start.model_key}[/] · objective {start.objective} ({start.direction}) · "
-        f"study '{start.study}' at {start.storage}",
+        styled(
+            f"tuning [bold]{escape(start.model_key)}[/] · objective {start.objective} "
+            f"({start.direction}) · study '{escape(start.study)}' at {escape(str(start.storage))}"
+        ),
         soft_wrap=True,
-        markup=True,
         highlight=False,
     )
     space = ", ".join(f"{name} {text}" for name, text in start.space.items())
