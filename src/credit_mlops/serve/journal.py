@@ -182,8 +182,8 @@ def read_journal(
     for path in journal_files(folder):
         if stamp and path.name[len(PREFIX) : len(PREFIX) + 8] < stamp[:10].replace("-", ""):
             continue  # the whole file is from an earlier day
-        with path.open("rb") as fh:
-            for number, line in enumerate(fh, 1):
+        with _open_regular(path) as fh:
+            for number, line in enumerate(_lines(fh), 1):
                 decided = _decision(line)
                 if decided is None:
                     if line.strip():  # a blank line is no decision, and no damage either
@@ -192,6 +192,41 @@ def read_journal(
                 row, when = decided
                 if since is None or when >= _aware(since):
                     yield row
+
+
+MAX_LINE = 4 << 20  # far above any decision serve writes; a longer line is no decision
+
+
+def _open_regular(path: Path) -> Any:
+    """A journal file opened for reading, if it is a regular file of the folder: a link
+    (to /dev/zero, to another team's file), a named pipe or a device is refused in one
+    line, before a read that would hang or never end."""
+    import errno
+    import stat
+
+    from credit_mlops.errors import DataError
+
+    fix = f"move it out of {path.parent}; the journal folder holds credit serve's files only"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        what = "is a symbolic link" if exc.errno == errno.ELOOP else f"cannot be read ({exc})"
+        raise DataError(f"journal file {path} {what}; {fix}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DataError(f"journal file {path} is not a regular file; {fix}")
+    return os.fdopen(fd, "rb")
+
+
+def _lines(fh: Any) -> Iterator[bytes]:
+    """The file's lines, each read in bounded memory: a line longer than MAX_LINE (no
+    decision) is given as a cut-off line, which is skipped as damage, and the rest of it
+    is passed over."""
+    while line := fh.readline(MAX_LINE):
+        if len(line) == MAX_LINE and not line.endswith(b"\n"):
+            while (rest := fh.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def _aware(moment: datetime) -> datetime:

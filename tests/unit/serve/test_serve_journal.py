@@ -142,3 +142,40 @@ def test_hashed_values_are_keyed_by_the_journal_folder(tmp_path: Path) -> None:
     assert digest(21, key) == digest(21, key) != digest(22, key)
     plain = hashlib.sha256(b"21").hexdigest()[:16]
     assert plain not in digest(21, key) and digest(21, key) != digest(21, hash_key(tmp_path / "b"))
+
+
+@pytest.mark.parametrize("kind", ["link to /dev/zero", "named pipe", "link to a file"])
+def test_a_journal_file_that_is_not_a_regular_file_is_one_line(tmp_path: Path, kind: str) -> None:
+    """Read back by `credit monitor --served`: /dev/zero would never end (memory without
+    bound), a named pipe would wait for ever, a link would read someone else's file."""
+    import os
+
+    from credit_mlops.errors import DataError
+    from credit_mlops.serve.journal import PREFIX, SUFFIX
+
+    path = tmp_path / f"{PREFIX}20261207-000000{SUFFIX}"
+    if kind == "named pipe":
+        os.mkfifo(path)
+    else:
+        other = tmp_path / "elsewhere.jsonl"
+        other.write_text(json.dumps(_rows(1, 1)[0]) + "\n")
+        path.symlink_to("/dev/zero" if kind == "link to /dev/zero" else other)
+    with pytest.raises(DataError, match=r"journal file .* (symbolic link|not a regular file)"):
+        list(read_journal(tmp_path))
+
+
+def test_a_line_without_end_is_read_in_bounded_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credit_mlops.serve import journal as module
+    from credit_mlops.serve.journal import Damaged
+
+    monkeypatch.setattr(module, "MAX_LINE", 64)
+    journal = Journal(tmp_path, rotate_bytes=1 << 20, privacy=Privacy())
+    journal.record(_rows(1, 1))
+    journal.close()
+    (path,) = journal_files(tmp_path)
+    path.write_bytes(b"x" * 1000 + b"\n")  # one line far longer than any decision
+    damaged = Damaged()
+    assert list(read_journal(tmp_path, damaged=damaged)) == []
+    assert damaged.lines == 1
