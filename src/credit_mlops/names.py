@@ -189,3 +189,10 @@ def safe_component(text: str, *, limit: int = 60) -> str:
     import hashlib
 
     return f"{cleaned}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+
+
+def key_part(text: str) -> str:
+    """Any user string (a data column's name) as part of a metric or tag key the store takes:
+    `safe_component`'s rule (no '/', so no '..' path; no character the store refuses), short
+    enough for its 250-character keys, and two different names never one key."""
+    return safe_component(text, limit=150)

@@ -313,9 +313,10 @@ def parse(data: dict[str, object], *, source: str) -> Description:
 
 
 def metric_part(label: str) -> str:
-    """A label as part of a metric or tag name: MLflow takes letters, digits, '_', '-', '.'
-    and '/' there, so anything else (a space, '<', '&') becomes '_'."""
-    return re.sub(r"[^\w\-./]", "_", label)[:200] or "_"
+    """A label as part of a metric or tag name: MLflow takes letters, digits, '_', '-' and
+    '.' there, so anything else (a space, '<', '&', and '/', which could make a '..' path
+    the store refuses) becomes '_'."""
+    return re.sub(r"[^\w\-.]", "_", label)[:200] or "_"
 
 
 def file_part(label: str) -> str:

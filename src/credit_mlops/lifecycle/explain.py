@@ -19,6 +19,7 @@ from credit_mlops.lifecycle.evaluation_target import (
     open_target,
     target_rows,
 )
+from credit_mlops.names import key_part
 from credit_mlops.tracking.store import TrackingStore
 
 
@@ -93,8 +94,9 @@ def _log(
         "explain",
         opened,
         rows,
-        metrics={f"{rows.scope}_mean_abs_{i.column}": i.mean_abs for i in ranked},
+        # a column's name is the data's: one safe key part each, distinct names kept apart
+        metrics={f"{rows.scope}_mean_abs_{key_part(i.column)}": i.mean_abs for i in ranked},
         folder=folder,
-        version_tags={"explain.top_columns": ", ".join(i.name for i in ranked[:5])},
+        version_tags={"explain.top_columns": ", ".join(i.name for i in ranked[:5])[:2000]},
         run_id_tag="explain.run_id",
     )

@@ -22,7 +22,7 @@ from credit_mlops.lifecycle.evaluate import decision_threshold
 from credit_mlops.lifecycle.resolve import ModelRef, get_run, resolve
 from credit_mlops.monitor.reference import ARTIFACT, Reference
 from credit_mlops.monitor.stability import MonitorResult
-from credit_mlops.names import safe_component
+from credit_mlops.names import key_part, safe_component
 from credit_mlops.tracking.records import EvaluationRun, RunRecord
 from credit_mlops.tracking.store import TrackingStore
 
@@ -244,7 +244,7 @@ def _log(
     if ref.name and ref.version:
         # not `model_name`: comparisons pick training runs by that tag
         tags.update({"monitored_model": ref.name, "monitored_version": ref.version})
-    metrics = {f"psi_{row.name}": row.psi for row in result.table}
+    metrics = {f"psi_{key_part(row.name)}": row.psi for row in result.table}
     metrics.update(
         {
             "rows": float(result.rows),

@@ -184,5 +184,6 @@ def test_fairness_names_its_metrics_with_what_mlflow_accepts() -> None:
     from credit_mlops.fairness.assess import slug_of
 
     assert slug_of("age band") == "age_band"
-    assert slug_of("<b>sex & x</b>") == "_b_sex___x_/b_"
+    assert slug_of("<b>sex & x</b>") == "_b_sex___x__b_"  # no "/": no ".." path
+    assert slug_of("a/../b") == "a_.._b"
     assert slug_of("") == "_"

@@ -128,3 +128,28 @@ def test_a_huge_tag_name_is_shown_cut_short() -> None:
     with pytest.raises(InputError) as caught:
         names.tags({"k" * 1_000_000 + "\n": "v"}, flag="--mlflow-tags")
     assert len(str(caught.value)) < 400
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["laufkont", "../../evil", "=cmd|' /C calc'!A0", "a b", "x" * 400, "größe", "", "a//b", "/x"],
+)
+def test_a_column_name_makes_a_metric_key_the_store_takes(column: str) -> None:
+    """Explanation and monitoring runs log one metric per data column: the column's name,
+    whatever it is, becomes a key MLflow takes (it refused `psi_../../evil` after the work)."""
+    from mlflow.utils.validation import _validate_metric_name
+
+    from credit_mlops.names import key_part
+
+    for prefix in ("psi_", "holdout_mean_abs_"):
+        key = prefix + key_part(column)
+        _validate_metric_name(key)
+        assert len(key) <= 250
+
+
+def test_different_columns_never_share_a_metric_key() -> None:
+    from credit_mlops.names import key_part
+
+    columns = ["a b", "a_b", "a/b", "a.b", "A b", "a  b"]
+    assert len({key_part(c) for c in columns}) == len(columns)
+    assert key_part("laufkont") == "laufkont"  # a plain name is kept as it is
