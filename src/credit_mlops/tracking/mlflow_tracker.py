@@ -253,7 +253,11 @@ class Tracker(RegistryCalls):
                     "was removed); name a model version credit trained (credit compare "
                     "lists them)"
                 ) from None
-            raise
+            raise InputError(  # listed, yet not given: a link, pipe or device in its place
+                f"run {run_id}: its file {path} is listed in the store but cannot be read "
+                "back (a link, a pipe or a device put in its place); it was changed outside "
+                "credit - train or evaluate again"
+            ) from None
 
     def artifact_paths(self, run_id: str, folder: str = "", recursive: bool = False) -> list[str]:
         with self.conn.guard():
