@@ -9,7 +9,7 @@ from pathlib import Path
 
 from credit_mlops import files
 from credit_mlops.config.settings import Settings
-from credit_mlops.escaping import to_json
+from credit_mlops.escaping import csv_frame, to_json
 from credit_mlops.explain.summary import Importance
 from credit_mlops.lifecycle.evaluation_run import log_evaluation
 from credit_mlops.lifecycle.evaluation_target import (
@@ -57,7 +57,7 @@ def explain_model(
     figures = save_explain_figures(attribution, rows.X, folder, ref.label)
     frame = attribution.frame().assign(base=attribution.base).set_index(rows.X.index)
     with files.atomic_write(folder / "attributions.csv", newline="") as fh:
-        frame.to_csv(fh, index_label="row")
+        csv_frame(frame).to_csv(fh, index_label="row")  # column names are the data's
     summary = {
         "target": target,
         "model_uri": ref.uri,
