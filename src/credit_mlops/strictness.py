@@ -59,6 +59,8 @@ def check(value: Any, annotation: Any, *, text_for_numbers: bool) -> None:
     elif isinstance(value, str) and not text_for_numbers and str not in allowed:
         if numbers and not allowed & {list}:
             raise ValueError(f"expected a number, not the text {value!r}")
+    elif isinstance(value, str) and numbers and str not in allowed and not allowed & {list}:
+        _number_text(value.strip(), whole=float not in allowed)
     elif isinstance(value, list | tuple):
         for container in (list, tuple):
             members = [m for m in _members(annotation, container) if m is not Ellipsis]
@@ -72,6 +74,22 @@ def check(value: Any, annotation: Any, *, text_for_numbers: bool) -> None:
         if len(members) == 2:
             for item in value.values():
                 check(item, members[1], text_for_numbers=text_for_numbers)
+
+
+def _number_text(text: str, *, whole: bool) -> None:
+    """An environment variable's text for a number: a whole number for a count or a seed
+    (pydantic would read "1.0" as 1), and never inf or nan (which pydantic would compare
+    with the field's bounds first, so the refusal would name a bound, not the nan)."""
+    import re
+
+    if whole and re.fullmatch(r"[+-]?\d+", text) is None:
+        raise ValueError(f"expected a whole number, not the text {text!r}")
+    try:
+        number = float(text)
+    except ValueError:
+        return  # not a number at all: pydantic says so
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, not {text}")
 
 
 def checked(model: Any, value: Any, info: Any, *, text_for_numbers: bool) -> Any:

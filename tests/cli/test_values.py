@@ -370,3 +370,31 @@ def test_an_input_that_is_not_a_regular_file_is_named_as_such(project: Path, giv
     result = runner.invoke(app, ["predict", "m/1", "-i", given, "-o", "out.csv"])
     one_error_line(result, "not a regular file")
     assert not (project / ".credit").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--seed", "1.0"],
+        ["train", "--cv-folds", "2.0"],
+        ["train", "--n-jobs", "1e3"],
+        ["data", "synth", "--rows", "10.0", "-o", "x.csv"],
+        ["data", "synth", "--rows", "5", "--seed", "7.0", "-o", "x.csv"],
+        ["compare", "--top", "2.0"],
+        ["tune", "--trials", "3.0"],
+        ["serve", "m", "--port", "80.0"],
+        ["server", "start", "--port", "5000.0"],
+    ],
+    ids=lambda a: " ".join(a[:3]),
+)
+def test_a_count_seed_or_port_is_a_whole_number_as_typed(tmp_path: Path, args: list[str]) -> None:
+    """`1.0` is not read as 1 (nor `1e3` as 1000): every whole-number option parses digits."""
+    from typer.testing import CliRunner
+
+    from credit_mlops.cli.main import app
+
+    os.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "is not a whole number" in result.output
+    assert not (tmp_path / ".credit").exists() and not (tmp_path / "x.csv").exists()

@@ -30,22 +30,55 @@ def _within(flag: str, low: int, high: int | None, why: str) -> Callable[[Any], 
     return check
 
 
+def whole_number(raw: str | int) -> int:
+    """A count, a seed or a port as typed: digits only (with a sign), so that `1.0` or
+    `1e3` is refused rather than read as a number it merely resembles (a default, already
+    a number, is kept)."""
+    if isinstance(raw, int):
+        return raw
+    text = raw.strip()
+    if not text or not text.lstrip("+-").isdigit() or not text.isascii():
+        raise typer.BadParameter(f"{raw!r} is not a whole number")
+    return int(text)
+
+
+def at_least(flag: str, low: int, what: str) -> Callable[[Any], Any]:
+    """A callback refusing a number below `low` for `flag` (what the number counts)."""
+    return _within(flag, low, None, what)
+
+
 def seed_option(help: str) -> OptionInfo:
     """`--seed`: 0..2**32-1, what every random generator the tool uses accepts."""
     return typer.Option(
-        "--seed", help=help, callback=_within("--seed", 0, SEED_MAX, "a seed is unsigned")
+        "--seed",
+        help=help,
+        parser=whole_number,
+        metavar="<int>",
+        callback=_within("--seed", 0, SEED_MAX, "a seed is unsigned"),
     )
 
 
 def port_option(help: str) -> OptionInfo:
     """`--port`: 1..65535 (0 would let the OS pick a port nobody could then find)."""
-    return typer.Option("--port", help=help, callback=_within("--port", 1, PORT_MAX, "a TCP port"))
+    return typer.Option(
+        "--port",
+        help=help,
+        parser=whole_number,
+        metavar="<int>",
+        callback=_within("--port", 1, PORT_MAX, "a TCP port"),
+    )
 
 
 def rows_option(help: str, *names: str) -> OptionInfo:
     """`--rows`: at least one; whether that many fit in memory is the data module's check."""
     flags = names or ("--rows",)
-    return typer.Option(*flags, help=help, callback=_within(flags[0], 1, None, "applicants"))
+    return typer.Option(
+        *flags,
+        help=help,
+        parser=whole_number,
+        metavar="<int>",
+        callback=_within(flags[0], 1, None, "applicants"),
+    )
 
 
 def output_path(raw: str) -> Path:

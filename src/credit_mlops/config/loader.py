@@ -85,6 +85,7 @@ def load_settings(
     toml_data = _read_toml(toml_file) if toml_file else {}
     if toml_file:
         guard.refuse_url_secrets(toml_file, flatten(toml_data))
+        _check_types(toml_file, Settings, toml_data, "")
     for key, _ in flatten(toml_data):
         if tuple(key.split(".")) in SECRET_KEYS:
             raise ConfigError(
@@ -139,11 +140,20 @@ def _bind(toml_file: Path | None) -> type[Settings]:
     return ProfileSettings
 
 
+MAX_PROFILE_BYTES = 1 << 20  # settings fit in a few KB; a bigger file is something else
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     from credit_mlops.data.description_codes import parse_toml
 
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_PROFILE_BYTES + 1)
+        if len(raw) > MAX_PROFILE_BYTES:
+            raise ConfigError(
+                f"{path}: the profile file is larger than {MAX_PROFILE_BYTES >> 20} MB; a "
+                "profile holds settings, not data - check that it is the file you meant"
+            )
         if b"\x00" in raw:  # valid UTF-8 in bytes, never in a text file (UTF-16 has them)
             raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
         text = raw.decode("utf-8")
@@ -173,8 +183,32 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _check_types(path: Path, model: Any, values: Mapping[str, Any], prefix: str) -> None:
+    """A profile's values keep TOML's own types: text where a number belongs (`seed =
+    "42"`) is refused, as pydantic would convert it; an environment variable, always text,
+    is left to parse. Unknown keys are left to pydantic, which names them."""
+    from pydantic import BaseModel
+
+    from credit_mlops.strictness import check
+
+    for key, value in values.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            continue
+        kind = field.annotation
+        if isinstance(value, dict) and isinstance(kind, type) and issubclass(kind, BaseModel):
+            _check_types(path, kind, value, f"{prefix}{key}.")
+            continue
+        try:
+            check(value, kind, text_for_numbers=False)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: key '{prefix}{key}': {exc}; fix the file") from None
+
+
 def _not_utf8(raw: bytes) -> str:
     """What the bytes look like, so the fix is obvious (TOML files must be UTF-8)."""
+    if raw.count(b"\x00") > len(raw) * 3 // 4:  # UTF-16 text has at most half NULs
+        return "the profile file is not text (binary)"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[1:2] == b"\x00" or raw[:1] == b"\x00":
         return "the profile file is UTF-16 text, not UTF-8"
     return "the profile file is not text (binary or another encoding)"

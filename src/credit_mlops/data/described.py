@@ -52,6 +52,9 @@ def resolve(value: str, root: Path) -> Description:
     return load(path)
 
 
+MAX_DESCRIPTION_BYTES = 64 << 20  # 10,000 columns with many codes each stay far below
+
+
 def load(path: Path) -> Description:
     """The description in the TOML file at `path`, or one DataError naming the file."""
     if path.is_dir():
@@ -62,7 +65,15 @@ def load(path: Path) -> Description:
             "name a TOML file"
         )
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a BOM is not part of the TOML
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_DESCRIPTION_BYTES + 1)
+        if len(raw) > MAX_DESCRIPTION_BYTES:
+            raise DataError(
+                f"data description {path} is larger than {MAX_DESCRIPTION_BYTES >> 20} MB; a "
+                "description names columns and codes, not rows - check that it is the file "
+                "you meant"
+            )
+        text = raw.decode("utf-8-sig")  # a BOM is not part of the TOML
     except OSError as exc:
         raise DataError(f"cannot read data description {path}: {exc.strerror}") from exc
     except UnicodeDecodeError:

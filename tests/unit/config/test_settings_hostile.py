@@ -149,3 +149,38 @@ def test_section_and_setting_names_are_lower_case(project: Path, text: str) -> N
     (project / "configs" / "local.toml").write_text(text)
     with pytest.raises(ConfigError, match="is not lower case"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ('train.seed = "42"', "train.seed"),
+        ('cost.accept_bad = "5"', "cost.accept_bad"),
+        ('serve.port = "8080"', "serve.port"),
+        ('[fairness]\nmin_group_size = "30"', "fairness.min_group_size"),
+    ],
+)
+def test_a_profile_keeps_tomls_types(project: Path, line: str, key: str) -> None:
+    """TOML says which values are numbers: text where a number belongs is refused (in the
+    environment, always text, it still parses)."""
+    (project / "configs" / "t.toml").write_text(line + "\n")
+    with pytest.raises(ConfigError, match=rf"t\.toml: key '{key}': expected a number, not the"):
+        load_settings("t")
+
+
+def test_the_same_text_parses_from_the_environment(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDIT_TRAIN__SEED", "42")
+    assert load_settings().train.seed == 42
+
+
+@pytest.mark.parametrize(("size", "expected"), [(3 << 20, "larger than 1 MB"), (4096, "binary")])
+def test_a_huge_or_binary_profile_is_refused_without_reading_it_whole(
+    project: Path, size: int, expected: str
+) -> None:
+    path = project / "configs" / "big.toml"
+    with path.open("wb") as fh:
+        fh.truncate(size)  # sparse: NUL bytes
+    with pytest.raises(ConfigError, match=expected):
+        load_settings("big")

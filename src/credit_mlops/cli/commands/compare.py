@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import MlflowUri, Profile
-from credit_mlops.cli.values import model_filter_option, output_path
+from credit_mlops.cli.values import at_least, model_filter_option, output_path, whole_number
 
 
 class Format(StrEnum):
@@ -39,7 +39,16 @@ def compare(
     sort: Annotated[
         str | None, typer.Option("--sort", help="Metric to sort by (default: the primary metric).")
     ] = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, help="Show the best N rows.")] = None,
+    top: Annotated[
+        int | None,
+        typer.Option(
+            "--top",
+            help="Show the best N rows.",
+            parser=whole_number,
+            metavar="<int>",
+            callback=at_least("--top", 1, "rows to show"),
+        ),
+    ] = None,
     all_runs: Annotated[
         bool, typer.Option("--all-runs", help="Every run, not the latest per model.")
     ] = False,
@@ -114,6 +123,8 @@ def compare(
         result = views.compare_registry(open_tracker(settings, existing=True), query, shown)
     else:
         result = views.compare(open_tracker(settings, existing=True), query, shown)
+    if result.ended:  # runs a killed credit process left RUNNING: said apart from the view
+        note(f"note: {result.ended}")
     if not result.rows and fmt is Format.table and output is None:
         what = "registered model versions" if registry else "runs"
         note(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import Json, MlflowUri, Profile, Quiet, Target
-from credit_mlops.cli.values import output_path
+from credit_mlops.cli.values import output_path, whole_number
 
 
 def predict(
@@ -49,7 +49,9 @@ def predict(
     ] = False,
     # `--explain [K]`: Typer has no option with an optional value, so K is a hidden
     # second argument, accepted only with --explain
-    reasons: Annotated[int | None, typer.Argument(hidden=True, show_default=False)] = None,
+    reasons: Annotated[
+        int | None, typer.Argument(hidden=True, show_default=False, parser=whole_number)
+    ] = None,
     engine: Annotated[
         str, typer.Option("--engine", help="pandas (chunks on every core) or spark.")
     ] = "pandas",

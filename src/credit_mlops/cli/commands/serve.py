@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import MlflowUri, Profile
+from credit_mlops.cli.values import whole_number
 
 
 def serve(
@@ -26,12 +27,22 @@ def serve(
     ] = None,
     port: Annotated[
         int | None,
-        typer.Option("--port", help="Port (serve.port, default 8080).", show_default=False),
+        typer.Option(
+            "--port",
+            help="Port (serve.port, default 8080).",
+            show_default=False,
+            parser=whole_number,
+            metavar="<int>",
+        ),
     ] = None,
     workers: Annotated[
         int | None,
         typer.Option(
-            "--workers", help="Worker processes (serve.workers, default 1).", show_default=False
+            "--workers",
+            help="Worker processes (serve.workers, default 1).",
+            show_default=False,
+            parser=whole_number,
+            metavar="<int>",
         ),
     ] = None,
     poll_seconds: Annotated[
@@ -48,6 +59,8 @@ def serve(
             "--reasons",
             help="Reasons per applicant by default (serve.reasons).",
             show_default=False,
+            parser=whole_number,
+            metavar="<int>",
         ),
     ] = None,
     insecure: Annotated[

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
-from credit_mlops.cli.values import seed_option
+from credit_mlops.cli.values import seed_option, whole_number
 from credit_mlops.modeling.catalog import ALL_KEYS
 
 if TYPE_CHECKING:
@@ -61,11 +61,23 @@ def train(
         str | None,
         typer.Option("--calibrate", help="P(bad) calibration: none (default), sigmoid, isotonic."),
     ] = None,
-    cv_folds: Annotated[int | None, typer.Option("--cv-folds", help="CV folds (5).")] = None,
-    cv_repeats: Annotated[int | None, typer.Option("--cv-repeats", help="CV repeats (3).")] = None,
+    cv_folds: Annotated[
+        int | None,
+        typer.Option("--cv-folds", help="CV folds (5).", parser=whole_number, metavar="<int>"),
+    ] = None,
+    cv_repeats: Annotated[
+        int | None,
+        typer.Option("--cv-repeats", help="CV repeats (3).", parser=whole_number, metavar="<int>"),
+    ] = None,
     seed: Annotated[int | None, seed_option("Random seed (42).")] = None,
     n_jobs: Annotated[
-        int | None, typer.Option("--n-jobs", help="Parallel folds; -1 uses every core.")
+        int | None,
+        typer.Option(
+            "--n-jobs",
+            help="Parallel folds; -1 uses every core.",
+            parser=whole_number,
+            metavar="<int>",
+        ),
     ] = None,
     smote_method: Annotated[
         str | None,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
-from credit_mlops.cli.values import seed_option
+from credit_mlops.cli.values import seed_option, whole_number
 
 
 def tune(
@@ -22,7 +22,12 @@ def tune(
     ] = None,
     trials: Annotated[
         int | None,
-        typer.Option("--trials", help="The study's total trials, whichever workers run them (40)."),
+        typer.Option(
+            "--trials",
+            help="The study's total trials, whichever workers run them (40).",
+            parser=whole_number,
+            metavar="<int>",
+        ),
     ] = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="Seconds after which no trial starts.")
@@ -34,7 +39,12 @@ def tune(
         str | None,
         typer.Option("--storage", help="Journal file or database URL (setting tune.storage)."),
     ] = None,
-    folds: Annotated[int | None, typer.Option("--folds", help="CV folds per trial (5).")] = None,
+    folds: Annotated[
+        int | None,
+        typer.Option(
+            "--folds", help="CV folds per trial (5).", parser=whole_number, metavar="<int>"
+        ),
+    ] = None,
     seed: Annotated[int | None, seed_option("Random seed (42).")] = None,
     train_best: Annotated[
         bool, typer.Option("--train", help="Then train, log and register the best parameters.")
