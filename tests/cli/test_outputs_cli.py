@@ -291,6 +291,9 @@ def test_every_output_option_keeps_the_spelling_of_dash(
         assert param.process_value(ctx, "./-") == tmp_path / "-", (path, flag)
         with pytest.raises(typer.BadParameter, match="is empty"):  # not '.', this folder
             param.process_value(ctx, "")
+        if param.metavar == "<file>":  # not a file named as the folder it names
+            with pytest.raises(typer.BadParameter, match="names a folder"):
+                param.process_value(ctx, "out.csv/")
         try:
             assert param.process_value(ctx, "-") == STDOUT, (path, flag)
         except InputError as exc:  # a folder option: a folder cannot go to standard output

@@ -95,6 +95,14 @@ def output_path(raw: str) -> Path:
     return Path.cwd() / path if path == STDOUT else path
 
 
+def output_file_path(raw: str) -> Path:
+    """An output file as typed (`output_path`); a name ending in '/' names a folder, which
+    pathlib would silently turn into a file of that name."""
+    if raw.endswith(("/", "/.")) and raw != "-":
+        raise typer.BadParameter(f"{raw!r} ends with '/', so it names a folder; give a file name")
+    return output_path(raw)
+
+
 def known_models(value: list[str] | None) -> list[str] | None:
     """`--model KEY` (repeatable, or comma-separated) names catalogue keys only."""
     from credit_mlops.errors import InputError

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import MlflowUri, Profile
-from credit_mlops.cli.values import at_least, model_filter_option, output_path, whole_number
+from credit_mlops.cli.values import at_least, model_filter_option, output_file_path, whole_number
 
 
 class Format(StrEnum):
@@ -69,7 +69,7 @@ def compare(
             "--output",
             "-o",
             help="Write to FILE instead of stdout; its folder must exist.",
-            parser=output_path,
+            parser=output_file_path,
             metavar="<file>",
         ),
     ] = None,

@@ -10,7 +10,7 @@ import typer
 
 from credit_mlops.cli.commands.drift import drift
 from credit_mlops.cli.options import Profile, Quiet
-from credit_mlops.cli.values import output_path, rows_option, seed_option
+from credit_mlops.cli.values import output_file_path, rows_option, seed_option
 
 app = typer.Typer(help="Obtain, describe, check or synthesise data.", no_args_is_help=True)
 app.command("drift")(drift)
@@ -56,7 +56,7 @@ def describe(
             "--output",
             "-o",
             help="TOML file to write (default: print it).",
-            parser=output_path,
+            parser=output_file_path,
             metavar="<file>",
         ),
     ] = None,
@@ -105,7 +105,7 @@ def synth(
             "-o",
             help="File to write (whole or not at all; '-' is standard output). Its folder "
             "must exist.",
-            parser=output_path,
+            parser=output_file_path,
             metavar="<file>",
         ),
     ],

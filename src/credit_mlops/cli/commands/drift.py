@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import DataPath, Profile
-from credit_mlops.cli.values import output_path, rows_option, seed_option
+from credit_mlops.cli.values import output_file_path, rows_option, seed_option
 
 
 def drift(
@@ -19,7 +19,7 @@ def drift(
             "-o",
             help="File to write (.csv: comma-separated; '-' is standard output). Its folder "
             "must exist.",
-            parser=output_path,
+            parser=output_file_path,
             metavar="<file>",
             show_default=False,
         ),

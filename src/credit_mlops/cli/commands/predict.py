@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import Json, MlflowUri, Profile, Quiet, Target
-from credit_mlops.cli.values import output_path, whole_number
+from credit_mlops.cli.values import output_file_path, whole_number
 
 
 def predict(
@@ -28,7 +28,7 @@ def predict(
             "-o",
             help="[id,] p_bad, decision: CSV, or Parquet by suffix; a Parquet folder on Spark; "
             "'-' is standard output (CSV). Its folder must exist.",
-            parser=output_path,
+            parser=output_file_path,
             metavar="<file>",
         ),
     ],
