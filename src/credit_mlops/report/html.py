@@ -74,12 +74,16 @@ def _block(block: Block) -> str:
     )
 
 
+MARK = '<meta name="generator" content="credit report">'  # what wrote the page
+
+
 def render(card: ModelCard) -> str:
     toc = "".join(f'<li><a href="#{s.anchor}">{escape(s.title)}</a></li>' for s in card.sections)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        MARK,
         f"<title>{escape(card.title)}</title><style>{STYLE}</style></head><body>",
         f"<header><h1>{escape(card.title)}</h1>",
         f'<p class="subtitle">{escape(card.subtitle)}</p></header>',

@@ -29,4 +29,9 @@ def render(card: ModelCard) -> str:
             elif isinstance(block, Figure):
                 # the name is a-z, 0-9, _ and - only (card.Figure checks it)
                 out += [f"![{md(block.caption)}]({FIGURE_DIR}/{block.name}.png)", ""]
+    out += ["", MARK]
     return "\n".join(out).rstrip() + "\n"
+
+
+# The card says what wrote it: a later report replaces only a card that says so.
+MARK = "_Written by credit report; the next report of this model replaces this file._"

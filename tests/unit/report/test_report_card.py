@@ -95,3 +95,20 @@ def test_an_unwritable_output_folder_is_bad_input(card: ModelCard, tmp_path: Pat
 @pytest.fixture(scope="module")
 def card() -> ModelCard:
     return sample_card()
+
+
+@pytest.mark.parametrize("name", ["model_card.md", "model_card.html"])
+def test_a_card_of_the_users_own_in_the_folder_is_kept(
+    card: ModelCard, tmp_path: Path, name: str
+) -> None:
+    """`--output` names a folder that holds a file of the user's under a card's name: it
+    is never replaced; a card credit wrote there before is."""
+    (tmp_path / name).write_text("# my own notes\n")
+    with pytest.raises(InputError, match=f"{name} was not written by credit report"):
+        write(card, tmp_path)
+    assert (tmp_path / name).read_text() == "# my own notes\n"
+    assert not (tmp_path / "figures").exists()  # refused before anything was written
+    (tmp_path / name).unlink()
+    first = write(card, tmp_path)
+    again = write(card, tmp_path)  # a card credit wrote is replaced
+    assert again.markdown.read_text() == first.markdown.read_text()
