@@ -179,3 +179,18 @@ def test_a_line_without_end_is_read_in_bounded_memory(
     damaged = Damaged()
     assert list(read_journal(tmp_path, damaged=damaged)) == []
     assert damaged.lines == 1
+
+
+def test_a_journal_folder_whose_parent_is_missing_is_refused_before_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one rule of every output folder: made if missing, never the folders above it."""
+    from credit_mlops.config.loader import load_settings
+    from credit_mlops.errors import InputError
+    from credit_mlops.serve.run import make_service
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CREDIT_SERVE__JOURNAL_DIR", str(tmp_path / "no" / "such" / "j"))
+    with pytest.raises(InputError, match=r"serve\.journal_dir: folder .* does not exist"):
+        make_service(load_settings(), "m@production")
+    assert not (tmp_path / "no").exists()
