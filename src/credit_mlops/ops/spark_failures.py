@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -67,13 +68,20 @@ def check_python() -> None:
 
 def check_java() -> None:
     home = os.environ.get("JAVA_HOME")
+    if java_program() is not None:
+        return
+    if home:
+        raise InputError(f"JAVA_HOME={home} holds no bin/java; {JAVA_HINT}")
+    raise InputError(f"Spark needs Java and there is none on the PATH; {JAVA_HINT}")
+
+
+def java_program() -> str | None:
+    """The java Spark would start: JAVA_HOME's, else the PATH's; None when there is none."""
+    home = os.environ.get("JAVA_HOME")
     if home:
         java = Path(home, "bin", "java")
-        if not (java.is_file() and os.access(java, os.X_OK)):
-            raise InputError(f"JAVA_HOME={home} holds no bin/java; {JAVA_HINT}")
-        return
-    if shutil.which("java") is None:
-        raise InputError(f"Spark needs Java and there is none on the PATH; {JAVA_HINT}")
+        return str(java) if java.is_file() and os.access(java, os.X_OK) else None
+    return shutil.which("java")
 
 
 def master_address(master: str) -> tuple[str, int] | None:
@@ -89,6 +97,10 @@ def master_address(master: str) -> tuple[str, int] | None:
 
 
 def check_master(master: str, timeout: float = MASTER_TIMEOUT) -> None:
+    """The master as a value first (a form Spark takes), then that a cluster one answers."""
+    from credit_mlops.ops.spark_master import check_master_form
+
+    check_master_form(master)
     try:
         address = master_address(master)
     except ValueError as exc:  # a port that is not a number, or out of range
@@ -117,11 +129,27 @@ def quiet_jvm() -> Iterator[None]:
         sys.stderr.flush()
         saved = os.dup(2)
         os.dup2(log.fileno(), 2)
+        _JVM_LOGS.append(log.fileno())  # read by translate() when the JVM gives up
         try:
             yield
         finally:
+            _JVM_LOGS.remove(log.fileno())
             os.dup2(saved, 2)
             os.close(saved)
+
+
+_JVM_LOGS: list[int] = []  # the file descriptors of the quiet JVMs' stderr, newest last
+_JVM_FAILURE = re.compile(r"^(?:Exception in thread \S+ [\w.$]+: |Error: )(.+)$", re.MULTILINE)
+
+
+def jvm_reason() -> str | None:
+    """The reason a quiet JVM wrote before it gave up (spark-submit's `Exception in thread
+    "main" ...: reason` or `Error: reason`), or None."""
+    if not _JVM_LOGS:
+        return None
+    text = os.pread(_JVM_LOGS[-1], 256 * 1024, 0).decode("utf-8", "replace")
+    found = _JVM_FAILURE.search(text)
+    return found.group(1).strip().rstrip(".")[:300] if found else None
 
 
 @contextlib.contextmanager
@@ -172,7 +200,9 @@ def translate(exc: BaseException, master: str) -> CreditError | None:
                 "Spark's Java process did not start; PYSPARK_SUBMIT_ARGS is set and Spark may "
                 "have refused it: fix it (it must end with pyspark-shell) or unset it"
             )
-        return InputError(f"Spark's Java process did not start; {JAVA_HINT}")
+        if java_program() is None:
+            return InputError(f"Spark's Java process did not start; {JAVA_HINT}")
+        return _gave_up(master)
     if "all masters are unresponsive" in lowered or "failed to connect to master" in lowered:
         return ClusterUnreachableError(
             f"Spark master {master} does not answer; start it, or pick another with "
@@ -184,6 +214,17 @@ def translate(exc: BaseException, master: str) -> CreditError | None:
         first = next((line.strip(": ") for line in text.splitlines() if line.strip(": ")), "")
         return CreditError(f"Spark failed: {first[:300]}; rerun with --debug for its trace")
     return None
+
+
+def _gave_up(master: str) -> InputError:
+    """Java started (it is installed) and spark-submit exited: the master or the cluster
+    settings it needs are what it refused, never Java."""
+    reason = jvm_reason()
+    said = f": {reason}" if reason else " (a master it cannot use or reach)"
+    return InputError(
+        f"Spark's Java process started but gave up on master {master}{said}; fix "
+        "--spark-master / spark.master or what that cluster needs, or use local[*] (this machine)"
+    )
 
 
 def _text(exc: BaseException) -> str:

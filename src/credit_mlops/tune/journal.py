@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from credit_mlops.errors import ConfigError, InputError
@@ -38,17 +39,40 @@ def check_journal(path: Path) -> None:
     _check_writable(path)
 
 
-def _checked_under_lock(path: Path) -> tuple[int, str] | None:
+def check_records(path: Path) -> None:
+    """Refuse a journal (checked whole by `check_journal`) holding a record whose fields are
+    not of the types Optuna's journal format gives them, or that names a study or trial no
+    earlier record created: Optuna would replay it into a failure mid-study, or skip it."""
+    from credit_mlops.tune.journal_records import first_bad_record
+
+    if not path.is_file():
+        return
+    problem = _checked_under_lock(path, first_bad_record)
+    if problem is not None:
+        line, what = problem
+        keep = line - 1
+        raise ConfigError(
+            f"{_SETTING}: the study journal {path} holds a record Optuna cannot replay at line "
+            f"{line} ({what}); it was changed by hand or by another tool, and nothing was "
+            "written to it. Restore it from a copy, or move it away to start a new study, or "
+            f"keep its first {keep} line(s) (`head -n {keep} FILE > FILE.fixed`)"
+        )
+
+
+def _checked_under_lock(
+    path: Path, check: Callable[[Path], tuple[int, str] | None] | None = None
+) -> tuple[int, str] | None:
     """Read under Optuna's own journal lock: a record another worker is writing right now
     is never mistaken for one cut short."""
     from optuna.storages.journal import JournalFileSymlinkLock
     from optuna.storages.journal._file import get_lock_file
 
+    read = check or first_damage
     try:
         with get_lock_file(JournalFileSymlinkLock(str(path))):
-            return first_damage(path)
+            return read(path)
     except OSError:  # a folder where no lock can be made: read as is, writability is next
-        return first_damage(path)
+        return read(path)
 
 
 def first_damage(path: Path) -> tuple[int, str] | None:

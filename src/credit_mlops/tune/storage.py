@@ -114,9 +114,10 @@ def _journal(path: Path) -> Any:
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
 
-    from credit_mlops.tune.journal import check_journal
+    from credit_mlops.tune.journal import check_journal, check_records
 
     check_journal(path)  # damaged or read-only: refused before anything is appended
+    check_records(path)  # a record of the wrong types, or of no study or trial: likewise
     try:  # the journal is replayed here, whole, before anything is appended
         return JournalStorage(JournalFileBackend(str(path)))
     except OSError as exc:

@@ -1,0 +1,56 @@
+"""`credit train --engine spark --spark-master ...` through the real script: a master Spark
+would not parse is one line naming it and the forms, exit 2, before Java or Spark starts;
+a master Spark parses but then gives up on is not blamed on Java."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from tests.conftest import credit
+
+from credit_mlops.ops.spark_master import FORMS
+
+
+def train(master: str, data: Path) -> list[str]:
+    return ["train", "--engine", "spark", "-m", "logistic_regression", "--data", str(data),
+            "--mlflow-disable", "--spark-master", master]  # fmt: skip
+
+
+def one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("master", ["bogus://x", "spark://host", "local[0]"])
+def test_a_master_spark_would_not_parse_is_one_line_exit_2(
+    project: Path, synthetic_file: Path, master: str
+) -> None:
+    pytest.importorskip("pyspark")
+    done = credit(train(master, synthetic_file), project)
+    assert done.returncode == 2, done.stderr
+    line = one_error_line(done.stderr)
+    assert repr(master) in line and FORMS in line
+    assert "Java" not in line
+    assert not (project / ".credit").exists()  # nothing written
+
+
+@pytest.mark.slow
+def test_a_master_spark_gives_up_on_is_not_blamed_on_java(
+    project: Path, synthetic_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """yarn parses, and spark-submit (Java started) refuses it without HADOOP_CONF_DIR."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("needs Java")
+    for name in ("HADOOP_CONF_DIR", "YARN_CONF_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    done = credit(train("yarn", synthetic_file), project)
+    assert done.returncode == 2, done.stderr
+    line = one_error_line(done.stderr)
+    assert "install Java" not in line and "master yarn" in line
+    assert "HADOOP_CONF_DIR" in line
