@@ -256,7 +256,7 @@ def translate(
             return error
         if type(chain).__name__ in _UNREACHABLE:
             return TrackingUnreachableError(
-                f"tracking server at {shown} is unreachable; start it (make server) or "
+                f"tracking server at {shown} is unreachable; start it (credit server start) or "
                 "pick another with --mlflow-uri / MLFLOW_TRACKING_URI",
                 partial_run_id=partial_run_id,
             )

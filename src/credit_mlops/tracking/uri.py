@@ -140,6 +140,14 @@ def parse(uri: str, *, source: str) -> TrackingUri:
     if base in ("http", "https"):
         if not parts.hostname:
             raise _error(source, f"tracking URI '{shown}' names no host; use {base}://HOST[:PORT]")
+        if parts.query or parts.fragment:  # MLflow appends its API paths after them
+            raise _error(
+                source,
+                f"tracking URI '{shown}' has a query or fragment ('?' or '#'), which MLflow "
+                "would send as part of every API path (a token there reaches the server's "
+                f"logs); use {base}://HOST[:PORT][/PATH] and give a token in "
+                "MLFLOW_TRACKING_TOKEN",
+            )
         return TrackingUri(text, scheme, "server")
     if base == "sqlite":
         return _sqlite(text, scheme, shown, source)

@@ -175,3 +175,17 @@ def test_a_bad_libpq_option_is_a_config_error_not_an_unreachable_server(reason: 
         "postgresql://u@127.0.0.1/x?sslmode=bogus", Exception(reason), what="w", setting="s"
     )
     assert isinstance(error, ConfigError) and error.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "uri", ["http://127.0.0.1:5000/?token=tok3n", "https://mlflow.example/x?a=1", "http://h/#frag"]
+)
+def test_a_server_uri_with_a_query_or_fragment_is_refused_masked(uri: str) -> None:
+    """MLflow appends its API paths after the URI as given (`/?token=tok3n/api/2.0/...`):
+    the query would never reach the API as a query, and a token in it lands in logs."""
+    from credit_mlops.errors import InputError
+    from credit_mlops.tracking.uri import parse
+
+    with pytest.raises(InputError, match="query or fragment") as caught:
+        parse(uri, source="MLFLOW_TRACKING_URI")
+    assert "tok3n" not in str(caught.value)

@@ -9,7 +9,7 @@ import typer
 
 from credit_mlops.cli.values import port_option
 
-app = typer.Typer(help="Run a local team tracking server (make server).", no_args_is_help=True)
+app = typer.Typer(help="Run a local team tracking server (start, stop).", no_args_is_help=True)
 
 Folder = Annotated[
     Path, typer.Option("--dir", help="Where the server keeps artifacts, logs and its pid.")
