@@ -89,7 +89,8 @@ class TrainSettings(Section):
         if self.class_weight and self.smote:
             raise ValueError(
                 "class weights and oversampling both correct the class imbalance and would "
-                "count it twice; add --no-smote (train.smote = false) or drop --class-weight"
+                "count it twice; set train.smote = false (credit train --no-smote, env "
+                "CREDIT_TRAIN__SMOTE=false) or train.class_weight = false"
             )
         return self
 

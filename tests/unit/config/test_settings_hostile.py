@@ -184,3 +184,16 @@ def test_a_huge_or_binary_profile_is_refused_without_reading_it_whole(
         fh.truncate(size)  # sparse: NUL bytes
     with pytest.raises(ConfigError, match=expected):
         load_settings("big")
+
+
+def test_two_imbalance_remedies_name_settings_every_command_has(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Set in the environment, the clash is refused by every command (tune, config show):
+    the fix names the settings, not a flag only `credit train` has."""
+    monkeypatch.setenv("CREDIT_TRAIN__CLASS_WEIGHT", "true")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "train.smote = false" in message and "train.class_weight = false" in message
+    assert "drop --class-weight" not in message
