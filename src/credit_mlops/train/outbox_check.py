@@ -3,7 +3,8 @@
 An entry is a folder anyone could have edited, truncated or dropped in: its record must
 have every field with the type `credit train` wrote, its names must pass the same checks
 as the flags that gave them (and every name and value the store takes as the store would
-check it, so that it never refuses one after the run exists), and its model and data files
+check it, so that it never refuses one after the run exists), its JSON artifacts must be
+what the tool reads back from a run (`outbox_artifacts`), and its model and data files
 must be regular files (never a link, a pipe or a device: reading those would never end) and
 the very files written beside the record (sha256), so that nothing foreign is unpickled. Any
 failure is one line naming the entry, exit 2, before the store is touched; the entry stays
@@ -22,6 +23,7 @@ from typing import Any
 
 from credit_mlops import names, readback
 from credit_mlops.errors import InputError
+from credit_mlops.train.outbox_artifacts import check_artifacts
 from credit_mlops.train.outbox_names import (
     DATASET_NAME_MAX,
     DATASET_SOURCE_MAX,
@@ -97,7 +99,8 @@ def check_record(record: Mapping[str, Any]) -> None:
     check_params(record["params"])
     check_metrics(_mapping(record, "metrics", (int, float)))
     check_version_tags(record["version_tags"])
-    _require(record, "artifacts", dict)
+    # what each JSON artifact must be, as the tool reads it back from the run later
+    check_artifacts(_require(record, "artifacts", dict), record["params"])
     for key in ("dataset_source", "dataset_name"):
         _require(record, key, (str, type(None)))
     for key, limit in (("dataset_name", DATASET_NAME_MAX), ("dataset_source", DATASET_SOURCE_MAX)):

@@ -15,16 +15,23 @@ from credit_mlops.errors import InputError
 from credit_mlops.tracking.tags import PROCESS_TAG
 
 REMOVE = "the entry was changed by hand or by another tool: remove it"
+# MLflow's limits for a run's data (mlflow.utils.validation; train/ may not import mlflow,
+# so they are mirrored here and tests/unit/train/test_outbox_artifacts.py pins each one to
+# MLflow's constant). MLflow cuts a longer param value short without a word
+# (MLFLOW_TRUNCATE_LONG_VALUES), and refuses a longer name once the run exists.
+KEY_MAX = 250  # MAX_ENTITY_KEY_LENGTH: a param, metric or tag name
+PARAM_VALUE_MAX = 6000  # MAX_PARAM_VAL_LENGTH
+TAG_VALUE_MAX = names.TAG_VALUE_MAX  # MAX_TAG_VAL_LENGTH, as for the user's own tags
+VERSION_TAG_VALUE_MAX = 100_000  # MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH
+DATASET_NAME_MAX = 500  # MAX_DATASET_NAME_SIZE
+DATASET_SOURCE_MAX = 10_000  # a path or URL; MAX_DATASET_SOURCE_SIZE (65,535) holds its JSON
 # What MLflow accepts as a param, metric or tag name (mlflow.utils.validation): 1-250 of
 # these characters, and nothing that resolves to another name when read as a path.
-_STORE_NAME = re.compile(r"[/\w.\- :]{1,250}")
+_STORE_NAME = re.compile(rf"[/\w.\- :]{{1,{KEY_MAX}}}")
 _STORE_NAME_RULE = (
-    "use 1-250 letters, digits, '_', '-', '.', ' ', ':' or '/', with no '..', '.' or empty "
-    "steps and no leading '/'"
+    f"use 1-{KEY_MAX} letters, digits, '_', '-', '.', ' ', ':' or '/', with no '..', '.' or "
+    "empty steps and no leading '/'"
 )
-VERSION_TAG_VALUE_MAX = 100_000  # MLflow's limit for a model version's tag value
-DATASET_NAME_MAX = 500  # MLflow's limit for a dataset's name
-DATASET_SOURCE_MAX = 10_000  # a path or URL; MLflow keeps 65,535 characters of its JSON
 # Tags of the reserved names (`names.RESERVED_TAGS`, prefixes `mlflow.` and `credit.`) that
 # `credit train` itself writes into an entry (`train.spec.tags`); any other is forged.
 OWN_TAGS = names.RESERVED_TAGS | {PROCESS_TAG}
@@ -51,8 +58,13 @@ def _store_name(key: str, what: str) -> None:
 def check_tags(tags: Mapping[str, str]) -> None:
     """The run's tags: names MLflow takes, values within its limit (`names.tags`), and no
     name of MLflow's or credit's own but those credit train writes (`OWN_TAGS`)."""
-    for key in tags:
+    for key, value in tags.items():
         _store_name(key, "tag")
+        if len(value) > TAG_VALUE_MAX:
+            raise InputError(
+                f"tag {shown_name(key)} is {len(value):,} characters long; MLflow's limit is "
+                f"{TAG_VALUE_MAX} (it would keep only the start); {REMOVE}"
+            )
         if key not in OWN_TAGS and key.lower().startswith(names.RESERVED_TAG_PREFIXES):
             raise InputError(
                 f"tag {shown_name(key)} is one MLflow or credit sets itself, never in an entry "
@@ -62,8 +74,14 @@ def check_tags(tags: Mapping[str, str]) -> None:
 
 
 def check_params(params: Mapping[str, str]) -> None:
-    for key in params:
+    """Param names MLflow takes, and values it keeps whole (it cuts a longer one short)."""
+    for key, value in params.items():
         _store_name(key, "param")
+        if len(value) > PARAM_VALUE_MAX:
+            raise InputError(
+                f"param {shown_name(key)} is {len(value):,} characters long; MLflow's limit is "
+                f"{PARAM_VALUE_MAX} (it would keep only the start); {REMOVE}"
+            )
 
 
 def check_metrics(metrics: Mapping[str, float]) -> None:
