@@ -25,12 +25,19 @@ def at_least_one(k: int) -> int:
     return k
 
 
+class DefaultCount(int):
+    """The number of reasons when the user named none: capped to the data's columns, where
+    a number the user typed is refused above them."""
+
+
 def check_count(k: int, columns: int | None = None) -> int:
     """1..the number of the data's columns (`columns`, else the default data set's): a
-    reason is a column, so more cannot be named."""
+    reason is a column, so more cannot be named (the default is capped to them)."""
     from credit_mlops.data.schema import FEATURES
 
     most = len(FEATURES) if columns is None else columns
+    if isinstance(k, DefaultCount):
+        return min(int(k), most)
     if at_least_one(k) > most:
         raise InputError(
             f"--explain {k}: the number of reasons must be 1..{most} (a reason is "
@@ -45,7 +52,8 @@ def explain_count(explain: bool, k: int | None) -> int | None:
         if k is not None:
             raise InputError(f"unexpected argument {k}: the number of reasons goes after --explain")
         return None
-    return check_count(DEFAULT_REASONS if k is None else k)
+    # the default is bounded where the model's columns are known (`reason_maker`)
+    return DefaultCount(DEFAULT_REASONS) if k is None else check_count(k)
 
 
 def reasons(

@@ -73,7 +73,7 @@ def reason_maker(
     """chunk of raw rows -> reason_1..k and reason_1_value..k, in the chunk's order, worded
     by the data description the model was trained with (the words its own pyfunc and
     `credit serve` use), or by the default one for a run from before descriptions."""
-    check_count(k, len(description.features) if description is not None else None)
+    k = check_count(k, len(description.features) if description is not None else None)
     explained = model_explainer(store, run, model)
     label = None
     if description is not None:

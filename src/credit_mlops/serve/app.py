@@ -107,13 +107,16 @@ async def decisions(request: Request) -> Response:
     try:
         json_content(request.headers.get("content-type"))
         body = await read_body(request, service.limits.max_body_bytes)
+        served = service.holder.current  # once: the whole request uses this version
+        default = service.limits.reasons  # serve.reasons, capped to the model's columns
+        if served is not None:
+            default = min(default, served.scorer.most_reasons)
         applicants = parse(
             body,
-            default_reasons=service.limits.reasons,
+            default_reasons=default,
             max_applicants=service.limits.max_applicants,
             query=request.query_params,
         )
-        served = service.holder.current  # once: the whole request uses this version
         answer = None
         if _quick(served, applicants):  # on the loop, unless it would wait for a lock
             answer = _decide(service, served, request_id, applicants, wait=False)

@@ -51,6 +51,7 @@ class Scorer:
     # records columns by their names, whatever a client sent)
     aliases: Mapping[str, str] = field(default_factory=dict)
     known: frozenset[str] = frozenset()  # every column name the model accepts (and aliases)
+    most_reasons: int = 20  # a reason is one of the model's columns: no more than them
 
 
 def description_digest(description: object) -> str:
@@ -115,6 +116,7 @@ def load_scorer(store: TrackingStore, ref: ModelRef, run: RunRecord) -> Scorer:
         quick,
         aliases=aliases_of(model.description),
         known=frozenset(known),
+        most_reasons=len(model.columns) or 20,
     )
 
 

@@ -138,3 +138,16 @@ def test_explain_with_an_optional_count() -> None:
     assert explain_count(True, 2) == 2
     with pytest.raises(InputError, match="goes after --explain"):
         explain_count(False, 3)
+
+
+def test_the_default_count_is_capped_to_the_models_columns_a_typed_one_is_not() -> None:
+    """`--explain` alone on a model of 3 columns gives 3 reasons; `--explain 4` is refused,
+    naming the 4 the user typed (the default was refused as if typed)."""
+    from credit_mlops.errors import InputError
+    from credit_mlops.explain.reasons import DefaultCount
+
+    default = explain_count(True, None)
+    assert isinstance(default, DefaultCount) and default == 4
+    assert check_count(default, 3) == 3 and check_count(default, 30) == 4
+    with pytest.raises(InputError, match="--explain 4: the number of reasons must be 1..3"):
+        check_count(explain_count(True, 4), 3)

@@ -394,3 +394,25 @@ def test_the_journal_keeps_the_values_the_model_decided_on() -> None:
     numbers = [{"hoehe": 1049, "gastarb": 2}]
     [row] = journal_rows("rid", Served(ref, scorer, "now"), numbers, out)
     assert row["hoehe"] == 1049 and "income" not in row  # as sent: nothing to convert
+
+
+def test_the_default_reasons_are_capped_to_the_served_models_columns() -> None:
+    """serve.reasons (4) on a model of 3 columns: a request without `reasons` gets 3 (it was
+    refused as asking for 4, which the client never did)."""
+    from credit_mlops.serve.app import Limits, Service
+    from credit_mlops.serve.follow import Served
+    from credit_mlops.serve.metrics import make_metrics
+
+    asked: list[int] = []
+
+    def decide(frame: Any, k: int, wait: bool = True) -> Any:
+        asked.append(k)
+        return _Recorder()(frame, k, wait)
+
+    ref = ModelRef("models:/m/1", "run1", "m", "1")
+    scorer = Scorer(0.5, (5.0, 1.0), "d", decide, quick=False, most_reasons=3)
+    holder = Holder("m@production", lambda: ref, lambda r: scorer)
+    holder.current = Served(ref, scorer, "now")
+    service = Service(holder, None, make_metrics(), Limits(4, 10_000, 10), None, None, 3600)
+    status, _ = _Client(service).post("/v1/decisions", APPLICANT)
+    assert status == 200 and asked == [3]
