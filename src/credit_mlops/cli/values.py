@@ -42,43 +42,30 @@ def whole_number(raw: str | int) -> int:
     return int(text)
 
 
-def at_least(flag: str, low: int, what: str) -> Callable[[Any], Any]:
-    """A callback refusing a number below `low` for `flag` (what the number counts)."""
-    return _within(flag, low, None, what)
-
-
-def seed_option(help: str) -> OptionInfo:
-    """`--seed`: 0..2**32-1, what every random generator the tool uses accepts."""
-    return typer.Option(
-        "--seed",
-        help=help,
-        parser=whole_number,
-        metavar="<int>",
-        callback=_within("--seed", 0, SEED_MAX, "a seed is unsigned"),
-    )
-
-
-def port_option(help: str) -> OptionInfo:
-    """`--port`: 1..65535 (0 would let the OS pick a port nobody could then find)."""
-    return typer.Option(
-        "--port",
-        help=help,
-        parser=whole_number,
-        metavar="<int>",
-        callback=_within("--port", 1, PORT_MAX, "a TCP port"),
-    )
-
-
-def rows_option(help: str, *names: str) -> OptionInfo:
-    """`--rows`: at least one; whether that many fit in memory is the data module's check."""
-    flags = names or ("--rows",)
+def whole_option(*flags: str, help: str, low: int, high: int | None, why: str) -> OptionInfo:
+    """A whole-number option: digits as typed (`whole_number`), then low..high."""
     return typer.Option(
         *flags,
         help=help,
         parser=whole_number,
         metavar="<int>",
-        callback=_within(flags[0], 1, None, "applicants"),
+        callback=_within(flags[0], low, high, why),
     )
+
+
+def seed_option(help: str) -> OptionInfo:
+    """`--seed`: 0..2**32-1, what every random generator the tool uses accepts."""
+    return whole_option("--seed", help=help, low=0, high=SEED_MAX, why="a seed is unsigned")
+
+
+def port_option(help: str) -> OptionInfo:
+    """`--port`: 1..65535 (0 would let the OS pick a port nobody could then find)."""
+    return whole_option("--port", help=help, low=1, high=PORT_MAX, why="a TCP port")
+
+
+def rows_option(help: str, *names: str) -> OptionInfo:
+    """`--rows`: at least one; whether that many fit in memory is the data module's check."""
+    return whole_option(*(names or ("--rows",)), help=help, low=1, high=None, why="applicants")
 
 
 def output_path(raw: str) -> Path:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.options import MlflowUri, Profile
-from credit_mlops.cli.values import at_least, model_filter_option, output_file_path, whole_number
+from credit_mlops.cli.values import model_filter_option, output_file_path, whole_option
 
 
 class Format(StrEnum):
@@ -41,13 +41,7 @@ def compare(
     ] = None,
     top: Annotated[
         int | None,
-        typer.Option(
-            "--top",
-            help="Show the best N rows.",
-            parser=whole_number,
-            metavar="<int>",
-            callback=at_least("--top", 1, "rows to show"),
-        ),
+        whole_option("--top", help="Show the best N rows.", low=1, high=None, why="rows to show"),
     ] = None,
     all_runs: Annotated[
         bool, typer.Option("--all-runs", help="Every run, not the latest per model.")
