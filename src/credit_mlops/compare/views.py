@@ -7,11 +7,12 @@ once every wanted model has its latest run; `--all-runs` pages through every mat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from credit_mlops.compare import monitoring
 from credit_mlops.compare.columns import Column, registry_columns, run_columns
+from credit_mlops.compare.ended import end_gone
 from credit_mlops.compare.noise import comparison_note
 from credit_mlops.compare.query import Query, build_filter, check_sort
 from credit_mlops.compare.rows import (
@@ -46,6 +47,7 @@ class Comparison:
     best: dict[str, list[int]] = field(default_factory=dict)  # column -> row indexes
     notes: tuple[str, ...] = ()
     sort: str | None = None
+    ended: str = ""  # runs of a gone process this compare ended (or could not): for stderr
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -66,12 +68,15 @@ class _Picked:
     runs: list[RunRecord] = field(default_factory=list)
     considered: int = 0
     evaluations: int = 0
+    running: list[RunRecord] = field(default_factory=list)  # read as RUNNING, any kind
 
 
 def _pick_all(store: TrackingStore, exp_id: str, q: Query, flt: str) -> _Picked:
     picked = _Picked()
     for run in store.iter_runs([exp_id], flt, NEWEST_FIRST, page_size=q.page_size):
         picked.considered += 1
+        if run.status == "RUNNING":
+            picked.running.append(run)
         if is_evaluation(run):
             picked.evaluations += 1
         elif is_tuning(run):
@@ -115,6 +120,8 @@ def _consider(
     """Count the run; keep it if it is the first seen of its model (True then), of any
     model or, when `only` names some, of those."""
     picked.considered += 1
+    if run.status == "RUNNING":
+        picked.running.append(run)
     if is_evaluation(run):
         picked.evaluations += 1
         return False
@@ -165,6 +172,8 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
     flt = build_filter(q)
     pick = _pick_all if q.all_runs else _pick_latest
     picked = pick(store, exp.experiment_id, q, flt)
+    statuses, ended = end_gone(store, picked.running)
+    picked.runs = [replace(r, status=statuses.get(r.run_id, r.status)) for r in picked.runs]
     if picked.runs and all(monitoring.is_monitoring(r) for r in picked.runs):
         history = monitoring.rows(picked.runs)[: q.top]
         return Comparison(
@@ -175,6 +184,7 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
             monitoring.columns(),
             tuple(history),
             notes=("monitoring runs (credit monitor), newest first",),
+            ended=ended,
         )
     watched = [r for r in picked.runs if monitoring.is_monitoring(r)]
     picked.runs = [r for r in picked.runs if not monitoring.is_monitoring(r)]
@@ -201,6 +211,7 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
         best=best(columns, rows),
         notes=tuple(notes),
         sort=sort,
+        ended=ended,
     )
 
 
@@ -222,6 +233,7 @@ def compare_runs(store: TrackingStore, run_ids: Sequence[str], shown_uri: str) -
     from credit_mlops.lifecycle.resolve import get_run
 
     runs = [get_run(store, rid) for rid in run_ids]
+    _, ended = end_gone(store, runs)
     names = [f"{r.tags.get('model_name', '?')} {r.run_id[:8]}" for r in runs]
     columns = [Column("field", "field", priority=10), Column("kind", "kind", priority=9)]
     columns += [
@@ -246,6 +258,7 @@ def compare_runs(store: TrackingStore, run_ids: Sequence[str], shown_uri: str) -
         rows=tuple(rows),
         best=_best_per_run(rows, run_ids),
         notes=(f"{same} param(s) equal in every run not shown",),
+        ended=ended,
     )
 
 

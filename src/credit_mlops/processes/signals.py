@@ -6,6 +6,8 @@ A terminal's Ctrl-C is SIGINT to the whole foreground process group. Two places 
   the blocked mask through fork and exec, so a Ctrl-C never raises in them (not even while
   they still import, before any handler of ours runs) and the parent alone decides to end
   them. A Ctrl-C reaching the parent meanwhile stays pending and is raised on unblocking.
+- Work that must end whole once started, such as writing a run's end or logging one run:
+  a Ctrl-C is held until it ends, then raised (`interrupts_deferred`, `interrupts_held`).
 - A read whose C code runs in threads of its own (pandas' parallel CSV parser parses a
   memory map of the file in a thread pool): a KeyboardInterrupt unwinding the main thread
   mid-read can leave a parser thread on a released buffer, a segfault instead of exit 130.
@@ -62,6 +64,34 @@ def interrupts_deferred() -> Iterator[None]:
         return
     held: list[int] = []
     signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if held:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """A first Ctrl-C during the block is held until the block ends, then raised
+    (KeyboardInterrupt); a second one is raised at once.
+
+    For work that should end whole once started but may take a while (logging one run):
+    one Ctrl-C lets it finish and is then honoured, never dropped; a user who insists stops
+    it at once (the caller ends what it tore)."""
+    if not _default_handling():
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        if held:  # the second: at once, with Python's own handler back for what follows
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        held.append(signum)
+
+    signal.signal(signal.SIGINT, hold)
     try:
         yield
     finally:

@@ -221,33 +221,46 @@ def _log_all(
     progress: Progress | None,
 ) -> tuple[list[ModelResult], TrackingError | None, float]:
     """Log each model; after the first tracking failure, the rest go to the outbox too.
-    Also returns the seconds spent registering (part of logging, reported apart)."""
+    Also returns the seconds spent registering (part of logging, reported apart). A Ctrl-C
+    waits until the run being logged is whole, then stops: the models not logged yet are
+    kept in the outbox, and `TrainingInterrupted` says what was kept (`train.interrupted`)."""
+    from credit_mlops.processes.signals import interrupts_held
+    from credit_mlops.train.interrupted import stop_logging
     from credit_mlops.train.spec import run_name, run_spec
+
+    def spec_of(key: str) -> Callable[[], RunSpec]:
+        name = run_name(inputs.run_name, key, len(keys), stamp)
+        cv, pipeline = fitted.cv.get(key), fitted.fits[key].pipeline
+        return lambda: run_spec(settings, key, name, part, cv, pipeline, stamp, inputs.reg_name)
 
     results: list[ModelResult] = []
     failure: TrackingError | None = None
     registering = 0.0
-    for key in keys:
-        name = run_name(inputs.run_name, key, len(keys), stamp)
-        base = ModelResult(
-            key=key,
-            display_name=DISPLAY_NAMES[key],
-            run_name=name,
-            metrics=fitted.cv[key].metrics if key in fitted.cv else {},
-            fit_seconds=fitted.fits[key].seconds,
-        )
+    try:
+        for key in keys:
+            base = ModelResult(
+                key=key,
+                display_name=DISPLAY_NAMES[key],
+                run_name=run_name(inputs.run_name, key, len(keys), stamp),
+                metrics=fitted.cv[key].metrics if key in fitted.cv else {},
+                fit_seconds=fitted.fits[key].seconds,
+            )
+            if store is None:
+                results.append(base)
+                continue
+            with interrupts_held():  # whole; a second Ctrl-C ends it KILLED at once
+                result, error, seconds = _log_one(settings, store, spec_of(key)(), base, failure)
+                results.append(result)
+            failure, registering = failure or error, registering + seconds
+            if progress:
+                progress(key, "log")
+    except KeyboardInterrupt:
         if store is None:
-            results.append(base)
-            continue
-        pipeline = fitted.fits[key].pipeline
-        spec = run_spec(
-            settings, key, name, part, fitted.cv.get(key), pipeline, stamp, inputs.reg_name
-        )
-        result, error, seconds = _log_one(settings, store, spec, base, failure)
-        failure, registering = failure or error, registering + seconds
-        results.append(result)
-        if progress:
-            progress(key, "log")
+            raise
+        logged = [(r.run_name, r.run_id) for r in results if r.run_id]
+        kept = [f"{r.run_name} in {r.outbox}" for r in results if r.outbox]
+        rest = [spec_of(k) for k in keys[len(results) :]]  # not logged, or torn
+        raise stop_logging(settings, logged, kept, rest) from None
     return results, failure, registering
 
 

@@ -183,16 +183,13 @@ def _tune_prepared(
     runs = prepared.runs
     parent = None
     if runs is not None:
-        from credit_mlops.processes import identity as processes
-
         orphans = tuple(runs.end_orphans(start.study))
         params = _parent_params(settings, start)
-        tags = {**_tags(key, start.study), PROCESS_TAG: processes.this_process()}
-        parent = runs.start_parent(f"tune_{key}_{start.study}", params, tags)
+        parent = runs.start_parent(f"tune_{key}_{start.study}", params, _own_tags(key, start))
         start = replace(start, parent_run_id=parent, orphans_ended=orphans)
     if cb.on_start:
         cb.on_start(start)
-    on_trial = _trial_logger(runs, parent, key, t.objective, cb.on_trial, start.study)
+    on_trial = _trial_logger(runs, parent, t.objective, cb.on_trial, _own_tags(key, start))
     status = "FAILED"
     try:
         result = run_worker(
@@ -204,6 +201,9 @@ def _tune_prepared(
             on_trial=on_trial,
         )
         status = "KILLED" if result.stopped_by == "interrupt" else "FINISHED"
+    except KeyboardInterrupt:  # a second Ctrl-C stops at once: an interrupt, not a failure
+        status = "KILLED"
+        raise
     except Exception as exc:
         from credit_mlops.tune.storage import write_failure
 
@@ -226,6 +226,14 @@ def _tags(key: str, study: str) -> dict[str, str]:
     return {"credit.model_key": key, "optuna.study": study}
 
 
+def _own_tags(key: str, start: TuneStart) -> dict[str, str]:
+    """Tags of this worker's parent run and of each trial's child run: the process that
+    logs them, so that runs it leaves RUNNING (killed) are ended by whoever comes next."""
+    from credit_mlops.processes.identity import this_process
+
+    return {**_tags(key, start.study), PROCESS_TAG: this_process()}
+
+
 def _costs(settings: Settings) -> CostMatrix:
     return settings.cost.matrix()
 
@@ -244,17 +252,16 @@ def _tune_runs(settings: Settings) -> Any:
 def _trial_logger(
     runs: Any,
     parent: str | None,
-    key: str,
     objective: str,
     then: Callable[[TrialReport], None] | None,
-    study: str,
+    tags: dict[str, str],
 ) -> Callable[[TrialReport], None]:
     from credit_mlops.tracking.tuning import TrialRecord
 
     def on_trial(report: TrialReport) -> None:
         if runs is not None and parent is not None:
             record = TrialRecord(
-                study=study,
+                study=tags["optuna.study"],
                 number=report.number,
                 state=report.state,
                 value=report.value,
@@ -263,7 +270,7 @@ def _trial_logger(
                 completed=report.completed,
                 retry_of=report.retry_of,
             )
-            runs.log_trial(parent, record, METRIC_NAMES[objective], _tags(key, study))
+            runs.log_trial(parent, record, METRIC_NAMES[objective], tags)
         if then is not None:
             then(report)
 
@@ -273,7 +280,8 @@ def _trial_logger(
 def _finish(
     runs: Any, parent: str | None, study: Any, status: str, objective: str
 ) -> tuple[str, ...]:
-    """Close the parent run with the study's best trial and Optuna's figures."""
+    """Close the parent run with the study's best trial and Optuna's figures. A Ctrl-C
+    while the figures are drawn or logged skips them: the run is still ended, as KILLED."""
     import json
 
     from credit_mlops.tracking.tuning import PARAMS_TAG
@@ -282,8 +290,13 @@ def _finish(
 
     if runs is None or parent is None:
         return ()
-    drawn = figures(study)
-    runs.log_figures(parent, drawn)
+    drawn: dict[str, Any] = {}
+    try:
+        drawn = figures(study)
+        runs.log_figures(parent, drawn)
+    except KeyboardInterrupt:  # the second Ctrl-C of a worker already stopping
+        runs.end_parent(parent, metrics={}, params={}, tags={}, status="KILLED")
+        raise
     try:
         best = study.best_trial
     except ValueError:

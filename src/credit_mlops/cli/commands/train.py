@@ -152,6 +152,7 @@ def train(
     from credit_mlops.cli.render import train as render
     from credit_mlops.processes import interrupts
     from credit_mlops.train.inputs import TrainInputs
+    from credit_mlops.train.interrupted import TrainingInterrupted
     from credit_mlops.train.train import TrainingNotLoggedError
     from credit_mlops.train.train import train as run_train
 
@@ -194,6 +195,12 @@ def train(
         else:
             with render.train_progress(enabled=not (quiet or json_out)) as (on_stage, progress):
                 report = run_train(settings, inputs, on_stage=on_stage, progress=progress)
+    except TrainingInterrupted as exc:  # what was kept; then exit 130 as any Ctrl-C
+        from credit_mlops.cli.render import console
+
+        for line in exc.kept:
+            console.note(f"note: {line}")
+        raise
     except TrainingNotLoggedError as exc:
         interrupts.settle()
         show(exc.report, json_out=json_out, quiet=quiet)
