@@ -80,7 +80,7 @@ def test_class_weight_with_oversampling_is_refused(project: Path, synthetic_file
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    assert "--no-smote" in lines[0] and "--class-weight" in lines[0]
+    assert "--no-smote" in lines[0] and "train.class_weight = false" in lines[0]
     assert not (project / ".credit").exists()
 
 
