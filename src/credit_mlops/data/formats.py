@@ -115,16 +115,30 @@ def _parquet(path: Path) -> Any:
         raise DataError(f"{path}: not a readable Parquet file ({exc}); write it again") from exc
 
 
-def _csv_reader(path: Path, chunk_rows: int | None) -> Any:
+def _csv_reader(path: Path, chunk_rows: int | None, text: tuple[str, ...] = ()) -> Any:
+    """pandas' reader of the CSV; the `text` columns (an id) are read as the file holds
+    them: `00123` stays `00123`, `NA` stays `NA`, an empty cell stays empty."""
     import pandas as pd
 
-    _, sep = csv_header(path)
+    columns, sep = csv_header(path)
+    verbatim = [c for c in text if c in columns]
+    options: dict[str, Any] = {}
+    if verbatim:
+        from pandas._libs.parsers import STR_NA_VALUES  # pandas' own missing-value words
+
+        missing = sorted(STR_NA_VALUES)
+        options = {
+            "dtype": dict.fromkeys(verbatim, str),
+            "keep_default_na": False,
+            "na_values": {c: missing for c in columns if c not in verbatim},
+        }
     return pd.read_csv(
         path,
         sep=sep,
         engine="c",
         compression="gzip" if is_gzip(path) else None,
         chunksize=chunk_rows,
+        **options,
     )
 
 
@@ -172,8 +186,9 @@ def read_frame(path: Path) -> pd.DataFrame:
         raise _garbled(path, exc) from exc
 
 
-def iter_frames(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """The table in chunks of at most `chunk_rows` rows; each index continues the last."""
+def iter_frames(path: Path, chunk_rows: int, text: tuple[str, ...] = ()) -> Iterator[pd.DataFrame]:
+    """The table in chunks of at most `chunk_rows` rows; each index continues the last;
+    the `text` columns of a CSV read verbatim (`_csv_reader`)."""
     import pandas as pd
     import pyarrow
 
@@ -191,7 +206,7 @@ def iter_frames(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         return
     sep = csv_header(path)[1]
     try:
-        for frame in _csv_reader(path, chunk_rows):
+        for frame in _csv_reader(path, chunk_rows, text):
             yield _split_like_header(path, frame, sep)
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise _garbled(path, exc) from exc

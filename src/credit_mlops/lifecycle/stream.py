@@ -195,7 +195,7 @@ def score_file(
                     progress(writer.rows, total)
 
         try:
-            for chunk in formats.iter_frames(input_path, chunk_rows):
+            for chunk in formats.iter_frames(input_path, chunk_rows, (id_column,)):
                 pending.append(pool.submit(work, chunk))
                 drain(n_workers)
             drain(0)

@@ -78,7 +78,7 @@ def predict(
     from credit_mlops.tracking.open import open_tracker
 
     settings = uri_settings(profile, mlflow_uri)
-    id_given, id_column = id_column is not None, "id" if id_column is None else id_column
+    id_given = id_column is not None
     k = explain_count(explain, reasons)  # a value: checked before any file is read
     to_stdout = output_file == STDOUT
     if to_stdout and (json_out or engine == "spark"):
@@ -88,10 +88,11 @@ def predict(
         )
     from credit_mlops.data.locate import description
 
+    described = description(settings)
+    if id_column is None:  # the description's id column, carried through; else `id`
+        id_column = (described.id if described is not None else None) or "id"
     # before the store is opened: the first rows against the profile's data description
-    check_paths(
-        input_file, output_file, engine, id_column, description(settings), id_given=id_given
-    )
+    check_paths(input_file, output_file, engine, id_column, described, id_given=id_given)
     store = open_tracker(settings, existing=True)
     with lifecycle.rows_progress(enabled=not (quiet or json_out)) as progress:
         report = run_predict(
