@@ -22,13 +22,22 @@ def is_loopback(host: str) -> bool:
         return False  # a host name may resolve anywhere
 
 
+MAX_TOKEN_FILE_BYTES = 64 * 1024
+
+
 def resolve_token(token: Any, token_file: Path | None) -> str | None:
     """serve.token (CREDIT_SERVE__TOKEN), else the first line of serve.token_file."""
     if token is not None:
         value = str(token.get_secret_value()).strip()
     elif token_file is not None:
-        try:
-            text = token_file.read_text(encoding="utf-8-sig")  # a BOM is not the token's
+        from credit_runtime.regular_file import read_regular
+
+        def small(info: Any) -> None:  # a token is a line; /dev/zero or a pipe never ends
+            if info.st_size > MAX_TOKEN_FILE_BYTES:
+                raise OSError(0, f"larger than {MAX_TOKEN_FILE_BYTES:,} bytes")
+
+        try:  # a regular file only: a pipe would hang the start, a device never end
+            text = read_regular(token_file, check=small).decode("utf-8-sig")
         except OSError as exc:
             raise ConfigError(
                 f"serve.token_file {token_file} cannot be read ({exc.strerror}); fix the path"

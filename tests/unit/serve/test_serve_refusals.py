@@ -57,3 +57,23 @@ def test_a_message_of_many_short_words_loses_its_middle_not_its_end() -> None:
     message = RequestError(422, "row 0, column 'x': '" + "a " * 5000 + "' is not a code").message
     assert len(message) <= LONGEST_MESSAGE
     assert message.startswith("row 0, column 'x'") and message.endswith("is not a code")
+
+
+@pytest.mark.parametrize("kind", ["device", "named pipe", "huge"])
+def test_a_token_file_that_is_no_small_regular_file_is_one_line(tmp_path: Path, kind: str) -> None:
+    """/dev/zero grew serve's memory without bound and a named pipe hung its start."""
+    import os
+
+    from credit_mlops.errors import ConfigError
+    from credit_mlops.serve.security import resolve_token
+
+    path = tmp_path / "token"
+    if kind == "device":
+        path = Path("/dev/zero")
+    elif kind == "named pipe":
+        os.mkfifo(path)
+    else:
+        with path.open("wb") as fh:
+            fh.truncate(1 << 30)  # sparse
+    with pytest.raises(ConfigError, match=r"serve\.token_file .* cannot be read"):
+        resolve_token(None, path)
