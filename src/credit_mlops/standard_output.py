@@ -10,7 +10,7 @@ from credit_mlops.errors import InputError
 
 CLOSED = (
     "standard output is closed; credit writes its results there: send it to /dev/null "
-    "instead of closing it, or give -o a file name"
+    "instead of closing it"
 )
 
 

@@ -362,7 +362,32 @@ def test_output_that_cannot_be_written_does_not_advise_running_again(project: Pa
         )
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 1 and len(lines) == 1, done.stderr
-    assert "output could not be written" in lines[0] and "run again" not in lines[0]
+    assert "could not take the command's output" in lines[0] and "run again" not in lines[0]
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+@pytest.mark.parametrize("wiring", ["1</dev/null", ">/dev/full", ">&-"])
+def test_help_and_version_say_when_standard_output_cannot_take_them(
+    project: Path, flag: str, wiring: str
+) -> None:
+    """They print while the flags are read, before any command's own guard: a traceback
+    (read-only, full) or nothing at all (closed) before."""
+    import subprocess
+
+    from tests.conftest import CREDIT
+
+    done = subprocess.run(
+        f"exec {CREDIT} {flag} {wiring}",
+        shell=True,
+        executable="/bin/bash",
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode in (1, 2) and len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: standard output")
 
 
 @pytest.mark.parametrize("given", ["/dev/null", "."])

@@ -11,6 +11,7 @@ import errno
 import importlib
 import os
 import re
+import sys
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -225,10 +226,10 @@ def _os_error_line(exc: OSError) -> tuple[str, int] | None:
             f"the disk is full{where} ({exc.strerror}); nothing was half-written and earlier "
             "files are kept - free space and run again"
         ), 1
-    # standard output sent to a full file or device: the work is done
+    # standard output sent to a full file or device
     return (
-        f"the command's output could not be written ({exc.strerror}); what it logged to the "
-        "store before is kept (look with credit compare before running it again)"
+        f"standard output could not take the command's output ({exc.strerror}); send it "
+        "where there is room - anything the command logged to the tracking store is kept"
     ), 1
 
 
@@ -314,4 +315,26 @@ def main() -> None:
     # DO_NOT_TRACK themselves.
     chosen = {"MLFLOW_DISABLE_TELEMETRY", "DO_NOT_TRACK"} & set(os.environ)
     with scoped_environ({} if chosen else {"MLFLOW_DISABLE_TELEMETRY": "true"}):
-        app()
+        _guarded(app)
+
+
+def _guarded(run: Any) -> None:
+    """Standard output checked before anything is parsed, `--help` and `--version`
+    included (they print while the flags are read, before any command's own guard), and
+    their output refused by a full device said in one line."""
+    from credit_mlops.cli.render.console import error
+    from credit_mlops.errors import CreditError
+    from credit_mlops.standard_output import check_open
+
+    try:
+        check_open()
+        run()
+    except CreditError as exc:
+        error(str(exc), debug=False)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        line = _os_error_line(exc)
+        if line is None:
+            raise
+        error(line[0], debug=False)
+        sys.exit(line[1])
