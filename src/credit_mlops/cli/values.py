@@ -76,6 +76,12 @@ def output_path(raw: str) -> Path:
 
     if not raw.strip():  # pathlib would make it '.', the current folder
         raise typer.BadParameter("is empty; give a file or folder name ('-' is standard output)")
+    from credit_mlops.names import invisible
+
+    if invisible(raw):  # a line break would split every line that names the file
+        raise typer.BadParameter(
+            "holds a line break, a control or an invisible character; give a plain name"
+        )
     if raw == "-":
         return STDOUT
     path = Path(raw)
