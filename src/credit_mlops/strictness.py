@@ -12,6 +12,8 @@ import types
 import typing
 from typing import Any
 
+_SCALARS = {int, float, str, bool, type(None)}
+
 
 def kinds(annotation: Any) -> set[Any]:
     """The plain types an annotation admits at its top level."""
@@ -52,6 +54,8 @@ def check(value: Any, annotation: Any, *, text_for_numbers: bool) -> None:
             raise ValueError(f"expected true or false, not {value}")
         if isinstance(value, float) and not math.isfinite(value) and numbers:
             raise ValueError(f"expected a finite number, not {value}")
+        if isinstance(value, float) and numbers == {int}:  # TOML's 3.0 is no count
+            raise ValueError(f"expected a whole number, not {value!r} (write it without '.')")
     elif isinstance(value, str) and allowed == {bool}:
         # an environment variable's text says true or false (or 1 / 0), never "yes" or "on"
         if not text_for_numbers or value.strip().lower() not in ("true", "false", "1", "0"):
@@ -74,6 +78,8 @@ def check(value: Any, annotation: Any, *, text_for_numbers: bool) -> None:
         if len(members) == 2:
             for item in value.values():
                 check(item, members[1], text_for_numbers=text_for_numbers)
+        elif allowed and allowed <= _SCALARS:  # a table where one value belongs
+            raise ValueError("expected a single value, not a table")
 
 
 def _number_text(text: str, *, whole: bool) -> None:

@@ -197,3 +197,22 @@ def test_two_imbalance_remedies_name_settings_every_command_has(
     message = str(caught.value)
     assert "train.smote = false" in message and "train.class_weight = false" in message
     assert "drop --class-weight" not in message
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("[train]\ncv_folds = 3.0", "expected a whole number, not 3.0"),
+        ("[serve]\nport = 5800.0", "expected a whole number, not 5800.0"),
+        ("[train]\ncv_folds = {}", "expected a single value, not a table"),
+        ("[train]\ntest_size = {}", "expected a single value, not a table"),
+    ],
+)
+def test_a_profile_value_of_the_wrong_toml_type_names_the_file(
+    project: Path, line: str, expected: str
+) -> None:
+    """3.0 is no count (it was read as 3), and an empty table is no value (it was blamed on
+    the defaults, which the user cannot fix)."""
+    (project / "configs" / "t.toml").write_text(line + "\n")
+    with pytest.raises(ConfigError, match=rf"t\.toml: key '.*': {expected}"):
+        load_settings("t")
