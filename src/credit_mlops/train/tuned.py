@@ -77,15 +77,22 @@ def check_tuned(
     inside the range or among the choices. Otherwise one line, exit 2, before any work."""
     from credit_mlops.tracking.tuning import PARAMS_TAG
 
-    missing = [n for n in space if n not in params]
-    problems = [_outside(name, value, space, key) for name, value in params.items()]
-    problems += [f"lacks {some(missing)}, which every trial of {key} sets" if missing else None]
-    problem = next((p for p in problems if p), None)
+    problem = tuned_problem(params, space, key)
     if problem:
         raise InputError(
             f"tag {PARAMS_TAG} of run {run_id} is not one `credit tune` wrote: it "
             f"{problem}; give the parent run id that `credit tune` printed, or tune again"
         )
+
+
+def tuned_problem(params: Mapping[str, object], space: Mapping[str, Param], key: str) -> str | None:
+    """Why `params` are not ones a search of `space` gives (None if they are), e.g. "sets C
+    to 1000000000.0, outside 0.001..100.0": the one check of tuned parameters, read back
+    from a run's tag (`check_tuned`) or from a study's best trial (`credit tune --train`)."""
+    missing = [n for n in space if n not in params]
+    problems = [_outside(name, value, space, key) for name, value in params.items()]
+    problems += [f"lacks {some(missing)}, which every trial of {key} sets" if missing else None]
+    return next((p for p in problems if p), None)
 
 
 def _outside(name: str, value: object, space: Mapping[str, Param], key: str) -> str | None:

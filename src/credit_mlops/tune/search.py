@@ -5,6 +5,7 @@ inside outer cross-validation folds without ever seeing their test rows."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -60,20 +61,61 @@ def pipeline_builder(
     resampling: Any = None,
     preprocessor: Any = None,
     description: Any = None,
+    scorecard: Mapping[str, object] | None = None,
+    class_weight: bool = False,
 ) -> Builder:
     """The training pipeline of `key` (preprocessing, optional resampling, model) with the
-    trial's parameters set on the model step."""
+    trial's parameters set on the model step; `scorecard` (the settings' scorecard
+    parameters) and `class_weight` (balanced weights for the rows of every fit) as `credit
+    train` builds them (`modeling.build`)."""
     from credit_mlops.modeling.build import PipelineConfig, build_pipeline
 
     config = PipelineConfig(
-        seed=seed, resampling=resampling, preprocessor=preprocessor, description=description
+        seed=seed,
+        resampling=resampling,
+        preprocessor=preprocessor,
+        description=description,
+        scorecard=dict(scorecard or {}),
+        class_weight=class_weight,
     )
 
     def build(params: Mapping[str, Any]) -> Any:
         pipe = build_pipeline(key, config)
-        return pipe.set_params(**{f"model__{name}": value for name, value in params.items()})
+        pipe = pipe.set_params(**{f"model__{name}": value for name, value in params.items()})
+        return _balanced(pipe) if class_weight else pipe
 
     return build
+
+
+@cache
+def _balanced_class() -> type:  # defined once, on first use: sklearn loads only then
+    from sklearn.base import BaseEstimator, ClassifierMixin, clone
+
+    from credit_mlops.modeling.weights import balance
+
+    class Balanced(ClassifierMixin, BaseEstimator):
+        """`model` fitted with balanced class weights for the rows of each fit (every fold
+        and inner fold), as `credit train --class-weight` weighs every fit."""
+
+        def __init__(self, model: Any) -> None:
+            self.model = model
+
+        def fit(self, X: Any, y: Any) -> Any:
+            self.model_ = balance(clone(self.model), np.asarray(y)).fit(X, y)
+            self.classes_ = self.model_.classes_
+            return self
+
+        def predict_proba(self, X: Any) -> Any:
+            return self.model_.predict_proba(X)
+
+        def predict(self, X: Any) -> Any:
+            return self.model_.predict(X)
+
+    return Balanced
+
+
+def _balanced(model: Any) -> Any:
+    return _balanced_class()(model)
 
 
 def best_params(

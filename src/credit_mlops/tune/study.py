@@ -7,6 +7,7 @@ workers sharing a study never draw the same random start-up points.
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -130,13 +131,20 @@ def study_identity(
     `digests` are the data's (its content) and its description's (kinds, codes, ranges,
     missing values: what decides the features), as training runs log them.
 
+    Numbers are recorded exactly (`exact`). Every setting the trial's pipeline builder
+    reads is here: class_weight, and the scorecard's settings for the scorecard (the trial
+    neither calibrates nor runs the inner search, and the ensemble is not tuned).
+
     A study recorded by an older credit lacks the keys added since (smote_m_neighbors,
-    data_description_digest): `open_study` lets a worker join it only if every key the study
-    does record matches, and then records the missing ones from that worker, so every later
-    worker must match them too."""
+    data_description_digest, class_weight, scorecard): `open_study` lets a worker join it
+    only if every key the study does record matches, and then records the missing ones from
+    that worker, so every later worker must match them too. A study recorded with :g of a
+    number whose :g is not exact (0.3000001 as 0.3) is refused: give it another --study."""
+    from credit_mlops.modeling.catalog import RAW_KEYS
     from credit_mlops.modeling.search_spaces import describe
 
     data_digest, description_digest = digests
+    raw = key in RAW_KEYS  # the scorecard: its own settings, no resampling, no class weights
     cfg, t = settings.train, settings.tune
     shown = "; ".join(f"{n}={describe(p)}" for n, p in sorted((space or {}).items()))
     return {
@@ -145,10 +153,10 @@ def study_identity(
         "objective": t.objective,
         "folds": str(t.folds),
         "seed": str(cfg.seed),
-        "test_size": f"{cfg.test_size:g}",
+        "test_size": exact(cfg.test_size),
         "data_digest": data_digest,
-        "cost_matrix": f"accept_bad={settings.cost.accept_bad:g},"
-        f"reject_good={settings.cost.reject_good:g}",
+        "cost_matrix": f"accept_bad={exact(settings.cost.accept_bad)},"
+        f"reject_good={exact(settings.cost.reject_good)}",
         "smote": f"{cfg.smote_method}(k={cfg.smote_k_neighbors})" if cfg.smote else "off",
         # a key of its own, so a study recorded before it is joined (and gets it recorded)
         "smote_m_neighbors": str(cfg.smote_m_neighbors)
@@ -156,7 +164,18 @@ def study_identity(
         else "unused",
         # likewise: a study recorded before it is joined by a worker whose other keys match
         "data_description_digest": description_digest,
+        # likewise: what else the trial's pipeline builder reads (tune.tune._builder)
+        "class_weight": "unused" if raw else str(cfg.class_weight).lower(),
+        "scorecard": json.dumps(settings.scorecard.params(), sort_keys=True) if raw else "unused",
     }
+
+
+def exact(number: float) -> str:
+    """`number` as the identity records it: exactly (a worker with 0.3000001 is not one with
+    0.3), in the short `:g` form older versions wrote when that form is exact, so a study they
+    recorded with 0.3 or 5 is still joined by the same settings."""
+    short = f"{number:g}"
+    return short if float(short) == number else repr(float(number))
 
 
 def suggest(trial: Any, space: Mapping[str, Param]) -> dict[str, Any]:

@@ -3,20 +3,52 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import InputError
+from credit_mlops.modeling.search_spaces import Param
 
 if TYPE_CHECKING:
     from credit_mlops.train.train import TrainReport
 
 
+def best_problem(study_name: str, best: Any, space: Mapping[str, Param], key: str) -> str | None:
+    """Why the best trial `best` (an Optuna FrozenTrial) of study `study_name` holds
+    parameters a search of `space` cannot give (a value out of range, of another type, an
+    unknown name: its storage was edited by another tool), as one refusal line; None when
+    they are sound. The same check as `credit train --params-from` (`train.tuned`)."""
+    from credit_mlops.train.tuned import tuned_problem
+
+    problem = tuned_problem(best.params, space, key)
+    if problem is None:
+        return None
+    return (
+        f"study {study_name!r}: its best trial {best.number} {problem}, which a search of "
+        "its space never gives (its storage was changed by another tool); use a new journal "
+        "or another --study name"
+    )
+
+
+def checked_best(study: Any, space: Mapping[str, Param], key: str) -> dict[str, object]:
+    """The study's best parameters ({} without a complete trial), checked by `best_problem`:
+    exit 2 (InputError) when a search of `space` cannot give them."""
+    try:
+        best = study.best_trial
+    except ValueError:  # no complete trial yet
+        return {}
+    problem = best_problem(study.study_name, best, space, key)
+    if problem is not None:
+        raise InputError(problem)
+    return dict(best.params)
+
+
 def train_best(
     settings: Settings, key: str, params: dict[str, object], *, tuned_from: str
 ) -> TrainReport:
-    """Train, log and register `key` with `params` as a normal training run, tagged
-    `tuned_from` = `<study>/<tune run id>`."""
+    """Train, log and register `key` with `params` (checked by `checked_best`) as a normal
+    training run, tagged `tuned_from` = `<study>/<tune run id>`."""
     from credit_mlops.train.inputs import TrainInputs
     from credit_mlops.train.train import train
     from credit_mlops.train.tuned import with_tuned

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.modeling.search_spaces import describe
+from credit_mlops.modeling.search_spaces import Param, describe
 from credit_mlops.tracking.orphans import PROCESS_TAG
 from credit_mlops.tune.objective import OBJECTIVES
 from credit_mlops.tune.space import check_key, check_variant, space_for
@@ -79,8 +79,13 @@ def _builder(settings: Settings, key: str) -> Any:
     from credit_mlops.train.spec import resampling
     from credit_mlops.tune.search import pipeline_builder
 
-    return pipeline_builder(
-        key, settings.train.seed, resampling=resampling(settings), description=description(settings)
+    return pipeline_builder(  # what it reads is in the study's identity (`study_identity`)
+        key,
+        settings.train.seed,
+        resampling=resampling(settings),
+        description=description(settings),
+        scorecard=settings.scorecard.params(),
+        class_weight=settings.train.class_weight,  # as `credit train` weighs every fit
     )
 
 
@@ -105,6 +110,7 @@ class _Prepared:
     start: TuneStart
     study: Any
     objective: Callable[[Any], float]
+    space: dict[str, Param]
     seats: Path  # where this machine's workers hold their seats (see tune.seats)
     runs: Any  # the MLflow side (checked), or None when tracking is disabled
 
@@ -118,6 +124,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     from credit_mlops.tune.search import trial_objective
     from credit_mlops.tune.storage import StorageSpec, display_url, open_storage, probe
     from credit_mlops.tune.study import open_study, study_identity
+    from credit_mlops.tune.training import checked_best
     from credit_mlops.tune.workers import counts
 
     t = settings.tune
@@ -133,6 +140,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     study = open_study(
         storage, name, direction, settings.train.seed, study_identity(settings, key, digests, space)
     )
+    checked_best(study, space, key)  # a best trial its space cannot give: refused, no run
     start = TuneStart(
         model_key=key,
         study=name,
@@ -156,7 +164,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
         costs=_costs(settings),
         jobs=lambda: seats.jobs(folder),
     )
-    return _Prepared(start=start, study=study, objective=objective, seats=folder, runs=runs)
+    return _Prepared(start, study, objective, space, folder, runs)
 
 
 def tune(
@@ -175,7 +183,7 @@ def _tune_prepared(
 ) -> TuneReport:
     from dataclasses import replace
 
-    from credit_mlops.tune.training import train_best
+    from credit_mlops.tune.training import checked_best, train_best
     from credit_mlops.tune.workers import run_worker
 
     t = settings.tune
@@ -212,11 +220,12 @@ def _tune_prepared(
             raise
         raise storage_error from None
     finally:
-        figures = _finish(runs, parent, prepared.study, status, t.objective)
+        figures = _finish(runs, parent, prepared, status, t.objective, key)
+    best = checked_best(prepared.study, prepared.space, key)  # as --params-from: exit 2
     trained = None
     if train_after and result.stopped_by != "interrupt":
         tuned_from = f"{start.study}/{parent or '-'}"
-        trained = train_best(settings, key, result.best_params, tuned_from=tuned_from)
+        trained = train_best(settings, key, best, tuned_from=tuned_from)
     return TuneReport(
         start=start, worker=result, parent_run_id=parent, figures=figures, trained=trained
     )
@@ -278,16 +287,19 @@ def _trial_logger(
 
 
 def _finish(
-    runs: Any, parent: str | None, study: Any, status: str, objective: str
+    runs: Any, parent: str | None, prepared: _Prepared, status: str, objective: str, key: str
 ) -> tuple[str, ...]:
     """Close the parent run with the study's best trial and Optuna's figures. A Ctrl-C
-    while the figures are drawn or logged skips them: the run is still ended, as KILLED."""
+    while the figures are drawn or logged skips them: the run is still ended, as KILLED.
+    A best trial its space cannot give (`best_problem`) is not logged: the run ends FAILED."""
     import json
 
     from credit_mlops.tracking.tuning import PARAMS_TAG
     from credit_mlops.tune.plots import figures
+    from credit_mlops.tune.training import best_problem
     from credit_mlops.tune.workers import counts
 
+    study = prepared.study
     if runs is None or parent is None:
         return ()
     drawn: dict[str, Any] = {}
@@ -301,6 +313,8 @@ def _finish(
         best = study.best_trial
     except ValueError:
         best = None
+    if best is not None and best_problem(study.study_name, best, prepared.space, key):
+        best, status = None, "FAILED"  # refused after the run (`checked_best`): not logged
     metrics = {"study_finished_trials": float(counts(study).finished)}
     params: dict[str, Any] = {}
     tags: dict[str, str] = {}
