@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 
 
 class CostSettings(Section):
-    accept_bad: float = Field(5.0, gt=0)  # cost of accepting an applicant who turns out bad
-    reject_good: float = Field(1.0, gt=0)  # cost of rejecting an applicant who would be good
+    # Only their ratio decides; the bounds keep every product of costs and counts a number
+    # (1e308 overflowed to inf, and 1e-320 lost its precision).
+    accept_bad: float = Field(5.0, ge=1e-9, le=1e12)  # accepting an applicant who turns out bad
+    reject_good: float = Field(1.0, ge=1e-9, le=1e12)  # rejecting one who would be good
     # bayes: reject when P(bad) >= reject_good / (accept_bad + reject_good), no data needed;
     # cv: the cheapest threshold on out-of-fold predictions of the training rows.
     threshold: Literal["bayes", "cv"] = "bayes"

@@ -23,8 +23,8 @@ class TuneSettings(Section):
     objective: str = "roc_auc"
     study: str | None = None  # default: <model key>-<objective>
     folds: int = Field(5, ge=2, le=20)  # cross-validation folds of the training part per trial
-    heartbeat_interval: int = Field(10, ge=1)  # database storage: seconds between heartbeats
-    grace_period: int = Field(30, ge=2)  # seconds without a heartbeat before a trial is dead
+    heartbeat_interval: int = Field(10, ge=1, le=3600)  # database storage: seconds between beats
+    grace_period: int = Field(30, ge=2, le=86400)  # seconds without a beat before a trial is dead
     max_retry: int = Field(3, ge=0)  # times a dead worker's trial is queued again
     connect_timeout: int = Field(5, ge=1, le=60)  # seconds to reach the database
     # per model key, parameters overriding its search space: {low, high, log} or {choices}

@@ -64,13 +64,21 @@ def check_free_space(settings: Settings, data_bytes: int) -> None:
         )
 
 
-def check_oversampling(settings: Settings, keys: list[str], train_rows: int) -> None:
-    """Refuse oversampling above `train.smote_max_rows` training rows, with the estimate."""
+def check_oversampling(
+    settings: Settings, keys: list[str], train_rows: int, minority: int | None = None
+) -> None:
+    """Refuse oversampling above `train.smote_max_rows` training rows, with the estimate,
+    and neighbour counts the smallest fold cannot give (`minority`: the training rows of
+    the smaller class)."""
     from credit_mlops.modeling.oversampling_cost import cv_seconds
 
     cfg = settings.train
+    if not oversampled_keys(settings, keys):
+        return
+    if minority is not None:
+        _check_neighbours(cfg, train_rows, minority)
     limit = cfg.smote_max_rows
-    if not over(train_rows, limit) or not oversampled_keys(settings, keys):
+    if not over(train_rows, limit):
         return
     seconds = cv_seconds(
         train_rows, folds=cfg.cv_folds, repeats=cfg.cv_repeats, evaluate=cfg.evaluate
@@ -82,6 +90,25 @@ def check_oversampling(settings: Settings, keys: list[str], train_rows: int) -> 
         "--no-smote, or a subsample of at most "
         f"{limit:,} training rows, or raise train.smote_max_rows (CREDIT_TRAIN__SMOTE_MAX_ROWS)"
     )
+
+
+def _check_neighbours(cfg: TrainSettings, train_rows: int, minority: int) -> None:
+    """k neighbours among a fold's rows of the smaller class, m among all its rows (the
+    borderline test): a fold holds (folds - 1) / folds of the training rows."""
+    share = (cfg.cv_folds - 1) / cfg.cv_folds
+    few, rows = int(minority * share), int(train_rows * share)
+    for name, wanted, have, of in (
+        ("smote_k_neighbors", cfg.smote_k_neighbors, few, "rows of the smaller class"),
+        ("smote_m_neighbors", cfg.smote_m_neighbors, rows, "rows"),
+    ):
+        if name == "smote_m_neighbors" and cfg.smote_method != "BorderlineSMOTE":
+            continue
+        if wanted >= have:
+            raise InputError(
+                f"train.{name} = {wanted:,} needs more neighbours than a training fold has "
+                f"(about {have:,} {of}); use at most {max(have - 1, 1):,} "
+                f"(CREDIT_TRAIN__{name.upper()}) or --no-smote"
+            )
 
 
 def apply_svm_limit(

@@ -203,7 +203,8 @@ def _prepare(
         train_inputs.check_output(inputs.preprocessor, pconfig.preprocessor, part.X)
     settings.scorecard.check_characteristics(list(part.X.columns))
     check_ensemble(cfg.models, pconfig)
-    limits.check_oversampling(settings, cfg.models, len(part.X))
+    minority = int(min(part.y.sum(), len(part.y) - part.y.sum()))  # y: 1 for a bad credit
+    limits.check_oversampling(settings, cfg.models, len(part.X), minority)
     if settings.tracking.enabled:
         limits.check_free_space(settings, int(dataset.X.memory_usage(index=False).sum()))
     clock.lap("data")
