@@ -21,7 +21,14 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 def refuse_kept(path: Path, real: Path, setting: str) -> None:
     """An output never replaces a file someone keeps: one without a write bit (replacing it
     by rename would ignore that, as root or as the folder's owner), a SQLite database (a
-    tracking store), or a file of a store's own artifacts or outbox."""
+    tracking store), or a path of a store's own: its database and the files SQLite and its
+    lock keep beside it (`mlflow.db*`), or anything, new or not, in its artifacts or outbox."""
+    store = _store_file(real)
+    if store is not None:
+        raise InputError(
+            f"{setting}: {path} is a file of the tracking store {store}, which an output "
+            "never writes; pick a file outside the store"
+        )
     try:
         mode: int | None = os.stat(real).st_mode
     except OSError:
@@ -36,21 +43,26 @@ def refuse_kept(path: Path, real: Path, setting: str) -> None:
     head = b""
     with contextlib.suppress(OSError), open(real, "rb") as fh:
         head = fh.read(len(SQLITE_MAGIC))
-    store = _store_file(real)
-    if head == SQLITE_MAGIC or store is not None:
-        what = f"a file of the tracking store {store}" if store else "a SQLite database"
+    if head == SQLITE_MAGIC:
         raise InputError(
-            f"{setting}: {path} is {what}, which an output never replaces; pick another file"
+            f"{setting}: {path} is a SQLite database, which an output never replaces; pick "
+            "another file"
         )
 
 
 STORE_FOLDERS = ("artifacts", "outbox", "mlruns", "mlartifacts")
+STORE_DB = "mlflow.db"  # a store's database; `mlflow.db.lock`, `mlflow.db-wal`... beside it
 
 
 def _store_file(real: Path) -> Path | None:
-    """The store folder (one holding `mlflow.db`) whose artifacts or outbox hold `real`."""
+    """The store folder whose own path `real` is (existing or new): the database or a
+    file beside it named `mlflow.db...` (its lock, SQLite's journal, WAL and shared
+    memory), or any path inside the artifacts, outbox, mlruns or mlartifacts of a folder
+    holding `mlflow.db`."""
+    if real.name.startswith(STORE_DB):
+        return real.parent
     for folder in real.parents:
-        if (folder / "mlflow.db").is_file():
+        if (folder / STORE_DB).is_file():
             parts = real.relative_to(folder).parts
             if len(parts) > 1 and parts[0] in STORE_FOLDERS:
                 return folder

@@ -111,3 +111,34 @@ def _database_exists(name: str) -> bool:
     with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres") as conn:
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
     return found is not None
+
+
+def test_a_pid_file_linked_outside_the_folder_is_refused_and_never_written(
+    tmp_path: Path,
+) -> None:
+    """server.pid is the folder's own file: a link to a file elsewhere (holding a dead pid)
+    is refused, and the file it points at keeps what it held."""
+    folder = tmp_path / "d1"
+    folder.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("99999")
+    (folder / "server.pid").symlink_to(outside)
+    args = ["server", "start", "--backend", "sqlite", "--port", str(free_port())]
+    one_line(credit([*args, "--dir", str(folder)], tmp_path, timeout=120), 2, "remove it")
+    assert outside.read_text() == "99999" and (folder / "server.pid").is_symlink()
+    with pytest.raises(InputError, match="not a regular file"):
+        read_pid(folder)
+
+
+def test_the_pid_is_written_as_the_folders_own_file(tmp_path: Path) -> None:
+    from credit_mlops.ops.server import write_pid
+
+    folder = tmp_path / "d1"
+    folder.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("99999")
+    (folder / "server.pid").symlink_to(outside)
+    write_pid(folder, 4242)  # the link itself is replaced, its target never written
+    assert outside.read_text() == "99999"
+    assert not (folder / "server.pid").is_symlink() and read_pid(folder) == 4242
+    assert sorted(p.name for p in folder.iterdir()) == ["server.pid"]

@@ -167,7 +167,7 @@ class MlflowServer:
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group
         )
-        write_text(self.spec.folder / "server.pid", str(self.process.pid))
+        write_pid(self.spec.folder, self.process.pid)
         self.wait_ready(timeout)
         return self
 
@@ -207,25 +207,45 @@ class MlflowServer:
 
 
 def read_pid(folder: Path) -> int | None:
-    """The pid in `folder`/server.pid, None without the file; a garbled one is one line."""
+    """The pid in `folder`/server.pid, None without the file; a garbled one is one line.
+    The file is the folder's own: a symbolic link (to a file anywhere) is refused."""
+    from credit_runtime.regular_file import read_regular
+
     pidfile = folder / "server.pid"
-    if not pidfile.is_file():
-        if pidfile.exists() or pidfile.is_symlink():  # a folder, a device, a dangling link
-            raise InputError(
-                f"{pidfile} is not a regular file, so no server's process id; remove it if "
-                "no server runs there"
-            )
+    if not (pidfile.exists() or pidfile.is_symlink()):
         return None
     try:
-        text = pidfile.read_text(encoding="ascii").strip()
-        pid = int(text)
-    except (UnicodeDecodeError, ValueError, OSError):
+        data = read_regular(pidfile, follow_links=False)
+    except OSError:  # a link (ELOOP), a folder, a device, a pipe, an unreadable file
+        raise InputError(
+            f"{pidfile} is not a regular file of {folder} (a symbolic link, a folder or a "
+            "device), so no server's process id; remove it if no server runs there"
+        ) from None
+    try:
+        pid = int(data.decode("ascii").strip())
+    except ValueError:  # UnicodeDecodeError too
         raise InputError(
             f"{pidfile} does not hold a process id; if no server runs there, remove the file"
         ) from None
     if pid < 2 or pid > PID_MAX:
         raise InputError(f"{pidfile} holds {pid}, not a server's process id; remove the file")
     return pid
+
+
+def write_pid(folder: Path, pid: int) -> None:
+    """Put `pid` in `folder`/server.pid as a regular file of the folder: written beside it
+    and renamed over it, so a symbolic link there is replaced itself, never written through."""
+    pidfile = folder / "server.pid"
+    partial = folder / f".server.pid.{os.getpid()}"
+    partial.unlink(missing_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(partial, flags, 0o644)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(str(pid))
+        os.replace(partial, pidfile)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 PID_MAX = 4_194_304  # Linux's largest (pid_max can be set no higher): a larger one is no pid

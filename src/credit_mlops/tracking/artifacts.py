@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from credit_mlops.errors import CreditError, InputError, NotFoundError, TrackingError
 
 
 def paths(client: Any, run_id: str, folder: str, recursive: bool) -> list[str]:
@@ -55,3 +58,29 @@ def kept_elsewhere(location: str | None, root: Path | None) -> str | None:
     path = Path(unquote(urlparse(location).path) if location.startswith("file:") else location)
     own = root.resolve()
     return None if path == own or own in path.parents else str(path)
+
+
+def listed_anyway(exists: Callable[[], bool]) -> bool:
+    """Whether a file that could not be downloaded is listed in the run: asked only when it
+    failed; a dangling link fails the listing too (its size cannot be read), and counts as
+    listed."""
+    try:
+        return exists()
+    except TrackingError as again:
+        if type(again) is not TrackingError or not isinstance(again.__cause__, OSError):
+            raise
+        return True
+
+
+def not_given(run_id: str, path: str, listed: bool) -> CreditError:
+    """The error for a run's file the store did not give back."""
+    if not listed:
+        return NotFoundError(
+            f"run {run_id} has no {path}: it was not trained by credit (or the file was "
+            "removed); name a model version credit trained (credit compare lists them)"
+        )
+    return InputError(  # listed, yet not given: a link, pipe or device in its place
+        f"run {run_id}: its file {path} is listed in the store but cannot be read back "
+        "(a link, a pipe or a device put in its place, or a link to nothing); it was "
+        "changed outside credit - train or evaluate again"
+    )

@@ -19,6 +19,7 @@ from credit_mlops.config.environ import scoped_environ
 from credit_mlops.errors import (
     AuthError,
     CreditError,
+    InputError,
     NotATrackingServerError,
     TrackingError,
     TrackingUnreachableError,
@@ -166,6 +167,10 @@ class Connection:
                 setting=self.source,
                 table=SCHEMA_TABLE if existing else None,
             )
+        elif existing and self.uri.lower().startswith("sqlite:"):
+            from credit_mlops.tracking.store_lock import refuse_foreign_sqlite
+
+            refuse_foreign_sqlite(self.uri, source=self.source, table=SCHEMA_TABLE)
 
     def ping(self) -> None:
         """GET /health within the HTTP timeout; unreachable -> exit 3 at once."""
@@ -244,6 +249,16 @@ def translate(
             f"{verb} for {user} at {shown}; check MLFLOW_TRACKING_USERNAME / "
             "MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)",
             partial_run_id=partial_run_id,
+        )
+    schema = re.search(r"found version (\S+), but expected (\S+?)\)", str(exc))
+    if schema is not None:  # MLflow's _verify_schema: a store another MLflow version wrote
+        from importlib.metadata import version
+
+        return InputError(
+            f"the tracking store {shown} has schema version {schema[1]}, not {schema[2]}, "
+            f"the one this MLflow ({version('mlflow')}) expects: another MLflow version "
+            "wrote it; use that version, or, if it is older, back the store up and run "
+            f"`mlflow db upgrade {shown}`"
         )
     chain: BaseException | None = exc
     while chain is not None:

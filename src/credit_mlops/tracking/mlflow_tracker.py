@@ -247,17 +247,8 @@ class Tracker(RegistryCalls):
         except TrackingError as exc:
             if isinstance(exc, TrackingUnreachableError | AuthError):
                 raise
-            if not self.artifact_exists(run_id, path):  # asked only when it failed
-                raise NotFoundError(
-                    f"run {run_id} has no {path}: it was not trained by credit (or the file "
-                    "was removed); name a model version credit trained (credit compare "
-                    "lists them)"
-                ) from None
-            raise InputError(  # listed, yet not given: a link, pipe or device in its place
-                f"run {run_id}: its file {path} is listed in the store but cannot be read "
-                "back (a link, a pipe or a device put in its place); it was changed outside "
-                "credit - train or evaluate again"
-            ) from None
+            listed = artifacts.listed_anyway(lambda: self.artifact_exists(run_id, path))
+            raise artifacts.not_given(run_id, path, listed) from None
 
     def artifact_paths(self, run_id: str, folder: str = "", recursive: bool = False) -> list[str]:
         with self.conn.guard():

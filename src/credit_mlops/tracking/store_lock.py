@@ -75,6 +75,55 @@ def probe_sqlite(db: Path, *, uri_mode: bool = False, query: str = "") -> str | 
     return None
 
 
+def sqlite_tables(db: Path) -> set[str] | str:
+    """The table names of the sqlite database `db`, read through a read-only connection
+    (`mode=ro`: nothing is created or written, not even a journal), or SQLite's reason
+    when it cannot be read."""
+    from urllib.parse import quote
+
+    try:
+        con = sqlite3.connect(f"file:{quote(str(db))}?mode=ro", uri=True, timeout=60)
+    except sqlite3.Error as exc:
+        return str(exc)
+    try:
+        rows = con.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except sqlite3.Error as exc:
+        return str(exc)
+    finally:
+        con.close()
+    return {str(name) for (name,) in rows}
+
+
+def refuse_foreign_sqlite(uri: str, *, source: str, table: str) -> None:
+    """A local store only read from must already hold MLflow's schema (its `table`): MLflow
+    would otherwise create or migrate one in whatever SQLite file is there. Another
+    program's file (or an empty one) is exit 2; MLflow's tables without `table`, a store
+    whose creation was cut short, is named as such (exit 1)."""
+    from credit_mlops.errors import NotFoundError
+    from credit_mlops.tracking import database
+
+    db = sqlite_of(uri).sqlite_path
+    if db is None or not db.is_file():
+        return
+    tables = sqlite_tables(db)
+    if isinstance(tables, str):
+        failure = sqlite3.DatabaseError(tables)
+        raise database.translate(uri, failure, what="tracking store", setting=source)
+    if table in tables:
+        return
+    if tables & _MLFLOW_TABLES:
+        failure = sqlite3.OperationalError(f"no such table: {table}")
+        raise database.translate(uri, failure, what="tracking store", setting=source)
+    raise NotFoundError(
+        f"{source}: the store {db} holds no tracking store (no {table} table): it is another "
+        "program's SQLite file, or an empty one; move it away (credit train then starts a "
+        "new store there) or pick another store with --mlflow-uri"
+    )
+
+
+_MLFLOW_TABLES = frozenset({"experiments", "runs", "metrics", "params", "registered_models"})
+
+
 def sqlite_of(uri: str) -> TrackingUri:
     from credit_mlops.tracking.uri import parse
 

@@ -8,6 +8,8 @@ default store folder, which is created. No MLflow import: this runs before any h
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -86,6 +88,13 @@ _TARGET_KEYS = frozenset(
 )
 
 
+# libpq reads these files itself, and its warnings about them (a password file that is not
+# a plain file, a key readable by others) go straight to stderr before any error of ours.
+_FILE_KEYS = frozenset(
+    {"passfile", "sslcert", "sslkey", "sslrootcert", "sslcrl", "sslcrldir", "servicefile"}
+)
+
+
 def target_in_query(url: str) -> str | None:
     """What is wrong with a database URL whose query names its host, port, user or database
     (they would override the URL's own), or None."""
@@ -97,6 +106,13 @@ def target_in_query(url: str) -> str | None:
         keys = [k.strip().lower() for k, _ in parse_qsl(urlsplit(url).query, True)]
     except ValueError:
         return None
+    files = sorted(set(keys) & _FILE_KEYS) if url[:8].lower().startswith("postgres") else []
+    if files:
+        return (
+            f"names a file for libpq in its query (?{files[0]}=), which libpq reads (and warns "
+            "about) outside our checks; give it in libpq's environment instead (PGPASSFILE, "
+            "PGSSLCERT, PGSSLKEY, PGSSLROOTCERT, PGSSLCRL, PGSSLCRLDIR, PGSERVICEFILE)"
+        )
     found = sorted(set(keys) & _TARGET_KEYS)
     if not found:
         return None
@@ -222,6 +238,9 @@ def refuse_files_in_the_way(parsed: TrackingUri, *, source: str) -> None:
         return
     if db.is_dir():
         raise _error(source, f"the store {db} is a folder; name the database file in it")
+    problem = not_a_regular_store(db)
+    if problem:
+        raise _error(source, problem)
     for folder in (db.parent, *db.parent.parents):
         if folder.exists():
             if not folder.is_dir():
@@ -229,3 +248,29 @@ def refuse_files_in_the_way(parsed: TrackingUri, *, source: str) -> None:
                     source, f"{folder} is a file, not a folder: the store {db} cannot be there"
                 )
             return
+
+
+def not_a_regular_store(db: Path) -> str | None:
+    """What is wrong with a store file that exists but is no regular file (a pipe would
+    hang SQLite's open, a device reads as a disk error), or None. A link to a regular
+    file is followed, as SQLite follows it; a dangling one is a new store's place."""
+    try:
+        mode = os.stat(db).st_mode
+    except OSError:
+        return None  # no file (or a dangling link): SQLite's open says the rest
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a folder" if stat.S_ISDIR(mode) else _KINDS.get(stat.S_IFMT(mode), "no file")
+    link = " (through a symbolic link)" if db.is_symlink() else ""
+    return (
+        f"the store {db} is {kind}{link}, not a database file; remove it (or the link) "
+        "and name a regular file"
+    )
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}

@@ -61,3 +61,37 @@ def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "mlflow.db.lock",
+        "mlflow.db-journal",
+        "mlflow.db-wal",
+        "mlflow.db-shm",
+        "artifacts/new.csv",
+        "artifacts/1/new/deep.csv",
+        "outbox/new.json",
+        "mlruns/0/x.csv",
+    ],
+)
+def test_a_new_path_of_a_store_is_refused(tmp_path: Path, inside: str) -> None:
+    """The store's side files and any new file in its own folders: refused, nothing made."""
+    store = tmp_path / ".credit"
+    (store / "artifacts" / "1").mkdir(parents=True)
+    (store / "outbox").mkdir()
+    (store / "mlruns" / "0").mkdir(parents=True)
+    (store / "mlflow.db").write_bytes(b"")
+    target = store / inside
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with pytest.raises(InputError, match="a file of the tracking store"):
+        files.output_file(target, setting="--output")
+    assert not target.exists()
+
+
+def test_an_existing_lock_file_of_a_store_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "mlflow.db").write_bytes(b"")
+    (tmp_path / "mlflow.db.lock").write_bytes(b"")
+    with pytest.raises(InputError, match="a file of the tracking store"):
+        files.output_file(tmp_path / "mlflow.db.lock", setting="-o")
