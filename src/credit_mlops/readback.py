@@ -15,14 +15,21 @@ from typing import Any, TypeVar
 from credit_mlops.errors import InputError
 
 T = TypeVar("T")
+# The largest JSON the tool writes back is a holdout's row list: some 10 bytes a row.
+MAX_JSON_BYTES = 512 << 20
 
 
 def json_file(path: Path, *, what: str, fix: str) -> Any:
     """The parsed JSON of `path`; InputError if it is unreadable, empty or not JSON."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_JSON_BYTES + 1)
     except OSError as exc:
         raise InputError(f"{what} cannot be read ({exc.strerror}); {fix}") from None
+    if len(raw) > MAX_JSON_BYTES:  # read whole, it would take several times that memory
+        raise InputError(
+            f"{what} is larger than {MAX_JSON_BYTES >> 20} MB, far above any the tool writes; {fix}"
+        )
     if not raw.strip():
         raise InputError(f"{what} is empty; {fix}")
     try:

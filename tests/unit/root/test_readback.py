@@ -124,3 +124,17 @@ def test_json_file_names_what_cannot_be_read(tmp_path: Path) -> None:
         json_file(tmp_path / "gone.json", what="thing", fix="do this")
     _one_line(caught, "thing cannot be read", "do this")
     assert parsed('{"a": 1}', json.loads, what="x", fix="y") == {"a": 1}
+
+
+def test_a_json_file_far_larger_than_any_written_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 1 GiB holdout.json took 2.3 GB of memory to be refused as not the tool's."""
+    from credit_mlops import readback
+    from credit_mlops.errors import InputError
+
+    monkeypatch.setattr(readback, "MAX_JSON_BYTES", 1024)
+    path = tmp_path / "holdout.json"
+    path.write_text('{"test_rows": [' + "1, " * 1000 + "1]}")
+    with pytest.raises(InputError, match="larger than"):
+        readback.json_file(path, what="holdout.json", fix="train again")
