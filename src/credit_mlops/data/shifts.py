@@ -121,7 +121,8 @@ def apply(frame: pd.DataFrame, shifts: Sequence[Shift], rng: np.random.Generator
     """Each shift in turn, in place (a column's gaps stay gaps)."""
     for shift in shifts:
         if isinstance(shift, Scale):
-            values = frame[shift.column].to_numpy(dtype=float) * shift.factor
+            with np.errstate(over="ignore"):  # a huge factor: inf, clipped to the range
+                values = frame[shift.column].to_numpy(dtype=float) * shift.factor
             if shift.integer:
                 values = np.rint(values)
             low = -np.inf if shift.low is None else shift.low
