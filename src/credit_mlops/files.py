@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from credit_mlops import owned_outputs
 from credit_mlops.errors import InputError
 from credit_mlops.kept_files import refuse_kept
 from credit_mlops.written import note
@@ -98,6 +99,8 @@ def output_folder(folder: Path, *, setting: str) -> Path:
         raise InputError(
             f"{setting} -: a folder of files cannot go to standard output; name a folder"
         )
+    if setting.startswith("--"):  # a flag's folder replaces only files credit wrote there
+        owned_outputs.guard(folder)
     if folder.exists() or folder.is_symlink():
         return writable_dir(folder, setting=setting)
     if not folder.parent.is_dir():
@@ -182,31 +185,38 @@ def atomic_write(
     rename is atomic); the data is fsynced before `os.replace` puts it in place. On any
     failure (or Ctrl-C) the temporary file is removed and the old file is left untouched.
     `-` is standard output; a symlink is written through; a device or pipe is written in
-    place (it cannot be replaced, and must not be).
+    place (it cannot be replaced, and must not be). Output folders: see `owned_outputs`.
     """
     if path == STDOUT:
         yield from _stdout(mode)
         return
     real, special = write_target(path)
+    kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": newline}
     if special:
-        kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": newline}
         with real.open(mode, **kwargs) as fh:  # type: ignore[call-overload]
             yield fh
         return
+    owned_outputs.check_write(real)
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     try:
-        kwargs = {} if "b" in mode else {"encoding": "utf-8", "newline": newline}
         with os.fdopen(fd, mode, **kwargs) as fh:  # type: ignore[call-overload]
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _new_mode(real))
         os.replace(tmp, real)
-        note(real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _placed(real)
+
+
+def _placed(real: Path) -> None:
+    if not owned_outputs.is_manifest(real):  # noted for the run's upload, and listed
+        note(real)
+        if entry := owned_outputs.manifest_after(real):
+            write_text(*entry)
 
 
 def _stdout(mode: str) -> Iterator[IO[Any]]:
@@ -230,6 +240,7 @@ def temp_beside(path: Path) -> Path:
     real, special = write_target(path)
     if special:
         return real
+    owned_outputs.check_write(real)
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     os.close(fd)
     return Path(tmp)
@@ -248,7 +259,7 @@ def publish(tmp: Path, path: Path) -> None:
     real = write_target(path)[0]
     os.chmod(tmp, _new_mode(real))
     os.replace(tmp, real)
-    note(real)
+    _placed(real)
 
 
 def discard(tmp: Path) -> None:

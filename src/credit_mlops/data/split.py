@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +42,16 @@ def split_holdout(y: pd.Series, *, test_size: float, seed: int) -> Holdout:
         train, test = train_test_split(
             positions, test_size=test_size, stratify=y.to_numpy(), random_state=seed
         )
-    except ValueError as exc:
-        raise DataError(f"cannot make a stratified holdout of {test_size:.0%}: {exc}") from exc
+    except ValueError:
+        counts = y.value_counts()
+        classes, rows = len(counts), len(y)
+        low = math.ceil(classes / rows * 1000) / 1000  # a row of each class held out
+        high = math.floor((1 - classes / rows) * 1000) / 1000  # and one of each trains
+        raise DataError(
+            f"--test-size {test_size:g} (train.test_size) cannot hold out a stratified part of "
+            f"{rows:,} rows with {classes} classes, each class on both sides; use "
+            f"{low:g}..{high:g}, or 0 for no holdout"
+        ) from None
     return Holdout(
         train_rows=tuple(int(i) for i in np.sort(train)),
         test_rows=tuple(int(i) for i in np.sort(test)),

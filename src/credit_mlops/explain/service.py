@@ -3,10 +3,15 @@ artifact; and the reason columns `credit predict --explain` appends to each chun
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from credit_mlops.errors import AuthError, TrackingError, TrackingUnreachableError
+from credit_mlops.errors import (
+    AuthError,
+    InputError,
+    TrackingError,
+    TrackingUnreachableError,
+)
 from credit_mlops.explain.attribution import Explainer, build, factory_for
 from credit_mlops.explain.background import ARTIFACT, from_json
 from credit_mlops.explain.reasons import check_count, reasons
@@ -21,8 +26,12 @@ if TYPE_CHECKING:
 ReasonMaker = Callable[["pd.DataFrame"], "pd.DataFrame"]
 
 
-def stored_background(store: TrackingStore, run: RunRecord) -> pd.DataFrame | None:
-    """The run's background sample; None for runs trained before it was stored."""
+def stored_background(
+    store: TrackingStore, run: RunRecord, columns: Sequence[str] | None = None
+) -> pd.DataFrame | None:
+    """The run's background sample; None for runs trained before it was stored. With
+    `columns` (the model's), a sample without them all is refused: it was changed outside
+    credit (another project's background, say), and would fail deep in the explainer."""
     try:
         path = store.download_artifact(run.run_id, ARTIFACT)
     except (TrackingUnreachableError, AuthError):
@@ -33,9 +42,19 @@ def stored_background(store: TrackingStore, run: RunRecord) -> pd.DataFrame | No
 
     what = f"{ARTIFACT} of run {run.run_id}"
     fix = "retrain the model, or delete that artifact to explain without a stored background"
-    return readback.parsed(
+    frame = readback.parsed(
         readback.json_file(path, what=what, fix=fix), from_json, what=what, fix=fix
     )
+    missing = [c for c in columns or () if c not in frame.columns]
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise InputError(
+            f"{what} lacks the model's columns {shown}: it was changed outside credit; "
+            "train the model again"
+        )
+    return frame
 
 
 def model_explainer(store: TrackingStore, run: RunRecord, model: Classifier) -> Explainer:
@@ -45,7 +64,7 @@ def model_explainer(store: TrackingStore, run: RunRecord, model: Classifier) -> 
     factory = factory_for(model, key, tuple(columns))
     # tree explainers need no background: no download for them
     needed = getattr(factory, "needs_background", True)
-    background = stored_background(store, run) if needed else None
+    background = stored_background(store, run, columns) if needed else None
     return build(factory, model, columns, background)
 
 

@@ -60,13 +60,39 @@ class EvaluationTarget:
         )
 
     def folder(self, settings: Settings, kind: str, scope: str, output_dir: Path | None) -> Path:
-        """`output_dir`, else a new folder of the store's `kind` named after the model."""
-        if output_dir is not None:
-            return output_dir
-        ref = self.ref
-        label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
-        name = f"{label}-{scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
-        return settings.tracking.store_path(settings.root) / kind / safe_component(name)
+        """`output_dir`, else a new folder of the store's `kind` named after the model. Either
+        replaces only the files credit wrote there: a file of the user's under a name this
+        command writes is refused here, before any file is written (`owned_outputs`)."""
+        from credit_mlops.owned_outputs import refuse_foreign
+
+        if output_dir is None:
+            ref = self.ref
+            label = f"{ref.name}-v{ref.version}" if ref.name else ref.run_id[:12]
+            name = f"{label}-{scope}-{datetime.now(UTC):%Y%m%d_%H%M%S}"
+            output_dir = settings.tracking.store_path(settings.root) / kind / safe_component(name)
+        refuse_foreign(output_dir, WRITES.get(kind, ()))
+        return output_dir
+
+
+# The fixed names each kind of folder gets (figures named after the data are checked as they
+# are written, by the same rule).
+WRITES: dict[str, tuple[str, ...]] = {
+    "evaluations": (
+        "confusion_matrix.png",
+        "roc_curve.png",
+        "precision_recall_curve.png",
+        "calibration_curve.png",
+        "predictions.csv",
+        "evaluation.json",
+    ),
+    "explanations": (
+        "importance_bar.png",
+        "summary_beeswarm.png",
+        "attributions.csv",
+        "explanation.json",
+    ),
+    "fairness": ("fairness.json",),
+}
 
 
 def open_target(store: TrackingStore, target: str, *, live: bool = False) -> EvaluationTarget:

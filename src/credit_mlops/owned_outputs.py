@@ -1,0 +1,135 @@
+"""Which files of an output folder credit wrote, so that it replaces those and nothing else.
+
+A folder the user names (`--output-dir`, `credit report --output`) may hold files of the
+user's own under the names a command writes (`predictions.csv`, `roc_curve.png`). Each such
+folder keeps a small manifest, `.credit-outputs`: the JSON list of the names credit wrote
+there (paths relative to the folder, `/`-separated). A file already there is replaced only if
+its name is on that list; otherwise the command is refused, in one line naming the file, and
+the files this process had newly made in that folder are removed again.
+
+`credit_mlops.files` calls the hooks: `check_write` before a file is written, and
+`manifest_after` once it is in place (the manifest itself is written through `files` too).
+A command that knows the names it will write checks them all first (`refuse_foreign`), so
+that a refusal comes before any file is written.
+
+Standard library only: importing this costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from credit_mlops.errors import InputError
+
+MANIFEST = ".credit-outputs"
+
+_GUARDED: set[str] = set()  # real paths of the folders whose files are checked
+_MADE: dict[str, list[str]] = {}  # folder -> files this process made there (did not exist)
+
+
+def guard(folder: Path) -> None:
+    """From now on, writes into `folder` (and below it) follow the manifest rule; a new
+    command's refusal there removes only the files made since."""
+    real = os.path.realpath(folder)
+    _GUARDED.add(real)
+    _MADE.pop(real, None)
+
+
+def _owner(real: Path) -> str | None:
+    """The nearest guarded folder holding `real` (a real path), if any."""
+    text = str(real)
+    found = [g for g in _GUARDED if text.startswith(g + os.sep)]
+    return max(found, key=len) if found else None
+
+
+def _relative(folder: str, real: Path) -> str:
+    return Path(os.path.relpath(real, folder)).as_posix()
+
+
+def recorded(folder: Path | str) -> set[str]:
+    """The names the manifest of `folder` lists; none if it is missing or unreadable (then
+    nothing there counts as credit's)."""
+    try:
+        data = json.loads(Path(folder, MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(data, list):
+        return set()
+    return {name for name in data if isinstance(name, str)}
+
+
+def foreign(folder: Path, patterns: Iterable[str]) -> list[Path]:
+    """The files under `folder` matching `patterns` (names relative to it, `*` allowed) that
+    exist and that credit did not write there."""
+    ours = recorded(folder)
+    found: list[Path] = []
+    for pattern in patterns:
+        candidates = (
+            sorted(folder.glob(pattern)) if any(c in pattern for c in "*?[") else [folder / pattern]
+        )
+        for path in candidates:
+            name = path.relative_to(folder).as_posix()
+            if name != MANIFEST and os.path.lexists(path) and name not in ours:
+                found.append(path)
+    return found
+
+
+def refusal(path: Path) -> InputError:
+    return InputError(
+        f"{path} is already there and credit did not write it; it would be replaced: move "
+        "it away or pick another folder"
+    )
+
+
+def refuse_foreign(folder: Path, patterns: Iterable[str]) -> None:
+    """Guard `folder` and refuse, before anything is written, a name it would write over a
+    file of the user's."""
+    guard(folder)
+    clash = foreign(folder, patterns)
+    if clash:
+        raise refusal(clash[0])
+
+
+def check_write(real: Path) -> None:
+    """Before `real` (a real path) is written: refused if it lies in a guarded folder, exists
+    and credit did not write it there; the files this process newly made in that folder are
+    removed first, so a refused command leaves none behind."""
+    folder = _owner(real)
+    if folder is None or real.name == MANIFEST:
+        return
+    if not os.path.lexists(real):
+        _MADE.setdefault(folder, []).append(str(real))
+        return
+    if _relative(folder, real) in recorded(folder):
+        return
+    for made in _MADE.pop(folder, []):
+        with contextlib.suppress(OSError):
+            os.unlink(made)
+    raise refusal(real)
+
+
+def manifest_after(real: Path) -> tuple[Path, str] | None:
+    """After `real` was written: (manifest path, its new text) if the manifest of its
+    guarded folder must now list it, else None."""
+    folder = _owner(real)
+    if folder is None or real.name == MANIFEST:
+        return None
+    return manifest_with(Path(folder), [_relative(folder, real)])
+
+
+def manifest_with(folder: Path, names: Iterable[str]) -> tuple[Path, str] | None:
+    """(manifest path, text) listing `names` besides the names already there; None if the
+    manifest lists them all already."""
+    ours = recorded(folder)
+    new = set(names) - ours
+    if not new:
+        return None
+    return folder / MANIFEST, json.dumps(sorted(ours | new), indent=1) + "\n"
+
+
+def is_manifest(real: Path) -> bool:
+    return real.name == MANIFEST

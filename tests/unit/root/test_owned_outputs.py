@@ -1,0 +1,99 @@
+"""The manifest rule on real files: in a guarded output folder, `files` replaces a file only
+if credit wrote it there; a refusal removes the files this process had newly made there; the
+manifest is never uploaded with a run's files. And a model card is written whole or not at
+all: a full disk (a small tmpfs) leaves no half card and is the disk-full error, not bad input."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.unit.report.test_report_card import sample_card
+
+from credit_mlops import files, owned_outputs
+from credit_mlops.errors import InputError
+from credit_mlops.report.write import write
+from credit_mlops.written import written_in
+
+
+def test_a_users_file_is_refused_and_new_files_are_removed(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "b.csv").write_text("mine\n")
+    owned_outputs.guard(folder)
+    files.write_text(folder / "a.png", "ours")
+    with pytest.raises(InputError, match=r"b\.csv is already there and credit did not write"):
+        files.write_text(folder / "b.csv", "ours")
+    assert (folder / "b.csv").read_text() == "mine\n"
+    assert not (folder / "a.png").exists()  # made by this call, removed on refusal
+
+
+def test_a_file_credit_wrote_is_replaced_and_the_manifest_stays_home(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    owned_outputs.guard(folder)
+    files.write_text(folder / "a.json", "1")
+    files.write_text(folder / "a.json", "2")
+    assert (folder / "a.json").read_text() == "2"
+    assert json.loads((folder / owned_outputs.MANIFEST).read_text()) == ["a.json"]
+    assert written_in(folder) == [(folder / "a.json").resolve()]  # never uploaded
+
+
+def test_the_refusal_names_a_foreign_file_before_anything_is_written(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "x.png").write_text("mine")
+    with pytest.raises(InputError, match=r"x\.png"):
+        owned_outputs.refuse_foreign(folder, ["y.png", "x.png"])
+    assert sorted(p.name for p in folder.iterdir()) == ["x.png"]
+
+
+def test_an_older_card_with_its_mark_is_still_replaced(tmp_path: Path) -> None:
+    card = sample_card()
+    first = write(card, tmp_path / "card")
+    (tmp_path / "card" / owned_outputs.MANIFEST).unlink()  # as an older credit left it
+    again = write(card, tmp_path / "card")
+    assert again.html.read_text() == first.html.read_text()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a tmpfs")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    cmd = ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)]
+    if subprocess.run(cmd, capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_leaves_no_half_card(small_disk: Path) -> None:
+    card = sample_card()
+    (small_disk / "filler").write_bytes(b"x" * 36 * 1024)  # room for some of it, not all
+    folder = small_disk / "card"
+    with pytest.raises(OSError) as caught:
+        write(card, folder)
+    assert not isinstance(caught.value, InputError)
+    assert caught.value.errno in (errno.ENOSPC, errno.EDQUOT)
+    left = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert not any(name.startswith("model_card") for name in left), left
+    assert not any(name.endswith(".tmp") for name in left), left
+
+
+def test_a_users_figure_beside_no_card_is_kept(tmp_path: Path) -> None:
+    figure = tmp_path / "card" / "figures" / "roc_curve.png"
+    figure.parent.mkdir(parents=True)
+    figure.write_bytes(b"mine")
+    with pytest.raises(InputError, match=r"roc_curve\.png was not written by credit report"):
+        write(sample_card(), tmp_path / "card")
+    assert figure.read_bytes() == b"mine"
+    assert sorted(p.name for p in (tmp_path / "card").rglob("*")) == ["figures", "roc_curve.png"]
