@@ -7,7 +7,6 @@ one line in COMMANDS.
 
 from __future__ import annotations
 
-import errno
 import importlib
 import os
 import re
@@ -22,6 +21,7 @@ from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
 from credit_mlops import __version__
+from credit_mlops.cli.os_errors import os_error_line
 from credit_mlops.processes import interrupts
 
 
@@ -172,7 +172,7 @@ class CreditGroup(TyperGroup):
             error(_usage_line(exc, ctx, given), debug=False)
             raise typer.Exit(exc.exit_code) from None
         except OSError as exc:
-            line = _os_error_line(exc)
+            line = os_error_line(exc)
             if line is None:
                 raise
             from credit_mlops.cli.render.console import error
@@ -187,9 +187,6 @@ class CreditGroup(TyperGroup):
             raise typer.Exit(130) from None
         finally:
             interrupts.settle()  # the exit code is decided; shutdown is not interruptible
-
-
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 def _usage_line(exc: click_errors.UsageError, ctx: click.Context, given: list[str]) -> str:
@@ -207,44 +204,6 @@ def _usage_line(exc: click_errors.UsageError, ctx: click.Context, given: list[st
         )
     what = "commands" if message.startswith("No such command") else "options"
     return f"{message} ({where} --help lists the {what})"
-
-
-def _os_error_line(exc: OSError) -> tuple[str, int] | None:
-    """(line, exit code) for a file-system failure any reader or writer may meet: a name
-    too long, a full disk; None for anything else (a bug: its trace is kept)."""
-    if exc.errno == errno.ENAMETOOLONG:
-        from credit_mlops.files import name_too_long
-
-        return name_too_long(exc.filename or "given"), 2
-    if exc.errno not in _DISK_FULL:
-        return None
-    # Outputs are written whole or not at all, so what was there before is kept; the user
-    # needs the place, not a trace.
-    if exc.filename or not _stdout_full():
-        where = f" writing {exc.filename}" if exc.filename else ""
-        return (
-            f"the disk is full{where} ({exc.strerror}); nothing was half-written and earlier "
-            "files are kept - free space and run again"
-        ), 1
-    # standard output sent to a full file or device
-    return (
-        f"standard output could not take the command's output ({exc.strerror}); send it "
-        "where there is room - anything the command logged to the tracking store is kept"
-    ), 1
-
-
-def _stdout_full() -> bool:
-    """Whether standard output is what ran out of room: a device that answers 'full'
-    (/dev/full) or a file on a file system with no block left."""
-    import stat
-
-    try:
-        mode = os.fstat(1).st_mode
-        if stat.S_ISCHR(mode):
-            return not os.isatty(1)  # a terminal never runs out of room
-        return stat.S_ISREG(mode) and os.fstatvfs(1).f_bavail == 0
-    except OSError:
-        return False
 
 
 _NEGATIVE = re.compile(r"-[0-9]+(\.[0-9]*)?")
@@ -333,7 +292,7 @@ def _guarded(run: Any) -> None:
         error(str(exc), debug=False)
         sys.exit(exc.exit_code)
     except OSError as exc:
-        line = _os_error_line(exc)
+        line = os_error_line(exc)
         if line is None:
             raise
         error(line[0], debug=False)

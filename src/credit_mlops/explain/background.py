@@ -7,6 +7,7 @@ model-agnostic explainer its background rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -37,8 +38,11 @@ def to_json(X_train: pd.DataFrame, seed: int, rows: int = BACKGROUND_ROWS) -> di
     }
 
 
-def from_json(stored: dict[str, Any]) -> pd.DataFrame:
+def from_json(record: Mapping[str, object]) -> pd.DataFrame:
+    """The background sample `to_json` wrote (KeyError, ValueError or TypeError when it is
+    not one)."""
     import pandas as pd
 
+    stored: Any = record
     frame = pd.DataFrame(stored["rows"], columns=stored["columns"])
     return frame.astype(dict(zip(stored["columns"], stored["dtypes"], strict=True)))

@@ -153,7 +153,16 @@ def kept_rows(store: TrackingStore, run: RunRecord) -> dict[str, Any]:
 
 
 def _holdout(data: Any) -> dict[str, Any]:
-    rows, digest = data["test_rows"], data["data_digest"]
+    check_holdout(data)
+    return {"test_rows": data["test_rows"], "data_digest": data["data_digest"]}
+
+
+def check_holdout(data: object) -> None:
+    """A holdout record as `credit train` writes it: distinct row positions and the data's
+    digest; ValueError naming what is wrong."""
+    if not isinstance(data, dict):
+        raise ValueError("it is not a JSON object")
+    rows, digest = data.get("test_rows"), data.get("data_digest")
     if not isinstance(rows, list) or not all(
         isinstance(r, int) and not isinstance(r, bool) and r >= 0 for r in rows
     ):
@@ -162,7 +171,6 @@ def _holdout(data: Any) -> dict[str, Any]:
         raise ValueError("test_rows names a row twice")
     if not isinstance(digest, str):
         raise ValueError("data_digest is not text")
-    return {"test_rows": rows, "data_digest": digest}
 
 
 def holdout(

@@ -12,12 +12,15 @@ The scorecard has neither parameter and is left alone: its points are calibrated
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 CLASS_WEIGHT = "class_weight"
 SCALE_POS_WEIGHT = "scale_pos_weight"
+
+
+M = TypeVar("M")  # an estimator
 
 
 def positive_weight(y: np.ndarray) -> float:
@@ -32,11 +35,12 @@ def _named(params: dict[str, Any], name: str) -> list[str]:
     return [p for p in params if p == name or p.endswith(f"__{name}")]
 
 
-def balance(model: Any, y: np.ndarray) -> Any:
+def balance(model: M, y: np.ndarray) -> M:
     """`model` with balanced class weights for the labels `y` it is about to be fit on."""
-    params = model.get_params(deep=True)
+    fitted: Any = model
+    params = fitted.get_params(deep=True)
     values: dict[str, object] = dict.fromkeys(_named(params, CLASS_WEIGHT), "balanced")
     spw = _named(params, SCALE_POS_WEIGHT)
     if spw:
         values.update(dict.fromkeys(spw, positive_weight(y)))
-    return model.set_params(**values) if values else model
+    return fitted.set_params(**values) if values else model

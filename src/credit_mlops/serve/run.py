@@ -65,10 +65,14 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
     token = token_of(settings)
     check_bind(s.host, token, insecure)
     folder = journal_folder(settings)
-    if s.journal:  # checked before the model: the one rule of every output folder
-        from credit_mlops.files import output_folder
+    if s.journal and s.journal_dir is not None:  # checked before the model: the one rule
+        from credit_mlops.files import output_folder  # of every folder a user names
 
         output_folder(folder, setting="serve.journal_dir")  # its parent must exist
+    elif s.journal and (folder.exists() or folder.is_symlink()):  # the store's own folder
+        from credit_mlops.files import writable_dir
+
+        writable_dir(folder, setting="serve.journal_dir")  # a file there, or not writable
     # a key file kept there is checked at the start too: one line, before the model loads
     key = existing_key(folder) if s.journal and s.journal_hash and folder.is_dir() else None
     store = open_tracker(settings, existing=True)

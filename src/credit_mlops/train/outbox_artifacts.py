@@ -61,7 +61,7 @@ def _readers() -> dict[str, Callable[[Any], object]]:
     from credit_mlops.explain.background import ARTIFACT as BACKGROUND
     from credit_mlops.explain.background import from_json as background
     from credit_mlops.lifecycle.evaluation_target import HOLDOUT
-    from credit_mlops.lifecycle.evaluation_target import _holdout as holdout
+    from credit_mlops.lifecycle.evaluation_target import check_holdout as holdout
     from credit_mlops.monitor.reference import ARTIFACT as REFERENCE
     from credit_mlops.monitor.reference import Reference
     from credit_mlops.tracking.portable import FILES

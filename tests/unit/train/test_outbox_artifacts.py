@@ -144,8 +144,8 @@ def test_an_entry_of_the_spark_engine_syncs(tmp_path: Path) -> None:
     ("name", "content", "why"),
     [
         # the hostile tester's case: read back by `credit evaluate` (kept_rows)
-        ("results/holdout.json", "zz", "string indices must be integers, not 'str'"),
-        ("results/holdout.json", {"test_rows": [1, 2]}, "KeyError: 'data_digest'"),
+        ("results/holdout.json", "zz", "it is not a JSON object"),
+        ("results/holdout.json", {"test_rows": [1, 2]}, "data_digest is not text"),
         (
             "results/holdout.json",
             {"test_rows": [1, -2], "data_digest": "d"},
@@ -188,7 +188,7 @@ def test_forged_artifact_contents_are_refused_before_any_run(
 def test_the_hostile_testers_holdout_is_refused_in_one_exact_line(tmp_path: Path) -> None:
     entry = _forged_artifact(tmp_path, "results/holdout.json", "zz")
     assert _refused(tmp_path, entry) == _not_written(
-        "results/holdout.json", "string indices must be integers, not 'str'"
+        "results/holdout.json", "it is not a JSON object"
     )
 
 
