@@ -39,7 +39,15 @@ _UNREACHABLE = {
     "MaxRetryError",
     "NewConnectionError",
     "ConnectionRefusedError",
+    # the server went away in the middle of an answer (killed while it wrote one)
+    "ChunkedEncodingError",
+    "ProtocolError",
+    "IncompleteRead",
+    "RemoteDisconnected",
+    "ConnectionResetError",
 }
+# ... as MLflow words it when it keeps only the message of the network layer's error
+_BROKEN = re.compile(r"Connection broken|IncompleteRead|Connection aborted|RemoteDisconnected")
 
 
 @dataclass(frozen=True)
@@ -276,6 +284,13 @@ def translate(
                 partial_run_id=partial_run_id,
             )
         chain = chain.__cause__ or chain.__context__
+    if _BROKEN.search(str(exc)):
+        return TrackingUnreachableError(
+            f"tracking server at {shown} went away in the middle of an answer; start it "
+            "again (credit server start) or pick another with --mlflow-uri / "
+            "MLFLOW_TRACKING_URI",
+            partial_run_id=partial_run_id,
+        )
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if _NOT_MLFLOW.search(str(exc)):
         status = re.search(r"error code (\d{3})", str(exc))

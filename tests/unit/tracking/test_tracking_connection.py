@@ -168,3 +168,15 @@ def test_databricks_without_credentials_is_an_auth_error() -> None:
         Connection("databricks", "e"),
     )
     assert isinstance(error, AuthError) and "DATABRICKS_TOKEN" in str(error)
+
+
+def test_a_server_gone_in_the_middle_of_an_answer_is_unreachable() -> None:
+    """Killed while it wrote an answer: MLflow keeps only the network layer's words."""
+    conn = Connection("http://127.0.0.1:5999", "e", credentials=Credentials(None))
+    broken = RuntimeError(
+        "API request to http://127.0.0.1:5999/api/2.0/mlflow/runs/get failed with exception "
+        "('Connection broken: IncompleteRead(0 bytes read, 1595 more expected)', ...)"
+    )
+    gone = translate(broken, conn, partial_run_id="abc")
+    assert isinstance(gone, TrackingUnreachableError) and gone.partial_run_id == "abc"
+    assert "went away" in str(gone)
