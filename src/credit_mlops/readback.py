@@ -19,14 +19,22 @@ T = TypeVar("T")
 MAX_JSON_BYTES = 512 << 20
 
 
+def capped_bytes(path: Path, limit: int) -> bytes | None:
+    """The bytes of `path` if it holds at most `limit` of them, else None: never read whole
+    (a huge or sparse file would take several times its size in memory). OSError as open
+    and read raise it."""
+    with path.open("rb") as fh:
+        raw = fh.read(limit + 1)
+    return raw if len(raw) <= limit else None
+
+
 def json_file(path: Path, *, what: str, fix: str) -> Any:
     """The parsed JSON of `path`; InputError if it is unreadable, empty or not JSON."""
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_JSON_BYTES + 1)
+        raw = capped_bytes(path, MAX_JSON_BYTES)
     except OSError as exc:
         raise InputError(f"{what} cannot be read ({exc.strerror}); {fix}") from None
-    if len(raw) > MAX_JSON_BYTES:  # read whole, it would take several times that memory
+    if raw is None:
         raise InputError(
             f"{what} is larger than {MAX_JSON_BYTES >> 20} MB, far above any the tool writes; {fix}"
         )

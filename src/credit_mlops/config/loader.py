@@ -145,11 +145,11 @@ MAX_PROFILE_BYTES = 1 << 20  # settings fit in a few KB; a bigger file is someth
 
 def _read_toml(path: Path) -> dict[str, Any]:
     from credit_mlops.data.description_codes import parse_toml
+    from credit_mlops.readback import capped_bytes
 
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_PROFILE_BYTES + 1)
-        if len(raw) > MAX_PROFILE_BYTES:
+        raw = capped_bytes(path, MAX_PROFILE_BYTES)
+        if raw is None:
             raise ConfigError(
                 f"{path}: the profile file is larger than {MAX_PROFILE_BYTES >> 20} MB; a "
                 "profile holds settings, not data - check that it is the file you meant"
@@ -163,7 +163,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
                 "without BOM"
             )
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: {_not_utf8(raw)}; save it as UTF-8 text") from None
+        raise ConfigError(f"{path}: {_not_utf8(raw or b'')}; save it as UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read profile file ({exc.strerror})") from exc
     data = parse_toml(

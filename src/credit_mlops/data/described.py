@@ -9,6 +9,7 @@ from pathlib import Path
 from credit_mlops.data.description import Description, parse
 from credit_mlops.data.description_codes import parse_toml
 from credit_mlops.errors import DataError
+from credit_mlops.readback import capped_bytes
 
 DEFAULT = "south-german-credit"
 FOLDER = Path("configs/data")  # a project's own descriptions, by name, relative to its root
@@ -65,9 +66,8 @@ def load(path: Path) -> Description:
             "name a TOML file"
         )
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_DESCRIPTION_BYTES + 1)
-        if len(raw) > MAX_DESCRIPTION_BYTES:
+        raw = capped_bytes(path, MAX_DESCRIPTION_BYTES)
+        if raw is None:
             raise DataError(
                 f"data description {path} is larger than {MAX_DESCRIPTION_BYTES >> 20} MB; a "
                 "description names columns and codes, not rows - check that it is the file "

@@ -47,11 +47,10 @@ def stored_background(
     )
     missing = [c for c in columns or () if c not in frame.columns]
     if missing:
-        shown = ", ".join(missing[:5]) + (
-            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        )
+        from credit_mlops.errors import some
+
         raise InputError(
-            f"{what} lacks the model's columns {shown}: it was changed outside credit; "
+            f"{what} lacks the model's columns {some(missing)}: it was changed outside credit; "
             "train the model again"
         )
     return frame

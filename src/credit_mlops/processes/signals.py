@@ -26,7 +26,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 _reads: list[threading.Event] = []  # one per in_own_thread call, set when its work ends
@@ -63,11 +63,8 @@ def interrupts_deferred() -> Iterator[None]:
         yield
         return
     held: list[int] = []
-    signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    try:
+    with _handled(lambda signum, frame: held.append(signum)):
         yield
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
     if held:
         raise KeyboardInterrupt
 
@@ -91,13 +88,20 @@ def interrupts_held() -> Iterator[None]:
             raise KeyboardInterrupt
         held.append(signum)
 
-    signal.signal(signal.SIGINT, hold)
+    with _handled(hold):
+        yield
+    if held:
+        raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _handled(handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """SIGINT handled by `handler` for the block, Python's own handler back after it."""
+    signal.signal(signal.SIGINT, handler)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    if held:
-        raise KeyboardInterrupt
 
 
 def in_own_thread(work: Callable[[], T]) -> T:
