@@ -57,6 +57,11 @@ def test_the_next_worker_ends_the_run_of_a_worker_killed_with_sigkill(
     ended = client.get_run(orphan.info.run_id)
     assert ended.info.status == "KILLED"
     assert "was gone" in ended.data.tags["credit.ended_by"]
-    assert "note: ended 1 run(s)" in second.stderr and orphan.info.run_id in second.stderr
+    # the killed worker's parent, and its trial's run when the kill came in the middle of one
+    exp = client.get_experiment_by_name("credit-risk")
+    ended_runs = client.search_runs([exp.experiment_id], "tags.`credit.ended_by` LIKE '%gone%'")
+    assert {r.info.status for r in ended_runs} == {"KILLED"}
+    assert f"note: ended {len(ended_runs)} run(s)" in second.stderr
+    assert orphan.info.run_id in second.stderr
     statuses = sorted(r.info.status for r in _parents(client))
     assert statuses == ["FINISHED", "KILLED"]  # the second worker's own run is untouched
