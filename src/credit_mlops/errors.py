@@ -110,3 +110,14 @@ def some(names: object, first: int = 5) -> str:
     shown = ", ".join(items[:first])
     rest = len(items) - first
     return f"{shown} and {rest:,} more" if rest > 0 else shown
+
+
+def name_too_long(path: object) -> str:
+    """The refusal of a path the file system cannot hold (a name over 255 bytes, or a path
+    over 4,096)."""
+    text = str(path)
+    shown = text if len(text) <= 80 else f"{text[:40]}...{text[-30:]} ({len(text)} characters)"
+    return (
+        f"the path {shown} is longer than the file system allows (255 bytes a name, 4,096 "
+        "a path); give a shorter one"
+    )

@@ -187,6 +187,15 @@ def csv_text(value: str) -> str:
     return value
 
 
+def csv_read_text(value: str) -> str:
+    """A text `csv_text` neutralised, read back as it was: `'=x` is `=x` again (a quote
+    before anything else, or before a plain number, was the cell's own)."""
+    rest = value[1:]
+    if value[:1] == "'" and rest.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(rest):
+        return rest
+    return value
+
+
 def csv_cell(value: object) -> object:
     """Numbers (and booleans) as they are; everything else as neutralised text."""
     if value is None:

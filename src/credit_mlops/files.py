@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from credit_mlops import owned_outputs
-from credit_mlops.errors import InputError
-from credit_mlops.kept_files import refuse_kept
+from credit_mlops.errors import InputError, name_too_long
+from credit_mlops.kept_files import refuse_kept, refuse_store_folder
 from credit_mlops.written import note
 
 
@@ -99,9 +99,15 @@ def output_folder(folder: Path, *, setting: str) -> Path:
         raise InputError(
             f"{setting} -: a folder of files cannot go to standard output; name a folder"
         )
+    refuse_store_folder(folder, setting)
     if setting.startswith("--"):  # a flag's folder replaces only files credit wrote there
         owned_outputs.guard(folder)
-    if folder.exists() or folder.is_symlink():
+    if folder.is_symlink() and not folder.exists():
+        raise InputError(
+            f"{setting}: {folder} is a link to {os.readlink(folder)}, which does not exist; "
+            "create that folder or name another"
+        )
+    if folder.exists():
         return writable_dir(folder, setting=setting)
     if not folder.parent.is_dir():
         raise InputError(
@@ -132,17 +138,6 @@ def write_target(path: Path) -> tuple[Path, bool]:
     if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         return path, True  # opened through its links, e.g. /dev/stdout -> a pipe
     return Path(os.path.realpath(path)), False
-
-
-def name_too_long(path: object) -> str:
-    """The refusal of a path the file system cannot hold (a name over 255 bytes, or a path
-    over 4,096)."""
-    text = str(path)
-    shown = text if len(text) <= 80 else f"{text[:40]}...{text[-30:]} ({len(text)} characters)"
-    return (
-        f"the path {shown} is longer than the file system allows (255 bytes a name, 4,096 "
-        "a path); give a shorter one"
-    )
 
 
 def probe_writable(folder: Path) -> str | None:

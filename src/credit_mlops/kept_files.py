@@ -50,6 +50,17 @@ def refuse_kept(path: Path, real: Path, setting: str) -> None:
         )
 
 
+def refuse_store_folder(folder: Path, setting: str) -> None:
+    """An output folder is never one of a tracking store's own (its artifacts, outbox, ...)
+    nor inside one: the store's files are written by the store alone."""
+    store = _store_file(Path(os.path.realpath(folder)) / "-")
+    if store is not None:
+        raise InputError(
+            f"{setting}: {folder} is a folder of the tracking store {store}, which an output "
+            "never writes into; pick a folder outside the store"
+        )
+
+
 STORE_FOLDERS = ("artifacts", "outbox", "mlruns", "mlartifacts")
 STORE_DB = "mlflow.db"  # a store's database; `mlflow.db.lock`, `mlflow.db-wal`... beside it
 

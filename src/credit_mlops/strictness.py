@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import types
 import typing
+from pathlib import Path
 from typing import Any
 
 _SCALARS = {int, float, str, bool, type(None)}
@@ -56,6 +57,9 @@ def check(value: Any, annotation: Any, *, text_for_numbers: bool) -> None:
             raise ValueError(f"expected a finite number, not {value}")
         if isinstance(value, float) and numbers == {int}:  # TOML's 3.0 is no count
             raise ValueError(f"expected a whole number, not {value!r} (write it without '.')")
+    elif isinstance(value, str) and Path in allowed and not value.strip():
+        # Path("") or Path(" ") would be the project folder, or a file named by blanks
+        raise ValueError("is empty: give a path, or leave the setting out")
     elif isinstance(value, str) and allowed == {bool}:
         # an environment variable's text says true or false (or 1 / 0), never "yes" or "on"
         if not text_for_numbers or value.strip().lower() not in ("true", "false", "1", "0"):

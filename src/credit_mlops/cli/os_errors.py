@@ -13,7 +13,7 @@ def os_error_line(exc: OSError) -> tuple[str, int] | None:
     """(line, exit code) for a file-system failure any reader or writer may meet: a name
     too long, a full disk; None for anything else (a bug: its trace is kept)."""
     if exc.errno == errno.ENAMETOOLONG:
-        from credit_mlops.files import name_too_long
+        from credit_mlops.errors import name_too_long
 
         return name_too_long(exc.filename or "given"), 2
     if exc.errno not in _DISK_FULL:

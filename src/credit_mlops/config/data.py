@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from credit_mlops.config.base import Section
 
@@ -23,11 +23,3 @@ class DataSettings(Section):
     sha256: str | None = None
     # a data file with fewer good or bad rows than this is refused
     min_rows_per_class: int = Field(30, ge=1)
-
-    @field_validator("path", "dir", mode="before")
-    @classmethod
-    def _not_empty(cls, value: object) -> object:
-        """An empty string is no path (Path("") would be the project folder itself)."""
-        if isinstance(value, str) and not value.strip():
-            raise ValueError("is empty: give a path, or leave the setting out")
-        return value

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from credit_mlops.errors import DataError, InputError, some
+from credit_mlops.escaping import csv_read_text
 from credit_mlops.processes.signals import in_own_thread
 
 if TYPE_CHECKING:
@@ -93,11 +94,24 @@ def csv_header(path: Path) -> tuple[list[str], str]:
 
 
 def columns(path: Path) -> list[str]:
-    """The column names of a table file, without reading its rows."""
+    """The column names of a table file, without reading its rows (a CSV's as written:
+    `as_written`)."""
     _exists(path)
     if file_format(path) == "parquet":
         return list(_parquet(path).schema_arrow.names)
-    return csv_header(path)[0]
+    return [csv_read_text(n) for n in csv_header(path)[0]]
+
+
+def as_written(frame: pd.DataFrame) -> pd.DataFrame:
+    """A CSV's names and text cells as they were before a spreadsheet-safe writer (credit's,
+    among others) put a quote before a formula's first character: `'=x` is `=x` again."""
+    frame.columns = [csv_read_text(str(c)) for c in frame.columns]
+    for name in frame.select_dtypes(include=["object", "string"]).columns:
+        column = frame[name]
+        quoted = column.str.startswith("'", na=False)
+        if quoted.any():
+            frame[name] = column.where(~quoted, column[quoted].map(csv_read_text))
+    return frame
 
 
 def _exists(path: Path) -> None:
@@ -121,7 +135,7 @@ def _csv_reader(path: Path, chunk_rows: int | None, text: tuple[str, ...] = ()) 
     import pandas as pd
 
     columns, sep = csv_header(path)
-    verbatim = [c for c in text if c in columns]
+    verbatim = [c for c in columns if csv_read_text(c) in text]
     options: dict[str, Any] = {}
     if verbatim:
         from pandas._libs.parsers import STR_NA_VALUES  # pandas' own missing-value words
@@ -181,7 +195,7 @@ def read_frame(path: Path) -> pd.DataFrame:
     try:
         # pandas parses it in threads of its own: a Ctrl-C must not unwind through it
         frame = in_own_thread(lambda: _csv_reader(path, None))
-        return _split_like_header(path, frame, csv_header(path)[1])
+        return as_written(_split_like_header(path, frame, csv_header(path)[1]))
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise _garbled(path, exc) from exc
 
@@ -207,7 +221,7 @@ def iter_frames(path: Path, chunk_rows: int, text: tuple[str, ...] = ()) -> Iter
     sep = csv_header(path)[1]
     try:
         for frame in _csv_reader(path, chunk_rows, text):
-            yield _split_like_header(path, frame, sep)
+            yield as_written(_split_like_header(path, frame, sep))
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError, EOFError, OSError) as exc:
         raise _garbled(path, exc) from exc
 

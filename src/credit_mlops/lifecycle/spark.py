@@ -21,6 +21,7 @@ from credit_mlops.config.environ import scoped_environ
 from credit_mlops.data import formats
 from credit_mlops.data.schema import COLUMNS, ENGLISH_TO_GERMAN, FEATURES, FIRST_ROWS
 from credit_mlops.errors import DataError, InputError, some
+from credit_mlops.escaping import csv_read_text
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -112,7 +113,8 @@ def read_input(spark: SparkSession, path: Path) -> DataFrame:
         frame = spark.read.csv(
             str(path), header=True, sep=" " if sep == r"\s+" else sep, inferSchema=False
         )
-    return frame.toDF(*[ENGLISH_TO_GERMAN.get(c, c) for c in frame.columns])
+    names = [csv_read_text(c) for c in frame.columns]  # as a spreadsheet-safe writer had them
+    return frame.toDF(*[ENGLISH_TO_GERMAN.get(c, c) for c in names])
 
 
 def check_input(frame: Any, *, source: str, id_column: str) -> Any:

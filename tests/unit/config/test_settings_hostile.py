@@ -216,3 +216,21 @@ def test_a_profile_value_of_the_wrong_toml_type_names_the_file(
     (project / "configs" / "t.toml").write_text(line + "\n")
     with pytest.raises(ConfigError, match=rf"t\.toml: key '.*': {expected}"):
         load_settings("t")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CREDIT_SERVE__JOURNAL_DIR", " "),
+        ("CREDIT_SERVE__TOKEN_FILE", ""),
+        ("CREDIT_TRACKING__STORE_DIR", "  "),
+        ("CREDIT_DATA__PATH", ""),
+    ],
+)
+def test_a_blank_path_setting_is_refused_by_name(
+    project: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """A blank path would be the project folder itself, or a file named by spaces."""
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(app, ["config", "show"])
+    one_error_line(result, variable, "is empty: give a path, or leave the setting out")

@@ -130,3 +130,22 @@ def test_rows_split_unlike_the_header_are_a_garbled_table(tmp_path: Path) -> Non
         formats.read_frame(path)
     with pytest.raises(DataError, match="line 3"):
         list(formats.iter_frames(path, chunk_rows=1))
+
+
+def test_a_spreadsheet_safe_csv_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    """credit's CSV writer puts a quote before a formula's first character; reading the file
+    back gives the names and text cells as they were, in one frame or in chunks."""
+    frame = pd.DataFrame(
+        {"=cmd": ["=1+1", "-x", "'kept", "plain"], "@n": [1, 2, 3, 4], "-0.5": ["a", "b", "c", "d"]}
+    )
+    path = tmp_path / "written.csv"
+    with writers.TableWriter(path, "csv", sep=",") as writer:
+        writer.write(frame)
+    assert "'=cmd" in path.read_text() and "'=1+1" in path.read_text()  # neutralised on disk
+    assert formats.columns(path) == ["=cmd", "@n", "-0.5"]
+    back = formats.read_frame(path)
+    assert list(back.columns) == ["=cmd", "@n", "-0.5"]
+    assert back["=cmd"].tolist() == ["=1+1", "-x", "'kept", "plain"]
+    assert back["@n"].tolist() == [1, 2, 3, 4]
+    [chunk] = list(formats.iter_frames(path, 10, text=("=cmd",)))
+    assert chunk["=cmd"].tolist() == ["=1+1", "-x", "'kept", "plain"]

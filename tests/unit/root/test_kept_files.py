@@ -95,3 +95,24 @@ def test_an_existing_lock_file_of_a_store_is_refused(tmp_path: Path) -> None:
     (tmp_path / "mlflow.db.lock").write_bytes(b"")
     with pytest.raises(InputError, match="a file of the tracking store"):
         files.output_file(tmp_path / "mlflow.db.lock", setting="-o")
+
+
+@pytest.mark.parametrize("inside", ["artifacts", "artifacts/1/new", "outbox", "mlruns/0"])
+def test_an_output_folder_in_a_stores_own_folders_is_refused(tmp_path: Path, inside: str) -> None:
+    """A folder of results (`report -o`, `--output-dir`) is never written among the store's
+    files, whether the folder is new or not; beside the database it is taken."""
+    store = tmp_path / ".credit"
+    (store / "artifacts" / "1").mkdir(parents=True)
+    (store / "mlruns" / "0").mkdir(parents=True)
+    (store / "mlflow.db").write_bytes(b"")
+    with pytest.raises(InputError, match="a folder of the tracking store"):
+        files.output_folder(store / inside, setting="--output-dir")
+    assert not (store / "artifacts" / "1" / "new").exists()
+    assert files.output_folder(store / "reports", setting="--output-dir") == store / "reports"
+
+
+def test_an_output_folder_through_a_dangling_link_names_the_link(tmp_path: Path) -> None:
+    (tmp_path / "out").symlink_to(tmp_path / "gone")
+    with pytest.raises(InputError, match=r"out is a link to .*gone, which does not exist"):
+        files.output_folder(tmp_path / "out", setting="--output-dir")
+    assert not (tmp_path / "gone").exists()
