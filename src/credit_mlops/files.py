@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import stat
 import tempfile
@@ -191,7 +192,7 @@ def atomic_write(
         with real.open(mode, **kwargs) as fh:  # type: ignore[call-overload]
             yield fh
         return
-    owned_outputs.check_write(real)
+    _check_write(real)
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:  # type: ignore[call-overload]
@@ -205,6 +206,15 @@ def atomic_write(
             os.unlink(tmp)
         raise
     _placed(real)
+
+
+def _check_write(real: Path) -> None:
+    try:
+        owned_outputs.check_write(real)
+    except owned_outputs.ForeignFile as refused:  # off the list: the files removed again
+        if refused.manifest:
+            write_text(*refused.manifest)
+        raise
 
 
 def _placed(real: Path) -> None:
@@ -235,7 +245,7 @@ def temp_beside(path: Path) -> Path:
     real, special = write_target(path)
     if special:
         return real
-    owned_outputs.check_write(real)
+    _check_write(real)
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     os.close(fd)
     return Path(tmp)
@@ -297,29 +307,22 @@ def _new_mode(real: Path) -> int:
         return 0o666 & ~_umask()
 
 
+@functools.cache
 def _umask() -> int:
-    # os.umask can only be read by setting it; do it once and cache the answer.
-    global _UMASK
-    if _UMASK is None:
-        current = os.umask(0)
-        os.umask(current)
-        _UMASK = current
-    return _UMASK
-
-
-_UMASK: int | None = None
+    """The process's umask: it can only be read by setting it, so once."""
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def check_writable(folder: Path, flag: str = "--output") -> None:
-    """Refuse a folder that cannot be written before any work is done (exit 2): create it
-    and a probe file in it (permissions alone do not stop root)."""
-    probe = folder / ".credit-write-probe"
+    """Make `folder` (a default's folders above it too) and prove it takes a new file, before
+    any work is done (exit 2): permissions alone do not stop root."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"")
-        probe.unlink()
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InputError(
-            f"{flag} {folder}: cannot write there ({reason}); pick a writable folder"
-        ) from None
+        problem: str | None = _reason(exc)
+    else:
+        problem = probe_writable(folder)
+    if problem:
+        raise InputError(f"{flag} {folder}: cannot write there ({problem}); pick a writable folder")

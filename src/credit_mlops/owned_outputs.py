@@ -5,7 +5,8 @@ user's own under the names a command writes (`predictions.csv`, `roc_curve.png`)
 folder keeps a small manifest, `.credit-outputs`: the JSON list of the names credit wrote
 there (paths relative to the folder, `/`-separated). A file already there is replaced only if
 its name is on that list; otherwise the command is refused, in one line naming the file, and
-the files this process had newly made in that folder are removed again.
+the files this process had newly made in that folder are removed again (and taken off the
+list).
 
 `credit_mlops.files` calls the hooks: `check_write` before a file is written, and
 `manifest_after` once it is in place (the manifest itself is written through `files` too).
@@ -85,6 +86,15 @@ def refusal(path: Path) -> InputError:
     )
 
 
+class ForeignFile(InputError):
+    """`refusal` of a write, with the folder's manifest to write again without the files this
+    command had made there and removed (None: it lists none of them)."""
+
+    def __init__(self, path: Path, manifest: tuple[Path, str] | None) -> None:
+        super().__init__(str(refusal(path)))
+        self.manifest = manifest
+
+
 def refuse_foreign(folder: Path, patterns: Iterable[str]) -> None:
     """Guard `folder` and refuse, before anything is written, a name it would write over a
     file of the user's."""
@@ -106,10 +116,20 @@ def check_write(real: Path) -> None:
         return
     if _relative(folder, real) in recorded(folder):
         return
-    for made in _MADE.pop(folder, []):
+    removed = _MADE.pop(folder, [])
+    for made in removed:
         with contextlib.suppress(OSError):
             os.unlink(made)
-    raise refusal(real)
+    raise ForeignFile(
+        real, _manifest_without(folder, [_relative(folder, Path(m)) for m in removed])
+    )
+
+
+def _manifest_without(folder: str, names: Iterable[str]) -> tuple[Path, str] | None:
+    ours = recorded(folder)
+    if not ours & set(names):
+        return None
+    return Path(folder, MANIFEST), json.dumps(sorted(ours - set(names)), indent=1) + "\n"
 
 
 def manifest_after(real: Path) -> tuple[Path, str] | None:

@@ -31,6 +31,27 @@ def test_a_users_file_is_refused_and_new_files_are_removed(tmp_path: Path) -> No
         files.write_text(folder / "b.csv", "ours")
     assert (folder / "b.csv").read_text() == "mine\n"
     assert not (folder / "a.png").exists()  # made by this call, removed on refusal
+    assert json.loads((folder / owned_outputs.MANIFEST).read_text()) == []  # and off the list
+    (folder / "a.png").write_text("mine too\n")  # the name is the user's again
+    owned_outputs.guard(folder)
+    with pytest.raises(InputError, match=r"a\.png is already there"):
+        files.write_text(folder / "a.png", "ours")
+    assert (folder / "a.png").read_text() == "mine too\n"
+
+
+def test_a_refusal_keeps_the_names_of_earlier_commands_on_the_list(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    owned_outputs.guard(folder)
+    files.write_text(folder / "old.csv", "earlier command")
+    (folder / "b.csv").write_text("mine\n")
+    owned_outputs.guard(folder)  # the next command
+    files.write_text(folder / "old.csv", "replaced")
+    files.write_text(folder / "new.png", "made now")
+    with pytest.raises(InputError, match=r"b\.csv is already there"):
+        files.write_text(folder / "b.csv", "ours")
+    assert json.loads((folder / owned_outputs.MANIFEST).read_text()) == ["old.csv"]
+    assert not (folder / "new.png").exists()
 
 
 def test_a_file_credit_wrote_is_replaced_and_the_manifest_stays_home(tmp_path: Path) -> None:
