@@ -164,6 +164,8 @@ def _split_like_header(path: Path, frame: pd.DataFrame, sep: str) -> pd.DataFram
     if first is None or is_numeric_dtype(first):
         return frame
     rest_empty = frame.iloc[:, 1:].isna().all(axis=1)
+    if not rest_empty.any():  # the common case, without a pattern matched on every row
+        return frame
     unsplit = rest_empty & first.astype(str).str.contains(r"[\s,;]", regex=True, na=False)
     if unsplit.any():
         where = locator(path)
