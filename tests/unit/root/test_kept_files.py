@@ -116,3 +116,78 @@ def test_an_output_folder_through_a_dangling_link_names_the_link(tmp_path: Path)
     with pytest.raises(InputError, match=r"out is a link to .*gone, which does not exist"):
         files.output_folder(tmp_path / "out", setting="--output-dir")
     assert not (tmp_path / "gone").exists()
+
+
+def _store(tmp_path: Path) -> Path:
+    store = tmp_path / "project" / ".credit"
+    store.mkdir(parents=True)
+    (store / "mlflow.db").write_bytes(b"")
+    return store
+
+
+@pytest.mark.parametrize("name", ["optuna.journal", "server.pid"])
+def test_the_store_folders_own_files_and_the_folder_itself_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Its tune journal (known by what it holds), a server's pid file; and the folder as a
+    folder of results, unless it is where the user works."""
+    store = _store(tmp_path)
+    (store / "optuna.journal").write_text('{"op_code":0,"worker_id":"w"}\n')
+    monkeypatch.chdir(store.parent)
+    with pytest.raises(InputError, match="tune studies|a file of the tracking store"):
+        files.output_file(store / name, setting="-o")
+    with pytest.raises(InputError, match="a folder of the tracking store"):
+        files.output_folder(store, setting="--output-dir")
+    assert (store / "optuna.journal").read_text().startswith('{"op_code"')
+    monkeypatch.chdir(store)
+    assert files.output_folder(store, setting="--output-dir") == store
+
+
+@pytest.mark.parametrize("inside", ["journal/decisions.csv", "tune-workers/seat", "x.workers/a"])
+def test_the_journals_and_seats_of_a_store_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    store = _store(tmp_path)
+    (store / "x").write_text('{"op_code":0}\n')
+    target = store / inside
+    target.parent.mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError, match="a file of the tracking store"):
+        files.output_file(target, setting="-o")
+
+
+def test_a_journal_of_tune_studies_is_never_replaced_wherever_it_is(tmp_path: Path) -> None:
+    journal = tmp_path / "studies.log"
+    journal.write_text('{"op_code":0,"worker_id":"w","study_name":"s"}\n')
+    with pytest.raises(InputError, match="is the journal of tune studies"):
+        files.output_file(journal, setting="--output")
+    seat = tmp_path / "studies.log.workers" / "w1"
+    seat.parent.mkdir()
+    with pytest.raises(InputError, match="a file of the tracking store"):
+        files.output_file(seat, setting="--output")
+
+
+def test_a_folder_of_ones_own_inside_the_store_folder_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _store(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert files.output_folder(store / "mine", setting="--output-dir") == store / "mine"
+    assert files.output_file(store / "new.csv", setting="-o") == store / "new.csv"
+    (store / "reports").mkdir()
+    assert (
+        files.output_file(store / "reports" / "a.csv", setting="-o") == store / "reports" / "a.csv"
+    )
+
+
+def test_a_store_kept_in_the_working_folder_leaves_its_other_files_to_the_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tracking.store_dir = "." puts mlflow.db in the project: outputs beside it are taken,
+    the store's own names still are not."""
+    (tmp_path / "mlflow.db").write_bytes(b"")
+    (tmp_path / "artifacts").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert files.output_file(tmp_path / "scores.csv", setting="-o") == tmp_path / "scores.csv"
+    with pytest.raises(InputError, match="a file of the tracking store"):
+        files.output_file(tmp_path / "artifacts" / "x.csv", setting="-o")
