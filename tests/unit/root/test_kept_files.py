@@ -134,7 +134,7 @@ def test_the_store_folders_own_files_and_the_folder_itself_are_refused(
     store = _store(tmp_path)
     (store / "optuna.journal").write_text('{"op_code":0,"worker_id":"w"}\n')
     monkeypatch.chdir(store.parent)
-    with pytest.raises(InputError, match="tune studies|a file of the tracking store"):
+    with pytest.raises(InputError, match=r"tune studies|a file of the tracking store"):
         files.output_file(store / name, setting="-o")
     with pytest.raises(InputError, match="a folder of the tracking store"):
         files.output_folder(store, setting="--output-dir")
