@@ -115,7 +115,7 @@ def check_record(record: Mapping[str, Any]) -> None:
     if register_as is not None:
         names.registered_model(register_as, flag="register_as")
     partial = _require(record, "partial_run_id", (str, type(None)))
-    if partial is not None:
+    if partial:  # "": no run (an earlier credit wrote what a store that is not MLflow gave)
         names.run_id(partial, flag="partial_run_id")
     # entries kept before records carried digests have none: check_files decides on them
     digests = _mapping(record, "digests", str) if "digests" in record else {}

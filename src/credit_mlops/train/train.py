@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from credit_mlops.config.settings import Settings
 from credit_mlops.errors import CreditError, TrackingError
 from credit_mlops.modeling.catalog import DISPLAY_NAMES
+from credit_mlops.names import RUN_ID
 from credit_mlops.train import inputs as train_inputs
 from credit_mlops.train import limits
 from credit_mlops.train.cv_plan import worth_warming
@@ -278,8 +279,9 @@ def _log_one(
     if failure is None:
         try:
             tracked = store.log_training_run(spec)
-        except TrackingError as exc:
+        except TrackingError as exc:  # a run id the store gave, if it looks like one
             failure, partial = exc, exc.partial_run_id
+            partial = partial if partial and RUN_ID.fullmatch(partial) else None
         else:
             return (
                 replace(

@@ -12,7 +12,7 @@ import pytest
 from tests.fake_store import FakeStore
 
 from credit_mlops.config.loader import load_settings
-from credit_mlops.errors import TrackingUnreachableError
+from credit_mlops.errors import TrackingError, TrackingUnreachableError
 from credit_mlops.tracking.records import RunSpec, TrackedRun
 from credit_mlops.train.inputs import TrainInputs
 from credit_mlops.train.outbox import entries, outbox_dir
@@ -82,6 +82,26 @@ def test_a_failed_log_keeps_the_run_in_the_outbox(settings) -> None:  # type: ig
     assert record["partial_run_id"] == "p1"
     assert record["reason"] == "tracking server at x is unreachable"
     assert info.value.report.results[0].outbox == str(entry)
+
+
+class GarbledStore(FakeStore):  # answers, but not as MLflow: its "run id" is no run id
+    def log_training_run(
+        self, spec: RunSpec, *, start_time: int | None = None, end_time: int | None = None
+    ) -> TrackedRun:
+        raise TrackingError("tracking at x failed: garbled answer", partial_run_id="")
+
+
+def test_a_run_id_that_is_none_is_not_kept_and_the_entry_syncs(settings) -> None:  # type: ignore[no-untyped-def]
+    from credit_mlops.train.outbox_check import check_record
+
+    with pytest.raises(TrainingNotLoggedError):
+        train(settings, store=GarbledStore())
+    [entry] = entries(outbox_dir(settings))
+    record = json.loads((entry / "run.json").read_text())
+    assert record["partial_run_id"] is None
+    check_record(record)  # what credit sync checks first: taken
+    record["partial_run_id"] = ""  # as an earlier credit kept it
+    check_record(record)
 
 
 def test_tracking_disabled_asks_no_store(project: Path, synthetic_file: Path) -> None:
