@@ -27,24 +27,30 @@ class DamagedModelError(InputError):
     not a question of trust, so the advice is to register it again, never to trust code."""
 
 
-def sklearn_flavour(folder: Path) -> dict[str, Any] | None:
-    """The MLmodel's sklearn flavour (serialization format, data file), or None."""
+def sklearn_flavour(folder: Path, uri: str) -> dict[str, Any] | None:
+    """The MLmodel's sklearn flavour (serialization format, data file), or None for a model
+    of another flavour; an MLmodel that is missing, garbled or names no flavour at all is
+    damage (DamagedModelError), never a question of trust."""
     import yaml
 
-    mlmodel = folder / "MLmodel"
+    damaged = f"{uri}: its MLmodel file is {{}}; train and register the model again"
     try:
-        meta = yaml.safe_load(mlmodel.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UntrustedModelError(f"{mlmodel}: not a readable MLmodel file ({exc})") from exc
+        meta = yaml.safe_load((folder / "MLmodel").read_text(encoding="utf-8"))
+    except OSError:
+        raise DamagedModelError(damaged.format("missing or unreadable")) from None
+    except (UnicodeDecodeError, yaml.YAMLError):
+        raise DamagedModelError(damaged.format("damaged (not readable as YAML)")) from None
     flavours = meta.get("flavors") if isinstance(meta, dict) else None
-    flavour = flavours.get("sklearn") if isinstance(flavours, dict) else None
+    if not isinstance(flavours, dict) or not flavours:
+        raise DamagedModelError(damaged.format("empty or names no flavour"))
+    flavour = flavours.get("sklearn")
     return flavour if isinstance(flavour, dict) else None
 
 
 def checked_file(folder: Path, uri: str, *, trust_code: bool) -> Path | None:
     """The skops file to load with the allowlist; None when the user trusts code and the model
     is in another format (load it MLflow's way); UntrustedModelError otherwise."""
-    flavour = sklearn_flavour(folder)
+    flavour = sklearn_flavour(folder, uri)
     fmt = str((flavour or {}).get("serialization_format") or "no scikit-learn flavour")
     if flavour is not None and fmt == "skops":
         return _data_file(folder, uri, flavour.get("pickled_model") or "model.skops")
@@ -93,9 +99,7 @@ def load_checked(folder: Path, uri: str, *, trust_code: bool) -> Any:
 
     data = checked_file(folder, uri, trust_code=trust_code)
     if data is None:
-        import mlflow.sklearn
-
-        return mlflow.sklearn.load_model(str(folder))
+        return _load_trusted(folder, uri)
     try:
         return classifier(load_estimator(data), data.name)
     except DamagedModel as exc:
@@ -103,9 +107,24 @@ def load_checked(folder: Path, uri: str, *, trust_code: bool) -> Any:
     except UntrustedModel as exc:
         if not trust_code:
             raise UntrustedModelError(f"{uri}: {exc}; to load it anyway set {SETTING}") from exc
+    return _load_trusted(folder, uri)
+
+
+def _load_trusted(folder: Path, uri: str) -> Any:
+    """MLflow's own loading of a model the user trusts: whatever it raises (a pickle of a
+    class that is gone, a truncated file) is the model's damage, said in one line."""
     import mlflow.sklearn
 
-    return mlflow.sklearn.load_model(str(folder))
+    from credit_mlops.escaping import one_line
+
+    try:
+        return mlflow.sklearn.load_model(str(folder))
+    except Exception as exc:  # a trusted pickle may raise anything while it loads
+        reason = one_line(str(exc) or type(exc).__name__)[:200]
+        raise DamagedModelError(
+            f"{uri}: the trusted model could not be loaded as a scikit-learn model ({reason}); "
+            "train and register it again"
+        ) from None
 
 
 def check(folder: Path, uri: str, *, trust_code: bool) -> None:

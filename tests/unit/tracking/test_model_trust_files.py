@@ -91,3 +91,44 @@ def test_a_file_the_store_cannot_give_is_damage_in_one_line(tmp_path: Path) -> N
         download(f"file://{stored}", tmp_path / "into")
     message = str(caught.value)
     assert "\n" not in message and "model.skops" in message and "outside" in message
+
+
+@pytest.mark.parametrize(
+    ("mlmodel", "said"),
+    [
+        (b"", "empty or names no flavour"),
+        (b"flavors: [1, 2]\n", "empty or names no flavour"),
+        (b"flavors: {}\n", "empty or names no flavour"),
+        (b"\xff\xfe\x00garbage", "damaged (not readable as YAML)"),
+        (b"flavors: !!python/object/apply:os.system ['true']\n", "damaged (not readable as YAML)"),
+        (None, "missing or unreadable"),
+    ],
+)
+@pytest.mark.parametrize("trust_code", [False, True])
+def test_a_damaged_mlmodel_is_damage_in_one_line_even_when_code_is_trusted(
+    tmp_path: Path, mlmodel: bytes | None, said: str, trust_code: bool
+) -> None:
+    """Never the advice to trust code, never the temporary folder's path, one line."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    if mlmodel is not None:
+        (folder / "MLmodel").write_bytes(mlmodel)
+    with pytest.raises(DamagedModelError) as caught:
+        checked_file(folder, URI, trust_code=trust_code)
+    text = str(caught.value)
+    assert text.startswith(f"{URI}: its MLmodel file is {said}; train and register")
+    assert "trust" not in text and str(tmp_path) not in text and "\n" not in text
+
+
+def test_a_trusted_model_mlflow_cannot_load_is_damage_in_one_line(tmp_path: Path) -> None:
+    from credit_mlops.tracking.model_trust import load_checked
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "MLmodel").write_text(
+        "flavors:\n  sklearn:\n    serialization_format: cloudpickle\n"
+        "    pickled_model: model.pkl\n"
+    )
+    (folder / "model.pkl").write_bytes(b"\x80\x04truncated")
+    with pytest.raises(DamagedModelError, match=r"^models:/m/1: the trusted model could not"):
+        load_checked(folder, URI, trust_code=True)
