@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from credit_mlops.data.description import Description, parse
@@ -34,8 +35,8 @@ def description_path(value: str, root: Path) -> Path:
         return path if path.is_absolute() else root / path
     for folder in (root / FOLDER, shipped_folder()):
         candidate = folder / f"{value}.toml"
-        if candidate.is_file():
-            return candidate
+        if candidate.is_file() or (folder == root / FOLDER and os.path.lexists(candidate)):
+            return candidate  # the project's own, whatever it is: `load` says what is wrong
     have = ", ".join(sorted({*shipped_names(), *(p.stem for p in (root / FOLDER).glob("*.toml"))}))
     raise DataError(
         f"no data description named {value!r} (have: {have}); give a shipped name or a path "

@@ -146,6 +146,25 @@ def test_names_resolve_to_the_project_then_shipped_and_paths_stay_paths(tmp_path
         described.resolve("nope", tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: p.symlink_to("/dev/null"), "is not a regular file"),
+        (lambda p: p.symlink_to(p.parent / "gone.toml"), "does not exist"),
+        (lambda p: p.mkdir(), "is a folder"),
+    ],
+)
+def test_a_projects_description_that_is_no_file_is_named_as_such(
+    tmp_path: Path, make: object, said: str
+) -> None:
+    """Listed among the names it has, so never said not to exist: what it is instead."""
+    own = tmp_path / "configs" / "data" / "odd.toml"
+    own.parent.mkdir(parents=True)
+    make(own)  # type: ignore[operator]
+    with pytest.raises(DataError, match=rf"data description {own} {said}"):
+        described.resolve("odd", tmp_path)
+
+
 def test_config_show_names_the_description_and_sums_it_up(project: Path) -> None:
     result = CliRunner().invoke(app, ["config", "show", "--json"])
     assert result.exit_code == 0, result.output
