@@ -195,3 +195,43 @@ def test_other_data_or_costs_are_another_question(
         assert "Traceback" not in result.output
     # the same question again joins the study
     assert runner.invoke(app, MORE, env=env).exit_code == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("model", "extra", "said"),
+    [
+        (
+            "logistic_regression",
+            {"CREDIT_TRAIN__SMOTE": "true", "CREDIT_TRAIN__SMOTE_MAX_ROWS": "100"},
+            "train.smote_max_rows = 100",
+        ),
+        ("svm", {"CREDIT_TRAIN__SVM_MAX_ROWS": "100"}, "svm_max_rows"),
+    ],
+)
+def test_tune_keeps_trains_row_limits_before_any_trial(
+    project: Path, synthetic_file: Path, model: str, extra: dict[str, str], said: str
+) -> None:
+    """Every trial fits what the limit guards: refused before the study is opened."""
+    args = ["tune", "-m", model, "--folds", "2", "--trials", "1", "--mlflow-disable", "-q"]
+    result = credit(args, project, {**env_for(synthetic_file), **extra})
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and said in line
+    assert not (project / ".credit" / "optuna.journal").exists()
+
+
+@pytest.mark.slow
+def test_the_tracking_store_is_never_a_study_storage(project: Path, synthetic_file: Path) -> None:
+    import sqlite3
+
+    db = project / ".credit" / "mlflow.db"
+    db.parent.mkdir(exist_ok=True)
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE experiments (experiment_id INTEGER)")
+    before = digest(db)
+    result = credit([*FAST, "--storage", f"sqlite:///{db}"], project, env_for(synthetic_file))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "is the MLflow tracking store database, not a study storage" in line
+    assert digest(db) == before

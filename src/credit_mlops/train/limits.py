@@ -92,6 +92,14 @@ def check_oversampling(
     )
 
 
+def check_tuned(settings: Settings, key: str, train_rows: int, minority: int) -> None:
+    """The guards above, for `credit tune` on its folds: every trial fits the searches that
+    grow with the square of the rows (oversampling's neighbours, the exact SVM)."""
+    cfg = settings.train.model_copy(update={"cv_folds": settings.tune.folds, "cv_repeats": 1})
+    check_oversampling(settings.model_copy(update={"train": cfg}), [key], train_rows, minority)
+    apply_svm_limit(cfg, [key], train_rows)  # svm alone over its limit: refused
+
+
 def _check_neighbours(cfg: TrainSettings, train_rows: int, minority: int) -> None:
     """k neighbours among a fold's rows of the smaller class, m among all its rows (the
     borderline test): a fold holds (folds - 1) / folds of the training rows."""

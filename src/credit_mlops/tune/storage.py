@@ -75,6 +75,7 @@ def probe(spec: StorageSpec) -> None:
     if not is_database(spec.url):
         return
     _check_sqlite_folder(spec.url)
+    _refuse_system_database(spec.url)
     error = database.probe(
         spec.url, what=_WHAT, setting=_SETTING, connect_timeout=spec.connect_timeout
     )
@@ -102,6 +103,41 @@ def _check_sqlite_folder(url: str) -> None:
             f"first, or fix {_SETTING} (sqlite:/// + a path is relative to the current "
             "folder, sqlite://// + an absolute one)"
         )
+
+
+# PostgreSQL's own databases: `postgres` for tools to connect to, the templates every new
+# database is copied from (tables made in template1 appear in every database made after)
+SYSTEM_DATABASES = ("postgres", "template0", "template1")
+
+
+def _refuse_system_database(url: str) -> None:
+    import sqlalchemy
+
+    try:
+        parsed = sqlalchemy.engine.make_url(url)
+    except Exception:  # malformed: create_engine says so with the setting's name
+        return
+    if parsed.get_backend_name() == "postgresql" and parsed.database in SYSTEM_DATABASES:
+        raise ConfigError(
+            f"{_WHAT} {display_url(url)}: {parsed.database} is one of PostgreSQL's own "
+            f"databases, never a study storage; name a database of its own in {_SETTING} "
+            "(e.g. .../credit_studies: it is created if missing)"
+        )
+
+
+def _refuse_foreign_tables(url: str, conn: Any) -> None:
+    """A database that holds tables but not Optuna's (an MLflow tracking store, another
+    application's): Optuna would add its tables beside them. Refused; nothing is written."""
+    import sqlalchemy
+
+    tables = set(sqlalchemy.inspect(conn).get_table_names())
+    if not tables or "studies" in tables:
+        return
+    what = "the MLflow tracking store" if "experiments" in tables else "another application's"
+    raise ConfigError(
+        f"{_WHAT} {display_url(url)} is {what} database, not a study storage; give the "
+        f"studies a database or file of their own in {_SETTING} (e.g. .credit/optuna.journal)"
+    )
 
 
 def _engine(spec: StorageSpec) -> Any:
@@ -136,6 +172,7 @@ def _journal(path: Path) -> Any:
 
 def _database(spec: StorageSpec) -> Any:
 
+    _refuse_system_database(spec.url)
     try:
         return _open_database(spec)
     except ConfigError as exc:
@@ -184,6 +221,7 @@ def _open_database(spec: StorageSpec) -> Any:
             if postgres:
                 conn.execute(sqlalchemy.text(f"SELECT pg_advisory_lock({_SCHEMA_LOCK})"))
             try:
+                _refuse_foreign_tables(spec.url, conn)
                 with warnings.catch_warnings():
                     # heartbeat_interval and the retry callback are marked experimental.
                     warnings.simplefilter("ignore")

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from credit_mlops.config.settings import Settings
 from credit_mlops.modeling.search_spaces import Param, describe
 from credit_mlops.tracking.orphans import PROCESS_TAG
+from credit_mlops.train.limits import check_tuned
 from credit_mlops.tune.objective import OBJECTIVES
 from credit_mlops.tune.space import check_key, check_variant, space_for
 from credit_mlops.tune.workers import TrialReport, WorkerResult
 
 if TYPE_CHECKING:
-    from credit_mlops.modeling.cost_matrix import CostMatrix
     from credit_mlops.train.train import TrainReport
 
 METRIC_NAMES = {"roc_auc": "roc_auc_tune_mean", "cost": "expected_cost_tune_mean"}
@@ -133,6 +133,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
     probe(StorageSpec.of(settings))  # a database that does not answer: exit 3 at once
     space = space_for(settings, key)
     X, y, n_rows, digests = _training_part(settings)
+    check_tuned(settings, key, n_rows, int(min(y.sum(), n_rows - y.sum())))
     runs = _tune_runs(settings)  # e.g. a deleted experiment: refused before the journal
     storage = open_storage(StorageSpec.of(settings))
     name = t.study_name(key)
@@ -161,7 +162,7 @@ def _prepare(settings: Settings, key: str) -> _Prepared:
         _builder(settings, key),
         plan,
         objective=t.objective,
-        costs=_costs(settings),
+        costs=settings.cost.matrix(),
         jobs=lambda: seats.jobs(folder),
     )
     return _Prepared(start, study, objective, space, folder, runs)
@@ -241,10 +242,6 @@ def _own_tags(key: str, start: TuneStart) -> dict[str, str]:
     from credit_mlops.processes.identity import this_process
 
     return {**_tags(key, start.study), PROCESS_TAG: this_process()}
-
-
-def _costs(settings: Settings) -> CostMatrix:
-    return settings.cost.matrix()
 
 
 def _tune_runs(settings: Settings) -> Any:

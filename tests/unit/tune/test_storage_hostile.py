@@ -10,7 +10,7 @@ import pytest
 
 from credit_mlops.errors import ConfigError
 from credit_mlops.tune.journal import check_journal
-from credit_mlops.tune.storage import StorageSpec, probe
+from credit_mlops.tune.storage import StorageSpec, open_storage, probe
 
 
 def test_the_folders_above_a_journal_are_never_made(tmp_path: Path) -> None:
@@ -56,3 +56,39 @@ def test_a_study_record_of_another_type_is_named_as_foreign(tmp_path: Path) -> N
     study.set_user_attr("folds", 2)
     with pytest.raises(ConfigError, match=r"records folds as 2 \(int\), which credit never"):
         open_study(storage, "s", "maximize", seed=1, attrs={"folds": "2"})
+
+
+@pytest.mark.parametrize("name", ["postgres", "template0", "template1"])
+def test_postgresqls_own_databases_are_never_a_study_storage(name: str) -> None:
+    """Refused before any connection: Optuna would make its tables there (in template1,
+    they would then appear in every database made after)."""
+    spec = StorageSpec(f"postgresql+psycopg://postgres:pw@127.0.0.1:9/{name}")  # no server
+    with pytest.raises(ConfigError, match=f"{name} is one of PostgreSQL's own databases") as e:
+        probe(spec)
+    assert "pw" not in str(e.value)
+    with pytest.raises(ConfigError, match="never a study storage"):
+        open_storage(spec)
+
+
+@pytest.mark.parametrize(
+    ("table", "said"), [("experiments", "the MLflow tracking store"), ("users", "another app")]
+)
+def test_a_database_of_something_else_is_refused_and_left_as_it_was(
+    tmp_path: Path, table: str, said: str
+) -> None:
+    import sqlite3
+
+    db = tmp_path / "mlflow.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"CREATE TABLE {table} (id INTEGER)")
+    with pytest.raises(ConfigError, match=f"is {said}.* not a study storage"):
+        open_storage(StorageSpec(f"sqlite:///{db}"))
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert tables == [table]
+
+
+def test_a_new_or_optunas_own_sqlite_storage_is_taken(tmp_path: Path) -> None:
+    db = tmp_path / "studies.db"
+    open_storage(StorageSpec(f"sqlite:///{db}"))
+    open_storage(StorageSpec(f"sqlite:///{db}"))  # now holding Optuna's tables
