@@ -105,6 +105,31 @@ def test_a_double_ctrl_c_in_tune_ends_the_parent_run_killed(
     )
 
 
+def test_sigterm_ends_tune_like_a_ctrl_c(
+    tmp_path: Path, store_template: Path, synthetic_file: Path
+) -> None:
+    """A service manager's or `timeout`'s SIGTERM, to the process alone: the worker stops
+    after its running trial, ends its parent run KILLED and says so, exit 130."""
+    root = project_with_store(tmp_path / "p", store_template)
+    env = {"CREDIT_DATA__PATH": str(synthetic_file), "CREDIT_TRAIN__SMOTE": "false"}
+    proc = start([*TUNE, "--trials", "500", "-q"], root, env)
+    db = root / ".credit" / "mlflow.db"
+    deadline = time.monotonic() + 300
+    trial_sql = "select count(*) from tags where key = 'credit.kind' and value = 'tune_trial'"
+    while proc.poll() is None and time.monotonic() < deadline and not _count(db, trial_sql):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "stopping after the running trial" in stderr, stderr
+    client = _client(root)
+    exp = client.get_experiment_by_name("credit-risk")
+    assert exp is not None
+    [parent] = client.search_runs([exp.experiment_id], "tags.`credit.kind` = 'tune'")
+    assert parent.info.status == "KILLED", stderr
+    assert not [r for r in _all_runs(root) if r.info.status == "RUNNING"]
+
+
 def _dead_process() -> str:
     """`<host>-<pid>` of a process of this host that has ended."""
     import socket

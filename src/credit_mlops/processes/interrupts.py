@@ -1,4 +1,5 @@
-"""Ctrl-C: exit 130 while a command works; once its result stands, exit 0 cleanly.
+"""Ctrl-C (and SIGTERM, taken as one): exit 130 while a command works; once its result
+stands, exit 0 cleanly.
 
 A command has completed when its work is done and its result is being shown: from then on
 a Ctrl-C (e.g. while loky's or MLflow's exit hooks run at interpreter shutdown) is ignored
@@ -16,8 +17,21 @@ _script = [False]  # set once by cli.main.main(), never by CliRunner
 
 
 def own_process() -> None:
-    """Called by the console script: this process is one `credit` command."""
+    """Called by the console script: this process is one `credit` command. A SIGTERM (a
+    service manager, `timeout`, `kill`) is taken as a Ctrl-C from here on, so that it ends
+    the command the same way: runs ended, files whole, one line, exit 130."""
     _script[0] = True
+    signal.signal(signal.SIGTERM, _as_ctrl_c)
+
+
+def _as_ctrl_c(signum: int, frame: object) -> None:
+    """Whatever a Ctrl-C would do now: the handler of the moment (held while a run is
+    logged, stop-after-this-trial in tune), nothing once the result stands."""
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)  # type: ignore[arg-type]
+    elif handler != signal.SIG_IGN:
+        raise KeyboardInterrupt
 
 
 def settle() -> None:

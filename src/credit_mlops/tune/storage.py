@@ -147,10 +147,14 @@ def _engine(spec: StorageSpec) -> Any:
 
 
 def _journal(path: Path) -> Any:
+    import optuna
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
 
     from credit_mlops.tune.journal import check_journal, check_records
+
+    # Optuna's own log lines (a lock a killed worker left, waited for) are not the tool's
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
 
     check_journal(path)  # damaged or read-only: refused before anything is appended
     check_records(path)  # a record of the wrong types, or of no study or trial: likewise

@@ -2,7 +2,8 @@
 
 `n_trials` is the study's total, whichever workers run it. Before each trial the worker
 fails the trials of dead workers (heartbeats on a database; on a journal file, a worker on
-this machine whose process is gone) and re-queues their parameters; it then starts a trial
+this machine whose process is gone, or a trial that never got its worker's name) and
+re-queues their parameters; it then starts a trial
 only while finished + running + queued trials are fewer than `n_trials`. Two workers can
 still both start the last trial: each trial then counts the live trials numbered before it,
 and one beyond the total gives its slot back (marked FAIL with user attribute
@@ -26,6 +27,10 @@ from credit_mlops.processes.identity import alive
 WORKER_ATTR = "credit.worker"
 SURPLUS_ATTR = "credit.surplus"
 RETRY_ATTR = "credit.retry_of"
+# A live worker names itself on its trial at once; a RUNNING trial left without a name this
+# many seconds after its start belongs to a worker stopped in between (a kill, a double
+# Ctrl-C), and would otherwise hold the study's last slot for ever.
+UNOWNED_GRACE = 60.0
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,11 @@ def reap_dead(study: Any) -> list[int]:
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         owner = str(trial.user_attrs.get(WORKER_ATTR, ""))
         owner_host, _, pid = owner.rpartition(":")
-        if owner_host != host or not pid.isdigit() or alive(int(pid)):
+        if not owner:  # stopped between its creation and its owner's name: dead if old
+            started = trial.datetime_start  # naive local time, as Optuna writes it
+            if started is None or (datetime.now() - started).total_seconds() < UNOWNED_GRACE:
+                continue
+        elif owner_host != host or not pid.isdigit() or alive(int(pid)):
             continue
         try:
             study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)

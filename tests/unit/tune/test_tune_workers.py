@@ -105,6 +105,23 @@ def test_a_dead_workers_trial_is_failed_and_its_parameters_queued_again(tmp_path
     assert result.study_finished == 3 and [t.retry_of for t in result.trials].count(0) == 1
 
 
+def test_a_trial_that_never_got_its_workers_name_is_taken_over_when_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker stopped between Optuna's creation of its trial and the trial's owner: the
+    study's last slot is not held for ever; a young one is left to its worker."""
+    from credit_mlops.tune import workers
+
+    study = journal_study(tmp_path)
+    study.ask({"x": optuna.distributions.FloatDistribution(-5.0, 5.0)})  # no owner
+    assert workers.reap_dead(journal_study(tmp_path)) == []  # just started: its worker's
+    monkeypatch.setattr(workers, "UNOWNED_GRACE", 0.0)
+    result = run_worker(journal_study(tmp_path), quadratic, n_trials=1, poll=0.05, timeout=60)
+    trials = journal_study(tmp_path).get_trials()
+    assert trials[0].state == TrialState.FAIL and trials[1].user_attrs.get(RETRY_ATTR) == 0
+    assert result.study_finished == 1 and result.stopped_by == "budget"
+
+
 def test_a_study_made_for_another_model_or_direction_is_refused(tmp_path: Path) -> None:
     from credit_mlops.errors import ConfigError
 
