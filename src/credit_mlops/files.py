@@ -165,9 +165,9 @@ def inside(path: Path, folder: Path, *, what: str) -> Path:
 
 
 def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
+    try:  # through links, hard ones too
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
         return False
 
 

@@ -199,12 +199,12 @@ def test_dash_with_standard_output_read_only_is_one_line(project: Path) -> None:
     assert done.stderr.strip().startswith("error: standard output is closed")
 
 
-@pytest.mark.parametrize("where", [".", ".credit", "sub"])
+@pytest.mark.parametrize("where", [".", "sub", ".credit"])
 def test_an_evaluation_run_uploads_its_own_files_only(
     project: Path, synthetic_file: Path, where: str
 ) -> None:
-    """`--output-dir .` (or the store's own folder) never uploads the store into itself,
-    and a user's other files in the folder are never uploaded."""
+    """`--output-dir .` never uploads the store into itself, and a user's other files in
+    the folder are never uploaded; the store's own folder takes no results at all."""
     from mlflow import MlflowClient
 
     trained = runner.invoke(
@@ -219,6 +219,11 @@ def test_an_evaluation_run_uploads_its_own_files_only(
         app, ["evaluate", "logistic_regression", "--output-dir", where, "--data",
               str(synthetic_file)],
     )  # fmt: skip
+    if where == ".credit":
+        one_error_line(result, "is a folder of the tracking store", "pick a folder outside")
+        after = sum(f.stat().st_size for f in (project / ".credit").rglob("*") if f.is_file())
+        assert after == before
+        return
     assert result.exit_code == 0, result.output
     after = sum(f.stat().st_size for f in (project / ".credit").rglob("*") if f.is_file())
     assert after - before < 5_000_000  # the figures and predictions, not a copy of the store
@@ -329,3 +334,32 @@ def test_an_output_never_replaces_the_tracking_store(project: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "tracking store" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert (project / ".credit" / "mlflow.db").read_bytes() == before
+
+
+@pytest.mark.parametrize("link", ["same", "symlink", "hardlink"])
+@pytest.mark.parametrize("command", ["describe", "synth", "drift"])
+def test_an_output_never_replaces_the_commands_own_input(
+    project: Path, synthetic_file: Path, command: str, link: str
+) -> None:
+    """The data a command reads is never what it writes, by any name: one line, exit 2,
+    the file as it was."""
+    data = project / "data.csv"
+    data.write_bytes(synthetic_file.read_bytes())
+    target = {"same": data, "symlink": project / "via-link.csv", "hardlink": project / "hard.csv"}[
+        link
+    ]
+    if link == "symlink":
+        target.symlink_to(data)
+    elif link == "hardlink":
+        os.link(data, target)
+    argv = {
+        "describe": ["data", "describe", str(data), "--target", "kredit", "--bad", "0"],
+        "synth": ["data", "synth", "--rows", "3", "--like", str(data)],
+        "drift": ["data", "drift", "--rows", "3"],
+    }[command]
+    before = data.read_bytes()
+    result = credit([*argv, "-o", str(target)], project, {"CREDIT_DATA__PATH": str(data)})
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: --output: ") and "is the input file" in line
+    assert data.read_bytes() == before

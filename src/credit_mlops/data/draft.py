@@ -233,8 +233,10 @@ def describe_file(
     """`credit data describe`: the draft and its TOML text, written to `output` if given."""
     from credit_mlops.data.description_toml import to_toml
 
-    if output is not None and output.is_dir():
-        raise DataError(f"-o {output} is a folder; name the TOML file to write")
+    if output is not None:  # before any work: never the data file itself, nor a store's
+        from credit_mlops.files import output_file
+
+        output_file(output, setting="--output", not_same_as=path)
     result = draft(path, target=target, bad=bad, good=good)
     marked = sum(1 for c in result.columns if c.review)
     header = (

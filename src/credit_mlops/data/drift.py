@@ -24,7 +24,7 @@ import pandas as pd
 
 from credit_mlops.data.memory import check_rows_fit
 from credit_mlops.data.shifts import Shift, apply, resolve
-from credit_mlops.errors import InputError
+from credit_mlops.errors import DataError, InputError
 
 if TYPE_CHECKING:
     from credit_mlops.config.settings import Settings
@@ -75,7 +75,7 @@ def write_drifted(
     settings: Settings, output: Path, *, rows: int, shifts: Sequence[str], seed: int
 ) -> Written:
     """`credit data drift`: draw from the configured data file and write `output`."""
-    from credit_mlops.data.locate import description, load_configured
+    from credit_mlops.data.locate import data_file, description, load_configured
     from credit_mlops.files import output_file
 
     described = description(settings)
@@ -83,7 +83,11 @@ def write_drifted(
         planned = resolve(shifts, described)
     except ValueError as exc:
         raise InputError(f"--shift: {exc}") from None
-    output_file(output, setting="--output")  # before any work; no folder is created
+    try:
+        source: Path | None = data_file(settings, d=described)
+    except DataError:  # no data file: said when it is read, once the output is checked
+        source = None
+    output_file(output, setting="--output", not_same_as=source)  # before any work
     check_rows_fit(rows, COLUMN_BYTES * len(described.columns) + DRAW_BYTES)  # before reading
     dataset = load_configured(settings)
     frame = drifted(dataset.X, dataset.y.to_numpy(), rows=rows, shifts=planned, seed=seed)

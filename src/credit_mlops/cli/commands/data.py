@@ -140,7 +140,7 @@ def synth(
     from credit_mlops.files import output_file
 
     chosen = output_format(output, fmt)
-    output_file(output, setting="--output")  # before any work; no folder is created
+    output_file(output, setting="--output", not_same_as=like)  # before any work
     fitted, described = plan(settings_from(profile), like)
     sep = "," if chosen != "csv" or like is not None else " "
     # chunk by chunk: 10 million rows need the memory of one chunk, not of the whole table
