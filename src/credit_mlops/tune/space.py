@@ -35,11 +35,15 @@ def check_variant(settings: Settings, key: str) -> None:
 
 def space_for(settings: Settings, key: str) -> dict[str, Param]:
     """The catalogue's space for `key` with the profile's overrides, names checked against
-    the estimator's parameters."""
+    the estimator's parameters and values against the estimator (`space_values`)."""
     from credit_mlops.modeling import estimators
     from credit_mlops.modeling.catalog import KINDS
     from credit_mlops.modeling.search_spaces import resolve_space
+    from credit_mlops.modeling.space_values import check_overrides
 
     check_key(key)
-    known = set(estimators.estimator(key, settings.train.seed).get_params(deep=True))
-    return resolve_space(key, KINDS[key].space, settings.tune.space.get(key), known)
+    model = estimators.estimator(key, settings.train.seed)
+    overrides = settings.tune.space.get(key) or {}
+    space = resolve_space(key, KINDS[key].space, overrides, set(model.get_params(deep=True)))
+    check_overrides(key, model, KINDS[key].space, overrides, space)
+    return space
