@@ -51,6 +51,7 @@ def _handed(function: ast.FunctionDef) -> set[str] | None:
     for node in ast.walk(function):
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") in (
             "settings_from",
+            "settings_and_overrides",
             "overrides",
         ):
             return {k.arg for k in node.keywords if k.arg is not None}
@@ -110,3 +111,53 @@ def test_settings_from_layers_flags_over_the_profile(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("CREDIT_TRAIN__CV_FOLDS", "7")
     assert flags.settings_from(None).train.cv_folds == 7
     assert flags.settings_from(None, cv_folds=4).train.cv_folds == 4
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["train", "-m", "logistic_regression", "--cv-folds", "1"],
+            "error: --cv-folds (train.cv_folds): 1 is out of range; use at least 2",
+        ),
+        (
+            ["tune", "-m", "logistic_regression", "--trials", "100000000000"],
+            "error: --trials (tune.trials): 100000000000 is out of range; use at most 100000",
+        ),
+        (
+            ["train", "-m", "logistic_regression", "--n-jobs", "0"],
+            "error: --n-jobs (train.n_jobs): 0 workers cannot fit anything; use -1",
+        ),
+        (
+            ["train", "-m", "logistic_regression", "--n-jobs", "5000"],
+            "error: --n-jobs (train.n_jobs): 5000 is out of range; use at most 1024",
+        ),
+        (["serve", "m/1", "--port", "0"], "error: --port (serve.port): 0 is out of range"),
+    ],
+)
+def test_a_flags_value_the_settings_refuse_is_said_with_the_flag(
+    project: Path, argv: list[str], line: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from credit_mlops.cli.main import app
+
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().startswith(line), result.stderr
+
+
+def test_the_same_bound_from_the_environment_names_the_variable(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from credit_mlops.cli.main import app
+
+    monkeypatch.setenv("CREDIT_TRAIN__CV_FOLDS", "1")
+    result = CliRunner().invoke(app, ["train", "-m", "logistic_regression"])
+    assert result.exit_code == 2
+    assert (
+        "env CREDIT_TRAIN__CV_FOLDS: key 'train.cv_folds': 1 is out of range; use at least 2"
+        in (result.stderr)
+    )

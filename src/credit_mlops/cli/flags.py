@@ -128,7 +128,39 @@ def overrides(**given: object) -> dict[str, Any]:
 
 
 def settings_from(profile: str | None, **given: object) -> Settings:
-    """The invocation's settings: defaults < profile < environment < the given flags."""
+    """The invocation's settings: defaults < profile < environment < the given flags; a
+    flag's value the settings refuse is said with the flag's own name."""
     from credit_mlops.config.loader import load_settings
+    from credit_mlops.errors import ConfigError, InputError
 
-    return load_settings(profile, overrides(**given))
+    try:
+        return load_settings(profile, overrides(**given))
+    except ConfigError:
+        raise  # a profile's or the environment's, named as such
+    except InputError as exc:
+        raise _by_flag(exc, given) from None
+
+
+def settings_and_overrides(profile: str | None, **given: object) -> tuple[Settings, dict[str, Any]]:
+    """`settings_from`, and the overrides it applied (for a process that loads the same
+    settings again, such as a served model's workers)."""
+    return settings_from(profile, **given), overrides(**given)
+
+
+def _by_flag(exc: Exception, given: dict[str, object]) -> Exception:
+    """`train.cv_folds: ...` -> `--cv-folds (train.cv_folds): ...` for the flag that set it."""
+    import click
+
+    from credit_mlops.errors import InputError
+
+    text = str(exc)
+    for name, raw in given.items():
+        flag = FLAGS[name]
+        if flag.value(raw) is None or not text.startswith(f"{flag.setting}: "):
+            continue
+        ctx = click.get_current_context(silent=True)
+        opts = [p.opts for p in (ctx.command.params if ctx else []) if p.name == name]
+        option = max(opts[0], key=len) if opts else "--" + name.replace("_", "-")
+        rest = text.removeprefix(f"{flag.setting}: ")
+        return InputError(f"{option} ({flag.setting}): {rest}")
+    return exc

@@ -275,7 +275,7 @@ def _config_error(exc: ValidationError, provenance: Mapping[str, str]) -> InputE
     loc = [str(p) for p in err["loc"]]
     key = ".".join(loc)
     source = _source_of(loc, provenance)
-    message = err["msg"].removeprefix("Value error, ")
+    message = _plain(err["msg"].removeprefix("Value error, "), err.get("input"))
     if err["type"] == "extra_forbidden":
         message = "unknown key; see `credit config show` for the valid ones"
     value = err.get("input")
@@ -286,6 +286,22 @@ def _config_error(exc: ValidationError, provenance: Mapping[str, str]) -> InputE
     if source == "flag":
         return InputError(f"{key}: {message}")
     return ConfigError(f"{source}: key '{key}': {message}")
+
+
+_BOUNDS = {  # pydantic's words for a bound, and ours
+    "Input should be greater than or equal to ": "use at least ",
+    "Input should be less than or equal to ": "use at most ",
+    "Input should be greater than ": "use more than ",
+    "Input should be less than ": "use less than ",
+}
+
+
+def _plain(message: str, value: object) -> str:
+    """A bound said as what to use: `8 is out of range; use at most 5`."""
+    for words, ours in _BOUNDS.items():
+        if message.startswith(words):
+            return f"{value} is out of range; {ours}{message.removeprefix(words)}"
+    return message
 
 
 def _source_of(loc: list[str], provenance: Mapping[str, str]) -> str:

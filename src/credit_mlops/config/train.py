@@ -41,7 +41,8 @@ class TrainSettings(Section):
     inner_search: bool = True
     # above this many training rows a fit keeps the catalogue's values (0: no limit)
     inner_search_max_rows: int = Field(20_000, ge=0)
-    n_jobs: int = Field(-1, ge=-1)
+    # worker processes for the folds: -1 one per core, else 1..1024 (0 means nothing)
+    n_jobs: int = Field(-1, ge=-1, le=1024)
     # CalibratedClassifierCV around the whole pipeline; none by default (measured: see docs)
     calibrate: Literal["none", "sigmoid", "isotonic"] = "none"
     # The exact RBF SVM grows about quadratically: above this many training rows `--model
@@ -111,3 +112,10 @@ class TrainSettings(Section):
         raise ValueError(
             f"unknown SMOTE method '{value}' (choose from: {', '.join(SMOTE_METHODS)})"
         )
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _some_jobs(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("0 workers cannot fit anything; use -1 (one per core) or 1..1024")
+        return value

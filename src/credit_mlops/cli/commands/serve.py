@@ -77,13 +77,13 @@ def serve(
     (CREDIT_SERVE__TOKEN or serve.token_file). SIGTERM or Ctrl-C finish the requests in
     flight and exit 0.
     """
-    from credit_mlops.cli.flags import overrides
+    from credit_mlops.cli.flags import settings_and_overrides
     from credit_mlops.cli.render.serve import configure_logging
-    from credit_mlops.config.loader import load_settings
     from credit_mlops.serve.run import Launch
     from credit_mlops.serve.run import serve as run_serve
 
-    given = overrides(
+    settings, given = settings_and_overrides(
+        profile,
         mlflow_uri=mlflow_uri,
         host=host,
         port=port,
@@ -91,7 +91,6 @@ def serve(
         poll_seconds=poll_seconds,
         reasons=reasons,
     )
-    settings = load_settings(profile, given)
     launch = Launch(profile, given, target or settings.serve.target, insecure)
     configure_logging()
     run_serve(settings, launch)
