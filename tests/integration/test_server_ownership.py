@@ -1,12 +1,16 @@
-"""`credit server stop` signals only the server it started; `credit server start` refuses a
-folder whose server still runs. Real processes: a real `mlflow server`, a foreign one."""
+"""`credit server stop` signals only the server it started, its workers too when its leader
+was killed; `credit server start` refuses a folder whose server still runs, a folder whose
+parent is missing and a database that is PostgreSQL's own or another program's. Real
+processes: a real `mlflow server`, a foreign one."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,10 @@ from tests.conftest import credit
 from tests.integration.processes import alive
 
 from credit_mlops.errors import InputError
-from credit_mlops.ops.server import free_port, is_our_server, postgres_reachable, read_pid
+from credit_mlops.ops.server import free_port, port_open, postgres_reachable
+from credit_mlops.ops.server_processes import is_our_server, read_pid, server_state
+
+DB_PREFIX = os.environ.get("CREDIT_TEST_DB_PREFIX", "credit_test")  # databases tests make
 
 
 def one_line(done: subprocess.CompletedProcess[str], code: int, needle: str) -> None:
@@ -142,3 +149,123 @@ def test_the_pid_is_written_as_the_folders_own_file(tmp_path: Path) -> None:
     assert outside.read_text() == "99999"
     assert not (folder / "server.pid").is_symlink() and read_pid(folder) == 4242
     assert sorted(p.name for p in folder.iterdir()) == ["server.pid"]
+
+
+def test_a_worker_left_by_a_killed_leader_is_reported_stopped_and_the_port_freed(
+    tmp_path: Path,
+) -> None:
+    """kill -9 of `mlflow server` leaves its uvicorn worker serving in the same process
+    group: status says so, start refuses the folder and names the port's process, stop ends
+    it, and the folder and port take a new server."""
+    folder = tmp_path / "server"
+    port = free_port()
+    args = ["server", "start", "--backend", "sqlite", "--dir", str(folder), "--port", str(port)]
+    first = credit(args, tmp_path, timeout=300)
+    assert first.returncode == 0, first.stderr
+    leader = read_pid(folder)
+    assert leader is not None
+    try:
+        os.kill(leader, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while alive(leader) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (worker,) = server_state(folder).pids
+        assert port_open(port)  # the worker still serves
+        status = credit(["server", "status", "--dir", str(folder)], tmp_path)
+        assert status.returncode == 0, status.stderr
+        assert "runs without its main process" in status.stdout
+        assert f"processes {worker}" in status.stdout and f":{port}" in status.stdout
+        one_line(credit(args, tmp_path, timeout=120), 2, "already runs")
+        other = ["server", "start", "--backend", "sqlite", "--port", str(port)]
+        one_line(
+            credit([*other, "--dir", str(tmp_path / "other")], tmp_path, timeout=120),
+            2,
+            f"port {port} is in use by process {worker}, the tracking server of {folder}",
+        )
+        stop = credit(["server", "stop", "--dir", str(folder)], tmp_path)
+        assert stop.returncode == 0, stop.stderr
+        assert "whose main process had died" in stop.stderr
+        assert not alive(worker) and not port_open(port)
+        gone = credit(["server", "status", "--dir", str(folder)], tmp_path)
+        one_line(gone, 3, "no tracking server runs on")
+        again = credit(args, tmp_path, timeout=300)  # same folder, same port
+        assert again.returncode == 0, again.stderr
+    finally:
+        credit(["server", "stop", "--dir", str(folder)], tmp_path)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(leader, signal.SIGKILL)
+    assert not port_open(port)
+
+
+def test_a_folder_whose_parent_is_missing_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "x" / "nope" / "srv"
+    args = ["server", "start", "--backend", "sqlite", "--port", str(free_port())]
+    done = credit([*args, "--dir", str(folder)], tmp_path, timeout=120)
+    one_line(done, 2, f"--dir: folder {folder.parent} does not exist; create it first")
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [
+        ("postgres", "--database postgres is PostgreSQL's own database; name one of its own"),
+        ("template0", "--database template0 is PostgreSQL's own database"),
+        ("template1", "--database template1 is PostgreSQL's own database"),
+        ('x"; drop table y; --', "use lower-case letters, digits and _, starting with a"),
+        ("Hostile_X", "--database 'Hostile_X' is not a name for the store's database"),
+        ("two words", "use lower-case letters"),
+    ],
+)
+def test_a_database_that_is_no_store_of_its_own_is_refused_before_connecting(
+    tmp_path: Path, name: str, needle: str
+) -> None:
+    before = _system_tables() if postgres_reachable() else None
+    folder = tmp_path / "server"
+    args = ["server", "start", "--backend", "postgres", "--port", str(free_port())]
+    one_line(credit([*args, "--database", name, "--dir", str(folder)], tmp_path), 2, needle)
+    assert not folder.exists()
+    if before is not None:
+        assert _system_tables() == before
+
+
+def test_an_existing_database_of_another_program_is_refused_and_left_as_it_was(
+    tmp_path: Path,
+) -> None:
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    import psycopg
+    from psycopg import sql
+
+    name = f"{DB_PREFIX}_foreign_{uuid.uuid4().hex[:10]}"
+    admin = "host=127.0.0.1 user=postgres dbname=postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={name}") as conn:
+            conn.execute("CREATE TABLE ledger (a int)")
+        folder = tmp_path / "server"
+        args = ["server", "start", "--backend", "postgres", "--port", str(free_port())]
+        done = credit([*args, "--database", name, "--dir", str(folder)], tmp_path)
+        one_line(done, 2, f"--database {name} already holds 1 table(s) and is no MLflow store")
+        assert not folder.exists()
+        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={name}") as conn:
+            tables = conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchall()
+        assert tables == [("ledger",)]
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def _system_tables() -> dict[str, int]:
+    import psycopg
+
+    counts = {}
+    for db in ("postgres", "template1"):
+        with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={db}") as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+            ).fetchone()
+        counts[db] = row[0] if row else -1
+    return counts

@@ -89,7 +89,7 @@ COMMANDS: dict[str, Lazy] = {
     "sync": Lazy(f"{_PKG}.sync:sync", "Upload the runs kept while the tracking server was away."),
     "config": Lazy(f"{_PKG}.config:app", "Inspect settings."),
     "data": Lazy(f"{_PKG}.data:app", "Obtain, describe, check or synthesise data."),
-    "server": Lazy(f"{_PKG}.server:app", "Run a local team tracking server (start, stop)."),
+    "server": Lazy(f"{_PKG}.server:app", "Run a local team tracking server (start, stop, status)."),
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -15,8 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from credit_mlops.errors import CreditError, InputError
+from credit_mlops.errors import CreditError, InputError, cut
 from credit_mlops.files import write_text
+from credit_mlops.ops.server_processes import port_in_use, running_server, stop_group
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -67,17 +69,81 @@ def _sqlalchemy_to_libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def create_database(name: str, admin_url: str = POSTGRES_ADMIN) -> str:
-    """Create database `name` if missing; return its SQLAlchemy URL."""
+# A database the tool creates for a store: an identifier that needs no quoting anywhere
+# (psql, a URL, pg_dump), never PostgreSQL's own databases (template1 seeds every new one).
+DATABASE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+SYSTEM_DATABASES = ("postgres", "template0", "template1")
+MLFLOW_TABLES = {"alembic_version", "experiments", "runs"}
+
+
+def check_database_name(name: str, setting: str = "--database") -> str:
+    """The name of a store's database, checked before any connection is made."""
+    from credit_mlops.escaping import one_line
+
+    if not DATABASE_NAME.fullmatch(name):
+        raise InputError(
+            f"{setting} {one_line(cut(repr(name), 80))} is not a name for the store's "
+            "database: use lower-case letters, digits and _, starting with a letter or _ "
+            "(at most 63)"
+        )
+    if name in SYSTEM_DATABASES:
+        raise InputError(
+            f"{setting} {name} is PostgreSQL's own database; name one of its own for the "
+            f"store, e.g. {setting} credit_mlflow"
+        )
+    return name
+
+
+def create_database(
+    name: str, admin_url: str = POSTGRES_ADMIN, *, setting: str = "--database"
+) -> str:
+    """Create database `name` if missing; return its SQLAlchemy URL. An existing one must be
+    an MLflow store or empty: a database holding other tables is refused, nothing made in it."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     from credit_mlops.tracking import database
 
+    check_database_name(name, setting)
     with psycopg.connect(_sqlalchemy_to_libpq(admin_url), autocommit=True) as conn:
-        database.create_database(conn, name)
+        row = conn.execute(
+            "SELECT datistemplate FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if row is None:
+            database.create_database(conn, name)
+        elif row[0]:
+            raise InputError(
+                f"{setting} {name} is a template database (new databases copy it); name "
+                "another for the store"
+            )
+        else:
+            _check_store(admin_url, name, setting)
     # the name goes into the URL as one path segment, escaped by SQLAlchemy
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _check_store(admin_url: str, name: str, setting: str) -> None:
+    """The existing database `name` is empty or an MLflow store (its tables are read, never
+    written)."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    from credit_mlops.errors import some
+
+    conninfo = make_conninfo(_sqlalchemy_to_libpq(admin_url), dbname=name)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema "
+                "NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
+            ).fetchall()
+        ]
+    if tables and not set(tables) >= MLFLOW_TABLES:
+        raise InputError(
+            f"{setting} {name} already holds {len(tables)} table(s) and is no MLflow store "
+            f"({some(tables, 3)}); name a new database for the store, or the store's own"
+        )
 
 
 def drop_database(name: str, admin_url: str = POSTGRES_ADMIN) -> None:
@@ -140,24 +206,31 @@ class MlflowServer:
 
     def check_free(self) -> None:
         """The folder and port can take a new server: refused in one line (exit 2) before
-        anything is made, a database included."""
+        anything is made, a database included. A new folder is made, never those above it
+        (but the project's own `.credit/`)."""
         folder = self.spec.folder
         if folder.exists() and not folder.is_dir():
             raise InputError(
                 f"--dir {folder} is a file, not a folder; name a folder for the server"
             )
-        running = running_server(folder)
+        if not folder.exists() and not _new_project_store(folder):
+            from credit_mlops.files import output_folder
+
+            output_folder(folder, setting="--dir")
+        running = running_server(folder) if folder.is_dir() else None
         if running is not None:
             raise InputError(
                 f"a tracking server already runs on {self.spec.folder} (process group "
                 f"{running}); stop it first: credit server stop --dir {self.spec.folder}"
             )
         if port_open(self.spec.port):
-            raise InputError(f"port {self.spec.port} is in use; pick another with --port")
+            raise InputError(port_in_use(self.spec.port))
 
     def start(self, timeout: float = 120.0) -> MlflowServer:
         self.check_free()
-        self.spec.folder.mkdir(parents=True, exist_ok=True)
+        if _new_project_store(self.spec.folder):
+            self.spec.folder.parent.mkdir(exist_ok=True)
+        self.spec.folder.mkdir(exist_ok=True)
         log = (self.spec.folder / "server.log").open("ab")
         self.process = subprocess.Popen(
             self.command(),
@@ -206,30 +279,11 @@ class MlflowServer:
         self.process = None
 
 
-def read_pid(folder: Path) -> int | None:
-    """The pid in `folder`/server.pid, None without the file; a garbled one is one line.
-    The file is the folder's own: a symbolic link (to a file anywhere) is refused."""
-    from credit_runtime.regular_file import read_regular
-
-    pidfile = folder / "server.pid"
-    if not (pidfile.exists() or pidfile.is_symlink()):
-        return None
-    try:
-        data = read_regular(pidfile, follow_links=False)
-    except OSError:  # a link (ELOOP), a folder, a device, a pipe, an unreadable file
-        raise InputError(
-            f"{pidfile} is not a regular file of {folder} (a symbolic link, a folder or a "
-            "device), so no server's process id; remove it if no server runs there"
-        ) from None
-    try:
-        pid = int(data.decode("ascii").strip())
-    except ValueError:  # UnicodeDecodeError too
-        raise InputError(
-            f"{pidfile} does not hold a process id; if no server runs there, remove the file"
-        ) from None
-    if pid < 2 or pid > PID_MAX:
-        raise InputError(f"{pidfile} holds {pid}, not a server's process id; remove the file")
-    return pid
+def _new_project_store(folder: Path) -> bool:
+    """`folder` is in a project's own `.credit/`, not made yet: made with it (the default
+    `--dir .credit/server` of a fresh checkout)."""
+    parent = folder.parent
+    return parent.name == ".credit" and not parent.exists() and parent.parent.is_dir()
 
 
 def write_pid(folder: Path, pid: int) -> None:
@@ -246,67 +300,3 @@ def write_pid(folder: Path, pid: int) -> None:
         os.replace(partial, pidfile)
     finally:
         partial.unlink(missing_ok=True)
-
-
-PID_MAX = 4_194_304  # Linux's largest (pid_max can be set no higher): a larger one is no pid
-
-
-def is_our_server(pid: int, folder: Path) -> bool:
-    """The live process `pid` leads its group and is `mlflow server` keeping its
-    artifacts in `folder`: the command line says so (a recycled pid does not)."""
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        leader = os.getpgid(pid) == pid
-    except (OSError, ProcessLookupError):
-        return False
-    words = [a.decode(errors="replace") for a in argv]
-    artifacts = str(folder.resolve() / "artifacts")
-    return (
-        leader
-        and any(w.endswith("mlflow") for w in words)
-        and "server" in words
-        and artifacts in words
-    )
-
-
-def running_server(folder: Path) -> int | None:
-    """The process group of the server started on `folder`, if it still runs."""
-    pid = read_pid(folder)
-    return pid if pid is not None and is_our_server(pid, folder) else None
-
-
-def stop_server(folder: Path) -> int:
-    """Stop the server of `folder` (its process group) after checking it is ours."""
-    pid = read_pid(folder)
-    if pid is None:
-        raise InputError(f"no server pid file in {folder}; nothing to stop")
-    if not Path(f"/proc/{pid}").exists():
-        (folder / "server.pid").unlink(missing_ok=True)
-        raise InputError(
-            f"the server of {folder} (process {pid}) is not running; removed its stale pid file"
-        )
-    if not is_our_server(pid, folder):
-        raise InputError(
-            f"process {pid} in {folder / 'server.pid'} is not the tracking server started "
-            "there; nothing was signalled (remove the file if no server runs)"
-        )
-    stop_group(pid)
-    (folder / "server.pid").unlink(missing_ok=True)
-    return pid
-
-
-def stop_group(pid: int, timeout: float = 15.0) -> None:
-    """SIGTERM the process group, then SIGKILL what is left: workers die with the server."""
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.2)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, signal.SIGKILL)

@@ -1,4 +1,4 @@
-"""`credit server start|stop`: a team tracking server on 127.0.0.1 for the remote profile."""
+"""`credit server start|stop|status`: a team tracking server on 127.0.0.1 for the remote profile."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import typer
 
 from credit_mlops.cli.values import port_option
 
-app = typer.Typer(help="Run a local team tracking server (start, stop).", no_args_is_help=True)
+app = typer.Typer(
+    help="Run a local team tracking server (start, stop, status).", no_args_is_help=True
+)
 
 Folder = Annotated[
     Path, typer.Option("--dir", help="Where the server keeps artifacts, logs and its pid.")
@@ -33,18 +35,21 @@ def start(
     from credit_mlops.ops.server import (
         MlflowServer,
         ServerSpec,
+        check_database_name,
         create_database,
         postgres_reachable,
     )
 
     if backend not in ("auto", "postgres", "sqlite"):
         raise InputError(f"unknown backend '{backend}' (choose from: auto, postgres, sqlite)")
+    if backend != "sqlite":  # before any connection: a name, never PostgreSQL's own
+        check_database_name(database, "--database")
     folder = folder.resolve()
     MlflowServer(ServerSpec(folder=folder, port=port, backend_uri=None)).check_free()
     uri = None  # the database is made only for a server that can start
     if backend in ("auto", "postgres"):
         if postgres_reachable():
-            uri = create_database(database)
+            uri = create_database(database, setting="--database")
         elif backend == "postgres":
             raise InputError("PostgreSQL is not reachable at 127.0.0.1:5432; use --backend sqlite")
     server = MlflowServer(ServerSpec(folder=folder, port=port, backend_uri=uri)).start()
@@ -61,9 +66,42 @@ def start(
 
 @app.command("stop")
 def stop(folder: Folder = Path(".credit/server")) -> None:
-    """Stop the server started with `credit server start` (its whole process group)."""
+    """Stop the server started with `credit server start` (its whole process group), its
+    workers too when its main process died."""
     from credit_mlops.cli.render import console
-    from credit_mlops.ops.server import stop_server
+    from credit_mlops.ops.server_processes import stop_server
 
-    pid = stop_server(folder)  # only our own server's process group is signalled
-    console.note(f"✓ stopped the tracking server (process group {pid})")
+    state = stop_server(folder)  # only our own server's processes are signalled
+    died = " whose main process had died" if state.leader_died else ""
+    groups = ", ".join(str(g) for g in state.groups)
+    console.note(f"✓ stopped the tracking server{died} (process group {groups})")
+
+
+@app.command("status")
+def status(folder: Folder = Path(".credit/server")) -> None:
+    """Whether the server of --dir runs: its process group, processes and URL (exit 3 if
+    none runs)."""
+    from credit_mlops.cli.render import console
+    from credit_mlops.errors import TrackingUnreachableError
+    from credit_mlops.escaping import terminal_text
+    from credit_mlops.ops.server_processes import server_state
+
+    state = server_state(folder)
+    if not state.processes:
+        raise TrackingUnreachableError(
+            f"no tracking server runs on {folder}; start one: credit server start --dir {folder}"
+        )
+    url = f"http://127.0.0.1:{state.port}" if state.port else "an unknown port"
+    pids = ", ".join(str(p) for p in state.pids)
+    if state.leader_died:
+        line = (
+            f"! the tracking server of {folder} runs without its main process (process group "
+            f"{state.group}): its workers (processes {pids}) still serve {url}; stop them: "
+            f"credit server stop --dir {folder}"
+        )
+    else:
+        line = (
+            f"✓ tracking server of {folder} runs at {url} (process group {state.group}, "
+            f"processes {pids})"
+        )
+    console.out().print(terminal_text(line), markup=False, soft_wrap=True)
