@@ -158,3 +158,58 @@ def test_a_copied_store_never_writes_into_the_original(
     result = credit([*train, "--mlflow-experiment", "variant"], copy)
     assert result.returncode == 0, result.stderr
     assert sorted((original / ".credit" / "artifacts").rglob("*")) == before
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda d: d.update(test_rows=d["test_rows"][:3], n_test=3), "not the split of this data"),
+        (lambda d: d.update(n_test=5), "n_test says 5 rows"),
+        (lambda d: d.update(test_size=0.5), "test size and seed differ from the run's"),
+        (lambda d: d.update(test_rows=sorted(d["test_rows"])[::-1]), "not the split of this data"),
+    ],
+)
+def test_a_holdout_edited_by_hand_is_refused_and_nothing_logged(
+    store: Path, synthetic_file: Path, edit: object, said: str
+) -> None:
+    """The rows a run kept out are drawn again from the data, its test size and seed: a
+    record that does not give them back is not the one credit train kept."""
+    import json
+
+    trained = runner.invoke(
+        app, ["train", "-m", "decision_tree", "--cv-folds", "2", "--cv-repeats", "1", "-q",
+              "--no-evaluate", "--data", str(synthetic_file)],
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    [path] = store.glob("artifacts/**/results/holdout.json")
+    data = json.loads(path.read_text())
+    edit(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data))
+    before = _runs(store)
+    argv = ["evaluate", "decision_tree", "--training-data", str(synthetic_file)]
+    result = runner.invoke(app, argv)
+    one_error_line(result, "results/holdout.json of run", said, "--data FILE")
+    assert _runs(store) == before
+
+
+@pytest.mark.slow
+def test_a_reference_naming_a_column_the_data_never_had_is_blamed(
+    store: Path, synthetic_file: Path
+) -> None:
+    """The data passed the run's own description: the reference is what is wrong."""
+    import json
+
+    trained = runner.invoke(
+        app, ["train", "-m", "decision_tree", "--cv-folds", "2", "--cv-repeats", "1", "-q",
+              "--no-evaluate", "--data", str(synthetic_file)],
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    [path] = store.glob("artifacts/**/monitoring/reference.json")
+    data = json.loads(path.read_text())
+    data["columns"][0]["name"] = "=1+2"
+    path.write_text(json.dumps(data))
+    before = _runs(store)
+    result = runner.invoke(app, ["monitor", "decision_tree", "--data", str(synthetic_file)])
+    one_error_line(result, "monitoring/reference.json of run", "names column(s) =1+2", "delete")
+    assert str(synthetic_file) not in result.stderr and _runs(store) == before

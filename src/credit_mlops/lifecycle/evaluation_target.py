@@ -147,14 +147,35 @@ def kept_rows(store: TrackingStore, run: RunRecord) -> dict[str, Any]:
     from credit_mlops import readback
 
     what = f"{HOLDOUT} of run {run.run_id}"
-    fix = "score a file with --data FILE instead"
-    data = readback.json_file(store.download_artifact(run.run_id, HOLDOUT), what=what, fix=fix)
-    return readback.parsed(data, _holdout, what=what, fix=fix)
+    data = readback.json_file(store.download_artifact(run.run_id, HOLDOUT), what=what, fix=_FIX)
+    return readback.parsed(data, _holdout, what=what, fix=_FIX)
 
 
 def _holdout(data: Any) -> dict[str, Any]:
     check_holdout(data)
-    return {"test_rows": data["test_rows"], "data_digest": data["data_digest"]}
+    split = {k: data[k] for k in ("test_size", "seed") if k in data}
+    return {"test_rows": data["test_rows"], "data_digest": data["data_digest"], **split}
+
+
+def _same_split(kept: dict[str, Any], run: RunRecord, y: pd.Series) -> None:
+    """The listed rows are the split `credit train` drew from this data with the run's
+    test size and seed (the file's own say the same): a record edited by hand is refused."""
+    from credit_mlops.data.split import split_holdout
+
+    what = f"{HOLDOUT} of run {run.run_id} is not the holdout credit train kept"
+    given = (kept.get("test_size"), kept.get("seed"))
+    logged = (run.params.get("test_size"), run.params.get("random_seed"))
+    if None not in logged and tuple(str(v) for v in given) != logged:
+        raise InputError(f"{what} (its test size and seed differ from the run's); {_FIX}")
+    try:
+        drawn = split_holdout(y, test_size=float(given[0]), seed=int(given[1]))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"{what} (no test size and seed to draw it by); {_FIX}") from None
+    if list(drawn.test_rows) != list(kept["test_rows"]):
+        raise InputError(f"{what} (its rows are not the split of this data); {_FIX}")
+
+
+_FIX = "score a file with --data FILE instead"
 
 
 def check_holdout(data: object) -> None:
@@ -171,6 +192,9 @@ def check_holdout(data: object) -> None:
         raise ValueError("test_rows names a row twice")
     if not isinstance(digest, str):
         raise ValueError("data_digest is not text")
+    count = data.get("n_test", len(rows))
+    if rows and count != len(rows):  # Spark's runs list none: their rows go by a hash
+        raise ValueError(f"n_test says {count!r} rows and test_rows lists {len(rows)}")
 
 
 def holdout(
@@ -217,5 +241,6 @@ def holdout(
             rows = list(kept["test_rows"])
             if rows and max(rows) >= len(dataset.X):
                 raise InputError(f"{HOLDOUT} of run {run.run_id} names rows the data lacks")
+            _same_split(kept, run, dataset.y)
             return dataset.X.iloc[rows], dataset.y.iloc[rows], str(candidate)
     raise DataError(f"the data file run {run.run_id} trained on is not here; {HOW_TO_GET_DATA}")

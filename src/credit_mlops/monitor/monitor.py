@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from credit_mlops.config.settings import Settings
-from credit_mlops.errors import DataError
+from credit_mlops.errors import DataError, InputError, some
 from credit_mlops.escaping import to_json
 from credit_mlops.files import write_text
 from credit_mlops.lifecycle.evaluate import decision_threshold
@@ -98,6 +98,13 @@ def monitor(
     run = get_run(store, ref.run_id)
     frame = read_new_data(data_path, run_description(store, run))
     reference, origin = reference_of(settings, store, run, ref)
+    unknown = [c.name for c in reference.columns if c.name not in frame.columns]
+    if unknown:  # the data passed the run's description: the reference names other columns
+        raise InputError(
+            f"{ARTIFACT} of run {run.run_id} names column(s) {some(unknown)} that the run's "
+            "data description does not have; it is not the file credit train wrote: delete "
+            "that artifact to recompute it from the training rows"
+        )
     scores = store.load_model(ref.uri).predict_proba(frame)[:, 1]
     try:
         result = compare(reference, {c: frame[c].to_numpy() for c in frame.columns}, scores)
