@@ -173,3 +173,63 @@ def test_credentials_in_the_uri_are_never_printed(tmp_path: Path) -> None:
     )
     assert result.returncode == 3
     assert "Sup3r-Secret-pw" not in result.stderr + result.stdout
+
+
+def _applicants(data_file: Path, folder: Path) -> Path:
+    from credit_mlops.data.tables import read_table
+
+    path = folder / "app.csv"
+    read_table(data_file).drop(columns=["kredit"]).head(3).to_csv(path, index=False)
+    return path
+
+
+HOSTILE = [
+    ["compare"],
+    ["predict", "logistic_regression/1", "-i", "app.csv", "-o", "o.csv"],
+    ["train", "-m", "decision_tree", *FAST],
+]
+
+
+@pytest.mark.parametrize("command", HOSTILE, ids=lambda c: c[0])
+def test_a_server_answering_json_that_is_not_mlflows_is_named_as_such(
+    command: list[str], tmp_path: Path, data_file: Path
+) -> None:
+    """200 and JSON to every request: compare ended in a protobuf traceback, predict said
+    "no version 1 (versions: none)", train "`model_id` must be a non-empty string"."""
+    from tests.fake_tracking import GARBAGE, serving
+
+    project = make_project(tmp_path)
+    _applicants(data_file, project)
+    with serving(200, GARBAGE) as url:
+        result = credit(
+            [*command, "--mlflow-uri", url], project, {"CREDIT_DATA__PATH": str(data_file)}
+        )
+    assert result.returncode == 2, result.stderr[-3000:]
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith(
+        f"error: tracking at {url} answers HTTP, but not as an MLflow tracking server"
+    ), result.stderr[-3000:]
+    assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
+    assert "no version" not in result.stderr and not (project / "o.csv").exists()
+
+
+@pytest.mark.parametrize("command", [HOSTILE[0], HOSTILE[2]], ids=lambda c: c[0])
+def test_a_server_failing_every_call_is_failing_not_unreachable(
+    command: list[str], tmp_path: Path, data_file: Path
+) -> None:
+    """/health answers OK, every API call HTTP 500 with a JSON message: the server is
+    there and failing (exit 1, its status and message), not "unreachable; start it"."""
+    from tests.fake_tracking import FAILURE, serving
+
+    project = make_project(tmp_path)
+    with serving(500, FAILURE) as url:
+        result = credit(
+            [*command, "--mlflow-uri", url], project, {"CREDIT_DATA__PATH": str(data_file)}
+        )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: tracking server at {url} failed (HTTP 500: database is locked "
+        "(password=********) while writing run); see its log"
+    )
+    assert "unreachable" not in result.stderr and "hunter2" not in result.stderr
+    assert "Traceback" not in result.stderr

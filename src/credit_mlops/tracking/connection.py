@@ -20,11 +20,11 @@ from credit_mlops.errors import (
     AuthError,
     CreditError,
     InputError,
-    NotATrackingServerError,
     TrackingError,
     TrackingUnreachableError,
 )
 from credit_mlops.redaction import is_http, redact
+from credit_mlops.tracking import answers
 
 # MLflow's SQL store records its schema's migration in this table; it is there once the
 # store has been created.
@@ -126,9 +126,10 @@ class Connection:
         """MLflow pointed at this store with these credentials for one block, then restored.
 
         `mlflow.set_tracking_uri` also writes MLFLOW_TRACKING_URI into the environment; left
-        there it would silently redirect every later settings load in this process.
+        there it would silently redirect every later settings load in this process. Inside,
+        an answer that is not MLflow's API is never read as "nothing there" (answers.py).
         """
-        with scoped_environ(self.environ()), quiet_mlflow():
+        with scoped_environ(self.environ()), quiet_mlflow(), answers.checked_answers():
             import mlflow
 
             names = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
@@ -156,6 +157,10 @@ class Connection:
                 yield
         except (MlflowException, RequestException, SQLAlchemyError, OSError) as exc:
             raise translate(exc, self) from exc
+        except Exception as exc:  # MLflow's client could not read an answer: not its API's
+            if self.is_remote and answers.misread(exc):
+                raise translate(exc, self) from exc
+            raise
 
     def probe_database(self, *, existing: bool = False) -> None:
         """A SQL store answers within seconds or fails in one line (exit 4 / 3 / 2), before
@@ -188,25 +193,12 @@ class Connection:
             response = requests.get(self.uri.rstrip("/") + "/health", timeout=self.http.timeout)
         except requests.RequestException as exc:
             raise translate(exc, self) from exc
-        if response.status_code >= 500:
-            raise TrackingUnreachableError(
-                f"tracking server at {self.shown_uri} answers {response.status_code}; "
-                "check its logs"
-            )
+        if response.status_code >= 500:  # it answers: failing, not unreachable
+            text = response.text.strip()
+            said = answers.shown_message(text, self) if not text.startswith("<") else None
+            raise answers.server_failed(self, response.status_code, said or None)
         if response.status_code == 404:  # every MLflow server answers /health
-            raise not_a_server(self, "GET /health: 404")
-
-
-def not_a_server(conn: Connection, detail: str) -> NotATrackingServerError:
-    return NotATrackingServerError(
-        f"{conn.shown_uri} answers HTTP, but not as an MLflow tracking server ({detail}); "
-        "check the host, port and path of --mlflow-uri / MLFLOW_TRACKING_URI"
-    )
-
-
-# What MLflow's client says when an answer is not its API's JSON (a web page, a proxy's
-# error page, another service)
-_NOT_MLFLOW = re.compile(r"Response body: '\s*<|not in a valid JSON format|error code 404 != 200")
+            raise answers.not_a_server(self, "GET /health: 404")
 
 
 @contextlib.contextmanager
@@ -220,13 +212,19 @@ def quiet_mlflow() -> Iterator[None]:
 
     # MLflow's SQL store logs each database error with its whole trace before raising it;
     # the error itself reaches the user as our one line (see translate).
-    # Likewise Databricks' client logs its failed credential lookup before raising it.
-    logs = [
-        logging.getLogger(n) for n in ("mlflow.store.db.utils", "mlflow.utils.databricks_utils")
-    ]
+    # Likewise Databricks' client logs its failed credential lookup before raising it, and
+    # the REST client an answer that is not JSON. The registry says at INFO that it waits
+    # for each new version: stderr carries only our own lines.
+    quiet = {
+        "mlflow.store.db.utils": logging.CRITICAL,
+        "mlflow.utils.databricks_utils": logging.CRITICAL,
+        "mlflow.utils.rest_utils": logging.CRITICAL,
+        "mlflow.store.model_registry.abstract_store": logging.WARNING,
+    }
+    logs = [logging.getLogger(name) for name in quiet]
     levels = [log.level for log in logs]
     for log in logs:
-        log.setLevel(logging.CRITICAL)
+        log.setLevel(max(quiet[log.name], log.getEffectiveLevel()))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=FutureWarning, module="mlflow")
         warnings.filterwarnings("ignore", category=FutureWarning, message=".*registry stages.*")
@@ -268,6 +266,9 @@ def translate(
             "wrote it; use that version, or, if it is older, back the store up and run "
             f"`mlflow db upgrade {shown}`"
         )
+    answered = answers.answered(exc, conn, partial_run_id)  # not MLflow's, or failing
+    if answered is not None:
+        return answered
     chain: BaseException | None = exc
     while chain is not None:
         if type(chain).__module__.startswith("sqlalchemy"):  # a SQL store's own failure
@@ -292,15 +293,11 @@ def translate(
             partial_run_id=partial_run_id,
         )
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if _NOT_MLFLOW.search(str(exc)):
-        status = re.search(r"error code (\d{3})", str(exc))
-        error = not_a_server(conn, f"HTTP {status.group(1)}" if status else "not JSON")
-        error.partial_run_id = partial_run_id
-        return error
     if shown.split(":", 1)[0].lower() == "databricks" and "credential" in message.lower():
         return AuthError(
             f"no usable Databricks credentials for {shown}; set DATABRICKS_HOST and "
             "DATABRICKS_TOKEN (or a profile in ~/.databrickscfg)",
             partial_run_id=partial_run_id,
         )
+    message = answers.shown_message(message, conn)  # no secret of the URI or credentials
     return TrackingError(f"tracking at {shown} failed: {message}", partial_run_id=partial_run_id)

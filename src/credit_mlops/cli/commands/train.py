@@ -204,6 +204,7 @@ def train(
     except TrainingNotLoggedError as exc:
         interrupts.settle()
         show(exc.report, json_out=json_out, quiet=quiet)
+        kept_note(exc.report)
         raise exc.cause from None  # the tracking error's message and exit code
     interrupts.settle()  # trained and logged: a Ctrl-C from here on changes nothing
     show(report, json_out=json_out, quiet=quiet)
@@ -220,3 +221,17 @@ def show(report: TrainReport, *, json_out: bool, quiet: bool) -> None:
         console.emit_json(report)
     else:
         render.train_report(report, quiet=quiet)
+
+
+def kept_note(report: TrainReport) -> None:
+    """Before the tracking error's line: how many trained runs the outbox kept, where, and
+    that `credit sync` sends them (nothing trained is lost when the store fails)."""
+    from credit_mlops.cli.render import console
+
+    kept = [Path(r.outbox) for r in report.results if r.outbox]
+    if kept:
+        folder = kept[0].parent
+        console.note(
+            f"note: {len(kept)} trained run(s) were kept in the outbox {folder}; "
+            "`credit sync` sends them to the tracking store once it is back"
+        )
