@@ -201,9 +201,11 @@ def atomic_write(
             os.fsync(fh.fileno())
         os.chmod(tmp, _new_mode(real))
         os.replace(tmp, real)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # a full disk is said with the file it stopped
         raise
     _placed(real)
 

@@ -155,12 +155,18 @@ class TableWriter:
     ) -> None:
         from credit_mlops.files import discard, publish
 
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(self.path)  # a full disk is said with the file it stopped
         try:
             self._close_handles()
             if kind is None:
                 if not self._started:
                     raise DataError(f"nothing to write to {self.path}: no rows")
                 publish(self._tmp, self.path)  # fsynced, then renamed into place
+        except OSError as failed:
+            if failed.filename is None:
+                failed.filename = str(self.path)
+            raise
         finally:
             discard(self._tmp)  # never the stream or device written in place
 
