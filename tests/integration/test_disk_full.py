@@ -94,3 +94,23 @@ def test_a_full_disk_is_one_line_and_leaves_no_half_entry(full_store: Path) -> N
     for run_id in left:
         assert after[run_id] == "FAILED"
         assert run_id in synced.stdout
+
+
+def test_an_output_that_fills_the_disk_is_named_and_nothing_half_written(
+    full_store: Path,
+) -> None:
+    """`data synth` into a disk with room for part of the file: one line naming the file,
+    the earlier file kept whole."""
+    out = full_store / ".credit" / "mine" / "applicants.csv"
+    out.parent.mkdir()
+    out.write_text("earlier\n")
+    (full_store / ".credit" / "filler").write_bytes(b"x" * (2 * 1024 * 1024 - 256 * 1024))
+    result = credit(["data", "synth", "--rows", "20000", "-o", str(out)], full_store)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"error: the disk is full writing {out} (No space left on device); nothing was "
+        "half-written and earlier files are kept - free space and run again"
+    ], lines
+    assert out.read_text() == "earlier\n"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["applicants.csv"]
