@@ -301,3 +301,23 @@ def test_script_bad_input_exit_code(project: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: data file")
     assert "Traceback" not in result.stderr
+
+
+def test_bars_reach_a_file_only_when_the_command_succeeds(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Standard error that is a file or a pipe sees the bars once, at the end: after a
+    failure it holds the error line alone, no stopped bar and no blank line."""
+    from credit_mlops.cli.render.train import train_progress
+
+    with pytest.raises(RuntimeError), train_progress(True) as (on_stage, progress):
+        assert on_stage is not None and progress is not None
+        on_stage("cross-validation", 2)
+        progress("logistic_regression", "fold")
+        raise RuntimeError("the store went away")
+    assert capsys.readouterr().err == ""
+    with train_progress(True) as (on_stage, progress):
+        assert on_stage is not None and progress is not None
+        on_stage("cross-validation", 1)
+        progress("logistic_regression", "fold")
+    assert capsys.readouterr().err.startswith("cross-validation")

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import io
+
     from rich.console import Console
     from rich.segment import Segment
     from rich.text import Text
@@ -20,6 +22,17 @@ def out() -> Console:
 
 def err() -> Console:
     return _safe_console()(stderr=True, highlight=False, markup=False)
+
+
+def aside(console: Console) -> tuple[Console, io.StringIO]:
+    """A console like `console` that writes into memory (the StringIO): for what a file or a
+    pipe sees only at the end, and only if the command succeeds."""
+    import io
+
+    kept = io.StringIO()
+    return _safe_console()(
+        file=kept, width=console.width, highlight=False, markup=False, color_system=None
+    ), kept
 
 
 def styled(markup: str) -> Text:

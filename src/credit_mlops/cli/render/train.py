@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from credit_mlops.cli.render.console import err, escape, out, styled
+from credit_mlops.cli.render.console import aside, err, escape, out, styled
 from credit_mlops.modeling.metric_names import SUMMARY_LABELS
 
 if TYPE_CHECKING:
@@ -30,13 +30,16 @@ def train_progress(enabled: bool) -> Iterator[Callbacks]:
         TimeElapsedColumn,
     )
 
+    console = err()
+    # a file or a pipe sees the bars once, when they stop: kept aside, shown on success only
+    shown, kept = (console, None) if console.is_terminal else aside(console)
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.fields[last]}"),
-        console=err(),
+        console=shown,
         transient=False,
     )
     current: dict[str, TaskID] = {}
@@ -55,10 +58,13 @@ def train_progress(enabled: bool) -> Iterator[Callbacks]:
         yield on_stage, progress
     except BaseException:
         bar.live.transient = True  # a failed command ends on its error, not on a stopped bar
-        raise
-    finally:
         if bar.live.is_started:
             bar.stop()
+        raise
+    if bar.live.is_started:
+        bar.stop()
+    if kept is not None:
+        console.file.write(kept.getvalue())
 
 
 def _pm(metrics: dict[str, float], name: str) -> str:
