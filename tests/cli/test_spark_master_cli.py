@@ -1,6 +1,8 @@
 """`credit train --engine spark --spark-master ...` through the real script: a master Spark
 would not parse is one line naming it and the forms, exit 2, before Java or Spark starts;
-a master Spark parses but then gives up on is not blamed on Java."""
+a port that accepts but is no Spark master is one line, exit 3, in seconds (Spark alone
+took 70 s and said "Spark failed", exit 1); a master Spark parses but then gives up on is
+not blamed on Java."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import credit
+from tests.fake_master import NOT_SPARK, fake_master
 
 from credit_mlops.ops.spark_master import FORMS
 
@@ -37,6 +40,21 @@ def test_a_master_spark_would_not_parse_is_one_line_exit_2(
     assert repr(master) in line and FORMS in line
     assert "Java" not in line
     assert not (project / ".credit").exists()  # nothing written
+
+
+@pytest.mark.parametrize("mode", NOT_SPARK)
+def test_a_port_that_is_no_spark_master_is_one_line_exit_3_in_seconds(
+    project: Path, synthetic_file: Path, mode: str
+) -> None:
+    """Silent, garbage, HTTP, hanging up: each is told before any JVM, within the default
+    spark.connect_timeout (10 s); the generous subprocess timeout fails Spark's 70 s."""
+    pytest.importorskip("pyspark")
+    with fake_master(mode) as master:
+        done = credit(train(master, synthetic_file), project, timeout=45)
+    assert done.returncode == 3, done.stderr
+    line = one_error_line(done.stderr)
+    assert f"Spark master at {master} answers the connection, but not as a Spark master" in line
+    assert "fix --spark-master" in line
 
 
 @pytest.mark.slow

@@ -79,7 +79,7 @@ def test_a_master_that_does_not_answer_exits_3_within_30_seconds(
     )
     assert time.monotonic() - started < 30
     assert out.returncode == 3
-    assert f"spark://127.0.0.1:{port} does not answer" in one_error_line(out)
+    assert f"Spark master at spark://127.0.0.1:{port} is unreachable" in one_error_line(out)
 
 
 def test_without_java_it_says_what_to_install(project: Path, synthetic_file: Path) -> None:

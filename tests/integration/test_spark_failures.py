@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import credit
+from tests.fake_master import fake_master
 from tests.integration.project import Project, Setup
 
 from credit_mlops.data import writers
@@ -99,6 +100,25 @@ def test_an_unreachable_master_is_exit_3(proj: Project, applicants: Path) -> Non
     )
     assert code == 3 and len(lines) == 1, lines
     assert f"spark://127.0.0.1:{port}" in lines[0]
+
+
+@pytest.mark.parametrize("mode", ["silent", "http"])
+def test_a_port_that_is_no_spark_master_is_exit_3_in_seconds(
+    proj: Project, applicants: Path, mode: str
+) -> None:
+    """Spark alone tried to register for 70 s, then said "Spark failed" (exit 1)."""
+    with fake_master(mode) as master:
+        done = credit(
+            ["predict", "logistic_regression", "-i", str(applicants), "-o", "out-fake",
+             "--engine", "spark", "--spark-master", master],
+            proj.root,
+            {"CREDIT_DATA__PATH": str(proj.data_path)},
+            timeout=45,
+        )  # fmt: skip
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 3 and len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: Spark master at {master} answers the connection, but")
+    assert not (proj.root / "out-fake").exists()
 
 
 @pytest.mark.parametrize("as_folder", [False, True], ids=["file", "folder"])

@@ -5,8 +5,9 @@ Left alone, a Python worker that cannot start, a missing Java or a master that d
 answer ends in 94-460 lines of Java and Python traceback (log4j writes its own ERROR lines
 straight to the terminal). Here:
 - `check_environment` refuses, before any JVM, a PYSPARK_PYTHON / PYSPARK_DRIVER_PYTHON
-  that is not an executable, no Java (PATH or JAVA_HOME), and a cluster master that does
-  not accept a TCP connection within seconds (Spark itself retries for minutes);
+  that is not an executable, no Java (PATH or JAVA_HOME), a cluster master that does
+  not accept a TCP connection within seconds, and a spark:// port that accepts but does
+  not answer as Spark (Spark itself tries for a minute, then says "stopped SparkContext");
 - `quiet_jvm` starts the JVM with its stderr in a temporary file, so that our one line
   is the only one on the terminal;
 - `spark_failures()` turns what still fails inside Spark into the same errors.
@@ -97,8 +98,9 @@ def master_address(master: str) -> tuple[str, int] | None:
 
 
 def check_master(master: str, timeout: float = MASTER_TIMEOUT) -> None:
-    """The master as a value first (a form Spark takes), then that a cluster one answers."""
-    from credit_mlops.ops.spark_master import check_master_form
+    """The master as a value first (a form Spark takes), then that a cluster one accepts a
+    connection, and for spark:// that it answers as Spark does: each within `timeout`."""
+    from credit_mlops.ops.spark_master import check_master_form, rpc_problem
 
     check_master_form(master)
     try:
@@ -108,14 +110,21 @@ def check_master(master: str, timeout: float = MASTER_TIMEOUT) -> None:
     if address is None:
         return
     try:
-        with socket.create_connection(address, timeout=timeout):
-            pass
+        conn = socket.create_connection(address, timeout=timeout)
     except OSError as exc:
         reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
         raise ClusterUnreachableError(
-            f"Spark master {master} does not answer ({reason}); start it, or pick another "
-            "with --spark-master (local[*] runs on this machine)"
+            f"Spark master at {master} is unreachable ({reason}); start it or fix "
+            "--spark-master (local[*] runs on this machine)"
         ) from None
+    with conn:
+        problem = rpc_problem(conn, timeout) if master.startswith("spark://") else None
+    if problem is not None:
+        raise ClusterUnreachableError(
+            f"Spark master at {master} answers the connection, but not as a Spark master "
+            f"({problem}); fix --spark-master (a standalone master listens on 7077 unless "
+            "set otherwise), or use local[*] (this machine)"
+        )
 
 
 @contextlib.contextmanager
@@ -140,6 +149,18 @@ def quiet_jvm() -> Iterator[None]:
 
 _JVM_LOGS: list[int] = []  # the file descriptors of the quiet JVMs' stderr, newest last
 _JVM_FAILURE = re.compile(r"^(?:Exception in thread \S+ [\w.$]+: |Error: )(.+)$", re.MULTILINE)
+
+
+_UNRESPONSIVE = ("all masters are unresponsive", "failed to connect to master")
+
+
+def _jvm_said(needle: str) -> bool:
+    """Whether a quiet JVM wrote `needle` (any case): the standalone client logs that it
+    gave up on the master and stops the context, so the exception only says "stopped"."""
+    if not _JVM_LOGS:
+        return False
+    text = os.pread(_JVM_LOGS[-1], 1024 * 1024, 0).decode("utf-8", "replace")
+    return needle in text.lower()
 
 
 def jvm_reason() -> str | None:
@@ -203,10 +224,10 @@ def translate(exc: BaseException, master: str) -> CreditError | None:
         if java_program() is None:
             return InputError(f"Spark's Java process did not start; {JAVA_HINT}")
         return _gave_up(master)
-    if "all masters are unresponsive" in lowered or "failed to connect to master" in lowered:
-        return ClusterUnreachableError(
-            f"Spark master {master} does not answer; start it, or pick another with "
-            "--spark-master (local[*] runs on this machine)"
+    if any(m in lowered for m in _UNRESPONSIVE) or _jvm_said(_UNRESPONSIVE[0]):
+        return ClusterUnreachableError(  # after Spark's registration retries (3 x 20 s)
+            f"Spark master at {master} never took this application (Spark gave up on it); "
+            "start it or fix --spark-master (local[*] runs on this machine)"
         )
     if "no space left on device" in lowered:
         return InputError("Spark ran out of disk space; free some, or set SPARK_LOCAL_DIRS")

@@ -8,11 +8,21 @@ which reads as "Java did not start". The forms are those of Spark's own parsers
 `checkAndGetK8sMasterUrl`): `local`, `local[N]`, `local[*]`, `local[N,F]`, `local[*,F]`,
 `local-cluster[N,C,M]`, `spark://HOST:PORT[,HOST:PORT...]`, `yarn`,
 `k8s://[http(s)://]HOST[:PORT]`, and `mesos://HOST:PORT` on Spark before 4.
+
+`rpc_problem` then asks what accepts a connection at a spark:// address to answer as
+Spark's RPC server does. Left to Spark, a port that accepts but is no Spark master (a web
+server, a silent or a closing service) is found out only after the standalone client's
+registration retries, fixed in Spark's code at 3 x 20 s, and then as a stopped
+SparkContext. The question is a StreamRequest for a file no master serves: every Spark
+RPC server (with or without spark.authenticate) answers it with a StreamFailure frame
+at once, and logs nothing.
 """
 
 from __future__ import annotations
 
 import re
+import socket
+import struct
 from urllib.parse import urlsplit
 
 from credit_mlops.errors import InputError
@@ -20,6 +30,12 @@ from credit_mlops.errors import InputError
 _LOCAL = re.compile(r"local\[([0-9]+|\*)\]")
 _LOCAL_FAILURES = re.compile(r"local\[([0-9]+|\*)\s*,\s*([0-9]+)\]")
 _LOCAL_CLUSTER = re.compile(r"local-cluster\[\s*([0-9]+)\s*,\s*([0-9]+)\s*,\s*([0-9]+)\s*\]")
+_PROBE = b"files/credit-probe"  # a stream id no master serves: it answers StreamFailure
+# Spark's frame: its length (8 bytes, itself included), the message type (6: StreamRequest),
+# then the stream id as a length-prefixed string
+_REQUEST = struct.pack(">qbi", 13 + len(_PROBE), 6, len(_PROBE)) + _PROBE
+_ANSWERS = frozenset({7, 8})  # StreamResponse, StreamFailure
+_HEAD = 9  # bytes of a frame's length and type
 FORMS = (
     "local, local[N], local[*], local[N,F], local[*,F], local-cluster[N,C,M], "
     "spark://HOST:PORT[,HOST:PORT...], yarn, k8s://[https://]HOST[:PORT]"
@@ -123,3 +139,26 @@ def _spark_major() -> int:
         return int(version("pyspark").split(".", 1)[0])
     except (PackageNotFoundError, ValueError):
         return 4
+
+
+def rpc_problem(conn: socket.socket, timeout: float) -> str | None:
+    """None when the peer of `conn` answers as Spark's RPC server does; else what it did."""
+    conn.settimeout(timeout)
+    head = b""
+    try:
+        conn.sendall(_REQUEST)
+        while len(head) < _HEAD and (chunk := conn.recv(256)):
+            head += chunk
+    except TimeoutError:
+        if not head:
+            return f"it said nothing in {timeout:g} s"
+    except OSError:  # reset, or a broken pipe: it hung up
+        pass
+    if not head:
+        return "it closed the connection without answering"
+    if len(head) >= _HEAD:
+        length, kind = struct.unpack(">qb", head[:_HEAD])
+        if _HEAD <= length <= 1 << 24 and kind in _ANSWERS:
+            return None
+    first = (head.split(b"\n", 1)[0].rstrip(b"\r") or head)[:40]
+    return f"it answered '{repr(first)[2:-1]}'"  # escaped: one printable line

@@ -3,12 +3,15 @@ of the messages Spark and Py4J raise (texts as Spark 4 writes them)."""
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import stat
 import time
 from pathlib import Path
 
 import pytest
+from tests.fake_master import NOT_SPARK, fake_master
 
 from credit_mlops.errors import ClusterUnreachableError, CreditError, InputError
 from credit_mlops.ops import spark_failures as sf
@@ -46,10 +49,55 @@ def test_a_master_that_does_not_answer_is_exit_3_in_seconds() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     began = time.monotonic()
-    with pytest.raises(ClusterUnreachableError, match="does not answer") as info:
+    with pytest.raises(ClusterUnreachableError, match="is unreachable") as info:
         sf.check_master(f"spark://127.0.0.1:{port}", timeout=2)
     assert info.value.exit_code == 3
     assert time.monotonic() - began < 30  # Spark alone retries for minutes
+
+
+@pytest.mark.parametrize("mode", NOT_SPARK)
+def test_a_port_that_accepts_but_is_no_spark_master_is_exit_3(mode: str) -> None:
+    """Spark alone would try to register for 3 x 20 s, then say "stopped SparkContext"."""
+    with fake_master(mode) as master, pytest.raises(ClusterUnreachableError) as info:
+        sf.check_master(master, timeout=2)
+    assert info.value.exit_code == 3
+    said = str(info.value)
+    assert f"{master} answers the connection, but not as a Spark master" in said
+    assert "\n" not in said and "--spark-master" in said
+
+
+def test_what_the_port_did_is_named() -> None:
+    for mode, needle in [
+        ("silent", "said nothing in 2 s"),
+        ("http", "answered 'HTTP/1.1 400 Bad Request'"),
+        ("closes", "closed the connection"),
+        ("garbage", "answered '\\x00\\x01garbage"),
+    ]:
+        with (
+            fake_master(mode) as master,
+            pytest.raises(ClusterUnreachableError, match=re.escape(needle)),
+        ):
+            sf.check_master(master, timeout=2)
+
+
+def test_a_port_that_answers_as_spark_passes() -> None:
+    with fake_master("spark") as master:
+        sf.check_master(master, timeout=2)
+        sf.check_master(f"{master},127.0.0.1:1", timeout=2)  # standby masters after commas
+
+
+def test_a_master_spark_gave_up_on_is_exit_3_though_the_exception_says_stopped() -> None:
+    """The standalone client logs that it gave up, then stops the context: Python sees only
+    "Cannot call methods on a stopped SparkContext"."""
+    py4j = type("Py4JJavaError", (Exception,), {"__module__": "py4j.protocol"})
+    stopped = py4j("An error occurred\n: java.lang.IllegalStateException: Cannot call methods "
+                   "on a stopped SparkContext.")  # fmt: skip
+    with sf.quiet_jvm():
+        os.write(2, b"26/12/07 ERROR StandaloneSchedulerBackend: Application has been killed. "
+                    b"Reason: All masters are unresponsive! Giving up.\n")  # fmt: skip
+        error = sf.translate(stopped, "spark://m:7077")
+    assert isinstance(error, ClusterUnreachableError) and "spark://m:7077" in str(error)
+    assert type(sf.translate(stopped, "spark://m:7077")) is CreditError  # no log: generic
 
 
 @pytest.mark.parametrize(
