@@ -25,6 +25,10 @@ The contract (stable; the `reasons` parameter and the output columns do not chan
   row (0-based position in `applicants`) and column; `.row` and `.column` hold them. Under
   `mlflow models serve` it is an HTTP 400 with that message. A `reasons` value that is not a
   whole number between 0 and the number of columns is InvalidInput too.
+- Loading raises `credit_runtime.errors.DamagedModel` (a ValueError) naming the file and the
+  field when a file logged beside the model (`credit/decision.json`, `description.json`,
+  `background.json`) does not hold what its writer writes (a NaN or zero `pdo`, a `reasons`
+  beyond the columns): it was changed after logging, and the model is trained again.
 - `mlflow.sklearn.load_model` on the same model gives the plain estimator: `predict` = the
   decision (1 = bad = reject), `predict_proba[:, 1]` = P(bad).
 """

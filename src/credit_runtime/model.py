@@ -36,6 +36,25 @@ class Scale:
     base_score: float = 600.0
     base_odds: float = 50.0
 
+    def __post_init__(self) -> None:
+        """Finite numbers, pdo and base_odds above 0, and a finite score for every P(bad)
+        (TypeError or ValueError naming the field otherwise: a scale read back from a
+        model's files is input, and NaN, 0 or a negative would score nonsense)."""
+        for name in ("pdo", "base_score", "base_odds"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise TypeError(f"scale '{name}' is {value!r}, not a number")
+            if not _finite(value):
+                raise ValueError(f"scale '{name}' is {repr(value)[:40]}, not a finite number")
+        for name in ("pdo", "base_odds"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"scale '{name}' is {getattr(self, name)!r}, not above 0")
+        factor = self.pdo / math.log(2.0)
+        offset = self.base_score - factor * math.log(self.base_odds)
+        widest = factor * math.log((1.0 - P_FLOOR) / P_FLOOR)
+        if not (math.isfinite(offset + widest) and math.isfinite(offset - widest)):
+            raise ValueError("scale gives scores beyond any number: pdo or base_score too large")
+
     def points(self, p_bad: np.ndarray) -> np.ndarray:
         import numpy as np
 
@@ -43,6 +62,13 @@ class Scale:
         offset = self.base_score - factor * math.log(self.base_odds)
         p = np.clip(np.asarray(p_bad, dtype=float), P_FLOOR, 1.0 - P_FLOOR)
         return np.asarray(offset + factor * np.log((1.0 - p) / p), dtype=float)
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # a whole number beyond any float
+        return False
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credit_runtime.errors import DamagedModel, InvalidInput
-from credit_runtime.model import CreditModel, Scale
+from credit_runtime.model import DEFAULT_REASONS, CreditModel, Scale
+
+if TYPE_CHECKING:
+    from credit_runtime.description import Description
 
 FOLDER = "credit"  # inside the logged model's folder
 DESCRIPTION = "description.json"
@@ -42,62 +46,138 @@ def with_files(estimator: Any, folder: Path) -> CreditModel:
     """`estimator` with what `folder` (a logged model's `credit/`) says; a model logged
     before these files existed still decides (it warns that it cannot check or explain).
     A file that is there but cannot be read as written raises DamagedModel naming it."""
-    from credit_runtime.description import Description
-
     description = background = None
     decision: dict[str, Any] = {}
     if (folder / DESCRIPTION).is_file():
-        description = _part(folder / DESCRIPTION, Description.from_json)
+        description = _part(folder / DESCRIPTION, _description)
     if (folder / DECISION).is_file():
-        decision = _part(folder / DECISION, _decision)
+        most = len(description.names) if description is not None else None
+        decision = _part(folder / DECISION, functools.partial(_decision, most_reasons=most))
     if (folder / BACKGROUND).is_file():
         background = _part(folder / BACKGROUND, background_frame)
-    scale = decision.get("scale")
     return CreditModel(
         estimator,
         description=description,
         key=decision.get("key"),
         threshold=decision.get("threshold"),
-        scale=scale,
-        reasons=decision.get("reasons", 4),
+        scale=decision.get("scale"),
+        reasons=decision.get("reasons", DEFAULT_REASONS),
         background=background,
     )
 
 
-def _decision(stored: Any) -> dict[str, Any]:
-    """decision.json's fields with their types: key, threshold, scale, reasons."""
+DECISION_FIELDS = frozenset({"key", "threshold", "scale", "reasons"})
+SCALE_FIELDS = frozenset({"pdo", "base_score", "base_odds"})
+
+
+def _decision(stored: Any, most_reasons: int | None = None) -> dict[str, Any]:
+    """decision.json as its writer (`credit_mlops.train.model_files.decision`) writes it:
+    key (the model's kind, text), scale (pdo and base_odds finite and above 0, base_score
+    finite: `Scale` checks them), reasons (a whole number from 0 to `most_reasons`, the
+    model's columns) and, from older writers, threshold (a number from 0 to 1). A field of
+    another type or range, or one no writer writes, raises TypeError or ValueError."""
     if not isinstance(stored, dict):
         raise TypeError("not a JSON object")
+    unknown = sorted(str(k) for k in set(stored) - DECISION_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field {unknown[0][:40]!r}; the fields are {_listed()}")
     key, threshold = stored.get("key"), stored.get("threshold")
-    if key is not None and not isinstance(key, str):
-        raise TypeError(f"'key' is {type(key).__name__}, not text")
-    if threshold is not None and (
-        isinstance(threshold, bool) or not isinstance(threshold, int | float)
-    ):
-        raise TypeError(f"'threshold' is {type(threshold).__name__}, not a number")
-    reasons = stored.get("reasons", 4)
+    if key is not None and (not isinstance(key, str) or not key.strip() or len(key) > 100):
+        raise TypeError(f"'key' is {_shown(key)}, not a model's kind")
+    if threshold is not None:
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+            raise TypeError(f"'threshold' is {type(threshold).__name__}, not a number")
+        if not 0.0 <= threshold <= 1.0:  # NaN fails this too
+            raise ValueError(f"'threshold' is {_shown(threshold)}, not a probability from 0 to 1")
+    reasons = stored.get("reasons", DEFAULT_REASONS)
     if isinstance(reasons, bool) or not isinstance(reasons, int) or reasons < 0:
-        raise TypeError(f"'reasons' is {reasons!r}, not a count")
-    scale = stored.get("scale") or {}
+        raise TypeError(f"'reasons' is {_shown(reasons)}, not a count")
+    if most_reasons is not None and reasons > most_reasons:
+        raise ValueError(
+            f"'reasons' is {_shown(reasons)}, more than the model's {most_reasons} columns"
+        )
+    return {"key": key, "threshold": threshold, "reasons": reasons, "scale": _scale(stored)}
+
+
+def _scale(stored: dict[str, Any]) -> Scale | None:
+    scale = stored.get("scale")
+    if scale is None:
+        return None  # a model logged before the scale was: the default one
     if not isinstance(scale, dict):
         raise TypeError("'scale' is not an object")
-    return {
-        "key": key,
-        "threshold": threshold,
-        "reasons": reasons,
-        "scale": Scale(**scale) if scale else None,
-    }
+    made = Scale(**scale)  # an unknown field: TypeError naming it; values: Scale checks them
+    missing = sorted(SCALE_FIELDS - set(scale))
+    if missing:
+        raise ValueError(f"'scale' has no {missing[0]!r}")
+    return made
+
+
+def _description(stored: Any) -> Description:
+    """description.json as its writer writes it (`DataDescription.to_json`), checked where
+    the runtime reads it: columns keyed by name, each with range null or [low, high] of
+    finite numbers or nulls, codes an object of text, aliases a list of text, label and
+    unit text or null, integer and missing true or false; then `Description.from_json`."""
+    from credit_runtime.description import Description
+
+    columns = stored.get("columns") if isinstance(stored, dict) else None
+    if not isinstance(columns, dict) or not columns:
+        raise TypeError("'columns' is not an object of columns")
+    for name, raw in columns.items():
+        problem = _column_problem(raw) if isinstance(raw, dict) else "not an object"
+        if problem:
+            raise ValueError(f"column {name[:40]!r}: {problem}")
+    return Description.from_json(stored)
+
+
+def _column_problem(raw: dict[str, Any]) -> str | None:
+    bounds, codes, aliases = raw.get("range"), raw.get("codes") or {}, raw.get("aliases") or []
+    if bounds is not None and not (
+        isinstance(bounds, list)
+        and len(bounds) == 2
+        and all(b is None or _finite(b) for b in bounds)
+        and (None in bounds or bounds[0] <= bounds[1])
+    ):
+        return f"'range' is {_shown(bounds)}, not [low, high] of finite numbers"
+    if not isinstance(codes, dict) or not all(isinstance(v, str) for v in codes.values()):
+        return "'codes' is not an object of text"
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        return "'aliases' is not a list of text"
+    for key in ("label", "unit"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            return f"'{key}' is {_shown(raw[key])}, not text"
+    for key in ("integer", "missing"):
+        if not isinstance(raw.get(key, False), bool):
+            return f"'{key}' is {_shown(raw[key])}, not true or false"
+    return None
+
+
+def _finite(value: object) -> bool:
+    """A JSON number that is a finite float (not NaN, not infinity, no int beyond a float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _listed() -> str:
+    return ", ".join(sorted(DECISION_FIELDS))
+
+
+def _shown(value: object) -> str:
+    return repr(value)[:40]
 
 
 def _part(path: Path, build: Any) -> Any:
     """One of the model's own files, read and built; DamagedModel naming it otherwise."""
     try:
         return build(_json(path))
-    except (OSError, UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise DamagedModel(
             f"{path.parent.name}/{path.name} logged with the model cannot be read ({reason}): "
-            "it was changed after the model was logged; restore it or retrain the model"
+            "it was changed after the model was logged; train and register the model again"
         ) from None
 
 

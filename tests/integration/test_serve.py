@@ -5,8 +5,10 @@ load finishes the requests in flight and exits 0."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,11 +18,13 @@ from typing import Any
 import pandas as pd
 import pytest
 import requests
+from tests.conftest import credit
 from tests.integration.project import Project, Setup
 from tests.integration.serving import Served, wait_for
 
 from credit_mlops.data.schema import FEATURES
 from credit_mlops.data.tables import read_table
+from credit_mlops.ops.server import free_port
 from credit_mlops.serve.journal import read_journal
 
 pytestmark = pytest.mark.integration
@@ -344,3 +348,63 @@ def _damaged_journals_are_reported_around(
     assert proj.runs() == before  # nothing logged for any version
     for path in folder.glob("decisions-29990101-*"):
         path.unlink()
+
+
+def _damaged_copy(proj: Project, tmp_path: Path, scale: str) -> tuple[str, Path]:
+    """Version 1's logged model copied with its `credit/decision.json` changed, registered
+    as a model of its own ("NAME/1" to serve)."""
+    import shutil
+
+    client = proj.client()
+    version = client.get_model_version(NAME, "1")
+    model_id = str(version.source).removeprefix("models:/")  # the logged model's id
+    logged = proj.root / ".credit" / "artifacts" / "models" / model_id / "artifacts"
+    folder = tmp_path / "damaged"
+    shutil.copytree(logged, folder)
+    decision = folder / "credit" / "decision.json"
+    stored = json.loads(decision.read_text())
+    decision.write_text(json.dumps(stored).replace('"pdo": 20.0', scale))
+    assert decision.read_text() != json.dumps(stored)
+    name = f"damaged_{tmp_path.name[-12:].replace('-', '_')}"
+    client.create_registered_model(name)
+    client.create_model_version(name, source=str(folder), run_id=version.run_id)
+    return f"{name}/1", folder
+
+
+@pytest.mark.parametrize(
+    ("scale", "why"),
+    [
+        ('"pdo": NaN', "scale 'pdo' is nan, not a finite number"),
+        ('"pdo": 0', "scale 'pdo' is 0, not above 0"),
+    ],
+)
+def test_a_changed_decision_file_refuses_serve_and_mlflow_s_own_loader(
+    proj: Project, tmp_path: Path, scale: str, why: str
+) -> None:
+    """It answered every request 500 (NaN, journaled as a bare NaN) or one score for every
+    applicant (pdo 0) while /readyz said ready: now nothing serves or loads it."""
+    import sys
+
+    target, folder = _damaged_copy(proj, tmp_path, scale)
+    served = credit(["serve", target, "--port", str(free_port())], proj.root, timeout=300)
+    lines = (served.stdout + served.stderr).strip().splitlines()
+    assert served.returncode == 2, lines
+    assert lines == [lines[0]] and lines[0].startswith(f"error: cannot serve {target}: ")
+    assert "credit/decision.json" in lines[0] and why in lines[0]
+    assert lines[0].endswith("train and register the model again")
+    code = f"import mlflow.pyfunc; mlflow.pyfunc.load_model({str(folder)!r})"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert loaded.returncode != 0
+    assert "DamagedModel: credit/decision.json" in loaded.stderr and why in loaded.stderr
+
+
+def test_a_token_no_client_can_send_refuses_the_start(proj: Project) -> None:
+    token = "abcdefgh\x1b[2Jijklmnop-secret"
+    env = {"CREDIT_SERVE__TOKEN": token}
+    served = credit(["serve", TARGET, "--port", str(free_port())], proj.root, env, timeout=120)
+    output = served.stdout + served.stderr
+    assert served.returncode == 2, output
+    assert len(output.strip().splitlines()) == 1 and "CREDIT_SERVE__TOKEN" in output
+    assert "ijklmnop" not in output and "\x1b" not in output

@@ -61,6 +61,13 @@ def as_decided(records: list[dict[str, Any]], out: Decided) -> list[dict[str, An
     ]
 
 
+def finite(out: Decided) -> bool:
+    """Whether every P(bad) and score is a finite number (strict JSON can hold it)."""
+    import numpy as np
+
+    return bool(np.isfinite(out.p_bad).all() and np.isfinite(out.score).all())
+
+
 def answers(out: Decided) -> list[dict[str, Any]]:
     answers = []
     for j, (p_bad, reject, score) in enumerate(

@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from credit_mlops.serve.answers import answers, journal_rows
+from credit_mlops.serve.answers import answers, finite, journal_rows
 from credit_mlops.serve.follow import Holder, Served
 from credit_mlops.serve.journal import Journal, JournalFailure
 from credit_mlops.serve.metrics import Metrics
@@ -67,6 +67,9 @@ def _decide(
         raise RequestError(422, str(exc), exc.column) from None
     if out is None:
         return None
+    if not finite(out):  # a model that answers NaN or infinity decides nothing
+        log.error("request %s refused: %s", request_id, NOT_A_NUMBER)
+        raise RequestError(500, NOT_A_NUMBER)
     if service.journal is not None:  # journaled before the answer leaves
         try:
             service.journal.record(journal_rows(request_id, served, applicants.records, out))
@@ -83,6 +86,12 @@ def _decide(
         "model": {"name": ref.name, "version": ref.version, "run_id": ref.run_id},
         "decisions": answers(out),
     }
+
+
+NOT_A_NUMBER = (
+    "the model gave a P(bad) or score that is not a finite number: no decision is made; "
+    "train and register the model again"
+)
 
 
 def unwritable(reason: str) -> str:

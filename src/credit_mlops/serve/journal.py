@@ -62,6 +62,10 @@ class JournalFailure(Exception):
     a decision that cannot be journaled is not made."""
 
 
+def _line(row: dict[str, Any]) -> bytes:
+    return json.dumps(row, separators=(",", ":"), allow_nan=False).encode() + b"\n"
+
+
 class Journal:
     """Appends decisions to JSON-lines files under `folder`, rotated by day and size."""
 
@@ -82,9 +86,10 @@ class Journal:
         system's reason) if the journal cannot take them, until a write succeeds again."""
         if not rows:
             return
-        data = b"".join(
-            json.dumps(self.privacy.apply(r), separators=(",", ":")).encode() + b"\n" for r in rows
-        )
+        try:  # strict JSON: NaN or infinity would make a line no other reader takes
+            data = b"".join(_line(self.privacy.apply(r)) for r in rows)
+        except ValueError:
+            raise JournalFailure("a value is not a finite number") from None
         self._write(data)
 
     def probe(self) -> bool:

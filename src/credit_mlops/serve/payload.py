@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -53,7 +54,9 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
     `{"applicants": [...], "reasons": K}`; `?reasons=K` also sets K."""
 
     try:
-        data = json.loads(body, object_pairs_hook=unique_keys)
+        data = json.loads(
+            body, object_pairs_hook=unique_keys, parse_constant=_constant, parse_float=_float
+        )
     except DuplicateKey as exc:
         raise RequestError(
             422, f"column '{exc.key}' is given twice in one object", exc.key
@@ -96,6 +99,21 @@ def parse(body: bytes, *, default_reasons: int, max_applicants: int, query: Any)
         )
     _check_rows(rows)
     return Applicants(_frame(rows), _count(reasons), rows)
+
+
+def _constant(name: str) -> float:
+    """NaN, Infinity and -Infinity, which Python's reader takes and JSON has not: refused,
+    so nothing the service answers or journals is ever anything but strict JSON."""
+    raise ValueError(f"{name} is not a JSON number; send a number or null")
+
+
+def _float(text: str) -> float:
+    """A JSON number with a fraction or exponent; one beyond any float (1e999) is refused
+    rather than read as infinity."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {cut(text, 20)} is beyond any float; send a smaller one")
+    return value
 
 
 def _check_rows(rows: list[Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +51,26 @@ def resolve_token(token: Any, token_file: Path | None) -> str | None:
         value = next((line.strip() for line in text.splitlines() if line.strip()), "")
     else:
         return None
-    if len(value) < 16:
+    where = "CREDIT_SERVE__TOKEN" if token is not None else f"serve.token_file {token_file}"
+    if len(value) < MIN_TOKEN:
         raise ConfigError(
-            "the serve token is shorter than 16 characters; use a long random one "
-            '(e.g. python -c "import secrets; print(secrets.token_urlsafe(32))")'
+            f"the serve token ({where}) is shorter than {MIN_TOKEN} characters; {MAKE_ONE}"
+        )
+    if not B64TOKEN.fullmatch(value):  # never shown: a secret, and the characters may be
+        raise ConfigError(  # terminal controls
+            f"the serve token ({where}) holds characters a client cannot send in an "
+            "'Authorization: Bearer' header (only letters, digits, -._~+/ and = at the end); "
+            + MAKE_ONE
         )
     return value
+
+
+MIN_TOKEN = 16
+MAKE_ONE = (
+    'use a long random one (e.g. python -c "import secrets; print(secrets.token_urlsafe(32))")'
+)
+# RFC 6750's b64token, what `Authorization: Bearer` carries; ASCII only (re.ASCII)
+B64TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*", re.ASCII)
 
 
 def check_bind(host: str, token: str | None, insecure: bool) -> None:
