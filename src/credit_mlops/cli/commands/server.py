@@ -79,7 +79,7 @@ def stop(folder: Folder = Path(".credit/server")) -> None:
 
 @app.command("status")
 def status(folder: Folder = Path(".credit/server")) -> None:
-    """Whether the server of --dir runs: its process group, processes and URL (exit 3 if
+    """Whether the server of the folder runs: its process group, processes and URL (exit 3 if
     none runs)."""
     from credit_mlops.cli.render import console
     from credit_mlops.errors import TrackingUnreachableError
