@@ -81,7 +81,8 @@ def registered_model(name: str, *, flag: str = "model name") -> str:
             f"registered model name {name!r} contains {bad!r}, which {refuses}; use "
             "letters, digits, '-', '_' or '.'",
         )
-    if name in (".", "..") or posixpath.normpath(name) != name:
+    if name.startswith("..") or name == "." or posixpath.normpath(name) != name:
+        # MLflow keeps a name as a path: one that could read as a step up is refused there
         raise _refused(flag, f"registered model name {name!r} is not a plain name")
     return name
 
