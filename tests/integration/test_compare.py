@@ -324,3 +324,15 @@ def test_default_view_reads_on_until_every_model_is_found(store: Store) -> None:
     assert report["runs_considered"] == 5 * len(ALL_KEYS) + 1
     latest = {r["model"]: r["run_name"] for r in report["rows"]}
     assert latest["xgboost"] == "train_xgboost_69"
+
+
+def test_a_primary_metric_no_run_has_is_refused_naming_where_it_came_from(store: Store) -> None:
+    """As `--sort bogus` is: never a table that claims an order it does not have."""
+    result = store.invoke("compare", env={"CREDIT_TRACKING__PRIMARY_METRIC": "bogus"})
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        "error: tracking.primary_metric (env CREDIT_TRACKING__PRIMARY_METRIC) 'bogus' is not "
+        "a metric of the runs; use one of: "
+    )
+    report = store.json("compare", env={"CREDIT_TRACKING__PRIMARY_METRIC": "f1_test_mean"})
+    assert report["sort"] == "f1_test_mean"

@@ -19,9 +19,15 @@ TRAINED: frozenset[str] = frozenset(
 
 
 def check_sort_metric(
-    sort: str | None, seen: Iterable[str], *, what: str, trained: bool = True
+    sort: str | None,
+    seen: Iterable[str],
+    *,
+    what: str,
+    trained: bool = True,
+    named: str = "--sort",
 ) -> None:
-    """Refuse `sort` unless it is one of `seen` (the metrics present) or a trained metric."""
+    """Refuse `sort` unless it is one of `seen` (the metrics present) or a trained metric;
+    `named`: how the refusal names where the metric came from."""
     if sort is None:
         return
     known = set(seen) | (TRAINED if trained else set())
@@ -31,4 +37,4 @@ def check_sort_metric(
     main = sorted(k for k in known if k.endswith("_test_mean") or not variant.fullmatch(k))
     rest = len(known) - len(main)
     listed = ", ".join(main) + (f" (and {rest} _std/_train_ variants)" if rest > 0 else "")
-    raise InputError(f"--sort '{sort}' is not a metric of {what}; use one of: {listed}")
+    raise InputError(f"{named} '{sort}' is not a metric of {what}; use one of: {listed}")

@@ -188,7 +188,10 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
         )
     watched = [r for r in picked.runs if monitoring.is_monitoring(r)]
     picked.runs = [r for r in picked.runs if not monitoring.is_monitoring(r)]
-    check_sort_metric(q.sort, {m for r in picked.runs for m in r.metrics}, what="the runs")
+    seen = {m for r in picked.runs for m in r.metrics}
+    check_sort_metric(q.sort, seen, what="the runs")
+    if q.sort is None and q.primary_from:  # the order a profile or the environment asks for
+        check_sort_metric(q.primary, seen, what="the runs", named=q.primary_from)
     rows = _rows_with_registry(store, picked.runs, q.primary)
     notes = _notes(picked, rows, q.primary)
     if watched:
