@@ -92,12 +92,14 @@ def _number_text(text: str, *, whole: bool) -> None:
     with the field's bounds first, so the refusal would name a bound, not the nan)."""
     import re
 
-    if whole and re.fullmatch(r"[+-]?\d+", text) is None:
+    if whole and re.fullmatch(r"[+-]?[0-9]+", text) is None:  # ASCII digits: \d takes ٤٢
         raise ValueError(f"expected a whole number, not the text {text!r}")
+    if not text.isascii():  # float() reads other scripts' digits; a setting does not
+        raise ValueError(f"expected a number, not the text {text!r}")
     try:
         number = float(text)
     except ValueError:
-        return  # not a number at all: pydantic says so
+        return  # not a number at all: pydantic says so, at the item it is (a list's, a table's)
     if not math.isfinite(number):
         raise ValueError(f"expected a finite number, not {text}")
 

@@ -297,7 +297,10 @@ _BOUNDS = {  # pydantic's words for a bound, and ours
 
 
 def _plain(message: str, value: object) -> str:
-    """A bound said as what to use: `8 is out of range; use at most 5`."""
+    """A bound said as what to use: `8 is out of range; use at most 5`; text that is no
+    number said as such."""
+    if message.startswith(("Input should be a valid number", "Input should be a valid int")):
+        return f"expected a{' whole' * ('integer' in message)} number, not the text {value!r}"
     for words, ours in _BOUNDS.items():
         if message.startswith(words):
             return f"{value} is out of range; {ours}{message.removeprefix(words)}"

@@ -153,9 +153,10 @@ class TableWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        from credit_mlops.files import discard, publish
+        from credit_mlops.files import STDOUT, discard, publish
 
-        if isinstance(exc, OSError) and exc.filename is None:
+        named = self.path != STDOUT  # standard output is said as such, never as a file "-"
+        if named and isinstance(exc, OSError) and exc.filename is None:
             exc.filename = str(self.path)  # a full disk is said with the file it stopped
         try:
             self._close_handles()
@@ -164,7 +165,7 @@ class TableWriter:
                     raise DataError(f"nothing to write to {self.path}: no rows")
                 publish(self._tmp, self.path)  # fsynced, then renamed into place
         except OSError as failed:
-            if failed.filename is None:
+            if named and failed.filename is None:
                 failed.filename = str(self.path)
             raise
         finally:

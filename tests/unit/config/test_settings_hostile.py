@@ -234,3 +234,19 @@ def test_a_blank_path_setting_is_refused_by_name(
     monkeypatch.setenv(variable, value)
     result = CliRunner().invoke(app, ["config", "show"])
     one_error_line(result, variable, "is empty: give a path, or leave the setting out")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("CREDIT_TRAIN__SEED", "٤٢", "expected a whole number, not the text '٤٢'"),
+        ("CREDIT_COST__ACCEPT_BAD", "٥", "expected a number, not the text '٥'"),
+        ("CREDIT_COST__ACCEPT_BAD", "five", "expected a number, not the text 'five'"),
+    ],
+)
+def test_a_number_from_the_environment_is_ascii_digits_said_in_our_words(
+    project: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = CliRunner().invoke(app, ["config", "show"])
+    one_error_line(result, f"env {variable}", said)
