@@ -213,3 +213,35 @@ def test_a_reference_naming_a_column_the_data_never_had_is_blamed(
     result = runner.invoke(app, ["monitor", "decision_tree", "--data", str(synthetic_file)])
     one_error_line(result, "monitoring/reference.json of run", "names column(s) =1+2", "delete")
     assert str(synthetic_file) not in result.stderr and _runs(store) == before
+
+
+@pytest.mark.slow
+def test_a_huge_artifact_is_refused_unread_and_no_copy_is_left(
+    store: Path, synthetic_file: Path, tmp_path: Path
+) -> None:
+    """A (sparse) 3 GB holdout.json: the store's listing says its size, so it is never
+    copied; and the copies the command does make are gone when it ends."""
+    trained = runner.invoke(
+        app, ["train", "-m", "decision_tree", "--cv-folds", "2", "--cv-repeats", "1", "-q",
+              "--no-evaluate", "--data", str(synthetic_file)],
+    )  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    [path] = store.glob("artifacts/**/results/holdout.json")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {"TMPDIR": str(scratch), "CREDIT_DATA__PATH": str(synthetic_file)}
+    kept = path.read_bytes()
+    with path.open("r+b") as fh:
+        fh.truncate(3 << 30)
+    result = credit(["evaluate", "decision_tree"], store.parent, env, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: run {path.parents[2].name}: its file results/holdout.json is 3,072 MB, far "
+        "above any credit writes (512 MB at most); it was changed outside credit - train or "
+        "evaluate again"
+    ]
+    assert list(scratch.iterdir()) == []
+    path.write_bytes(kept)
+    again = credit(["evaluate", "decision_tree"], store.parent, env, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert list(scratch.iterdir()) == []

@@ -1,7 +1,8 @@
-"""Listing a run's artifact files (MLflow lists one folder at a time)."""
+"""Listing a run's artifact files (MLflow lists one folder at a time), and copying one back."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,24 @@ def not_given(run_id: str, path: str, listed: bool) -> CreditError:
         "(a link, a pipe or a device put in its place, or a link to nothing); it was "
         "changed outside credit - train or evaluate again"
     )
+
+
+MOST_BYTES = 512 << 20  # every file credit reads back this way (JSON, PNG) is far smaller
+_SCRATCH: list[tempfile.TemporaryDirectory[str]] = []  # this process's, removed at its end
+
+
+def download(client: Any, run_id: str, path: str) -> Path:
+    """The run's file `path`, copied into a folder of this process's own (removed when it
+    ends); refused unread when the store lists it larger than any file credit writes."""
+    folder = path.rpartition("/")[0] or None
+    size = next((i.file_size for i in client.list_artifacts(run_id, folder) if i.path == path), 0)
+    if size and size > MOST_BYTES:
+        raise InputError(
+            f"run {run_id}: its file {path} is {size >> 20:,} MB, far above any credit writes "
+            f"({MOST_BYTES >> 20} MB at most); it was changed outside credit - train or "
+            "evaluate again"
+        )
+    if not _SCRATCH:
+        _SCRATCH.append(tempfile.TemporaryDirectory(prefix="credit-artifacts-"))
+    into = tempfile.mkdtemp(dir=_SCRATCH[0].name)
+    return Path(client.download_artifacts(run_id, path, dst_path=into))

@@ -39,6 +39,7 @@ from credit_mlops.tracking.store_lock import (
     create_experiment,
     local_lock,
     open_client,
+    refuse_foreign_store,
 )
 from credit_mlops.tracking.tracker_registry import RegistryCalls
 from credit_mlops.tracking.tuning import TuneRuns
@@ -55,6 +56,7 @@ class Tracker(RegistryCalls):
         existing: bool = False,
     ) -> None:
         self.conn = conn
+        refuse_foreign_store(conn.uri, source=conn.source)  # read-only, before MLflow
         conn.probe_database(existing=existing)  # before MLflow is even imported
         self.trust_models_that_run_code = trust_models_that_run_code  # see model_trust
         with local_lock(conn.uri), conn.guard():  # see tracking.store_lock.open_client
@@ -243,7 +245,7 @@ class Tracker(RegistryCalls):
     def download_artifact(self, run_id: str, path: str) -> Path:
         try:
             with self.conn.guard():
-                return Path(self._client.download_artifacts(run_id, path))
+                return artifacts.download(self._client, run_id, path)
         except TrackingError as exc:
             if isinstance(exc, TrackingUnreachableError | AuthError):
                 raise
