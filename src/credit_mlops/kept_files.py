@@ -23,6 +23,12 @@ def refuse_kept(path: Path, real: Path, setting: str) -> None:
     """An output never replaces a file someone keeps: one without a write bit (replacing it
     by rename would ignore that, as root or as the folder's owner), a SQLite database (a
     tracking store) or a journal of tune studies, or a path of a store's own (`_store_file`)."""
+    seats = real.parent
+    if seats.name.endswith(WORKERS) and seats.with_name(seats.name[: -len(WORKERS)]).is_file():
+        raise InputError(
+            f"{setting}: {path} is in {seats}, where the workers of a tune study journal keep "
+            "their seats, which an output never writes; pick a file outside it"
+        )
     store = _store_file(real)
     if store is not None:
         raise InputError(
@@ -75,12 +81,9 @@ def _store_file(real: Path) -> Path | None:
     """The store folder whose own path `real` is (existing or new): the database or a
     file beside it named `mlflow.db...` (its lock, SQLite's journal, WAL and shared
     memory) or its server's pid file; any path inside the store's own folders
-    (`STORE_FOLDERS`) or a journal's seats (`*.workers`). Other files beside a database are
-    the user's: plain MLflow keeps `mlflow.db` in the project folder."""
-    seats = real.parent
-    if real.name.startswith(STORE_DB) or (
-        seats.name.endswith(WORKERS) and seats.with_name(seats.name[: -len(WORKERS)]).is_file()
-    ):
+    (`STORE_FOLDERS`, a journal's seats). Other files beside a database are the user's:
+    plain MLflow keeps `mlflow.db` in the project folder."""
+    if real.name.startswith(STORE_DB):
         return real.parent
     for folder in real.parents:
         if (folder / STORE_DB).is_file():

@@ -152,7 +152,7 @@ def test_the_journals_and_seats_of_a_store_are_refused(
     target = store / inside
     target.parent.mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(InputError, match="a file of the tracking store"):
+    with pytest.raises(InputError, match=r"a file of the tracking store|tune study journal keep"):
         files.output_file(target, setting="-o")
 
 
@@ -163,7 +163,7 @@ def test_a_journal_of_tune_studies_is_never_replaced_wherever_it_is(tmp_path: Pa
         files.output_file(journal, setting="--output")
     seat = tmp_path / "studies.log.workers" / "w1"
     seat.parent.mkdir()
-    with pytest.raises(InputError, match="a file of the tracking store"):
+    with pytest.raises(InputError, match="where the workers of a tune study journal keep"):
         files.output_file(seat, setting="--output")
 
 
