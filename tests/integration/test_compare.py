@@ -336,3 +336,10 @@ def test_a_primary_metric_no_run_has_is_refused_naming_where_it_came_from(store:
     )
     report = store.json("compare", env={"CREDIT_TRACKING__PRIMARY_METRIC": "f1_test_mean"})
     assert report["sort"] == "f1_test_mean"
+
+
+def test_a_view_narrowed_to_nothing_says_so_not_train_some(store: Store) -> None:
+    result = store.invoke("compare", "--filter", "metrics.roc_auc_test_mean > 2")
+    assert result.exit_code == 0, result.output
+    assert "none matches --model, --filter, --tag or --since: widen them" in result.stderr
+    assert "credit train" not in result.stderr

@@ -122,10 +122,13 @@ def compare(
         note(f"note: {result.ended}")
     if not result.rows and fmt is Format.table and output is None:
         what = "registered model versions" if registry else "runs"
-        note(
-            f"no {what} to compare in {result.experiment or 'the registry'} at {shown}"
-            + ("" if registry else "; train some with `credit train`")
+        narrowed = bool(keys or filter_string or tag or since)
+        hint = (
+            "; none matches --model, --filter, --tag or --since: widen them"
+            if narrowed
+            else ("" if registry else "; train some with `credit train`")
         )
+        note(f"no {what} to compare in {result.experiment or 'the registry'} at {shown}{hint}")
         return
     render.comparison(result, fmt.value, output)
 
