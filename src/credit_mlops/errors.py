@@ -72,6 +72,12 @@ class ClusterUnreachableError(CreditError):
     exit_code = 3
 
 
+class SourceUnreachableError(CreditError):
+    """A download mirror (data.url) that does not answer (exit 3)."""
+
+    exit_code = 3
+
+
 class AuthError(TrackingError):
     """The tracking server refused the credentials or the permission."""
 

@@ -43,15 +43,28 @@ def test_fetch_url_from_the_environment(
 )
 def test_a_credential_in_the_url_is_never_shown(project: Path, url: str) -> None:
     result = runner.invoke(app, ["data", "fetch", "--url", url])
-    assert result.exit_code == 2
-    assert "cannot download http://127.0.0.1:9/x.zip" in result.output
+    assert result.exit_code == 3
+    assert "http://127.0.0.1:9/x.zip" in result.output and "is unreachable" in result.output
     assert "s3cret" not in result.output
 
 
-def test_fetch_unreachable_exit_2(project: Path) -> None:
-    result = runner.invoke(app, ["data", "fetch", "--url", "http://127.0.0.1:9/x.zip", "-q"])
+def test_fetch_unreachable_exit_3_and_nothing_but_the_line(project: Path) -> None:
+    """No bar is left behind a failed download, in a terminal or a file."""
+    result = runner.invoke(app, ["data", "fetch", "--url", "http://127.0.0.1:9/x.zip"])
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "error: http://127.0.0.1:9/x.zip is unreachable (connection refused); check the "
+        "address and the network, or pass --data PATH to a local copy"
+    ]
+
+
+def test_a_sha256_that_is_no_digest_is_refused_before_any_download(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CREDIT_DATA__SHA256", "xyz")
+    result = runner.invoke(app, ["data", "fetch", "--url", "http://127.0.0.1:9/x.zip"])
     assert result.exit_code == 2
-    assert "cannot download http://127.0.0.1:9/x.zip" in result.stderr
+    assert "env CREDIT_DATA__SHA256: key 'data.sha256': 'xyz' is not a SHA-256" in result.stderr
 
 
 def test_train_without_data_says_how_to_get_it(project: Path) -> None:

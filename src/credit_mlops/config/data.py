@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from credit_mlops.config.base import Section
 
@@ -23,3 +24,14 @@ class DataSettings(Section):
     sha256: str | None = None
     # a data file with fewer good or bad rows than this is refused
     min_rows_per_class: int = Field(30, ge=1)
+
+    @field_validator("sha256")
+    @classmethod
+    def _digest(cls, value: str | None) -> str | None:
+        """A SHA-256 digest: 64 hexadecimal digits (checked before any download)."""
+        if value is not None and re.fullmatch(r"[0-9a-fA-F]{64}", value) is None:
+            raise ValueError(
+                f"{value[:80]!r} is not a SHA-256 digest (64 hexadecimal digits, as "
+                "`sha256sum FILE` prints them)"
+            )
+        return value.lower() if value else value

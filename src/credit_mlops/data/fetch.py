@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -11,7 +13,7 @@ from credit_mlops.config.settings import Settings
 from credit_mlops.data.archive import check_url, extract
 from credit_mlops.data.dataset import load_dataset
 from credit_mlops.data.schema import DATA_FILE
-from credit_mlops.errors import DataError
+from credit_mlops.errors import CreditError, DataError, SourceUnreachableError
 from credit_mlops.redaction import redact, scrub
 
 ARCHIVE_NAME = "south-german-credit-update.zip"
@@ -52,6 +54,7 @@ def fetch(
 
     check_url(url, setting=setting)  # http(s) only: file:// is not "a failed checksum"
     shown = redact(url)  # the URL may carry a password or a token: never shown
+    made = [p for p in (data_dir, *data_dir.parents) if not p.exists()]
     data_dir.mkdir(parents=True, exist_ok=True)
     quiet = pooch.get_logger()
     level = quiet.level
@@ -65,14 +68,13 @@ def fetch(
             progressbar=progressbar,
         )
     except ValueError as exc:  # pooch's hash mismatch
+        _unmake(made)
         raise DataError(
             f"download from {shown} failed its checksum: {scrub(str(exc), url)}"
         ) from None
     except (requests.RequestException, OSError) as exc:
-        raise DataError(
-            f"cannot download {shown} ({type(exc).__name__}: {scrub(str(exc), url)}); check "
-            "the network or pass --data PATH to a local copy"
-        ) from None
+        _unmake(made)
+        raise _download_error(exc, shown, url) from None
     finally:
         quiet.setLevel(level)
     got = extract(Path(archive), data_dir, EXPECTED)
@@ -81,6 +83,32 @@ def fetch(
         raise DataError(f"the archive from {shown} holds no {DATA_FILE}")
     load_dataset(target, min_rows_per_class=min_rows_per_class)
     return Fetched(target, got.skipped)
+
+
+def _unmake(made: list[Path]) -> None:
+    """Remove the folders a failed download made (innermost first), if still empty."""
+    for folder in made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _download_error(exc: Exception, shown: str, url: str) -> CreditError:
+    """A mirror that does not answer (exit 3) or answers with an HTTP error (exit 2), said
+    in words: the reason the system gave, never a library's class names."""
+    import requests
+
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return DataError(
+            f"{shown} answered HTTP {exc.response.status_code}; check data.url (or --url), or "
+            "pass --data PATH to a local copy"
+        )
+    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(exc))
+    timed_out = isinstance(exc, requests.Timeout)
+    reason = "timed out" if timed_out else found.group(1).strip().lower() if found else "no answer"
+    return SourceUnreachableError(
+        f"{shown} is unreachable ({scrub(reason, url)}); check the address and the network, "
+        "or pass --data PATH to a local copy"
+    )
 
 
 def fetch_data(
@@ -93,5 +121,11 @@ def fetch_data(
         sha256=settings.data.sha256,
         progressbar=progressbar,
         min_rows_per_class=settings.data.min_rows_per_class,
-        setting="--url" if url_flag else "data.url",
+        setting="--url" if url_flag else _named("data.url", settings),
     )
+
+
+def _named(key: str, settings: Settings) -> str:
+    """`data.url (env CREDIT_DATA__URL)`: the setting and where its value came from."""
+    source = settings.provenance.get(key, "default")
+    return key if source == "default" else f"{key} ({source})"

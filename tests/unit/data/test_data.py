@@ -233,8 +233,17 @@ def test_fetch_checks_the_archive_hash(tmp_path: Path, archive_server: tuple[str
 
 
 def test_fetch_unreachable_host_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"cannot download .*pass --data PATH"):
-        fetch.fetch("http://127.0.0.1:9/none.zip", tmp_path / "raw")
+    """Said in words (the system's reason, no library's class names), exit 3; the folders
+    the download would have filled are not left behind."""
+    from credit_mlops.errors import SourceUnreachableError
+
+    with pytest.raises(SourceUnreachableError) as caught:
+        fetch.fetch("http://127.0.0.1:9/none.zip", tmp_path / "raw" / "deeper")
+    assert str(caught.value) == (
+        "http://127.0.0.1:9/none.zip is unreachable (connection refused); check the address "
+        "and the network, or pass --data PATH to a local copy"
+    )
+    assert caught.value.exit_code == 3 and not (tmp_path / "raw").exists()
 
 
 def test_fetch_refuses_an_archive_with_a_broken_file(

@@ -31,11 +31,13 @@ def fetch(
 
     settings = settings_from(profile, url=url)
     bar = None if quiet else misc.DownloadBar()
+    done = False
     try:
         fetched = fetch_data(settings, progressbar=bar or False, url_flag=url is not None)
+        done = True
     finally:
         if bar is not None:
-            bar.close()
+            bar.close(done=done)
     if fetched.skipped:
         console.note(f"left in the archive (not needed): {', '.join(fetched.skipped)}")
     console.note(f"✓ {fetched.path} is valid South German Credit data")

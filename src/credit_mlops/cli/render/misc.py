@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from credit_mlops.cli.render.console import err, out
+from credit_mlops.cli.render.console import aside, err, out
 
 if TYPE_CHECKING:
+    import io
+
     from credit_mlops.data.draft import Draft
     from credit_mlops.train.sync import SyncResult
 
@@ -52,11 +54,17 @@ class DownloadBar:
     def __init__(self) -> None:
         from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
+        self._console = err()
+        # a file or a pipe sees the bar once, when it stops: kept aside, shown on success only
+        self._kept: io.StringIO | None = None
+        shown = self._console
+        if not self._console.is_terminal:
+            shown, self._kept = aside(self._console)
         self._progress = Progress(
             *Progress.get_default_columns(),
             DownloadColumn(),
             TransferSpeedColumn(),
-            console=err(),
+            console=shown,
         )
         self._task = self._progress.add_task("download", total=None)
         self._progress.start()
@@ -68,8 +76,12 @@ class DownloadBar:
     def reset(self) -> None:
         self._progress.reset(self._task, total=self.total)
 
-    def close(self) -> None:
+    def close(self, *, done: bool = True) -> None:
+        """Stop the bar; after a failure it leaves nothing on the screen or in the file."""
+        self._progress.live.transient = not done
         self._progress.stop()
+        if self._kept is not None and done:
+            self._console.file.write(self._kept.getvalue())
 
 
 def sync_results(results: list[SyncResult]) -> None:
