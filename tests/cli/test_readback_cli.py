@@ -168,6 +168,9 @@ def test_a_copied_store_never_writes_into_the_original(
         (lambda d: d.update(n_test=5), "n_test says 5 rows"),
         (lambda d: d.update(test_size=0.5), "test size and seed differ from the run's"),
         (lambda d: d.update(test_rows=sorted(d["test_rows"])[::-1]), "not the split of this data"),
+        (lambda d: d.update(seed="42"), "seed '42' is not a whole number"),
+        (lambda d: d.update(test_rows=[], n_test=0), "lists no rows, yet it held 0.3 out"),
+        (lambda d: d.update(test_rows=[99999], n_test=1), "names rows the data lacks"),
     ],
 )
 def test_a_holdout_edited_by_hand_is_refused_and_nothing_logged(

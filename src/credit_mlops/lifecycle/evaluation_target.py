@@ -178,6 +178,17 @@ def _same_split(kept: dict[str, Any], run: RunRecord, y: pd.Series) -> None:
 _FIX = "score a file with --data FILE instead"
 
 
+def _no_rows(run: RunRecord) -> str:
+    """Why a run's holdout record lists no rows: none was kept, Spark's goes by a hash of
+    each key, or the record was emptied by hand."""
+    held = run.params.get("test_size", "0")
+    if run.params.get("engine") == "spark":
+        return f"run {run.run_id} was trained by Spark, whose holdout goes by a hash; {_FIX}"
+    if held in ("0", "0.0"):
+        return f"run {run.run_id} kept no holdout (trained with --test-size 0); {_FIX}"
+    return f"{HOLDOUT} of run {run.run_id} lists no rows, yet it held {held} out; {_FIX}"
+
+
 def check_holdout(data: object) -> None:
     """A holdout record as `credit train` writes it: distinct row positions and the data's
     digest; ValueError naming what is wrong."""
@@ -195,6 +206,11 @@ def check_holdout(data: object) -> None:
     count = data.get("n_test", len(rows))
     if rows and count != len(rows):  # Spark's runs list none: their rows go by a hash
         raise ValueError(f"n_test says {count!r} rows and test_rows lists {len(rows)}")
+    size, seed = data.get("test_size", 0.0), data.get("seed", 0)
+    if isinstance(size, bool) or not isinstance(size, int | float) or not 0 <= size < 1:
+        raise ValueError(f"test_size {size!r} is not a fraction of the rows")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed {seed!r} is not a whole number")
 
 
 def holdout(
@@ -207,10 +223,7 @@ def holdout(
 
     kept = kept_rows(store, run)
     if not kept["test_rows"]:
-        raise InputError(
-            f"run {run.run_id} kept no holdout (trained with --test-size 0); "
-            "score a file with --data FILE"
-        )
+        raise InputError(_no_rows(run))
     configured = settings.path(settings.data.path) if settings.data.path else None
     if configured is not None and not configured.is_file():  # named: never passed over
         given = settings.provenance.get("data.path", "settings")
@@ -240,7 +253,7 @@ def holdout(
                 )
             rows = list(kept["test_rows"])
             if rows and max(rows) >= len(dataset.X):
-                raise InputError(f"{HOLDOUT} of run {run.run_id} names rows the data lacks")
+                raise InputError(f"{HOLDOUT} of run {run.run_id} names rows the data lacks; {_FIX}")
             _same_split(kept, run, dataset.y)
             return dataset.X.iloc[rows], dataset.y.iloc[rows], str(candidate)
     raise DataError(f"the data file run {run.run_id} trained on is not here; {HOW_TO_GET_DATA}")
