@@ -26,6 +26,7 @@ from credit_mlops.ops.server import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 BOUND = 60  # generous for a loaded machine; MLflow's own retries take 50-105 s
+DB_PREFIX = os.environ.get("CREDIT_TEST_DB_PREFIX", "credit_test")  # databases tests make
 
 
 def run(args: list[str], cwd: Path, extra: dict[str, str] | None = None) -> tuple[int, str, float]:
@@ -126,7 +127,7 @@ def password_cluster() -> Iterator[int]:
 def test_a_wrong_password_is_exit_4_without_the_password(
     password_cluster: int, tmp_path: Path
 ) -> None:
-    uri = f"postgresql://postgres:wrong-s3cret@127.0.0.1:{password_cluster}/postgres"
+    uri = f"postgresql://postgres:wrong-s3cret@127.0.0.1:{password_cluster}/credit"
     code, err, took = run(["compare", "--mlflow-uri", uri], tmp_path)
     line = one_line(err)
     assert code == 4, err
@@ -137,16 +138,18 @@ def test_a_wrong_password_is_exit_4_without_the_password(
 
 def test_a_wrong_password_from_pgpassword_is_exit_4(password_cluster: int, tmp_path: Path) -> None:
     """The password from libpq's own variable is checked the same way."""
-    uri = f"postgresql://postgres@127.0.0.1:{password_cluster}/postgres"
+    uri = f"postgresql://postgres@127.0.0.1:{password_cluster}/credit"
     code, err, _ = run(["compare", "--mlflow-uri", uri], tmp_path, {"PGPASSWORD": "not-it"})
     assert code == 4, err
     one_line(err)
 
 
-def test_a_role_without_rights_on_the_schema_is_exit_4(role: str, tmp_path: Path) -> None:
+def test_a_role_without_rights_on_the_schema_is_exit_4(
+    role: str, empty_database: str, tmp_path: Path
+) -> None:
     """The shared server lets the role in, but MLflow cannot create its tables (`credit
     sync` opens the store to write to it, also with an empty outbox)."""
-    uri = f"postgresql://{role}:right-pass-2026@127.0.0.1:5432/postgres"
+    uri = f"postgresql://{role}:right-pass-2026@127.0.0.1:5432/{empty_database}"
     code, err, took = run(["sync", "--mlflow-uri", uri], tmp_path)
     line = one_line(err)
     assert code == 4, err
@@ -162,7 +165,7 @@ def empty_database() -> Iterator[str]:
 
     from credit_mlops.tracking.database import create_database, drop_database
 
-    name = f"credit_empty_{uuid.uuid4().hex[:8]}"
+    name = f"{DB_PREFIX}_empty_{uuid.uuid4().hex[:8]}"
     with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
         create_database(c, name)
     try:
@@ -230,7 +233,7 @@ def test_nothing_listening_is_exit_3_fast(tmp_path: Path) -> None:
 
 def test_a_missing_database_is_exit_2_and_not_created(tmp_path: Path) -> None:
     postgres_or_skip()
-    name = f"credit_missing_{uuid.uuid4().hex[:8]}"
+    name = f"{DB_PREFIX}_missing_{uuid.uuid4().hex[:8]}"
     code, err, _ = run(
         ["compare", "--mlflow-uri", f"postgresql://postgres@127.0.0.1:5432/{name}"], tmp_path
     )
@@ -246,7 +249,8 @@ def test_an_unknown_user_is_exit_4(tmp_path: Path) -> None:
     postgres_or_skip()
     user = f"nobody_{uuid.uuid4().hex[:8]}"
     code, err, took = run(
-        ["compare", "--mlflow-uri", f"postgresql://{user}@127.0.0.1:5432/postgres"], tmp_path
+        ["compare", "--mlflow-uri", f"postgresql://{user}@127.0.0.1:5432/{DB_PREFIX}_none"],
+        tmp_path,
     )
     line = one_line(err)
     assert code == 4, err
@@ -260,3 +264,75 @@ def test_a_driver_that_is_not_installed_is_exit_2(tmp_path: Path) -> None:
     )
     assert code == 2, err
     assert "--mlflow-uri" in one_line(err)
+
+
+FOREIGN = {
+    "revision-only": [
+        "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)",
+        "INSERT INTO alembic_version VALUES ('deadbeef0000')",
+    ],
+    "revision-and-users": [
+        "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)",
+        "INSERT INTO alembic_version VALUES ('deadbeef0000')",
+        "CREATE TABLE users (id int)",
+    ],
+    "users-only": ["CREATE TABLE users (id int)"],
+}
+
+
+@pytest.mark.parametrize("command", ["compare", "train"])
+@pytest.mark.parametrize("kind", sorted(FOREIGN))
+def test_another_applications_database_is_refused_and_left_as_it_was(
+    empty_database: str, kind: str, command: str, tmp_path: Path, synthetic_file: Path
+) -> None:
+    """Tables, none of them MLflow's `experiments`: another application's database, whatever
+    its alembic_version says. Neither a reading command nor `credit train` lets MLflow
+    create or migrate its schema there (it used to create ~25 tables, then fail)."""
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={empty_database}") as c:
+        for statement in FOREIGN[kind]:
+            c.execute(statement)
+    before = sorted(tables_in(empty_database))
+    uri = f"postgresql://postgres@127.0.0.1:5432/{empty_database}"
+    args = [command, "--mlflow-uri", uri]
+    if command == "train":
+        args += ["--model", "logistic_regression"]
+    code, err, took = run(args, tmp_path, {"CREDIT_DATA__PATH": str(synthetic_file)})
+    line = one_line(err)
+    assert code == 2, err
+    assert f"is another application's database (tables: {', '.join(before)})" in line, line
+    assert "point --mlflow-uri at a database of MLflow's own" in line
+    assert sorted(tables_in(empty_database)) == before
+    assert took < BOUND
+
+
+def test_a_store_of_mlflows_own_is_still_opened(empty_database: str, tmp_path: Path) -> None:
+    """The other side: a database MLflow created (its `experiments` among other tables) is
+    read as before, even with a table of someone else's beside it."""
+    uri = f"postgresql://postgres@127.0.0.1:5432/{empty_database}"
+    code, err, _ = run(["sync", "--mlflow-uri", uri], tmp_path)
+    assert code == 0, err
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={empty_database}") as c:
+        c.execute("CREATE TABLE notes (id int)")
+    code, err, _ = run(["compare", "--mlflow-uri", uri], tmp_path)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("name", ["postgres", "template0", "template1"])
+@pytest.mark.parametrize("command", ["compare", "train"])
+def test_postgresqls_own_databases_are_refused_before_connecting(
+    name: str, command: str, tmp_path: Path, synthetic_file: Path
+) -> None:
+    """Nothing listens on the port: the refusal comes before any connection is tried."""
+    uri = f"postgresql://postgres@127.0.0.1:{free_port()}/{name}"
+    data = {"CREDIT_DATA__PATH": str(synthetic_file)}
+    model = ["--model", "logistic_regression"] if command == "train" else []
+    code, err, took = run([command, "--mlflow-uri", uri, *model], tmp_path, data)
+    line = one_line(err)
+    assert code == 2, err
+    assert f"{name} is one of PostgreSQL's own databases, never a tracking store" in line
+    assert "--mlflow-uri" in line and "unreachable" not in line
+    assert took < BOUND

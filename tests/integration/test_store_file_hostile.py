@@ -74,9 +74,43 @@ def test_another_programs_sqlite_file_is_read_not_migrated(
         con.execute("CREATE TABLE foo (a)")
     before = db.read_bytes()
     shutil.copy(synthetic_file, root / "x.csv")
-    one_line(credit(command, root, timeout=120), 2, "no alembic_version table")
+    one_line(credit(command, root, timeout=120), 2, "another application's database (tables: foo)")
     assert db.read_bytes() == before and _tables(db) == {"foo"}
     assert sorted(p.name for p in db.parent.iterdir()) == ["mlflow.db"]  # no journal left
+
+
+FOREIGN_SQLITE = (
+    "CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY);"
+    "INSERT INTO alembic_version VALUES ('a1b2c3d4e5f6');"
+    "CREATE TABLE users (id int);"
+)
+
+
+@pytest.mark.parametrize("source", ["flag", "MLFLOW_TRACKING_URI"])
+@pytest.mark.parametrize("command", [["compare"], ["train", "--model", "logistic_regression"]])
+def test_another_applications_sqlite_file_is_refused_and_left_as_it_was(
+    tmp_path: Path, synthetic_file: Path, command: list[str], source: str
+) -> None:
+    """Its own alembic_version (a revision MLflow does not know) and a table of its own:
+    neither a reading command nor `credit train` lets MLflow create its ~25 tables in it."""
+    root = project_with_store(tmp_path / "p", None)
+    other = tmp_path / "elsewhere" / "other.db"
+    other.parent.mkdir()
+    with sqlite3.connect(other) as con:
+        con.executescript(FOREIGN_SQLITE)
+    before = other.read_bytes()
+    uri = f"sqlite:///{other}"
+    env = {"CREDIT_DATA__PATH": str(synthetic_file)}
+    if source == "flag":
+        args, setting = [*command, "--mlflow-uri", uri], "--mlflow-uri"
+    else:
+        args, setting = command, "MLFLOW_TRACKING_URI"
+        env["MLFLOW_TRACKING_URI"] = uri
+    done = credit(args, root, env, timeout=300)
+    line = one_line(done, 2, "is another application's database (tables: alembic_version, users)")
+    assert f"point {setting} at a database of MLflow's own" in line, line
+    assert other.read_bytes() == before and _tables(other) == {"alembic_version", "users"}
+    assert sorted(p.name for p in other.parent.iterdir()) == ["other.db"]  # no lock, no journal
 
 
 def test_a_store_of_another_mlflow_version_is_named_as_such(

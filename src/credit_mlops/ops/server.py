@@ -72,13 +72,13 @@ def _sqlalchemy_to_libpq(url: str) -> str:
 # A database the tool creates for a store: an identifier that needs no quoting anywhere
 # (psql, a URL, pg_dump), never PostgreSQL's own databases (template1 seeds every new one).
 DATABASE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-SYSTEM_DATABASES = ("postgres", "template0", "template1")
 MLFLOW_TABLES = {"alembic_version", "experiments", "runs"}
 
 
 def check_database_name(name: str, setting: str = "--database") -> str:
     """The name of a store's database, checked before any connection is made."""
     from credit_mlops.escaping import one_line
+    from credit_mlops.tracking import database
 
     if not DATABASE_NAME.fullmatch(name):
         raise InputError(
@@ -86,7 +86,7 @@ def check_database_name(name: str, setting: str = "--database") -> str:
             "database: use lower-case letters, digits and _, starting with a letter or _ "
             "(at most 63)"
         )
-    if name in SYSTEM_DATABASES:
+    if name in database.SYSTEM_DATABASES:
         raise InputError(
             f"{setting} {name} is PostgreSQL's own database; name one of its own for the "
             f"store, e.g. {setting} credit_mlflow"

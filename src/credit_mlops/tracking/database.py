@@ -107,6 +107,58 @@ def check(
         raise problem
 
 
+# PostgreSQL's own databases: `postgres` for tools to connect to, the templates every new
+# database is copied from (tables made in template1 appear in every database made after)
+SYSTEM_DATABASES = ("postgres", "template0", "template1")
+# The table every MLflow tracking store holds from its first migration on
+MLFLOW_MARK = "experiments"
+
+
+def system_database(url: str) -> str | None:
+    """The name of PostgreSQL's own database the URL names, else None (no connection)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # malformed: create_engine says so with the setting's name
+        return None
+    if parsed.get_backend_name() == "postgresql" and parsed.database in SYSTEM_DATABASES:
+        return str(parsed.database)
+    return None
+
+
+def table_names(
+    url: str, *, what: str, setting: str, connect_timeout: int = CONNECT_TIMEOUT
+) -> list[str]:
+    """The tables of the database's default schema, read through one bounded connection
+    (SQLAlchemy's inspector: nothing is created or written); its failure translated."""
+    import sqlalchemy
+
+    engine = create_engine(url, what=what, setting=setting, connect_timeout=connect_timeout)
+    try:
+        with engine.connect() as connection:
+            return sorted(sqlalchemy.inspect(connection).get_table_names())
+    except sqlalchemy.exc.DBAPIError as exc:
+        raise translate(url, exc, what=what, setting=setting) from None
+    finally:
+        engine.dispose()
+
+
+def not_mlflows(url: str, tables: list[str], *, setting: str) -> ConfigError | None:
+    """A database that holds tables but not MLflow's (`experiments`), whatever its
+    alembic_version says: another application's, where MLflow must create nothing."""
+    if not tables or MLFLOW_MARK in tables:
+        return None
+    from credit_mlops.errors import cut, some
+    from credit_mlops.escaping import one_line
+
+    listed = some([one_line(cut(name, 60)) for name in tables], 8)
+    return ConfigError(
+        f"tracking store {display_url(url)} is another application's database (tables: "
+        f"{listed}); point {setting} at a database of MLflow's own"
+    )
+
+
 def reason_of(exc: BaseException) -> str:
     """The driver's first meaningful line (libpq prefixes it with the address it tried)."""
     text = str(getattr(exc, "orig", None) or exc).strip()

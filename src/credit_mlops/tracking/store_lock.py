@@ -124,6 +124,39 @@ def refuse_foreign_sqlite(uri: str, *, source: str, table: str) -> None:
 _MLFLOW_TABLES = frozenset({"experiments", "runs", "metrics", "params", "registered_models"})
 
 
+def refuse_foreign_store(uri: str, *, source: str) -> None:
+    """Before MLflow touches a database store (and creates or migrates its schema there),
+    its tables are read: another application's database (tables, none of them MLflow's
+    `experiments`) is exit 2 with nothing created, and PostgreSQL's own databases are
+    refused before any connection. An empty database is left to the caller: a command
+    that may create a store lets MLflow do so, one that only reads refuses it."""
+    from credit_mlops.errors import ConfigError
+    from credit_mlops.tracking import database
+    from credit_mlops.tracking.uri import DATABASES
+
+    what = "tracking store"
+    if uri.split(":", 1)[0].split("+", 1)[0].lower() in DATABASES:
+        system = database.system_database(uri)
+        if system is not None:
+            raise ConfigError(
+                f"{what} {database.display_url(uri)}: {system} is one of PostgreSQL's own "
+                f"databases, never a tracking store; point {source} at a database of "
+                "MLflow's own (e.g. `createdb credit_mlflow`)"
+            )
+        tables = database.table_names(uri, what=what, setting=source)
+    elif uri.lower().startswith("sqlite:"):
+        db = sqlite_of(uri).sqlite_path
+        read = sqlite_tables(db) if db is not None and db.is_file() else set()
+        if isinstance(read, str):
+            return  # unreadable: the caller's checks and MLflow's own open say why
+        tables = sorted(read)
+    else:
+        return
+    problem = database.not_mlflows(uri, tables, setting=source)
+    if problem is not None:
+        raise problem
+
+
 def sqlite_of(uri: str) -> TrackingUri:
     from credit_mlops.tracking.uri import parse
 
