@@ -12,7 +12,7 @@ from credit_mlops.strictness import checked
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, validate_default=True)
 
     @field_validator("*", mode="before")
     @classmethod

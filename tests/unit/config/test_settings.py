@@ -176,6 +176,16 @@ def test_password_from_environment_is_masked(
     assert "s3cret" not in repr(s) and "s3cret" not in str(s.rows())
 
 
+def test_defaults_are_read_like_given_values_in_a_folder_without_a_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No configs/ anywhere: the default model list `all` is the seed's five models too
+    (a default goes through its setting's checks like any value)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CREDIT_CONFIG_DIR", str(tmp_path))
+    assert load_settings().train.models == list(SEED_KEYS)
+
+
 def test_all_expands_to_the_seed_models(project: Path) -> None:
     models = load_settings(overrides={"train": {"models": ["all"]}}).train.models
     assert models == list(SEED_KEYS) and len(models) == 5  # the seed's five, not scorecard
