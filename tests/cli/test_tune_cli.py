@@ -60,7 +60,8 @@ def test_help_lists_the_flags() -> None:
     [
         (["--trials", "0"], "tune.trials"),
         (["--objective", "accuracy"], "unknown objective 'accuracy' (choose from: roc_auc, cost)"),
-        (["-m", "nope"], "unknown model 'nope'"),
+        (["-m", "nope"], "--model: unknown model 'nope'"),
+        (["-m", "logistic_regression,xgboost"], "tune takes one model key"),
         (["-m", "ensemble"], "tune the ensemble's members one by one"),
         (["--timeout", "-1"], "tune.timeout"),
     ],
@@ -221,14 +222,32 @@ def test_ctrl_c_stops_after_the_running_trial_and_keeps_everything(
     assert len(children) == len(finished)
 
 
-def test_the_cost_objective_uses_the_cost_matrix_of_the_settings(project: Path) -> None:
-    from credit_mlops.config.loader import load_settings
+@pytest.mark.parametrize(
+    ("env", "matrix"),
+    [
+        ({}, (5.0, 1.0)),
+        ({"CREDIT_COST__ACCEPT_BAD": "3", "CREDIT_COST__REJECT_GOOD": "2"}, (3.0, 2.0)),
+    ],
+)
+def test_the_cost_objective_uses_the_cost_matrix_of_the_settings(
+    project: Path, synthetic_file: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+    matrix: tuple[float, float],
+) -> None:  # fmt: skip
     from credit_mlops.modeling.cost_matrix import CostMatrix
-    from credit_mlops.tune.tune import _costs
+    from credit_mlops.tune import search
 
-    assert _costs(load_settings(None, {})) == CostMatrix(accept_bad=5.0, reject_good=1.0)
-    settings = load_settings(None, {"cost": {"accept_bad": 3.0, "reject_good": 2.0}})
-    assert _costs(settings) == CostMatrix(accept_bad=3.0, reject_good=2.0)
+    seen: list[object] = []
+    real = search.trial_objective
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs["costs"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "trial_objective", spy)
+    args = [*TUNE, "--objective", "cost", "--trials", "1", "--mlflow-disable", "-q"]
+    result = runner.invoke(app, args, env={**env_for(synthetic_file), **env})
+    assert result.exit_code == 0, result.output
+    assert seen == [CostMatrix(*matrix)]
 
 
 def test_the_approximate_svm_setting_is_not_tuned_as_the_exact_one(

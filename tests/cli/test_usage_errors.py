@@ -17,6 +17,11 @@ CASES = [
     (["data", "bogus"], "No such command 'bogus'", "credit data --help lists the commands"),
     (["data", "synth", "--rows", "x"], "Invalid value for '--rows'", "credit data synth --help"),
     (["promote", "a", "b", "c", "d"], "unexpected extra argument", "credit promote --help"),
+    (
+        ["compare", "-f", "xml"],
+        "Invalid value for '--format' / '-f': 'xml' is not one of",  # no library's prefix
+        "credit compare --help",
+    ),
 ]
 
 
@@ -40,3 +45,21 @@ def test_a_bare_group_still_shows_its_help(tmp_path: Path) -> None:
         [str(CREDIT), "data"], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert "Commands" in done.stdout + done.stderr and "describe" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["promote", "m", "1.0", "Staging"], "error: VERSION '1.0' is not a version number"),
+        (["promote", "m", "١", "Staging"], "error: VERSION '١' is not a version number"),
+        (["compare", "--runs", "abc/../def"], "error: --runs: 'abc/../def' is not a run id"),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_refused_before_the_store_is_opened(
+    tmp_path: Path, args: list[str], line: str
+) -> None:
+    done = subprocess.run(
+        [str(CREDIT), *args], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(line) and not (tmp_path / ".credit").exists()

@@ -195,7 +195,8 @@ def _usage_line(exc: click_errors.UsageError, ctx: click.Context, given: list[st
         where = exc.ctx.command_path
     else:  # raised before the command's own context existed
         where = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
-    message = exc.format_message()
+    # typer reads some values through pydantic, whose refusals start "Value error, "
+    message = exc.format_message().replace(": Value error, ", ": ", 1)
     negative = _negative_number(exc, given)
     if negative:  # `--explain -3`: the parser reads a negative count as flags
         message = (

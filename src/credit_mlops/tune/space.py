@@ -16,8 +16,13 @@ def check_key(key: str) -> None:
             "tune takes one catalogue model: tune the ensemble's members one by one and put "
             "their parameters in [ensemble.params.<member>]"
         )
+    if "," in key:
+        raise InputError(
+            f"--model {key!r}: tune takes one model key (a study searches one model); run one "
+            "worker per model"
+        )
     if key not in MODEL_KEYS:
-        raise InputError(f"unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
+        raise InputError(f"--model: unknown model '{key}' (choose from: {', '.join(MODEL_KEYS)})")
 
 
 def check_variant(settings: Settings, key: str) -> None:

@@ -82,6 +82,7 @@ def compare(
     from credit_mlops.compare.sort_keys import check_sort_metric
     from credit_mlops.errors import InputError
     from credit_mlops.files import output_file
+    from credit_mlops.names import run_id
     from credit_mlops.tracking.open import open_tracker, store_exists
 
     settings = settings_from(profile, mlflow_uri=mlflow_uri, experiment=experiment)
@@ -106,14 +107,13 @@ def compare(
         parse_since(since)  # a bad value is refused before the store is opened
     if output is not None:
         output_file(output, setting="--output")
+    ids = [run_id(r.strip(), flag="--runs") for x in runs or [] for r in x.split(",") if r.strip()]
     shown = settings.tracking_uri_shown
     if not (runs or registry or experiment or store_exists(settings)):
         check_sort_metric(sort, (), what="the runs")
         result = views.nothing_yet(query, shown)  # nothing trained yet: no store to open
     elif runs:
-        tracker = open_tracker(settings, existing=True)
-        ids = [r.strip() for item in runs for r in item.split(",") if r.strip()]
-        result = views.compare_runs(tracker, ids, shown)
+        result = views.compare_runs(open_tracker(settings, existing=True), ids, shown)
     elif registry:
         result = views.compare_registry(open_tracker(settings, existing=True), query, shown)
     else:

@@ -57,6 +57,8 @@ def promote(
         raise InputError(
             "give NAME VERSION STAGE (e.g. credit promote xgboost 3 Production), or NAME --history"
         )
+    if not (version.isascii() and version.isdigit() and len(version) <= 18):
+        raise InputError(f"VERSION {version!r} is not a version number (1, 2, 3 ...)")
     canonical_stage(stage)  # a bad stage is refused before the store is opened
     store = open_tracker(settings, existing=True)
     record = run_promote(  # the parity gate, the metric gate, the move
