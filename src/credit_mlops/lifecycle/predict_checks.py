@@ -137,6 +137,28 @@ def live_run(run: RunRecord, ref: ModelRef) -> RunRecord:
     return run
 
 
+# what a CSV cell may change: controls, and anything beyond ASCII (checked one by one)
+_SUSPECT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|[^\x00-\x7e]"
+
+
+def check_csv_ids(ids: Any, id_column: str) -> None:
+    """Refuse ids a CSV would not give back as they are: a control or invisible character
+    is written as `\\u200b`-style text (a terminal or a spreadsheet would act on it, or not
+    show it), so such an id would no longer match the applicant it names (InputError)."""
+    from credit_mlops.escaping import csv_read_text, csv_text
+
+    if not hasattr(ids, "str"):
+        return  # numbers: nothing to change
+    text = ids.dropna()
+    for value in text[text.str.contains(_SUSPECT, regex=True)]:
+        if isinstance(value, str) and csv_read_text(csv_text(value)) != value:
+            raise InputError(
+                f"id column {id_column!r} holds an id with a character a CSV shows as an "
+                f"escape ({csv_text(value)[:80]}), so it would not match its applicant; write "
+                "Parquet (-o FILE.parquet) to keep ids exactly, or clean them"
+            )
+
+
 class IdTally:
     """Counts ids that repeat an earlier one, in constant memory per row (a 64-bit hash).
 

@@ -149,6 +149,8 @@ def score_file(
     """
     from threadpoolctl import threadpool_limits
 
+    from credit_mlops.lifecycle.predict_checks import check_csv_ids
+
     if chunk_rows < 1:
         raise InputError(f"chunk size must be at least 1 row (got {chunk_rows})")
     if output_path.resolve() == input_path.resolve():
@@ -177,6 +179,8 @@ def score_file(
                 proba_of=proba_of,
                 description=description,
             )
+            if fmt == "csv" and id_column in frame.columns:
+                check_csv_ids(frame[id_column], id_column)
             if tally is not None and id_column in frame.columns:
                 tally.add(frame[id_column])  # duplicate ids are counted, then reported
             rejected = int((frame["decision"] == "reject").sum())
