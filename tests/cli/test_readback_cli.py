@@ -210,12 +210,21 @@ def test_a_reference_naming_a_column_the_data_never_had_is_blamed(
     assert trained.exit_code == 0, trained.output
     [path] = store.glob("artifacts/**/monitoring/reference.json")
     data = json.loads(path.read_text())
-    data["columns"][0]["name"] = "=1+2"
-    path.write_text(json.dumps(data))
-    before = _runs(store)
-    result = runner.invoke(app, ["monitor", "decision_tree", "--data", str(synthetic_file)])
-    one_error_line(result, "monitoring/reference.json of run", "names column(s) =1+2", "delete")
-    assert str(synthetic_file) not in result.stderr and _runs(store) == before
+    original = json.dumps(data)
+    for edit in ("name", "kind", "codes"):
+        data = json.loads(original)
+        column = next(c for c in data["columns"] if c["kind"] == "coded")
+        if edit == "name":
+            column["name"] = "=1+2"
+        elif edit == "kind":  # a coded column re-described as numeric, with as many bins
+            column.update(kind="numeric", edges=list(range(len(column.pop("codes")) - 1)))
+        else:
+            column["codes"] = [f"x{c}" for c in column["codes"]]
+        path.write_text(json.dumps(data))
+        before = _runs(store)
+        result = runner.invoke(app, ["monitor", "decision_tree", "--data", str(synthetic_file)])
+        one_error_line(result, "monitoring/reference.json of run", "otherwise than", "delete")
+        assert str(synthetic_file) not in result.stderr and _runs(store) == before
 
 
 @pytest.mark.slow

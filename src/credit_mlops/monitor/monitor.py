@@ -96,15 +96,10 @@ def monitor(
         raise DataError(f"monitoring file {data_path} does not exist; pass --data FILE")
     ref = resolve(store, target)
     run = get_run(store, ref.run_id)
-    frame = read_new_data(data_path, run_description(store, run))
+    described = run_description(store, run)
+    frame = read_new_data(data_path, described)
     reference, origin = reference_of(settings, store, run, ref)
-    unknown = [c.name for c in reference.columns if c.name not in frame.columns]
-    if unknown:  # the data passed the run's description: the reference names other columns
-        raise InputError(
-            f"{ARTIFACT} of run {run.run_id} names column(s) {some(unknown)} that the run's "
-            "data description does not have; it is not the file credit train wrote: delete "
-            "that artifact to recompute it from the training rows"
-        )
+    _matches_description(reference, list(frame.columns), described, run.run_id)
     scores = store.load_model(ref.uri).predict_proba(frame)[:, 1]
     try:
         result = compare(reference, {c: frame[c].to_numpy() for c in frame.columns}, scores)
@@ -136,6 +131,32 @@ def monitor(
         monitoring_run_id=run_id,
         when=stamp.isoformat(timespec="seconds"),
     )
+
+
+def _matches_description(
+    reference: Reference, names: list[str], described: Description | None, run_id: str
+) -> None:
+    """The data passed the run's description: a reference whose columns, kinds or codes
+    are not that description's is what is wrong (InputError naming it), never the data."""
+    from credit_mlops.monitor.build import domains
+
+    expected = domains(names, described)
+    wrong = [
+        c.name
+        for c in reference.columns
+        if c.name not in expected
+        or (c.kind == "coded") != (expected[c.name] is not None)
+        or (
+            c.kind == "coded"
+            and {str(v) for v in c.codes} != {str(v) for v in expected[c.name] or ()}
+        )
+    ]
+    if wrong:
+        raise InputError(
+            f"{ARTIFACT} of run {run_id} describes column(s) {some(wrong)} otherwise than the "
+            "run's data description (names, kinds or codes); it is not the file credit train "
+            "wrote: delete that artifact to recompute it from the training rows"
+        )
 
 
 def reference_of(
