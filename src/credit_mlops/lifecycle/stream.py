@@ -128,6 +128,18 @@ def score_frame(
     return frame
 
 
+def _check_ids(frame: pd.DataFrame, id_column: str, *, csv: bool, tally: IdTally | None) -> None:
+    """A chunk's ids: ones a CSV could not give back refused; repeats counted (reported)."""
+    from credit_mlops.lifecycle.predict_checks import check_csv_ids
+
+    if id_column not in frame.columns:
+        return
+    if csv:
+        check_csv_ids(frame[id_column], id_column)
+    if tally is not None:
+        tally.add(frame[id_column])
+
+
 def score_file(
     model: Any,
     input_path: Path,
@@ -148,8 +160,6 @@ def score_file(
     With `explain`, one worker: the explainers are not known to be safe across threads.
     """
     from threadpoolctl import threadpool_limits
-
-    from credit_mlops.lifecycle.predict_checks import check_csv_ids
 
     if chunk_rows < 1:
         raise InputError(f"chunk size must be at least 1 row (got {chunk_rows})")
@@ -179,10 +189,7 @@ def score_file(
                 proba_of=proba_of,
                 description=description,
             )
-            if fmt == "csv" and id_column in frame.columns:
-                check_csv_ids(frame[id_column], id_column)
-            if tally is not None and id_column in frame.columns:
-                tally.add(frame[id_column])  # duplicate ids are counted, then reported
+            _check_ids(frame, id_column, csv=fmt == "csv", tally=tally)
             rejected = int((frame["decision"] == "reject").sum())
             return _Chunk(writer.encode(frame), list(frame.columns), len(frame), rejected)
 
