@@ -24,11 +24,22 @@ class TuneSettings(Section):
     study: str | None = None  # default: <model key>-<objective>
     folds: int = Field(5, ge=2, le=20)  # cross-validation folds of the training part per trial
     heartbeat_interval: int = Field(10, ge=1, le=3600)  # database storage: seconds between beats
-    grace_period: int = Field(30, ge=2, le=86400)  # seconds without a beat before a trial is dead
+    # seconds without a beat before a trial is dead; on a journal (no beats), how long a worker
+    # waits for trials held by stopped processes before it ends, the study unfinished
+    grace_period: int = Field(30, ge=2, le=86400)
     max_retry: int = Field(3, ge=0)  # times a dead worker's trial is queued again
     connect_timeout: int = Field(5, ge=1, le=60)  # seconds to reach the database
     # per model key, parameters overriding its search space: {low, high, log} or {choices}
     space: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("storage")
+    @classmethod
+    def _named_storage(cls, value: str) -> str:
+        # text, not a Path (it may be a URL), so `strictness` does not refuse a blank one;
+        # a blank path would be the project folder
+        if not value.strip():
+            raise ValueError("is empty: give a path, or leave the setting out")
+        return value
 
     @field_validator("study")
     @classmethod

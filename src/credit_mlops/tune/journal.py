@@ -23,20 +23,71 @@ _SETTING = "tune.storage / --storage"
 
 
 def check_journal(path: Path) -> None:
-    """Refuse a journal that is damaged or cannot take writes; a missing one is fine."""
+    """Refuse a journal that is damaged or cannot take writes, and a file that is no
+    journal at all (`foreign`); a missing one is fine."""
     if path.exists() and not path.is_file():
         raise InputError(f"{_SETTING}: {path} is not a file; name a journal file")
     if path.is_file():
         problem = _checked_under_lock(path)
         if problem is not None:
             line, what = problem
-            keep = line - 1
+            if line == 1 and (kind := foreign(path, what)) is not None:
+                raise ConfigError(
+                    f"{_SETTING}: {path} is not a study journal ({kind}); nothing was "
+                    "written to it. Name a journal file of its own (a new file is made, "
+                    "e.g. .credit/optuna.journal) or a database URL"
+                )
             raise ConfigError(
                 f"{_SETTING}: the study journal {path} is damaged at line {line} ({what}); "
-                "nothing was written to it. Keep a copy, then keep its first "
-                f"{keep} line(s) (`head -n {keep} FILE > FILE.fixed`) or use a new journal file"
+                f"nothing was written to it. Keep a copy, then {_recovery(line)}"
             )
     _check_writable(path)
+
+
+def _recovery(line: int) -> str:
+    """How to go on from a journal whose line `line` is bad: keep the good lines before it,
+    or, when there are none, start again."""
+    keep = line - 1
+    if keep == 0:
+        return "move it away (no record before it is whole) to start the study again"
+    return (
+        f"keep its first {keep} line(s) (`head -n {keep} FILE > FILE.fixed`), or move it "
+        "away to start a new study"
+    )
+
+
+def foreign(path: Path, what: str) -> str | None:
+    """What `path` is when its first line, bad for the reason `what`, is no journal record
+    at all (a SQLite database, the MLflow store, any other file); None when it starts like
+    a journal (a first record cut short or spoiled: a damaged journal)."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"SQLite format 3\x00"):
+        return _sqlite_kind(path)
+    if head.lstrip().startswith(b'{"op_code"'):
+        return None
+    return f"its first line is no journal record: {what}"
+
+
+def _sqlite_kind(path: Path) -> str:
+    """A SQLite database, read only: the MLflow store, an Optuna study database (to name
+    with a sqlite:/// URL), or another one."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {str(name) for (name,) in rows}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        tables = set()
+    if {"experiments", "runs"} <= tables:
+        return "it is a SQLite database: the MLflow tracking store"
+    if "studies" in tables:
+        return f"it is a SQLite database of Optuna studies: name it as sqlite:///{path.resolve()}"
+    return "it is a SQLite database"
 
 
 def check_records(path: Path) -> None:
@@ -50,12 +101,11 @@ def check_records(path: Path) -> None:
     problem = _checked_under_lock(path, first_bad_record)
     if problem is not None:
         line, what = problem
-        keep = line - 1
         raise ConfigError(
-            f"{_SETTING}: the study journal {path} holds a record Optuna cannot replay at line "
-            f"{line} ({what}); it was changed by hand or by another tool, and nothing was "
-            "written to it. Restore it from a copy, or move it away to start a new study, or "
-            f"keep its first {keep} line(s) (`head -n {keep} FILE > FILE.fixed`)"
+            f"{_SETTING}: the study journal {path} holds a record credit never writes or "
+            f"Optuna cannot replay at line {line} ({what}); it was changed by hand or by "
+            f"another tool, and nothing was written to it. Restore it from a copy, or "
+            f"{_recovery(line)}"
         )
 
 

@@ -8,8 +8,11 @@ are those of `optuna/storages/journal/_storage.py` (the fields each operation wr
 how its replay reads them): ids are integers, a study or trial id must have been created
 by an earlier record, param distributions are Optuna's JSON text, values are null or a
 list of one number per objective, states are TrialState integers, datetimes ISO text,
-attributes one-entry objects. What Optuna itself may write in a race (a second study of
-the same name, a trial of a deleted study, an update of a finished trial) passes.
+attributes one-entry objects. A trial's value must be finite and, once its study records
+its objective (the `objective` user attribute credit writes), one that objective gives: a
+ROC AUC in [0, 1], a cost of 0 or more (`objective.value_problem`). What Optuna itself may
+write in a race (a second study of the same name, a trial of a deleted study, an update of a
+finished trial) passes.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class Replay:
         self.live: dict[str, int] = {}  # live studies by name
         self.objectives: dict[int, int] = {}  # every study created: its number of objectives
         self.trials: dict[int, int] = {}  # every trial created: its study
+        self.objective: dict[int, object] = {}  # a study's objective, once recorded
 
     def check_shape(self, log: Any) -> int:
         if not isinstance(log, dict) or "op_code" not in log:
@@ -116,8 +120,19 @@ class Replay:
         self.live = {name: known for name, known in self.live.items() if known != study}
 
     def _set_study_user_attr(self, log: dict[str, Any]) -> None:
-        self._study(log)
+        study = self._study(log)
         _attr(log, "user_attr")
+        if "objective" in log["user_attr"]:
+            self.objective[study] = log["user_attr"]["objective"]
+
+    def _scored(self, study: int, values: list[float] | None) -> None:
+        """Values the study's objective can give (see `objective.value_problem`)."""
+        from credit_mlops.tune.objective import value_problem
+
+        for value in values or ():
+            problem = value_problem(self.objective.get(study), value)
+            if problem is not None:
+                raise BadRecord(problem)
 
     def _set_study_system_attr(self, log: dict[str, Any]) -> None:
         self._study(log)
@@ -131,11 +146,12 @@ class Replay:
         state = _state(log) if "state" in log else RUNNING
         objectives = self.objectives[study]
         value = log.get("value")
-        if value is not None and not (_is_number(value) and not math.isnan(value)):
-            raise BadRecord(f"value {_show(value)} is neither null nor a number")
+        if value is not None and not (_is_number(value) and math.isfinite(value)):
+            raise BadRecord(f"value {_show(value)} is neither null nor a finite number")
         if value is not None and objectives != 1:
             raise BadRecord(f"a single value for a study of {objectives} objectives")
         values = _values(log.get("values"), objectives)
+        self._scored(study, [value] if value is not None else values)
         if state == COMPLETE and value is None and values is None:
             raise BadRecord("a complete trial without its value")
         self._template(log)
@@ -166,6 +182,7 @@ class Replay:
         trial = self._trial(log)
         state = _state(log)
         values = _values(_field(log, "values"), self.objectives[self.trials[trial]])
+        self._scored(self.trials[trial], values)
         if state == COMPLETE and values is None:
             raise BadRecord("a complete trial without its values")
         if state == RUNNING:
@@ -258,10 +275,11 @@ def _values(values: Any, objectives: int) -> list[float] | None:
     if not (
         isinstance(values, list)
         and len(values) == objectives
-        and all(_is_number(v) and not math.isnan(v) for v in values)
+        and all(_is_number(v) and math.isfinite(v) for v in values)
     ):
         raise BadRecord(
-            f"values {_show(values)} are neither null nor a list of {objectives} number(s)"
+            f"values {_show(values)} are neither null nor a list of {objectives} number(s), "
+            "each finite"
         )
     return values
 

@@ -9,6 +9,7 @@ never on the rows it is scored on.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,6 +20,23 @@ from credit_mlops.modeling.cost_matrix import CostMatrix
 
 ObjectiveName = Literal["roc_auc", "cost"]
 OBJECTIVES: dict[str, str] = {"roc_auc": "maximize", "cost": "minimize"}
+# The values a trial of each objective can have: a mean ROC AUC, a mean cost per applicant.
+VALUE_RANGES: dict[str, tuple[float, float]] = {"roc_auc": (0.0, 1.0), "cost": (0.0, math.inf)}
+
+
+def value_problem(objective: object, value: object) -> str | None:
+    """Why `value` is no trial value of `objective` (a study's recorded objective, or None
+    when it records none: then any finite number passes); None when it can be one."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"the value {value!r} is not a number"
+    if not math.isfinite(value):
+        return f"the value {value} is not a finite number"
+    low, high = VALUE_RANGES.get(str(objective), (-math.inf, math.inf))
+    if not low <= value <= high:
+        span = f"[{low:g}, {high:g}]" if math.isfinite(high) else f"{low:g} or more"
+        return f"the value {value!r} is outside what {objective} gives ({span})"
+    return None
+
 
 # (fold index, running mean after that fold) -> True when the trial should stop (pruned).
 Report = Callable[[int, float], bool]

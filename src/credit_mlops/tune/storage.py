@@ -105,21 +105,11 @@ def _check_sqlite_folder(url: str) -> None:
         )
 
 
-# PostgreSQL's own databases: `postgres` for tools to connect to, the templates every new
-# database is copied from (tables made in template1 appear in every database made after)
-SYSTEM_DATABASES = ("postgres", "template0", "template1")
-
-
 def _refuse_system_database(url: str) -> None:
-    import sqlalchemy
-
-    try:
-        parsed = sqlalchemy.engine.make_url(url)
-    except Exception:  # malformed: create_engine says so with the setting's name
-        return
-    if parsed.get_backend_name() == "postgresql" and parsed.database in SYSTEM_DATABASES:
+    name = database.system_database(url)  # PostgreSQL's own: postgres, template0/1
+    if name is not None:
         raise ConfigError(
-            f"{_WHAT} {display_url(url)}: {parsed.database} is one of PostgreSQL's own "
+            f"{_WHAT} {display_url(url)}: {name} is one of PostgreSQL's own "
             f"databases, never a study storage; name a database of its own in {_SETTING} "
             "(e.g. .../credit_studies: it is created if missing)"
         )

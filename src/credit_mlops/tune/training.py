@@ -14,31 +14,37 @@ if TYPE_CHECKING:
     from credit_mlops.train.train import TrainReport
 
 
-def best_problem(study_name: str, best: Any, space: Mapping[str, Param], key: str) -> str | None:
-    """Why the best trial `best` (an Optuna FrozenTrial) of study `study_name` holds
-    parameters a search of `space` cannot give (a value out of range, of another type, an
-    unknown name: its storage was edited by another tool), as one refusal line; None when
-    they are sound. The same check as `credit train --params-from` (`train.tuned`)."""
+def best_problem(study: Any, best: Any, space: Mapping[str, Param], key: str) -> str | None:
+    """Why the best trial `best` (an Optuna FrozenTrial) of `study` holds a value its
+    objective never gives (infinite, a ROC AUC above 1, a negative cost:
+    `objective.value_problem`) or parameters a search of `space` cannot give (a value out of
+    range, of another type, an unknown name), its storage edited by another tool, as one
+    refusal line; None when it is sound. The parameters are checked as `credit train
+    --params-from` checks them (`train.tuned`)."""
     from credit_mlops.train.tuned import tuned_problem
+    from credit_mlops.tune.objective import value_problem
 
-    problem = tuned_problem(best.params, space, key)
-    if problem is None:
+    problem = value_problem(study.user_attrs.get("objective"), best.value)
+    if problem is not None:
+        problem = f"has a value no trial scores: {problem}"
+    elif (params := tuned_problem(best.params, space, key)) is not None:
+        problem = f"{params}, which a search of its space never gives"
+    else:
         return None
     return (
-        f"study {study_name!r}: its best trial {best.number} {problem}, which a search of "
-        "its space never gives (its storage was changed by another tool); use a new journal "
-        "or another --study name"
+        f"study {study.study_name!r}: its best trial {best.number} {problem} (its storage "
+        "was changed by another tool); use a new journal or another --study name"
     )
 
 
 def checked_best(study: Any, space: Mapping[str, Param], key: str) -> dict[str, object]:
     """The study's best parameters ({} without a complete trial), checked by `best_problem`:
-    exit 2 (InputError) when a search of `space` cannot give them."""
+    exit 2 (InputError) when its value or parameters are none a search of `space` gives."""
     try:
         best = study.best_trial
     except ValueError:  # no complete trial yet
         return {}
-    problem = best_problem(study.study_name, best, space, key)
+    problem = best_problem(study, best, space, key)
     if problem is not None:
         raise InputError(problem)
     return dict(best.params)

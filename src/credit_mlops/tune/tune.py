@@ -55,6 +55,7 @@ class Callbacks:
     on_start: Callable[[TuneStart], None] | None = None
     on_trial: Callable[[TrialReport], None] | None = None
     should_stop: Callable[[], bool] = lambda: False
+    on_wait: Callable[[str], None] | None = None  # what the worker waits for (a note)
 
 
 def _training_part(settings: Settings) -> tuple[Any, Any, int, tuple[str, str]]:
@@ -208,6 +209,8 @@ def _tune_prepared(
             timeout=t.timeout,
             should_stop=cb.should_stop,
             on_trial=on_trial,
+            on_wait=cb.on_wait,
+            patience=t.grace_period,  # a journal's trials held by stopped workers: `waiting`
         )
         status = "KILLED" if result.stopped_by == "interrupt" else "FINISHED"
     except KeyboardInterrupt:  # a second Ctrl-C stops at once: an interrupt, not a failure
@@ -232,16 +235,12 @@ def _tune_prepared(
     )
 
 
-def _tags(key: str, study: str) -> dict[str, str]:
-    return {"credit.model_key": key, "optuna.study": study}
-
-
 def _own_tags(key: str, start: TuneStart) -> dict[str, str]:
     """Tags of this worker's parent run and of each trial's child run: the process that
     logs them, so that runs it leaves RUNNING (killed) are ended by whoever comes next."""
     from credit_mlops.processes.identity import this_process
 
-    return {**_tags(key, start.study), PROCESS_TAG: this_process()}
+    return {"credit.model_key": key, "optuna.study": start.study, PROCESS_TAG: this_process()}
 
 
 def _tune_runs(settings: Settings) -> Any:
@@ -310,7 +309,7 @@ def _finish(
         best = study.best_trial
     except ValueError:
         best = None
-    if best is not None and best_problem(study.study_name, best, prepared.space, key):
+    if best is not None and best_problem(study, best, prepared.space, key):
         best, status = None, "FAILED"  # refused after the run (`checked_best`): not logged
     metrics = {"study_finished_trials": float(counts(study).finished)}
     params: dict[str, Any] = {}

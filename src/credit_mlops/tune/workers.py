@@ -8,7 +8,9 @@ only while finished + running + queued trials are fewer than `n_trials`. Two wor
 still both start the last trial: each trial then counts the live trials numbered before it,
 and one beyond the total gives its slot back (marked FAIL with user attribute
 `credit.surplus`, never scored). So the study ends with exactly `n_trials` COMPLETE or PRUNED
-trials, and a worker killed mid-trial does not stop it.
+trials, and a worker killed mid-trial does not stop it. A worker with no trial left to
+start waits for the trials running elsewhere, says what it waits for, and on a journal ends
+when they are held by stopped processes for `patience` seconds (`tune.waiting`).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from datetime import datetime
 from typing import Any
 
 from credit_mlops.processes.identity import alive
+from credit_mlops.tune.waiting import WORKER_ATTR, Waiter, process_state
 
-WORKER_ATTR = "credit.worker"
 SURPLUS_ATTR = "credit.surplus"
 RETRY_ATTR = "credit.retry_of"
 # A live worker names itself on its trial at once; a RUNNING trial left without a name this
@@ -56,7 +58,8 @@ class WorkerResult:
     best_value: float | None
     best_params: dict[str, object]
     best_number: int | None
-    stopped_by: str  # "budget" | "timeout" | "interrupt"
+    stopped_by: str  # "budget" | "timeout" | "interrupt" | "waiting" (for stopped workers)
+    running_elsewhere: int = 0  # trials other workers were running when this one ended
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ def reap_dead(study: Any) -> list[int]:
             started = trial.datetime_start  # naive local time, as Optuna writes it
             if started is None or (datetime.now() - started).total_seconds() < UNOWNED_GRACE:
                 continue
-        elif owner_host != host or not pid.isdigit() or alive(int(pid)):
+        elif owner_host != host or not pid.isdigit() or _holds(int(pid)):
             continue
         try:
             study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)
@@ -117,6 +120,12 @@ def reap_dead(study: Any) -> list[int]:
         study.enqueue_trial(trial.params, user_attrs={RETRY_ATTR: trial.number})
         failed.append(trial.number)
     return failed
+
+
+def _holds(pid: int) -> bool:
+    """Whether process `pid` of this host still holds its trial: alive, and not a zombie
+    (a worker that ended, its exit not yet collected by its parent)."""
+    return alive(pid) and process_state(pid) != "Z"
 
 
 def _report(study: Any, number: int) -> TrialReport:
@@ -157,10 +166,15 @@ def run_worker(
     should_stop: Callable[[], bool] = lambda: False,
     on_trial: Callable[[TrialReport], None] | None = None,
     poll: float = 1.0,
+    on_wait: Callable[[str], None] | None = None,
+    patience: float | None = None,
 ) -> WorkerResult:
     """Run trials of `study` until it holds `n_trials` finished ones, `timeout` seconds have
-    passed (no new trial is started after that) or `should_stop()` (checked between trials)."""
+    passed (no new trial is started after that), `should_stop()` (checked between trials),
+    or, on a storage without heartbeats, the trials it waits for have been held by stopped
+    processes for `patience` seconds (`on_wait` hears what it waits for)."""
     import optuna
+    from optuna.storages._heartbeat import is_heartbeat_enabled
     from optuna.trial import TrialState
 
     if n_trials < 1:
@@ -169,6 +183,7 @@ def run_worker(
     me = identity()
     live = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING, TrialState.WAITING)
     current: list[int] = []
+    waiter = Waiter(None if is_heartbeat_enabled(study._storage) else patience, on_wait)
 
     def guarded(trial: Any) -> float:
         trial.set_user_attr(WORKER_ATTR, me)
@@ -194,6 +209,9 @@ def run_worker(
         if now.finished >= n_trials:
             break
         if now.waiting == 0 and now.finished + now.running >= n_trials:
+            if waiter.gives_up(study):  # held by stopped processes for `patience` seconds
+                stopped_by = "waiting"
+                break
             time.sleep(poll)  # the last trials run elsewhere; take over if their worker dies
             continue
         current.clear()
@@ -203,14 +221,20 @@ def run_worker(
             ran.append(report)
             if on_trial is not None:
                 on_trial(report)
+    return _result(study, tuple(ran), n_trials, stopped_by)
+
+
+def _result(study: Any, ran: tuple[TrialReport, ...], n_trials: int, why: str) -> WorkerResult:
     best = _best(study)
+    end = counts(study)
     return WorkerResult(
         study=study.study_name,
-        trials=tuple(ran),
-        study_finished=counts(study).finished,
+        trials=ran,
+        study_finished=end.finished,
         n_trials=n_trials,
         best_value=best.value if best else None,
         best_params=dict(best.params) if best else {},
         best_number=best.number if best else None,
-        stopped_by=stopped_by,
+        stopped_by=why,
+        running_elsewhere=end.running,
     )

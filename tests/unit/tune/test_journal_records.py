@@ -115,6 +115,9 @@ CORRUPTIONS = {
         "param 'x' value 5 is not one of",
     ),
     "values-of-two-objectives": (state_values(values=[1.0, 2.0]), "list of 1 number"),
+    "infinite-value": (state_values(values=[float("inf")]), "values [Infinity] are neither"),
+    "minus-infinite-value": (state_values(values=[float("-inf")]), "[-Infinity] are neither"),
+    "nan-value": (state_values(values=[float("nan")]), "values [NaN] are neither"),
     "complete-without-values": (state_values(values=None), "complete trial without"),
     "no-values-field": ({k: v for k, v in state_values().items() if k != "values"}, "no values"),
     "two-attrs-at-once": (
@@ -129,9 +132,20 @@ CORRUPTIONS = {
         {"op_code": 0, "worker_id": "w", "study_name": "t", "directions": ["maximize"]},
         "directions",
     ),
+    "trial-value-infinite": (
+        {
+            "op_code": 4,
+            "worker_id": "w",
+            "study_id": 0,
+            "datetime_start": None,
+            "state": 1,
+            "value": float("inf"),
+        },
+        "value Infinity is neither null nor a finite number",
+    ),
     "trial-value-as-text": (
         {"op_code": 4, "worker_id": "w", "study_id": 0, "datetime_start": None, "value": "1"},
-        'value "1" is neither null nor a number',
+        'value "1" is neither null nor a finite number',
     ),
     "unknown-operation": ({"op_code": 99, "worker_id": "w"}, "op_code 99 is not an operation"),
     "operation-as-boolean": ({"op_code": True, "worker_id": "w"}, "op_code true"),
@@ -223,3 +237,72 @@ def test_values_as_text_fail_optuna_itself_without_the_check(sound: bytes, tmp_p
         optuna.load_study(study_name="s", storage=storage).best_trial  # noqa: B018
     with pytest.raises(ConfigError, match=f"cannot replay at line {len(records(sound)) + 2}"):
         check_records(path)
+
+
+def test_1e999_is_infinity_and_refused(sound: bytes, tmp_path: Path) -> None:
+    """JSON's 1e999 reads as infinity: a value no trial has, like NaN or Infinity."""
+    trial = sum(1 for r in records(sound) if r["op_code"] == 4)
+    created = {"op_code": 4, "worker_id": "w", "study_id": 0, "datetime_start": None}
+    done = json.dumps(state_values(trial_id=trial)).replace("[0.5]", "[1e999]")
+    path = tmp_path / "j.log"
+    path.write_bytes(sound + json.dumps(created).encode() + b"\n" + done.encode() + b"\n")
+    found = first_bad_record(path)
+    assert found == (
+        len(records(sound)) + 2,
+        "a set-trial-state-values record: values [Infinity] are neither null nor a list of "
+        "1 number(s), each finite",
+    )
+
+
+def with_objective(sound: bytes, objective: str, value: float) -> bytes:
+    """The sound journal, its study "s" recording `objective` as credit does, and one more
+    complete trial of value `value`."""
+    study = first(sound, 0)
+    assert study["study_name"] == "s"  # study 0
+    trial = sum(1 for r in records(sound) if r["op_code"] == 4)
+    tail = [
+        {"op_code": 2, "worker_id": "w", "study_id": 0, "user_attr": {"objective": objective}},
+        {"op_code": 4, "worker_id": "w", "study_id": 0, "datetime_start": None},
+        state_values(trial_id=trial, values=[value]),
+    ]
+    return sound + b"".join(json.dumps(r).encode() + b"\n" for r in tail)
+
+
+@pytest.mark.parametrize(
+    ("objective", "value", "what"),
+    [
+        ("roc_auc", 5.0, "the value 5.0 is outside what roc_auc gives ([0, 1])"),
+        ("roc_auc", -0.01, "the value -0.01 is outside what roc_auc gives ([0, 1])"),
+        ("cost", -1.0, "the value -1.0 is outside what cost gives (0 or more)"),
+        ("roc_auc", 0.73, None),
+        ("roc_auc", 1.0, None),
+        ("cost", 7.5, None),
+        ("cost", 0.0, None),
+        ("some_other", -3.0, None),  # an objective credit does not know: finite is enough
+    ],
+)
+def test_a_value_its_objective_never_gives_is_refused_at_its_line(
+    sound: bytes, tmp_path: Path, objective: str, value: float, what: str | None
+) -> None:
+    path = tmp_path / "j.log"
+    path.write_bytes(with_objective(sound, objective, value))
+    found = first_bad_record(path)
+    if what is None:
+        assert found is None
+        return
+    assert found == (len(records(sound)) + 3, f"a set-trial-state-values record: {what}")
+    before = digest(path)
+    with pytest.raises(ConfigError, match=f"at line {found[0]} ") as caught:
+        check_records(path)
+    assert caught.value.exit_code == 2 and what in str(caught.value)
+    assert digest(path) == before
+
+
+def test_value_problem_is_the_one_rule() -> None:
+    from credit_mlops.tune.objective import value_problem
+
+    assert value_problem("roc_auc", 0.5) is None and value_problem(None, -1e300) is None
+    assert value_problem("roc_auc", float("inf")) == "the value inf is not a finite number"
+    assert value_problem(None, float("nan")) == "the value nan is not a finite number"
+    assert value_problem("cost", True) == "the value True is not a number"
+    assert "outside what roc_auc gives" in str(value_problem("roc_auc", 1.0000001))

@@ -29,7 +29,10 @@ def test_the_projects_own_credit_folder_is_made(tmp_path: Path) -> None:
 def test_a_journal_nested_too_deep_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "j.log"
     path.write_text("[" * 100_000 + "]" * 100_000 + "\n")
-    with pytest.raises(ConfigError, match=r"damaged at line 1 \(JSON nested deeper"):
+    with pytest.raises(
+        ConfigError,
+        match=r"is not a study journal \(its first line is no journal record: JSON nested deeper",
+    ):
         check_journal(path)
 
 
@@ -92,3 +95,80 @@ def test_a_new_or_optunas_own_sqlite_storage_is_taken(tmp_path: Path) -> None:
     db = tmp_path / "studies.db"
     open_storage(StorageSpec(f"sqlite:///{db}"))
     open_storage(StorageSpec(f"sqlite:///{db}"))  # now holding Optuna's tables
+
+
+def sqlite_file(path: Path, *tables: str) -> Path:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    for table in tables:
+        conn.execute(f"CREATE TABLE {table} (id INTEGER)")
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("tables", "kind"),
+    [
+        (("experiments", "runs", "metrics"), "it is a SQLite database: the MLflow tracking store"),
+        (("studies", "trials"), "it is a SQLite database of Optuna studies: name it as sqlite:///"),
+        (("orders",), "it is a SQLite database)"),
+    ],
+)
+def test_a_sqlite_database_is_named_as_no_study_journal(
+    tmp_path: Path, tables: tuple[str, ...], kind: str
+) -> None:
+    db = sqlite_file(tmp_path / "x.db", *tables)
+    link = tmp_path / "dblink"
+    link.symlink_to(db)
+    before = db.read_bytes()
+    for path in (db, link):
+        with pytest.raises(ConfigError) as caught:
+            check_journal(path)
+        message = str(caught.value)
+        assert caught.value.exit_code == 2 and f"{path} is not a study journal (" in message
+        assert kind in message and "head -n" not in message and "damaged" not in message
+    if "studies" in tables:
+        assert f"sqlite:///{db.resolve()}" in message
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (b"laufkont laufzeit moral\n1 18 4\n", "a line that is not JSON"),
+        (b'{"a": 1}\n', "JSON that is not an Optuna journal record"),
+        (b"\xff\xfe\x00binary\n", "bytes that are not UTF-8 text"),
+    ],
+)
+def test_a_file_whose_first_line_is_no_record_is_no_study_journal(
+    tmp_path: Path, content: bytes, kind: str
+) -> None:
+    path = tmp_path / "data.asc"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError, match="is not a study journal") as caught:
+        check_journal(path)
+    assert f"its first line is no journal record: {kind}" in str(caught.value)
+    assert "head -n" not in str(caught.value)
+
+
+def test_a_journal_whose_first_record_is_cut_short_is_damaged_not_foreign(
+    tmp_path: Path,
+) -> None:
+    """Its one record was cut short: a journal, damaged; no `head -n 0` advice."""
+    path = tmp_path / "j.log"
+    path.write_bytes(b'{"op_code": 0, "worker_id": "w", "study_na')
+    with pytest.raises(ConfigError, match="damaged at line 1 ") as caught:
+        check_journal(path)
+    message = str(caught.value)
+    assert "head -n" not in message and "move it away" in message
+    assert "is not a study journal" not in message
+
+
+def test_the_head_advice_stays_when_good_lines_lead(tmp_path: Path) -> None:
+    path = tmp_path / "j.log"
+    path.write_bytes(b'{"op_code": 0, "worker_id": "w"}\n' + b"garbage\n")
+    with pytest.raises(ConfigError, match="damaged at line 2 ") as caught:
+        check_journal(path)
+    assert "head -n 1 FILE > FILE.fixed" in str(caught.value)

@@ -84,12 +84,15 @@ def tune(
         mlflow_experiment=mlflow_experiment,
     )
     stop = _StopOnInterrupt()
-    with stop, tune_render.progress(enabled=not (quiet or json_out)) as (on_start, on_trial):
+    with stop, tune_render.progress(enabled=not (quiet or json_out)) as shown:
+        on_start, on_trial, on_wait = shown
         report = run_tune(
             settings,
             model.strip().lower(),
             train_after=train_best,
-            callbacks=Callbacks(on_start=on_start, on_trial=on_trial, should_stop=stop.requested),
+            callbacks=Callbacks(
+                on_start=on_start, on_trial=on_trial, should_stop=stop.requested, on_wait=on_wait
+            ),
         )
     if json_out:
         render.emit_json(report)

@@ -45,10 +45,13 @@ def header(start: TuneStart) -> None:
 
 
 @contextlib.contextmanager
-def progress(enabled: bool) -> Iterator[tuple[Any, Any]]:
-    """(on_start, on_trial) callbacks: one bar over the study's total, best value so far."""
+def progress(enabled: bool) -> Iterator[tuple[Any, Any, Any]]:
+    """(on_start, on_trial, on_wait) callbacks: one bar over the study's total, best value
+    so far; what the worker waits for is a note on stderr, above the bar (even when quiet)."""
+    from credit_mlops.cli.render.console import note
+
     if not enabled:
-        yield None, None
+        yield None, None, note
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -79,8 +82,16 @@ def progress(enabled: bool) -> Iterator[tuple[Any, Any]]:
                 last=last,
             )
 
+    def on_wait(message: str) -> None:
+        from credit_mlops.escaping import terminal_text
+
+        if bar.live.is_started:  # printed through the bar's console: the bar stays whole
+            bar.console.print(terminal_text(message), markup=False, soft_wrap=True)
+        else:
+            note(message)
+
     try:
-        yield on_start, on_trial
+        yield on_start, on_trial, on_wait
     finally:
         if bar.live.is_started:
             bar.stop()
@@ -97,7 +108,8 @@ def report(r: TuneReport, *, quiet: bool) -> None:
         f"This worker: {states.count('COMPLETE')} complete, {states.count('PRUNED')} pruned"
         + (f", {states.count('FAIL')} failed" if "FAIL" in states else ""),
         f"Study: {w.study_finished} of {w.n_trials} trials finished"
-        + ("" if w.stopped_by == "budget" else f" (stopped: {w.stopped_by})"),
+        + ("" if w.stopped_by == "budget" else f" (stopped: {w.stopped_by})")
+        + (f"; {w.running_elsewhere} still running elsewhere" if w.running_elsewhere else ""),
         f"Best: {_value(w.best_value)} (trial {w.best_number})"
         if w.best_number is not None
         else "Best: none yet (no complete trial)",
