@@ -60,9 +60,15 @@ class TuneSettings(Section):
     def _ranges(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         # Shape and ranges here; parameter names are checked against the estimator by tune.
         from credit_mlops.errors import ConfigError
+        from credit_mlops.modeling.catalog import MODEL_KEYS
         from credit_mlops.modeling.search_spaces import parse_param
 
         for key, params in value.items():
+            if key not in MODEL_KEYS:  # a typo would leave the override unused, unsaid
+                raise ValueError(
+                    f"tune.space.{key}: no model is called {key!r} (models: "
+                    f"{', '.join(MODEL_KEYS)})"
+                )
             if not isinstance(params, dict):
                 raise ValueError(f"tune.space.{key} must be a table of parameters")
             for name, raw in params.items():

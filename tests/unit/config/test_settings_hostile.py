@@ -250,3 +250,12 @@ def test_a_number_from_the_environment_is_ascii_digits_said_in_our_words(
     monkeypatch.setenv(variable, value)
     result = CliRunner().invoke(app, ["config", "show"])
     one_error_line(result, f"env {variable}", said)
+
+
+def test_a_search_space_for_a_model_that_does_not_exist_is_refused(project: Path) -> None:
+    """A typo in [tune.space.<model>] would leave the override unused without a word."""
+    (project / "configs" / "local.toml").write_text(
+        "[tune.space.xgbost]\nmax_depth = { low = 2, high = 6 }\n"
+    )
+    result = CliRunner().invoke(app, ["config", "show"])
+    one_error_line(result, "tune.space.xgbost: no model is called 'xgbost' (models: ")
