@@ -33,6 +33,13 @@ def _run_with(store: Path, tmp_path: Path, artifacts: dict[str, bytes]) -> str:
     return str(run.info.run_id)
 
 
+def _train(data: Path) -> None:
+    """One decision tree trained in the project's store, quickly."""
+    argv = ["train", "-m", "decision_tree", "--cv-folds", "2", "--cv-repeats", "1", "-q"]
+    trained = runner.invoke(app, [*argv, "--no-evaluate", "--data", str(data)])
+    assert trained.exit_code == 0, trained.output
+
+
 def _runs(store: Path) -> int:
     import sqlite3
 
@@ -180,11 +187,7 @@ def test_a_holdout_edited_by_hand_is_refused_and_nothing_logged(
     record that does not give them back is not the one credit train kept."""
     import json
 
-    trained = runner.invoke(
-        app, ["train", "-m", "decision_tree", "--cv-folds", "2", "--cv-repeats", "1", "-q",
-              "--no-evaluate", "--data", str(synthetic_file)],
-    )  # fmt: skip
-    assert trained.exit_code == 0, trained.output
+    _train(synthetic_file)
     [path] = store.glob("artifacts/**/results/holdout.json")
     data = json.loads(path.read_text())
     edit(data)  # type: ignore[operator]
@@ -203,11 +206,7 @@ def test_a_reference_naming_a_column_the_data_never_had_is_blamed(
     """The data passed the run's own description: the reference is what is wrong."""
     import json
 
-    trained = runner.invoke(
-        app, ["train", "-m", "decision_tree", "--cv-folds", "2", "--cv-repeats", "1", "-q",
-              "--no-evaluate", "--data", str(synthetic_file)],
-    )  # fmt: skip
-    assert trained.exit_code == 0, trained.output
+    _train(synthetic_file)
     [path] = store.glob("artifacts/**/monitoring/reference.json")
     data = json.loads(path.read_text())
     original = json.dumps(data)
@@ -233,11 +232,7 @@ def test_a_huge_artifact_is_refused_unread_and_no_copy_is_left(
 ) -> None:
     """A (sparse) 3 GB holdout.json: the store's listing says its size, so it is never
     copied; and the copies the command does make are gone when it ends."""
-    trained = runner.invoke(
-        app, ["train", "-m", "decision_tree", "--cv-folds", "2", "--cv-repeats", "1", "-q",
-              "--no-evaluate", "--data", str(synthetic_file)],
-    )  # fmt: skip
-    assert trained.exit_code == 0, trained.output
+    _train(synthetic_file)
     [path] = store.glob("artifacts/**/results/holdout.json")
     scratch = tmp_path / "tmp"
     scratch.mkdir()

@@ -5,7 +5,6 @@ store through a symlink) - each one `error:` line, exit 2, nothing written or tr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -15,6 +14,7 @@ from pathlib import Path
 import optuna
 import pytest
 from optuna.distributions import FloatDistribution
+from tests.cli.test_tune_best_checked import digest, one_line_exit_2
 from tests.cli.test_tune_cli import TUNE, env_for, runs
 from tests.conftest import credit
 from typer.testing import CliRunner
@@ -23,18 +23,6 @@ from credit_mlops.cli.main import app
 
 runner = CliRunner()
 STUDY = "logistic_regression-roc_auc"
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def one_line_exit_2(result: object) -> str:
-    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-    lines = [line for line in result.stderr.splitlines() if line.strip()]  # type: ignore[attr-defined]
-    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr  # type: ignore[attr-defined]
-    assert "Traceback" not in result.output  # type: ignore[attr-defined]
-    return lines[0]
 
 
 def forge(journal: Path, value: str) -> int:
