@@ -185,7 +185,8 @@ def _no_rows(run: RunRecord) -> str:
     if run.params.get("engine") == "spark":
         return f"run {run.run_id} was trained by Spark, whose holdout goes by a hash; {_FIX}"
     if held in ("0", "0.0"):
-        return f"run {run.run_id} kept no holdout (trained with --test-size 0); {_FIX}"
+        why = "trained with --test-size 0"
+        return f"run {run.run_id} kept no holdout ({why}); score a file with --data FILE"
     return f"{HOLDOUT} of run {run.run_id} lists no rows, yet it held {held} out; {_FIX}"
 
 
