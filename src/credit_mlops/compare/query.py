@@ -25,7 +25,7 @@ class Query:
     all_runs: bool = False
     page_size: int = 1000
     experiment_given: bool = True  # False: the profile's own, which may not exist yet
-    primary_from: str | None = None  # where a primary metric other than the default came from
+    primary_from: str = "tracking.primary_metric"  # how a refusal names the primary metric
 
 
 def parse_since(text: str, now: datetime | None = None) -> int:

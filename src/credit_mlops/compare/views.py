@@ -190,7 +190,7 @@ def compare(store: TrackingStore, q: Query, shown_uri: str) -> Comparison:
     picked.runs = [r for r in picked.runs if not monitoring.is_monitoring(r)]
     seen = {m for r in picked.runs for m in r.metrics}
     check_sort_metric(q.sort, seen, what="the runs")
-    if q.sort is None and q.primary_from:  # the order a profile or the environment asks for
+    if q.sort is None:  # the order the settings ask for (the default is a trained metric)
         check_sort_metric(q.primary, seen, what="the runs", named=q.primary_from)
     rows = _rows_with_registry(store, picked.runs, q.primary)
     notes = _notes(picked, rows, q.primary)

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     def provenance(self) -> dict[str, str]:
         return dict(self._provenance)
 
+    def named(self, key: str) -> str:
+        """`key` as a message names it: with where its value came from when it is not the
+        default, e.g. `data.url (env CREDIT_DATA__URL)`."""
+        source = self._provenance.get(key, "default")
+        return key if source == "default" else f"{key} ({source})"
+
     def path(self, value: Path) -> Path:
         return value if value.is_absolute() else self._root / value
 

@@ -121,11 +121,5 @@ def fetch_data(
         sha256=settings.data.sha256,
         progressbar=progressbar,
         min_rows_per_class=settings.data.min_rows_per_class,
-        setting="--url" if url_flag else _named("data.url", settings),
+        setting="--url" if url_flag else settings.named("data.url"),
     )
-
-
-def _named(key: str, settings: Settings) -> str:
-    """`data.url (env CREDIT_DATA__URL)`: the setting and where its value came from."""
-    source = settings.provenance.get(key, "default")
-    return key if source == "default" else f"{key} ({source})"

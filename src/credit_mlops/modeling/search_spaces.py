@@ -51,7 +51,7 @@ Space = Mapping[str, Param]
 _RANGE_KEYS = frozenset({"low", "high", "log", "step"})
 
 
-def _number(value: object) -> bool:
+def is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
@@ -75,7 +75,7 @@ def parse_param(where: str, raw: object) -> Param:
             f"{', '.join(sorted(keys)) or 'nothing'}"
         )
     low, high, log = raw["low"], raw["high"], raw.get("log", False)
-    if not (_number(low) and _number(high)) or not isinstance(log, bool):
+    if not (is_number(low) and is_number(high)) or not isinstance(log, bool):
         raise ConfigError(f"{where}: low and high must be numbers and log true or false")
     if low > high:
         raise ConfigError(f"{where}: empty range (low {low} > high {high}); give low <= high")

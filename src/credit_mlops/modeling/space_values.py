@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 
 from credit_mlops.errors import ConfigError
 from credit_mlops.escaping import one_line
-from credit_mlops.modeling.search_spaces import Choice, FloatRange, IntRange, Param
+from credit_mlops.modeling.search_spaces import Choice, FloatRange, IntRange, Param, is_number
 
 WIDEST = 10  # times the catalogue's own highest value
 
@@ -52,10 +52,6 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _same_kind(where: str, base: Param, param: Param) -> None:
     values = _ends(param)
     if isinstance(base, IntRange):
@@ -67,7 +63,7 @@ def _same_kind(where: str, base: Param, param: Param) -> None:
                 "write them without '.' (e.g. low = 100, high = 200)"
             )
     elif isinstance(base, FloatRange):
-        wrong = next((v for v in values if not _number(v)), None)
+        wrong = next((v for v in values if not is_number(v)), None)
         if wrong is not None:
             raise ConfigError(f"{where}: this parameter takes numbers, and {wrong!r} is not one")
     elif all(isinstance(c, str) for c in base.choices):

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from credit_mlops.errors import ConfigError, InputError
+from credit_mlops.kept_files import SQLITE_MAGIC
 
 _SETTING = "tune.storage / --storage"
 
@@ -62,7 +63,7 @@ def foreign(path: Path, what: str) -> str | None:
     a journal (a first record cut short or spoiled: a damaged journal)."""
     with path.open("rb") as fh:
         head = fh.read(4096)
-    if head.startswith(b"SQLite format 3\x00"):
+    if head.startswith(SQLITE_MAGIC):
         return _sqlite_kind(path)
     if head.lstrip().startswith(b'{"op_code"'):
         return None

@@ -101,7 +101,7 @@ def compare(
         all_runs=all_runs,
         page_size=settings.tracking.search_page_size,
         experiment_given=experiment is not None,
-        primary_from=_primary_from(settings.provenance.get("tracking.primary_metric")),
+        primary_from=settings.named("tracking.primary_metric"),
     )
     if since:
         parse_since(since)  # a bad value is refused before the store is opened
@@ -131,10 +131,3 @@ def compare(
         note(f"no {what} to compare in {result.experiment or 'the registry'} at {shown}{hint}")
         return
     render.comparison(result, fmt.value, output)
-
-
-def _primary_from(source: str | None) -> str | None:
-    """`tracking.primary_metric (env CREDIT_...)` when a profile or the environment set it."""
-    if source is None or source == "default":
-        return None
-    return f"tracking.primary_metric ({source})"
