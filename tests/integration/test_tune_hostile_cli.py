@@ -18,7 +18,7 @@ import optuna
 import pytest
 from optuna.distributions import FloatDistribution
 from optuna.trial import TrialState
-from tests.conftest import CREDIT, project_with_store
+from tests.conftest import CREDIT, credit, project_with_store
 from tests.integration.conftest import postgres_or_skip
 
 from credit_mlops.ops.server import create_database, drop_database
@@ -110,15 +110,8 @@ def test_a_forged_infinite_best_value_in_postgresql_is_refused(
 ) -> None:
     project = project_with_store(tmp_path / "project", store_template)
     env = credit_env(data_file, CREDIT_TUNE__STORAGE=database)
-    args = [str(CREDIT), "tune", "-m", "logistic_regression", "--folds", "2"]
-    first = subprocess.run(
-        [*args, "--trials", "1", "--mlflow-disable", "-q"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    args = ["tune", "-m", "logistic_regression", "--folds", "2"]
+    first = credit([*args, "--trials", "1", "--mlflow-disable", "-q"], project, env, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
     study = optuna.load_study(
         study_name="logistic_regression-roc_auc", storage=open_storage(StorageSpec(database))
@@ -127,14 +120,7 @@ def test_a_forged_infinite_best_value_in_postgresql_is_refused(
     study.add_trial(
         optuna.trial.create_trial(params={"C": 0.5}, distributions={"C": dist}, value=float("inf"))
     )
-    done = subprocess.run(
-        [*args, "--trials", "3", "--train"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = credit([*args, "--trials", "3", "--train"], project, env, timeout=300)
     assert done.returncode == 2, done.stderr[-2000:]
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("error: study 'logistic_regression-roc_auc': its best trial 1 ")
