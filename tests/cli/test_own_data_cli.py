@@ -64,6 +64,22 @@ def test_synth_like_draws_applicants_the_description_accepts(
     assert shipped.exit_code == 2 and "give --like FILE" in shipped.output
 
 
+def test_spark_training_refuses_a_teams_own_description_before_spark_starts(
+    project: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("pyspark")
+    data, toml = describe(tmp_path, "numeric, 0/1 default")
+    env = {"CREDIT_DATA__DESCRIPTION": str(toml)}
+    result = runner.invoke(
+        app,
+        ["train", "--engine", "spark", "-m", "logistic_regression", "--data", str(data)],
+        env=env,
+    )
+    assert result.exit_code == 2, result.output
+    assert "the settings name the data description 'apps': use --engine pandas" in result.stderr
+    assert not (project / ".credit").exists()
+
+
 def test_describe_bad_value_is_exit_2(project: Path, tmp_path: Path) -> None:
     data = write_csv(numeric_default(), tmp_path / "n.csv")
     result = runner.invoke(
@@ -199,6 +215,49 @@ def test_predict_scores_with_the_models_description_and_refuses_another_data_set
     )
     assert refused.exit_code == 2
     assert "missing column(s) income, housing, years_at_job, age" in refused.stderr
+    pytest.importorskip("pyspark")
+    sparked = runner.invoke(  # the Spark engine reads the shipped description's columns only
+        app,
+        [
+            "predict",
+            "logistic_regression",
+            "-i",
+            str(new),
+            "-o",
+            str(tmp_path / "sp"),
+            "--engine",
+            "spark",
+            "--id-column",
+            "applicant",
+        ],
+        env=env,
+    )
+    assert sparked.exit_code == 2, sparked.output
+    assert "the settings name the data description 'apps'" in sparked.stderr
+    assert "use --engine pandas" in sparked.stderr and not (tmp_path / "sp").exists()
+    # the shipped description in the settings, the model's own in its run: the model's
+    shipped = {"COLUMNS": "160"}
+    sg = tmp_path / "sg.csv"
+    assert runner.invoke(app, ["data", "synth", "--rows", "20", "-o", str(sg)]).exit_code == 0
+    pd.read_csv(sg, sep=r"\s+").rename_axis("id").reset_index().to_csv(sg, index=False)
+    sparked = runner.invoke(
+        app,
+        [
+            "predict",
+            "logistic_regression",
+            "-i",
+            str(sg),
+            "-o",
+            str(tmp_path / "sp"),
+            "--engine",
+            "spark",
+        ],
+        env=shipped,
+    )
+    assert sparked.exit_code == 2, sparked.output
+    assert "model logistic_regression v1 was trained on the data description 'apps'" in (
+        sparked.stderr
+    )
     planted = tmp_path / "m.csv"  # a shift in a text column, one in a numeric one with gaps
     shift = ["--shift", "housing=rent@0.8", "--shift", "income*1.5"]
     args = ["data", "drift", "-o", str(planted), "-n", "300", "--data", str(data), *shift]

@@ -75,8 +75,9 @@ def check_paths(
             input_path, output_path, id_column, description, id_given=id_given
         )
     else:
-        from credit_mlops.lifecycle.spark import check_columns
+        from credit_mlops.lifecycle.spark import check_columns, check_description
 
+        check_description(description, "the settings name the data description")
         check_columns(input_path, id_column=id_column)
         writable_dir(output_path.parent, setting="--output")
 
@@ -104,8 +105,10 @@ def predict(
     tally = predict_checks.IdTally()
     done: Scored | SparkScored
     if engine == "spark":
-        from credit_mlops.lifecycle.spark import predict_with_spark
+        from credit_mlops.lifecycle.spark import check_description, predict_with_spark
 
+        described = predict_checks.run_description(store, run)
+        check_description(described, f"model {ref.label} was trained on the data description")
         threshold, _ = decision_threshold(run)
         scoring_start, scoring_cpu = time.perf_counter(), time.process_time()
         done = predict_with_spark(

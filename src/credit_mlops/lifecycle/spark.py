@@ -4,7 +4,9 @@ The input (a Parquet or CSV file or folder) is checked completely in one Spark p
 column castable to an integer code inside its domain), scored by MLflow's
 `spark_udf`, and written as Parquet partitions with the id column, `p_bad` and `decision`
 into a folder that appears whole or not at all. `local[*]` runs it on this machine; a
-cluster's master URL (or the usual Spark environment) runs it there.
+cluster's master URL (or the usual Spark environment) runs it there. It reads the columns
+of the shipped data description; a model trained on a team's own description is scored by
+the pandas engine.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from credit_mlops.config.environ import scoped_environ
 from credit_mlops.data import formats
-from credit_mlops.data.schema import COLUMNS, ENGLISH_TO_GERMAN, FEATURES, FIRST_ROWS
+from credit_mlops.data.schema import COLUMNS, DEFAULT, ENGLISH_TO_GERMAN, FEATURES, FIRST_ROWS
 from credit_mlops.errors import DataError, InputError, some
 from credit_mlops.escaping import csv_read_text
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from credit_mlops.data.description import Description
     from credit_mlops.tracking.store import TrackingStore
 
 INSTALL_HINT = (
@@ -46,6 +49,18 @@ def require_pyspark() -> None:
         import pyspark  # noqa: F401
     except ImportError as exc:
         raise InputError(INSTALL_HINT) from exc
+
+
+def check_description(description: Description | None, what: str) -> None:
+    """The Spark engines read the shipped data description's integer-coded columns only; a
+    team's own description is refused in one line, before Spark starts (else its columns
+    would be reported missing under the shipped data set's names)."""
+    if description is None or description.digest() == DEFAULT.digest():
+        return
+    raise InputError(
+        f"--engine spark works with the shipped data description ({DEFAULT.name}) only; "
+        f"{what} {description.name!r}: use --engine pandas"
+    )
 
 
 def session(master: str, app: str = "credit predict") -> SparkSession:

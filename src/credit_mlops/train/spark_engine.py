@@ -67,13 +67,14 @@ def train_on_spark(
     store: TrackingStore | None = None,
 ) -> TrainReport:
     """Train the settings' models on Spark; log them to `store` (default: the settings')."""
-    from credit_mlops.data.locate import data_file
-    from credit_mlops.lifecycle.spark import require_pyspark, session
+    from credit_mlops.data.locate import data_file, description
+    from credit_mlops.lifecycle.spark import check_description, require_pyspark, session
     from credit_mlops.ops.spark_failures import check_java, check_master, check_python
     from credit_mlops.train.tuned import apply_params_from
 
     settings, inputs = apply_params_from(settings, inputs or TrainInputs())
     notes = check_request(settings, inputs)
+    check_description(description(settings), "the settings name the data description")
     require_pyspark()
     check_python()  # the checks session() makes, before the store: one line, no JVM
     check_java()
