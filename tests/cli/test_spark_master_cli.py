@@ -72,3 +72,33 @@ def test_a_master_spark_gives_up_on_is_not_blamed_on_java(
     line = one_error_line(done.stderr)
     assert "install Java" not in line and "master yarn" in line
     assert "HADOOP_CONF_DIR" in line
+
+
+@pytest.mark.slow
+def test_predict_reaches_the_profiles_master_within_its_connect_timeout(
+    store: Path, synthetic_file: Path, tmp_path: Path
+) -> None:
+    """`credit predict --engine spark` takes spark.master and spark.connect_timeout from the
+    settings (here the environment), as `credit train` does."""
+    pytest.importorskip("pyspark")
+    import pandas as pd
+
+    project = store.parent
+    fit = ["train", "-m", "logistic_regression", "--no-smote", "--cv-folds", "2",
+           "--cv-repeats", "1", "--data", str(synthetic_file)]  # fmt: skip
+    trained = credit(fit, project)
+    assert trained.returncode == 0, trained.stderr
+    rows = pd.read_csv(synthetic_file, sep=r"\s+").head(20)
+    applicants = tmp_path / "apps.csv"
+    rows.rename_axis("id").reset_index().to_csv(applicants, index=False)
+    scores = tmp_path / "scores"
+    args = ["predict", "logistic_regression", "-i", str(applicants), "-o", str(scores),
+            "--engine", "spark"]  # fmt: skip
+    with fake_master("silent") as master:
+        env = {"CREDIT_SPARK__MASTER": master, "CREDIT_SPARK__CONNECT_TIMEOUT": "2"}
+        done = credit(args, project, env=env, timeout=45)
+    assert done.returncode == 3, done.stderr
+    line = one_error_line(done.stderr)
+    assert f"Spark master at {master} answers the connection" in line
+    assert "it said nothing in 2 s" in line
+    assert not scores.exists()

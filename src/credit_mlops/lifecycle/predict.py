@@ -94,6 +94,7 @@ def predict(
     reasons: int | None = None,
     engine: str = "pandas",
     spark_master: str = "local[*]",
+    spark_timeout: float = 10.0,
 ) -> PredictReport:
     """Score `input_path` into `output_path`; the caller has run `check_paths` first
     (before opening the store), so the input's first rows are not read twice."""
@@ -118,6 +119,7 @@ def predict(
             input_path=input_path,
             output_path=output_path,
             master=spark_master,
+            timeout=spark_timeout,
             id_column=id_column,
         )
     else:

@@ -63,14 +63,14 @@ def check_description(description: Description | None, what: str) -> None:
     )
 
 
-def session(master: str, app: str = "credit predict") -> SparkSession:
+def session(master: str, app: str = "credit predict", timeout: float = 10.0) -> SparkSession:
     """A Spark session whose Python workers run this interpreter (else they miss pandas)."""
     require_pyspark()
     from pyspark.sql import SparkSession
 
     from credit_mlops.ops.spark_failures import check_environment, quiet_jvm, spark_failures
 
-    check_environment(master)  # a bad PYSPARK_PYTHON, no Java, no master: one line, no JVM
+    check_environment(master, timeout)  # a bad PYSPARK_PYTHON, no Java, no master: one line, no JVM
 
     # Read when the context starts: set for that call only.
     python = {
@@ -215,6 +215,7 @@ def predict_with_spark(
     output_path: Path,
     master: str,
     id_column: str,
+    timeout: float,
 ) -> SparkScored:
     """Start Spark at `master`, score through the store's spark_udf, stop Spark."""
     import tempfile
@@ -222,7 +223,7 @@ def predict_with_spark(
 
     from credit_mlops.ops.spark_failures import spark_failures
 
-    spark = session(master)
+    spark = session(master, timeout=timeout)
     try:
         with (
             spark_failures(master),

@@ -32,12 +32,12 @@ PYTHON_VARS = ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")
 JAVA_HINT = "install Java 17+ and put it on the PATH (or set JAVA_HOME)"
 
 
-def check_environment(master: str) -> None:
+def check_environment(master: str, timeout: float = MASTER_TIMEOUT) -> None:
     """Everything Spark needs that can be checked in milliseconds, in one line each."""
     check_python()
     check_java()
     check_spark_home()
-    check_master(master)
+    check_master(master, timeout)
 
 
 def check_spark_home() -> None:

@@ -91,7 +91,9 @@ def train_on_spark(
 
     from credit_mlops.ops.spark_failures import spark_failures
 
-    spark = session(settings.spark.master, app="credit train")
+    spark = session(
+        settings.spark.master, app="credit train", timeout=settings.spark.connect_timeout
+    )
     try:
         with spark_failures(settings.spark.master), warnings.catch_warnings():
             # pyspark 4 warns at each toPandas that pandas 3 is "not fully supported"; the

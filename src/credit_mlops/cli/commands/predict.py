@@ -56,8 +56,9 @@ def predict(
         str, typer.Option("--engine", help="pandas (chunks on every core) or spark.")
     ] = "pandas",
     spark_master: Annotated[
-        str, typer.Option("--spark-master", help="Spark master URL (--engine spark).")
-    ] = "local[*]",
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (spark.master, local[*])."),
+    ] = None,
     profile: Profile = None,
     mlflow_uri: MlflowUri = None,
     quiet: Quiet = False,
@@ -67,7 +68,7 @@ def predict(
 
     The decision uses the cost-optimal threshold the model's training run chose.
     """
-    from credit_mlops.cli.options import uri_settings
+    from credit_mlops.cli.flags import settings_from
     from credit_mlops.cli.render import console, lifecycle
     from credit_mlops.errors import InputError
     from credit_mlops.explain.reasons import explain_count
@@ -77,7 +78,7 @@ def predict(
     from credit_mlops.processes import interrupts
     from credit_mlops.tracking.open import open_tracker
 
-    settings = uri_settings(profile, mlflow_uri)
+    settings = settings_from(profile, mlflow_uri=mlflow_uri, spark_master=spark_master)
     id_given = id_column is not None
     k = explain_count(explain, reasons)  # a value: checked before any file is read
     to_stdout = output_file == STDOUT
@@ -104,7 +105,8 @@ def predict(
             progress=progress,
             reasons=k,
             engine=engine,
-            spark_master=spark_master,
+            spark_master=settings.spark.master,
+            spark_timeout=settings.spark.connect_timeout,
         )
     interrupts.settle()  # scored and written: a Ctrl-C from here on changes nothing
     if report.duplicate_ids:
