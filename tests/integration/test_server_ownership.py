@@ -57,6 +57,13 @@ def test_a_server_folder_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     assert folder.read_text() == "x"
 
 
+def test_database_with_the_sqlite_backend_is_refused_not_ignored(tmp_path: Path) -> None:
+    folder = tmp_path / "server"
+    args = ["server", "start", "--backend", "sqlite", "--database", "team", "--dir", str(folder)]
+    one_line(credit([*args, "--port", str(free_port())], tmp_path), 2, "drop --database")
+    assert not folder.exists()
+
+
 def test_a_foreign_process_is_never_signalled(tmp_path: Path) -> None:
     folder = tmp_path / "server"
     folder.mkdir()

@@ -13,6 +13,7 @@ app = typer.Typer(
     help="Run a local team tracking server (start, stop, status).", no_args_is_help=True
 )
 
+DEFAULT_DATABASE = "credit_mlflow"
 Folder = Annotated[
     Path, typer.Option("--dir", help="Where the server keeps artifacts, logs and its pid.")
 ]
@@ -25,8 +26,13 @@ def start(
         str, typer.Option("--backend", help="postgres, sqlite, or auto (postgres if reachable).")
     ] = "auto",
     database: Annotated[
-        str, typer.Option("--database", help="PostgreSQL database to create and use.")
-    ] = "credit_mlflow",
+        str | None,
+        typer.Option(
+            "--database",
+            help="PostgreSQL database to create and use.  [default: credit_mlflow]",
+            show_default=False,
+        ),
+    ] = None,
     folder: Folder = Path(".credit/server"),
 ) -> None:
     """Start `mlflow server` in the background and print its URL and how to stop it."""
@@ -42,6 +48,12 @@ def start(
 
     if backend not in ("auto", "postgres", "sqlite"):
         raise InputError(f"unknown backend '{backend}' (choose from: auto, postgres, sqlite)")
+    if backend == "sqlite" and database is not None:  # a flag given is never ignored
+        raise InputError(
+            "--database names a PostgreSQL database, and --backend sqlite keeps the store in "
+            "--dir; drop --database, or use --backend postgres"
+        )
+    database = database or DEFAULT_DATABASE
     if backend != "sqlite":  # before any connection: a name, never PostgreSQL's own
         check_database_name(database, "--database")
     folder = folder.resolve()
