@@ -95,6 +95,17 @@ def test_a_bad_search_space_in_the_profile_is_exit_2(
     assert not (project / ".credit").exists()
 
 
+def test_a_typo_in_another_models_space_is_said_before_this_one_is_tuned(
+    project: Path, synthetic_file: Path
+) -> None:
+    with (project / "configs" / "local.toml").open("a") as fh:
+        fh.write("\n[tune.space.decision_tree]\nmax_dept = { low = 2, high = 8 }\n")
+    result = runner.invoke(app, TUNE, env=env_for(synthetic_file))  # tunes another model
+    assert result.exit_code == 2, result.output
+    assert "tune.space.decision_tree" in result.output and "'max_dept'" in result.output
+    assert not (project / ".credit").exists()
+
+
 def test_unreachable_storage_is_exit_3_before_the_store_is_touched(
     project: Path, synthetic_file: Path
 ) -> None:

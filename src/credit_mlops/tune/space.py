@@ -47,8 +47,13 @@ def space_for(settings: Settings, key: str) -> dict[str, Param]:
     from credit_mlops.modeling.space_values import check_overrides
 
     check_key(key)
-    model = estimators.estimator(key, settings.train.seed)
-    overrides = settings.tune.space.get(key) or {}
-    space = resolve_space(key, KINDS[key].space, overrides, set(model.get_params(deep=True)))
-    check_overrides(key, model, KINDS[key].space, overrides, space)
-    return space
+    spaces = {}
+    # every model's overrides, not only this one's: a typo in another model's table is said
+    # now, not when that model is tuned on another machine
+    for name in dict.fromkeys([key, *settings.tune.space]):
+        model = estimators.estimator(name, settings.train.seed)
+        overrides = settings.tune.space.get(name) or {}
+        params = set(model.get_params(deep=True))
+        spaces[name] = resolve_space(name, KINDS[name].space, overrides, params)
+        check_overrides(name, model, KINDS[name].space, overrides, spaces[name])
+    return spaces[key]
