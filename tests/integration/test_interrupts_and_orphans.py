@@ -9,6 +9,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -105,11 +106,13 @@ def test_a_double_ctrl_c_in_tune_ends_the_parent_run_killed(
     )
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["term", "hangup"])
 def test_sigterm_ends_tune_like_a_ctrl_c(
-    tmp_path: Path, store_template: Path, synthetic_file: Path
+    tmp_path: Path, store_template: Path, synthetic_file: Path, sig: signal.Signals
 ) -> None:
-    """A service manager's or `timeout`'s SIGTERM, to the process alone: the worker stops
-    after its running trial, ends its parent run KILLED and says so, exit 130."""
+    """A service manager's or `timeout`'s SIGTERM, or a closed terminal's SIGHUP, to the
+    process alone: the worker stops after its running trial, ends its parent run KILLED and
+    says so, exit 130."""
     root = project_with_store(tmp_path / "p", store_template)
     env = {"CREDIT_DATA__PATH": str(synthetic_file), "CREDIT_TRAIN__SMOTE": "false"}
     proc = start([*TUNE, "--trials", "500", "-q"], root, env)
@@ -118,7 +121,7 @@ def test_sigterm_ends_tune_like_a_ctrl_c(
     trial_sql = "select count(*) from tags where key = 'credit.kind' and value = 'tune_trial'"
     while proc.poll() is None and time.monotonic() < deadline and not _count(db, trial_sql):
         time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and "stopping after the running trial" in stderr, stderr
@@ -128,6 +131,18 @@ def test_sigterm_ends_tune_like_a_ctrl_c(
     [parent] = client.search_runs([exp.experiment_id], "tags.`credit.kind` = 'tune'")
     assert parent.info.status == "KILLED", stderr
     assert not [r for r in _all_runs(root) if r.info.status == "RUNNING"]
+
+
+def test_a_hangup_ignored_by_nohup_stays_ignored() -> None:
+    """`nohup credit ...` means: outlive the terminal. The script keeps that choice."""
+    code = (
+        "import signal; signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+        "from credit_mlops.processes import interrupts\n"
+        "interrupts.own_process()\n"
+        "print(signal.getsignal(signal.SIGHUP) == signal.SIG_IGN)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "True", done.stderr
 
 
 def _dead_process() -> str:

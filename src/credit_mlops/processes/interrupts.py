@@ -1,4 +1,4 @@
-"""Ctrl-C (and SIGTERM, taken as one): exit 130 while a command works; once its result
+"""Ctrl-C (and SIGTERM or SIGHUP, taken as one): exit 130 while a command works; once its result
 stands, exit 0 cleanly.
 
 A command has completed when its work is done and its result is being shown: from then on
@@ -18,10 +18,15 @@ _script = [False]  # set once by cli.main.main(), never by CliRunner
 
 def own_process() -> None:
     """Called by the console script: this process is one `credit` command. A SIGTERM (a
-    service manager, `timeout`, `kill`) is taken as a Ctrl-C from here on, so that it ends
+    service manager, `timeout`, `kill`) or a SIGHUP is taken as a Ctrl-C from here on, so that it ends
     the command the same way: runs ended, files whole, one line, exit 130."""
     _script[0] = True
     signal.signal(signal.SIGTERM, _as_ctrl_c)
+    # A closed terminal or a dropped ssh session (SIGHUP) too, unless the command was started
+    # to outlive it (`nohup` ignores SIGHUP before the command starts; that choice stands).
+    hangup = getattr(signal, "SIGHUP", None)
+    if hangup is not None and signal.getsignal(hangup) == signal.SIG_DFL:
+        signal.signal(hangup, _as_ctrl_c)
 
 
 def _as_ctrl_c(signum: int, frame: object) -> None:
