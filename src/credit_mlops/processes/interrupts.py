@@ -18,8 +18,8 @@ _script = [False]  # set once by cli.main.main(), never by CliRunner
 
 def own_process() -> None:
     """Called by the console script: this process is one `credit` command. A SIGTERM (a
-    service manager, `timeout`, `kill`) or a SIGHUP is taken as a Ctrl-C from here on, so that it ends
-    the command the same way: runs ended, files whole, one line, exit 130."""
+    service manager, `timeout`, `kill`) or a SIGHUP is taken as a Ctrl-C from here on, so
+    that it ends the command the same way: runs ended, files whole, one line, exit 130."""
     _script[0] = True
     signal.signal(signal.SIGTERM, _as_ctrl_c)
     # A closed terminal or a dropped ssh session (SIGHUP) too, unless the command was started
