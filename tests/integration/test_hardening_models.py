@@ -107,6 +107,7 @@ def test_duplicate_ids_are_scored_with_a_warning(trained: Path, tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert "warning: " in result.stderr
     assert "4 duplicate" in result.stderr and "'id'" in result.stderr
+    assert result.stderr.count("\n") == 1, repr(result.stderr)  # the warning, no blank line
     assert len(pd.read_csv(out)) == 30  # every row scored, in order
 
 

@@ -88,8 +88,8 @@ def evaluation(r: EvaluationReport) -> None:
 
 @contextlib.contextmanager
 def rows_progress(enabled: bool) -> Iterator[Callable[[int, int | None], None] | None]:
-    if not enabled:
-        yield None
+    if not enabled or not err().is_terminal:  # a file or a pipe: the result line says it all
+        yield None  # (a transient bar there would leave a blank line behind)
         return
     from rich.progress import Progress, TaskID
 
