@@ -6,7 +6,6 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,9 +16,10 @@ from pydantic_settings import EnvSettingsSource, SettingsConfigDict
 
 from credit_mlops.config import guard
 from credit_mlops.config.masking import flatten
+from credit_mlops.config.refusals import config_error
 from credit_mlops.config.settings import DEFAULT_PROFILE, ENV_PREFIX, Settings
 from credit_mlops.config.sources import SECRET_KEYS, SeedEnvSource, seed_env_var
-from credit_mlops.errors import ConfigError, InputError
+from credit_mlops.errors import ConfigError
 
 
 def config_dir(start: Path | None = None) -> Path:
@@ -105,7 +105,7 @@ def load_settings(
     try:
         settings = bound(**flags)
     except ValidationError as exc:
-        raise _config_error(exc, provenance) from exc
+        raise config_error(exc, provenance) from exc
     except SettingsError as exc:  # an environment value that is not the JSON it must be
         raise _source_error(exc) from None
     settings._profile = name
@@ -268,54 +268,6 @@ def _source_error(exc: Exception) -> ConfigError:
         f"environment: {where}{named} holds a value that is not valid JSON ({reason}); a list "
         "or table setting takes JSON, e.g. CREDIT_TRAIN__MODELS='[\"xgboost\"]'"
     )
-
-
-def _config_error(exc: ValidationError, provenance: Mapping[str, str]) -> InputError:
-    err = exc.errors()[0]
-    loc = [str(p) for p in err["loc"]]
-    key = ".".join(loc)
-    source = _source_of(loc, provenance)
-    message = _plain(err["msg"].removeprefix("Value error, "), err.get("input"))
-    if err["type"] == "extra_forbidden":
-        message = "unknown key; see `credit config show` for the valid ones"
-    value = err.get("input")
-    if err["type"] == "string_type" and isinstance(value, int | float):  # bools too
-        message = f'must be a string (write "{json.dumps(value)}", in quotes)'
-    elif err["type"] == "string_type" and value is None:
-        message = "must be a string, not null (write it in quotes)"
-    if source == "flag":
-        return InputError(f"{key}: {message}")
-    return ConfigError(f"{source}: key '{key}': {message}")
-
-
-_BOUNDS = {  # pydantic's words for a bound, and ours
-    "Input should be greater than or equal to ": "use at least ",
-    "Input should be less than or equal to ": "use at most ",
-    "Input should be greater than ": "use more than ",
-    "Input should be less than ": "use less than ",
-}
-
-
-def _plain(message: str, value: object) -> str:
-    """A bound said as what to use: `8 is out of range; use at most 5`; text that is no
-    number said as such."""
-    if message.startswith(("Input should be a valid number", "Input should be a valid int")):
-        return f"expected a{' whole' * ('integer' in message)} number, not the text {value!r}"
-    for words, ours in _BOUNDS.items():
-        if message.startswith(words):
-            return f"{value} is out of range; {ours}{message.removeprefix(words)}"
-    return message
-
-
-def _source_of(loc: list[str], provenance: Mapping[str, str]) -> str:
-    """Where a refused key came from: the key itself, else the setting holding it (a tag
-    inside tracking.tags, an item of a list given as JSON), else a section given whole."""
-    for end in range(len(loc), 0, -1):
-        source = provenance.get(".".join(loc[:end]))
-        if source is not None:
-            return source
-    key = ".".join(loc)
-    return next((s for k, s in provenance.items() if k.startswith(key + ".")), "default")
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:

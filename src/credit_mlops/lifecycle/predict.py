@@ -106,22 +106,15 @@ def predict(
     tally = predict_checks.IdTally()
     done: Scored | SparkScored
     if engine == "spark":
-        from credit_mlops.lifecycle.spark import check_description, predict_with_spark
+        from credit_mlops.lifecycle.spark import predict_with_spark
 
-        described = predict_checks.run_description(store, run)
-        check_description(described, f"model {ref.label} was trained on the data description")
         threshold, _ = decision_threshold(run)
         scoring_start, scoring_cpu = time.perf_counter(), time.process_time()
         done = predict_with_spark(
-            store,
-            ref.uri,
-            threshold=threshold,
-            input_path=input_path,
-            output_path=output_path,
-            master=spark_master,
-            timeout=spark_timeout,
+            store, (ref, run), threshold=threshold, input_path=input_path,
+            output_path=output_path, master=spark_master, timeout=spark_timeout,
             id_column=id_column,
-        )
+        )  # fmt: skip
     else:
         trained_on = predict_checks.run_description(store, run)  # the model's own columns
         model = store.load_model(ref.uri)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from credit_mlops.data.description import Description
+    from credit_mlops.lifecycle.resolve import ModelRef
+    from credit_mlops.tracking.records import RunRecord
     from credit_mlops.tracking.store import TrackingStore
 
 INSTALL_HINT = (
@@ -208,7 +210,7 @@ def score(
 
 def predict_with_spark(
     store: TrackingStore,
-    uri: str,
+    model: tuple[ModelRef, RunRecord],
     *,
     threshold: float,
     input_path: Path,
@@ -217,12 +219,17 @@ def predict_with_spark(
     id_column: str,
     timeout: float,
 ) -> SparkScored:
-    """Start Spark at `master`, score through the store's spark_udf, stop Spark."""
+    """Start Spark at `master`, score the model (its version, its run) through the store's
+    spark_udf, stop Spark."""
     import tempfile
     import warnings
 
+    from credit_mlops.lifecycle.predict_checks import run_description
     from credit_mlops.ops.spark_failures import spark_failures
 
+    ref, run = model
+    described = run_description(store, run)
+    check_description(described, f"model {ref.label} was trained on the data description")
     spark = session(master, timeout=timeout)
     try:
         with (
@@ -234,7 +241,7 @@ def predict_with_spark(
             # scoring path here is tested row for row against the pandas engine.
             warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
             udf = store.spark_udf(
-                spark, uri, threshold=threshold, features=list(FEATURES), folder=Path(folder)
+                spark, ref.uri, threshold=threshold, features=list(FEATURES), folder=Path(folder)
             )
             return score(spark, udf, input_path, output_path, id_column=id_column)
     finally:

@@ -259,3 +259,22 @@ def test_a_search_space_for_a_model_that_does_not_exist_is_refused(project: Path
     )
     result = CliRunner().invoke(app, ["config", "show"])
     one_error_line(result, "tune.space.xgbost: no model is called 'xgbost' (models: ")
+
+
+def test_a_rule_between_settings_names_each_with_its_own_source(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """class_weight from the environment, smote by default, the profile setting only other
+    train keys: the refusal names those two settings and their sources, not the profile."""
+    (project / "configs" / "local.toml").write_text('[train]\nmodels = ["xgboost"]\n')
+    monkeypatch.setenv("CREDIT_TRAIN__CLASS_WEIGHT", "true")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    text = str(caught.value)
+    assert text.startswith(
+        "train.smote (default) and train.class_weight (env CREDIT_TRAIN__CLASS_WEIGHT): "
+    ), text
+    assert "configs/local.toml" not in text
+    with pytest.raises(InputError) as by_flag:  # a flag's part in it makes it the user's input
+        load_settings(overrides={"train": {"class_weight": True}})
+    assert "train.class_weight (flag)" in str(by_flag.value)
