@@ -137,3 +137,35 @@ def test_a_checkable_model_not_trained_by_credit_is_refused_by_predict_and_serve
     assert served.exit_code == 2, served.output
     lines = served.stderr.strip().splitlines()
     assert len(lines) == 1 and "carries no credit decision" in lines[0], served.stderr
+
+
+@pytest.mark.slow
+def test_spark_scoring_never_imports_from_the_models_own_code_folder(
+    proj: Project, tmp_path: Path
+) -> None:
+    """A module planted in a registered model's `code/` folder (MLflow's loading puts it first
+    on the import path) never runs when Spark's workers load the model: they build it from
+    its checked skops file, as the pandas engine does."""
+    pytest.importorskip("pyspark")
+    from mlflow import MlflowClient
+
+    proj.ok("train", "-m", "logistic_regression", "--no-evaluate", "--no-smote",
+            "--mlflow-reg-name", "planted")  # fmt: skip
+    client = MlflowClient(proj.uri)
+    [version] = client.search_model_versions("name = 'planted'")
+    model_id = version.model_id or version.source.removeprefix("models:/")
+    logged = client.get_logged_model(model_id)
+    code = Path(logged.artifact_location.removeprefix("file://")) / "code" / "imblearn"
+    code.mkdir(parents=True)
+    marker = tmp_path / "ran"
+    (code / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    frame = pd.read_csv(_applicants(proj, tmp_path))
+    applicants = tmp_path / "with-ids.csv"
+    frame.rename_axis("id").reset_index().to_csv(applicants, index=False)
+    out = tmp_path / "scored"
+    result = proj.invoke(
+        "predict", "planted", "-i", str(applicants), "-o", str(out), "--engine", "spark"
+    )
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()
+    assert len(pd.read_parquet(out)) == 20

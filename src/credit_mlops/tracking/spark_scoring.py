@@ -25,15 +25,21 @@ RESULT_TYPE = "p_bad double, decision string"
 class DecisionModel(PythonModel):
     """P(bad) from the wrapped pipeline; reject at or above the training run's threshold."""
 
-    def __init__(self, threshold: float, features: list[str]) -> None:
+    def __init__(self, threshold: float, features: list[str], uri: str, trust_code: bool) -> None:
         self.threshold = threshold
         self.features = features
+        self.uri = uri
+        self.trust_code = trust_code
         self._model: Any = None
 
     def load_context(self, context: Any) -> None:
-        import mlflow.sklearn
+        """The estimator as the driver checked it: built from its skops file's trusted types
+        (never MLflow's loading, which puts the model's own `code/` first on the workers'
+        import path), or by MLflow only when the user trusts models that run code."""
+        from credit_mlops.tracking.model_trust import load_checked
 
-        self._model = mlflow.sklearn.load_model(context.artifacts["model"])
+        folder = Path(context.artifacts["model"])
+        self._model = load_checked(folder, self.uri, trust_code=self.trust_code)
 
     # No type hints here: MLflow reads them as an input schema and warns on these.
     def predict(self, context, model_input, params=None):
@@ -73,7 +79,7 @@ def save_decision_model(
     try:
         mlflow.pyfunc.save_model(
             path=str(target),
-            python_model=DecisionModel(threshold, features),
+            python_model=DecisionModel(threshold, features, model_uri, trust_code),
             artifacts={"model": str(local)},
             pip_requirements=[],  # scored in this environment (env_manager="local")
         )
