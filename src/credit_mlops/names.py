@@ -67,14 +67,19 @@ def _text(value: str, *, what: str, flag: str, limit: int) -> str:
 def registered_model(name: str, *, flag: str = "model name") -> str:
     """A name the model registry accepts (no '/' or ':'), that every target form can name
     (no '@', which starts an alias: `NAME@production`; no '?', '#', '%' or '\\', which a
-    `models:/NAME/1` URI reads otherwise), and not a path in disguise."""
+    `models:/NAME/1` URI reads otherwise; no quotes, which MLflow's search filters cannot
+    hold, so a version registered under one could never be found), and not a path in
+    disguise."""
     _text(name, what="registered model name", flag=flag, limit=REGISTERED_MODEL_MAX)
-    bad = next((c for c in "/:@?#%\\" if c in name), None)
+    bad = next((c for c in "/:@?#%\\'\"`" if c in name), None)
     if bad:
         refuses = {
             "/": "the registry refuses",
             ":": "the registry refuses",
             "@": "starts an alias in a target",
+            "'": "the registry's searches cannot name",
+            '"': "the registry's searches cannot name",
+            "`": "the registry's searches cannot name",
         }.get(bad, "a models:/ URI reads as a query, a fragment or an escape")
         raise _refused(
             flag,

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from credit_mlops.errors import InputError
+
 IN_CHUNK = 100  # ids per IN (...) query: long lists are split, never truncated
 
 
 def quote(value: str) -> str:
-    """A string literal for an MLflow filter: single quotes, inner quotes escaped."""
-    return "'" + value.replace("'", "\\'") + "'"
+    """A string literal for an MLflow filter. MLflow's parser keeps a backslash as it is
+    (`'o\\'b'` matches nothing), so a value holding a single quote is written in double
+    quotes, which `=` takes; one holding both kinds cannot be written at all."""
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    raise InputError(
+        f"{value!r} holds both kinds of quote, which MLflow's search filters cannot hold; "
+        "rename it"
+    )
 
 
 def in_filters(column: str, values: Sequence[str], size: int = IN_CHUNK) -> Iterator[str]:

@@ -36,6 +36,9 @@ from credit_mlops.names import safe_component
         ("a\x00b", "control character"),
         ("a\u2028b", "control character"),
         ("x" * 251, "the limit is 250"),
+        ("o'brien", "which the registry's searches cannot name"),
+        ('say "x"', "which the registry's searches cannot name"),
+        ("a`b", "which the registry's searches cannot name"),
     ],
 )
 def test_registered_model_names_the_registry_would_refuse(name: str, match: str) -> None:
