@@ -27,7 +27,7 @@ def _untouched(store: Path, before: bytes) -> None:
         (["--mlflow-reg-name", "a:b"], ["--mlflow-reg-name", "contains ':'"]),
         (["--mlflow-reg-name", "team/model"], ["--mlflow-reg-name", "contains '/'"]),
         (["--mlflow-reg-name", ".."], ["--mlflow-reg-name", "not a plain name"]),
-        (["--mlflow-reg-name", "o'brien"], ["--mlflow-reg-name", "contains \"'\""]),
+        (["--mlflow-reg-name", "o'brien"], ["--mlflow-reg-name", 'contains "\'"']),
         (["--mlflow-reg-name", ""], ["--mlflow-reg-name", "is empty"]),
         (["--mlflow-run-name", "run\n# injected"], ["--mlflow-run-name", "control character"]),
         (["--mlflow-run-name", "x" * 201], ["--mlflow-run-name", "limit is 200"]),

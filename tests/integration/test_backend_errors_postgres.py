@@ -321,6 +321,50 @@ def test_a_store_of_mlflows_own_is_still_opened(empty_database: str, tmp_path: P
     assert code == 0, err
 
 
+@pytest.mark.parametrize("command", ["compare", "train"])
+def test_a_store_that_lost_a_table_is_damage_said_before_any_work(
+    empty_database: str, command: str, tmp_path: Path, synthetic_file: Path
+) -> None:
+    """At MLflow's newest revision with a table gone: exit 2 before training (MLflow would
+    fail after it, "Database migration in unexpected state"), never the advice to create
+    the database, and nothing created."""
+    uri = f"postgresql://postgres@127.0.0.1:5432/{empty_database}"
+    code, err, _ = run(["sync", "--mlflow-uri", uri], tmp_path)
+    assert code == 0, err
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={empty_database}") as c:
+        c.execute("DROP TABLE registered_model_aliases CASCADE")
+    before = sorted(tables_in(empty_database))
+    args = [command, "--mlflow-uri", uri, *(["-m", "logistic_regression"] * (command == "train"))]
+    code, err, _ = run(args, tmp_path, {"CREDIT_DATA__PATH": str(synthetic_file)})
+    line = one_line(err)
+    assert code == 2, err
+    assert "is damaged" in line and "lost table(s) registered_model_aliases" in line, line
+    assert "createdb" not in line
+    assert sorted(tables_in(empty_database)) == before
+    assert not (tmp_path / ".credit" / "outbox").exists()
+
+
+def test_a_schema_revision_mlflow_never_had_is_refused_not_unreachable(
+    empty_database: str, tmp_path: Path
+) -> None:
+    """An `experiments` table and an alembic_version MLflow never wrote: exit 2 naming the
+    revision, not "unreachable ... check that the server is running" (exit 3)."""
+    import psycopg
+
+    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={empty_database}") as c:
+        c.execute("CREATE TABLE alembic_version (version_num varchar(32))")
+        c.execute("INSERT INTO alembic_version VALUES ('deadbeef')")
+        c.execute("CREATE TABLE experiments (experiment_id int)")
+    uri = f"postgresql://postgres@127.0.0.1:5432/{empty_database}"
+    code, err, _ = run(["compare", "--mlflow-uri", uri], tmp_path)
+    line = one_line(err)
+    assert code == 2, err
+    assert "schema revision 'deadbeef', which this MLflow never had" in line, line
+    assert sorted(tables_in(empty_database)) == ["alembic_version", "experiments"]
+
+
 @pytest.mark.parametrize("name", ["postgres", "template0", "template1"])
 @pytest.mark.parametrize("command", ["compare", "train"])
 def test_postgresqls_own_databases_are_refused_before_connecting(

@@ -177,7 +177,8 @@ _NOT_SQLITE = ("file is not a database", "disk image is malformed")
 
 
 def translate(url: str, exc: BaseException, *, what: str, setting: str) -> CreditError:
-    """A driver failure as our error: credentials 4, missing database 2, otherwise 3."""
+    """A driver failure as our error: credentials 4, missing database 2, an answer about a
+    schema it cannot use 1 (2 when refused before work, `schema_state`), otherwise 3."""
     shown = display_url(url)
     reason = reason_of(exc)
     lowered = reason.lower()
@@ -206,7 +207,7 @@ def translate(url: str, exc: BaseException, *, what: str, setting: str) -> Credi
             "program wrote over it; restore it from a backup, or move it away and run again "
             "to start a new store"
         )
-    if url.startswith("sqlite") and any(s in lowered for s in _DAMAGED_SCHEMA):
+    if any(s in lowered for s in _DAMAGED_SCHEMA) or _lost_relation(lowered):
         return TrackingError(
             f"{what} {shown} holds a damaged or half-migrated schema ({reason}): a command was "
             "stopped while the store was being created or upgraded, or another program wrote "
@@ -220,9 +221,28 @@ def translate(url: str, exc: BaseException, *, what: str, setting: str) -> Credi
         return ConfigError(
             f"{what} {shown}: {reason}; create it (e.g. `createdb NAME`) or fix {setting}"
         )
+    if not _no_answer(exc):  # the server answered, with an error of what it holds
+        return TrackingError(
+            f"{what} {shown} answered with an error ({reason}): its schema is not one this "
+            f"tool can use; point {setting} at a store of MLflow's own"
+        )
     return TrackingUnreachableError(
         f"{what} at {shown} is unreachable ({reason}); check {setting} and that the "
         "database server is running"
+    )
+
+
+def _lost_relation(lowered: str) -> bool:
+    """PostgreSQL's words for a table or column the schema should hold and does not."""
+    return ("relation" in lowered or "column" in lowered) and "does not exist" in lowered
+
+
+def _no_answer(exc: BaseException) -> bool:
+    """A failure to reach the database (no connection, a dropped one), not an answer."""
+    import sqlalchemy
+
+    return isinstance(exc, sqlalchemy.exc.OperationalError | sqlalchemy.exc.InterfaceError) or (
+        not isinstance(exc, sqlalchemy.exc.DBAPIError)
     )
 
 

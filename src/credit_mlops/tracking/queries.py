@@ -18,8 +18,7 @@ def quote(value: str) -> str:
     if '"' not in value:
         return f'"{value}"'
     raise InputError(
-        f"{value!r} holds both kinds of quote, which MLflow's search filters cannot hold; "
-        "rename it"
+        f"{value!r} holds both kinds of quote, which MLflow's search filters cannot hold; rename it"
     )
 
 

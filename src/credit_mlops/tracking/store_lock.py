@@ -129,7 +129,9 @@ def refuse_foreign_store(uri: str, *, source: str) -> None:
     its tables are read: another application's database (tables, none of them MLflow's
     `experiments`) is exit 2 with nothing created, and PostgreSQL's own databases are
     refused before any connection. An empty database is left to the caller: a command
-    that may create a store lets MLflow do so, one that only reads refuses it."""
+    that may create a store lets MLflow do so, one that only reads refuses it. A store of
+    MLflow's that has lost a table, or records a revision MLflow never had, is exit 2 too
+    (`schema_state`)."""
     from credit_mlops.errors import ConfigError
     from credit_mlops.tracking import database
     from credit_mlops.tracking.uri import DATABASES
@@ -153,6 +155,10 @@ def refuse_foreign_store(uri: str, *, source: str) -> None:
     else:
         return
     problem = database.not_mlflows(uri, tables, setting=source)
+    if problem is None:
+        from credit_mlops.tracking.schema_state import damaged
+
+        problem = damaged(uri, tables, setting=source)  # MLflow's, but unable to open
     if problem is not None:
         raise problem
 
