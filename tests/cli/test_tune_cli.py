@@ -274,3 +274,24 @@ def test_the_approximate_svm_setting_is_not_tuned_as_the_exact_one(
     # the setting does not touch a model without an approximation
     tuned = runner.invoke(app, [*TUNE, "--trials", "1"], env=env)
     assert tuned.exit_code == 0, tuned.output
+
+
+@pytest.mark.parametrize("damage", ["random", "truncated"])
+def test_a_damaged_sqlite_storage_is_one_line_exit_2(
+    project: Path, store: Path, synthetic_file: Path, tmp_path: Path, damage: str
+) -> None:
+    db = tmp_path / "studies.db"
+    if damage == "random":
+        db.write_bytes(bytes(range(256)) * 16)
+    else:  # a real SQLite file (the migrated MLflow store) cut short
+        db.write_bytes((store / "mlflow.db").read_bytes()[:20000])
+    before = db.read_bytes()
+    result = runner.invoke(
+        app,
+        [*TUNE, "--storage", f"sqlite:///{db}", "--mlflow-disable"],
+        env=env_for(synthetic_file),
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is not a SQLite database, or a damaged one" in lines[0]
+    assert db.read_bytes() == before

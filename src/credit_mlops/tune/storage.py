@@ -81,6 +81,12 @@ def probe(spec: StorageSpec) -> None:
     )
     if error is not None and not isinstance(error, ConfigError):  # a missing one is made later
         raise error
+    if error is None and spec.url.lower().startswith("sqlite"):
+        # a file that is no SQLite database (or a damaged one) opens without complaint: its
+        # tables are read now, so it is said in one line before any study work
+        database.table_names(
+            spec.url, what=_WHAT, setting=_SETTING, connect_timeout=spec.connect_timeout
+        )
 
 
 def _check_sqlite_folder(url: str) -> None:
@@ -231,7 +237,7 @@ def _open_database(spec: StorageSpec) -> Any:
             finally:
                 if postgres:
                     conn.execute(sqlalchemy.text(f"SELECT pg_advisory_unlock({_SCHEMA_LOCK})"))
-    except sqlalchemy.exc.OperationalError as exc:
+    except sqlalchemy.exc.DBAPIError as exc:  # a damaged file too, not only no connection
         raise _translate(spec.url, exc) from None
     finally:
         engine.dispose()
