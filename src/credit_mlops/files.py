@@ -146,9 +146,7 @@ def probe_writable(folder: Path) -> str | None:
     try:
         fd, name = tempfile.mkstemp(prefix=".credit-probe-", dir=folder)
     except OSError as exc:
-        if exc.errno in (errno.EROFS,):
-            return "read-only file system"
-        return _reason(exc)
+        return "read-only file system" if exc.errno == errno.EROFS else _reason(exc)
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(name)
@@ -200,14 +198,13 @@ def atomic_write(
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _new_mode(real))
-        os.replace(tmp, real)
+        _place(tmp, real)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError) and exc.filename is None:
             exc.filename = str(path)  # a full disk is said with the file it stopped
         raise
-    _placed(real)
 
 
 def _check_write(real: Path) -> None:
@@ -219,11 +216,15 @@ def _check_write(real: Path) -> None:
         raise
 
 
-def _placed(real: Path) -> None:
-    if not owned_outputs.is_manifest(real):  # noted for the run's upload, and listed
+def _place(tmp: str | Path, real: Path) -> None:
+    """List `real` in its folder's `.credit-outputs` first (a full disk then places nothing
+    and no file credit wrote is ever off the list), place it, note it for the run's upload."""
+    manifest = owned_outputs.is_manifest(real)
+    if not manifest and (entry := owned_outputs.manifest_after(real)):
+        write_text(*entry)
+    os.replace(tmp, real)
+    if not manifest:
         note(real)
-        if entry := owned_outputs.manifest_after(real):
-            write_text(*entry)
 
 
 def _stdout(mode: str) -> Iterator[IO[Any]]:
@@ -265,8 +266,7 @@ def publish(tmp: Path, path: Path) -> None:
         os.close(fd)
     real = write_target(path)[0]
     os.chmod(tmp, _new_mode(real))
-    os.replace(tmp, real)
-    _placed(real)
+    _place(tmp, real)
 
 
 def discard(tmp: Path) -> None:
@@ -311,8 +311,7 @@ def _new_mode(real: Path) -> int:
 
 @functools.cache
 def _umask() -> int:
-    """The process's umask: it can only be read by setting it, so once."""
-    current = os.umask(0)
+    current = os.umask(0)  # it can only be read by setting it, so once
     os.umask(current)
     return current
 
@@ -322,9 +321,8 @@ def check_writable(folder: Path, flag: str = "--output") -> None:
     any work is done (exit 2): permissions alone do not stop root."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        problem: str | None = _reason(exc)
-    else:
         problem = probe_writable(folder)
+    except OSError as exc:
+        problem = _reason(exc)
     if problem:
         raise InputError(f"{flag} {folder}: cannot write there ({problem}); pick a writable folder")

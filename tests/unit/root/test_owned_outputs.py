@@ -118,3 +118,29 @@ def test_a_users_figure_beside_no_card_is_kept(tmp_path: Path) -> None:
         write(sample_card(), tmp_path / "card")
     assert figure.read_bytes() == b"mine"
     assert sorted(p.name for p in (tmp_path / "card").rglob("*")) == ["figures", "roc_curve.png"]
+
+
+def test_a_list_that_cannot_be_written_places_no_file_and_the_rerun_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up as `.credit-outputs` is written: the file it would have listed is
+    not placed (else credit would later refuse its own file as the user's), and once there
+    is room the same write succeeds."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    owned_outputs.guard(folder)
+    real_write = files.write_text
+
+    def full(path: Path, text: str) -> Path:
+        if path.name == owned_outputs.MANIFEST:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_write(path, text)
+
+    monkeypatch.setattr(files, "write_text", full)
+    with pytest.raises(OSError, match="No space left"):
+        files.write_bytes(folder / "confusion_matrix.png", b"png")
+    assert sorted(p.name for p in folder.iterdir()) == []  # nothing placed, no temp left
+    monkeypatch.setattr(files, "write_text", real_write)
+    owned_outputs.guard(folder)  # the rerun, with room again
+    files.write_bytes(folder / "confusion_matrix.png", b"png")
+    assert json.loads((folder / owned_outputs.MANIFEST).read_text()) == ["confusion_matrix.png"]
