@@ -21,6 +21,9 @@ def redact(uri: str) -> str:
     print or log. Works on a URI that is otherwise malformed (e.g. a port of 99999)."""
     if "://" not in uri:
         return uri
+    outer, inner = _nested(uri)
+    if inner is not None:  # k8s://https://user:pw@host: the inner URI carries them
+        return f"{outer}://{redact(inner)}"
     try:
         parts = urlsplit(uri)
     except ValueError:  # e.g. an unbalanced "[": show only the scheme
@@ -35,10 +38,22 @@ def redact(uri: str) -> str:
     return shown
 
 
+def _nested(uri: str) -> tuple[str, str | None]:
+    """(`k8s`, `https://host`) for a URI that wraps another (Spark's k8s://https://...)."""
+    outer, _, rest = uri.partition("://")
+    scheme, sep, _ = rest.partition("://")
+    if sep and scheme and scheme.replace("+", "").replace("-", "").isalnum():
+        return outer, rest
+    return outer, None
+
+
 def secrets_in(uri: str) -> list[str]:
     """The credentials a URI carries: its password (and user), its secret query values."""
     if "://" not in uri:
         return []
+    inner = _nested(uri)[1]
+    if inner is not None:
+        return secrets_in(inner)
     try:
         parts = urlsplit(uri)
     except ValueError:

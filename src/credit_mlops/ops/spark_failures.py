@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from credit_mlops.errors import ClusterUnreachableError, CreditError, InputError
+from credit_mlops.redaction import redact, scrub
 
 MASTER_TIMEOUT = 10.0  # seconds a cluster master has to accept a connection
 PYTHON_VARS = ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")
@@ -106,7 +107,9 @@ def check_master(master: str, timeout: float = MASTER_TIMEOUT) -> None:
     try:
         address = master_address(master)
     except ValueError as exc:  # a port that is not a number, or out of range
-        raise InputError(f"Spark master {master!r} is malformed ({exc})") from None
+        raise InputError(
+            f"Spark master {redact(master)!r} is malformed ({scrub(str(exc), master)})"
+        ) from None
     if address is None:
         return
     try:
@@ -114,14 +117,14 @@ def check_master(master: str, timeout: float = MASTER_TIMEOUT) -> None:
     except OSError as exc:
         reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
         raise ClusterUnreachableError(
-            f"Spark master at {master} is unreachable ({reason}); start it or fix "
+            f"Spark master at {redact(master)} is unreachable ({reason}); start it or fix "
             "--spark-master (local[*] runs on this machine)"
         ) from None
     with conn:
         problem = rpc_problem(conn, timeout) if master.startswith("spark://") else None
     if problem is not None:
         raise ClusterUnreachableError(
-            f"Spark master at {master} answers the connection, but not as a Spark master "
+            f"Spark master at {redact(master)} answers the connection, but not as a Spark master "
             f"({problem}); fix --spark-master (a standalone master listens on 7077 unless "
             "set otherwise), or use local[*] (this machine)"
         )
@@ -226,7 +229,7 @@ def translate(exc: BaseException, master: str) -> CreditError | None:
         return _gave_up(master)
     if any(m in lowered for m in _UNRESPONSIVE) or _jvm_said(_UNRESPONSIVE[0]):
         return ClusterUnreachableError(  # after Spark's registration retries (3 x 20 s)
-            f"Spark master at {master} never took this application (Spark gave up on it); "
+            f"Spark master at {redact(master)} never took this application (Spark gave up on it); "
             "start it or fix --spark-master (local[*] runs on this machine)"
         )
     if "no space left on device" in lowered:
@@ -243,7 +246,7 @@ def _gave_up(master: str) -> InputError:
     reason = jvm_reason()
     said = f": {reason}" if reason else " (a master it cannot use or reach)"
     return InputError(
-        f"Spark's Java process started but gave up on master {master}{said}; fix "
+        f"Spark's Java process started but gave up on master {redact(master)}{said}; fix "
         "--spark-master / spark.master or what that cluster needs, or use local[*] (this machine)"
     )
 

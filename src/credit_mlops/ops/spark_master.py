@@ -26,6 +26,7 @@ import struct
 from urllib.parse import urlsplit
 
 from credit_mlops.errors import InputError
+from credit_mlops.redaction import redact, scrub
 
 _LOCAL = re.compile(r"local\[([0-9]+|\*)\]")
 _LOCAL_FAILURES = re.compile(r"local\[([0-9]+|\*)\s*,\s*([0-9]+)\]")
@@ -48,8 +49,8 @@ def check_master_form(master: str) -> None:
     if problem is not None:
         mesos = ", mesos://HOST:PORT" if _spark_major() < 4 else ""
         raise InputError(
-            f"Spark master {master!r} (--spark-master / spark.master) is malformed ({problem}); "
-            f"use one of {FORMS}{mesos}"
+            f"Spark master {redact(master)!r} (--spark-master / spark.master) is malformed "
+            f"({scrub(problem, master)}); use one of {FORMS}{mesos}"
         )
 
 
