@@ -24,6 +24,7 @@ NOT_SETTINGS = {
     ("data", "seed"),
     ("drift", "seed"),
     ("server", "port"),
+    ("predict", "reasons"),  # --explain K: the reasons of this scoring, not serve.reasons
 }
 
 

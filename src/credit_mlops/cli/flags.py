@@ -67,10 +67,24 @@ def tags_json(text: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()}
 
 
+def from_here(value: object) -> object:
+    """A file named on the command line means the file the shell shows: relative to the
+    current folder (a setting's relative path is the project folder's), made absolute now so
+    that no later step reads another file of the same name. A URL is left as it is."""
+    import os
+    from pathlib import Path
+
+    text = os.fspath(value)  # type: ignore[call-overload]
+    if "://" in text or not text.strip():  # a URL; a blank one is refused by its setting
+        return value
+    path = Path(text).expanduser()
+    return path if path.is_absolute() else Path.cwd() / path
+
+
 FLAGS: dict[str, Flag] = {
     # data
-    "data": Flag("data.path"),  # --data: the training data (train, tune, data drift)
-    "training_data": Flag("data.path"),  # --training-data: the rows a model was trained on
+    "data": Flag("data.path", parse=from_here),  # --data: the training data (train, tune, drift)
+    "training_data": Flag("data.path", parse=from_here),  # the rows a model was trained on
     "url": Flag("data.url"),
     # train
     "model": Flag("train.models"),
@@ -91,7 +105,7 @@ FLAGS: dict[str, Flag] = {
     "trials": Flag("tune.trials"),
     "timeout": Flag("tune.timeout"),
     "study": Flag("tune.study"),
-    "storage": Flag("tune.storage"),
+    "storage": Flag("tune.storage", parse=from_here),
     "folds": Flag("tune.folds"),
     # tracking
     "mlflow_disable": Flag("tracking.enabled", when_on=False),
