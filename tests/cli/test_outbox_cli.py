@@ -64,3 +64,16 @@ def test_an_entry_for_an_experiment_deleted_since_is_one_line_and_kept(store: Pa
     assert "'team-gone' is deleted" in result.stderr and "experiments restore" in result.stderr
     assert _runs(store / "mlflow.db") == []
     assert entries(outbox) == [entry]
+
+
+def test_an_entry_kept_for_another_store_is_not_synced_into_this_one(store: Path) -> None:
+    """Trained against a team server that was away; `credit sync` in the project without
+    --mlflow-uri names the embedded store: the entry stays, and the line says where it goes."""
+    outbox = store / "outbox"
+    server = "http://127.0.0.1:5999"
+    entry = write_entry(outbox, spec(), experiment="credit-risk", reason="t", store=server)
+    result = credit(["sync"], store.parent)
+    assert result.returncode == 2, result.stderr
+    assert f"credit sync --mlflow-uri {server}" in result.stderr
+    assert _runs(store / "mlflow.db") == []
+    assert entries(outbox) == [entry]

@@ -48,6 +48,7 @@ def stop_logging(
                 outbox_dir(settings),
                 spec,
                 experiment=settings.tracking.experiment,
+                store=settings.tracking_uri_shown,
                 reason="interrupted (Ctrl-C) before it was logged",
             )
             kept.append(f"{spec.run_name} in {entry}")

@@ -50,11 +50,14 @@ def entry_record(
     partial_run_id: str | None = None,
     created: float | None = None,
     entry_id: str | None = None,
+    store: str | None = None,
 ) -> dict[str, Any]:
-    """What `run.json` holds: everything of the run but the model and the frame."""
+    """What `run.json` holds: everything of the run but the model and the frame, and the
+    store it was trained for (its URI as shown: no credentials)."""
     return {
         "id": entry_id or uuid.uuid4().hex,
         "partial_run_id": partial_run_id,
+        "store": store,
         "experiment": experiment,
         "run_name": spec.run_name,
         "created": time.time() if created is None else created,
@@ -91,6 +94,7 @@ def write_entry(
     experiment: str,
     reason: str,
     partial_run_id: str | None = None,
+    store: str | None = None,
 ) -> Path:
     import skops.io
 
@@ -98,7 +102,9 @@ def write_entry(
     from credit_mlops.names import safe_component
 
     stamp = time.strftime("%Y%m%d_%H%M%S")
-    record = entry_record(spec, experiment=experiment, reason=reason, partial_run_id=partial_run_id)
+    record = entry_record(
+        spec, experiment=experiment, reason=reason, partial_run_id=partial_run_id, store=store
+    )
     # Its own folder even when several processes keep runs of the same name at once; the
     # run name is a user string, so it only ever reaches the path as a safe component.
     outbox.mkdir(parents=True, exist_ok=True)

@@ -86,6 +86,8 @@ def check_record(record: Mapping[str, Any]) -> None:
     if not _ID.fullmatch(record["id"]):
         raise InputError(f"id {record['id']!r} is not an outbox id; the entry is foreign")
     names.experiment(_require(record, "experiment", str), flag="experiment")
+    if "store" in record:  # entries kept before records named their store have none
+        _require(record, "store", (str, type(None)))
     names.run_name(_require(record, "run_name", str), flag="run_name")
     _require(record, "reason", str)
     created = _require(record, "created", (int, float))

@@ -100,6 +100,19 @@ def _sync_one(store: TrackingStore, entry: Path, trust_code: bool) -> SyncResult
         files = check_entry(entry, record, trust_code=trust_code)
     except InputError as exc:
         return SyncResult(entry.name, name, "failed", error=str(exc), exit_code=exc.exit_code)
+    kept_for = record.get("store")
+    if kept_for and kept_for != store.shown_uri:  # a run goes to the store it was made for
+        return SyncResult(
+            entry.name,
+            name,
+            "failed",
+            error=(
+                f"kept for the tracking store {kept_for}, not {store.shown_uri}; sync it "
+                f"there: credit sync --mlflow-uri {kept_for} (its credentials in the "
+                "environment, as when it was trained)"
+            ),
+            exit_code=2,
+        )
     try:
         # Everything comes from the entry itself: the experiment it was trained for, not
         # the one the current settings name.

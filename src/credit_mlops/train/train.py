@@ -299,6 +299,7 @@ def _log_one(
         outbox_dir(settings),
         spec,
         experiment=settings.tracking.experiment,
+        store=store.shown_uri,
         reason=str(failure),
         partial_run_id=partial,
     )

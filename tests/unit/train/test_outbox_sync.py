@@ -53,6 +53,7 @@ def test_entry_record_holds_everything_but_model_and_frame() -> None:
     assert record == {
         "id": "e1",
         "partial_run_id": None,
+        "store": None,
         "experiment": "credit-risk",
         "run_name": "train_logistic_regression_20261128_120000",
         "created": 12.5,
@@ -218,6 +219,20 @@ def test_sync_logs_to_the_experiment_the_entry_records(tmp_path: Path) -> None:
     run = store.runs[str(result.run_id)]
     assert run.run_name == "train_logistic_regression_20261128_120000"
     assert run.tags["profile"] == "remote"  # the entry's tags, not today's settings
+
+
+def test_sync_goes_to_the_store_the_entry_was_kept_for(tmp_path: Path) -> None:
+    """An entry kept while training against one store is never uploaded into another: it
+    stays, and the line names the store and the command that syncs it there."""
+    kept_for = "postgresql://127.0.0.1:5432/team"
+    write_entry(tmp_path, spec(), experiment="credit-risk", reason="x", store=kept_for)
+    store = FakeStore()  # the settings now name another store
+    [result] = sync(store, tmp_path)
+    assert (result.status, result.exit_code) == ("failed", 2)
+    assert result.error is not None and f"credit sync --mlflow-uri {kept_for}" in result.error
+    assert store.runs == {} and len(entries(tmp_path)) == 1
+    [done] = sync(FakeStore(shown_uri=kept_for), tmp_path)
+    assert done.status == "synced" and entries(tmp_path) == []
 
 
 @pytest.mark.parametrize(
