@@ -54,7 +54,7 @@ def with_files(estimator: Any, folder: Path) -> CreditModel:
         most = len(description.names) if description is not None else None
         decision = _part(folder / DECISION, functools.partial(_decision, most_reasons=most))
     if (folder / BACKGROUND).is_file():
-        background = _part(folder / BACKGROUND, background_frame)
+        background = _part(folder / BACKGROUND, functools.partial(_checked, description))
     return CreditModel(
         estimator,
         description=description,
@@ -187,6 +187,26 @@ def background_frame(stored: dict[str, Any]) -> Any:
 
     frame = pd.DataFrame(stored["rows"], columns=stored["columns"])
     return frame.astype(dict(zip(stored["columns"], stored["dtypes"], strict=True)))
+
+
+def _checked(description: Description | None, stored: dict[str, Any]) -> Any:
+    frame = background_frame(stored)
+    check_background(frame, description)
+    return frame
+
+
+def check_background(frame: Any, description: Description | None) -> None:
+    """A background sample as its writer draws it: rows of the training part, so at least
+    one, the model's columns, each value one its description accepts (a code it has, a
+    number in its range). ValueError naming what is not: reasons given to applicants must
+    never come from an edited file."""
+    if len(frame) == 0:
+        raise ValueError("it holds no rows")
+    if description is None:
+        return
+    if sorted(map(str, frame.columns)) != sorted(description.names):
+        raise ValueError("its columns are not the model's")
+    description.validate(frame)  # InvalidInput (a ValueError) names the row and column
 
 
 def _json(path: Path) -> dict[str, Any]:

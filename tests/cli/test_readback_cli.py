@@ -252,3 +252,42 @@ def test_a_huge_artifact_is_refused_unread_and_no_copy_is_left(
     again = credit(["evaluate", "decision_tree"], store.parent, env, timeout=300)
     assert again.returncode == 0, again.stderr
     assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda d: [r.__setitem__(d["columns"].index("alter"), 99_999_999) for r in d["rows"]],
+         "alter"),
+        (lambda d: d.update(columns=d["columns"][::-1]), "not a sample credit drew"),
+        (lambda d: d.update(rows=[]), "holds no rows"),
+    ],
+)  # fmt: skip
+def test_an_edited_background_never_words_an_applicants_reasons(
+    store: Path, synthetic_file: Path, tmp_path: Path, edit: object, said: str
+) -> None:
+    """The run's explanation background and the model's own copy are checked against the
+    model's data description: reasons sent to applicants never come from an edited file."""
+    import json
+
+    from credit_runtime.errors import DamagedModel
+    from credit_runtime.pyfunc import load
+
+    argv = ["train", "-m", "logistic_regression", "--no-smote", "--no-evaluate", "-q"]
+    trained = runner.invoke(app, [*argv, "--cv-folds", "2", "--data", str(synthetic_file)])
+    assert trained.exit_code == 0, trained.output
+    [run_copy] = store.glob("artifacts/*/artifacts/explain/background.json")
+    [model_copy] = store.glob("artifacts/**/credit/background.json")
+    for path in (run_copy, model_copy):
+        data = json.loads(path.read_text())
+        edit(data)  # type: ignore[operator]
+        path.write_text(json.dumps(data))
+    for command in (["explain", "logistic_regression"],
+                    ["predict", "logistic_regression", "-i", str(applicants(tmp_path)), "-o",
+                     str(tmp_path / "out.csv"), "--explain", "3"]):  # fmt: skip
+        result = runner.invoke(app, command)
+        one_error_line(result, "explain/background.json of run", said)
+    assert not (tmp_path / "out.csv").exists()
+    with pytest.raises(DamagedModel, match="background.json"):
+        load(model_copy.parent.parent)

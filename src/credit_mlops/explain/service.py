@@ -3,6 +3,7 @@ artifact; and the reason columns `credit predict --explain` appends to each chun
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,30 @@ def stored_background(
             f"{what} lacks the model's columns {some(missing)}: it was changed outside credit; "
             "train the model again"
         )
+    _check_values(store, run, frame, what)
     return frame
+
+
+def _check_values(store: TrackingStore, run: RunRecord, frame: pd.DataFrame, what: str) -> None:
+    """Every row a value the run's data description accepts, the model's columns and no
+    other: the reasons given to applicants never come from an edited file."""
+    from credit_mlops.data.schema import DEFAULT
+    from credit_runtime.description import Description as Runtime
+    from credit_runtime.pyfunc import check_background
+
+    described = DEFAULT.to_json()
+    if "data_description" in run.params:  # else a run from before descriptions: the default's
+        from credit_mlops.data.description import ARTIFACT as DESCRIBED
+
+        described = json.loads(store.download_artifact(run.run_id, DESCRIBED).read_text())
+    try:
+        check_background(frame, Runtime.from_json(described))
+    except ValueError as exc:
+        reason = str(exc).splitlines()[0][:200]
+        raise InputError(
+            f"{what} is not a sample credit drew ({reason}): it was changed outside credit; "
+            "train the model again"
+        ) from None
 
 
 def model_explainer(store: TrackingStore, run: RunRecord, model: Classifier) -> Explainer:
@@ -70,8 +94,6 @@ def model_explainer(store: TrackingStore, run: RunRecord, model: Classifier) -> 
 def trained_columns(store: TrackingStore, run: RunRecord) -> list[str]:
     """The feature columns of the run's data description (the default data set's for runs
     logged before descriptions)."""
-    import json
-
     from credit_mlops.data.description import ARTIFACT
     from credit_mlops.data.schema import FEATURES
 
