@@ -39,4 +39,5 @@ def test_urls_and_blank_values_are_left_to_their_settings() -> None:
     assert from_here("sqlite:///studies.db") == "sqlite:///studies.db"
     assert from_here("") == ""
     assert from_here(Path("/abs/x.csv")) == Path("/abs/x.csv")
-    assert from_here("rel.journal") == Path.cwd() / "rel.journal"
+    assert from_here("rel.journal") == str(Path.cwd() / "rel.journal")
+    assert from_here(Path("rel.csv")) == Path.cwd() / "rel.csv"

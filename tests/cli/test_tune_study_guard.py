@@ -165,6 +165,28 @@ def test_a_worker_asking_another_question_is_refused(
     assert digest(journal) == before
 
 
+def test_a_study_with_trials_but_no_question_is_not_joined(
+    project: Path, synthetic_file: Path
+) -> None:
+    """A study plain Optuna (or another tool) made in the same journal, its direction the
+    objective's: its trials would count, its 0.99 would become the best."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    journal = project / ".credit" / "optuna.journal"
+    journal.parent.mkdir(parents=True)
+    storage = JournalStorage(JournalFileBackend(str(journal)))
+    foreign = optuna.create_study(study_name="s4", storage=storage, direction="maximize")
+    foreign.optimize(lambda t: 0.99 + 0 * t.suggest_float("C", 0.001, 100, log=True), 1)
+    before = digest(journal)
+    result = runner.invoke(app, [*FAST, "--study", "s4"], env=env_for(synthetic_file))
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "records no question" in lines[0], result.stderr
+    assert digest(journal) == before
+
+
 def test_other_data_or_costs_are_another_question(
     project: Path, synthetic_file: Path, tmp_path: Path
 ) -> None:

@@ -78,7 +78,8 @@ def from_here(value: object) -> object:
     if "://" in text or not text.strip():  # a URL; a blank one is refused by its setting
         return value
     path = Path(text).expanduser()
-    return path if path.is_absolute() else Path.cwd() / path
+    path = path if path.is_absolute() else Path.cwd() / path
+    return str(path) if isinstance(value, str) else path  # the setting's own type
 
 
 FLAGS: dict[str, Flag] = {

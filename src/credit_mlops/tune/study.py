@@ -96,6 +96,15 @@ def open_study(
         )
     stored = study.user_attrs
     wanted = dict(attrs or {})
+    if wanted and not stored.keys() & {"model_key", "objective"} and study.trials:
+        # trials, but no question recorded: plain Optuna's or another tool's study, whose
+        # best trial must never count as one of this question's (a study just made by
+        # another worker has no trials yet, and is joined: its maker records the question)
+        raise ConfigError(
+            f"study {name!r} holds {len(study.trials)} trial(s) but records no question "
+            "(model, objective, folds, data): it was not made by credit tune; give another "
+            "--study name"
+        )
     differ = [k for k, v in wanted.items() if k in stored and stored[k] != v]
     foreign = [k for k in differ if str(stored[k]) == str(wanted[k])]
     if foreign:  # the same value as another type: not a record credit wrote
