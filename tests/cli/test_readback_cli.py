@@ -289,5 +289,5 @@ def test_an_edited_background_never_words_an_applicants_reasons(
         result = runner.invoke(app, command)
         one_error_line(result, "explain/background.json of run", said)
     assert not (tmp_path / "out.csv").exists()
-    with pytest.raises(DamagedModel, match="background.json"):
+    with pytest.raises(DamagedModel, match=r"background\.json"):
         load(model_copy.parent.parent)
