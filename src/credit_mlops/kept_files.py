@@ -16,6 +16,19 @@ from pathlib import Path
 from credit_mlops.errors import InputError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+_READ: dict[str, str] = {}  # real path -> what it is, for the files this process read
+
+
+def forget_reads() -> None:
+    _READ.clear()
+
+
+def read_as(path: Path, what: str) -> None:
+    """`path` was read as `what` (the settings profile, the data description): no output of
+    this process replaces it, by any name."""
+    _READ[os.path.realpath(path)] = what
+
+
 JOURNAL_HEAD = b'{"op_code"'  # how every record of an Optuna journal file starts
 
 
@@ -28,6 +41,17 @@ def refuse_kept(path: Path, real: Path, setting: str) -> None:
         raise InputError(
             f"{setting}: {path} is in {seats}, where the workers of a tune study journal keep "
             "their seats, which an output never writes; pick a file outside it"
+        )
+    if real.suffix == ".toml" and real.parent.name == "configs" and os.path.lexists(real):
+        raise InputError(
+            f"{setting}: {path} is a settings profile of a project (configs/*.toml), which "
+            "no command writes; pick another file"
+        )
+    read = _READ.get(os.path.realpath(real))
+    if read is not None:
+        raise InputError(
+            f"{setting}: {path} is {read} this command read, which its output never "
+            "replaces; pick another file"
         )
     store = _store_file(real)
     if store is not None:

@@ -255,8 +255,10 @@ def root(
 ) -> None:
     """Train, track, register, promote and compare credit-risk models on MLflow."""
     ctx.meta["credit.debug"] = debug
+    from credit_mlops.kept_files import forget_reads
     from credit_mlops.standard_output import check_open
 
+    forget_reads()  # a new command (CliRunner runs many in one process) has read nothing yet
     check_open()  # every command writes its results there: a closed one is said first
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from credit_mlops.data.description import Description, parse
 from credit_mlops.data.description_codes import parse_toml
 from credit_mlops.errors import DataError
+from credit_mlops.kept_files import read_as
 from credit_mlops.readback import capped_bytes
 
 DEFAULT = "south-german-credit"
@@ -85,6 +86,7 @@ def load(path: Path) -> Description:
         text,
         lambda why: DataError(f"data description {path} is not valid TOML: {why}; fix the file"),
     )
+    read_as(path, "the data description")  # an output of this command never replaces it
     return parse(data, source=str(path))
 
 

@@ -191,3 +191,30 @@ def test_a_store_kept_in_the_working_folder_leaves_its_other_files_to_the_user(
     assert files.output_file(tmp_path / "scores.csv", setting="-o") == tmp_path / "scores.csv"
     with pytest.raises(InputError, match="a file of the tracking store"):
         files.output_file(tmp_path / "artifacts" / "x.csv", setting="-o")
+
+
+def test_a_projects_profile_and_what_the_command_read_are_never_replaced(
+    project: Path, synthetic_file: Path
+) -> None:
+    """`data describe` writes TOML: never over a settings profile; and no output replaces
+    the profile or the data description the command itself read."""
+    from typer.testing import CliRunner
+
+    from credit_mlops.cli.main import app
+    from credit_mlops.errors import InputError
+    from credit_mlops.kept_files import forget_reads, read_as, refuse_kept
+
+    profile = project / "configs" / "local.toml"
+    before = profile.read_bytes()
+    argv = ["data", "describe", str(synthetic_file), "--target", "kredit", "--bad", "0"]
+    result = CliRunner().invoke(app, [*argv, "-o", str(profile)])
+    assert result.exit_code == 2, result.output
+    assert "is a settings profile of a project" in result.stderr
+    assert profile.read_bytes() == before
+    described = project / "mine.toml"
+    described.write_text("x")
+    read_as(described, "the data description")
+    with pytest.raises(InputError, match="is the data description this command read"):
+        refuse_kept(project / "." / "mine.toml", described, "--output")
+    forget_reads()
+    refuse_kept(described, described, "--output")  # the next command read nothing yet
