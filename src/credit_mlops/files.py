@@ -1,13 +1,10 @@
 """Every path the tool reads or writes goes through here first.
 
-A path given by the user (a flag, a setting) becomes a checked path before any work starts:
-an input exists and is a readable file; an output's folder exists and takes a new file
-(proved by creating one, since permission bits lie for root and for /proc); a member of an
-archive or a profile stays inside the folder it belongs to. Every file the tool writes is
-written atomically: its own temporary file in the target folder, fsync, os.replace, so a
-reader sees the old file or the whole new one, never a mix, however many processes write.
-
-Standard library only: importing this costs nothing at start-up.
+A path given by the user becomes a checked path before any work: an input exists and is a
+readable regular file; an output's folder takes a new file (proved by creating one: mode bits
+lie for root and /proc); a member of an archive or a profile stays inside its folder. Every
+write is atomic (own temporary file beside the target, fsync, os.replace): a reader sees the
+old file or the whole new one, never a mix. Standard library only: free to import.
 """
 
 from __future__ import annotations
@@ -32,12 +29,17 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def input_file(path: Path, *, setting: str, what: str = "file") -> Path:
-    """An existing, readable regular file."""
+_KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket"}
+
+
+def input_file(path: Path, *, setting: str, what: str = "file", fix: str = "") -> Path:
+    """An existing, readable regular file; never a pipe (waits) or a device (never ends)."""
     if not path.exists():
         raise InputError(f"{setting}: {what} {path} does not exist")
     if not path.is_file():
-        raise InputError(f"{setting}: {path} is not a file")
+        kind = _KINDS.get(stat.S_IFMT(path.stat().st_mode), "a device")  # character or block
+        link = f" (a link to {os.path.realpath(path)})" if path.is_symlink() else ""
+        raise InputError(f"{setting}: {path} is {kind}{link}, not a regular file{fix}")
     try:
         with path.open("rb") as fh:
             fh.read(1)
@@ -125,6 +127,7 @@ def write_target(path: Path) -> tuple[Path, bool]:
     """Where writing `path` really goes, and whether it is a special file (device, pipe,
     socket) to be written in place rather than replaced. Symlinks are followed, so a
     link is written through and never replaced by a regular file."""
+    owned_outputs.check_link(path)  # but never out of an output folder
     try:
         mode = os.stat(path).st_mode  # the kernel follows links, /proc's magic ones too
     except OSError as exc:
@@ -237,9 +240,8 @@ def _stdout(mode: str) -> Iterator[IO[Any]]:
 
 def temp_beside(path: Path) -> Path:
     """Where a writer that opens the file itself (Parquet, gzip) writes: a new temporary
-    file of this process beside `path`'s real target; for `-` (standard output) or a
-    device or pipe, the stream itself (`-` as it is: see `stdout_stream`). Finish with
-    `publish`, clean up with `discard`."""
+    file beside `path`'s real target; for `-` or a device or pipe, the stream itself (`-`
+    as it is: see `stdout_stream`). Finish with `publish`, clean up with `discard`."""
     if path == STDOUT:
         from credit_mlops.standard_output import stdout_stream
 

@@ -104,6 +104,27 @@ def refuse_foreign(folder: Path, patterns: Iterable[str]) -> None:
         raise refusal(clash[0])
 
 
+def check_link(path: Path) -> None:
+    """A name in a guarded folder that is a symbolic link to a file outside the folder is
+    not a file credit wrote there, whatever the list says (a link put in place of a listed
+    file): writing through it would replace a file elsewhere. Refused (InputError)."""
+    from credit_mlops.errors import InputError
+
+    try:
+        lexical = Path(os.path.realpath(path.parent), path.name)
+    except (OSError, ValueError):
+        return
+    folder = _owner(lexical)
+    if folder is None or not os.path.islink(lexical):
+        return
+    target = os.path.realpath(lexical)
+    if _owner(Path(target)) != folder:
+        raise InputError(
+            f"{path} is a link to {target}, outside the output folder {folder}; credit "
+            "replaces only the files it wrote there: remove the link or pick another folder"
+        )
+
+
 def check_write(real: Path) -> None:
     """Before `real` (a real path) is written: refused if it lies in a guarded folder, exists
     and credit did not write it there; the files this process newly made in that folder are

@@ -144,3 +144,25 @@ def test_a_list_that_cannot_be_written_places_no_file_and_the_rerun_succeeds(
     owned_outputs.guard(folder)  # the rerun, with room again
     files.write_bytes(folder / "confusion_matrix.png", b"png")
     assert json.loads((folder / owned_outputs.MANIFEST).read_text()) == ["confusion_matrix.png"]
+
+
+def test_a_listed_name_now_a_link_out_of_the_folder_is_never_written_through(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    owned_outputs.guard(folder)
+    files.write_text(folder / "model_card.md", "ours")  # listed
+    precious = tmp_path / "precious.txt"
+    precious.write_text("precious\n")
+    (folder / "model_card.md").unlink()
+    (folder / "model_card.md").symlink_to(precious)
+    owned_outputs.guard(folder)  # the next command
+    with pytest.raises(InputError, match="outside the output folder"):
+        files.write_text(folder / "model_card.md", "card")
+    assert precious.read_text() == "precious\n"
+    inside = folder / "notes.md"  # a link within the folder to a file of its own: as before
+    files.write_text(folder / "kept.md", "ours")
+    inside.symlink_to(folder / "kept.md")
+    files.write_text(inside, "through")
+    assert (folder / "kept.md").read_text() == "through"
