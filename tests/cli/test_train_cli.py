@@ -321,3 +321,15 @@ def test_bars_reach_a_file_only_when_the_command_succeeds(
         on_stage("cross-validation", 1)
         progress("logistic_regression", "fold")
     assert capsys.readouterr().err.startswith("cross-validation")
+
+
+def test_a_test_size_no_split_can_hold_is_named_with_its_source(
+    project: Path, synthetic_file: Path
+) -> None:
+    """From the environment, it is the variable that is named, not a flag never given."""
+    argv = ["train", "-m", "logistic_regression", "--data", str(synthetic_file)]
+    result = runner.invoke(app, argv, env={"CREDIT_TRAIN__TEST_SIZE": "1e-300"})
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert line.startswith("error: train.test_size (env CREDIT_TRAIN__TEST_SIZE): 1e-300 ")
+    assert "--test-size" not in line

@@ -32,7 +32,10 @@ class Holdout:
         }
 
 
-def split_holdout(y: pd.Series, *, test_size: float, seed: int) -> Holdout:
+def split_holdout(
+    y: pd.Series, *, test_size: float, seed: int, setting: str = "train.test_size"
+) -> Holdout:
+    """The stratified holdout; `setting` names where test_size came from in a refusal."""
     from sklearn.model_selection import train_test_split
 
     positions = np.arange(len(y))
@@ -48,7 +51,7 @@ def split_holdout(y: pd.Series, *, test_size: float, seed: int) -> Holdout:
         low = math.ceil(classes / rows * 1000) / 1000  # a row of each class held out
         high = math.floor((1 - classes / rows) * 1000) / 1000  # and one of each trains
         raise DataError(
-            f"--test-size {test_size:g} (train.test_size) cannot hold out a stratified part of "
+            f"{setting}: {test_size:g} cannot hold out a stratified part of "
             f"{rows:,} rows with {classes} classes, each class on both sides; use "
             f"{low:g}..{high:g}, or 0 for no holdout"
         ) from None

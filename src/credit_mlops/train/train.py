@@ -173,7 +173,9 @@ def _prepare(
     cfg = settings.train
     dataset = train_inputs.load(settings, inputs)
     clock.lap("data")
-    holdout = split_holdout(dataset.y, test_size=cfg.test_size, seed=cfg.seed)
+    holdout = split_holdout(
+        dataset.y, test_size=cfg.test_size, seed=cfg.seed, setting=settings.named("train.test_size")
+    )
     rows = list(holdout.train_rows)
     part = TrainingPart(
         dataset=dataset,

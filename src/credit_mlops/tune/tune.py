@@ -68,7 +68,9 @@ def _training_part(settings: Settings) -> tuple[Any, Any, int, tuple[str, str]]:
 
     dataset = load_configured(settings)
     cfg = settings.train
-    holdout = split_holdout(dataset.y, test_size=cfg.test_size, seed=cfg.seed)
+    holdout = split_holdout(
+        dataset.y, test_size=cfg.test_size, seed=cfg.seed, setting=settings.named("train.test_size")
+    )
     rows = list(holdout.train_rows)
     X = dataset.X.iloc[rows].reset_index(drop=True)
     digests = (dataset.digest, dataset.description.digest())
