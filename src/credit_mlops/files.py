@@ -60,7 +60,7 @@ def writable_dir(folder: Path, *, setting: str, create: bool = False) -> Path:
         except OSError as exc:
             raise InputError(f"{setting}: cannot create folder {folder} ({_reason(exc)})") from None
     if not folder.is_dir():
-        raise InputError(f"{setting}: {folder} is not a folder")
+        raise InputError(f"{setting}: {folder} is not a folder; name a folder")
     problem = probe_writable(folder)
     if problem:
         raise InputError(f"{setting}: cannot write in {folder} ({problem}); pick another folder")

@@ -86,3 +86,27 @@ def test_validate_reports_counts_and_violations(
     result = runner.invoke(app, ["data", "validate", str(bad)])
     assert result.exit_code == 2
     assert "column 'wohn' has 1 codes outside 1–3: line 2 (4)" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["file", "device", "unwritable"])
+def test_a_data_dir_that_is_no_folder_is_said_before_any_download(
+    project: Path, tmp_path: Path, kind: str
+) -> None:
+    """Never a traceback, never an unreachable mirror: the folder is checked first (nothing
+    listens at the URL, so a download would fail otherwise)."""
+    target = {
+        "file": tmp_path / "real.csv",
+        "device": Path("/dev/null"),
+        "unwritable": Path("/proc/x"),
+    }[kind]
+    if kind == "file":
+        target.write_text("x\n")
+    result = runner.invoke(
+        app,
+        ["data", "fetch", "--url", "http://127.0.0.1:9/x.zip"],
+        env={"CREDIT_DATA__DIR": str(target)},
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: data.dir (env CREDIT_DATA__DIR): ")
+    assert "unreachable" not in lines[0]

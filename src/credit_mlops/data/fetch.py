@@ -12,8 +12,9 @@ from typing import Protocol
 from credit_mlops.config.settings import Settings
 from credit_mlops.data.archive import check_url, extract
 from credit_mlops.data.dataset import load_dataset
-from credit_mlops.data.schema import DATA_FILE
+from credit_mlops.data.schema import DATA_FILE, DEFAULT
 from credit_mlops.errors import CreditError, DataError, SourceUnreachableError
+from credit_mlops.files import writable_dir
 from credit_mlops.redaction import redact, scrub
 
 ARCHIVE_NAME = "south-german-credit-update.zip"
@@ -36,6 +37,7 @@ EXPECTED = (DATA_FILE, "codetable.txt")  # what is taken out of the archive
 class Fetched:
     path: Path  # the validated data file
     skipped: tuple[str, ...] = ()  # archive members left in the archive
+    title: str = DEFAULT.title or DEFAULT.name  # what the data set is called
 
 
 def fetch(
@@ -46,6 +48,7 @@ def fetch(
     progressbar: bool | ProgressBar = False,
     min_rows_per_class: int = 30,
     setting: str = "data.url",
+    dir_setting: str = "data.dir",
 ) -> Fetched:
     """Download the UCI archive into `data_dir` (cached by pooch), extract and validate it;
     the data file and the archive members left out."""
@@ -55,7 +58,9 @@ def fetch(
     check_url(url, setting=setting)  # http(s) only: file:// is not "a failed checksum"
     shown = redact(url)  # the URL may carry a password or a token: never shown
     made = [p for p in (data_dir, *data_dir.parents) if not p.exists()]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    # a file, a device or a folder that takes no file is said as such before any download
+    # (never as a mirror that is unreachable)
+    writable_dir(data_dir, setting=dir_setting, create=True)
     quiet = pooch.get_logger()
     level = quiet.level
     quiet.setLevel(logging.WARNING)  # its "Downloading data from <the whole URL>" line
@@ -122,4 +127,5 @@ def fetch_data(
         progressbar=progressbar,
         min_rows_per_class=settings.data.min_rows_per_class,
         setting="--url" if url_flag else settings.named("data.url"),
+        dir_setting=settings.named("data.dir"),
     )

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.commands.drift import drift
-from credit_mlops.cli.options import Profile, Quiet
+from credit_mlops.cli.options import Profile, Quiet, regular_data
 from credit_mlops.cli.values import output_file_path, rows_option, seed_option
 
 app = typer.Typer(help="Obtain, describe, check or synthesise data.", no_args_is_help=True)
@@ -40,7 +40,7 @@ def fetch(
             bar.close(done=done)
     if fetched.skipped:
         console.note(f"left in the archive (not needed): {', '.join(fetched.skipped)}")
-    console.note(f"✓ {fetched.path} is valid South German Credit data")
+    console.note(f"✓ {fetched.path} is valid {fetched.title} data")
 
 
 @app.command("describe")
@@ -116,7 +116,8 @@ def synth(
         str | None,
         typer.Option(
             "--format",
-            help="csv or parquet; default by suffix. South German Credit's CSV is "
+            help="csv or parquet; default by suffix (another format's, e.g. .json, is "
+            "refused). South German Credit's CSV is "
             "space-separated like its file, one --like another comma-separated.",
         ),
     ] = None,
@@ -127,8 +128,8 @@ def synth(
             help="A data file (read with the profile's data description) to fit the "
             "generator on: its columns, codes, missing values and correlations, kept as "
             "aggregates only. Default: South German Credit's shipped fit.",
-            dir_okay=False,
             show_default=False,
+            callback=regular_data,
         ),
     ] = None,
     profile: Profile = None,
@@ -141,7 +142,7 @@ def synth(
     from credit_mlops.data.writers import TableWriter
     from credit_mlops.files import output_file
 
-    chosen = output_format(output, fmt)
+    chosen = output_format(output, fmt, command="credit data synth")
     output_file(output, setting="--output", not_same_as=like)  # before any work
     fitted, described = plan(settings_from(profile), like)
     sep = "," if chosen != "csv" or like is not None else " "
