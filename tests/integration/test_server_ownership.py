@@ -276,3 +276,32 @@ def _system_tables() -> dict[str, int]:
             ).fetchone()
         counts[db] = row[0] if row else -1
     return counts
+
+
+def test_a_ctrl_c_while_the_server_starts_leaves_no_server(tmp_path: Path) -> None:
+    """The server runs in a process group of its own, which a terminal's Ctrl-C never
+    reaches: the interrupted start stops what it launched, and says it was interrupted."""
+    from tests.conftest import CREDIT
+
+    folder = tmp_path / "server"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_", "MLFLOW_"))}
+    argv = [str(CREDIT), "server", "start", "--backend", "sqlite", "--dir", str(folder)]
+    proc = subprocess.Popen(
+        [*argv, "--port", str(port)], cwd=tmp_path, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    pid_file = folder / "server.pid"
+    deadline = time.monotonic() + 120
+    while not pid_file.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.communicate()
+    server = int(pid_file.read_text().split()[0])
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    deadline = time.monotonic() + 30
+    while alive(server) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(server)
+    assert not pid_file.exists() and not port_open(port)

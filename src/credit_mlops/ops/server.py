@@ -240,8 +240,13 @@ class MlflowServer:
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group
         )
-        write_pid(self.spec.folder, self.process.pid)
-        self.wait_ready(timeout)
+        try:
+            write_pid(self.spec.folder, self.process.pid)
+            self.wait_ready(timeout)
+        except BaseException:  # a Ctrl-C too: a start that did not finish leaves no server
+            with contextlib.suppress(Exception):
+                self.stop()
+            raise
         return self
 
     def wait_ready(self, timeout: float) -> None:
