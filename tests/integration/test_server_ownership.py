@@ -305,3 +305,27 @@ def test_a_ctrl_c_while_the_server_starts_leaves_no_server(tmp_path: Path) -> No
         time.sleep(0.1)
     assert not alive(server)
     assert not pid_file.exists() and not port_open(port)
+
+
+def test_a_second_server_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    """Two folders, one PostgreSQL store: the second would keep artifacts elsewhere, so the
+    models logged through one could not be read through the other."""
+    if not postgres_reachable():
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432")
+    from credit_mlops.tracking.database import drop_database
+
+    name = f"{DB_PREFIX}_two_{uuid.uuid4().hex[:8]}"
+    first, port = tmp_path / "a", free_port()
+    base = ["server", "start", "--backend", "postgres", "--database", name]
+    try:
+        started = credit([*base, "--dir", str(first), "--port", str(port)], tmp_path)
+        assert started.returncode == 0, started.stderr
+        second = credit([*base, "--dir", str(tmp_path / "b"), "--port", str(free_port())], tmp_path)
+        one_line(second, 2, f"is already the store of the team server on port {port}")
+        assert not (tmp_path / "b").exists()
+    finally:
+        credit(["server", "stop", "--dir", str(first)], tmp_path)
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+            drop_database(c, name)

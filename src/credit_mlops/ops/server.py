@@ -94,11 +94,16 @@ def check_database_name(name: str, setting: str = "--database") -> str:
     return name
 
 
+SERVER_APPLICATION = "credit-server"  # how a team server's connections name themselves
+
+
 def create_database(
-    name: str, admin_url: str = POSTGRES_ADMIN, *, setting: str = "--database"
+    name: str, admin_url: str = POSTGRES_ADMIN, *, setting: str = "--database", port: int = 0
 ) -> str:
-    """Create database `name` if missing; return its SQLAlchemy URL. An existing one must be
-    an MLflow store or empty: a database holding other tables is refused, nothing made in it."""
+    """Create database `name` if missing; return its SQLAlchemy URL, whose connections name
+    the team server on `port` (PostgreSQL's application_name). An existing one must be an
+    MLflow store or empty, and no other team server's: a database holding other tables, or
+    served already, is refused, nothing made in it."""
     import psycopg
     from sqlalchemy.engine import make_url
 
@@ -118,8 +123,26 @@ def create_database(
             )
         else:
             _check_store(admin_url, name, setting)
+            served = conn.execute(
+                "SELECT application_name FROM pg_stat_activity WHERE datname = %s "
+                "AND application_name LIKE %s",
+                (name, f"{SERVER_APPLICATION}:%"),
+            ).fetchone()
+            if served is not None:  # another team server's artifacts live elsewhere
+                raise _served(name, setting, str(served[0]))
     # the name goes into the URL as one path segment, escaped by SQLAlchemy
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    url = make_url(admin_url).set(database=name)
+    url = url.update_query_dict({"application_name": f"{SERVER_APPLICATION}:{port}"})
+    return url.render_as_string(hide_password=False)
+
+
+def _served(name: str, setting: str, application: str) -> InputError:
+    """A second team server on one store would keep its artifacts in another folder."""
+    port = application.rpartition(":")[2]
+    return InputError(
+        f"{setting} {name} is already the store of the team server on port {port}: use it "
+        f"(--mlflow-uri http://127.0.0.1:{port}), stop it first, or name another database"
+    )
 
 
 def _check_store(admin_url: str, name: str, setting: str) -> None:

@@ -61,7 +61,7 @@ def start(
     uri = None  # the database is made only for a server that can start
     if backend in ("auto", "postgres"):
         if postgres_reachable():
-            uri = create_database(database, setting="--database")
+            uri = create_database(database, setting="--database", port=port)
         elif backend == "postgres":
             raise InputError("PostgreSQL is not reachable at 127.0.0.1:5432; use --backend sqlite")
     server = MlflowServer(ServerSpec(folder=folder, port=port, backend_uri=uri)).start()
