@@ -142,3 +142,51 @@ def credit_scores(model: object, X: pd.DataFrame) -> np.ndarray | None:
     """
     card = find_scorecard(model)
     return None if card is None else card.credit_score(X)
+
+
+def points_problem(model: object) -> str | None:
+    """Why the points of the scorecard inside `model` are not all finite numbers, or None
+    (also for a model that is no scorecard). Read back from a model's files, the scale and
+    the coefficients are input: a scale beyond any number gives -inf or NaN points.
+
+    Every bin's points are checked, from the WoE of each step of the scorecard's lookups
+    (built here once, then used for scoring) or else from its table."""
+    from credit_runtime.scorecard import _lookup
+
+    card = find_scorecard(model)
+    if card is None:
+        return None
+    fitted = getattr(card, "estimator_", None)
+    numbers = {
+        "factor": getattr(card, "factor_", None),
+        "offset": getattr(card, "offset_", None),
+        "coefficients": getattr(fitted, "coef_", None),
+        "intercept": getattr(fitted, "intercept_", None),
+    }
+    for name, value in numbers.items():
+        try:
+            finite = bool(np.isfinite(np.asarray(value, dtype=float)).all())
+        except (TypeError, ValueError):
+            finite = False
+        if value is None or not finite:
+            return f"the scorecard's {name} is not a finite number"
+    lookup = _lookup(card)
+    if lookup is None:
+        points = points_table(card)["points"].to_numpy(dtype=float)
+    else:
+        with np.errstate(all="ignore"):
+            points = np.concatenate(
+                [
+                    card.bin_points(name, _step_woe(step))
+                    for name, step in zip(card.feature_names_, lookup.steps, strict=True)
+                ]
+            )
+    if not np.isfinite(points).all():
+        return "the scorecard's points are not all finite numbers"
+    return None
+
+
+def _step_woe(step: Any) -> np.ndarray:
+    """Every WoE one characteristic's lookup can give, and 0 (rare and unseen codes)."""
+    parts = [step.key_woe, step.bin_woe if step.bin_woe is not None else np.empty(0)]
+    return np.concatenate([*parts, [step.unknown, step.missing, 0.0]]).astype(float)

@@ -120,4 +120,21 @@ def classifier(model: Any, name: str) -> Any:
         raise DamagedModel(
             f"{name} holds a {type(model).__name__}, not a classifier; it was not built by credit"
         )
+    if _may_hold_a_scorecard(model):
+        from credit_runtime.scorecard_table import points_problem
+
+        problem = points_problem(model)
+        if problem is not None:
+            raise DamagedModel(
+                f"{name}: {problem} (its pdo, base_score or base_odds were out of bounds, or "
+                "the file was changed), so it cannot score"
+            )
     return model
+
+
+def _may_hold_a_scorecard(model: Any) -> bool:
+    """Only a model with the scorecard among its modules needs its points checked (other
+    models never import it here)."""
+    import sys
+
+    return "credit_runtime.scorecard" in sys.modules

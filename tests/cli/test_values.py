@@ -36,6 +36,12 @@ runner = CliRunner()
         (["server", "start", "--port", "99999"], ["--port 99999", "1..65535"]),
         (["server", "start", "--port", "0"], ["--port 0"]),
         (["server", "start", "--port", "-1"], ["--port -1"]),
+        (
+            ["serve", "--poll-seconds", "1e-12"],
+            ["--poll-seconds (serve.poll_seconds)", "at least 1"],
+        ),
+        (["serve", "--poll-seconds", "0"], ["--poll-seconds (serve.poll_seconds)", "at least 1"]),
+        (["serve", "--poll-seconds", "4000"], ["--poll-seconds", "at most 3600"]),
         (["compare", "--model", "xgboot"], ["'xgboot'", "xgboost", "logistic_regression"]),
         (["compare", "--model", "xgboost,lr", "-m", "svm"], ["'lr'"]),
     ],
@@ -158,6 +164,52 @@ def test_a_missing_config_dir_is_refused_and_nothing_created(project: Path, tmp_
     result = runner.invoke(app, ["compare"], env={"CREDIT_CONFIG_DIR": str(missing)})
     one_error_line(result, "CREDIT_CONFIG_DIR", str(missing), "does not exist")
     assert not missing.exists()
+    assert not (project / ".credit").exists()
+
+
+def test_a_config_dir_without_the_profile_is_refused_and_nothing_created(
+    project: Path, tmp_path: Path
+) -> None:
+    """An existing folder named by CREDIT_CONFIG_DIR that holds no local.toml: refused, never
+    run on built-in defaults (no store made beside it)."""
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    for args in (["train"], ["config", "show"]):
+        result = runner.invoke(app, args, env={"CREDIT_CONFIG_DIR": str(empty)})
+        one_error_line(result, f"CREDIT_CONFIG_DIR: {empty} holds no local.toml", "unset it")
+    assert list(empty.iterdir()) == []
+    assert not (tmp_path / ".credit").exists()
+
+
+def test_without_a_config_dir_a_folder_without_configs_runs_on_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    monkeypatch.chdir(bare)
+    result = runner.invoke(app, ["config", "show"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "needles"),
+    [
+        ({"CREDIT_SCORECARD__PDO": "1e308", "CREDIT_SCORECARD__BASE_SCORE": "1e308"}, ["at most"]),
+        ({"CREDIT_SCORECARD__PDO": "1001"}, ["scorecard.pdo", "at most 1000"]),
+        ({"CREDIT_SCORECARD__BASE_SCORE": "-5"}, ["scorecard.base_score", "at least 0"]),
+        ({"CREDIT_SCORECARD__BASE_ODDS": "1e-9"}, ["scorecard.base_odds", "at least"]),
+    ],
+)
+def test_a_scorecard_scale_out_of_bounds_is_refused_before_training(
+    project: Path, env: dict[str, str], needles: list[str]
+) -> None:
+    one_error_line(runner.invoke(app, ["train", "--model", "scorecard"], env=env), *needles)
+    assert not (project / ".credit").exists()
+
+
+def test_a_poll_period_below_a_second_from_the_environment_is_refused(project: Path) -> None:
+    result = runner.invoke(app, ["serve"], env={"CREDIT_SERVE__POLL_SECONDS": "0.001"})
+    one_error_line(result, "CREDIT_SERVE__POLL_SECONDS", "serve.poll_seconds", "at least 1")
     assert not (project / ".credit").exists()
 
 

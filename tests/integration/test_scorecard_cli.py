@@ -193,6 +193,8 @@ def test_bad_scorecard_settings_exit_2_and_write_nothing(proj: Project) -> None:
         ({"CREDIT_SCORECARD__MONOTONIC_TREND": "sideways"}, "unknown trend 'sideways'"),
         ({"CREDIT_SCORECARD__TRENDS": '{"altr": "valley"}'}, "scorecard.trends names 'altr'"),
         ({"CREDIT_SCORECARD__PDO": "0"}, "scorecard.pdo"),
+        ({"CREDIT_SCORECARD__PDO": "1e308", "CREDIT_SCORECARD__BASE_SCORE": "1e308"}, "at most"),
+        ({"CREDIT_SCORECARD__BASE_ODDS": "1e9"}, "scorecard.base_odds"),
     ):
         result = proj.invoke(
             "train",

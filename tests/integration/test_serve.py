@@ -153,7 +153,7 @@ def test_a_promotion_during_load_loses_nothing_and_a_broken_version_is_not_serve
             moved.set()
             client.set_registered_model_alias(NAME, "production", "2")
 
-    with Served(proj.root, TARGET, "--poll-seconds", "0.5") as server:
+    with Served(proj.root, TARGET, "--poll-seconds", "1") as server:
         results = _load(server, applicants, 2000, promote_at)
         errors = [r for r in results if isinstance(r, str)]
         assert errors == []
@@ -299,6 +299,49 @@ def test_two_workers_share_the_port_the_metrics_and_stop_on_sigterm(
         if line.startswith("credit_serve_decisions_total{")
     )
     assert decided == len(expected)  # both workers' counters, whichever answered /metrics
+
+
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid) and fields[0] not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+def test_workers_end_with_a_main_process_killed_with_sigkill(
+    proj: Project, applicants: list[dict[str, int]], production: None
+) -> None:
+    from credit_mlops.ops.server_processes import alive
+
+    server = Served(proj.root, TARGET, "--workers", "2")
+    try:
+        server.wait_ready()
+        wait_for(lambda: _listening(server.port) == 2)
+        main = server.proc.pid
+        workers = _children(main)
+        assert len(workers) >= 2, workers
+        assert server.post(applicants[0]).status_code == 200
+        second = proj.invoke("serve", TARGET, "--port", str(server.port))
+        assert second.exit_code == 2
+        assert f"a worker of credit serve process {main} ({TARGET})" in second.output
+        assert f"kill {main}" in second.output and "Traceback" not in second.output
+        os.kill(main, signal.SIGKILL)
+        server.proc.wait(30)
+        wait_for(lambda: not [p for p in workers if alive(p)], timeout=90)  # polled
+        assert _listening(server.port) == 0
+        with pytest.raises(requests.ConnectionError):
+            requests.get(server.url + "/readyz", timeout=10)
+    finally:
+        server.stop()
+    from credit_mlops.serve.ports import hold_port
+
+    hold_port("127.0.0.1", server.port).close()  # the port is free for a new service
 
 
 def test_monitor_served_reports_each_version_on_its_journal(proj: Project) -> None:

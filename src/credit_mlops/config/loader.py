@@ -6,6 +6,7 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -73,13 +74,18 @@ def load_settings(
                 f"profile '{name}': {candidate} is not a regular file; make it one or pick "
                 "another with --profile"
             )
+        have = ", ".join(available_profiles(folder)) or "none"
         if profile or os.environ.get(f"{ENV_PREFIX}PROFILE") or name != DEFAULT_PROFILE:
-            have = ", ".join(available_profiles(folder)) or "none"
             raise ConfigError(
                 f"profile '{name}' not found in {folder} (have: {have}); "
                 f"create {folder / (name + '.toml')} or pick another with --profile"
             )
-        toml_file = None  # the embedded default needs no file
+        if os.environ.get(f"{ENV_PREFIX}CONFIG_DIR"):  # named on purpose: never defaults
+            raise ConfigError(
+                f"{ENV_PREFIX}CONFIG_DIR: {folder} holds no {name}.toml (have: {have}); point "
+                "it at the folder holding the profiles (configs/) or unset it"
+            )
+        toml_file = None  # no configs/ found: the embedded default needs no file
     root = folder.parent
 
     toml_data = _read_toml(toml_file) if toml_file else {}
@@ -94,6 +100,7 @@ def load_settings(
             )
     flags = _drop_none(dict(overrides or {}))
     _refuse_unknown_sections(os.environ)
+    _refuse_too_deep(os.environ)
 
     from pydantic_settings import SettingsError
 
@@ -113,6 +120,23 @@ def load_settings(
     settings._root = root
     settings._provenance = provenance
     return settings
+
+
+def _refuse_too_deep(environ: Mapping[str, str]) -> None:
+    """A list or table given as JSON so deeply nested that no parser reads it (Python's
+    raises RecursionError, a traceback) is refused as a profile nested too deep is."""
+    for name, value in environ.items():
+        if not name.upper().startswith(ENV_PREFIX) or not value.lstrip().startswith(("[", "{")):
+            continue
+        try:
+            json.loads(value)
+        except RecursionError:
+            raise ConfigError(
+                f"environment: {name} holds JSON nested too deep to read; give a flat list "
+                "or table, e.g. CREDIT_TRAIN__MODELS='[\"xgboost\"]'"
+            ) from None
+        except ValueError:
+            continue  # not JSON at all: said with the setting it was meant for
 
 
 def _refuse_unknown_sections(environ: Mapping[str, str]) -> None:
@@ -145,7 +169,10 @@ MAX_PROFILE_BYTES = 1 << 20  # settings fit in a few KB; a bigger file is someth
 
 def _read_toml(path: Path) -> dict[str, Any]:
     from credit_mlops.data.description_codes import parse_toml
+    from credit_mlops.kept_files import read_as
     from credit_mlops.readback import capped_bytes
+
+    read_as(path, "the settings profile")  # an output of this command never replaces it
 
     try:
         raw = capped_bytes(path, MAX_PROFILE_BYTES)

@@ -4,9 +4,9 @@
 monotonic_trend = "auto"          # the bad rate's trend of every ordered characteristic
 min_bin_share = 0.05              # each bin holds at least this share of the rows
 rare_code_share = 0.02            # nominal codes rarer than this are scored as neutral
-pdo = 20                          # points to double the good:bad odds
-base_score = 600                  # ... at these base odds
-base_odds = 50
+pdo = 20                          # points to double the good:bad odds (0 < pdo <= 1000)
+base_score = 600                  # ... at these base odds (0 to 10000)
+base_odds = 50                    # (1e-6 to 1e6)
 [scorecard.trends]                # per characteristic, e.g. a valley for age
 alter = "valley"
 """
@@ -56,12 +56,13 @@ class ScorecardSettings(Section):
     )
     # folds of the inner CV that chooses C
     inner_folds: int = Field(5, ge=2, le=20)
-    # points to double the odds
-    pdo: float = Field(20.0, gt=0)
-    # the score at base_odds
-    base_score: float = 600.0
-    # good:bad odds that score base_score
-    base_odds: float = Field(50.0, gt=0)
+    # The points scale, bounded so that every score and every bin's points stay finite
+    # numbers of a meaningful size: points to double the odds, above 0 and at most 1000
+    pdo: float = Field(20.0, gt=0, le=1000)
+    # the score at base_odds, 0 to 10000
+    base_score: float = Field(600.0, ge=0, le=10_000)
+    # good:bad odds that score base_score, 1e-6 to 1e6
+    base_odds: float = Field(50.0, ge=1e-6, le=1e6)
 
     @field_validator("monotonic_trend")
     @classmethod

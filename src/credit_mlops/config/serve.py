@@ -17,8 +17,9 @@ class ServeSettings(Section):
     host: str = "127.0.0.1"  # any other address needs a token (or --insecure)
     port: int = Field(8080, ge=1, le=65535)  # 0 (any free port) would be a port nobody knows
     workers: int = Field(1, ge=1, le=64)
-    # How often the registry is asked where the target points now (seconds).
-    poll_seconds: float = Field(5.0, gt=0, le=3600)
+    # How often the registry is asked where the target points now (seconds): at least 1
+    # (a shorter period only busies the registry), at most an hour.
+    poll_seconds: float = Field(5.0, ge=1, le=3600)
     reasons: int = Field(4, ge=0, le=20)  # per applicant unless the request asks otherwise
     max_body_bytes: int = Field(1_000_000, ge=1024)
     max_applicants: int = Field(1000, ge=1)  # per request

@@ -16,8 +16,11 @@ and a second `credit serve` on the same port is refused, since its first bind is
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import sys
+
+SPEC_ENV = "CREDIT_SERVE_SPEC"  # a worker's launch, in its environment: how one is known
 
 log = logging.getLogger("credit.serve")
 
@@ -76,3 +79,42 @@ def placeholder(host: str, port: int) -> PortClaim:
     held = hold_port(host, port)
     claim = PortClaim(held.family, held.type, held.proto, fileno=held.detach())
     return claim
+
+
+def port_taken(port: int) -> str:
+    """One line: `port` is taken, by which process, and what to do. A `credit serve` (its
+    main process, or one of its workers: the workers' environment names the service and
+    the process that started them) is named as such; any other holder as the team server's
+    check names it (`ops.server_processes.port_in_use`)."""
+    import json
+
+    from credit_mlops.escaping import one_line
+    from credit_mlops.ops.server_processes import alive, environ_value, port_holder, port_in_use
+    from credit_mlops.ops.server_processes import words as command_line
+    from credit_mlops.processes.parent import PARENT_ENV
+
+    pid = port_holder(port)
+    spec = environ_value(pid, SPEC_ENV) if pid is not None else None
+    if pid is None or spec is None:
+        argv = command_line(pid) if pid is not None else []
+        serving = [os.path.basename(w) for w in argv[:3]] if argv else []
+        if "credit" in serving and "serve" in argv:  # one process: the service itself
+            return (
+                f"port {port} is in use by process {pid}, a credit serve; pick another with "
+                f"--port, or stop it: kill {pid}"
+            )
+        return port_in_use(port)
+    try:
+        target = f" ({one_line(str(json.loads(spec)['target']))[:80]})"
+    except (ValueError, KeyError, TypeError):
+        target = ""
+    parent = environ_value(pid, PARENT_ENV) or ""
+    if parent.isdigit() and alive(int(parent)):
+        return (
+            f"port {port} is in use by process {pid}, a worker of credit serve process "
+            f"{parent}{target}; pick another with --port, or stop it: kill {parent}"
+        )
+    return (
+        f"port {port} is in use by process {pid}, a worker of credit serve{target} left "
+        f"running after its main process ended; pick another with --port, or stop it: kill {pid}"
+    )

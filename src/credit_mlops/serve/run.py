@@ -2,8 +2,9 @@
 
 One worker runs in this process. With N workers uvicorn starts N processes that each build
 the service from the same settings (passed down in CREDIT_SERVE_SPEC: the profile and the
-flags, never a secret; the token is read again from the environment or its file). SIGTERM
-and Ctrl-C stop taking connections, let the requests in flight finish, and return.
+flags, never a secret; the token is read again from the environment or its file), and ends
+with this process however it ends, `kill -9` too (`processes/parent.py`). SIGTERM and
+Ctrl-C stop taking connections, let the requests in flight finish, and return.
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from credit_mlops.serve.app import Limits, Service, build_app
 from credit_mlops.serve.follow import Failure, Holder, Served
 from credit_mlops.serve.journal import Journal, Privacy, existing_key, hash_key, journal_folder
 from credit_mlops.serve.metrics import make_metrics
-from credit_mlops.serve.ports import hold_port, placeholder
+from credit_mlops.serve.ports import SPEC_ENV, hold_port, placeholder
 from credit_mlops.serve.security import check_bind, resolve_token
 
-SPEC_ENV = "CREDIT_SERVE_SPEC"
 log = logging.getLogger("credit.serve")
 
 
@@ -118,8 +118,12 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
 
 
 def worker_app() -> Any:
-    """uvicorn's factory in each worker process (`--workers N`)."""
+    """uvicorn's factory in each worker process (`--workers N`): tied to its parent first,
+    so that a parent killed while the model loads leaves no worker behind."""
     from credit_mlops.config.loader import load_settings
+    from credit_mlops.processes.parent import end_with_recorded_parent
+
+    end_with_recorded_parent()
 
     launch = Launch(**json.loads(os.environ[SPEC_ENV]))
     settings = load_settings(launch.profile, launch.overrides)
@@ -186,7 +190,9 @@ def _port(
         sock = take(host, port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise InputError(f"port {port} is in use on {host}; pick another with --port") from exc
+            from credit_mlops.serve.ports import port_taken
+
+            raise InputError(port_taken(port)) from exc
         raise InputError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; check --host and --port"
         ) from exc
@@ -203,10 +209,16 @@ def _announce(host: str, port: int) -> None:
 
 @contextmanager
 def _worker_environment(launch: Launch) -> Generator[None, None, None]:
-    """The spec and a shared metrics folder for the worker processes, removed afterwards."""
+    """The spec, this process's pid (the workers end with it) and a shared metrics folder
+    for the worker processes, removed afterwards."""
     from credit_mlops.config.environ import scoped_environ
+    from credit_mlops.processes.parent import PARENT_ENV
 
     with tempfile.TemporaryDirectory(prefix="credit-serve-metrics-") as folder:
-        spec = {SPEC_ENV: json.dumps(launch.__dict__), "PROMETHEUS_MULTIPROC_DIR": folder}
+        spec = {
+            SPEC_ENV: json.dumps(launch.__dict__),
+            PARENT_ENV: str(os.getpid()),
+            "PROMETHEUS_MULTIPROC_DIR": folder,
+        }
         with scoped_environ(spec):
             yield

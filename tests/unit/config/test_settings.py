@@ -182,8 +182,30 @@ def test_defaults_are_read_like_given_values_in_a_folder_without_a_project(
     """No configs/ anywhere: the default model list `all` is the seed's five models too
     (a default goes through its setting's checks like any value)."""
     monkeypatch.chdir(tmp_path)
+    if any((folder / "configs").is_dir() for folder in (tmp_path, *tmp_path.parents)):
+        pytest.skip("a configs/ folder above the test's folder would be found")
+    settings = load_settings()
+    assert settings.train.models == list(SEED_KEYS)
+    assert settings._profile_file is None  # built-in defaults: no profile file read
+
+
+def test_a_named_config_dir_without_the_profile_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CREDIT_CONFIG_DIR names a folder on purpose: one without the profile's file is a
+    mistake, never a reason to run on built-in defaults."""
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CREDIT_CONFIG_DIR", str(tmp_path))
-    assert load_settings().train.models == list(SEED_KEYS)
+    with pytest.raises(
+        ConfigError, match=r"CREDIT_CONFIG_DIR: .* holds no local\.toml \(have: none\)"
+    ):
+        load_settings()
+    (tmp_path / "remote.toml").write_text("")
+    with pytest.raises(ConfigError, match=r"holds no local\.toml \(have: remote\)"):
+        load_settings()
+    assert load_settings("remote")._profile == "remote"  # a profile it holds is read
+    with pytest.raises(ConfigError, match=r"profile 'prod' not found in .* \(have: remote\)"):
+        load_settings("prod")  # a named profile is refused as it always was
 
 
 def test_all_expands_to_the_seed_models(project: Path) -> None:

@@ -278,3 +278,16 @@ def test_a_rule_between_settings_names_each_with_its_own_source(
     with pytest.raises(InputError) as by_flag:  # a flag's part in it makes it the user's input
         load_settings(overrides={"train": {"class_weight": True}})
     assert "train.class_weight (flag)" in str(by_flag.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("CREDIT_TRACKING__TAGS", "[" * 3000), ("CREDIT_TRAIN__MODELS", "[" * 100_000)],
+)
+def test_json_nested_too_deep_in_the_environment_is_one_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(app, ["config", "show"])
+    assert result.exit_code == 2, result.output
+    one_error_line(result, f"environment: {name} holds JSON nested too deep to read")

@@ -3,9 +3,13 @@ folder is loaded, and a missing one is damage (register again), never a question
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from credit_mlops.tracking.model_trust import (
@@ -132,3 +136,40 @@ def test_a_trusted_model_mlflow_cannot_load_is_damage_in_one_line(tmp_path: Path
     (folder / "model.pkl").write_bytes(b"\x80\x04truncated")
     with pytest.raises(DamagedModelError, match=r"^models:/m/1: the trusted model could not"):
         load_checked(folder, URI, trust_code=True)
+
+
+def _huge_coefficients(card: Any) -> None:
+    card.estimator_.coef_ = np.full_like(card.estimator_.coef_, 1e308)  # finite, its points not
+
+
+@pytest.mark.parametrize(
+    ("spoil", "problem"),
+    [
+        (lambda card: setattr(card, "offset_", -math.inf), "offset is not a finite number"),
+        (lambda card: setattr(card, "factor_", math.nan), "factor is not a finite number"),
+        (_huge_coefficients, "points are not all finite numbers"),
+    ],
+)
+def test_a_scorecard_whose_points_are_not_finite_is_damage(
+    tmp_path: Path, spoil: Callable[[Any], None], problem: str
+) -> None:
+    """A scorecard logged with a scale beyond any number (or changed since) is refused when
+    read back, in one line that says why, never scored with -inf or NaN points."""
+    import skops.io
+
+    from credit_mlops.data.random_rows import synthetic
+    from credit_mlops.data.schema import TARGET
+    from credit_mlops.tracking.model_trust import load_checked
+    from credit_runtime.scorecard import ScorecardClassifier
+
+    frame = synthetic(300, seed=5)
+    X, y = frame[["laufzeit", "hoehe", "alter"]], (frame[TARGET] == 0).astype(int)
+    card = ScorecardClassifier(c_grid=(1.0,), inner_folds=2).fit(X, y)
+    folder = model_folder(tmp_path, "model.skops")
+    skops.io.dump(card, folder / "model.skops")
+    assert load_checked(folder, URI, trust_code=False).credit_score(X).size == len(X)
+    spoil(card)
+    skops.io.dump(card, folder / "model.skops")
+    with pytest.raises(DamagedModelError, match=problem) as refused:
+        load_checked(folder, URI, trust_code=False)
+    assert "\n" not in str(refused.value) and "train and register" in str(refused.value)
