@@ -105,12 +105,37 @@ def log_training_run(
         # A second Ctrl-C waits until the status is written (it is raised right after).
         with interrupts_deferred(), contextlib.suppress(Exception), conn.scope():
             client.set_terminated(run_id, status)
+        with interrupts_deferred(), contextlib.suppress(Exception), conn.scope():
+            _drop_unfinished_models(client, experiment_id, run_id)
         if isinstance(exc, (MlflowException, RequestException, OSError)):
             raise translate(exc, conn, partial_run_id=run_id) from exc
         if isinstance(exc, TrackingError):
             raise type(exc)(str(exc), partial_run_id=run_id) from exc
         raise
     return run_id, info.model_uri, info.model_id, name, version, registering
+
+
+def _drop_unfinished_models(client: Any, experiment_id: str, run_id: str) -> None:
+    """The models this failed run began to log and never finished (status not READY): their
+    files go (a full disk gets its space back), the entry with them; the model itself is
+    whole in the outbox, for `credit sync`."""
+    import shutil
+    from urllib.parse import unquote, urlparse
+
+    from credit_mlops.tracking.queries import quote
+
+    found = client.search_logged_models(
+        experiment_ids=[experiment_id], filter_string=f"source_run_id = {quote(run_id)}"
+    )
+    for model in found:
+        if str(getattr(model.status, "name", model.status)) == "READY":
+            continue  # whole: a version may point at it
+        location = str(model.artifact_location or "")
+        if location.startswith("file:"):  # .../models/<model id>/artifacts: the model's own
+            folder = Path(unquote(urlparse(location).path))
+            own = folder.parent if folder.parent.name == model.model_id else folder
+            shutil.rmtree(own, ignore_errors=True)
+        client.delete_logged_model(model.model_id)
 
 
 def _log_contents(client: Any, run: Any, spec: RunSpec) -> Any:
