@@ -216,22 +216,9 @@ def test_predict_scores_with_the_models_description_and_refuses_another_data_set
     assert refused.exit_code == 2
     assert "missing column(s) income, housing, years_at_job, age" in refused.stderr
     pytest.importorskip("pyspark")
-    sparked = runner.invoke(  # the Spark engine reads the shipped description's columns only
-        app,
-        [
-            "predict",
-            "logistic_regression",
-            "-i",
-            str(new),
-            "-o",
-            str(tmp_path / "sp"),
-            "--engine",
-            "spark",
-            "--id-column",
-            "applicant",
-        ],
-        env=env,
-    )
+    spark = ["--engine", "spark", "-o", str(tmp_path / "sp")]  # the shipped columns only
+    argv = ["predict", "logistic_regression", "-i", str(new), "--id-column", "applicant"]
+    sparked = runner.invoke(app, [*argv, *spark], env=env)
     assert sparked.exit_code == 2, sparked.output
     assert "the settings name the data description 'apps'" in sparked.stderr
     assert "use --engine pandas" in sparked.stderr and not (tmp_path / "sp").exists()
@@ -241,18 +228,7 @@ def test_predict_scores_with_the_models_description_and_refuses_another_data_set
     assert runner.invoke(app, ["data", "synth", "--rows", "20", "-o", str(sg)]).exit_code == 0
     pd.read_csv(sg, sep=r"\s+").rename_axis("id").reset_index().to_csv(sg, index=False)
     sparked = runner.invoke(
-        app,
-        [
-            "predict",
-            "logistic_regression",
-            "-i",
-            str(sg),
-            "-o",
-            str(tmp_path / "sp"),
-            "--engine",
-            "spark",
-        ],
-        env=shipped,
+        app, ["predict", "logistic_regression", "-i", str(sg), *spark], env=shipped
     )
     assert sparked.exit_code == 2, sparked.output
     assert "model logistic_regression v1 was trained on the data description 'apps'" in (
