@@ -1,4 +1,4 @@
-"""URIs shown safely: credentials cut out, secret query values masked.
+"""URIs shown safely: credentials cut out, secret query and path-parameter values masked.
 
 A root module (standard library only) because every layer shows URIs in its messages: the
 settings, the data download and the tracking connection.
@@ -14,6 +14,8 @@ SECRET_QUERY = re.compile(
     r"(?i)(token|password|passwd|pwd|secret|key|sig|signature|auth|credential|session)"
 )
 MASK = "********"
+# A path (matrix) parameter, `;name=value`, in any step of a URI's path.
+_PATH_PARAM = re.compile(r";([^;/=]+)=([^;/]*)")
 
 
 def redact(uri: str) -> str:
@@ -30,7 +32,7 @@ def redact(uri: str) -> str:
         return uri.split("://", 1)[0] + "://…"
     netloc = parts.netloc.rpartition("@")[2]  # user and password gone, port kept as written
     # Rebuilt by hand: urlunsplit turns sqlite:////abs/path into sqlite://abs/path.
-    shown = f"{parts.scheme}://{netloc}{parts.path}"
+    shown = f"{parts.scheme}://{netloc}{_mask_path(parts.path)}"
     if parts.query:
         shown += "?" + _mask_query(parts.query)
     if parts.fragment:  # meaningless to a store, and where some tools put tokens
@@ -63,6 +65,9 @@ def secrets_in(uri: str) -> list[str]:
         name, eq, value = pair.partition("=")
         if eq and value and SECRET_QUERY.search(name):
             found.append(value)
+    for name, value in _PATH_PARAM.findall(parts.path):
+        if value and SECRET_QUERY.search(name):
+            found.append(value)
     if parts.fragment:
         found.append(parts.fragment)
     return sorted(set(found), key=len, reverse=True)
@@ -76,6 +81,16 @@ def scrub(text: str, uri: str) -> str:
         if len(secret) >= 3:  # shorter ones would mask unrelated characters
             text = text.replace(secret, MASK)
     return text
+
+
+def _mask_path(path: str) -> str:
+    """`/api;password=x/runs` as `/api;password=********/runs` (a secret-named value)."""
+
+    def masked(found: re.Match[str]) -> str:
+        name, value = found[1], found[2]
+        return f";{name}={MASK}" if value and SECRET_QUERY.search(name) else found[0]
+
+    return _PATH_PARAM.sub(masked, path)
 
 
 def _mask_query(query: str) -> str:

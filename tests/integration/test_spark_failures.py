@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,50 @@ def test_a_missing_id_column_is_refused_before_spark_starts(
     code, lines = predict(proj, source, "out-no-id", JAVA_HOME="/nonexistent/jdk")
     assert code == 2 and len(lines) == 1, lines
     assert "missing column(s) id (--id-column names it" in lines[0]
+
+
+@pytest.fixture
+def full_folder(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs, all but 16 KiB of it taken."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a tmpfs")
+    folder = tmp_path / "full"
+    folder.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)]
+    if subprocess.run(mount, capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
+        (folder / "filler").write_bytes(b"\0" * (free - 16 * 1024))
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.mark.slow
+def test_a_full_output_disk_names_the_output_folder(proj: Project, full_folder: Path) -> None:
+    """Spark's own scratch space has room; the output's disk has none: the line names the
+    output folder (exit 1), not SPARK_LOCAL_DIRS, and the earlier output stays whole."""
+    frame = synthesize(20_000, seed=5).drop(columns=["kredit"])
+    frame.insert(0, "id", [f"applicant-{i}" for i in range(len(frame))])
+    applicants = full_folder.parent / "many.csv"
+    writers.write_frame(frame, applicants, "csv")
+    out = full_folder / "sp_out"
+    out.mkdir()
+    (out / "earlier.txt").write_text("kept")
+    done = credit(
+        ["predict", "logistic_regression", "-i", str(applicants), "-o", str(out),
+         "--engine", "spark", "--spark-master", "local[1]", "--id-column", "id"],
+        proj.root,
+        {"CREDIT_DATA__PATH": str(proj.data_path)},
+        timeout=600,
+    )  # fmt: skip
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 1 and len(lines) == 1, done.stderr[-3000:]
+    assert lines[0] == (
+        f"error: the disk is full writing {out} (No space left on device); nothing was "
+        "half-written and earlier files are kept - free space and run again"
+    )
+    assert "Traceback" not in done.stderr
+    assert [p.name for p in out.iterdir()] == ["earlier.txt"]
+    assert sorted(p.name for p in full_folder.iterdir()) == ["filler", "sp_out"]

@@ -34,7 +34,8 @@ class TrackingSettings(Section):
     token: SecretStr | None = None
     # MLflow's own HTTP retry settings (MLFLOW_HTTP_REQUEST_*); fail fast by default.
     http_max_retries: int = Field(1, ge=0, le=10)
-    # seconds MLflow waits for one HTTP answer
+    # seconds MLflow waits for each read of an HTTP answer; a request as a whole may take
+    # (http_max_retries + 1) x 2 x this, plus the back-off (tracking/deadline.py)
     http_timeout: int = Field(4, ge=1, le=600)
     # seconds of backoff between HTTP retries (an integer)
     http_backoff_factor: int = Field(1, ge=0, le=60)

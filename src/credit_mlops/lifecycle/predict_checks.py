@@ -126,13 +126,15 @@ def check_model_columns(model: object, description: Description | None, label: s
         )
 
 
-def live_run(run: RunRecord, ref: ModelRef) -> RunRecord:
-    """The model's training run, refused (exit 2) if it was deleted."""
+def live_run(run: RunRecord, ref: ModelRef | None = None) -> RunRecord:
+    """The model's training run, refused (exit 2) if it was deleted. Without `ref`, the run
+    is about to be registered (nothing else to pick but another run)."""
     if run.lifecycle_stage == "deleted":
+        of, other = (f" of {ref.label}", "another version") if ref else ("", "another run")
         raise NotFoundError(
-            f"the training run {ref.run_id} of {ref.label} was deleted, so its decision "
-            f"threshold and lineage are gone; restore it (`mlflow runs restore --run-id "
-            f"{ref.run_id}`) or pick another version"
+            f"the training run {run.run_id}{of} was deleted, so its decision threshold and "
+            f"lineage are gone; restore it (`mlflow runs restore --run-id {run.run_id}`) or "
+            f"pick {other}"
         )
     return run
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from credit_mlops import names
 from credit_mlops.errors import InputError
+from credit_mlops.lifecycle.predict_checks import live_run
 from credit_mlops.lifecycle.resolve import get_run, run_model
 from credit_mlops.tracking.store import TrackingStore
 
@@ -22,7 +23,7 @@ def register(store: TrackingStore, run_id: str, name: str | None) -> Registered:
     names.run_id(run_id, flag="RUN_ID")
     if name is not None:
         names.registered_model(name, flag="--name")
-    run = get_run(store, run_id)
+    run = live_run(get_run(store, run_id))  # a deleted run's version could not be used
     model = run_model(store, run)
     name = name or run.tags.get("model_name")
     if not name:

@@ -11,6 +11,7 @@ the pandas engine.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sys
@@ -170,6 +171,19 @@ def _publish(tmp: Path, output: Path) -> None:
     tmp.rename(output)
 
 
+def _write(scored: Any, tmp: Path, output_path: Path) -> None:
+    """Spark writes the scores into `tmp`; a full disk there is the output's (said as every
+    command says it, with the output's name), not Spark's scratch space."""
+    from credit_mlops.ops.spark_failures import fills_output
+
+    try:
+        scored.write.parquet(str(tmp))
+    except Exception as exc:
+        if fills_output(exc, tmp):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(output_path)) from exc
+        raise
+
+
 def score(
     spark: Any,
     udf: Any,
@@ -193,7 +207,7 @@ def score(
     work = Path(tempfile.mkdtemp(prefix=f".{output_path.name}.", dir=output_path.parent))
     tmp = work / "parquet"
     try:
-        scored.write.parquet(str(tmp))
+        _write(scored, tmp, output_path)
         written = spark.read.parquet(str(tmp))
         summary = written.agg(
             F.count(F.lit(1)).alias("rows"),

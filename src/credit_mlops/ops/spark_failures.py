@@ -16,6 +16,7 @@ straight to the terminal). Here:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -191,7 +192,10 @@ def spark_failures(master: str) -> Iterator[None]:
 
 
 def translate(exc: BaseException, master: str) -> CreditError | None:
-    """Our error for a Spark failure, or None when it is not one we recognise."""
+    """Our error for a Spark failure, or None when it is not one we recognise (or a full
+    disk already told with the file it stopped, which the CLI words as every command does)."""
+    if isinstance(exc, OSError) and exc.filename and exc.errno in _DISK_FULL:
+        return None
     text = _text(exc)
     lowered = text.lower()
     if "cannot run program" in lowered and "python" in lowered:
@@ -232,12 +236,28 @@ def translate(exc: BaseException, master: str) -> CreditError | None:
             f"Spark master at {redact(master)} never took this application (Spark gave up on it); "
             "start it or fix --spark-master (local[*] runs on this machine)"
         )
-    if "no space left on device" in lowered:
-        return InputError("Spark ran out of disk space; free some, or set SPARK_LOCAL_DIRS")
+    if "no space left on device" in lowered:  # not the output's disk (`fills_output`)
+        return InputError(
+            "Spark ran out of disk space in its scratch folders; free some, or set "
+            "SPARK_LOCAL_DIRS to a folder on a larger disk"
+        )
     if type(exc).__module__.startswith(("py4j", "pyspark")):
         first = next((line.strip(": ") for line in text.splitlines() if line.strip(": ")), "")
         return CreditError(f"Spark failed: {first[:300]}; rerun with --debug for its trace")
     return None
+
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def fills_output(exc: BaseException, folder: Path) -> bool:
+    """Whether `exc` is a full disk met while Spark wrote into `folder` (the output's own
+    work folder, which Spark's write failure names), rather than in its scratch space."""
+    text = _text(exc)
+    if "no space left on device" not in text.lower():
+        return False
+    where = folder.resolve()  # Spark names it by its absolute path (or as a file: URI)
+    return str(where) in text or where.as_uri() in text
 
 
 def _gave_up(master: str) -> InputError:

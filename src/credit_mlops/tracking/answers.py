@@ -202,8 +202,11 @@ def server_message(conn: Connection, path: str | None, status: int) -> str | Non
     creds = conn.credentials
     headers = {"Authorization": f"Bearer {creds.token}"} if creds.token else {}
     auth = (creds.username, creds.password) if creds.username and creds.password else None
+    from credit_mlops.tracking.deadline import bounded
+
     try:
-        answer = requests.get(url, headers=headers, auth=auth, timeout=conn.http.timeout)
+        with bounded(conn.http.deadline):
+            answer = requests.get(url, headers=headers, auth=auth, timeout=conn.http.timeout)
     except requests.RequestException:
         return None
     if answer.status_code != status:

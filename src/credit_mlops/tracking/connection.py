@@ -59,6 +59,13 @@ class HttpPolicy:
     backoff_factor: int = 1
     backoff_jitter: float = 0.0
 
+    @property
+    def deadline(self) -> int:
+        """Seconds one request may take as a whole, retries included (tracking/deadline.py)."""
+        from credit_mlops.tracking.deadline import whole_request_seconds
+
+        return whole_request_seconds(self)
+
     def environ(self) -> dict[str, str]:
         return {
             "MLFLOW_HTTP_REQUEST_MAX_RETRIES": str(self.max_retries),
@@ -129,7 +136,14 @@ class Connection:
         there it would silently redirect every later settings load in this process. Inside,
         an answer that is not MLflow's API is never read as "nothing there" (answers.py).
         """
-        with scoped_environ(self.environ()), quiet_mlflow(), answers.checked_answers():
+        from credit_mlops.tracking.deadline import bounded
+
+        with (
+            scoped_environ(self.environ()),
+            quiet_mlflow(),
+            answers.checked_answers(),
+            bounded(self.http.deadline),
+        ):
             import mlflow
 
             names = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
@@ -189,8 +203,11 @@ class Connection:
         """GET /health within the HTTP timeout; unreachable -> exit 3 at once."""
         import requests
 
+        from credit_mlops.tracking.deadline import bounded
+
         try:
-            response = requests.get(self.uri.rstrip("/") + "/health", timeout=self.http.timeout)
+            with bounded(self.http.deadline):
+                response = requests.get(self.uri.rstrip("/") + "/health", timeout=self.http.timeout)
         except requests.RequestException as exc:
             raise translate(exc, self) from exc
         if response.status_code >= 500:  # it answers: failing, not unreachable
@@ -278,6 +295,10 @@ def translate(
             if isinstance(error, TrackingError):
                 error.partial_run_id = partial_run_id
             return error
+        if type(chain).__name__ == "AnswerTooSlow":
+            from credit_mlops.tracking.deadline import too_slow
+
+            return too_slow(chain, shown, partial_run_id)
         if type(chain).__name__ in _UNREACHABLE:
             return TrackingUnreachableError(
                 f"tracking server at {shown} is unreachable; start it (credit server start) or "

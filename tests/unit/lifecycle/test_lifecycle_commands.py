@@ -6,6 +6,8 @@ with a store a test can build in a few lines.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tests.fake_store import FakeStore
 
@@ -55,6 +57,17 @@ def test_register_errors() -> None:
     without = store.add_run(tags={"model_name": "svm", "no_model": "true"})
     with pytest.raises(NotFoundError, match="has no logged model named 'model'"):
         register(store, without.run_id, None)
+
+
+def test_register_refuses_a_deleted_run_before_writing() -> None:
+    store = FakeStore()
+    run = store.add_run(tags={"model_name": "svm"}, lifecycle_stage="deleted")
+    restore = f"restore it (`mlflow runs restore --run-id {run.run_id}`) or pick another run"
+    with pytest.raises(NotFoundError, match=re.escape(restore)) as caught:
+        register(store, run.run_id, "champion")
+    assert str(caught.value).startswith(f"the training run {run.run_id} was deleted")
+    assert not [call for call in store.calls if call[0] == "register"]
+    assert store.registered_names() == []
 
 
 def promoted_store() -> FakeStore:

@@ -200,3 +200,61 @@ def test_a_java_that_did_not_start_under_submit_args_names_them(
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--garbage")
     error = translate(RuntimeError("Java gateway process exited before sending its port"), "x")
     assert error is not None and "PYSPARK_SUBMIT_ARGS" in str(error)
+
+
+def _write_failure(path: str) -> Exception:
+    """A write failure as Spark 4 raises it through Py4J (its first lines and the cause)."""
+    py4j = type("Py4JJavaError", (Exception,), {"__module__": "py4j.protocol"})
+    return py4j(
+        "An error occurred while calling o1014.parquet.\n: org.apache.spark.SparkException: "
+        f"[TASK_WRITE_FAILED] Task failed while writing rows to {path}. SQLSTATE: 58030\n"
+        "Caused by: java.io.IOException: No space left on device"
+    )
+
+
+def test_a_full_disk_where_the_output_is_written_is_the_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "full" / ".sp_out.x1" / "parquet"
+    assert sf.fills_output(_write_failure(f"file:{work}"), work)
+    assert sf.fills_output(_write_failure(work.as_uri()), work)
+    monkeypatch.chdir(tmp_path)  # the output named relative to the working folder
+    assert sf.fills_output(_write_failure(f"file:{work}"), Path("full/.sp_out.x1/parquet"))
+
+
+def test_a_full_disk_elsewhere_is_sparks_scratch_space(tmp_path: Path) -> None:
+    work = tmp_path / "out" / ".sp_out.x1" / "parquet"
+    scratch = _write_failure("file:/tmp/blockmgr-1234/0c/shuffle_0_1_0.data")
+    assert not sf.fills_output(scratch, work)
+    error = sf.translate(scratch, "local[*]")
+    assert isinstance(error, InputError) and error.exit_code == 2
+    assert str(error) == (
+        "Spark ran out of disk space in its scratch folders; free some, or set "
+        "SPARK_LOCAL_DIRS to a folder on a larger disk"
+    )
+    other = RuntimeError(f"Task failed while writing rows to file:{work}: Permission denied")
+    assert not sf.fills_output(other, work)  # not a full disk: left to the other rules
+
+
+def test_the_outputs_full_disk_is_said_as_every_command_says_it(tmp_path: Path) -> None:
+    """Spark's write into the output's work folder fails: an OSError naming the output
+    passes the Spark translation and becomes the common disk-full line (exit 1)."""
+    from credit_mlops.cli.os_errors import os_error_line
+    from credit_mlops.lifecycle import spark
+
+    work = tmp_path / "full" / ".sp_out.x1" / "parquet"
+
+    class Scored:
+        class write:  # as Spark's DataFrame.write
+            @staticmethod
+            def parquet(path: str) -> None:
+                raise _write_failure(f"file:{Path(path).resolve()}")
+
+    with pytest.raises(OSError) as caught, sf.spark_failures("local[*]"):
+        spark._write(Scored(), work, Path("full/sp_out"))
+    assert caught.value.filename == "full/sp_out"
+    assert os_error_line(caught.value) == (
+        "the disk is full writing full/sp_out (No space left on device); nothing was "
+        "half-written and earlier files are kept - free space and run again",
+        1,
+    )
