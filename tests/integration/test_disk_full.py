@@ -5,30 +5,21 @@ process could not end."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tests.conftest import REAL_DATA, credit, run_statuses
+from tests.tmpfs import tmpfs
 
 from credit_mlops.data import random_rows, tables
 
 
 @pytest.fixture
 def full_store(tmp_path: Path) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a tmpfs")
-    store = tmp_path / ".credit"
-    store.mkdir()
-    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(store)]
-    if subprocess.run(mount, capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with tmpfs(tmp_path / ".credit", "2m"):
         yield tmp_path
-    finally:
-        subprocess.run(["umount", "-l", str(store)], check=False)
 
 
 def _data(root: Path) -> Path:

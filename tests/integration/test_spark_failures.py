@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from tests.conftest import credit
 from tests.fake_master import fake_master
 from tests.integration.project import Project, Setup
+from tests.tmpfs import tmpfs
 
 from credit_mlops.data import writers
 from credit_mlops.data.synth import synthesize
@@ -144,19 +144,10 @@ def test_a_missing_id_column_is_refused_before_spark_starts(
 @pytest.fixture
 def full_folder(tmp_path: Path) -> Iterator[Path]:
     """A 2 MB tmpfs, all but 16 KiB of it taken."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a tmpfs")
-    folder = tmp_path / "full"
-    folder.mkdir()
-    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)]
-    if subprocess.run(mount, capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with tmpfs(tmp_path / "full", "2m") as folder:
         free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
         (folder / "filler").write_bytes(b"\0" * (free - 16 * 1024))
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 @pytest.mark.slow

@@ -15,6 +15,31 @@ if TYPE_CHECKING:
     from credit_mlops.config.settings import Settings
     from credit_mlops.tracking.store import TrackingStore
 
+
+def regular_input(param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """An applicants file that exists must be a regular file: a folder, a pipe or a device
+    is said as what it is while the flags are parsed. A missing file is said where it is
+    read, with how to get it."""
+    from credit_mlops.data.formats import APPLICANTS_FIX
+
+    return _regular(param, value, APPLICANTS_FIX)
+
+
+def regular_data(param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """`regular_input` for a data file (one with the target column)."""
+    from credit_mlops.data.formats import DATA_FIX
+
+    return _regular(param, value, DATA_FIX)
+
+
+def _regular(param: typer.CallbackParam, value: Path | None, fix: str) -> Path | None:
+    if value is None or not value.exists():
+        return value
+    from credit_mlops.files import input_file
+
+    return input_file(value, setting=(param.opts or ["--data"])[0], fix=f"; {fix}")
+
+
 Profile = Annotated[
     str | None,
     typer.Option(
@@ -35,7 +60,7 @@ DataPath = Annotated[
         help="The data file, read with the data description (setting data.path; default: "
         "the shipped South German Credit).",
         show_default=False,
-        dir_okay=False,
+        callback=regular_data,
     ),
 ]
 MlflowUri = Annotated[
@@ -88,9 +113,10 @@ def checked_input(param: typer.CallbackParam, value: Path | None) -> Path | None
     silently replaced by another file the tool could find."""
     if value is None:
         return None
+    from credit_mlops.data.formats import DATA_FIX
     from credit_mlops.files import input_file
 
-    return input_file(value, setting=(param.opts or ["--training-data"])[0])
+    return input_file(value, setting=(param.opts or ["--training-data"])[0], fix=f"; {DATA_FIX}")
 
 
 TrainingData = Annotated[
@@ -98,7 +124,6 @@ TrainingData = Annotated[
     typer.Option(
         "--training-data",
         help="The file the model trained on (for its holdout); default data.path.",
-        dir_okay=False,
         callback=checked_input,
     ),
 ]
@@ -107,7 +132,7 @@ TrainingData = Annotated[
 def _scored_file(verb: str) -> OptionInfo:
     """`--data` of a command that reads a model's holdout unless given a file."""
     return typer.Option(
-        "--data", help=f"{verb} this validated file instead of the holdout.", dir_okay=False
+        "--data", help=f"{verb} this validated file instead of the holdout.", callback=regular_input
     )
 
 

@@ -234,9 +234,11 @@ def describe_file(
     from credit_mlops.data.description_toml import to_toml
 
     if output is not None:  # before any work: never the data file itself, nor a store's
+        from credit_mlops.data.output_kinds import DESCRIPTION, chosen
         from credit_mlops.files import output_file
 
         output_file(output, setting="--output", not_same_as=path)
+        chosen(output, None, DESCRIPTION)  # a .json or .yaml name is refused: TOML is written
     result = draft(path, target=target, bad=bad, good=good)
     marked = sum(1 for c in result.columns if c.review)
     header = (

@@ -75,9 +75,11 @@ def write_drifted(
     settings: Settings, output: Path, *, rows: int, shifts: Sequence[str], seed: int
 ) -> Written:
     """`credit data drift`: draw from the configured data file and write `output`."""
+    from credit_mlops.data.formats import output_format
     from credit_mlops.data.locate import data_file, description, load_configured
     from credit_mlops.files import output_file
 
+    output_format(output, command="credit data drift")  # an .xlsx or .json name: refused
     described = description(settings)
     try:
         planned = resolve(shifts, described)
@@ -101,7 +103,7 @@ def _write(frame: pd.DataFrame, output: Path) -> None:
     from credit_mlops.data.formats import output_format
     from credit_mlops.data.writers import TableWriter
 
-    fmt = output_format(output)
+    fmt = output_format(output, command="credit data drift")
     try:
         sep = "," if output.suffix.lower() == ".csv" or fmt != "csv" else " "
         with TableWriter(output, fmt, sep=sep) as writer:

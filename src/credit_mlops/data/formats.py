@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from credit_mlops.errors import DataError, InputError, some
+from credit_mlops.errors import DataError, some
 from credit_mlops.escaping import csv_read_text
 from credit_mlops.processes.signals import in_own_thread
 
@@ -44,13 +44,13 @@ def file_format(path: Path) -> Format:
     return "csv"
 
 
-def output_format(path: Path, given: str | None = None) -> Format:
-    """The format to write: `given` if any, else Parquet for .parquet/.pq names, else CSV."""
-    if given is None:
-        return "parquet" if path.suffix.lower() in PARQUET_SUFFIXES else "csv"
-    if given not in ("csv", "parquet"):
-        raise InputError(f"unknown format {given!r}; use csv or parquet")
-    return "parquet" if given == "parquet" else "csv"
+def output_format(path: Path, given: str | None = None, *, command: str = "credit") -> Format:
+    """The format to write: `given` if any, else the extension's (Parquet for .parquet/.pq,
+    CSV for .csv, .csv.gz and names that say nothing); an extension naming another format
+    (.xlsx, .json) is refused (`data.output_kinds`, one rule for every output file)."""
+    from credit_mlops.data.output_kinds import chosen, table_writes
+
+    return "parquet" if chosen(path, given, table_writes(command)) == "parquet" else "csv"
 
 
 def locator(path: Path) -> Callable[[int], str]:
@@ -75,13 +75,26 @@ def _refill_hint(path: Path) -> str:
     return "write the header line and at least one applicant into it"
 
 
+APPLICANTS_FIX = "give the applicants as CSV (any separator, plain or gzip) or Parquet"
+DATA_FIX = "give the data as CSV (any separator, plain or gzip) or Parquet"
+
+
+def _fix(path: Path, own: str = APPLICANTS_FIX) -> str:
+    """What to do about an unreadable table: only the data set `credit data fetch`
+    downloads can be fetched again; any other file is the user's own (`own`)."""
+    from credit_mlops.data.schema import DATA_FILE
+
+    return "fetch a fresh copy with `credit data fetch`" if path.name == DATA_FILE else own
+
+
 def csv_header(path: Path) -> tuple[list[str], str]:
-    """The column names and the separator of a CSV, refusing empty or duplicated headers."""
+    """The column names and the separator of a CSV, refusing empty or duplicated headers.
+    A byte-order mark is no column name: a file holding only one is empty."""
     try:
         with _open_text(path) as fh:
-            header = fh.readline()
+            header = fh.readline().removeprefix("\ufeff")
     except (UnicodeDecodeError, OSError, EOFError) as exc:
-        raise DataError(f"{path}: not a text table (garbled bytes); fetch a fresh copy") from exc
+        raise DataError(f"{path}: not a text table (garbled bytes); {_fix(path)}") from exc
     if not header.strip():
         raise DataError(f"{path}: file is empty; {_refill_hint(path)}")
     sep = next((s for s in SEPARATORS if s in header), r"\s+")
@@ -173,14 +186,26 @@ def _split_like_header(path: Path, frame: pd.DataFrame, sep: str) -> pd.DataFram
         shown = "whitespace" if sep == r"\s+" else repr(sep)
         raise DataError(
             f"{path}: garbled table ({lines} not separated by {shown} like the header); "
-            "fetch a fresh copy"
+            + _fix(path, "separate every line like the header")
         )
     return frame
 
 
 def _garbled(path: Path, exc: Exception) -> DataError:
+    """What a reader could not read, said in the tool's words with what to do."""
+    import re
+
+    import pandas as pd
+
+    if isinstance(exc, pd.errors.EmptyDataError):  # e.g. a header of separators only
+        return DataError(f"{path}: file is empty; {_refill_hint(path)}")
+    if isinstance(exc, UnicodeDecodeError):
+        return DataError(f"{path}: not a text table (garbled bytes); {_fix(path)}")
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return DataError(f"{path}: garbled table ({first}); fetch a fresh copy")
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", first)
+    if fields:
+        first = f"line {fields[2]} has {fields[3]} fields, the header {fields[1]}"
+    return DataError(f"{path}: garbled table ({first}); {_fix(path)}")
 
 
 def read_frame(path: Path) -> pd.DataFrame:

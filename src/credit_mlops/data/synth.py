@@ -273,7 +273,9 @@ def plan(settings: Settings, like: Path | None) -> tuple[Mapping[str, object] | 
                 "--like FILE to draw applicants like your data"
             )
         return None, d
-    files.input_file(like, setting="--like", what="data file")
+    from credit_mlops.data.formats import DATA_FIX
+
+    files.input_file(like, setting="--like", what="data file", fix=f"; {DATA_FIX}")
     dataset = load_dataset(like, description=d, min_rows_per_class=1)
     return fit_profile(dataset.frame, d), d
 

@@ -21,12 +21,12 @@ def read_table(path: Path) -> pd.DataFrame:
 
     Read by pandas' C engine or pyarrow (`data.formats`), refusing duplicated columns.
     """
-    from credit_mlops.data.formats import read_frame
+    from credit_mlops.data.formats import DATA_FIX, read_frame
+    from credit_mlops.files import input_file
 
-    if not path.is_file():
-        if path.exists():  # a folder, a device, a pipe
-            raise DataError(f"data file {path} is not a regular file; give the data file")
+    if not path.exists():
         raise DataError(f"data file {path} does not exist; {missing_hint(path)}")
+    input_file(path, setting="data file", fix=f"; {DATA_FIX}")  # a folder, a pipe, a device
     return read_frame(path)
 
 

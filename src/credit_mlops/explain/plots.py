@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from credit_mlops import files
 from credit_mlops.explain.attribution import Attribution
 from credit_mlops.explain.summary import importance
+from credit_mlops.modeling.figures import Drawn, drawable, save_png
 
 SPACE_LABEL = {
     "log-odds": "contribution to the log-odds of a bad credit",
@@ -28,11 +28,13 @@ def save_explain_figures(
 
     folder.mkdir(parents=True, exist_ok=True)
     ranked = importance(attribution)[:top][::-1]  # largest at the top of the picture
+    title = drawable(title)  # names as every character shows, none warns
+    names = [drawable(r.name) for r in ranked]
     label = SPACE_LABEL[attribution.space]
     out: dict[str, Path] = {}
 
     fig, ax = plt.subplots(figsize=(7, 0.3 * len(ranked) + 1.5))
-    ax.barh([r.name for r in ranked], [r.mean_abs for r in ranked], color="#1f77b4")
+    ax.barh(names, [r.mean_abs for r in ranked], color="#1f77b4")
     ax.set_xlabel(f"mean |{label}|")
     ax.set_title(f"{title}: importance per original column")
     out["importance_bar"] = _save(fig, folder / "importance_bar.png", plt)
@@ -45,7 +47,7 @@ def save_explain_figures(
         colour = _scaled(X[r.column]) if r.column in X.columns else np.full(len(phi), 0.5)
         jitter = rng.uniform(-0.3, 0.3, len(phi))
         points = ax.scatter(phi, y + jitter, c=colour, cmap="coolwarm", s=6, vmin=0, vmax=1)
-    ax.set_yticks(range(len(ranked)), [r.name for r in ranked])
+    ax.set_yticks(range(len(ranked)), names)
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_xlabel(f"{label} (right: towards rejection)")
     ax.set_title(f"{title}: each applicant's contributions")
@@ -61,8 +63,7 @@ def _scaled(values: pd.Series) -> np.ndarray:
     return np.full(len(v), 0.5) if high <= low else (v - low) / (high - low)
 
 
-def _save(fig: object, path: Path, plt: object) -> Path:
-    with files.atomic_write(path, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
+def _save(fig: Drawn, path: Path, plt: object) -> Path:
+    save_png(fig, path)
     plt.close(fig)  # type: ignore[attr-defined]
     return path

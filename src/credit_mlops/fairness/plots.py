@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from credit_mlops import files
 from credit_mlops.data.description import file_part
 from credit_mlops.fairness.metrics import AttributeReport, FairnessReport
+from credit_mlops.modeling.figures import Drawn, drawable, save_png
 
 
 def save_fairness_figures(report: FairnessReport, folder: Path, title: str) -> dict[str, Path]:
@@ -22,17 +22,14 @@ def save_fairness_figures(report: FairnessReport, folder: Path, title: str) -> d
     for attribute in report.attributes:
         fig = _figure(plt, attribute, title)
         name = "fairness_" + file_part(attribute.attribute)  # distinct: description.same_name
-        path = folder / f"{name}.png"
-        with files.atomic_write(path, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")  # type: ignore[attr-defined]
+        out[name] = save_png(fig, folder / f"{name}.png")
         plt.close(fig)  # type: ignore[arg-type]
-        out[name] = path
     return out
 
 
-def _figure(plt: object, attribute: AttributeReport, title: str) -> object:
+def _figure(plt: object, attribute: AttributeReport, title: str) -> Drawn:
     groups = attribute.groups
-    names = [f"{g.group}\n(n={g.count})" for g in groups]
+    names = [f"{drawable(str(g.group))}\n(n={g.count})" for g in groups]
     x = np.arange(len(groups))
     fig, ax = plt.subplots(figsize=(1.6 * len(groups) + 2.5, 4))  # type: ignore[attr-defined]
     width = 0.27
@@ -56,6 +53,6 @@ def _figure(plt: object, attribute: AttributeReport, title: str) -> object:
     ax.set_ylabel("rate")
     gap = attribute.parity_difference
     shown = "n/a" if np.isnan(gap) else f"{gap:.3f}"
-    ax.set_title(f"{title}: {attribute.attribute} (parity difference {shown})")
+    ax.set_title(f"{drawable(title)}: {drawable(attribute.attribute)} (parity difference {shown})")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from credit_mlops.errors import DataError, InputError
-from credit_mlops.files import writable_dir
+from credit_mlops.errors import InputError
+from credit_mlops.files import input_file, writable_dir
 from credit_mlops.lifecycle import predict_checks
 from credit_mlops.lifecycle.evaluate import decision_threshold
 from credit_mlops.lifecycle.evaluation_target import open_target
@@ -61,13 +61,11 @@ def check_paths(
         from credit_mlops.lifecycle.spark import require_pyspark
 
         require_pyspark()
-    if not (input_path.is_file() or (engine == "spark" and input_path.is_dir())):
-        if input_path.exists():  # a folder, a device (/dev/null), a pipe
-            raise DataError(
-                f"--input: {input_path} is not a regular file; give a CSV, gzip CSV or "
-                "Parquet file of applicants"
-            )
-        raise DataError(f"--input: input file {input_path} does not exist")
+    _output_kind(output_path, engine)
+    if not (engine == "spark" and input_path.is_dir()):  # Spark reads a folder of parts
+        from credit_mlops.data.formats import APPLICANTS_FIX
+
+        input_file(input_path, setting="--input", what="input file", fix=f"; {APPLICANTS_FIX}")
     if output_path.resolve() == input_path.resolve():
         raise InputError("--output must differ from --input (it would overwrite the input)")
     if engine == "pandas":
@@ -80,6 +78,19 @@ def check_paths(
         check_description(description, "the settings name the data description")
         check_columns(input_path, id_column=id_column)
         writable_dir(output_path.parent, setting="--output")
+
+
+def _output_kind(output_path: Path, engine: str) -> None:
+    """An output name whose extension says another format (.xlsx, .json) is refused."""
+    from credit_mlops.data.output_kinds import Writes, chosen, table_writes
+
+    writes = table_writes("credit predict")
+    if engine == "spark":
+        parquet = {"parquet": writes.extensions["parquet"]}
+        writes = Writes(
+            "credit predict --engine spark", parquet, "parquet", {"parquet": "a Parquet folder"}
+        )
+    chosen(output_path, None, writes)
 
 
 def predict(

@@ -17,17 +17,15 @@ def save_figures(
     from sklearn.calibration import CalibrationDisplay
     from sklearn.metrics import ConfusionMatrixDisplay, PrecisionRecallDisplay, RocCurveDisplay
 
+    from credit_mlops.modeling.figures import drawable, save_png
+
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
+    title = drawable(title)  # a run's name: every character shows, none warns
 
     def save(name: str, fig: plt.Figure) -> None:
-        from credit_mlops.files import atomic_write
-
-        path = folder / f"{name}.png"
-        with atomic_write(path, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")
+        out[name] = save_png(fig, folder / f"{name}.png")
         plt.close(fig)
-        out[name] = path
 
     fig, ax = plt.subplots(figsize=(4.5, 4))
     ConfusionMatrixDisplay.from_predictions(

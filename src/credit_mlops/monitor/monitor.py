@@ -60,8 +60,7 @@ def read_new_data(path: Path, description: Description | None = None) -> pd.Data
     from credit_mlops.data.schema import FEATURES
     from credit_mlops.data.tables import to_german
 
-    if not path.is_file():
-        raise DataError(f"monitoring file {path} does not exist; pass --data FILE")
+    _regular(path)
     frame = to_german(read_frame(path), description)
     where = PARQUET_ROWS if file_format(path) == "parquet" else CSV_LINES
     validate_frame(
@@ -72,6 +71,15 @@ def read_new_data(path: Path, description: Description | None = None) -> pd.Data
     from credit_mlops.data.dataset import typed_features
 
     return typed_features(frame, description)
+
+
+def _regular(path: Path) -> None:
+    """The monitored applicants: an existing regular file (a pipe, a device or a folder is
+    said as what it is)."""
+    from credit_mlops.data.formats import APPLICANTS_FIX
+    from credit_mlops.files import input_file
+
+    input_file(path, setting="--data", what="monitoring file", fix=f"; {APPLICANTS_FIX}")
 
 
 def monitor(
@@ -92,8 +100,7 @@ def monitor(
         )  # bad input: refused before any work, nothing logged
     from credit_mlops.lifecycle.predict_checks import run_description
 
-    if not data_path.is_file():  # refused before the store is asked anything
-        raise DataError(f"monitoring file {data_path} does not exist; pass --data FILE")
+    _regular(data_path)  # refused before the store is asked anything
     ref = resolve(store, target)
     run = get_run(store, ref.run_id)
     described = run_description(store, run)

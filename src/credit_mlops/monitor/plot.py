@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from credit_mlops import files
+from credit_mlops.modeling.figures import drawable, save_png
 from credit_mlops.monitor.stability import MonitorResult
 
 
@@ -24,13 +24,11 @@ def score_shift_png(result: MonitorResult, path: Path, title: str) -> Path:
     ax.set_xlabel("P(bad) bin (deciles of the out-of-fold training scores)")
     ax.set_ylabel("share of applicants")
     ax.set_title(
-        f"{title}\nscore PSI {s.psi:.3f} ({s.band}) · reject rate at P(bad) ≥ "
+        f"{drawable(title)}\nscore PSI {s.psi:.3f} ({s.band}) · reject rate at P(bad) ≥ "
         f"{result.threshold:.3f}: {result.reject_rate_reference:.1%} → "
         f"{result.reject_rate_current:.1%}",
         fontsize=10,
     )
     ax.legend(fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with files.atomic_write(path, "wb") as fh:
-        fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")
-    return path
+    return save_png(fig, path)

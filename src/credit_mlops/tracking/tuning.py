@@ -135,10 +135,13 @@ class TuneRuns:
 
     def log_figures(self, run_id: str, figures: dict[str, Any]) -> None:
         """Matplotlib figures as PNG artifacts, `name -> figure` (name without extension)."""
+        from credit_mlops.modeling.figures import quiet
+
         with tempfile.TemporaryDirectory() as folder, self._guard():
             for name, figure in figures.items():
                 path = Path(folder) / f"{name}.png"
-                figure.savefig(path, dpi=110, bbox_inches="tight")
+                with quiet():  # no font or library warning on stderr
+                    figure.savefig(path, dpi=110, bbox_inches="tight")
                 self._client.log_artifact(run_id, str(path), artifact_path="tune")
 
     def end_parent(

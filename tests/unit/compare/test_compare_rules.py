@@ -55,7 +55,7 @@ def test_filter_quotes_values_and_names_one_model() -> None:
         models=("xgboost",),
     )
     assert build_filter(q, NOW) == (
-        "metrics.f1_test_mean > 0.5 and tags.`owner` = \"o'brien\" and "
+        'metrics.f1_test_mean > 0.5 and tags.`owner` = "o\'brien" and '
         f"attributes.start_time >= {NOW_MS - 3_600_000} and tags.model_name = 'xgboost'"
     )
     assert build_filter(Query(experiment="e", models=("a", "b"))) == ""

@@ -21,7 +21,7 @@ def test_input_file_exists_is_a_file_and_readable(tmp_path: Path) -> None:
     assert files.input_file(good, setting="--input") == good
     with pytest.raises(InputError, match=r"--input: file .*nope.csv does not exist"):
         files.input_file(tmp_path / "nope.csv", setting="--input")
-    with pytest.raises(InputError, match="is not a file"):
+    with pytest.raises(InputError, match=r"--input: .* is a folder, not a regular file"):
         files.input_file(tmp_path, setting="--input")
 
 

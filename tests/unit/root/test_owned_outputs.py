@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import errno
 import json
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.tmpfs import tmpfs
 from tests.unit.report.test_report_card import sample_card
 
 from credit_mlops import files, owned_outputs
@@ -84,17 +83,8 @@ def test_an_older_card_with_its_mark_is_still_replaced(tmp_path: Path) -> None:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("needs root to mount a tmpfs")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    cmd = ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)]
-    if subprocess.run(cmd, capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
+    with tmpfs(tmp_path / "disk", "64k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_full_disk_leaves_no_half_card(small_disk: Path) -> None:

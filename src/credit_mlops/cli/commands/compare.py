@@ -56,7 +56,16 @@ def compare(
     registry: Annotated[
         bool, typer.Option("--registry", help="One row per registered model version.")
     ] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format [default: by the --output file's extension (.csv, .json, "
+            ".md), else table].",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -80,11 +89,13 @@ def compare(
     from credit_mlops.compare import views
     from credit_mlops.compare.query import Query, parse_since, parse_tags
     from credit_mlops.compare.sort_keys import check_sort_metric
+    from credit_mlops.data.output_kinds import COMPARE, chosen
     from credit_mlops.errors import InputError
-    from credit_mlops.files import output_file
+    from credit_mlops.files import STDOUT, output_file
     from credit_mlops.names import run_id
     from credit_mlops.tracking.open import open_tracker, store_exists
 
+    shape = chosen(output or STDOUT, fmt.value if fmt else None, COMPARE)  # before any work
     settings = settings_from(profile, mlflow_uri=mlflow_uri, experiment=experiment)
     if sum(bool(x) for x in (runs, registry, all_runs)) > 1:
         raise InputError("--runs, --registry and --all-runs are separate views; pick one")
@@ -120,7 +131,7 @@ def compare(
         result = views.compare(open_tracker(settings, existing=True), query, shown)
     if result.ended:  # runs a killed credit process left RUNNING: said apart from the view
         note(f"note: {result.ended}")
-    if not result.rows and fmt is Format.table and output is None:
+    if not result.rows and shape == "table" and output is None:
         what = "registered model versions" if registry else "runs"
         narrowed = bool(keys or filter_string or tag or since)
         hint = (
@@ -130,4 +141,4 @@ def compare(
         )
         note(f"no {what} to compare in {result.experiment or 'the registry'} at {shown}{hint}")
         return
-    render.comparison(result, fmt.value, output)
+    render.comparison(result, shape, output)

@@ -16,6 +16,7 @@ from credit_mlops.cli.options import (
     Target,
     checked_input,
     checked_output_dir,
+    regular_input,
 )
 from credit_mlops.cli.values import output_path
 
@@ -40,8 +41,8 @@ def monitor(
         typer.Option(
             "--data",
             help="The new applicants (the training schema; target optional).",
-            dir_okay=False,
             show_default=False,
+            callback=regular_input,
         ),
     ] = None,
     served: Annotated[

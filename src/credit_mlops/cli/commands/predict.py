@@ -26,8 +26,9 @@ def predict(
         typer.Option(
             "--output",
             "-o",
-            help="[id,] p_bad, decision: CSV, or Parquet by suffix; a Parquet folder on Spark; "
-            "'-' is standard output (CSV). Its folder must exist.",
+            help="[id,] p_bad, decision: CSV (.csv.gz: gzip), or Parquet by suffix (another "
+            "format's, e.g. .xlsx, is refused); a Parquet folder on Spark; '-' is standard "
+            "output (CSV). Its folder must exist.",
             parser=output_file_path,
             metavar="<file>",
         ),
