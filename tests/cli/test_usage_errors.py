@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import CREDIT
+from typer.testing import CliRunner
+
+from credit_mlops.cli.main import app
 
 CASES = [
     (["train", "--cv-folds", "abc"], "Invalid value for '--cv-folds'", "credit train --help"),
@@ -63,3 +66,25 @@ def test_a_value_of_the_wrong_shape_is_refused_before_the_store_is_opened(
     )
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(line) and not (tmp_path / ".credit").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["compare", "--model", ""], "--model: no model given (choose from: "),
+        (["compare", "--model", ","], "--model: no model given (choose from: "),
+        (["compare", "--runs", ""], "--runs: no run id given"),
+        (["compare", "--runs", ", ,"], "--runs: no run id given"),
+        (["train", "--mlflow-tags", '{"a": NaN}'], "--mlflow-tags holds NaN, which is no JSON"),
+        (["train", "--mlflow-tags", '{"b": -Infinity}'], "holds -Infinity"),
+    ],
+)
+def test_a_filter_or_value_given_empty_or_not_json_is_refused(
+    store: Path, argv: list[str], said: str
+) -> None:
+    """An empty filter is never "everything" (or "no runs in the registry"), and Python's
+    NaN is no JSON value: one line, exit 2, before the store is read."""
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], result.stderr

@@ -42,8 +42,13 @@ def tags_json(text: str) -> dict[str, str]:
     from credit_mlops.errors import InputError, cut
     from credit_mlops.readback import DuplicateKey, unique_keys
 
+    def not_json(constant: str) -> object:  # NaN, Infinity: Python's extension, not JSON
+        raise InputError(
+            f"--mlflow-tags holds {constant}, which is no JSON value; give text or a finite number"
+        )
+
     try:
-        value = json.loads(text, object_pairs_hook=unique_keys)
+        value = json.loads(text, object_pairs_hook=unique_keys, parse_constant=not_json)
     except DuplicateKey as exc:
         raise InputError(
             f"--mlflow-tags gives the tag '{cut(exc.key, 60)}' twice; give it once"

@@ -104,6 +104,8 @@ def known_models(value: list[str] | None) -> list[str] | None:
     if not value:
         return value
     keys = [k.strip() for item in value for k in item.split(",") if k.strip()]
+    if not keys:  # --model '' or ',': a filter given empty is no "every model"
+        raise InputError(f"--model: no model given (choose from: {', '.join(ALL_KEYS)})")
     unknown = [k for k in keys if k not in ALL_KEYS]
     if unknown:
         raise InputError(

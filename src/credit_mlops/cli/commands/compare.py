@@ -119,6 +119,8 @@ def compare(
     if output is not None:
         output_file(output, setting="--output")
     ids = [run_id(r.strip(), flag="--runs") for x in runs or [] for r in x.split(",") if r.strip()]
+    if runs and not ids:  # --runs '' or ',': not "no runs in the registry"
+        raise InputError("--runs: no run id given; give run ids (`credit compare` lists them)")
     shown = settings.tracking_uri_shown
     if not (runs or registry or experiment or store_exists(settings)):
         check_sort_metric(sort, (), what="the runs")
