@@ -344,6 +344,27 @@ def test_workers_end_with_a_main_process_killed_with_sigkill(
     hold_port("127.0.0.1", server.port).close()  # the port is free for a new service
 
 
+def test_a_hangup_stops_a_service_with_workers_as_sigterm_does(
+    proj: Project, applicants: list[dict[str, int]], production: None
+) -> None:
+    """uvicorn's supervisor restarts its workers on SIGHUP; a closed terminal must stop the
+    service instead (its own process group gets the hangup), its workers with it."""
+    from credit_mlops.ops.server_processes import alive
+
+    server = Served(proj.root, TARGET, "--workers", "2")
+    try:
+        server.wait_ready()
+        wait_for(lambda: _listening(server.port) == 2)
+        workers = _children(server.proc.pid)
+        assert server.post(applicants[0]).status_code == 200
+        server.proc.send_signal(signal.SIGHUP)
+        assert server.proc.wait(60) == 0
+        wait_for(lambda: not [p for p in workers if alive(p)], timeout=60)
+        assert _listening(server.port) == 0
+    finally:
+        server.stop()
+
+
 def test_monitor_served_reports_each_version_on_its_journal(proj: Project) -> None:
     import json
 

@@ -171,14 +171,30 @@ def serve(settings: Settings, launch: Launch) -> None:
     check_bind(s.host, token_of(settings), launch.insecure)
     if s.journal and s.journal_hash:
         hash_key(journal_folder(settings))
-    from uvicorn.supervisors import Multiprocess
-
     config = uvicorn.Config(
         "credit_mlops.serve.run:worker_app", factory=True, workers=s.workers, **common
     )
     with _worker_environment(launch), _port(s.host, s.port, placeholder) as claim:
         _announce(s.host, s.port)
-        Multiprocess(config, sockets=[claim]).run()
+        _supervisor()(config, sockets=[claim]).run()
+
+
+def _supervisor() -> type:
+    """uvicorn's supervisor of the workers, except that a SIGHUP (the terminal closed, an
+    ssh session dropped) stops the service as SIGTERM does, finishing the requests in
+    flight, instead of restarting the workers; a SIGHUP `nohup` ignored stays ignored."""
+    import signal
+
+    from uvicorn.supervisors import Multiprocess
+
+    ignored = signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+
+    class Supervisor(Multiprocess):
+        def handle_hup(self) -> None:
+            if not ignored:
+                self.handle_term()
+
+    return Supervisor
 
 
 @contextmanager
