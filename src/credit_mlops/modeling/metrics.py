@@ -9,6 +9,18 @@ import warnings
 
 import numpy as np
 
+# what `score` gives: each between 0 and 1, and so is every summary of them (the mean and the
+# standard deviation over the folds, a holdout value) logged as <name>_<part>_<statistic>
+UNIT_SCORES = (
+    "accuracy", "precision", "recall", "f1", "roc_auc", "average_precision", "geometric_mean"
+)  # fmt: skip
+
+
+def outside_unit(name: str, value: float) -> bool:
+    """A logged score (by its name) whose value no score takes: below 0 or above 1."""
+    scored = any(name.startswith(f"{s}_") for s in UNIT_SCORES)
+    return scored and not (value != value or 0.0 <= value <= 1.0)  # NaN: folds that failed
+
 
 def score(y_true: np.ndarray, proba_bad: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
     from imblearn.metrics import geometric_mean_score

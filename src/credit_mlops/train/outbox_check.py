@@ -29,6 +29,7 @@ from credit_mlops.train.outbox_names import (
     DATASET_SOURCE_MAX,
     REMOVE,
     check_metrics,
+    check_model_key,
     check_packages,
     check_params,
     check_tags,
@@ -101,6 +102,7 @@ def check_record(record: Mapping[str, Any]) -> None:
     check_params(record["params"])
     check_metrics(_mapping(record, "metrics", (int, float)))
     check_version_tags(record["version_tags"])
+    check_model_key(record["params"], record["version_tags"])
     # what each JSON artifact must be, as the tool reads it back from the run later
     check_artifacts(_require(record, "artifacts", dict), record["params"])
     for key in ("dataset_source", "dataset_name"):

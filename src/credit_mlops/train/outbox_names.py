@@ -12,6 +12,7 @@ from typing import Any
 
 from credit_mlops import names
 from credit_mlops.errors import InputError
+from credit_mlops.modeling.metrics import outside_unit
 from credit_mlops.tracking.tags import PROCESS_TAG
 
 REMOVE = "the entry was changed by hand or by another tool: remove it"
@@ -100,6 +101,21 @@ def check_metrics(metrics: Mapping[str, float]) -> None:
             raise InputError(
                 f"metric {shown_name(key)} is {number}, not a number MLflow keeps; {REMOVE}"
             )
+        if outside_unit(key, number):
+            raise InputError(
+                f"metric {shown_name(key)} is {number:g}, which no score gives (0 to 1): the "
+                f"entry was changed by hand; {REMOVE}"
+            )
+
+
+def check_model_key(params: Mapping[str, str], tags: Mapping[str, str]) -> None:
+    """The model's kind, written three times by credit train: the same every time."""
+    keys = {params.get("model_key"), tags.get("model_key")} - {None}
+    if len(keys) > 1:
+        raise InputError(
+            f"the entry names two model kinds ({', '.join(sorted(map(str, keys)))}): it was "
+            f"changed by hand; {REMOVE}"
+        )
 
 
 def check_version_tags(tags: Mapping[str, str]) -> None:

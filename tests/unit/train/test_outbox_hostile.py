@@ -437,3 +437,29 @@ def test_credit_sync_refuses_forged_entries_in_one_line_each_and_syncs_the_rest(
     with sqlite3.connect(store / "mlflow.db") as con:
         statuses = [s for (s,) in con.execute("select status from runs")]
     assert statuses == ["FINISHED"]  # the genuine entry's run; no FAILED one
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda r: r["metrics"].update(roc_auc_test_mean=7.5), "which no score gives (0 to 1)"),
+        (lambda r: r["metrics"].update(f1_holdout=-0.2), "which no score gives (0 to 1)"),
+        (lambda r: r["version_tags"].update(model_key="xgboost"), "names two model kinds"),
+    ],
+)
+def test_values_no_training_writes_are_refused_before_the_store(
+    tmp_path: Path, edit: Any, said: str
+) -> None:
+    """A score outside 0..1, or a version tagged as another kind than the run: the entry was
+    edited; it would rank first in compare, or be registered as what it is not."""
+    import json
+
+    entry = write_entry(tmp_path, spec(), experiment="credit-risk", reason="x")
+    record = json.loads((entry / "run.json").read_text())
+    edit(record)
+    (entry / "run.json").write_text(json.dumps(record))
+    store = FakeStore()
+    [result] = sync(store, tmp_path)
+    assert (result.status, result.exit_code) == ("failed", 2)
+    assert result.error is not None and said in result.error
+    assert store.runs == {}
