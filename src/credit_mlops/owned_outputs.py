@@ -51,16 +51,51 @@ def _relative(folder: str, real: Path) -> str:
     return Path(os.path.relpath(real, folder)).as_posix()
 
 
+MANIFEST_MAX = 4 << 20  # bytes: names of files, far above any folder credit writes into
+
+
 def recorded(folder: Path | str) -> set[str]:
-    """The names the manifest of `folder` lists; none if it is missing or unreadable (then
-    nothing there counts as credit's)."""
+    """The names the manifest of `folder` lists; none if there is none. The list decides
+    which files credit may replace, so it is input too: one that is not a regular file (a
+    pipe would hang the read, a link to /dev/zero fill the memory), too large, unreadable
+    or not a JSON list of names is refused (InputError), never read as empty or rewritten."""
+    import stat
+
+    path = Path(folder, MANIFEST)
     try:
-        data = json.loads(Path(folder, MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
         return set()
-    if not isinstance(data, list):
-        return set()
-    return {name for name in data if isinstance(name, str)}
+    except OSError as exc:
+        raise _not_the_list(path, exc.strerror or type(exc).__name__) from None
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a link"
+            if stat.S_ISLNK(mode)
+            else "a folder"
+            if stat.S_ISDIR(mode)
+            else ("a pipe or device")
+        )
+        raise _not_the_list(path, kind)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read(MANIFEST_MAX + 1)
+        data = json.loads(raw.decode("utf-8")) if len(raw) <= MANIFEST_MAX else None
+    except OSError as exc:
+        raise _not_the_list(path, exc.strerror or type(exc).__name__) from None
+    except ValueError:  # not UTF-8, not JSON
+        data = None
+    if not isinstance(data, list) or not all(isinstance(name, str) for name in data):
+        raise _not_the_list(path, "not the JSON list of names credit writes")
+    return set(data)
+
+
+def _not_the_list(path: Path, why: str) -> InputError:
+    return InputError(
+        f"{path} is not the list of the files credit wrote in that folder ({why}); remove "
+        "it (then every file there counts as yours) or pick another folder"
+    )
 
 
 def foreign(folder: Path, patterns: Iterable[str]) -> list[Path]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,3 +157,28 @@ def test_a_listed_name_now_a_link_out_of_the_folder_is_never_written_through(
     inside.symlink_to(folder / "kept.md")
     files.write_text(inside, "through")
     assert (folder / "kept.md").read_text() == "through"
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "garbage", "folder", "not-a-list"])
+def test_a_list_that_is_not_the_one_credit_writes_is_refused_unread(
+    tmp_path: Path, kind: str
+) -> None:
+    """A pipe would hang the read, a link to /dev/zero fill the memory, garbage be taken as
+    an empty list and rewritten: each is one line, and nothing is written."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    listed = folder / owned_outputs.MANIFEST
+    if kind == "fifo":
+        os.mkfifo(listed)
+    elif kind == "device":
+        listed.symlink_to("/dev/zero")
+    elif kind == "garbage":
+        listed.write_bytes(bytes(range(256)))
+    elif kind == "folder":
+        listed.mkdir()
+    else:
+        listed.write_text('{"model_card.md": true}')
+    owned_outputs.guard(folder)
+    with pytest.raises(InputError, match="is not the list of the files credit wrote"):
+        files.write_text(folder / "model_card.md", "card")
+    assert not (folder / "model_card.md").exists()
