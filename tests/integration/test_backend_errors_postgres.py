@@ -365,13 +365,23 @@ def test_a_schema_revision_mlflow_never_had_is_refused_not_unreachable(
     assert sorted(tables_in(empty_database)) == ["alembic_version", "experiments"]
 
 
-@pytest.mark.parametrize("name", ["postgres", "template0", "template1"])
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("postgres", "postgres"),
+        ("template0", "template0"),
+        ("template1", "template1"),
+        ("", "postgres"),  # no name: libpq takes the user's, here postgres
+        ("credit_x?dbname=template1", "template1"),  # the query's name wins
+    ],
+)
 @pytest.mark.parametrize("command", ["compare", "train"])
 def test_postgresqls_own_databases_are_refused_before_connecting(
-    name: str, command: str, tmp_path: Path, synthetic_file: Path
+    path: str, name: str, command: str, tmp_path: Path, synthetic_file: Path
 ) -> None:
-    """Nothing listens on the port: the refusal comes before any connection is tried."""
-    uri = f"postgresql://postgres@127.0.0.1:{free_port()}/{name}"
+    """Nothing listens on the port: the refusal comes before any connection is tried, for
+    the database a connection would get, however the URL leads there."""
+    uri = f"postgresql://postgres@127.0.0.1:{free_port()}/{path}"
     data = {"CREDIT_DATA__PATH": str(synthetic_file)}
     model = ["--model", "logistic_regression"] if command == "train" else []
     code, err, took = run([command, "--mlflow-uri", uri, *model], tmp_path, data)

@@ -52,7 +52,11 @@ def create_engine(url: str, *, what: str, setting: str, connect_timeout: int) ->
     problem = target_in_query(url)
     if problem is not None:
         raise ConfigError(f"{what} URL {display_url(url)} {problem}; fix {setting}")
+    from credit_mlops.tracking.libpq import refused_parameter
 
+    problem = refused_parameter(url)  # hidden on the probe by its own connect_timeout
+    if problem is not None:
+        raise ConfigError(f"{what} URL {display_url(url)} is not usable ({problem}); fix {setting}")
     try:
         return sqlalchemy.create_engine(url, **engine_kwargs(url, connect_timeout))
     except Exception as exc:  # bad URL syntax, unknown dialect or driver not installed
@@ -115,16 +119,26 @@ MLFLOW_MARK = "experiments"
 
 
 def system_database(url: str) -> str | None:
-    """The name of PostgreSQL's own database the URL names, else None (no connection)."""
+    """The name of PostgreSQL's own database the URL leads to, else None (no connection).
+    The database a connection gets, not only the one written: a `?dbname=` in the query,
+    else the path, else what libpq takes for a URL naming none (PGDATABASE, else the user's
+    name: `postgresql://postgres@host/` is the `postgres` database)."""
+    import getpass
+    import os
+
     from sqlalchemy.engine import make_url
 
     try:
         parsed = make_url(url)
     except Exception:  # malformed: create_engine says so with the setting's name
         return None
-    if parsed.get_backend_name() == "postgresql" and parsed.database in SYSTEM_DATABASES:
-        return str(parsed.database)
-    return None
+    if parsed.get_backend_name() != "postgresql":
+        return None
+    given = parsed.query.get("dbname")
+    name = (given if isinstance(given, str) else None) or parsed.database
+    user = parsed.username or os.environ.get("PGUSER") or getpass.getuser()
+    name = name or os.environ.get("PGDATABASE") or user
+    return name if name in SYSTEM_DATABASES else None
 
 
 def table_names(
@@ -201,6 +215,11 @@ def translate(url: str, exc: BaseException, *, what: str, setting: str) -> Credi
             f"{what} {shown} refused the credentials ({reason}); fix the user name in "
             f"{setting}, or create the role on the database server"
         )
+    from credit_mlops.tracking import libpq
+
+    said = libpq.answered(url, shown, reason, what=what, setting=setting)
+    if said is not None:  # read-only, a statement cancelled, a parameter refused
+        return said
     if url.startswith("sqlite") and any(s in lowered for s in _NOT_SQLITE):
         return ConfigError(
             f"{what} {shown} is not a SQLite database, or a damaged one ({reason}): another "

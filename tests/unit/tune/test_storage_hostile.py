@@ -61,11 +61,20 @@ def test_a_study_record_of_another_type_is_named_as_foreign(tmp_path: Path) -> N
         open_study(storage, "s", "maximize", seed=1, attrs={"folds": "2"})
 
 
-@pytest.mark.parametrize("name", ["postgres", "template0", "template1"])
-def test_postgresqls_own_databases_are_never_a_study_storage(name: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("postgres", "postgres"),
+        ("template0", "template0"),
+        ("template1", "template1"),
+        ("", "postgres"),  # no name: libpq takes the user's
+        ("studies?dbname=template1", "template1"),
+    ],
+)
+def test_postgresqls_own_databases_are_never_a_study_storage(path: str, name: str) -> None:
     """Refused before any connection: Optuna would make its tables there (in template1,
-    they would then appear in every database made after)."""
-    spec = StorageSpec(f"postgresql+psycopg://postgres:pw@127.0.0.1:9/{name}")  # no server
+    they would then appear in every database made after), however the URL leads there."""
+    spec = StorageSpec(f"postgresql+psycopg://postgres:pw@127.0.0.1:9/{path}")  # no server
     with pytest.raises(ConfigError, match=f"{name} is one of PostgreSQL's own databases") as e:
         probe(spec)
     assert "pw" not in str(e.value)
