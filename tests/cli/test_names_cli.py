@@ -140,3 +140,14 @@ def test_a_real_process_refuses_the_issue_name_before_training(
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (project / ".credit" / "outbox").exists()
     assert not (project / ".credit" / "mlflow.db").exists()
+
+
+@pytest.mark.parametrize("version", ["١", "¹", "٢٣", "１"])
+def test_a_version_in_other_digits_is_no_version(store: Path, tmp_path: Path, version: str) -> None:
+    """The registry numbers versions 0-9 only: other scripts' digits are refused as the
+    target's grammar, before the store is asked."""
+    before = (store / "mlflow.db").read_bytes()
+    result = runner.invoke(app, ["evaluate", f"logistic_regression/{version}"])
+    assert result.exit_code == 2, result.output
+    assert "is neither a version number" in result.stderr
+    assert (store / "mlflow.db").read_bytes() == before

@@ -80,7 +80,7 @@ def _as_number(text: str) -> object:
 
 
 def is_int(text: str) -> bool:
-    return text.lstrip("-").isdigit()
+    return text.isascii() and text.lstrip("-").isdigit()
 
 
 def code_key(value: object) -> str | None:

@@ -95,7 +95,7 @@ def _named(text: str, target: str) -> Target:
         return LatestTarget(names.registered_model(text, flag=flag))
     name, ref = text.rsplit("/", 1)
     names.registered_model(name, flag=flag)
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():  # never ١ or ¹: the registry knows 0-9 only
         return VersionTarget(name, ref)
     if ref.lower() == "latest":
         return LatestTarget(name)

@@ -28,4 +28,4 @@ def gone(name: str) -> bool:
     process of another host is never judged from here. A pid the system has given to a new
     process since counts as alive: nothing is ended on a doubt."""
     host, _, pid = name.rpartition("-")
-    return host == socket.gethostname() and pid.isdigit() and not alive(int(pid))
+    return host == socket.gethostname() and pid.isascii() and pid.isdigit() and not alive(int(pid))

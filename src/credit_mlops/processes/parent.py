@@ -51,7 +51,7 @@ def end_with_recorded_parent() -> str | None:
     """`end_with_parent` for the pid in CREDIT_PARENT_PID; None when it is not set (a
     process not started as a worker) or not a pid."""
     recorded = os.environ.get(PARENT_ENV, "")
-    return end_with_parent(int(recorded)) if recorded.isdigit() else None
+    return end_with_parent(int(recorded)) if recorded.isascii() and recorded.isdigit() else None
 
 
 def _death_signal(signum: int) -> bool:

@@ -262,7 +262,9 @@ def _decision(line: bytes) -> tuple[dict[str, object], datetime] | None:
     if not isinstance(row, dict):
         return None
     fields = (row.get("time"), row.get("model"), row.get("version"), row.get("request_id"))
-    if not all(isinstance(v, str) for v in fields) or not str(row["version"]).isdigit():
+    if not all(isinstance(v, str) for v in fields) or not (
+        str(row["version"]).isascii() and str(row["version"]).isdigit()
+    ):
         return None
     when = _when(row)
     if when is None:

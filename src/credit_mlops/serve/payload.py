@@ -251,7 +251,7 @@ def _count(value: Any) -> int:
 async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused with 413 as soon as it passes `limit` bytes."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise RequestError(413, f"the body has {declared} bytes; at most {limit}")
     chunks, size = [], 0
     async for chunk in request.stream():

@@ -109,7 +109,7 @@ def port_taken(port: int) -> str:
     except (ValueError, KeyError, TypeError):
         target = ""
     parent = environ_value(pid, PARENT_ENV) or ""
-    if parent.isdigit() and alive(int(parent)):
+    if parent.isascii() and parent.isdigit() and alive(int(parent)):
         return (
             f"port {port} is in use by process {pid}, a worker of credit serve process "
             f"{parent}{target}; pick another with --port, or stop it: kill {parent}"

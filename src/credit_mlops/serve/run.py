@@ -90,7 +90,7 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
     def loaded(served: Served | None, failure: Failure | None) -> None:
         if failure is not None:
             metrics.load_failures.inc()
-        if served is not None and served.version.isdigit():
+        if served is not None and served.version.isascii() and served.version.isdigit():
             metrics.model_version.labels(served.ref.name or "").set(int(served.version))
 
     holder = Holder(target, resolve, load, loaded)

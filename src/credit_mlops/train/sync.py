@@ -211,7 +211,7 @@ def outbox_lock(outbox: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             pid = os.pread(fd, 20, 0).decode("ascii", "replace").strip()
-            raise OutboxBusy(outbox, pid if pid.isdigit() else None) from None
+            raise OutboxBusy(outbox, pid if pid.isascii() and pid.isdigit() else None) from None
         try:  # who holds it, for the message of a sync started meanwhile
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)

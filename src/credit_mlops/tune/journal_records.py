@@ -169,7 +169,11 @@ class Replay:
         _object(log, "user_attrs")
         _object(log, "system_attrs")
         for step, value in _object(log, "intermediate_values").items():
-            if not step.strip().lstrip("+-").isdigit() or not _is_number(value):
+            if (
+                not step.isascii()
+                or not step.strip().lstrip("+-").isdigit()
+                or not _is_number(value)
+            ):
                 raise BadRecord(f"intermediate value {_show({step: value})} is not step: number")
 
     def _set_trial_param(self, log: dict[str, Any]) -> None:

@@ -38,7 +38,7 @@ def live_seats(folder: Path) -> int:
         return 0
     for entry in entries:
         owner, _, pid = entry.name.rpartition("-")
-        if owner != host or not pid.isdigit():
+        if owner != host or not (pid.isascii() and pid.isdigit()):
             continue
         if alive(int(pid)):
             live += 1

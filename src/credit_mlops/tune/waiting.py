@@ -69,7 +69,7 @@ def holders(study: Any) -> list[Holder]:
     found = []
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         host, _, pid = str(trial.user_attrs.get(WORKER_ATTR, "")).rpartition(":")
-        if not pid.isdigit():
+        if not (pid.isascii() and pid.isdigit()):
             found.append(Holder(trial.number, None, "", stopped=False))
             continue
         stopped = host == here and is_stopped(int(pid))

@@ -111,7 +111,7 @@ def reap_dead(study: Any) -> list[int]:
             started = trial.datetime_start  # naive local time, as Optuna writes it
             if started is None or (datetime.now() - started).total_seconds() < UNOWNED_GRACE:
                 continue
-        elif owner_host != host or not pid.isdigit() or _holds(int(pid)):
+        elif owner_host != host or not (pid.isascii() and pid.isdigit()) or _holds(int(pid)):
             continue
         try:
             study._storage.set_trial_state_values(trial._trial_id, state=TrialState.FAIL)

@@ -92,7 +92,6 @@ def compare(
     from credit_mlops.data.output_kinds import COMPARE, chosen
     from credit_mlops.errors import InputError
     from credit_mlops.files import STDOUT, output_file
-    from credit_mlops.names import run_id
     from credit_mlops.tracking.open import open_tracker, store_exists
 
     shape = chosen(output or STDOUT, fmt.value if fmt else None, COMPARE)  # before any work
@@ -118,9 +117,7 @@ def compare(
         parse_since(since)  # a bad value is refused before the store is opened
     if output is not None:
         output_file(output, setting="--output")
-    ids = [run_id(r.strip(), flag="--runs") for x in runs or [] for r in x.split(",") if r.strip()]
-    if runs and not ids:  # --runs '' or ',': not "no runs in the registry"
-        raise InputError("--runs: no run id given; give run ids (`credit compare` lists them)")
+    ids = _run_ids(runs)
     shown = settings.tracking_uri_shown
     if not (runs or registry or experiment or store_exists(settings)):
         check_sort_metric(sort, (), what="the runs")
@@ -144,3 +141,15 @@ def compare(
         note(f"no {what} to compare in {result.experiment or 'the registry'} at {shown}{hint}")
         return
     render.comparison(result, shape, output)
+
+
+def _run_ids(runs: list[str] | None) -> list[str]:
+    """--runs, repeated or comma-separated; given empty (`''`, `,`) it is refused, never read
+    as "no runs in the registry"."""
+    from credit_mlops.errors import InputError
+    from credit_mlops.names import run_id
+
+    ids = [run_id(r.strip(), flag="--runs") for x in runs or [] for r in x.split(",") if r.strip()]
+    if runs and not ids:
+        raise InputError("--runs: no run id given; give run ids (`credit compare` lists them)")
+    return ids
