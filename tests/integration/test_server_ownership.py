@@ -329,3 +329,21 @@ def test_a_second_server_on_the_same_database_is_refused(tmp_path: Path) -> None
 
         with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
             drop_database(c, name)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link"])
+def test_a_log_that_is_a_pipe_or_a_link_is_refused_and_nothing_written_through(
+    tmp_path: Path, kind: str
+) -> None:
+    folder = tmp_path / "server"
+    folder.mkdir()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("mine\n")
+    if kind == "fifo":
+        os.mkfifo(folder / "server.log")
+    else:
+        (folder / "server.log").symlink_to(precious)
+    args = ["server", "start", "--backend", "sqlite", "--dir", str(folder)]
+    done = credit([*args, "--port", str(free_port())], tmp_path, timeout=60)
+    one_line(done, 2, "server.log")
+    assert precious.read_text() == "mine\n" and not (folder / "server.pid").exists()

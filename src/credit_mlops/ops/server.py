@@ -1,7 +1,6 @@
 """A team tracking server on this machine: `mlflow server` on PostgreSQL (or sqlite), with
 proxied artifact storage and optionally MLflow's basic-auth app. Used by `make server`, the
-tests and the benchmarks; always bound to 127.0.0.1 and stopped by its process group.
-"""
+tests and the benchmarks; always bound to 127.0.0.1 and stopped by its process group."""
 
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from credit_mlops.errors import CreditError, InputError, cut
 from credit_mlops.files import write_text
+from credit_mlops.ops.server_log import log_tail, open_log
 from credit_mlops.ops.server_processes import port_in_use, running_server, stop_group
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -254,7 +254,7 @@ class MlflowServer:
         if _new_project_store(self.spec.folder):
             self.spec.folder.parent.mkdir(exist_ok=True)
         self.spec.folder.mkdir(exist_ok=True)
-        log = (self.spec.folder / "server.log").open("ab")
+        log = open_log(self.spec.folder)  # never a pipe or a link
         self.process = subprocess.Popen(
             self.command(),
             env=self.environ(),
@@ -278,7 +278,7 @@ class MlflowServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
-                tail = (self.spec.folder / "server.log").read_text(errors="replace")[-800:]
+                tail = log_tail(self.spec.folder)
                 raise CreditError(f"mlflow server exited ({self.process.returncode}): {tail}")
             try:
                 if requests.get(self.spec.url + "/health", timeout=2).status_code == 200:
