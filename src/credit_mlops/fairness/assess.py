@@ -44,7 +44,7 @@ def check_settings(settings: Settings) -> None:
 
     d = description(settings)
     attributes, bands = groups_of(settings, d)
-    check_attributes(attributes, d.features, bands)
+    check_attributes(attributes, d.features, bands, d.of_kind("nominal", "binary"))
     same = d.same_name(attributes)  # the profile's attributes; the description's are checked
     if same:
         raise InputError(f"fairness.attributes: {same}")
@@ -64,7 +64,8 @@ def groups_of(settings: Settings, d: Description) -> tuple[list[str], dict[str, 
             "fairness.attributes)"
         )
     bands = {n: list(r.bands) for n, r in d.protected.items() if r.bands}
-    return list(d.protected), bands | (dict(cfg.bands) if "fairness.bands" in given else {})
+    own = any(k == "fairness.bands" or k.startswith("fairness.bands.") for k in given)
+    return list(d.protected), bands | (dict(cfg.bands) if own else {})
 
 
 def measure(

@@ -57,15 +57,34 @@ def band_labels(cuts: Sequence[float]) -> tuple[str, ...]:
 
 
 def check_attributes(
-    attributes: Sequence[str], columns: Sequence[str], bands: Mapping[str, Sequence[float]]
+    attributes: Sequence[str],
+    columns: Sequence[str],
+    bands: Mapping[str, Sequence[float]],
+    uncut: Sequence[str] = (),
 ) -> None:
     """Refuse, before anything is computed, no column at all (nothing to measure, and a gate
-    on nothing would pass every model), a column the data does not have or a bad band."""
+    on nothing would pass every model), a column the data does not have or named twice, a
+    bad band, and bands for a column the data lacks or whose values are no numbers to cut
+    (`uncut`: the nominal and binary ones): such bands would be ignored without a word."""
     if not attributes:
         raise InputError(
             "fairness.attributes is empty: there is no group to measure; name at least one "
             f"of the data's columns ({', '.join(columns[:6])}, ...)"
         )
+    twice = next((c for c in attributes if list(attributes).count(c) > 1), None)
+    if twice is not None:
+        raise InputError(f"fairness.attributes names {twice!r} twice; name each column once")
+    for column in bands:
+        if column not in columns:
+            raise InputError(
+                f"fairness.bands.{column}: the data has no column {column!r} "
+                f"({', '.join(columns[:8])}, ...); fix the name or drop the bands"
+            )
+        if column in uncut:
+            raise InputError(
+                f"fairness.bands.{column}: {column} holds codes, not numbers to cut into "
+                "bands; drop them (its groups are its codes)"
+            )
     for column in attributes:
         if column not in columns:
             raise InputError(
