@@ -69,3 +69,37 @@ def test_monitor_needs_data_or_served(project: Path, args: list[str]) -> None:
 def test_monitor_served_takes_no_output_dir(project: Path) -> None:
     result = runner.invoke(app, ["monitor", "m", "--served", "--output-dir", "out"])
     assert result.exit_code == 2 and "--output-dir goes with --data" in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"CREDIT_SERVE__HOST": ""}, "key 'serve.host': is empty; give an address"),
+        ({"CREDIT_SERVE__JOURNAL_DROP": '["nosuch"]'}, "unknown column(s) nosuch"),
+    ],
+)
+def test_serve_values_are_refused_named_by_their_source(
+    project: Path, env: dict[str, str], said: str
+) -> None:
+    result = runner.invoke(app, ["serve", "logistic_regression/1"], env=env)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], result.stderr
+    assert "--host" not in lines[0]
+
+
+def test_journal_columns_are_the_teams_own_descriptions(project: Path, tmp_path: Path) -> None:
+    """A team's own column is a column to drop from the journal (not only the shipped data's):
+    the refusal that follows is the missing store, not the column."""
+    from tests.own_data import numeric_default, write_csv
+
+    data = write_csv(numeric_default(), tmp_path / "n.csv")
+    toml = tmp_path / "n.toml"
+    drafted = runner.invoke(
+        app, ["data", "describe", str(data), "--target", "default", "--bad", "1", "-o", str(toml)]
+    )
+    assert drafted.exit_code == 0, drafted.output
+    env = {"CREDIT_DATA__DESCRIPTION": str(toml), "CREDIT_SERVE__JOURNAL_DROP": '["x0"]'}
+    result = runner.invoke(app, ["serve", "logistic_regression/1"], env=env)
+    assert result.exit_code != 0
+    assert "unknown column" not in result.stderr

@@ -8,7 +8,6 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 
 from credit_mlops.config.base import Section
-from credit_mlops.errors import some
 
 
 class ServeSettings(Section):
@@ -34,12 +33,9 @@ class ServeSettings(Section):
     journal_drop: list[str] = Field(default_factory=list)  # columns never written
     journal_hash: list[str] = Field(default_factory=list)  # columns written as a digest
 
-    @field_validator("journal_drop", "journal_hash")
+    @field_validator("host")
     @classmethod
-    def _known_columns(cls, value: list[str]) -> list[str]:
-        from credit_mlops.data.schema import FEATURES
-
-        unknown = [c for c in value if c not in FEATURES]
-        if unknown:
-            raise ValueError(f"unknown column(s) {some(unknown)}; use the data description's names")
+    def _an_address(cls, value: str) -> str:
+        if not value.strip():  # never "every interface" by omission
+            raise ValueError("is empty; give an address (127.0.0.1 serves this machine only)")
         return value

@@ -64,6 +64,7 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
     s = settings.serve
     token = token_of(settings)
     check_bind(s.host, token, insecure)
+    _check_journal_columns(settings)
     folder = journal_folder(settings)
     if s.journal and s.journal_dir is not None:  # checked before the model: the one rule
         from credit_mlops.files import output_folder  # of every folder a user names
@@ -115,6 +116,22 @@ def make_service(settings: Settings, target: str, *, insecure: bool = False) -> 
         alias=alias_of(target),
         poll_seconds=s.poll_seconds,
     )
+
+
+def _check_journal_columns(settings: Settings) -> None:
+    """serve.journal_drop / journal_hash name columns of the data description in use (the
+    team's own, not only the shipped one's), before the model loads."""
+    from credit_mlops.data.locate import description
+    from credit_mlops.errors import some
+
+    columns = set(description(settings).features)
+    for key in ("journal_drop", "journal_hash"):
+        unknown = [c for c in getattr(settings.serve, key) if c not in columns]
+        if unknown:
+            raise InputError(
+                f"{settings.named(f'serve.{key}')}: unknown column(s) {some(unknown)}; use "
+                "the data description's names"
+            )
 
 
 def worker_app() -> Any:
