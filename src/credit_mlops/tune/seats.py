@@ -67,7 +67,16 @@ def jobs(folder: Path, cores_here: int | None = None) -> int:
 @contextlib.contextmanager
 def seat(folder: Path) -> Iterator[Path | None]:
     """Hold this process's seat in `folder` for the block; None when the folder cannot be
-    written (then `jobs` says 1)."""
+    written (then `jobs` says 1). A file or a link in the folder's place is refused: seats
+    (and the stale ones removed) are never looked for in a folder the link names."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        from credit_mlops.errors import InputError
+
+        kind = "a link" if folder.is_symlink() else "a file"
+        raise InputError(
+            f"{folder} is where the workers of a study keep their seats, and it is {kind}; "
+            "remove it (credit tune makes the folder)"
+        )
     path = folder / this_process()
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from credit_mlops.tune.seats import folder_for, jobs, live_seats, seat
 
 
@@ -64,3 +66,24 @@ def test_seats_live_beside_a_journal_or_in_the_project_for_a_database(tmp_path: 
     assert folder_for(journal, tmp_path) == tmp_path / ".credit" / "optuna.journal.workers"
     url = "postgresql+psycopg://postgres@127.0.0.1:5432/credit_optuna"
     assert folder_for(url, tmp_path) == tmp_path / ".credit" / "tune-workers"
+
+
+@pytest.mark.parametrize("kind", ["file", "link"])
+def test_a_file_or_link_in_the_seats_place_is_refused(tmp_path: Path, kind: str) -> None:
+    """Never a silent worker without a seat, never stale seats removed in a folder a link
+    names."""
+    from credit_mlops.errors import InputError
+
+    folder = tmp_path / "optuna.journal.workers"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    gone = elsewhere / f"{socket.gethostname()}-999999"  # looks like a stale seat
+    gone.touch()
+    if kind == "file":
+        folder.write_text("x")
+    else:
+        folder.symlink_to(elsewhere)
+    refused = pytest.raises(InputError, match="where the workers of a study keep their seats")
+    with refused, seat(folder):
+        pass
+    assert gone.exists()
