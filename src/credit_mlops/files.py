@@ -22,6 +22,8 @@ from typing import IO, Any, Literal
 from credit_mlops import owned_outputs
 from credit_mlops.errors import InputError, name_too_long
 from credit_mlops.kept_files import refuse_kept, refuse_store_folder
+from credit_mlops.link_loops import refuse_loop
+from credit_mlops.temp_names import is_temp, new_temp
 from credit_mlops.written import note
 
 
@@ -34,6 +36,7 @@ _KINDS = {stat.S_IFDIR: "a folder", stat.S_IFIFO: "a named pipe (FIFO)", stat.S_
 
 def input_file(path: Path, *, setting: str, what: str = "file", fix: str = "") -> Path:
     """An existing, readable regular file; never a pipe (waits) or a device (never ends)."""
+    refuse_loop(path, setting)
     if not path.exists():
         raise InputError(f"{setting}: {what} {path} does not exist")
     if not path.is_file():
@@ -50,6 +53,7 @@ def input_file(path: Path, *, setting: str, what: str = "file", fix: str = "") -
 
 def writable_dir(folder: Path, *, setting: str, create: bool = False) -> Path:
     """A folder that exists (or, with `create`, is made) and takes a new file."""
+    refuse_loop(folder, setting)
     if not folder.exists():
         if not create:
             raise InputError(
@@ -79,6 +83,7 @@ def output_file(path: Path, *, setting: str, not_same_as: Path | None = None) ->
     """
     if path == STDOUT:
         return path
+    refuse_loop(path, setting)
     if path.is_dir():
         raise InputError(f"{setting}: {path} is a folder; give a file name")
     if not_same_as is not None and _same(path, not_same_as):
@@ -102,6 +107,7 @@ def output_folder(folder: Path, *, setting: str) -> Path:
         raise InputError(
             f"{setting} -: a folder of files cannot go to standard output; name a folder"
         )
+    refuse_loop(folder, setting)
     refuse_store_folder(folder, setting)
     if setting.startswith("--"):  # a flag's folder replaces only files credit wrote there
         owned_outputs.guard(folder)
@@ -132,10 +138,7 @@ def write_target(path: Path) -> tuple[Path, bool]:
         mode = os.stat(path).st_mode  # the kernel follows links, /proc's magic ones too
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # realpath would give the link itself: replaced
-            raise InputError(
-                f"{path} is a symbolic link that leads back to itself; remove it or give "
-                "another path"
-            ) from None
+            refuse_loop(path)
         if exc.errno == errno.ENAMETOOLONG:
             raise InputError(name_too_long(path)) from None
         return Path(os.path.realpath(path)), False  # new, or a dangling link's target
@@ -194,7 +197,7 @@ def atomic_write(
             yield fh
         return
     _check_write(real)
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    fd, tmp = new_temp(real)  # a killed writer's temporary file removed first
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:  # type: ignore[call-overload]
             yield fh
@@ -251,7 +254,7 @@ def temp_beside(path: Path) -> Path:
     if special:
         return real
     _check_write(real)
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    fd, tmp = new_temp(real)  # a killed writer's temporary file removed first
     os.close(fd)
     return Path(tmp)
 
@@ -259,7 +262,7 @@ def temp_beside(path: Path) -> Path:
 def publish(tmp: Path, path: Path) -> None:
     """fsync the finished temporary file, give it normal permissions, rename it into place
     (into the link's target for a symlink); a stream written in place is left as it is."""
-    if not _is_temp(tmp):
+    if not is_temp(tmp):
         return
     fd = os.open(tmp, os.O_RDONLY)
     try:
@@ -273,12 +276,8 @@ def publish(tmp: Path, path: Path) -> None:
 
 def discard(tmp: Path) -> None:
     """Remove an unfinished temporary file; never a stream or a file of the user's."""
-    if _is_temp(tmp):
+    if is_temp(tmp):
         tmp.unlink(missing_ok=True)
-
-
-def _is_temp(path: Path) -> bool:
-    return path.name.startswith(".") and path.name.endswith(".tmp") and not path.is_symlink()
 
 
 def write_text(path: Path, text: str) -> Path:

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 SECRET_QUERY = re.compile(
     r"(?i)(token|password|passwd|pwd|secret|key|sig|signature|auth|credential|session)"
 )
+# libpq parameters whose names only look like a credential's: their values are settings
+_PLAIN = frozenset({"target_session_attrs", "require_auth"})
 MASK = "********"
 # A path (matrix) parameter, `;name=value`, in any step of a URI's path.
 _PATH_PARAM = re.compile(r";([^;/=]+)=([^;/]*)")
@@ -63,10 +65,10 @@ def secrets_in(uri: str) -> list[str]:
     found = [v for v in (parts.password, parts.username) if v]
     for pair in parts.query.split("&"):
         name, eq, value = pair.partition("=")
-        if eq and value and SECRET_QUERY.search(name):
+        if eq and value and secret_name(name):
             found.append(value)
     for name, value in _PATH_PARAM.findall(parts.path):
-        if value and SECRET_QUERY.search(name):
+        if value and secret_name(name):
             found.append(value)
     if parts.fragment:
         found.append(parts.fragment)
@@ -88,7 +90,7 @@ def _mask_path(path: str) -> str:
 
     def masked(found: re.Match[str]) -> str:
         name, value = found[1], found[2]
-        return f";{name}={MASK}" if value and SECRET_QUERY.search(name) else found[0]
+        return f";{name}={MASK}" if value and secret_name(name) else found[0]
 
     return _PATH_PARAM.sub(masked, path)
 
@@ -99,8 +101,13 @@ def _mask_query(query: str) -> str:
     pairs = []
     for pair in query.split("&"):
         name, eq, value = pair.partition("=")
-        pairs.append(f"{name}={MASK}" if eq and value and SECRET_QUERY.search(name) else pair)
+        pairs.append(f"{name}={MASK}" if eq and value and secret_name(name) else pair)
     return "&".join(pairs)
+
+
+def secret_name(name: str) -> bool:
+    """Whether a query or path parameter of this name carries a credential."""
+    return bool(SECRET_QUERY.search(name)) and name.lower() not in _PLAIN
 
 
 def is_http(uri: str) -> bool:

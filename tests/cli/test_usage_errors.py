@@ -88,3 +88,29 @@ def test_a_filter_or_value_given_empty_or_not_json_is_refused(
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and said in lines[0], result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--data", ""],
+        ["train", "--preprocessor", " "],
+        ["predict", "m/1", "-i", "", "-o", "x.csv"],
+        ["evaluate", "m/1", "--data", ""],
+        ["evaluate", "m/1", "--training-data", ""],
+        ["monitor", "m/1", "--data", ""],
+        ["compare", "--mlflow-uri", ""],
+        ["server", "start", "--dir", ""],
+        ["data", "synth", "--like", "", "-o", "x.csv"],
+    ],
+)
+def test_an_option_given_empty_is_refused_not_read_as_the_current_folder(
+    store: Path, argv: list[str]
+) -> None:
+    """pathlib reads '' as '.', the current folder; a URI '' as no URI: either would be a
+    silent fallback (the local store, a server in the working folder)."""
+    result = CliRunner().invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is empty" in lines[0], result.stderr
+    assert not (store.parent / "server.pid").exists()

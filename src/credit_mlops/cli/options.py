@@ -32,12 +32,24 @@ def regular_data(param: typer.CallbackParam, value: Path | None) -> Path | None:
     return _regular(param, value, DATA_FIX)
 
 
+def given_path(raw: str) -> Path:
+    """A file named in a flag, as typed: empty is refused (pathlib would make it '.')."""
+    if not raw.strip():
+        raise typer.BadParameter("is empty; give a file name, or leave the option out")
+    return Path(raw)
+
+
 def _regular(param: typer.CallbackParam, value: Path | None, fix: str) -> Path | None:
+    from credit_mlops.link_loops import refuse_loop
+
+    setting = (param.opts or ["--data"])[0]
+    if value is not None:
+        refuse_loop(value, setting)  # exists() is False for it: never "does not exist"
     if value is None or not value.exists():
         return value
     from credit_mlops.files import input_file
 
-    return input_file(value, setting=(param.opts or ["--data"])[0], fix=f"; {fix}")
+    return input_file(value, setting=setting, fix=f"; {fix}")
 
 
 Profile = Annotated[
@@ -60,15 +72,25 @@ DataPath = Annotated[
         help="The data file, read with the data description (setting data.path; default: "
         "the shipped South German Credit).",
         show_default=False,
+        parser=given_path,
         callback=regular_data,
     ),
 ]
+
+
+def _given_uri(value: str | None) -> str | None:
+    if value is not None and not value.strip():  # never the local store by omission
+        raise typer.BadParameter("is empty; give a tracking URI, or leave the flag out")
+    return value
+
+
 MlflowUri = Annotated[
     str | None,
     typer.Option(
         "--mlflow-uri",
         help="Tracking URI (env MLFLOW_TRACKING_URI); default: the local store.",
         show_default=False,
+        callback=_given_uri,
     ),
 ]
 MlflowExperiment = Annotated[
@@ -124,6 +146,7 @@ TrainingData = Annotated[
     typer.Option(
         "--training-data",
         help="The file the model trained on (for its holdout); default data.path.",
+        parser=given_path,
         callback=checked_input,
     ),
 ]
@@ -132,7 +155,10 @@ TrainingData = Annotated[
 def _scored_file(verb: str) -> OptionInfo:
     """`--data` of a command that reads a model's holdout unless given a file."""
     return typer.Option(
-        "--data", help=f"{verb} this validated file instead of the holdout.", callback=regular_input
+        "--data",
+        help=f"{verb} this validated file instead of the holdout.",
+        parser=given_path,
+        callback=regular_input,
     )
 
 

@@ -21,12 +21,14 @@ from credit_mlops.config.refusals import config_error
 from credit_mlops.config.settings import DEFAULT_PROFILE, ENV_PREFIX, Settings
 from credit_mlops.config.sources import SECRET_KEYS, SeedEnvSource, seed_env_var
 from credit_mlops.errors import ConfigError
+from credit_mlops.link_loops import refuse_loop
 
 
 def config_dir(start: Path | None = None) -> Path:
     """CREDIT_CONFIG_DIR, else the nearest configs/ folder at or above the working directory."""
     explicit = os.environ.get(f"{ENV_PREFIX}CONFIG_DIR")
     if explicit:
+        refuse_loop(Path(explicit).expanduser(), f"{ENV_PREFIX}CONFIG_DIR")
         folder = Path(explicit).expanduser().resolve()
         if not folder.is_dir():  # never fall back on built-in defaults without a word
             what = "is not a folder" if folder.exists() else "does not exist"

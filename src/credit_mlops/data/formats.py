@@ -128,6 +128,9 @@ def as_written(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _exists(path: Path) -> None:
+    from credit_mlops.link_loops import refuse_loop
+
+    refuse_loop(path)
     if not path.is_file():
         raise DataError(f"{path} does not exist; check the path")
 

@@ -23,7 +23,9 @@ def read_table(path: Path) -> pd.DataFrame:
     """
     from credit_mlops.data.formats import DATA_FIX, read_frame
     from credit_mlops.files import input_file
+    from credit_mlops.link_loops import refuse_loop
 
+    refuse_loop(path, "data file")
     if not path.exists():
         raise DataError(f"data file {path} does not exist; {missing_hint(path)}")
     input_file(path, setting="data file", fix=f"; {DATA_FIX}")  # a folder, a pipe, a device

@@ -44,6 +44,10 @@ def check_settings(settings: Settings) -> None:
 
     d = description(settings)
     attributes, bands = groups_of(settings, d)
+    given = settings.provenance  # bands the user gave are checked, the defaults' when used
+    mine = {k.split(".", 2)[2] for k in given if k.startswith("fairness.bands.")}
+    mine |= set(settings.fairness.bands) if "fairness.bands" in given else set()
+    bands = {c: cuts for c, cuts in bands.items() if c in attributes or c in mine}
     check_attributes(attributes, d.features, bands, d.of_kind("nominal", "binary"))
     same = d.same_name(attributes)  # the profile's attributes; the description's are checked
     if same:

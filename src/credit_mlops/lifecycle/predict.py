@@ -17,6 +17,7 @@ from credit_mlops.lifecycle import predict_checks
 from credit_mlops.lifecycle.evaluate import decision_threshold
 from credit_mlops.lifecycle.evaluation_target import open_target
 from credit_mlops.lifecycle.stream import DEFAULT_CHUNK_ROWS, RowsProgress, Scored, score_file
+from credit_mlops.link_loops import refuse_loop
 from credit_mlops.tracking.store import TrackingStore
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ def check_paths(
         from credit_mlops.data.formats import APPLICANTS_FIX
 
         input_file(input_path, setting="--input", what="input file", fix=f"; {APPLICANTS_FIX}")
+    refuse_loop(output_path, "--output")  # before resolve(), which raises on a loop
     if output_path.resolve() == input_path.resolve():
         raise InputError("--output must differ from --input (it would overwrite the input)")
     if engine == "pandas":

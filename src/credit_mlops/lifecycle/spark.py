@@ -96,6 +96,9 @@ def session(master: str, app: str = "credit predict", timeout: float = 10.0) -> 
 
 def first_part(path: Path) -> Path:
     """The file itself, or a folder dataset's first part (what its format is read from)."""
+    from credit_mlops.link_loops import refuse_loop
+
+    refuse_loop(path)
     if not path.exists():
         raise DataError(f"{path} does not exist; check the path")
     if path.is_file():

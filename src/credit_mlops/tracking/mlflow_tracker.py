@@ -18,7 +18,7 @@ from credit_mlops.errors import (
     TrackingError,
     TrackingUnreachableError,
 )
-from credit_mlops.tracking import artifacts, registry, runs, search
+from credit_mlops.tracking import artifact_store, artifacts, registry, runs, search
 from credit_mlops.tracking.connection import Connection, error_code
 from credit_mlops.tracking.convert import (
     experiment_record,
@@ -100,6 +100,9 @@ class Tracker(RegistryCalls):
                 "there, and new runs would be written there; name another experiment "
                 "(--mlflow-experiment), whose files are kept in this store"
             )
+        with self.conn.guard():  # its run files: a library not installed, a server not there
+            location = artifact_store.location_of(self._client, experiment_id)
+        artifact_store.check_location(self.conn.experiment, location, self.conn.http.timeout)
 
     def in_experiment(self, name: str) -> Tracker:
         """This store and client, another experiment: `credit sync` logs each outbox entry

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from credit_mlops.errors import TrackingError
+from credit_mlops.errors import CreditError, TrackingError
 from credit_mlops.processes.signals import interrupts_deferred
 from credit_mlops.tracking.connection import Connection, translate
 from credit_mlops.tracking.records import EvaluationRun, RunSpec, TrackedRun
@@ -74,8 +74,6 @@ def log_training_run(
     after the run exists ends it as FAILED and names it in the error's `partial_run_id`:
     the run may stay half-logged on a server that died, and `credit sync` ends it.
     """
-    from mlflow.exceptions import MlflowException
-    from requests import RequestException
 
     with conn.guard():
         run = client.create_run(
@@ -107,12 +105,41 @@ def log_training_run(
             client.set_terminated(run_id, status)
         with interrupts_deferred(), contextlib.suppress(Exception), conn.scope():
             _drop_unfinished_models(client, experiment_id, run_id)
-        if isinstance(exc, (MlflowException, RequestException, OSError)):
-            raise translate(exc, conn, partial_run_id=run_id) from exc
         if isinstance(exc, TrackingError):
             raise type(exc)(str(exc), partial_run_id=run_id) from exc
+        if isinstance(exc, Exception):  # any failure while logging: the run goes to the outbox
+            raise _logging_failure(exc, conn, client, experiment_id, run_id) from exc
         raise
     return run_id, info.model_uri, info.model_id, name, version, registering
+
+
+def _logging_failure(
+    exc: Exception, conn: Connection, client: Any, experiment_id: str, run_id: str
+) -> CreditError:
+    """A failure while logging run `run_id`, as our error: the artifact store's (a client
+    library missing, its server gone) named as such, the tracking store's translated, and
+    anything else in one line (the caller keeps the trained run in the outbox)."""
+    from mlflow.exceptions import MlflowException
+    from requests import RequestException
+
+    from credit_mlops.tracking import answers
+    from credit_mlops.tracking.artifact_store import location_of, logging_failure
+
+    location = ""
+    with contextlib.suppress(Exception), conn.scope():
+        location = location_of(client, experiment_id)
+    error = logging_failure(exc, conn.experiment, location, run_id)
+    if error is not None:
+        return error
+    if isinstance(exc, (MlflowException, RequestException, OSError)):
+        return translate(exc, conn, partial_run_id=run_id)
+    said = str(exc).strip().splitlines()
+    reason = answers.shown_message(said[0], conn) if said else ""
+    return TrackingError(
+        f"logging the run to {conn.shown_uri} failed ({type(exc).__name__}"
+        f"{': ' + reason if reason else ''})",
+        partial_run_id=run_id,
+    )
 
 
 def _drop_unfinished_models(client: Any, experiment_id: str, run_id: str) -> None:

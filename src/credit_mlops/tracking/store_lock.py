@@ -176,9 +176,12 @@ def local_lock(uri: str) -> contextlib.AbstractContextManager[None]:
 
 
 def check_writable(uri: str, *, source: str) -> None:
-    """A local store must take writes before minutes of work go into it (exit 2)."""
+    """A store must take writes before minutes of work go into it (exit 2)."""
     parsed = sqlite_of(uri)
-    if parsed.sqlite_path is None:
+    if parsed.sqlite_path is None:  # a database store: proved on one connection (libpq.py)
+        from credit_mlops.tracking.db_writes import check_writes
+
+        check_writes(uri, what="tracking store", setting=source, table="runs")
         return
     query = uri.partition("?")[2]
     problem = probe_sqlite(parsed.sqlite_path, uri_mode=parsed.sqlite_uri_mode, query=query)

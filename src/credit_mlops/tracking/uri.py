@@ -16,6 +16,7 @@ from typing import Literal
 from urllib.parse import parse_qs, urlsplit
 
 from credit_mlops.errors import ConfigError, InputError
+from credit_mlops.link_loops import loop_message, looping_part
 
 Kind = Literal["server", "sqlite", "database", "databricks"]
 DATABASES = ("postgresql", "mysql", "mssql")
@@ -236,6 +237,8 @@ def refuse_files_in_the_way(parsed: TrackingUri, *, source: str) -> None:
     db = parsed.sqlite_path
     if db is None:
         return
+    if (part := looping_part(db)) is not None:  # unusable, never an empty store
+        raise _error(source, loop_message(part))
     if db.is_dir():
         raise _error(source, f"the store {db} is a folder; name the database file in it")
     problem = not_a_regular_store(db)

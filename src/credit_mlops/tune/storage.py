@@ -81,6 +81,10 @@ def probe(spec: StorageSpec) -> None:
     )
     if error is not None and not isinstance(error, ConfigError):  # a missing one is made later
         raise error
+    if error is None:  # a hot standby or a read-only default: said before any trial
+        from credit_mlops.tracking.db_writes import check_writes
+
+        check_writes(spec.url, what=_WHAT, setting=_SETTING, table="trials")
     if error is None and spec.url.lower().startswith("sqlite"):
         # a file that is no SQLite database (or a damaged one) opens without complaint: its
         # tables are read now, so it is said in one line before any study work
@@ -266,5 +270,18 @@ def write_failure(exc: BaseException, url: str) -> CreditError | None:
                 "finished are kept, and a record cut short at the end is named by the next "
                 "worker"
             )
+        chain = chain.__cause__ or chain.__context__
+    return database_failure(exc, url)
+
+
+def database_failure(exc: BaseException, url: str) -> CreditError | None:
+    """The database's own refusal inside Optuna's errors (its StorageInternalError wraps
+    it), translated: a read-only database, a statement cancelled, credentials ..."""
+    import sqlalchemy
+
+    chain: BaseException | None = exc
+    while chain is not None:
+        if isinstance(chain, sqlalchemy.exc.DBAPIError) and is_database(url):
+            return database.translate(url, chain, what=_WHAT, setting=_SETTING)
         chain = chain.__cause__ or chain.__context__
     return None

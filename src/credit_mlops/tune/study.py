@@ -73,9 +73,28 @@ def open_study(
     (`attrs`, kept as the study's user attributes) is refused."""
     import optuna
 
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # no INFO lines on stderr
+    try:
+        return _open_study(optuna, storage, name, direction, seed, attrs)
+    except optuna.exceptions.StorageInternalError as exc:  # the database refused: one line
+        from credit_mlops.tune.storage import database_failure
+
+        error = database_failure(exc, str(getattr(storage, "url", "")))
+        if error is None:
+            raise
+        raise error from None
+
+
+def _open_study(
+    optuna: Any,
+    storage: Any,
+    name: str,
+    direction: str,
+    seed: int,
+    attrs: Mapping[str, str] | None,
+) -> Any:
     from credit_mlops.errors import ConfigError
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)  # no INFO lines on stderr
     try:  # an existing study is loaded, not re-created: a refused worker writes nothing
         study = optuna.load_study(
             study_name=name, storage=storage, sampler=sampler(seed), pruner=pruner()
@@ -84,7 +103,7 @@ def open_study(
         study = optuna.create_study(
             storage=storage,
             study_name=name,
-            direction=direction,  # type: ignore[arg-type]
+            direction=direction,
             sampler=sampler(seed),
             pruner=pruner(),
             load_if_exists=True,

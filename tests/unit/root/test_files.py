@@ -122,7 +122,8 @@ def _umask() -> int:
 RAW_WRITES_ALLOWED = {
     "files.py",  # the helper itself
     "data/writers.py",  # TableWriter writes its own temp_beside file, then files.publish
-    "ops/server.py",  # the server's log, appended to by the server process itself
+    "ops/server.py",  # the pid file: made exclusively (O_EXCL), then renamed into place
+    "ops/server_log.py",  # the server's log, appended to by the server process itself
     "report/write.py",  # a zero-byte probe that the folder takes files, removed at once
     # the journal's secret key: 0600 from its first byte and linked into place, never
     # replacing a key another worker made first (atomic_write's rename would)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from credit_mlops.cli.commands.drift import drift
-from credit_mlops.cli.options import Profile, Quiet, regular_data
+from credit_mlops.cli.options import Profile, Quiet, given_path, regular_data
 from credit_mlops.cli.values import output_file_path, rows_option, seed_option
 
 app = typer.Typer(help="Obtain, describe, check or synthesise data.", no_args_is_help=True)
@@ -129,6 +129,7 @@ def synth(
             "generator on: its columns, codes, missing values and correlations, kept as "
             "aggregates only. Default: South German Credit's shipped fit.",
             show_default=False,
+            parser=given_path,
             callback=regular_data,
         ),
     ] = None,

@@ -16,6 +16,7 @@ from credit_mlops.cli.options import (
     Target,
     checked_input,
     checked_output_dir,
+    given_path,
     regular_input,
 )
 from credit_mlops.cli.values import output_path
@@ -42,6 +43,7 @@ def monitor(
             "--data",
             help="The new applicants (the training schema; target optional).",
             show_default=False,
+            parser=given_path,
             callback=regular_input,
         ),
     ] = None,

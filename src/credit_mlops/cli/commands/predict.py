@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from credit_mlops.cli.options import Json, MlflowUri, Profile, Quiet, Target
+from credit_mlops.cli.options import Json, MlflowUri, Profile, Quiet, Target, given_path
 from credit_mlops.cli.values import output_file_path, whole_number
 
 
@@ -19,6 +19,7 @@ def predict(
             "--input",
             "-i",
             help="Applicants to score (schema of the data): CSV, gzip CSV or Parquet.",
+            parser=given_path,
         ),
     ],
     output_file: Annotated[

@@ -14,8 +14,29 @@ app = typer.Typer(
 )
 
 DEFAULT_DATABASE = "credit_mlflow"
+
+
+def _no_loop(value: Path) -> Path:
+    from credit_mlops.link_loops import refuse_loop
+
+    refuse_loop(value, "--dir")  # said before any process is looked at or started
+    return value
+
+
+def _folder(raw: str) -> Path:
+    if not raw.strip():  # pathlib would make it '.', the current folder
+        raise typer.BadParameter("is empty; name the server's folder")
+    return Path(raw)
+
+
 Folder = Annotated[
-    Path, typer.Option("--dir", help="Where the server keeps artifacts, logs and its pid.")
+    Path,
+    typer.Option(
+        "--dir",
+        help="Where the server keeps artifacts, logs and its pid.",
+        parser=_folder,
+        callback=_no_loop,
+    ),
 ]
 
 
@@ -53,7 +74,7 @@ def start(
             "--database names a PostgreSQL database, and --backend sqlite keeps the store in "
             "--dir; drop --database, or use --backend postgres"
         )
-    database = database or DEFAULT_DATABASE
+    database = DEFAULT_DATABASE if database is None else database  # given empty: refused
     if backend != "sqlite":  # before any connection: a name, never PostgreSQL's own
         check_database_name(database, "--database")
     folder = folder.resolve()

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from credit_mlops.cli.options import DataPath, Json, MlflowExperiment, MlflowUri, Profile, Quiet
+from credit_mlops.cli.options import (
+    DataPath,
+    Json,
+    MlflowExperiment,
+    MlflowUri,
+    Profile,
+    Quiet,
+    given_path,
+)
 from credit_mlops.cli.values import seed_option, whole_number
 from credit_mlops.modeling.catalog import ALL_KEYS
 
@@ -51,6 +59,7 @@ def train(
             help="A joblib transformer (a ColumnTransformer or one transformer) to use "
             "instead of ours. Loading it runs the code the file holds, so it needs "
             "train.trust_preprocessor_code = true (env CREDIT_TRAIN__TRUST_PREPROCESSOR_CODE).",
+            parser=given_path,
         ),
     ] = None,
     test_size: Annotated[
