@@ -365,19 +365,22 @@ def test_a_schema_revision_mlflow_never_had_is_refused_not_unreachable(
     assert sorted(tables_in(empty_database)) == ["alembic_version", "experiments"]
 
 
+OWN = "{} is one of PostgreSQL's own databases, never a tracking store"
+
+
 @pytest.mark.parametrize(
-    ("path", "name"),
+    ("path", "said"),
     [
-        ("postgres", "postgres"),
-        ("template0", "template0"),
-        ("template1", "template1"),
-        ("", "postgres"),  # no name: libpq takes the user's, here postgres
-        ("credit_x?dbname=template1", "template1"),  # the query's name wins
+        ("postgres", OWN.format("postgres")),
+        ("template0", OWN.format("template0")),
+        ("template1", OWN.format("template1")),
+        ("", "names no database"),  # libpq would take the user's: postgres
+        ("credit_x?dbname=template1", "names the connection's dbname in its query"),
     ],
 )
 @pytest.mark.parametrize("command", ["compare", "train"])
 def test_postgresqls_own_databases_are_refused_before_connecting(
-    path: str, name: str, command: str, tmp_path: Path, synthetic_file: Path
+    path: str, said: str, command: str, tmp_path: Path, synthetic_file: Path
 ) -> None:
     """Nothing listens on the port: the refusal comes before any connection is tried, for
     the database a connection would get, however the URL leads there."""
@@ -387,6 +390,6 @@ def test_postgresqls_own_databases_are_refused_before_connecting(
     code, err, took = run([command, "--mlflow-uri", uri, *model], tmp_path, data)
     line = one_line(err)
     assert code == 2, err
-    assert f"{name} is one of PostgreSQL's own databases, never a tracking store" in line
+    assert said in line
     assert "--mlflow-uri" in line and "unreachable" not in line
     assert took < BOUND

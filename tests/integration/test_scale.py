@@ -76,7 +76,7 @@ def test_synth_is_seeded_and_valid(proj: Project, tmp_path: Path) -> None:
     assert a.equals(pd.read_parquet(tmp_path / "c.parquet"))
     assert not a.equals(pd.read_csv(tmp_path / "b.csv", sep=" "))
     bad = proj.invoke("data", "synth", "--rows", "10", "-o", str(tmp_path / "x"), "--format", "xls")
-    assert bad.exit_code == 2 and "unknown format 'xls'; use csv or parquet" in bad.stderr
+    assert bad.exit_code == 2 and "--format 'xls' is unknown; use csv or parquet" in bad.stderr
 
 
 def test_every_input_format_scores_the_same_rows(proj: Project, tmp_path: Path) -> None:
